@@ -1,0 +1,1 @@
+"""Evidence: data in, facts out. Never imports Streamlit, rules or policy."""

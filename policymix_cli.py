@@ -1,0 +1,5 @@
+"""Command-line entry point (filled in below)."""
+
+
+def main() -> None:  # pragma: no cover - replaced shortly
+    raise SystemExit("not yet")
