@@ -1,0 +1,420 @@
+"""Dense arrays (area x sector x year) built once from a Dataset.
+
+Every indicator is arithmetic on these arrays, which is what makes "all indicators for all areas"
+a single vectorised pass. Districts are aggregated into their partnership areas and regions here
+by summing counts (never by averaging ratios), so a group's shares and location quotients are
+recomputed from its totals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from evidence.dataset import GB_CODE, Dataset
+from evidence.sectors import TOTAL_CODE, load_sectors, match_code, unseparable_sectors
+
+SOC_GROUPS = 9
+
+
+@dataclass
+class Cube:
+    """Counts for every area, Table 1 sector and year, plus the national reference.
+
+    Arrays are float with NaN where a value is unknown (no row in the file, or suppressed with
+    nothing else to go on). ``supp`` counts suppressed input cells behind each sector value.
+    """
+
+    areas: pd.DataFrame  # position-indexed: area_code, area_name, level, region_code, members
+    sectors: list[str]
+    years: np.ndarray
+    emp: np.ndarray  # [A, S, Y]
+    supp: np.ndarray  # [A, S, Y] suppressed input cells
+    total: np.ndarray  # [A, Y] all-industry jobs
+    structure: np.ndarray  # [A, D, Y] jobs by division (+ a final 'rest of economy' column)
+    gva: np.ndarray | None  # [A, S, Y] GBP million
+    gva_total: np.ndarray | None  # [A, Y]
+    level4: np.ndarray | None  # [A, Y] share of residents qualified to level 4+
+    berd: np.ndarray | None  # [A, Y] business R&D, GBP per job
+    soc: np.ndarray | None  # [A, 9, Y] jobs by SOC 2020 major group
+    region_pos: np.ndarray  # [A] position of the area's region row, -1 if none
+    nat_emp: np.ndarray  # [S, Y]
+    nat_total: np.ndarray  # [Y]
+    nat_structure: np.ndarray  # [D, Y]
+    nat_gva: np.ndarray | None
+    nat_gva_total: np.ndarray | None
+    nat_level4: np.ndarray | None
+    nat_berd: np.ndarray | None
+    nat_soc: np.ndarray | None
+    total_basis: str = "all-industries row"
+    national_basis: str = "sum of areas in file"
+    notes: list[str] = field(default_factory=list)
+    _pos: dict[str, int] = field(default_factory=dict)
+
+    def position(self, area_code: str) -> int:
+        if not self._pos:
+            self._pos = {c: i for i, c in enumerate(self.areas["area_code"])}
+        try:
+            return self._pos[area_code]
+        except KeyError:
+            raise KeyError(f"area {area_code!r} is not in the data") from None
+
+    def year_index(self, year: int) -> int:
+        hits = np.nonzero(self.years == year)[0]
+        if not len(hits):
+            raise KeyError(
+                f"year {year} is not in the data ({self.years.min()}-{self.years.max()})"
+            )
+        return int(hits[0])
+
+
+def _lowest_level_mask(areas: pd.DataFrame) -> np.ndarray:
+    """Areas that partition the country: districts if there are any, else every area."""
+    lad = (areas["level"] == "lad").to_numpy()
+    return lad if lad.any() else np.ones(len(areas), dtype=bool)
+
+
+def build_cube(ds: Dataset) -> Cube:
+    """Turn the tidy tables into dense arrays, adding group and region aggregates."""
+    sectors = [s.sector_id for s in load_sectors()]
+    years = np.array(ds.years, dtype=int)
+    emp_df = ds.employment
+
+    file_areas = ds.areas.set_index("area_code", drop=False)
+    present = pd.Index(pd.unique(emp_df["area_code"]))
+    base = file_areas.loc[file_areas.index.intersection(present)].reset_index(drop=True)
+    gb_in_file = GB_CODE in set(base["area_code"])
+    base = base[base["area_code"] != GB_CODE].reset_index(drop=True)
+
+    area_cat = pd.Categorical(emp_df["area_code"], categories=list(base["area_code"]) + [GB_CODE])
+    a_idx = area_cat.codes.astype(np.int64)
+    year_idx = np.searchsorted(years, emp_df["year"].to_numpy())
+    codes = emp_df["sic"]
+    uniques, inverse = np.unique(codes.to_numpy(dtype=str), return_inverse=True)
+    sector_of = np.full(len(uniques), -1, dtype=np.int64)
+    division_of = np.full(len(uniques), -1, dtype=np.int64)
+    is_total = uniques == TOTAL_CODE
+    divisions = sorted({u[:2] for u in uniques if u != TOTAL_CODE and u[:2].isdigit()})
+    div_pos = {d: i for i, d in enumerate(divisions)}
+    for i, code in enumerate(uniques):
+        if code == TOTAL_CODE:
+            continue
+        m = match_code(code)
+        if m.sector_id is not None:
+            sector_of[i] = sectors.index(m.sector_id)
+        if code[:2] in div_pos and "-" not in code:
+            division_of[i] = div_pos[code[:2]]
+    row_sector = sector_of[inverse]
+    row_div = division_of[inverse]
+    row_total = is_total[inverse]
+    values = emp_df["employment"].to_numpy(dtype=float)
+    suppressed = emp_df["suppressed"].to_numpy(dtype=bool)
+    known = ~np.isnan(values)
+    v0 = np.where(known, values, 0.0)
+
+    n_a = len(base) + 1  # last slot = GB row if present
+    n_s, n_y, n_d = len(sectors), len(years), len(divisions)
+
+    def scatter(mask: np.ndarray, inner: np.ndarray | None, n_inner: int, weights: np.ndarray):
+        if inner is None:
+            flat = a_idx[mask] * n_y + year_idx[mask]
+            out = np.bincount(flat, weights=weights[mask], minlength=n_a * n_y)
+            return out.reshape(n_a, n_y)
+        flat = (a_idx[mask] * n_inner + inner[mask]) * n_y + year_idx[mask]
+        out = np.bincount(flat, weights=weights[mask], minlength=n_a * n_inner * n_y)
+        return out.reshape(n_a, n_inner, n_y)
+
+    valid = a_idx >= 0
+    sec_mask = valid & (row_sector >= 0)
+    emp = scatter(sec_mask, row_sector, n_s, v0)
+    seen = scatter(sec_mask, row_sector, n_s, known.astype(float))
+    supp = scatter(sec_mask, row_sector, n_s, suppressed.astype(float))
+    # No known value behind a cell (no row, or every row suppressed): unknown, not zero.
+    emp = np.where(seen == 0, np.nan, emp)
+    div_mask = valid & (row_div >= 0) & (~row_total)
+    structure = scatter(div_mask, row_div, n_d, v0)
+    tot_mask = valid & row_total
+    has_total_rows = bool(tot_mask.any())
+    if has_total_rows:
+        total = scatter(tot_mask, None, 0, v0)
+        total_seen = scatter(tot_mask, None, 0, known.astype(float))
+        total = np.where(total_seen > 0, total, np.nan)
+        total_basis = "all-industries row"
+    else:
+        total = structure.sum(axis=1)
+        total_basis = "sum of industries in file"
+    rest = np.clip(total - structure.sum(axis=1), 0, None)
+    structure = np.concatenate([structure, rest[:, None, :]], axis=1)
+
+    notes: list[str] = []
+    unsep = unseparable_sectors(list(uniques[~is_total]))
+    for code, secs in unsep.items():
+        notes.append(
+            f"The file has industry code {code} only at a coarse level: it cannot separate "
+            f"{', '.join(secs)} (and may include industries outside advanced manufacturing); "
+            "those rows are left out of sector figures."
+        )
+
+    gva = gva_total = None
+    if ds.gva is not None and len(ds.gva):
+        gva, gva_total = _gva_arrays(ds, list(base["area_code"]) + [GB_CODE], years, sectors)
+
+    level4 = berd = soc = None
+    if ds.context is not None and len(ds.context):
+        level4, berd, soc = _context_arrays(ds.context, list(base["area_code"]) + [GB_CODE], years)
+
+    # National reference: the GB row when present, else the sum of the partitioning areas.
+    lowest = _lowest_level_mask(base)
+    if gb_in_file and not np.all(np.isnan(total[-1])):
+        national_basis = "Great Britain row (K03000001)"
+        nat = slice(-1, None)
+        nat_emp, nat_total, nat_struct = emp[-1], total[-1], structure[-1]
+        nat_gva = gva[-1] if gva is not None else None
+        nat_gva_total = gva_total[-1] if gva_total is not None else None
+    else:
+        national_basis = "sum of areas in file"
+        nat = None
+        nat_emp = np.nansum(emp[:-1][lowest], axis=0)
+        nat_total = np.nansum(total[:-1][lowest], axis=0)
+        nat_struct = structure[:-1][lowest].sum(axis=0)
+        nat_gva = np.nansum(gva[:-1][lowest], axis=0) if gva is not None else None
+        nat_gva_total = np.nansum(gva_total[:-1][lowest], axis=0) if gva_total is not None else None
+    del nat
+    nat_level4 = nat_berd = nat_soc = None
+    if level4 is not None:
+        w = np.where(np.isnan(total[:-1][lowest]), 0, total[:-1][lowest])
+        nat_level4 = _weighted(level4[:-1][lowest], w)
+        nat_berd = _weighted(berd[:-1][lowest], w) if berd is not None else None
+        nat_soc = np.nansum(soc[:-1][lowest], axis=0) if soc is not None else None
+        if not np.all(np.isnan(level4[-1])):
+            nat_level4 = level4[-1]
+            nat_berd = berd[-1] if berd is not None else nat_berd
+            nat_soc = soc[-1] if soc is not None and np.nansum(soc[-1]) > 0 else nat_soc
+
+    def drop_gb(x: np.ndarray | None) -> np.ndarray | None:
+        return None if x is None else x[:-1]
+
+    areas = base[["area_code", "area_name", "level", "group_code", "group_name",
+                  "region_code", "region_name"]].copy()
+    areas["members"] = [[c] for c in areas["area_code"]]
+    cube = Cube(
+        areas=areas,
+        sectors=sectors,
+        years=years,
+        emp=emp[:-1],
+        supp=supp[:-1],
+        total=total[:-1],
+        structure=structure[:-1],
+        gva=drop_gb(gva),
+        gva_total=drop_gb(gva_total),
+        level4=drop_gb(level4),
+        berd=drop_gb(berd),
+        soc=drop_gb(soc),
+        region_pos=np.full(len(areas), -1),
+        nat_emp=nat_emp,
+        nat_total=nat_total,
+        nat_structure=nat_struct,
+        nat_gva=nat_gva,
+        nat_gva_total=nat_gva_total,
+        nat_level4=nat_level4,
+        nat_berd=nat_berd,
+        nat_soc=nat_soc,
+        total_basis=total_basis,
+        national_basis=national_basis,
+        notes=notes,
+    )
+    cube = _add_aggregates(cube)
+    return cube
+
+
+def _weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Job-weighted mean over axis 0, ignoring missing values."""
+    ok = ~np.isnan(values)
+    w = np.where(ok, weights, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(w.sum(axis=0) > 0, np.nansum(values * w, axis=0) / w.sum(axis=0), np.nan)
+
+
+def _gva_arrays(
+    ds: Dataset, area_order: list[str], years: np.ndarray, sectors: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    gdf = ds.gva
+    assert gdf is not None
+    pos = {c: i for i, c in enumerate(area_order)}
+    a = gdf["area_code"].map(pos)
+    keep = a.notna() & gdf["year"].isin(years)
+    gdf = gdf[keep]
+    a = a[keep].to_numpy(dtype=np.int64)
+    y = np.searchsorted(years, gdf["year"].to_numpy())
+    codes = gdf["sic"].astype(str).to_numpy()
+    vals = gdf["gva"].to_numpy(dtype=float)
+    n_a, n_s, n_y = len(area_order), len(sectors), len(years)
+    gva = np.full((n_a, n_s, n_y), np.nan)
+    gva_total = np.full((n_a, n_y), np.nan)
+    lookup = {c: match_code(c).sector_id if c != TOTAL_CODE else TOTAL_CODE
+              for c in np.unique(codes)}
+    sec = np.array([lookup[c] for c in codes], dtype=object)
+    tot = sec == TOTAL_CODE
+    gva_total[a[tot], y[tot]] = vals[tot]
+    for s_i, s in enumerate(sectors):
+        m = sec == s
+        if m.any():
+            block = np.zeros((n_a, n_y))
+            np.add.at(block, (a[m], y[m]), np.nan_to_num(vals[m]))
+            seen = np.zeros((n_a, n_y))
+            np.add.at(seen, (a[m], y[m]), 1.0)
+            gva[:, s_i, :] = np.where(seen > 0, block, np.nan)
+    return gva, gva_total
+
+
+def _context_arrays(
+    ctx: pd.DataFrame, area_order: list[str], years: np.ndarray
+) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+    pos = {c: i for i, c in enumerate(area_order)}
+    a = ctx["area_code"].map(pos)
+    keep = a.notna() & ctx["year"].isin(years)
+    ctx = ctx[keep]
+    a = a[keep].to_numpy(dtype=np.int64)
+    y = np.searchsorted(years, ctx["year"].to_numpy())
+    n_a, n_y = len(area_order), len(years)
+
+    def column(name: str) -> np.ndarray | None:
+        if name not in ctx.columns:
+            return None
+        out = np.full((n_a, n_y), np.nan)
+        out[a, y] = ctx[name].to_numpy(dtype=float)
+        return out
+
+    level4 = column("level4_share")
+    berd = column("berd_per_job")
+    soc_cols = [column(f"soc_{k}") for k in range(1, SOC_GROUPS + 1)]
+    soc = None
+    if all(c is not None for c in soc_cols):
+        soc = np.stack(soc_cols, axis=1)  # type: ignore[arg-type]
+    return level4, berd, soc
+
+
+def _sum_members(x: np.ndarray | None, groups: list[np.ndarray]) -> np.ndarray | None:
+    if x is None:
+        return None
+    return np.stack([np.nansum(x[g], axis=0) if len(g) else np.full(x.shape[1:], np.nan)
+                     for g in groups])
+
+
+def aggregate_rows(cube: Cube, member_positions: list[np.ndarray]) -> dict[str, np.ndarray | None]:
+    """Sum district rows into aggregate rows; ratios (skills, R&D) are job-weighted.
+
+    A sector value of an aggregate is NaN only when every member is NaN.
+    """
+    def summed(x: np.ndarray | None) -> np.ndarray | None:
+        if x is None:
+            return None
+        out = _sum_members(x, member_positions)
+        all_nan = np.stack([np.all(np.isnan(x[g]), axis=0) for g in member_positions])
+        return np.where(all_nan, np.nan, out)
+
+    result: dict[str, np.ndarray | None] = {
+        "emp": summed(cube.emp),
+        "supp": _sum_members(cube.supp, member_positions),
+        "total": summed(cube.total),
+        "structure": _sum_members(cube.structure, member_positions),
+        "gva": summed(cube.gva),
+        "gva_total": summed(cube.gva_total),
+        "soc": summed(cube.soc),
+    }
+    for name in ("level4", "berd"):
+        x = getattr(cube, name)
+        if x is None:
+            result[name] = None
+            continue
+        w = np.where(np.isnan(cube.total), 0.0, cube.total)
+        result[name] = np.stack([_weighted(x[g], w[g]) for g in member_positions])
+    return result
+
+
+def _add_aggregates(cube: Cube) -> Cube:
+    """Append group and region rows (sums of their districts) not already in the file."""
+    lad = cube.areas[cube.areas["level"] == "lad"]
+    existing = set(cube.areas["area_code"])
+    new_rows: list[dict] = []
+    members: list[np.ndarray] = []
+    for level, code_col, name_col in (("group", "group_code", "group_name"),
+                                      ("region", "region_code", "region_name")):
+        sub = lad[lad[code_col].astype(str) != ""]
+        for code, part in sub.groupby(code_col, sort=True):
+            if code in existing:
+                continue
+            region_code = part["region_code"].mode().iloc[0] if level == "group" else code
+            region_name = part["region_name"].mode().iloc[0] if level == "group" else ""
+            new_rows.append({
+                "area_code": code,
+                "area_name": part[name_col].iloc[0],
+                "level": level,
+                "group_code": code if level == "group" else "",
+                "group_name": part[name_col].iloc[0] if level == "group" else "",
+                "region_code": region_code,
+                "region_name": region_name or part[name_col].iloc[0],
+                "members": list(part["area_code"]),
+            })
+            members.append(part.index.to_numpy())
+    if new_rows:
+        cube = append_rows(cube, pd.DataFrame(new_rows), members)
+    codes = list(cube.areas["area_code"])
+    pos = {c: i for i, c in enumerate(codes)}
+    region_codes = cube.areas["region_code"].astype(str).to_numpy()
+    cube.region_pos = np.array([pos.get(rc, -1) for rc in region_codes], dtype=np.int64)
+    cube._pos = {}
+    return cube
+
+
+def append_rows(cube: Cube, rows: pd.DataFrame, member_positions: list[np.ndarray]) -> Cube:
+    """Return a cube with aggregate rows added (used for groups, regions and custom areas)."""
+    agg = aggregate_rows(cube, member_positions)
+
+    def cat(old: np.ndarray | None, new: np.ndarray | None) -> np.ndarray | None:
+        if old is None or new is None:
+            return old
+        return np.concatenate([old, new], axis=0)
+
+    areas = pd.concat([cube.areas, rows[cube.areas.columns]], ignore_index=True)
+    out = replace(
+        cube,
+        areas=areas,
+        emp=cat(cube.emp, agg["emp"]),
+        supp=cat(cube.supp, agg["supp"]),
+        total=cat(cube.total, agg["total"]),
+        structure=cat(cube.structure, agg["structure"]),
+        gva=cat(cube.gva, agg["gva"]),
+        gva_total=cat(cube.gva_total, agg["gva_total"]),
+        level4=cat(cube.level4, agg["level4"]),
+        berd=cat(cube.berd, agg["berd"]),
+        soc=cat(cube.soc, agg["soc"]),
+        region_pos=np.concatenate([cube.region_pos, np.full(len(rows), -1)]),
+        _pos={},
+    )
+    pos = {c: i for i, c in enumerate(out.areas["area_code"])}
+    out.region_pos = np.array(
+        [pos.get(rc, -1) for rc in out.areas["region_code"].astype(str)], dtype=np.int64
+    )
+    return out
+
+
+def with_custom_area(cube: Cube, code: str, name: str, members: list[str]) -> Cube:
+    """Add a user-defined area made of districts (or any areas) in the data."""
+    if not members:
+        raise ValueError("a custom area needs at least one member area")
+    positions = np.array([cube.position(m) for m in members])
+    regions = cube.areas.iloc[positions]["region_code"].astype(str)
+    row = pd.DataFrame([{
+        "area_code": code,
+        "area_name": name,
+        "level": "custom",
+        "group_code": "",
+        "group_name": "",
+        "region_code": regions.mode().iloc[0] if len(set(regions)) == 1 else "",
+        "region_name": "",
+        "members": list(members),
+    }])
+    return append_rows(cube, row, [positions])

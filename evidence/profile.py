@@ -1,0 +1,131 @@
+"""AreaProfile: one area's advanced manufacturing base, its findings and comparators.
+
+A profile is a slice of the all-areas indicators (never a recomputation), plus the findings
+judged from it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from evidence.comparators import comparators_from_codes, nearest_comparators
+from evidence.cube import Cube
+from evidence.dataset import SourceInfo
+from evidence.findings import derive_findings
+from evidence.indicators import Indicators
+from evidence.models import AreaProfile, AreaRef, Period, SectorRow, ShiftShare
+from evidence.sectors import load_sectors
+
+
+def _num(x: object, digits: int | None = None) -> float | None:
+    v = float(x)  # type: ignore[arg-type]
+    if not np.isfinite(v):
+        return None
+    return round(v, digits) if digits is not None else v
+
+
+def sector_rows(ind: Indicators, pos: int) -> list[SectorRow]:
+    cube: Cube = ind.cube
+    i0, i1 = ind.i0, ind.i1
+    rows = []
+    for s_i, sector in enumerate(load_sectors()):
+        e0, e1 = _num(cube.emp[pos, s_i, i0]), _num(cube.emp[pos, s_i, i1])
+        ss = None
+        if e0 is not None and e1 is not None:
+            ss = ShiftShare(
+                national=round(float(ind.ss_national[pos, s_i]), 1),
+                industry_mix=round(float(ind.ss_mix[pos, s_i]), 1),
+                local=round(float(ind.ss_local[pos, s_i]), 1),
+                actual=round(e1 - e0, 1),
+            )
+        supp = int(cube.supp[pos, s_i, i0] + cube.supp[pos, s_i, i1])
+        note = None
+        if e1 is None:
+            note = "no usable figure in the data (absent, suppressed or not separable)"
+        elif supp:
+            note = f"{supp} suppressed cell(s) behind this figure; it is a lower bound"
+        rows.append(
+            SectorRow(
+                sector=sector.sector_id,
+                label=sector.label,
+                quadrant=sector.quadrant,
+                employment=e1,
+                employment_start=e0,
+                share=_num(ind.share[pos, s_i, i1], 5),
+                lq=_num(ind.lq[pos, s_i, i1], 3),
+                lq_region=_num(ind.lq_region[pos, s_i, i1], 3),
+                growth=_num(ind.cagr[pos, s_i], 4),
+                growth_national=_num(ind.nat_cagr[s_i], 4),
+                shift_share=ss,
+                gva=_num(cube.gva[pos, s_i, i1], 2) if cube.gva is not None else None,
+                productivity=(
+                    _num(ind.productivity[pos, s_i, i1], 1)
+                    if ind.productivity is not None else None
+                ),
+                productivity_ratio=(
+                    _num(ind.productivity_ratio[pos, s_i, i1], 3)
+                    if ind.productivity_ratio is not None else None
+                ),
+                dynamics=str(ind.dynamics[pos, s_i]),
+                suppressed_cells=supp,
+                note=note,
+            )
+        )
+    return rows
+
+
+def build_profile(
+    ind: Indicators,
+    area_code: str,
+    source: SourceInfo,
+    k: int = 5,
+    comparator_codes: list[str] | None = None,
+) -> AreaProfile:
+    """Profile of one area; ``comparator_codes`` replaces the statistical neighbours."""
+    cube = ind.cube
+    pos = cube.position(area_code)
+    row = cube.areas.iloc[pos]
+    i1 = ind.i1
+    if comparator_codes:
+        comps = comparators_from_codes(ind, area_code, comparator_codes)
+    else:
+        comps = nearest_comparators(ind, area_code, k=k)
+    comp_pos = [cube.position(c.area_code) for c in comps]
+    context: dict[str, float | None] = {}
+    if cube.level4 is not None:
+        context["level4_share"] = _num(cube.level4[pos, i1], 4)
+        context["gb_level4_share"] = _num(cube.nat_level4[i1], 4) if cube.nat_level4 is not None \
+            else None
+    if cube.berd is not None:
+        context["berd_per_job"] = _num(cube.berd[pos, i1], 1)
+        context["gb_berd_per_job"] = _num(cube.nat_berd[i1], 1) if cube.nat_berd is not None \
+            else None
+    if ind.automation is not None:
+        context["gb_automation_exposure"] = (
+            _num(ind.nat_automation[i1], 4) if ind.nat_automation is not None else None
+        )
+    notes = list(cube.notes) + list(source.notes)
+    if source.synthetic:
+        notes.insert(0, "SYNTHETIC demo data: areas and figures are fictional.")
+    return AreaProfile(
+        area=AreaRef(code=area_code, name=str(row["area_name"]), level=str(row["level"]),
+                     members=list(row["members"])),
+        period=Period(start=ind.start, end=ind.end),
+        source=source.label(),
+        synthetic=source.synthetic,
+        total_jobs=float(np.nan_to_num(cube.total[pos, i1])),
+        total_jobs_basis=cube.total_basis,
+        national_basis=cube.national_basis,
+        am_jobs=float(np.nan_to_num(ind.am_jobs[pos, i1])),
+        am_share=float(np.nan_to_num(ind.am_share[pos, i1])),
+        krugman=_num(ind.krugman[pos, i1], 4),
+        herfindahl=_num(ind.herfindahl[pos, i1], 4),
+        automation_exposure=(
+            _num(ind.automation[pos, i1], 4) if ind.automation is not None else None
+        ),
+        context=context,
+        sectors=sector_rows(ind, pos),
+        comparators=comps,
+        findings=derive_findings(ind, pos, comp_pos),
+        notes=notes,
+    )
