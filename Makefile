@@ -1,0 +1,29 @@
+# Two commands matter (see README): `make app` and `make test`.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+$(BIN)/.installed: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+.PHONY: install app test lint bench
+install: $(BIN)/.installed
+
+app: $(BIN)/.installed
+	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT)
+
+test: $(BIN)/.installed
+	bash scripts/ensure_chromium.sh
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+
+bench: $(BIN)/.installed
+	$(BIN)/python benchmarks/evidence.py
+	$(BIN)/python benchmarks/rules.py

@@ -1,0 +1,98 @@
+"""AppTest for the first walkthrough pages: data and area, evidence profile, findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from evidence.sources.demo import ARCHETYPES
+from policy.session import StrategySession
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+SESSION_KEY = "policymix_session"
+
+
+def make_app(step: str, session: StrategySession | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["step"] = step
+    if session is not None:
+        at.session_state[SESSION_KEY] = session
+    return at
+
+
+def charts(at: AppTest) -> list:
+    return at.get("arrow_vega_lite_chart")
+
+
+@pytest.fixture(scope="module")
+def cluster_code() -> str:
+    return ARCHETYPES["engineering_assembly_cluster"][0]
+
+
+def test_data_page_starts_on_bundled_demo_and_picks_an_area(cluster_code: str) -> None:
+    at = make_app("data").run()
+    assert not at.exception
+    assert any("Synthetic demo data" in i.value for i in at.info)
+    at.radio(key="area_level").set_value("lad").run()
+    at.selectbox(key="area_pick_lad").set_value(cluster_code).run()
+    assert not at.exception
+    session = at.session_state[SESSION_KEY]
+    assert session.area_code == cluster_code
+    assert any(cluster_code in s.value for s in at.success)
+
+
+def test_data_page_bad_upload_keeps_session(tmp_path: Path, cluster_code: str) -> None:
+    bad = tmp_path / "broken.csv"
+    bad.write_text("this,is,not\n1,2\n")
+    session = StrategySession(area_code=cluster_code, area_name="kept", data_source=str(bad))
+    at = make_app("data", session).run()
+    assert not at.exception
+    assert at.error, "a bad file must show an error"
+    assert "broken.csv" in at.error[0].value
+    assert at.session_state[SESSION_KEY].area_name == "kept"
+
+
+def test_profile_page_draws_charts_with_periods(cluster_code: str) -> None:
+    at = make_app("profile", StrategySession(area_code=cluster_code, area_name="x")).run()
+    assert not at.exception
+    assert len(charts(at)) >= 5  # structure, bubbles, trends, shift-share, comparators
+    assert any("All jobs" in m.label for m in at.metric)
+    assert len(at.dataframe) >= 2  # comparators and the sector table
+
+
+def test_profile_page_without_area_asks_for_one() -> None:
+    at = make_app("profile").run()
+    assert not at.exception
+    assert any("Choose an area" in i.value for i in at.info)
+
+
+def test_profile_page_user_replaces_comparators(cluster_code: str) -> None:
+    at = make_app("profile", StrategySession(area_code=cluster_code, area_name="x")).run()
+    options = at.multiselect[0].options
+    assert len(options) > 5
+    chosen_label = options[0]
+    at.multiselect[0].set_value([chosen_label])
+    at.button[0].click()  # the form's submit button comes first in the comparators tab
+    at.run()
+    assert not at.exception
+    assert at.session_state[SESSION_KEY].comparator_codes
+
+
+def test_findings_page_accept_reject_and_add(cluster_code: str) -> None:
+    at = make_app("findings", StrategySession(area_code=cluster_code, area_name="x")).run()
+    assert not at.exception
+    session = at.session_state[SESSION_KEY]
+    assert session.findings, "the cluster archetype must have findings"
+    first = session.findings[0]
+    at.radio(key=f"status_{first.id}").set_value("rejected").run()
+    assert at.session_state[SESSION_KEY].findings[0].status == "rejected"
+    at.text_area[-1].input("The college has a waiting list for engineering courses.")
+    at.button[-1].click().run()
+    findings = at.session_state[SESSION_KEY].findings
+    local = [f for f in findings if f.origin == "local_knowledge"]
+    assert len(local) == 1 and local[0].status == "accepted"
+    assert "waiting list" in local[0].text
+    # the rejection survived the rerun
+    assert findings[0].status == "rejected"

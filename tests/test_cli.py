@@ -1,0 +1,54 @@
+"""The command line on the bundled demo: areas and profile (JSON contract of the issue)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from evidence.sectors import sector_ids
+from evidence.sources.demo import ARCHETYPES
+from policymix_cli import main
+
+
+def test_areas_lists_codes_names_levels(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["areas"]) == 0
+    out = capsys.readouterr().out
+    assert "SYNTHETIC" in out
+    lines = [ln.split("\t") for ln in out.splitlines() if "\t" in ln]
+    levels = {ln[1] for ln in lines}
+    assert {"lad", "group", "region"} <= levels
+    assert sum(ln[1] == "lad" for ln in lines) > 300
+
+
+def test_profile_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    code = ARCHETYPES["science_pharma_hub"][0]
+    assert main(["profile", "--area", code, "--format", "json", "--start", "2016"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["area"]["code"] == code
+    assert data["period"] == {"start": 2016, "end": 2024}
+    assert [s["sector"] for s in data["sectors"]] == sector_ids()
+    for s in data["sectors"]:
+        assert {"sector", "employment", "share", "lq", "growth", "shift_share",
+                "productivity_ratio", "dynamics"} <= set(s)
+        if s["shift_share"] is not None:
+            assert {"national", "industry_mix", "local"} <= set(s["shift_share"])
+    assert data["comparators"]
+    assert data["findings"]
+    for f in data["findings"]:
+        assert {"kind", "topic", "sector", "values", "text", "confidence"} <= set(f)
+    pharma = next(s for s in data["sectors"] if s["sector"] == "pharmaceuticals")
+    assert pharma["lq"] > 2
+
+
+def test_profile_markdown_states_period_and_source(capsys: pytest.CaptureFixture[str]) -> None:
+    code = ARCHETYPES["declining_industrial"][0]
+    assert main(["profile", "--area", code]) == 0
+    out = capsys.readouterr().out
+    assert "Period: 2015-2024" in out
+    assert "SYNTHETIC" in out
+
+
+def test_unknown_area_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["profile", "--area", "NOPE"]) == 2
+    assert "NOPE" in capsys.readouterr().err

@@ -1,0 +1,72 @@
+"""The walkthrough shell: sidebar with the steps and their status, then the chosen page.
+
+Routing is a plain session-state key (``step``) mirrored to the URL query string, so a page can
+be opened directly (``?step=profile``), tests can set it, and a refresh stays on the same step.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import streamlit as st
+
+from ui.state import get_session
+from ui.steps import Step, load_steps
+
+STEP_KEY = "step"
+
+
+def step_status(step: Step) -> str:
+    """done / in progress / to do, from what the session holds."""
+    s = get_session()
+    done = {
+        "data": s.area_code is not None,
+        "profile": "profile" in s.steps_visited and s.area_code is not None,
+        "findings": any(f.status != "proposed" for f in s.findings),
+    }.get(step.id)
+    if done is None:
+        done = step.id in s.steps_visited
+    if done:
+        return "done"
+    return "in progress" if st.session_state.get(STEP_KEY) == step.id else "to do"
+
+
+STATUS_ICON = {"done": "✅", "in progress": "✏️", "to do": "⬜"}
+
+
+def sidebar(steps: tuple[Step, ...]) -> str:
+    ids = [s.id for s in steps]
+    if STEP_KEY not in st.session_state:
+        wanted = st.query_params.get(STEP_KEY)
+        st.session_state[STEP_KEY] = wanted if wanted in ids else ids[0]
+    if st.session_state[STEP_KEY] not in ids:
+        st.session_state[STEP_KEY] = ids[0]
+    with st.sidebar:
+        st.markdown("### policymix")
+        st.caption("Local industrial strategy for advanced manufacturing")
+        titles = {s.id: f"{STATUS_ICON[step_status(s)]} {i}. {s.title}"
+                  for i, s in enumerate(steps, start=1)}
+        st.radio("Steps", ids, key=STEP_KEY, format_func=titles.__getitem__)
+        session = get_session()
+        if session.area_name:
+            st.caption(f"Area: **{session.area_name}** ({session.area_code})")
+    st.query_params[STEP_KEY] = st.session_state[STEP_KEY]
+    return st.session_state[STEP_KEY]
+
+
+def main() -> None:
+    st.set_page_config(page_title="policymix", page_icon=":material/factory:", layout="wide")
+    steps = load_steps()
+    current = sidebar(steps)
+    step = next(s for s in steps if s.id == current)
+    st.title(step.title)
+    st.markdown(f"*Key question: {step.question}*")
+    session = get_session()
+    if step.id not in session.steps_visited:
+        session.steps_visited.append(step.id)
+    importlib.import_module(step.module).render()
+
+
+def go_to(step_id: str) -> None:
+    """Button callback: move to another step."""
+    st.session_state[STEP_KEY] = step_id

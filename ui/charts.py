@@ -1,0 +1,123 @@
+"""Altair charts of an area profile. Pure functions: data in, chart out (no Streamlit).
+
+Every chart title carries the period or year and the denominator, so a screenshot pasted into a
+board paper still says what the numbers are.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from evidence.models import AreaProfile
+
+QUADRANT_COLOURS = {
+    "expanding_engineering": "#1f77b4",
+    "select_engineering": "#9ecae1",
+    "expanding_science": "#d62728",
+    "select_science": "#ff9896",
+}
+
+
+def sector_frame(p: AreaProfile) -> pd.DataFrame:
+    rows = []
+    for s in p.sectors:
+        ss = s.shift_share
+        rows.append({
+            "sector": s.sector, "label": s.label, "quadrant": s.quadrant,
+            "employment": s.employment, "share": s.share, "lq": s.lq, "growth": s.growth,
+            "growth_national": s.growth_national,
+            "ss_national": ss.national if ss else None,
+            "ss_industry_mix": ss.industry_mix if ss else None,
+            "ss_local": ss.local if ss else None,
+            "productivity_ratio": s.productivity_ratio, "dynamics": s.dynamics,
+        })
+    return pd.DataFrame(rows)
+
+
+def _colour() -> alt.Color:
+    return alt.Color(
+        "quadrant:N", title="Table 1 quadrant",
+        scale=alt.Scale(domain=list(QUADRANT_COLOURS), range=list(QUADRANT_COLOURS.values())),
+    )
+
+
+def sector_structure(p: AreaProfile) -> alt.Chart:
+    df = sector_frame(p).dropna(subset=["employment"])
+    return alt.Chart(df, title=(
+        f"Jobs by advanced manufacturing sector, {p.area.name}, {p.period.end} "
+        f"(of {p.total_jobs:,.0f} jobs in all industries)"
+    )).mark_bar().encode(
+        x=alt.X("employment:Q", title=f"jobs, {p.period.end}"),
+        y=alt.Y("label:N", sort="-x", title=None),
+        color=_colour(),
+        tooltip=["label", alt.Tooltip("employment:Q", format=",.0f"),
+                 alt.Tooltip("share:Q", format=".2%", title="share of all jobs"),
+                 alt.Tooltip("lq:Q", format=".2f", title="LQ vs GB")],
+    )
+
+
+def lq_growth_bubbles(p: AreaProfile) -> alt.LayerChart:
+    df = sector_frame(p).dropna(subset=["lq", "growth"])
+    base = alt.Chart(df, title=(
+        f"Specialisation against growth, {p.area.name}: LQ in {p.period.end} vs compound "
+        f"annual growth {p.period.start}-{p.period.end} (bubble = jobs)"
+    ))
+    bubbles = base.mark_circle(opacity=0.75, stroke="black", strokeWidth=0.5).encode(
+        x=alt.X("lq:Q", title="location quotient vs Great Britain", scale=alt.Scale(zero=True)),
+        y=alt.Y("growth:Q", title="jobs growth per year", axis=alt.Axis(format="%")),
+        size=alt.Size("employment:Q", title="jobs", scale=alt.Scale(range=[40, 2500])),
+        color=_colour(),
+        tooltip=["label", alt.Tooltip("lq:Q", format=".2f"),
+                 alt.Tooltip("growth:Q", format="+.1%"),
+                 alt.Tooltip("growth_national:Q", format="+.1%", title="national growth"),
+                 alt.Tooltip("employment:Q", format=",.0f")],
+    )
+    labels = base.mark_text(align="left", dx=8, fontSize=11).encode(
+        x="lq:Q", y="growth:Q", text="label:N")
+    rule_x = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")
+    rule_y = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(strokeDash=[4, 4]).encode(y="y:Q")
+    return alt.layer(bubbles, labels, rule_x, rule_y).properties(height=380)
+
+
+def employment_trends(ts: pd.DataFrame, area_name: str) -> alt.Chart:
+    df = ts.dropna(subset=["employment"])
+    years = f"{int(df['year'].min())}-{int(df['year'].max())}" if len(df) else ""
+    return alt.Chart(df, title=f"Jobs by sector, {area_name}, {years}").mark_line(
+        point=True).encode(
+        x=alt.X("year:O", title="year"),
+        y=alt.Y("employment:Q", title="jobs"),
+        color=alt.Color("label:N", title="sector"),
+        tooltip=["label", "year", alt.Tooltip("employment:Q", format=",.0f")],
+    )
+
+
+def shift_share_chart(p: AreaProfile) -> alt.Chart:
+    df = sector_frame(p).dropna(subset=["ss_local"])
+    long = df.melt(id_vars=["label"], value_vars=["ss_national", "ss_industry_mix", "ss_local"],
+                   var_name="component", value_name="jobs")
+    long["component"] = long["component"].map({
+        "ss_national": "national growth", "ss_industry_mix": "industry mix",
+        "ss_local": "local competitive effect"})
+    return alt.Chart(long, title=(
+        f"Shift-share of the change in jobs, {p.area.name}, {p.period.start}-{p.period.end}"
+    )).mark_bar().encode(
+        x=alt.X("jobs:Q", title="change in jobs (parts sum to the actual change)"),
+        y=alt.Y("label:N", title=None),
+        color=alt.Color("component:N", title="component"),
+        tooltip=["label", "component", alt.Tooltip("jobs:Q", format="+,.0f")],
+    )
+
+
+def comparator_chart(rows: pd.DataFrame, year: int) -> alt.Chart:
+    """``rows``: area_name, am_share, am_jobs, total_jobs, is_focus."""
+    return alt.Chart(rows, title=(
+        f"Advanced manufacturing share of all jobs, {year}: area and comparators"
+    )).mark_bar().encode(
+        x=alt.X("am_share:Q", title="AM jobs / all jobs", axis=alt.Axis(format="%")),
+        y=alt.Y("area_name:N", sort="-x", title=None),
+        color=alt.condition("datum.is_focus", alt.value("#d62728"), alt.value("#9ecae1")),
+        tooltip=["area_name", alt.Tooltip("am_share:Q", format=".2%"),
+                 alt.Tooltip("am_jobs:Q", format=",.0f"),
+                 alt.Tooltip("total_jobs:Q", format=",.0f")],
+    )

@@ -1,0 +1,138 @@
+"""Step 1: choose the data and the area (a district, a predefined group, or a custom set)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from evidence.dataset import DataError
+from evidence.service import Evidence, load_any
+from ui.app import go_to
+from ui.state import (
+    FULL_DEMO,
+    get_session,
+    save_upload,
+    synthetic_banner,
+    try_evidence,
+)
+
+SOURCES = {
+    "bundled": "Bundled demo (synthetic, advanced manufacturing classes only; instant)",
+    "full": "Full national demo (synthetic, every SIC class; generated on first use)",
+    "upload": "Upload a file (NOMIS BRES CSV, ONS GVA alongside, or a policymix CSV)",
+}
+LEVEL_LABELS = {"lad": "District", "group": "Partnership area", "region": "Region",
+                "custom": "Custom area", "country": "Country"}
+
+
+def _choose_source() -> None:
+    session = get_session()
+    current = ("bundled" if session.data_source is None
+               else "full" if session.data_source == FULL_DEMO else "upload")
+    choice = st.radio("Data source", list(SOURCES), index=list(SOURCES).index(current),
+                      format_func=SOURCES.__getitem__, key="data_source_choice")
+    if choice == "bundled" and session.data_source is not None:
+        _switch_source(None)
+    elif choice == "full" and session.data_source != FULL_DEMO:
+        with st.status("Generating the full national demo (about 2 million rows)...",
+                       expanded=True) as status:
+            _switch_source(FULL_DEMO)
+            status.update(label="Full national demo ready", state="complete")
+    elif choice == "upload":
+        uploaded = st.file_uploader("Employment data file", type=["csv", "gz", "xlsx", "parquet"],
+                                    key="upload_file")
+        if uploaded is not None:
+            path = save_upload(uploaded.name, uploaded.getvalue())
+            if str(path) != session.data_source:
+                try:
+                    load_any(path)  # validate before switching: a bad file changes nothing
+                except DataError as exc:
+                    st.error(f"That file was not loaded, and nothing in your session changed. "
+                             f"{exc}")
+                    return
+                _switch_source(str(path))
+                st.success(f"Loaded {uploaded.name}.")
+
+
+def _switch_source(source: str | None) -> None:
+    session = get_session()
+    if source == session.data_source:
+        return
+    session.data_source = source
+    session.custom_area = None
+    session.comparator_codes = None
+    session.period_start = session.period_end = None
+
+
+def _choose_area(ev: Evidence) -> None:
+    session = get_session()
+    areas = ev.areas()
+    levels = [lv for lv in LEVEL_LABELS if lv in set(areas["level"]) and lv != "country"]
+    mode_options = levels + ["custom_build"]
+    labels = {**LEVEL_LABELS, "custom_build": "Custom list of districts"}
+    current_level = next((lv for lv in levels if session.area_code in
+                          set(areas.loc[areas["level"] == lv, "area_code"])), levels[0])
+    level = st.radio("Kind of area", mode_options, index=mode_options.index(current_level),
+                     format_func=labels.__getitem__, horizontal=True, key="area_level")
+    if level == "custom_build":
+        districts = areas[areas["level"] == "lad"]
+        names = dict(zip(districts["area_code"], districts["area_name"], strict=True))
+        with st.form("custom_area"):
+            name = st.text_input("Name of the custom area", value="My custom area")
+            members = st.multiselect("Districts", list(names), format_func=names.__getitem__)
+            if st.form_submit_button("Use this custom area") and members:
+                code = "CUSTOM-" + "-".join(sorted(members))[:40]
+                from policy.session import CustomArea
+
+                session.custom_area = CustomArea(code=code, name=name, members=members)
+                _set_area(code, name)
+                st.rerun()
+        return
+    subset = areas[areas["level"] == level]
+    names = dict(zip(subset["area_code"], subset["area_name"], strict=True))
+    codes = list(names)
+    index = codes.index(session.area_code) if session.area_code in names else None
+    picked = st.selectbox(f"{LEVEL_LABELS[level]}", codes, index=index,
+                          format_func=lambda c: f"{names[c]} ({c})",
+                          placeholder="Choose an area...", key=f"area_pick_{level}")
+    if picked and picked != session.area_code:
+        _set_area(picked, names[picked])
+
+
+def _set_area(code: str, name: str) -> None:
+    session = get_session()
+    if code != session.area_code:
+        session.area_code, session.area_name = code, name
+        session.comparator_codes = None
+        session.findings = []  # findings are per area; regenerated on the findings step
+
+
+def render() -> None:
+    session = get_session()
+    _choose_source()
+    ev = try_evidence(session)
+    if ev is None:
+        return
+    synthetic_banner(ev)
+    src = ev.dataset.source
+    st.caption(f"Data: {src.label()}. Years {ev.years[0]}-{ev.years[-1]}; "
+               f"{int((ev.cube.areas['level'] == 'lad').sum())} districts. "
+               f"Suppressed cells: {src.suppressed_cells}. "
+               f"Total jobs from: {ev.cube.total_basis}; national reference: "
+               f"{ev.cube.national_basis}.")
+    for note in ev.cube.notes + src.notes:
+        st.caption(f"Note: {note}")
+    _choose_area(ev)
+    years = ev.years
+    if len(years) >= 2:
+        start, end = session.period_start or years[0], session.period_end or years[-1]
+        chosen = st.select_slider("Analysis period", options=years, value=(start, end),
+                                  key="period")
+        if chosen[0] < chosen[1]:
+            session.period_start, session.period_end = int(chosen[0]), int(chosen[1])
+        else:
+            st.warning("The period must span at least two years; keeping "
+                       f"{start}-{end}.")
+    if session.area_code:
+        st.success(f"Area: **{session.area_name}** ({session.area_code}), "
+                   f"{session.period_start or years[0]}-{session.period_end or years[-1]}.")
+        st.button("Next: evidence profile", on_click=go_to, args=("profile",), type="primary")

@@ -1,0 +1,126 @@
+"""Step 3: strengths and bottlenecks - accept, reject, edit or add findings.
+
+Local knowledge counts as evidence: a finding added here is marked ``local_knowledge`` and
+flows to the rules and the report like any other, with its origin shown.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import streamlit as st
+
+from evidence.models import FINDING_TOPICS, Finding
+from evidence.sectors import load_sectors
+from ui.page_profile import need_area
+from ui.state import current_profile, get_session
+
+KIND_ICON = {"strength": "💪", "bottleneck": "🚧", "opportunity": "🌱", "risk": "⚠️"}
+STATUS_LABELS = {"proposed": "Undecided", "accepted": "Accept", "rejected": "Reject"}
+
+
+def ensure_findings() -> None:
+    """Fill the session's findings from the profile the first time the area is seen."""
+    session = get_session()
+    if session.findings and all(f.id.startswith(f"{session.area_code}:") or
+                                f.origin == "local_knowledge" for f in session.findings):
+        return
+    profile = current_profile(session)
+    if profile is not None:
+        session.findings = [f.model_copy() for f in profile.findings]
+
+
+def _set_status(fid: str) -> None:
+    for f in get_session().findings:
+        if f.id == fid:
+            f.status = st.session_state[f"status_{fid}"]
+
+
+def _set_text(fid: str) -> None:
+    for f in get_session().findings:
+        if f.id == fid:
+            f.text = st.session_state[f"text_{fid}"]
+
+
+def _set_note(fid: str) -> None:
+    for f in get_session().findings:
+        if f.id == fid:
+            f.note = st.session_state[f"note_{fid}"]
+
+
+def finding_card(f: Finding) -> None:
+    with st.container(border=True):
+        head = f"{KIND_ICON.get(f.kind, '')} **{f.kind.title()}** · {f.topic}"
+        if f.sector:
+            head += f" · {f.sector}"
+        origin = "local knowledge" if f.origin == "local_knowledge" else "data"
+        st.markdown(f"{head}  \n<small>confidence {f.confidence:.2f} · from {origin}</small>",
+                    unsafe_allow_html=True)
+        st.write(f.text)
+        cols = st.columns([1, 2])
+        cols[0].radio("Decision", list(STATUS_LABELS), key=f"status_{f.id}",
+                      index=list(STATUS_LABELS).index(f.status),
+                      format_func=STATUS_LABELS.__getitem__, horizontal=True,
+                      on_change=_set_status, args=(f.id,))
+        with cols[1].expander("Numbers, yardstick and edits"):
+            st.json({"values": f.values, "judged against": f.threshold})
+            st.text_area("Wording", value=f.text, key=f"text_{f.id}", on_change=_set_text,
+                         args=(f.id,))
+            st.text_input("Note (why accepted or rejected)", value=f.note, key=f"note_{f.id}",
+                          on_change=_set_note, args=(f.id,))
+
+
+def add_finding_form() -> None:
+    session = get_session()
+    sectors = {s.sector_id: s.label for s in load_sectors()}
+    with st.form("add_finding", clear_on_submit=True):
+        st.markdown("**Add local knowledge** (what the data misses)")
+        c1, c2, c3 = st.columns(3)
+        kind = c1.selectbox("Kind", ["strength", "bottleneck", "opportunity", "risk"])
+        topic = c2.selectbox("Topic", list(FINDING_TOPICS))
+        sector = c3.selectbox("Sector (optional)", [""] + list(sectors),
+                              format_func=lambda s: sectors.get(s, "none"))
+        text = st.text_area("What do you know?", placeholder=(
+            "e.g. The main aerospace employer is consolidating two sites; the college's "
+            "engineering course has a waiting list."))
+        source = st.text_input("Source or who said so", placeholder="workshop, 12 March")
+        if st.form_submit_button("Add finding"):
+            if not text.strip():
+                st.warning("Write the finding first.")
+                return
+            session.findings.append(Finding(
+                id=f"local:{uuid.uuid4().hex[:8]}", kind=kind, topic=topic,
+                sector=sector or None, text=text.strip(), threshold="local knowledge",
+                confidence=0.6, origin="local_knowledge", status="accepted", note=source,
+                values={}))
+            st.rerun()
+
+
+def render() -> None:
+    if need_area():
+        return
+    ensure_findings()
+    session = get_session()
+    findings = session.findings
+    accepted = sum(f.status == "accepted" for f in findings)
+    rejected = sum(f.status == "rejected" for f in findings)
+    st.caption(f"{len(findings)} findings for {session.area_name}: {accepted} accepted, "
+               f"{rejected} rejected, {len(findings) - accepted - rejected} undecided. "
+               "Undecided findings still count; rejected ones are left out of the rules.")
+    if st.button("Accept all undecided"):
+        for f in findings:
+            if f.status == "proposed":
+                f.status = "accepted"
+                st.session_state.pop(f"status_{f.id}", None)
+        st.rerun()
+    if not findings:
+        st.info("No findings crossed their thresholds for this area and period.")
+    kinds = ["strength", "opportunity", "bottleneck", "risk"]
+    tabs = st.tabs([f"{KIND_ICON[k]} {k.title()}s ({sum(f.kind == k for f in findings)})"
+                    for k in kinds])
+    for tab, kind in zip(tabs, kinds, strict=True):
+        with tab:
+            for f in findings:
+                if f.kind == kind:
+                    finding_card(f)
+    add_finding_form()

@@ -1,0 +1,129 @@
+"""Step 2: the evidence profile - structure, specialisation, trends, shift-share, comparators."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from evidence.models import AreaProfile
+from evidence.service import Evidence
+from ui import charts
+from ui.app import go_to
+from ui.state import current_profile, get_session, synthetic_banner, try_evidence
+
+
+def need_area() -> bool:
+    """Shown on pages that need an area; True when the user must pick one first."""
+    if get_session().area_code is None:
+        st.info("Choose an area first.")
+        st.button("Go to Data and area", on_click=go_to, args=("data",))
+        return True
+    return False
+
+
+def headline(p: AreaProfile) -> None:
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(f"All jobs, {p.period.end}", f"{p.total_jobs:,.0f}",
+              help=f"Source of the total: {p.total_jobs_basis}")
+    c2.metric(f"Advanced manufacturing jobs, {p.period.end}", f"{p.am_jobs:,.0f}",
+              help="Sum of the ten Table 1 sectors")
+    c3.metric("AM share of all jobs", f"{p.am_share:.1%}",
+              help=f"{p.am_jobs:,.0f} / {p.total_jobs:,.0f}, {p.period.end}")
+    c4.metric("Krugman specialisation", "-" if p.krugman is None else f"{p.krugman:.2f}",
+              help="Sum of absolute differences between local and national industry shares "
+                   "(0 = same as GB, 2 = entirely different)")
+
+
+def sector_table(p: AreaProfile) -> pd.DataFrame:
+    df = charts.sector_frame(p)
+    return pd.DataFrame({
+        "Sector": df["label"],
+        f"Jobs {p.period.end}": df["employment"],
+        "Share of all jobs": df["share"],
+        "LQ vs GB": df["lq"],
+        f"Growth p.a. {p.period.start}-{p.period.end}": df["growth"],
+        "National growth p.a.": df["growth_national"],
+        "Productivity vs GB": df["productivity_ratio"],
+        "Dynamics": df["dynamics"],
+    })
+
+
+def comparator_rows(ev: Evidence, p: AreaProfile) -> pd.DataFrame:
+    ind = ev.indicators(p.period.start, p.period.end)
+    codes = [p.area.code] + [c.area_code for c in p.comparators]
+    pos = [ev.cube.position(c) for c in codes]
+    return pd.DataFrame({
+        "area_name": [ev.cube.areas["area_name"].iloc[i] for i in pos],
+        "am_share": np.nan_to_num(ind.am_share[pos, ind.i1]),
+        "am_jobs": np.nan_to_num(ind.am_jobs[pos, ind.i1]),
+        "total_jobs": np.nan_to_num(ev.cube.total[pos, ind.i1]),
+        "is_focus": [True] + [False] * (len(pos) - 1),
+    })
+
+
+def comparators_section(ev: Evidence, p: AreaProfile) -> None:
+    session = get_session()
+    st.altair_chart(charts.comparator_chart(comparator_rows(ev, p), p.period.end),
+                    use_container_width=True)
+    st.dataframe(pd.DataFrame([c.model_dump() for c in p.comparators]).rename(columns={
+        "area_code": "Code", "area_name": "Comparator", "distance": "Distance",
+        "similar_because": "Why similar"}), hide_index=True, use_container_width=True)
+    areas = ev.areas()
+    peers = areas[(areas["level"] == p.area.level) & (areas["area_code"] != p.area.code)]
+    names = dict(zip(peers["area_code"], peers["area_name"], strict=True))
+    with st.form("comparators_form"):
+        chosen = st.multiselect(
+            "Replace the comparators (leave empty for the statistical nearest neighbours)",
+            list(names), default=[c for c in (session.comparator_codes or []) if c in names],
+            format_func=names.__getitem__)
+        if st.form_submit_button("Use these comparators"):
+            session.comparator_codes = chosen or None
+            st.rerun()
+
+
+def render() -> None:
+    if need_area():
+        return
+    session = get_session()
+    ev = try_evidence(session)
+    if ev is None:
+        return
+    p = current_profile(session)
+    if p is None:
+        return
+    synthetic_banner(ev)
+    st.caption(f"{p.area.name} ({p.area.code}), {p.period.start}-{p.period.end}. "
+               f"Data: {p.source}. Total jobs: {p.total_jobs_basis}; national reference: "
+               f"{p.national_basis}.")
+    headline(p)
+    tabs = st.tabs(["Structure", "Specialisation and growth", "Trends", "Shift-share",
+                    "Comparators", "Table"])
+    with tabs[0]:
+        st.altair_chart(charts.sector_structure(p), use_container_width=True)
+    with tabs[1]:
+        st.altair_chart(charts.lq_growth_bubbles(p), use_container_width=True)
+        st.caption("Top right: specialised and growing. Bottom right: specialised but "
+                   "declining. Dashed lines: LQ = 1 (GB average) and zero growth.")
+    with tabs[2]:
+        st.altair_chart(charts.employment_trends(ev.area_timeseries(p.area.code), p.area.name),
+                        use_container_width=True)
+    with tabs[3]:
+        st.altair_chart(charts.shift_share_chart(p), use_container_width=True)
+        st.caption("National growth: jobs the sector would have gained had it grown like all "
+                   "GB jobs. Industry mix: extra from the sector's national trend. Local "
+                   "effect: what is left, the area's own performance.")
+    with tabs[4]:
+        comparators_section(ev, p)
+    with tabs[5]:
+        st.dataframe(sector_table(p), hide_index=True, use_container_width=True,
+                     column_config={
+                         "Share of all jobs": st.column_config.NumberColumn(format="percent"),
+                         f"Growth p.a. {p.period.start}-{p.period.end}":
+                             st.column_config.NumberColumn(format="percent"),
+                         "National growth p.a.": st.column_config.NumberColumn(format="percent"),
+                     })
+    for note in p.notes:
+        st.caption(f"Note: {note}")
+    st.button("Next: strengths and bottlenecks", on_click=go_to, args=("findings",),
+              type="primary")
