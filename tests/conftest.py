@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pandas as pd
 import pytest
 
 from evidence.dataset import Dataset, SourceInfo, validate_dataset
+
+# Keep the app's SQLite store and uploads out of the work tree during tests.
+os.environ.setdefault("POLICYMIX_HOME", tempfile.mkdtemp(prefix="policymix-test-"))
 
 TINY_EMPLOYMENT = {
     # area: {year: {sic: jobs}}

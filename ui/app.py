@@ -10,7 +10,9 @@ import importlib
 
 import streamlit as st
 
-from ui.state import get_session
+from policy.session import SessionError, session_to_json
+from policy.store import SessionStore
+from ui.state import get_session, set_session
 from ui.steps import Step, load_steps
 
 STEP_KEY = "step"
@@ -54,8 +56,41 @@ def sidebar(steps: tuple[Step, ...]) -> str:
     return st.session_state[STEP_KEY]
 
 
+@st.cache_resource
+def session_store() -> SessionStore:
+    return SessionStore()
+
+
+def restore_session() -> None:
+    """On a fresh browser session, reload the saved session named in the URL (?sid=...)."""
+    if "restored" in st.session_state:
+        return
+    st.session_state["restored"] = True
+    sid = st.query_params.get("sid")
+    if not sid:
+        return
+    try:
+        set_session(session_store().load(sid))
+    except KeyError:
+        st.warning(f"No saved session {sid!r}; starting a new one.")
+    except SessionError as exc:
+        st.error(f"The saved session could not be opened: {exc}")
+
+
+def autosave() -> None:
+    """Save after every run where something changed; the id goes into the URL."""
+    session = get_session()
+    body = session_to_json(session)
+    if st.session_state.get("saved_body") == body and session.session_id:
+        return
+    sid = session_store().save(session)
+    st.session_state["saved_body"] = session_to_json(session)
+    st.query_params["sid"] = sid
+
+
 def main() -> None:
     st.set_page_config(page_title="policymix", page_icon=":material/factory:", layout="wide")
+    restore_session()
     steps = load_steps()
     current = sidebar(steps)
     step = next(s for s in steps if s.id == current)
@@ -64,7 +99,10 @@ def main() -> None:
     session = get_session()
     if step.id not in session.steps_visited:
         session.steps_visited.append(step.id)
-    importlib.import_module(step.module).render()
+    try:
+        importlib.import_module(step.module).render()
+    finally:
+        autosave()
 
 
 def go_to(step_id: str) -> None:
