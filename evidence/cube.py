@@ -253,7 +253,8 @@ def _gva_arrays(
     n_a, n_s, n_y = len(area_order), len(sectors), len(years)
     gva = np.full((n_a, n_s, n_y), np.nan)
     gva_total = np.full((n_a, n_y), np.nan)
-    lookup = {c: match_code(c).sector_id if c != TOTAL_CODE else TOTAL_CODE
+    # Range codes such as "26-27" (ONS GVA) straddle sectors: they never count for one sector.
+    lookup = {c: TOTAL_CODE if c == TOTAL_CODE else None if "-" in c else match_code(c).sector_id
               for c in np.unique(codes)}
     sec = np.array([lookup[c] for c in codes], dtype=object)
     tot = sec == TOTAL_CODE
