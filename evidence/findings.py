@@ -128,7 +128,7 @@ def derive_findings(ind: Indicators, pos: int, comparator_pos: list[int]) -> lis
     if ind.am_productivity_ratio is not None:
         ratio = _f(ind.am_productivity_ratio[pos, i1])
         prod = _f(ind.am_productivity[pos, i1])  # type: ignore[index]
-        if ratio is not None:
+        if ratio is not None and (am or 0) >= t["min_jobs_for_productivity"]:
             vals = {"gva_per_job_k": prod, "ratio_to_gb": round(ratio, 3), "am_jobs": am,
                     "year": ind.end}
             if ratio < t["productivity_gap_ratio"]:

@@ -23,7 +23,7 @@ def make_app(step: str, session: StrategySession | None = None) -> AppTest:
 
 
 def charts(at: AppTest) -> list:
-    return at.get("arrow_vega_lite_chart")
+    return at.get("vega_lite_chart")
 
 
 @pytest.fixture(scope="module")

@@ -65,10 +65,10 @@ def comparator_rows(ev: Evidence, p: AreaProfile) -> pd.DataFrame:
 def comparators_section(ev: Evidence, p: AreaProfile) -> None:
     session = get_session()
     st.altair_chart(charts.comparator_chart(comparator_rows(ev, p), p.period.end),
-                    use_container_width=True)
+                    width="stretch")
     st.dataframe(pd.DataFrame([c.model_dump() for c in p.comparators]).rename(columns={
         "area_code": "Code", "area_name": "Comparator", "distance": "Distance",
-        "similar_because": "Why similar"}), hide_index=True, use_container_width=True)
+        "similar_because": "Why similar"}), hide_index=True, width="stretch")
     areas = ev.areas()
     peers = areas[(areas["level"] == p.area.level) & (areas["area_code"] != p.area.code)]
     names = dict(zip(peers["area_code"], peers["area_name"], strict=True))
@@ -100,23 +100,23 @@ def render() -> None:
     tabs = st.tabs(["Structure", "Specialisation and growth", "Trends", "Shift-share",
                     "Comparators", "Table"])
     with tabs[0]:
-        st.altair_chart(charts.sector_structure(p), use_container_width=True)
+        st.altair_chart(charts.sector_structure(p), width="stretch")
     with tabs[1]:
-        st.altair_chart(charts.lq_growth_bubbles(p), use_container_width=True)
+        st.altair_chart(charts.lq_growth_bubbles(p), width="stretch")
         st.caption("Top right: specialised and growing. Bottom right: specialised but "
                    "declining. Dashed lines: LQ = 1 (GB average) and zero growth.")
     with tabs[2]:
         st.altair_chart(charts.employment_trends(ev.area_timeseries(p.area.code), p.area.name),
-                        use_container_width=True)
+                        width="stretch")
     with tabs[3]:
-        st.altair_chart(charts.shift_share_chart(p), use_container_width=True)
+        st.altair_chart(charts.shift_share_chart(p), width="stretch")
         st.caption("National growth: jobs the sector would have gained had it grown like all "
                    "GB jobs. Industry mix: extra from the sector's national trend. Local "
                    "effect: what is left, the area's own performance.")
     with tabs[4]:
         comparators_section(ev, p)
     with tabs[5]:
-        st.dataframe(sector_table(p), hide_index=True, use_container_width=True,
+        st.dataframe(sector_table(p), hide_index=True, width="stretch",
                      column_config={
                          "Share of all jobs": st.column_config.NumberColumn(format="percent"),
                          f"Growth p.a. {p.period.start}-{p.period.end}":
