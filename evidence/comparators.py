@@ -30,13 +30,25 @@ def _standardise(x: np.ndarray) -> np.ndarray:
     return (x - x.mean(axis=0)) / sd
 
 
+def _weighted_z(feats: np.ndarray) -> np.ndarray:
+    z = _standardise(feats)
+    # Size counts as much as the whole sector mix.
+    z[:, -1] *= np.sqrt(z.shape[1] - 1)
+    return z
+
+
+def peer_features(ind: Indicators, level: str) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the areas of one level and their weighted z-scores (cached per period)."""
+    key = ("peer_features", level)
+    if key not in ind.cache:
+        peers = np.nonzero((ind.cube.areas["level"] == level).to_numpy())[0]
+        ind.cache[key] = (peers, _weighted_z(comparison_features(ind)[peers]))
+    return ind.cache[key]
+
+
 def distance_matrix(ind: Indicators, level_mask: np.ndarray) -> np.ndarray:
     """Pairwise distances among the areas in ``level_mask`` (vectorised, [n, n])."""
-    feats = comparison_features(ind)[level_mask]
-    z = _standardise(feats)
-    n_sect = z.shape[1] - 1
-    # Size counts as much as the whole sector mix.
-    z[:, -1] *= np.sqrt(n_sect)
+    z = _weighted_z(comparison_features(ind)[level_mask])
     sq = (z**2).sum(axis=1)
     d2 = sq[:, None] + sq[None, :] - 2.0 * z @ z.T
     return np.sqrt(np.clip(d2, 0, None))
@@ -46,20 +58,23 @@ def nearest_comparators(ind: Indicators, area_code: str, k: int = 5) -> list[Com
     """The k most similar areas of the same level, each with what makes it similar."""
     cube = ind.cube
     pos = cube.position(area_code)
-    level = cube.areas["level"].iloc[pos]
-    peers = (cube.areas["level"] == level).to_numpy()
+    level = str(cube.areas["level"].iloc[pos])
     if level == "custom":
-        peers = (cube.areas["level"] == "group").to_numpy() | (np.arange(len(peers)) == pos)
-    peer_pos = np.nonzero(peers)[0]
-    dist = distance_matrix(ind, peers)
+        # A custom area is compared with partnership areas (the nearest predefined scale).
+        groups = np.nonzero((cube.areas["level"] == "group").to_numpy())[0]
+        peer_pos = np.append(groups, pos)
+        z = _weighted_z(comparison_features(ind)[peer_pos])
+    else:
+        peer_pos, z = peer_features(ind, level)
     me = int(np.nonzero(peer_pos == pos)[0][0])
-    order = np.argsort(dist[me], kind="stable")
+    dist = np.sqrt(((z - z[me]) ** 2).sum(axis=1))
+    order = np.argsort(dist, kind="stable")
     chosen = [int(j) for j in order if j != me][:k]
     return [
         Comparator(
             area_code=str(cube.areas["area_code"].iloc[peer_pos[j]]),
             area_name=str(cube.areas["area_name"].iloc[peer_pos[j]]),
-            distance=round(float(dist[me, j]), 3),
+            distance=round(float(dist[j]), 3),
             similar_because=similarity_reason(ind, pos, int(peer_pos[j])),
         )
         for j in chosen

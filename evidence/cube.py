@@ -70,6 +70,23 @@ class Cube:
         return int(hits[0])
 
 
+def _factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and the distinct values; hash-based, so ~50 ms for 2 million strings."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return (series.cat.codes.to_numpy(dtype=np.int64),
+                np.asarray(series.cat.categories, dtype=object).astype(str))
+    codes, uniques = pd.factorize(series, sort=False)
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object).astype(str)
+
+
+def _positions(series: pd.Series, order: list[str]) -> np.ndarray:
+    """Position of each value in ``order`` (-1 when absent), via the distinct values only."""
+    codes, uniques = _factorize(series)
+    pos = {c: i for i, c in enumerate(order)}
+    lookup = np.array([pos.get(u, -1) for u in uniques] + [-1], dtype=np.int64)
+    return lookup[codes]  # code -1 (missing) picks the trailing -1
+
+
 def _lowest_level_mask(areas: pd.DataFrame) -> np.ndarray:
     """Areas that partition the country: districts if there are any, else every area."""
     lad = (areas["level"] == "lad").to_numpy()
@@ -88,11 +105,10 @@ def build_cube(ds: Dataset) -> Cube:
     gb_in_file = GB_CODE in set(base["area_code"])
     base = base[base["area_code"] != GB_CODE].reset_index(drop=True)
 
-    area_cat = pd.Categorical(emp_df["area_code"], categories=list(base["area_code"]) + [GB_CODE])
-    a_idx = area_cat.codes.astype(np.int64)
+    area_order = list(base["area_code"]) + [GB_CODE]
+    a_idx = _positions(emp_df["area_code"], area_order)
     year_idx = np.searchsorted(years, emp_df["year"].to_numpy())
-    codes = emp_df["sic"]
-    uniques, inverse = np.unique(codes.to_numpy(dtype=str), return_inverse=True)
+    inverse, uniques = _factorize(emp_df["sic"])
     sector_of = np.full(len(uniques), -1, dtype=np.int64)
     division_of = np.full(len(uniques), -1, dtype=np.int64)
     is_total = uniques == TOTAL_CODE

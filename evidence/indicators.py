@@ -7,7 +7,7 @@ same code serves one custom area or all 400-odd areas of Great Britain.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from io import StringIO
@@ -195,6 +195,7 @@ class Indicators:
     hoover: np.ndarray  # [S,Y] across districts
     automation: np.ndarray | None  # [A,Y]
     nat_automation: np.ndarray | None  # [Y]
+    cache: dict = field(default_factory=dict)  # derived per-period values (e.g. peer features)
 
     @property
     def i0(self) -> int:
