@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from evidence.models import Finding
+from policy.appraisal_state import AppraisalState
 
 SCHEMA_VERSION = 1
 
@@ -44,7 +45,8 @@ class StrategySession(BaseModel):
     answers: dict[str, Any] = Field(default_factory=dict)
     chosen_interventions: list[str] = Field(default_factory=list)
     dropped_interventions: list[str] = Field(default_factory=list)
-    appraisal: dict[str, Any] = Field(default_factory=dict)
+    appraisal: AppraisalState = Field(default_factory=AppraisalState)
+    workshop: dict[str, Any] = Field(default_factory=dict)
     notes: str = ""
     steps_visited: list[str] = Field(default_factory=list)
 

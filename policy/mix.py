@@ -1,0 +1,484 @@
+"""Policy-mix checks: is an option a tailored, coherent *mix* rather than a list of projects?
+
+The policy brief "Advanced manufacturing and local industrial strategies" asks for a
+place-based mix, never one-size-fits-all. These checks turn its questions into numbers with a
+plain-English judgement, for one option at a time:
+
+- :func:`balance`: horizontal measures (the wider base), vertical measures (specific sectors
+  and strengths) and mission-oriented ones, by count and budget share. A mix with no
+  horizontal measure leaves the wider base unsupported; one with no vertical measure ignores
+  what is distinctive about the place.
+- :func:`alignment`: the national programmes each intervention aligns with; one with none
+  needs coordinating with national policy before it is funded.
+- :func:`complementarity`: the merged causal chains (``policy.causal``): outcomes several
+  interventions share, levers of different kinds meeting, overlaps to coordinate, and gaps
+  (intended impacts reached by a single fragile pathway, or not at all).
+- :func:`niche_risk`: the share of the budget aimed at sectors that hold very few local jobs
+  (under 1% by default), a bet the brief warns about unless local knowledge justifies it; the
+  justification (or mitigation) the user recorded is carried along.
+
+:func:`mix_report` bundles all four into a :class:`MixReport` for an option.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from pydantic import BaseModel, Field
+
+from evidence.models import AreaProfile, SectorRow
+from policy.appraisal_state import AppraisalState, default_option_intervention
+from policy.catalogue import TARGET_TYPES, Intervention
+from policy.causal import (
+    Complementarity,
+    Gap,
+    ImpactCoverage,
+    Overlap,
+    merge_chains,
+    mix_diagnostics,
+)
+from policy.options import Option
+
+__all__ = [
+    "DEFAULT_NICHE_THRESHOLD",
+    "TARGET_LABELS",
+    "AlignmentReport",
+    "BalanceReport",
+    "ComplementarityReport",
+    "MixReport",
+    "NicheItem",
+    "NicheRisk",
+    "alignment",
+    "balance",
+    "complementarity",
+    "mix_report",
+    "niche_risk",
+]
+
+DEFAULT_NICHE_THRESHOLD = 0.01
+"""Sectors holding together under 1% of local jobs count as a niche for a vertical measure."""
+
+TARGET_LABELS = {
+    "horizontal": "horizontal",
+    "vertical": "vertical",
+    "mission": "mission-oriented",
+}
+
+_MOSTLY = 0.75  # a budget share at or above this makes a mix "mostly" one type
+
+
+def _items(
+    interventions: Iterable[Intervention] | Mapping[str, Intervention],
+) -> list[Intervention]:
+    items = list(interventions.values() if isinstance(interventions, Mapping) else interventions)
+    seen: dict[str, Intervention] = {}
+    for iv in items:
+        seen.setdefault(iv.id, iv)
+    return list(seen.values())
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+# --------------------------------------------------------------------------------------------
+# Balance
+
+
+class BalanceReport(BaseModel):
+    """Counts and budget of horizontal / vertical / mission-oriented interventions.
+
+    ``budget_basis`` says where the budgets came from: the option's own budgets, or catalogue
+    cost midpoints (:func:`policy.appraisal_state.default_option_intervention`) when none were
+    given. Shares are of the total budget (all zero when the total is zero).
+    """
+
+    counts: dict[str, int]
+    budget_gbp_m: dict[str, float]
+    budget_shares: dict[str, float]
+    total_budget_gbp_m: float
+    budget_basis: str
+    interventions: dict[str, list[str]] = Field(description="intervention ids by target type")
+    judgement: str
+
+
+def balance(
+    interventions: Iterable[Intervention] | Mapping[str, Intervention],
+    budgets: Mapping[str, float] | None = None,
+) -> BalanceReport:
+    """Count and budget the mix by target type and judge the balance in a sentence.
+
+    ``budgets`` maps intervention id to GBP million (an option's budgets); without it each
+    intervention gets its catalogue cost midpoint. The judgement names the first problem found:
+    a mix of one type only, a missing horizontal or vertical element, or a budget share of 75%+
+    on one type; otherwise it reports the split as balanced.
+    """
+    items = _items(interventions)
+    basis = "option budgets" if budgets is not None else "catalogue cost midpoints"
+    spend = {
+        iv.id: float(
+            budgets.get(iv.id, 0.0)
+            if budgets is not None
+            else default_option_intervention(iv).budget_gbp_m
+        )
+        for iv in items
+    }
+    by_type: dict[str, list[str]] = {t: [] for t in TARGET_TYPES}
+    for iv in items:
+        by_type[iv.target_type].append(iv.id)
+    counts = {t: len(ids) for t, ids in by_type.items()}
+    money = {t: sum(spend[i] for i in ids) for t, ids in by_type.items()}
+    total = sum(money.values())
+    shares = {t: (money[t] / total if total > 0 else 0.0) for t in TARGET_TYPES}
+    return BalanceReport(
+        counts=counts,
+        budget_gbp_m=money,
+        budget_shares=shares,
+        total_budget_gbp_m=total,
+        budget_basis=basis,
+        interventions=by_type,
+        judgement=_balance_judgement(counts, shares, total),
+    )
+
+
+def _balance_judgement(counts: Mapping[str, int], shares: Mapping[str, float], total: float) -> str:
+    present = [t for t in TARGET_TYPES if counts[t]]
+    if not present:
+        return "no interventions: nothing to balance"
+    if present == ["vertical"]:
+        return "all vertical: no horizontal measure supports the wider base"
+    if present == ["horizontal"]:
+        return (
+            "all horizontal: nothing builds on the area's distinctive sector strengths, the "
+            "one-size-fits-all approach the brief warns against"
+        )
+    if present == ["mission"]:
+        return (
+            "all mission-oriented: no horizontal measure supports the wider base and nothing "
+            "builds on specific sector strengths"
+        )
+    if not counts["horizontal"]:
+        return "no horizontal measure: the wider manufacturing base gets no support"
+    if not counts["vertical"]:
+        return "no vertical measure: nothing is aimed at the area's distinctive sector strengths"
+    split = ", ".join(f"{_pct(shares[t])} {TARGET_LABELS[t]}" for t in TARGET_TYPES if counts[t])
+    if total > 0:
+        for t in ("vertical", "horizontal", "mission"):
+            if shares[t] >= _MOSTLY:
+                other = "the wider base" if t != "horizontal" else "distinctive strengths"
+                return f"mostly {TARGET_LABELS[t]} ({split} of the budget): {other} gets little"
+    return f"balanced: {split} of the budget" if total > 0 else "balanced by count; no budget"
+
+
+# --------------------------------------------------------------------------------------------
+# Alignment with national programmes
+
+
+class AlignmentReport(BaseModel):
+    """National programmes by intervention and by programme; unaligned ones flagged."""
+
+    by_intervention: dict[str, list[str]]
+    by_programme: dict[str, list[str]]
+    needs_coordination: list[str] = Field(
+        description="interventions aligned with no national programme"
+    )
+    judgement: str
+
+
+def alignment(
+    interventions: Iterable[Intervention] | Mapping[str, Intervention],
+) -> AlignmentReport:
+    """Which national programmes each intervention aligns with, and which align with none.
+
+    An intervention with no national programme is not wrong, but it must be coordinated with
+    national policy (funding, duplication, timing) before it is committed, so it is flagged.
+    """
+    items = _items(interventions)
+    by_iv = {iv.id: list(iv.national_programmes or ()) for iv in items}
+    by_prog: dict[str, list[str]] = {}
+    for iid, progs in by_iv.items():
+        for prog in progs:
+            by_prog.setdefault(prog, []).append(iid)
+    by_prog = dict(sorted(by_prog.items()))
+    lonely = [iid for iid, progs in by_iv.items() if not progs]
+    if not items:
+        text = "no interventions"
+    elif lonely:
+        text = (
+            f"{len(lonely)} of {len(items)} intervention(s) align with no national programme "
+            f"and need coordinating with national policy: {', '.join(lonely)}"
+        )
+    else:
+        shared = [p for p, ids in by_prog.items() if len(ids) > 1]
+        text = f"every intervention aligns with at least one of {len(by_prog)} national programmes"
+        if shared:
+            text += f"; {len(shared)} programme(s) are shared by several interventions"
+    return AlignmentReport(
+        by_intervention=by_iv, by_programme=by_prog, needs_coordination=lonely, judgement=text
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Complementarity (merged causal chains)
+
+
+class ComplementarityReport(BaseModel):
+    """Where the interventions' causal chains meet, pile up, or leave an impact exposed.
+
+    ``shared_outcomes`` maps each outcome reached by two or more interventions to them;
+    ``complementarities``, ``overlaps``, ``gaps`` and ``coverage`` are
+    :func:`policy.causal.mix_diagnostics` on the merged chains.
+    """
+
+    shared_outcomes: dict[str, list[str]]
+    complementarities: list[Complementarity]
+    overlaps: list[Overlap]
+    gaps: list[Gap]
+    coverage: list[ImpactCoverage]
+    judgement: str
+
+
+def complementarity(
+    interventions: Iterable[Intervention] | Mapping[str, Intervention],
+    intended_impacts: Iterable[str] | None = None,
+) -> ComplementarityReport:
+    """Merge the causal chains and report shared outcomes, overlaps and gaps.
+
+    ``intended_impacts`` defaults to every impact in the shared vocabulary, so an impact the
+    mix is silent about shows as a gap rather than disappearing.
+    """
+    items = _items(interventions)
+    graph = merge_chains(items)
+    diag = mix_diagnostics(graph, intended_impacts)
+    shared = {
+        node: sorted(data.get("contributors", ()))
+        for node, data in sorted(graph.nodes(data=True))
+        if data.get("stage") == "outcomes" and len(data.get("contributors", ())) >= 2
+    }
+    missing = [g.impact for g in diag.gaps if g.kind == "missing"]
+    fragile = [g.impact for g in diag.gaps if g.kind != "missing"]
+    parts = [
+        f"{len(shared)} outcome(s) shared by several interventions",
+        f"{len(diag.complementarities)} where different kinds of lever meet",
+        f"{len(diag.overlaps)} overlap(s) to coordinate",
+    ]
+    if fragile:
+        parts.append(f"fragile impact(s): {', '.join(fragile)}")
+    if missing:
+        parts.append(f"impact(s) not reached: {', '.join(missing)}")
+    return ComplementarityReport(
+        shared_outcomes=shared,
+        complementarities=list(diag.complementarities),
+        overlaps=list(diag.overlaps),
+        gaps=list(diag.gaps),
+        coverage=list(diag.coverage),
+        judgement="; ".join(parts) if items else "no interventions",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Niche risk
+
+
+class NicheItem(BaseModel):
+    """One vertical intervention of the option and the local job share of its sectors."""
+
+    intervention_id: str
+    budget_gbp_m: float
+    sectors: list[str]
+    local_job_share: float | None = Field(
+        description="share of local jobs in its sectors together; None if it cannot be judged"
+    )
+    niche: bool
+    unknown_sectors: list[str] = Field(default_factory=list)
+
+
+class NicheRisk(BaseModel):
+    """Share of an option's budget on vertical measures for sectors with few local jobs.
+
+    ``share`` is niche budget / total budget (None when the option has no budget or there is
+    no profile). ``sectors`` names the niche sectors; ``unjudged`` lists vertical interventions
+    whose sectors' job figures are missing or suppressed, so they could not be judged either
+    way. ``mitigation`` is the user's recorded justification or mitigation.
+    """
+
+    option_id: str
+    threshold: float
+    share: float | None
+    niche_budget_gbp_m: float
+    total_budget_gbp_m: float
+    items: list[NicheItem]
+    sectors: list[str]
+    unjudged: list[str]
+    mitigation: str
+    judgement: str
+
+
+def _sector_share(row: SectorRow | None, total_jobs: float) -> float | None:
+    if row is None:
+        return None
+    if row.share is not None:
+        return float(row.share)
+    if row.employment is not None and total_jobs > 0:
+        return float(row.employment) / total_jobs
+    return None
+
+
+def niche_risk(
+    option: Option,
+    catalogue: Mapping[str, Intervention],
+    profile: AreaProfile | None,
+    threshold: float = DEFAULT_NICHE_THRESHOLD,
+    *,
+    state: AppraisalState | None = None,
+) -> NicheRisk:
+    """The share of the option's budget aimed at sectors holding under ``threshold`` of jobs.
+
+    Only vertical interventions count (horizontal and mission-oriented ones are not aimed at
+    sectors). For each, the local job shares of its sectors (``sectors: all`` means every Table
+    1 sector) are added up from the profile's sector rows; below ``threshold`` its budget is
+    niche. A sector with no row or a suppressed figure is unknown: if the known sectors already
+    reach the threshold the judgement stands, otherwise the intervention is left unjudged
+    rather than guessed. ``mitigation`` comes from ``state.niche_mitigation``.
+    """
+    mitigation = state.niche_mitigation if state is not None else ""
+    total = option.total_budget_gbp_m
+    items: list[NicheItem] = []
+    unjudged: list[str] = []
+    niche_sectors: list[str] = []
+    rows = {r.sector: r for r in profile.sectors} if profile is not None else {}
+    for entry in option.interventions:
+        iv = catalogue.get(entry.intervention_id)
+        if iv is None or iv.target_type != "vertical":
+            continue
+        sectors = iv.sector_ids()
+        if profile is None:
+            unjudged.append(iv.id)
+            items.append(
+                NicheItem(
+                    intervention_id=iv.id,
+                    budget_gbp_m=entry.budget_gbp_m,
+                    sectors=sectors,
+                    local_job_share=None,
+                    niche=False,
+                    unknown_sectors=sectors,
+                )
+            )
+            continue
+        known: dict[str, float] = {}
+        unknown: list[str] = []
+        for sid in sectors:
+            value = _sector_share(rows.get(sid), profile.total_jobs)
+            if value is None:
+                unknown.append(sid)
+            else:
+                known[sid] = value
+        together = sum(known.values())
+        if unknown and together < threshold:
+            share: float | None = None
+            niche = False
+            unjudged.append(iv.id)
+        else:
+            share = together
+            niche = together < threshold
+        if niche:
+            niche_sectors += [s for s in sectors if s not in niche_sectors]
+        items.append(
+            NicheItem(
+                intervention_id=iv.id,
+                budget_gbp_m=entry.budget_gbp_m,
+                sectors=sectors,
+                local_job_share=share,
+                niche=niche,
+                unknown_sectors=unknown,
+            )
+        )
+    niche_budget = sum(i.budget_gbp_m for i in items if i.niche)
+    share_all = niche_budget / total if (total > 0 and profile is not None) else None
+    return NicheRisk(
+        option_id=option.id,
+        threshold=threshold,
+        share=share_all,
+        niche_budget_gbp_m=niche_budget,
+        total_budget_gbp_m=total,
+        items=items,
+        sectors=niche_sectors,
+        unjudged=unjudged,
+        mitigation=mitigation,
+        judgement=_niche_judgement(
+            profile, share_all, niche_budget, total, threshold, niche_sectors, unjudged, mitigation
+        ),
+    )
+
+
+def _niche_judgement(
+    profile: AreaProfile | None,
+    share: float | None,
+    niche_budget: float,
+    total: float,
+    threshold: float,
+    sectors: Sequence[str],
+    unjudged: Sequence[str],
+    mitigation: str,
+) -> str:
+    limit = f"{100 * threshold:g}%"
+    if profile is None:
+        return "no area profile: niche risk cannot be judged"
+    if share is None:
+        return "the option has no budget: niche risk cannot be judged"
+    if niche_budget > 0:
+        text = (
+            f"{_pct(share)} of the budget (GBP {niche_budget:,.1f}m of {total:,.1f}m) is aimed at "
+            f"sectors with under {limit} of local jobs: {', '.join(sectors)}. "
+        )
+        text += (
+            f"Mitigation recorded: {mitigation}"
+            if mitigation
+            else "Record why this is justified (e.g. a genuine emerging strength known locally) "
+            "or rebalance towards the existing base."
+        )
+    else:
+        text = f"no budget is aimed at sectors with under {limit} of local jobs"
+    if unjudged:
+        text += f" (could not judge, job figures missing or suppressed: {', '.join(unjudged)})"
+    return text
+
+
+# --------------------------------------------------------------------------------------------
+# Report
+
+
+class MixReport(BaseModel):
+    """All policy-mix checks for one option; ``unknown_interventions`` are not in the catalogue."""
+
+    option_id: str
+    option_name: str
+    balance: BalanceReport
+    alignment: AlignmentReport
+    complementarity: ComplementarityReport
+    niche_risk: NicheRisk
+    unknown_interventions: list[str] = Field(default_factory=list)
+
+
+def mix_report(
+    option: Option,
+    catalogue: Mapping[str, Intervention],
+    profile: AreaProfile | None = None,
+    state: AppraisalState | None = None,
+    *,
+    threshold: float = DEFAULT_NICHE_THRESHOLD,
+    intended_impacts: Iterable[str] | None = None,
+) -> MixReport:
+    """Run every mix check on one option, with the option's own budgets."""
+    ids = [i.intervention_id for i in option.interventions]
+    ivs = [catalogue[i] for i in ids if i in catalogue]
+    budgets = {i.intervention_id: i.budget_gbp_m for i in option.interventions}
+    return MixReport(
+        option_id=option.id,
+        option_name=option.name,
+        balance=balance(ivs, budgets),
+        alignment=alignment(ivs),
+        complementarity=complementarity(ivs, intended_impacts),
+        niche_risk=niche_risk(option, catalogue, profile, threshold, state=state),
+        unknown_interventions=[i for i in ids if i not in catalogue],
+    )

@@ -1,0 +1,225 @@
+"""Policy-mix checks on small hand-computed examples and on the real catalogue's chains."""
+
+from __future__ import annotations
+
+import pytest
+
+from policy.appraisal_state import AppraisalState, default_option_intervention
+from policy.catalogue import Intervention, load_catalogue
+from policy.mix import (
+    MixReport,
+    alignment,
+    balance,
+    complementarity,
+    mix_report,
+    niche_risk,
+)
+from policy.options import Option, OptionIntervention
+from tests.test_appraisal_state import make_profile, sector_row, variant
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> dict[str, Intervention]:
+    return load_catalogue()
+
+
+@pytest.fixture(scope="module")
+def kinds(catalogue) -> dict[str, Intervention]:
+    """Hand-made interventions: one of each target type, plus a vertical pharma one."""
+    base = catalogue["fe_apprenticeships"]
+    return {
+        "h": variant(base, "h", target_type="horizontal", sectors=("all",),
+                     national_programmes=("Made Smarter", "Innovate UK")),
+        "v": variant(base, "v", target_type="vertical", sectors=("aerospace",),
+                     national_programmes=("Innovate UK",)),
+        "m": variant(base, "m", target_type="mission", sectors=("all",),
+                     national_programmes=("Net Zero Strategy",)),
+        "pharma": variant(base, "pharma", target_type="vertical",
+                          sectors=("pharmaceuticals",)),
+    }
+
+
+def option(*pairs: tuple[str, float], oid: str = "o") -> Option:
+    return Option(
+        id=oid,
+        name="Test option",
+        interventions=[OptionIntervention(intervention_id=i, budget_gbp_m=b) for i, b in pairs],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Balance
+
+
+def test_balance_counts_and_budget_shares(kinds):
+    report = balance([kinds["h"], kinds["v"], kinds["m"]], {"h": 20, "v": 15, "m": 5})
+    assert report.counts == {"horizontal": 1, "vertical": 1, "mission": 1}
+    assert report.total_budget_gbp_m == 40
+    assert report.budget_shares == pytest.approx(
+        {"horizontal": 0.5, "vertical": 0.375, "mission": 0.125}
+    )
+    assert report.interventions == {"horizontal": ["h"], "vertical": ["v"], "mission": ["m"]}
+    assert report.budget_basis == "option budgets"
+    assert report.judgement == (
+        "balanced: 50% horizontal, 38% vertical, 12% mission-oriented of the budget"
+    )
+
+
+def test_balance_judgements(kinds):
+    h, v, m = kinds["h"], kinds["v"], kinds["m"]
+    assert balance([v, kinds["pharma"]]).judgement == (
+        "all vertical: no horizontal measure supports the wider base"
+    )
+    assert balance([h]).judgement.startswith("all horizontal")
+    assert balance([m]).judgement.startswith("all mission-oriented")
+    assert balance([v, m]).judgement.startswith("no horizontal measure")
+    assert balance([h, m]).judgement.startswith("no vertical measure")
+    assert balance([]).judgement == "no interventions: nothing to balance"
+    # 10 vertical vs 30 horizontal: 75% horizontal is "mostly"
+    mostly = balance([h, v], {"h": 30, "v": 10})
+    assert mostly.budget_shares["horizontal"] == 0.75
+    assert mostly.judgement.startswith("mostly horizontal (75% horizontal, 25% vertical")
+
+
+def test_balance_without_budgets_uses_catalogue_midpoints(kinds):
+    report = balance({"h": kinds["h"], "v": kinds["v"]})
+    assert report.budget_basis == "catalogue cost midpoints"
+    expected = default_option_intervention(kinds["h"]).budget_gbp_m
+    assert report.budget_gbp_m["horizontal"] == pytest.approx(expected)
+
+
+# --------------------------------------------------------------------------------------------
+# Alignment
+
+
+def test_alignment_by_programme_and_flags_unaligned(kinds):
+    lonely = kinds["v"].model_copy(update={"id": "lonely", "national_programmes": ()})
+    report = alignment([kinds["h"], kinds["v"], lonely])
+    assert report.by_intervention == {
+        "h": ["Made Smarter", "Innovate UK"],
+        "v": ["Innovate UK"],
+        "lonely": [],
+    }
+    assert report.by_programme == {"Innovate UK": ["h", "v"], "Made Smarter": ["h"]}
+    assert report.needs_coordination == ["lonely"]
+    assert "1 of 3" in report.judgement and "lonely" in report.judgement
+    ok = alignment([kinds["h"], kinds["v"]])
+    assert ok.needs_coordination == []
+    assert ok.judgement.startswith("every intervention aligns")
+
+
+# --------------------------------------------------------------------------------------------
+# Complementarity
+
+
+def test_complementarity_on_real_chains(catalogue):
+    a, b = catalogue["fe_apprenticeships"], catalogue["digital_adoption"]
+    report = complementarity([a, b])
+    shared = set(a.outcomes()) & set(b.outcomes())
+    assert set(report.shared_outcomes) == shared
+    for outcome in shared:
+        assert report.shared_outcomes[outcome] == sorted([a.id, b.id])
+    if a.family != b.family:
+        assert {c.outcome for c in report.complementarities} <= shared
+    # the default intended impacts are the whole vocabulary: any impact neither reaches is a gap
+    reached = set(a.impacts()) | set(b.impacts())
+    missing = {g.impact for g in report.gaps if g.kind == "missing"}
+    assert missing and not missing & reached
+    assert {c.impact for c in report.coverage} >= reached | missing
+
+
+def test_complementarity_gap_kinds(catalogue):
+    one = catalogue["sector_strategy"]
+    impact = one.impacts()[0]
+    report = complementarity([one], intended_impacts=[impact, "not_an_impact_here"])
+    kinds = {g.impact: g.kind for g in report.gaps}
+    assert kinds["not_an_impact_here"] == "missing"
+    # one intervention alone: its impact is at best carried by that intervention only
+    assert kinds.get(impact) in ("fragile", "single_intervention")
+    assert report.shared_outcomes == {}
+    assert "not reached: not_an_impact_here" in report.judgement
+
+
+# --------------------------------------------------------------------------------------------
+# Niche risk
+
+
+def test_niche_risk_hand_computed(kinds):
+    # 10 on a vertical pharma measure where pharma holds 0.2% of jobs, 30 on a horizontal one
+    cat = {"pharma": kinds["pharma"], "h": kinds["h"]}
+    state = AppraisalState(niche_mitigation="Pharma is an emerging strength the data miss.")
+    report = niche_risk(option(("pharma", 10), ("h", 30)), cat, make_profile(), state=state)
+    assert report.share == pytest.approx(0.25)
+    assert report.niche_budget_gbp_m == 10 and report.total_budget_gbp_m == 40
+    assert report.sectors == ["pharmaceuticals"]
+    assert [i.intervention_id for i in report.items] == ["pharma"]  # horizontal not counted
+    assert report.items[0].local_job_share == pytest.approx(0.002)
+    assert report.mitigation == state.niche_mitigation
+    assert report.judgement.startswith("25% of the budget (GBP 10.0m of 40.0m)")
+    assert "Mitigation recorded: Pharma is an emerging strength" in report.judgement
+    no_state = niche_risk(option(("pharma", 10), ("h", 30)), cat, make_profile())
+    assert no_state.mitigation == "" and "Record why" in no_state.judgement
+
+
+def test_niche_threshold_is_strict_and_sectors_add_up(kinds):
+    base = kinds["v"]
+    two = variant(base, "two", sectors=("aerospace", "automotive"))
+    profile = make_profile(
+        sectors=[sector_row("aerospace", 0.006), sector_row("automotive", 0.004)]
+    )
+    # 0.6% + 0.4% = exactly 1%: not under the threshold
+    report = niche_risk(option(("two", 5)), {"two": two}, profile)
+    assert report.share == 0 and report.items[0].niche is False
+    assert report.items[0].local_job_share == pytest.approx(0.01)
+    assert niche_risk(option(("two", 5)), {"two": two}, profile, threshold=0.011).share == 1.0
+
+
+def test_niche_unknown_or_suppressed_sectors_are_not_guessed(kinds):
+    v = kinds["v"]  # aerospace
+    # suppressed share, but employment known: share from employment / total jobs
+    profile = make_profile(sectors=[sector_row("aerospace", None, employment=300)])
+    report = niche_risk(option(("v", 4)), {"v": v}, profile)
+    assert report.items[0].local_job_share == pytest.approx(0.003)
+    assert report.share == 1.0
+    # no figure at all: unjudged, not counted as niche
+    profile = make_profile(sectors=[sector_row("aerospace", None)])
+    report = niche_risk(option(("v", 4)), {"v": v}, profile)
+    assert report.unjudged == ["v"] and report.share == 0
+    assert "could not judge" in report.judgement
+    # no profile: cannot be judged
+    none = niche_risk(option(("v", 4)), {"v": v}, None)
+    assert none.share is None and none.judgement.startswith("no area profile")
+
+
+def test_niche_all_sectors_vertical_uses_the_whole_table(kinds):
+    broad_vertical = variant(kinds["v"], "bv", sectors=("all",))
+    rows = [sector_row("aerospace", 0.003), sector_row("pharmaceuticals", 0.002)]
+    rows += [
+        sector_row(s, 0.0)
+        for s in broad_vertical.sector_ids()
+        if s not in ("aerospace", "pharmaceuticals")
+    ]
+    report = niche_risk(option(("bv", 8)), {"bv": broad_vertical}, make_profile(sectors=rows))
+    assert report.items[0].local_job_share == pytest.approx(0.005)
+    assert report.share == 1.0
+    assert set(report.sectors) == set(broad_vertical.sector_ids())
+
+
+# --------------------------------------------------------------------------------------------
+# Report
+
+
+def test_mix_report_bundles_the_checks(catalogue, kinds):
+    cat = {**catalogue, "pharma": kinds["pharma"]}
+    opt = option(("pharma", 10), ("fe_apprenticeships", 30), ("ghost", 1), oid="mixed")
+    state = AppraisalState(niche_mitigation="Justified by the workshop.")
+    report = mix_report(opt, cat, make_profile(), state)
+    assert report.option_id == "mixed"
+    assert report.unknown_interventions == ["ghost"]
+    assert report.balance.budget_basis == "option budgets"
+    assert report.balance.budget_gbp_m["vertical"] == 10
+    assert report.niche_risk.share == pytest.approx(10 / 41)
+    assert report.niche_risk.mitigation == "Justified by the workshop."
+    assert set(report.alignment.by_intervention) == {"pharma", "fe_apprenticeships"}
+    back = MixReport.model_validate_json(report.model_dump_json())
+    assert back == report
