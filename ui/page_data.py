@@ -96,6 +96,7 @@ def _choose_area(ev: Evidence) -> None:
                           placeholder="Choose an area...", key=f"area_pick_{level}")
     if picked and picked != session.area_code:
         _set_area(picked, names[picked])
+        st.rerun()  # the sidebar, drawn before this page, must show the new area
 
 
 def _set_area(code: str, name: str) -> None:

@@ -118,3 +118,17 @@ def synthetic_banner(ev: Evidence) -> None:
             "**Synthetic demo data.** Areas and figures are fictional, generated to show the "
             "method; they are not official statistics.", icon=":material/science:"
         )
+
+
+def current_recommendations(session: StrategySession):  # -> Recommendations | None
+    """Recommendations for the session's area and decided findings (None with a message)."""
+    from policy.pipeline import recommend
+
+    ev = try_evidence(session)
+    if ev is None or session.area_code is None:
+        return None
+    try:
+        return recommend(ev, session)
+    except (KeyError, ValueError) as exc:
+        st.warning(f"Cannot run the rules: {exc}")
+        return None

@@ -1,0 +1,139 @@
+"""Time the rules engine: every packaged rule over ~360 area profiles (GB local authority scale).
+
+Run with ``.venv/bin/python benchmarks/rules.py [--areas 360] [--repeat 7]``. The target is well
+under one second for all areas together, so the UI can re-run the rules on every edit of a
+finding and a batch export can cover every district.
+
+NOTE: the profiles here are hand-made random ``AreaProfile`` objects (seeded, with findings of
+every topic) so the benchmark does not depend on the evidence pipeline; the lead will switch it
+to profiles built from the demo data once that pipeline is ready.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path and its name would shadow the
+# `rules` package (and benchmarks/evidence.py the `evidence` one): put the project root first.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from evidence.models import (  # noqa: E402
+    FINDING_TOPICS,
+    AreaProfile,
+    AreaRef,
+    Comparator,
+    Finding,
+    Period,
+    SectorRow,
+)
+from evidence.sectors import load_sectors  # noqa: E402
+from rules import evaluate, load_rules  # noqa: E402
+
+_KINDS = {
+    "specialisation": ["strength"],
+    "sector_growth": ["strength", "opportunity"],
+    "sector_decline": ["risk", "bottleneck"],
+    "productivity_gap": ["bottleneck"],
+    "productivity_lead": ["strength"],
+    "skills": ["strength", "bottleneck"],
+    "innovation": ["strength", "bottleneck"],
+    "automation": ["risk"],
+    "dependence": ["risk"],
+    "thin_growth_sector": ["opportunity"],
+    "comparators": ["strength", "bottleneck"],
+    "am_base": ["strength", "bottleneck"],
+}
+_SECTOR_TOPICS = {"specialisation", "sector_growth", "sector_decline", "dependence",
+                  "thin_growth_sector"}
+
+
+def _maybe(rng: random.Random, value: float, p_missing: float = 0.05) -> float | None:
+    return None if rng.random() < p_missing else value
+
+
+def random_profile(rng: random.Random, i: int) -> AreaProfile:
+    """A plausible-looking profile: random LQs and growth, some missing values, 3-10 findings."""
+    code = f"E{i:08d}"
+    total = rng.uniform(20_000, 400_000)
+    rows = []
+    for s in load_sectors():
+        lq = rng.lognormvariate(-0.3, 0.9)
+        rows.append(SectorRow(
+            sector=s.sector_id, label=s.label, quadrant=s.quadrant,
+            employment=_maybe(rng, total * 0.004 * lq), employment_start=total * 0.004,
+            share=0.004 * lq, lq=_maybe(rng, lq), growth=_maybe(rng, rng.gauss(0.0, 0.03)),
+            growth_national=rng.gauss(0.01, 0.01), productivity_ratio=_maybe(rng, 1.0, 0.5),
+        ))
+    sector_ids = [r.sector for r in rows]
+    findings = []
+    for topic in rng.sample(FINDING_TOPICS, rng.randint(3, 10)):
+        sector = rng.choice(sector_ids) if topic in _SECTOR_TOPICS else None
+        findings.append(Finding(
+            id=f"{code}:{topic}:{sector or 'area'}", kind=rng.choice(_KINDS[topic]), topic=topic,
+            sector=sector, text="synthetic", confidence=round(rng.uniform(0.2, 0.95), 2),
+            status=rng.choice(["proposed", "proposed", "accepted", "rejected"]),
+        ))
+    am_share = rng.uniform(0.002, 0.15)
+    return AreaProfile(
+        area=AreaRef(code=code, name=f"Area {i}", level=rng.choice(["lad", "lad", "group"])),
+        period=Period(start=2015, end=2022), source="benchmark", synthetic=True,
+        total_jobs=total, total_jobs_basis="sum of industries",
+        national_basis="sum of areas in file", am_jobs=total * am_share, am_share=am_share,
+        krugman=rng.uniform(0.1, 1.2), herfindahl=rng.uniform(0.1, 0.8),
+        automation_exposure=_maybe(rng, rng.uniform(0.2, 0.4)),
+        context={
+            "level4_share": _maybe(rng, rng.uniform(0.25, 0.6)), "gb_level4_share": 0.43,
+            "berd_per_job": _maybe(rng, rng.uniform(100, 4000)), "gb_berd_per_job": 900.0,
+            "gb_automation_exposure": 0.30,
+        },
+        sectors=rows,
+        comparators=[Comparator(area_code=f"E{(i + k) % 360:08d}", area_name="peer",
+                                distance=float(k), similar_because="synthetic")
+                     for k in range(1, 6)],
+        findings=findings,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--areas", type=int, default=360)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+
+    t0 = time.perf_counter()
+    ruleset = load_rules()
+    load_s = time.perf_counter() - t0
+    rng = random.Random(20240601)
+    profiles = [random_profile(rng, i) for i in range(args.areas)]
+    by_code = {p.area.code: p for p in profiles}
+    peers = [[by_code[c.area_code] for c in p.comparators if c.area_code in by_code]
+             for p in profiles]
+    catalogue = ruleset.interventions
+
+    timings = []
+    fired = 0
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        results = [evaluate(ruleset, p, peers[k], catalogue) for k, p in enumerate(profiles)]
+        timings.append(time.perf_counter() - start)
+        fired = sum(len(r.recommended) for r in results)
+    start = time.perf_counter()
+    for r in results:
+        r.model_dump(mode="json")
+    dump_s = time.perf_counter() - start
+
+    print(f"rules: {len(ruleset)} loaded and compiled in {load_s * 1000:.0f} ms")
+    print(f"areas: {len(profiles)}; recommendations per area: {fired / len(profiles):.1f}")
+    print(f"evaluate, all rules x all areas: median {statistics.median(timings) * 1000:.1f} ms "
+          f"(min {min(timings) * 1000:.1f}, max {max(timings) * 1000:.1f}, "
+          f"{args.repeat} repeats)")
+    print(f"model_dump(mode='json') of all results: {dump_s * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

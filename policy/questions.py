@@ -1,0 +1,124 @@
+"""The key policy questions of the walkthrough and how their answers are proposed from evidence.
+
+Questions are data (``policy/data/questions.yaml``). A proposal is only a starting point: the
+page shows it, the user edits it, and the session keeps what the user decided.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel
+
+from evidence.models import AreaProfile, Finding
+from evidence.sectors import load_sectors
+from policy.catalogue import RATIONALE_CATEGORIES, Intervention, load_shared_nodes
+from rules.results import Recommendations
+
+
+class Question(BaseModel):
+    id: str
+    step: str
+    prompt: str
+    help: str = ""
+    kind: Literal["multi", "single", "text"]
+    options: list[str] = []
+    vocabulary: str | None = None
+    prefill: str = "none"
+
+
+@lru_cache(maxsize=1)
+def load_questions() -> tuple[Question, ...]:
+    text = resources.files("policy").joinpath("data/questions.yaml").read_text("utf-8")
+    return tuple(Question.model_validate(q) for q in yaml.safe_load(text))
+
+
+def questions_for(step: str) -> list[Question]:
+    return [q for q in load_questions() if q.step == step]
+
+
+def vocabulary(name: str) -> dict[str, str]:
+    """Option value -> label for a named vocabulary."""
+    def label(x: str) -> str:
+        return x.replace("_", " ")
+
+    if name in ("market_failures", "system_failures", "equity_rationales"):
+        family = {"market_failures": "market_failure", "system_failures": "system_failure",
+                  "equity_rationales": "equity"}[name]
+        return {r: label(r) for r, fam in RATIONALE_CATEGORIES.items() if fam == family}
+    if name == "sectors":
+        return {s.sector_id: s.label for s in load_sectors()}
+    if name == "impacts":
+        nodes = load_shared_nodes()
+        return {n.id: n.label for n in nodes.nodes if n.stage == "impacts"}
+    raise KeyError(f"unknown vocabulary {name!r}")
+
+
+def options_of(q: Question) -> dict[str, str]:
+    if q.vocabulary:
+        return vocabulary(q.vocabulary)
+    return {o: o for o in q.options}
+
+
+def _live(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.status != "rejected"]
+
+
+def propose(
+    q: Question,
+    profile: AreaProfile | None,
+    findings: list[Finding],
+    recs: Recommendations | None,
+    catalogue: dict[str, Intervention],
+) -> Any:
+    """An evidence-based proposal for one question (None when there is nothing to go on)."""
+    live = _live(findings)
+    if q.prefill == "recommended_rationales" and recs is not None:
+        allowed = set(options_of(q))
+        seen: list[str] = []
+        for rec in recs.recommended:
+            for r in rec.rationales:
+                if r in allowed and r not in seen:
+                    seen.append(r)
+        return seen
+    if q.prefill == "focal_sectors":
+        strong = [f.sector for f in live if f.sector and f.kind in ("strength", "opportunity")
+                  and f.topic in ("specialisation", "sector_growth")]
+        return list(dict.fromkeys(s for s in strong if s))
+    if q.prefill == "target_type" and recs is not None:
+        top = [catalogue[r.intervention].target_type for r in recs.recommended[:6]
+               if r.intervention in catalogue]
+        if not top:
+            return None
+        counts = Counter(top)
+        kind, n = counts.most_common(1)[0]
+        return kind if n > len(top) / 2 else "balanced"
+    if q.prefill == "ecosystem":
+        parts = []
+        topics = {f.topic for f in live}
+        if topics & {"specialisation", "sector_growth", "dependence"}:
+            parts += ["large firms and primes", "SME supply chain"]
+        if topics & {"skills", "automation"}:
+            parts.append("further education colleges")
+        if topics & {"innovation", "productivity_gap"}:
+            parts += ["universities and research", "intermediaries and networks"]
+        if topics & {"am_base", "thin_growth_sector"}:
+            parts += ["sites and infrastructure", "start-ups and spin-outs"]
+        return list(dict.fromkeys(parts))
+    if q.prefill == "intended_impacts" and recs is not None:
+        impacts: list[str] = []
+        for rec in recs.recommended[:6]:
+            item = catalogue.get(rec.intervention)
+            if item is not None:
+                impacts += [n for n in item.impacts() if n not in impacts]
+        return impacts
+    if q.prefill == "rationale_sentence" and profile is not None:
+        bottlenecks = [f for f in live if f.kind in ("bottleneck", "risk")][:2]
+        strengths = [f for f in live if f.kind == "strength"][:1]
+        parts = [f.text for f in strengths + bottlenecks]
+        return " ".join(parts) if parts else None
+    return None

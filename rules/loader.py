@@ -1,0 +1,285 @@
+"""Read rule files, validate them and compile their conditions: the only place YAML is parsed.
+
+Rule files are edited by analysts, so every problem is reported as
+``<file>: rule '<id>': field <location>: <message>`` (or with the line for YAML syntax errors),
+and all problems in all files are collected before raising, so one edit-and-reload cycle fixes
+them all.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from rules.conditions import Node, compile_condition
+from rules.models import CONDITION_KEYS, Rule
+
+LIBRARY = Path(__file__).parent / "library"
+"""The packaged rule library."""
+
+_FILE_KEYS = ("theme", "description", "rules")
+_ID_LINE = re.compile(r"^\s*-?\s*id\s*:\s*['\"]?([A-Za-z0-9_-]+)")
+
+
+@dataclass(frozen=True)
+class RuleProblem:
+    """One problem in one rule file."""
+
+    file: str
+    message: str
+    rule: str | None = None
+    field: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        text = self.file
+        if self.rule is not None:
+            text += f": rule {self.rule}" if self.rule.startswith("#") else f": rule {self.rule!r}"
+        if self.field is not None:
+            text += f": field {self.field}"
+        text += f": {self.message}"
+        if self.line is not None:
+            text += f" (line {self.line}" + (f", column {self.column})" if self.column else ")")
+        return text
+
+
+class RuleFileError(ValueError):
+    """One or more rule files are invalid; the message lists every problem, one per line."""
+
+    def __init__(self, problems: list[RuleProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+    @property
+    def file(self) -> str:
+        return self.problems[0].file
+
+    @property
+    def rule(self) -> str | None:
+        return self.problems[0].rule
+
+    @property
+    def field(self) -> str | None:
+        return self.problems[0].field
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    node: Node
+    file: str
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Validated rules with their conditions compiled, ready for :func:`rules.engine.evaluate`."""
+
+    compiled: tuple[CompiledRule, ...]
+    known_interventions: frozenset[str] | None = None
+    by_intervention: dict[str, tuple[CompiledRule, ...]] = field(default_factory=dict)
+
+    @property
+    def rules(self) -> list[Rule]:
+        return [c.rule for c in self.compiled]
+
+    @property
+    def interventions(self) -> list[str]:
+        """Every intervention id some rule recommends, sorted."""
+        return sorted(self.by_intervention)
+
+    @property
+    def topics(self) -> set[str]:
+        """Every finding topic some rule tests."""
+        found: set[str] = set()
+        for c in self.compiled:
+            _collect_topics(c.rule.when, found)
+        return found
+
+    def rule(self, rule_id: str) -> Rule:
+        for c in self.compiled:
+            if c.rule.id == rule_id:
+                return c.rule
+        raise KeyError(rule_id)
+
+    def __len__(self) -> int:
+        return len(self.compiled)
+
+
+def _collect_topics(cond: object, found: set[str]) -> None:
+    for key in ("all", "any"):
+        parts = getattr(cond, key, None)
+        if isinstance(parts, list):
+            for part in parts:
+                _collect_topics(part, found)
+    inner = getattr(cond, "not_", None)
+    if inner is not None:
+        _collect_topics(inner, found)
+    spec = getattr(cond, "finding", None)
+    if spec is not None and spec.topic:
+        found.update(spec.topic)
+
+
+def display_path(path: Path) -> str:
+    """The path relative to the working directory when it is inside it (shorter messages)."""
+    try:
+        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
+    except ValueError:  # different drive on Windows
+        return str(path)
+
+
+def load_rules(
+    directory: str | Path | None = None,
+    known_interventions: Iterable[str] | None = None,
+) -> RuleSet:
+    """Load every ``*.yaml`` / ``*.yml`` in ``directory`` (default: the packaged library).
+
+    ``known_interventions`` (the catalogue's ids) turns an unknown intervention id into an
+    error instead of a recommendation nothing downstream can appraise.
+    """
+    folder = Path(directory) if directory is not None else LIBRARY
+    if not folder.is_dir():
+        raise RuleFileError([RuleProblem(str(folder), "is not a directory of rule files")])
+    files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    if not files:
+        raise RuleFileError([RuleProblem(display_path(folder), "contains no *.yaml rule files")])
+    sources = [(display_path(f), f.read_text(encoding="utf-8")) for f in files]
+    return rules_from_texts(sources, known_interventions)
+
+
+def rules_from_texts(
+    sources: list[tuple[str, str]],
+    known_interventions: Iterable[str] | None = None,
+) -> RuleSet:
+    """Validate and compile rules from ``(file name, YAML text)`` pairs (e.g. edited in the UI)."""
+    known = frozenset(known_interventions) if known_interventions is not None else None
+    problems: list[RuleProblem] = []
+    rules: list[tuple[Rule, str]] = []
+    first_seen: dict[str, str] = {}
+    for name, text in sources:
+        for rule, problem in _parse_file(name, text, known):
+            if problem is not None:
+                problems.append(problem)
+                continue
+            assert rule is not None
+            if rule.id in first_seen:
+                problems.append(RuleProblem(
+                    name, f"duplicate rule id, first defined in {first_seen[rule.id]}",
+                    rule=rule.id, field="id", line=_line_of_id(text, rule.id)))
+                continue
+            first_seen[rule.id] = name
+            rules.append((rule, name))
+    if problems:
+        raise RuleFileError(problems)
+    compiled = tuple(CompiledRule(r, compile_condition(r.when), name) for r, name in rules)
+    index: dict[str, list[CompiledRule]] = {}
+    for c in compiled:
+        for iid in c.rule.interventions:
+            index.setdefault(iid, []).append(c)
+    return RuleSet(compiled, known, {k: tuple(v) for k, v in index.items()})
+
+
+def _parse_file(
+    name: str, text: str, known: frozenset[str] | None
+) -> list[tuple[Rule | None, RuleProblem | None]]:
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        return [(None, _syntax_problem(name, text, exc))]
+    if not isinstance(doc, dict):
+        got = "an empty file" if doc is None else f"a {type(doc).__name__}"
+        return [(None, RuleProblem(
+            name, f"a rule file must be a mapping with a 'rules' list, got {got}"))]
+    extra = [k for k in doc if k not in _FILE_KEYS]
+    out: list[tuple[Rule | None, RuleProblem | None]] = []
+    if extra:
+        out.append((None, RuleProblem(
+            name, f"unknown top-level key(s) {', '.join(map(repr, extra))}; "
+                  f"allowed: {', '.join(_FILE_KEYS)}", field=str(extra[0]))))
+    items = doc.get("rules")
+    if not isinstance(items, list) or not items:
+        out.append((None, RuleProblem(name, "needs a non-empty 'rules' list", field="rules")))
+        return out
+    context = {"known_interventions": known}
+    for index, item in enumerate(items):
+        label = f"#{index + 1}"
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            label = item["id"]
+        line = _line_of_id(text, label) if not label.startswith("#") else None
+        if not isinstance(item, dict):
+            out.append((None, RuleProblem(
+                name, f"a rule must be a mapping, got {type(item).__name__}",
+                rule=label, field=f"rules[{index}]")))
+            continue
+        try:
+            out.append((Rule.model_validate(item, context=context), None))
+        except ValidationError as exc:
+            for err in exc.errors():
+                out.append((None, RuleProblem(
+                    name, _message(err), rule=label, field=format_loc(err["loc"]), line=line)))
+    return out
+
+
+def _message(err: dict) -> str:
+    msg = str(err["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix):]
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key (not part of the rule language)"
+    return msg
+
+
+def format_loc(loc: tuple) -> str:
+    """Pydantic error location to a dotted path a rule author can find in the file.
+
+    ``('when', 'all', 'all', 1, 'indicator', 'indicator', 'op')`` -> ``when.all[1].indicator.op``.
+    Pydantic repeats a condition's key (once as the union tag, once as the field); fold it.
+    """
+    parts: list[str] = []
+    items = list(loc)
+    i = 0
+    while i < len(items):
+        item = items[i]
+        if (isinstance(item, str) and item in CONDITION_KEYS and i + 1 < len(items)
+                and items[i + 1] == item):
+            i += 1
+            continue
+        if isinstance(item, int):
+            if parts:
+                parts[-1] += f"[{item}]"
+            else:
+                parts.append(f"[{item}]")
+        else:
+            parts.append(str(item))
+        i += 1
+    return ".".join(parts)
+
+
+def _line_of_id(text: str, rule_id: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        m = _ID_LINE.match(line)
+        if m and m.group(1) == rule_id:
+            return number
+    return None
+
+
+def _syntax_problem(name: str, text: str, exc: yaml.YAMLError) -> RuleProblem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    rule = None
+    if line is not None:
+        # The rule being written when the parser gave up: the last `id:` at or above the line.
+        for text_line in text.splitlines()[:line]:
+            m = _ID_LINE.match(text_line)
+            if m:
+                rule = m.group(1)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return RuleProblem(name, f"YAML syntax error: {problem}", rule=rule, line=line,
+                       column=mark.column + 1 if mark is not None else None)

@@ -1,0 +1,77 @@
+"""Output of the rules engine: ranked recommendations, each with the trace of what fired.
+
+These models are the contract with ``policy`` and ``ui``; ``model_dump(mode="json")`` is the JSON
+an exported appraisal embeds, so every recommendation can be followed back to its rule, the
+values it tested and the findings it relied on.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from rules.models import Rationale
+
+
+class ConditionTrace(BaseModel):
+    """One evaluated test of a fired rule.
+
+    ``op`` is ``lt`` .. ``ne`` for indicators, ``exists`` / ``absent`` for findings,
+    ``present`` / ``missing`` for presence tests and ``in`` / ``not_in`` for the area level; a
+    ``not`` in the rule is already folded into the op, so ``result`` is the truth of the test as
+    shown. ``actual`` is None when the value is missing (the test is then false). ``note`` names
+    the yardstick (national figure, median of n comparators) or why the test could not be judged.
+    """
+
+    path: str
+    op: str
+    actual: float | int | str | None
+    threshold: float | int | str | None
+    result: bool
+    findings: tuple[str, ...] = ()
+    note: str | None = None
+
+
+class FiredRule(BaseModel):
+    """A rule whose condition held, with every test it evaluated."""
+
+    rule: str
+    title: str
+    why: str
+    rationale: Rationale
+    conditions: tuple[ConditionTrace, ...]
+
+
+class Recommendation(BaseModel):
+    """An intervention the evidence points to.
+
+    ``score`` is the sum over fired rules of the rule's weight for this intervention times the
+    mean confidence of the findings that fired the rule (1.0 if it fired on indicators alone).
+    """
+
+    intervention: str
+    score: float
+    rationales: tuple[str, ...]
+    sectors: tuple[str, ...]
+    trace: tuple[FiredRule, ...]
+
+
+class NotRecommended(BaseModel):
+    """A catalogue intervention no rule recommended, with why each candidate rule did not fire."""
+
+    intervention: str
+    why: tuple[str, ...]
+
+
+class Recommendations(BaseModel):
+    recommended: list[Recommendation]
+    not_recommended: list[NotRecommended]
+
+    def ids(self) -> list[str]:
+        """Recommended intervention ids in rank order."""
+        return [r.intervention for r in self.recommended]
+
+    def get(self, intervention: str) -> Recommendation | None:
+        for item in self.recommended:
+            if item.intervention == intervention:
+                return item
+        return None

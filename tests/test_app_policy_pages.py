@@ -1,0 +1,80 @@
+"""AppTest for the rationale, candidate interventions and causal chain pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from evidence.sources.demo import ARCHETYPES
+from policy.session import StrategySession
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+KEY = "policymix_session"
+
+
+def app_at(step: str, session: StrategySession) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["step"] = step
+    at.session_state[KEY] = session
+    return at.run()
+
+
+@pytest.fixture
+def declining() -> StrategySession:
+    return StrategySession(area_code=ARCHETYPES["declining_industrial"][0], area_name="x")
+
+
+def test_rationale_page_prefills_from_evidence_and_keeps_edits(
+        declining: StrategySession) -> None:
+    at = app_at("rationale", declining)
+    assert not at.exception
+    answers = at.session_state[KEY].answers
+    # The declining archetype's rules point to system failures and a just transition.
+    assert answers.get("system_failures"), answers
+    assert answers.get("target_type") in ("horizontal", "vertical", "mission", "balanced")
+    at.radio(key="q_target_type").set_value("mission").run()
+    assert at.session_state[KEY].answers["target_type"] == "mission"
+    at.multiselect(key="q_equity").set_value(["inclusion"]).run()
+    assert at.session_state[KEY].answers["equity"] == ["inclusion"]
+    assert at.session_state[KEY].answers["target_type"] == "mission"
+
+
+def test_interventions_page_defaults_to_top_recommendations(declining: StrategySession) -> None:
+    at = app_at("interventions", declining)
+    assert not at.exception
+    chosen = at.session_state[KEY].chosen_interventions
+    assert len(chosen) == 5
+    assert "automation_reskilling" in chosen
+    # every recommended intervention has a "why" expander, every other a "why not" entry
+    assert len(at.expander) >= 5
+    assert any("did not fire" in m.value or "needs" in m.value for m in at.markdown)
+
+
+def test_interventions_page_respects_a_users_choice(declining: StrategySession) -> None:
+    declining.chosen_interventions = ["export_support", "fe_apprenticeships"]
+    declining.answers["interventions_initialised"] = True
+    at = app_at("interventions", declining)
+    assert not at.exception
+    assert at.session_state[KEY].chosen_interventions == ["export_support", "fe_apprenticeships"]
+    assert any("Export" in s.value for s in at.success)
+
+
+def test_causal_page_draws_the_mix_and_each_chain(declining: StrategySession) -> None:
+    declining.chosen_interventions = ["automation_reskilling", "fe_apprenticeships",
+                                      "am_centre_hub"]
+    at = app_at("causal", declining)
+    assert not at.exception
+    graphs = at.get("graphviz_chart")
+    assert len(graphs) == 2  # the merged mix and the selected intervention
+    assert "digraph" in graphs[0].proto.spec
+    assert "skills_supply" in graphs[0].proto.spec  # a shared outcome appears once in the mix
+    at.selectbox(key="chain_pick").set_value("am_centre_hub").run()
+    assert "am_centre_hub" in at.get("graphviz_chart")[1].proto.spec
+
+
+def test_causal_page_without_interventions_says_what_to_do(declining: StrategySession) -> None:
+    at = app_at("causal", declining)
+    assert not at.exception
+    assert any("Choose at least one intervention" in i.value for i in at.info)

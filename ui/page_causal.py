@@ -1,0 +1,76 @@
+"""Step 6: aims and causal chains - each chosen intervention, and the merged policy mix."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from policy.catalogue import load_catalogue, load_shared_nodes
+from policy.causal import chain_graph, merge_chains, mix_diagnostics, to_dot
+from policy.questions import propose, questions_for
+from ui.app import go_to
+from ui.page_profile import need_area
+from ui.questions_widgets import render_question
+from ui.state import current_profile, current_recommendations, get_session
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def merged_dot(ids: tuple[str, ...], title: str) -> str:
+    catalogue = load_catalogue()
+    return to_dot(merge_chains([catalogue[i] for i in ids]), title=title)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def chain_dot(iid: str) -> str:
+    item = load_catalogue()[iid]
+    return to_dot(chain_graph(item), title=item.name)
+
+
+def render() -> None:
+    if need_area():
+        return
+    session = get_session()
+    profile = current_profile(session)
+    recs = current_recommendations(session)
+    catalogue = load_catalogue()
+    for q in questions_for("aims"):
+        render_question(q, propose(q, profile, session.findings, recs, catalogue))
+    chosen = [i for i in session.chosen_interventions if i in catalogue]
+    if not chosen:
+        st.info("Choose at least one intervention to draw its causal chain.")
+        st.button("Go to candidate interventions", on_click=go_to, args=("interventions",))
+        return
+    impacts = session.answers.get("intended_impacts") or None
+    diag = mix_diagnostics(merge_chains([catalogue[i] for i in chosen]), intended_impacts=impacts)
+    labels = {n.id: n.label for n in load_shared_nodes().nodes}
+    tab_mix, tab_each, tab_checks = st.tabs(["The policy mix", "Each intervention",
+                                             "Gaps and overlaps"])
+    with tab_mix:
+        st.caption("Shared outcomes and impacts are one node: where several interventions meet, "
+                   "they complement each other. Read left to right: inputs, activities, outputs, "
+                   "outcomes, impacts.")
+        st.graphviz_chart(merged_dot(tuple(chosen), "Policy mix"), width="stretch")
+    with tab_each:
+        pick = st.selectbox("Intervention", chosen, format_func=lambda i: catalogue[i].name,
+                            key="chain_pick")
+        st.graphviz_chart(chain_dot(pick), width="stretch")
+        item = catalogue[pick]
+        edges = [{"from": e.source, "to": e.target, "assumption": e.assumption}
+                 for e in item.causal_chain.edges]
+        st.dataframe(pd.DataFrame(edges), hide_index=True, width="stretch")
+    with tab_checks:
+        st.markdown("**Intended impacts and how they are reached**")
+        st.dataframe(pd.DataFrame([{
+            "impact": labels.get(c.impact, c.impact),
+            "independent pathways": c.pathways,
+            "interventions": ", ".join(catalogue[i].name for i in c.interventions
+                                       if i in catalogue),
+            "single point of failure": ", ".join(labels.get(b, b) for b in c.bottleneck),
+        } for c in diag.coverage]), hide_index=True, width="stretch")
+        for gap in diag.gaps:
+            st.warning(gap.message)
+        for comp in diag.complementarities:
+            st.success(comp.message)
+        for ov in diag.overlaps:
+            st.info(ov.message)
+    st.button("Next: policy mix and appraisal", on_click=go_to, args=("mix",), type="primary")
