@@ -50,6 +50,53 @@ def cmd_profile(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("recommend")
+def cmd_recommend(args: argparse.Namespace) -> int:
+    from policy.catalogue import load_catalogue
+    from policy.pipeline import recommend
+    from policy.session import StrategySession
+
+    ev = _evidence(args)
+    recs = recommend(ev, StrategySession(area_code=args.area, data_source=args.data))
+    if args.format == "json":
+        print(json.dumps(recs.model_dump(mode="json"), indent=1))
+        return 0
+    catalogue = load_catalogue()
+    name = ev.cube.areas["area_name"].iloc[ev.cube.position(args.area)]
+    print(f"# Recommended interventions for {name} ({args.area})\n")
+    print(f"Data: {ev.dataset.source.label()}\n")
+    for rank, rec in enumerate(recs.recommended, start=1):
+        print(f"{rank}. **{catalogue[rec.intervention].name}** (score {rec.score:.2f}; "
+              f"{', '.join(rec.rationales)})")
+        for fired in rec.trace:
+            print(f"   - rule `{fired.rule}`: {fired.why}")
+            for c in fired.conditions:
+                print(f"     - {c.path} {c.op} {c.threshold}: actual {c.actual} -> {c.result}")
+    print("\n## Not recommended\n")
+    for nr in recs.not_recommended:
+        print(f"- **{catalogue[nr.intervention].name}**: " + "; ".join(nr.why))
+    return 0
+
+
+@command("session")
+def cmd_session(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from policy.defaults import new_session
+    from policy.session import session_to_json
+
+    if args.session_command != "new":
+        raise ValueError(f"unknown session command {args.session_command!r}")
+    ev = _evidence(args)
+    session = new_session(ev, args.area, data_source=args.data)
+    Path(args.out).write_text(session_to_json(session), encoding="utf-8")
+    print(f"wrote {args.out}: {session.area_name} ({session.area_code}), "
+          f"{len(session.findings)} findings accepted, "
+          f"{len(session.chosen_interventions)} interventions, "
+          f"{len(session.appraisal.options)} options")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policymix", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -70,12 +117,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, default=5, help="number of comparator areas")
     p.add_argument("--format", choices=["md", "json"], default="md")
 
-    for extra in EXTRA_PARSERS:
-        extra(sub, data_arg)
+    p = sub.add_parser("recommend", help="recommended interventions with their traces")
+    data_arg(p)
+    p.add_argument("--area", required=True)
+    p.add_argument("--format", choices=["md", "json"], default="md")
+
+    p = sub.add_parser("session", help="make a session file with defaults")
+    p.add_argument("session_command", choices=["new"])
+    data_arg(p)
+    p.add_argument("--area", required=True)
+    p.add_argument("--out", required=True, help="session JSON file to write")
+
+    p = sub.add_parser("appraise", help="write the appraisal pack from a session file")
+    p.add_argument("--session", required=True, help="session JSON file")
+    p.add_argument("--out", required=True, help="output: .docx, .xlsx, .html or .json")
     return parser
-
-
-EXTRA_PARSERS: list[Callable[..., None]] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
