@@ -118,7 +118,7 @@ Scale = Literal["full", "small"]
 DEFAULT_SEED = 2015
 YEARS: tuple[int, ...] = tuple(range(2015, 2025))
 ROUNDING = 5
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 """Bump when the generator's output changes, so cached full sets are regenerated."""
 
 BUNDLED_FILE = "demo_small.csv.gz"
@@ -516,7 +516,7 @@ def _simulate(seed: int) -> _Simulation:
     growth = rng.normal(0.008, 0.006, n_d) + np.where(kind == "E09", 0.008, 0.0)
     growth[arch["declining_industrial"]] = -0.004
     manuf = np.array([_MANUF_BY_KIND[k] for k in kind]) * rng.lognormal(0.0, 0.45, n_d)
-    manuf[arch["declining_industrial"]] *= 2.2
+    manuf[arch["declining_industrial"]] = 2.5  # a big manufacturing base to lose
     manuf[arch["little_am"]] = 0.25
     kis = np.array([_KIS_BY_KIND[k] for k in kind]) * rng.lognormal(0.0, 0.25, n_d)
 
@@ -902,7 +902,13 @@ def _read_raw(path: Path) -> pd.DataFrame:
         header = _csv_header(path)
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise DataError(f"not a readable CSV file ({exc})", file=name) from exc
-    types = {c: (_DICT if t == pa.string() else t) for c, t in _ARROW_TYPES.items() if c in header}
+    # Years are read as numbers and checked for wholeness later, so "2015.0" from a spreadsheet
+    # is accepted and "2015.5" is reported where it is.
+    types = {
+        c: (_DICT if t == pa.string() else pa.float64() if c == "year" else t)
+        for c, t in _ARROW_TYPES.items()
+        if c in header
+    }
     try:
         table = pacsv.read_csv(
             path,
@@ -912,9 +918,46 @@ def _read_raw(path: Path) -> pd.DataFrame:
             ),
         )
         return table.to_pandas()
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        # Slow path, only for a bad file: read everything as text so the culprit can be named.
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        located = _locate_conversion_error(path, header, exc)
+        if located is not None:
+            raise located from exc
+        # Slow path, only for a malformed file: read everything as text to name the culprit.
         return _read_text(path)
+
+
+_CONVERSION = re.compile(
+    r"In CSV column #(\d+): CSV conversion error to (\w+): invalid value '(.*)'"
+)
+_CONVERSION_PROBLEM = {"double": "is not a number", "int64": "is not a whole number",
+                       "bool": "is not true/false"}  # fmt: skip
+
+
+def _locate_conversion_error(path: Path, header: list[str], exc: Exception) -> DataError | None:
+    """Arrow names the column and the value but not the row: re-read that column as text."""
+    match = _CONVERSION.search(str(exc))
+    if match is None or int(match.group(1)) >= len(header):
+        return None
+    column, value = header[int(match.group(1))], match.group(3)
+    try:
+        text = pacsv.read_csv(
+            path,
+            parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=[column], column_types={column: pa.string()}
+            ),
+        )[column].to_numpy(zero_copy_only=False)
+    except pa.ArrowException:
+        return None
+    hits = np.flatnonzero(text == value)
+    if not len(hits):
+        return None
+    problem = (
+        "is not a whole year"
+        if column == "year"
+        else _CONVERSION_PROBLEM.get(match.group(2), f"cannot be read as {match.group(2)}")
+    )
+    return _fail(str(path), int(hits[0]), column, f"{value!r} {problem}")
 
 
 def _csv_header(path: Path) -> list[str]:
@@ -1040,9 +1083,9 @@ class _Rows:
     def text(self, column: str, required: bool = False) -> pd.Series:
         """Categorical text of this table's rows (cheap; ``_to_str`` makes the final column)."""
         values = _as_text(self.all_text[column].iloc[self.positions].reset_index(drop=True))
-        if required:
+        if required:  # _as_text always has '' among its categories
             bad = _first(values.cat.codes.to_numpy() == values.cat.categories.get_loc(""))
-            if "" in values.cat.categories and bad is not None:
+            if bad is not None:
                 raise self.fail(bad, column, f"{self.name} row without {column}")
         return values
 
