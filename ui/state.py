@@ -132,3 +132,16 @@ def current_recommendations(session: StrategySession):  # -> Recommendations | N
     except (KeyError, ValueError) as exc:
         st.warning(f"Cannot run the rules: {exc}")
         return None
+
+
+def session_profile_or_none(session: StrategySession) -> AreaProfile | None:
+    """The profile with the session's decided findings, for appraisal defaults and checks."""
+    from policy.pipeline import session_profile
+
+    ev = try_evidence(session)
+    if ev is None or session.area_code is None:
+        return None
+    try:
+        return session_profile(ev, session)
+    except (KeyError, ValueError):
+        return None

@@ -1,0 +1,76 @@
+"""AppTest for the policy mix and option appraisal pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from evidence.sources.demo import ARCHETYPES
+from policy.session import StrategySession
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+KEY = "policymix_session"
+
+
+def app_at(step: str, session: StrategySession) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["step"] = step
+    at.session_state[KEY] = session
+    return at.run()
+
+
+@pytest.fixture
+def cluster() -> StrategySession:
+    return StrategySession(area_code=ARCHETYPES["engineering_assembly_cluster"][0], area_name="x",
+                           chosen_interventions=["supply_chain_development", "cluster_network",
+                                                 "fe_apprenticeships", "digital_adoption",
+                                                 "sector_strategy"])
+
+
+def test_mix_page_builds_options_and_records_mitigation(cluster: StrategySession) -> None:
+    at = app_at("mix", cluster)
+    assert not at.exception
+    state = at.session_state[KEY].appraisal
+    assert [o.is_baseline for o in state.options][0] is True
+    assert len(state.options) == 3
+    assert any("budget" in m.label.lower() for m in at.metric) or at.markdown
+    at.text_area(key="niche_mitigation").input("Staged budget, reviewed after year 2").run()
+    assert at.session_state[KEY].appraisal.niche_mitigation.startswith("Staged")
+
+
+def test_appraisal_page_weights_change_the_ranking_inputs(cluster: StrategySession) -> None:
+    at = app_at("appraisal", cluster)
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) >= 2  # weighted scores and rank stability
+    at.slider(key="w_risk").set_value(100).run()
+    assert at.session_state[KEY].appraisal.swing_weights["risk"] == 100.0
+    assert not at.exception
+
+
+def test_appraisal_page_benefits_give_npv_and_bcr(cluster: StrategySession) -> None:
+    at = app_at("appraisal", cluster)
+    option = at.selectbox(key="cba_option").value
+    state = at.session_state[KEY].appraisal
+    from policy.cba import CashflowLine
+
+    state.cba[option].benefit_lines = [CashflowLine(label="GVA from jobs", kind="benefit",
+                                                    amounts={y: 5.0 for y in range(1, 11)})]
+    at.run()
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert "NPV (GBP m)" in labels and "BCR" in labels
+    bcr = next(m.value for m in at.metric if m.label == "BCR")
+    assert bcr != "-"
+
+
+def test_appraisal_page_drop_needs_reason_and_keeps_baseline(cluster: StrategySession) -> None:
+    at = app_at("appraisal", cluster)
+    state = at.session_state[KEY].appraisal
+    target = next(o for o in state.options if not o.is_baseline)
+    at.text_input(key=f"drop_{target.id}").input("Fails affordability CSF").run()
+    assert not at.exception
+    state = at.session_state[KEY].appraisal
+    assert state.dropped == {target.id: "Fails affordability CSF"}
+    assert state.baseline is not None

@@ -1,0 +1,103 @@
+"""Step 7: the policy mix - balance, alignment with national programmes, complementarity, niches."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from policy.appraisal_state import default_appraisal
+from policy.catalogue import load_catalogue
+from policy.mix import mix_report
+from policy.session import StrategySession
+from ui.app import go_to
+from ui.page_profile import need_area
+from ui.state import current_recommendations, get_session
+from ui.state import session_profile_or_none as profile_for
+
+
+def ensure_appraisal(session: StrategySession) -> bool:
+    """Build the baseline and two options from the chosen interventions the first time."""
+    if session.appraisal.options:
+        return True
+    recs = current_recommendations(session)
+    if recs is None:
+        return False
+    scores = {r.intervention: r.score for r in recs.recommended}
+    chosen = session.chosen_interventions or recs.ids()[:5]
+    ranked = [(i, scores.get(i, 0.0)) for i in chosen]
+    session.appraisal = default_appraisal(ranked, load_catalogue(), profile_for(session))
+    return True
+
+
+def rebuild_button(session: StrategySession) -> None:
+    if st.button("Rebuild options from the chosen interventions",
+                 help="Replaces the options, scores and cost-benefit inputs with new defaults"):
+        session.appraisal = session.appraisal.model_copy(update={"options": []})
+        ensure_appraisal(session)
+        st.rerun()
+
+
+def render() -> None:
+    if need_area():
+        return
+    session = get_session()
+    if not ensure_appraisal(session):
+        return
+    state = session.appraisal
+    catalogue = load_catalogue()
+    options = [o for o in state.options if not o.is_baseline]
+    if not options:
+        st.info("No options with interventions yet: choose interventions first.")
+        st.button("Go to candidate interventions", on_click=go_to, args=("interventions",))
+        return
+    pick = st.radio("Option", [o.id for o in options], horizontal=True, key="mix_option",
+                    format_func=lambda i: state.option(i).name)
+    option = state.option(pick)
+    report = mix_report(option, catalogue, profile_for(session), state,
+                        intended_impacts=session.answers.get("intended_impacts") or None)
+    bal = report.balance
+    st.subheader("Balance of horizontal, vertical and mission-oriented measures")
+    frame = pd.DataFrame({"target type": list(bal.budget_gbp_m),
+                          "budget GBP m": list(bal.budget_gbp_m.values()),
+                          "share": [bal.budget_shares[k] for k in bal.budget_gbp_m],
+                          "interventions": [bal.counts[k] for k in bal.budget_gbp_m]})
+    st.altair_chart(alt.Chart(frame, title=(
+        f"{option.name}: budget by target type (of GBP {bal.total_budget_gbp_m:,.1f}m; "
+        f"{bal.budget_basis})")).mark_bar().encode(
+        x=alt.X("share:Q", axis=alt.Axis(format="%"), title="share of budget"),
+        y=alt.Y("target type:N", title=None),
+        tooltip=["target type", "budget GBP m", alt.Tooltip("share:Q", format=".0%"),
+                 "interventions"]), width="stretch")
+    st.info(bal.judgement)
+    st.subheader("Alignment and coordination with national programmes")
+    st.dataframe(pd.DataFrame([{"programme": p, "interventions": ", ".join(
+        catalogue[i].name for i in ids if i in catalogue)}
+        for p, ids in report.alignment.by_programme.items()]),
+        hide_index=True, width="stretch")
+    st.caption(report.alignment.judgement)
+    st.subheader("Complementarity and gaps (from the merged causal chains)")
+    comp = report.complementarity
+    st.write(comp.judgement)
+    if comp.shared_outcomes:
+        st.dataframe(pd.DataFrame([{"shared outcome": o, "interventions": ", ".join(
+            catalogue[i].name for i in ids if i in catalogue)}
+            for o, ids in comp.shared_outcomes.items()]), hide_index=True, width="stretch")
+    for gap in comp.gaps:
+        st.warning(gap.message)
+    st.subheader("Risk of focusing resources on small niches")
+    niche = report.niche_risk
+    if niche.share is not None:
+        st.metric("Budget share on niche sectors", f"{niche.share:.0%}",
+                  help=f"GBP {niche.niche_budget_gbp_m:,.1f}m of {niche.total_budget_gbp_m:,.1f}m "
+                       f"on vertical measures for sectors under {niche.threshold:.0%} of "
+                       "local jobs")
+    st.write(niche.judgement)
+    text = st.text_area("Mitigation or justification", value=state.niche_mitigation,
+                        key="niche_mitigation",
+                        placeholder="e.g. the niche is a national asset; the budget is staged "
+                                    "and reviewed after year 2")
+    if text != state.niche_mitigation:
+        state.niche_mitigation = text
+    rebuild_button(session)
+    st.button("Next: option appraisal", on_click=go_to, args=("appraisal",), type="primary")
