@@ -1,5 +1,20 @@
 """Compile rule conditions into closures and evaluate them against one area.
 
+The condition language (YAML, no code, validated by ``rules.models``)::
+
+    all: [c, ...]          every part holds          any: [c, ...]   some part holds
+    not: c                 the part does not hold
+    finding: {topic, kind, sector, sector_quadrant, sector_knowledge_base,
+              sector_growth_pattern, min_confidence}
+                           a proposed or accepted (not rejected) finding matches; each filter
+                           takes one name or a list; binds the findings' sectors
+    indicator: {name: <path>, op: lt|le|gt|ge|eq|ne,
+                value: <number> | national: true | comparator_median: true}
+                           compare a profile value (paths: see ``rules.paths``); ``sector.<id>``
+                           paths and ``sectors.[<group>.]any`` witnesses bind sectors
+    present: <path>        the value is not missing
+    area: {level: <level> | [levels]}   the area is a district, group, region ...
+
 Compilation happens once, when rules load; evaluation then only calls plain functions, which is
 what keeps ~40 rules over ~360 areas well under a second.
 

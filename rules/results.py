@@ -27,7 +27,7 @@ class ConditionTrace(BaseModel):
     actual: float | int | str | None
     threshold: float | int | str | None
     result: bool
-    findings: tuple[str, ...] = ()
+    findings: list[str] = Field(default_factory=list)
     note: str | None = None
 
 
@@ -38,7 +38,7 @@ class FiredRule(BaseModel):
     title: str
     why: str
     rationale: Rationale
-    conditions: tuple[ConditionTrace, ...]
+    conditions: list[ConditionTrace]
 
 
 class Recommendation(BaseModel):
@@ -50,16 +50,16 @@ class Recommendation(BaseModel):
 
     intervention: str
     score: float
-    rationales: tuple[str, ...]
-    sectors: tuple[str, ...]
-    trace: tuple[FiredRule, ...]
+    rationales: list[str]
+    sectors: list[str]
+    trace: list[FiredRule]
 
 
 class NotRecommended(BaseModel):
     """A catalogue intervention no rule recommended, with why each candidate rule did not fire."""
 
     intervention: str
-    why: tuple[str, ...]
+    why: list[str]
 
 
 class Recommendations(BaseModel):

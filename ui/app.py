@@ -33,7 +33,8 @@ def step_status(step: Step) -> str:
     return "in progress" if st.session_state.get(STEP_KEY) == step.id else "to do"
 
 
-STATUS_ICON = {"done": "✅", "in progress": "✏️", "to do": "⬜"}
+STATUS_ICON = {"done": ":material/check_circle:", "in progress": ":material/edit:",
+               "to do": ":material/radio_button_unchecked:"}
 
 
 def sidebar(steps: tuple[Step, ...]) -> str:

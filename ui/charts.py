@@ -49,7 +49,7 @@ def sector_structure(p: AreaProfile) -> alt.Chart:
         f"(of {p.total_jobs:,.0f} jobs in all industries)"
     )).mark_bar().encode(
         x=alt.X("employment:Q", title=f"jobs, {p.period.end}"),
-        y=alt.Y("label:N", sort="-x", title=None),
+        y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
         color=_colour(),
         tooltip=["label", alt.Tooltip("employment:Q", format=",.0f"),
                  alt.Tooltip("share:Q", format=".2%", title="share of all jobs"),
