@@ -4,10 +4,9 @@ Run with ``.venv/bin/python benchmarks/rules.py [--areas 360] [--repeat 7]``. Th
 under one second for all areas together, so the UI can re-run the rules on every edit of a
 finding and a batch export can cover every district.
 
-NOTE: by default the profiles are hand-made random ``AreaProfile`` objects (seeded, with
-findings of every topic) so the benchmark does not depend on the evidence pipeline; the lead will
-switch the default to the demo data. ``--source demo`` already builds the 360 district profiles
-from the full synthetic demo (generation takes a few seconds and is not timed).
+By default the profiles are the 360 district profiles of the full synthetic national demo
+(generation takes a few seconds and is not timed); ``--source random`` uses seeded hand-made
+``AreaProfile`` objects with findings of every topic instead.
 
 The timed figure includes Python's cyclic garbage collector, as an app would see it: a batch of
 360 results allocates ~100k objects, which usually triggers one full collection whose cost grows
@@ -123,7 +122,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--areas", type=int, default=360, help="random profiles to build")
     parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--source", choices=["random", "demo"], default="random")
+    parser.add_argument("--source", choices=["random", "demo"], default="demo")
     parser.add_argument("--no-gc", action="store_true", help="time with the GC disabled")
     args = parser.parse_args()
 
