@@ -104,7 +104,9 @@ def similarity_reason(ind: Indicators, a: int, b: int) -> str:
     """Plain words on what two areas share: size and the specialisms both have (LQ >= 1.25)."""
     i1 = ind.i1
     total = ind.cube.total[:, i1]
-    parts = [f"similar size ({total[a]:,.0f} vs {total[b]:,.0f} jobs, {ind.end})"]
+    ratio = total[b] / total[a] if total[a] else np.nan
+    size_word = "similar size" if 0.67 <= ratio <= 1.5 else "size"
+    parts = [f"{size_word} ({total[a]:,.0f} vs {total[b]:,.0f} jobs, {ind.end})"]
     sectors = load_sectors()
     lq_a, lq_b = ind.lq[a, :, i1], ind.lq[b, :, i1]
     both = [

@@ -55,6 +55,8 @@ class SectorRow(BaseModel):
     productivity: float | None = Field(None, description="GVA per job, GBP thousand")
     productivity_ratio: float | None = None
     dynamics: str | None = None
+    hoover_gb: float | None = Field(
+        None, description="Hoover localisation of the sector across GB districts, end year")
     suppressed_cells: int = 0
     note: str | None = None
 

@@ -67,6 +67,7 @@ def sector_rows(ind: Indicators, pos: int) -> list[SectorRow]:
                     if ind.productivity_ratio is not None else None
                 ),
                 dynamics=str(ind.dynamics[pos, s_i]),
+                hoover_gb=_num(ind.hoover[s_i, i1], 3),
                 suppressed_cells=supp,
                 note=note,
             )

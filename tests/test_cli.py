@@ -52,3 +52,44 @@ def test_profile_markdown_states_period_and_source(capsys: pytest.CaptureFixture
 def test_unknown_area_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["profile", "--area", "NOPE"]) == 2
     assert "NOPE" in capsys.readouterr().err
+
+
+def test_profile_from_a_nomis_file_detected_by_content(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    fixture = Path(__file__).parent / "fixtures" / "nomis_bres_bulk.csv"
+    assert main(["profile", "--data", str(fixture), "--area", "E08000025",
+                 "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["national_basis"].startswith("Great Britain row")
+    assert data["total_jobs_basis"] == "all-industries row"
+    auto = next(s for s in data["sectors"] if s["sector"] == "automotive")
+    assert auto["employment"] is not None and auto["lq"] is not None
+    aero = next(s for s in data["sectors"] if s["sector"] == "aerospace")
+    assert aero["employment"] is None and "no usable figure" in aero["note"]
+
+
+def test_recommend_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    code = ARCHETYPES["declining_industrial"][0]
+    assert main(["recommend", "--area", code, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["recommended"] and data["not_recommended"]
+    top = data["recommended"][0]
+    assert {"intervention", "score", "rationales", "trace"} <= set(top)
+    cond = top["trace"][0]["conditions"][0]
+    assert {"path", "actual", "threshold", "result"} <= set(cond)
+    assert all({"intervention", "why"} <= set(n) for n in data["not_recommended"])
+
+
+def test_session_new_writes_defaults(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    from policy.session import session_from_json
+
+    out = tmp_path / "s.json"
+    code = ARCHETYPES["engineering_assembly_cluster"][0]
+    assert main(["session", "new", "--area", code, "--out", str(out)]) == 0
+    s = session_from_json(out.read_text())
+    assert s.area_code == code
+    assert s.findings and all(f.status == "accepted" for f in s.findings)
+    assert s.chosen_interventions
+    assert s.appraisal.options[0].is_baseline and len(s.appraisal.options) == 3
