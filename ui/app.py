@@ -25,6 +25,13 @@ def step_status(step: Step) -> str:
         "data": s.area_code is not None,
         "profile": "profile" in s.steps_visited and s.area_code is not None,
         "findings": any(f.status != "proposed" for f in s.findings),
+        "rationale": any(k in s.answers for k in ("market_failures", "system_failures",
+                                                   "target_type")),
+        "interventions": bool(s.chosen_interventions),
+        "causal": "causal" in s.steps_visited and bool(s.chosen_interventions),
+        "mix": "mix" in s.steps_visited and bool(s.appraisal.options),
+        "appraisal": "appraisal" in s.steps_visited and bool(s.appraisal.scores),
+        "workshop": bool(s.workshop),
     }.get(step.id)
     if done is None:
         done = step.id in s.steps_visited
@@ -49,7 +56,15 @@ def sidebar(steps: tuple[Step, ...]) -> str:
         st.caption("Local industrial strategy for advanced manufacturing")
         titles = {s.id: f"{STATUS_ICON[step_status(s)]} {i}. {s.title}"
                   for i, s in enumerate(steps, start=1)}
+        statuses = {s.id: step_status(s) for s in steps}
+        done = sum(v == "done" for v in statuses.values())
+        st.progress(done / len(steps), text=f"{done} of {len(steps)} steps done")
+        st.session_state[STEP_KEY] = st.session_state[STEP_KEY]  # resend: labels change
         st.radio("Steps", ids, key=STEP_KEY, format_func=titles.__getitem__)
+        with st.expander("Progress and key questions"):
+            for i, s in enumerate(steps, start=1):
+                st.markdown(f"{STATUS_ICON[statuses[s.id]]} **{i}. {s.title}** "
+                            f"({statuses[s.id]})  \n{s.question}")
         session = get_session()
         if session.area_name:
             st.caption(f"Area: **{session.area_name}** ({session.area_code})")

@@ -1,0 +1,56 @@
+"""AppTest for the walkthrough shell (progress view, every page from an empty session) and for
+saving and loading sessions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from evidence.sources.demo import ARCHETYPES
+from policy.session import StrategySession
+from ui.steps import load_steps
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+KEY = "policymix_session"
+
+
+@pytest.mark.parametrize("step", [s.id for s in load_steps()])
+def test_every_page_works_from_an_empty_session(step: str) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["step"] = step
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value  # the step title is shown
+    assert any("Key question" in m.value for m in at.markdown)
+
+
+def test_progress_view_counts_steps_done() -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["step"] = "profile"
+    at.session_state[KEY] = StrategySession(
+        area_code=ARCHETYPES["niche"][0], area_name="x",
+        chosen_interventions=["cluster_network"])
+    at.run()
+    assert not at.exception
+    assert "2 of" in at.get("progress")[0].proto.text  # data and interventions
+    at.run()  # the profile has now been seen once
+    bar = at.get("progress")[0]
+    # data (area chosen), profile (visited), interventions (chosen) are done
+    assert "3 of" in bar.proto.text
+    expander_text = " ".join(m.value for m in at.sidebar.markdown)
+    for step in load_steps():
+        assert step.question in expander_text
+
+
+def test_export_page_offers_the_session_as_a_file() -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["step"] = "export"
+    at.session_state[KEY] = StrategySession(area_code=ARCHETYPES["niche"][0], area_name="kept")
+    at.run()
+    assert not at.exception
+    assert at.session_state[KEY].area_name == "kept"
+    # The download of the session is offered on the page.
+    assert any(b.proto.label.startswith("Download the session")
+               for b in at.get("download_button"))
