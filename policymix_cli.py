@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Callable, Sequence
 
@@ -102,7 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def data_arg(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--data", help="data file (demo CSV/parquet, NOMIS BRES CSV); "
+        p.add_argument("--data", help="data file (policymix CSV/parquet, NOMIS BRES CSV), "
+                       "or demo:full for the full national synthetic demo; "
                        "default: the bundled synthetic demo")
 
     p = sub.add_parser("areas", help="list area codes, names and levels")
@@ -135,6 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if hasattr(signal, "SIGPIPE"):  # `policymix ... | head` should just stop, not trace back
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

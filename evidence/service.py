@@ -94,12 +94,20 @@ class Evidence:
                              comparator_codes=comparator_codes)
 
 
+FULL_DEMO = "demo:full"
+"""Names the full national synthetic demo (generated once into a cache on first use)."""
+
+
 def load_any(path: str | Path | None) -> Dataset:
-    """The bundled demo for None; otherwise detect the format from the file's content."""
+    """The bundled demo for None, the full demo for ``demo:full``, else a file by content."""
     if path is None:
         from evidence.sources.demo import load_bundled_demo
 
         return load_bundled_demo()
+    if str(path) == FULL_DEMO:
+        from evidence.sources.demo import ensure_full_demo, read_demo
+
+        return read_demo(ensure_full_demo())
     from evidence.sources import load_dataset
 
     return load_dataset(path)

@@ -96,3 +96,13 @@ def test_findings_page_accept_reject_and_add(cluster_code: str) -> None:
     assert "waiting list" in local[0].text
     # the rejection survived the rerun
     assert findings[0].status == "rejected"
+
+
+def test_data_page_switches_to_the_full_national_demo() -> None:
+    at = make_app("data").run()
+    at.radio(key="data_source_choice").set_value("full").run()
+    assert not at.exception
+    session = at.session_state[SESSION_KEY]
+    assert session.data_source == "demo:full"
+    caption = " ".join(c.value for c in at.caption)
+    assert "360 districts" in caption and "SYNTHETIC" in caption

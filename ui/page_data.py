@@ -9,6 +9,7 @@ from evidence.service import Evidence, load_any
 from ui.app import go_to
 from ui.state import (
     FULL_DEMO,
+    evidence_for,
     get_session,
     save_upload,
     synthetic_banner,
@@ -33,10 +34,20 @@ def _choose_source() -> None:
     if choice == "bundled" and session.data_source is not None:
         _switch_source(None)
     elif choice == "full" and session.data_source != FULL_DEMO:
-        with st.status("Generating the full national demo (about 2 million rows)...",
-                       expanded=True) as status:
+        with st.status("Preparing the full national demo (about 2 million rows; generated "
+                       "once, then cached)...", expanded=True) as status:
+            st.write("Generating or reading the data, then computing every indicator for "
+                     "every area...")
+            previous = session.data_source
             _switch_source(FULL_DEMO)
-            status.update(label="Full national demo ready", state="complete")
+            try:
+                evidence_for(session)
+            except DataError as exc:
+                _switch_source(previous)
+                status.update(label="Could not prepare the full demo", state="error")
+                st.error(str(exc))
+                return
+            status.update(label="Full national demo ready", state="complete", expanded=False)
     elif choice == "upload":
         uploaded = st.file_uploader("Employment data file", type=["csv", "gz", "xlsx", "parquet"],
                                     key="upload_file")

@@ -15,10 +15,9 @@ import streamlit as st
 
 from evidence.dataset import DataError
 from evidence.models import AreaProfile
-from evidence.service import Evidence, load_any
+from evidence.service import FULL_DEMO, Evidence, load_any
 from policy.session import StrategySession
 
-FULL_DEMO = "demo:full"
 SESSION_KEY = "policymix_session"
 
 
@@ -39,19 +38,11 @@ def set_session(session: StrategySession) -> None:
     st.session_state[SESSION_KEY] = session
 
 
-def _source_path(source: str | None) -> str | None:
-    if source == FULL_DEMO:
-        from evidence.sources.demo import ensure_full_demo
-
-        return str(ensure_full_demo())
-    return source
-
-
 @st.cache_resource(show_spinner="Loading data and computing indicators for every area...",
                    max_entries=4)
 def _load_evidence(source: str | None, stamp: float) -> Evidence:
     del stamp  # part of the cache key only: a changed file is reloaded
-    return Evidence.from_dataset(load_any(_source_path(source)))
+    return Evidence.from_dataset(load_any(source))
 
 
 @st.cache_resource(max_entries=8)
