@@ -98,6 +98,22 @@ def cmd_session(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("appraise")
+def cmd_appraise(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from policy.export import build_bundle, export
+    from policy.session import session_from_json
+
+    path = Path(args.session)
+    session = session_from_json(path.read_text(encoding="utf-8"), source=str(path))
+    ev = Evidence.from_path(session.data_source)
+    bundle = build_bundle(session, ev, workshop=session.workshop or None)
+    out = export(bundle, Path(args.out))
+    print(f"wrote {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policymix", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -143,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (DataError, KeyError, ValueError, FileNotFoundError) as exc:
+    except (DataError, KeyError, ValueError, OSError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"policymix: error: {message}", file=sys.stderr)
         return 2
