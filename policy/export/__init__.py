@@ -1,0 +1,79 @@
+"""Exports of a strategy session: Word, Excel, HTML and JSON option-appraisal packs.
+
+Usage::
+
+    from policy.export import build_bundle, export
+    bundle = build_bundle(session, evidence)         # everything the report needs, once
+    export(bundle, "appraisal.docx")                 # or .xlsx, .html, .json
+
+``build_bundle`` raises ``ValueError`` when the session has no area; ``export`` raises
+``ValueError`` naming the supported extensions for any other suffix. No module here imports
+Streamlit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from policy.export.bundle import ReportBundle, build_bundle
+from policy.export.safety import neutralise_cell, neutralise_row
+
+__all__ = [
+    "SUPPORTED_EXTENSIONS",
+    "ReportBundle",
+    "build_bundle",
+    "export",
+    "neutralise_cell",
+    "neutralise_row",
+    "write_docx",
+    "write_html",
+    "write_json",
+    "write_xlsx",
+]
+
+
+def write_docx(bundle: ReportBundle, path: str | Path) -> Path:
+    from policy.export.docx_writer import write_docx as _write
+
+    return _write(bundle, path)
+
+
+def write_xlsx(bundle: ReportBundle, path: str | Path) -> Path:
+    from policy.export.xlsx_writer import write_xlsx as _write
+
+    return _write(bundle, path)
+
+
+def write_html(bundle: ReportBundle, path: str | Path) -> Path:
+    from policy.export.html_writer import write_html as _write
+
+    return _write(bundle, path)
+
+
+def write_json(bundle: ReportBundle, path: str | Path) -> Path:
+    from policy.export.json_writer import write_json as _write
+
+    return _write(bundle, path)
+
+
+WRITERS: dict[str, Callable[[ReportBundle, str | Path], Path]] = {
+    ".docx": write_docx,
+    ".xlsx": write_xlsx,
+    ".html": write_html,
+    ".json": write_json,
+}
+SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(WRITERS)
+
+
+def export(bundle: ReportBundle, path: str | Path) -> Path:
+    """Write ``bundle`` in the format its extension names (.docx, .xlsx, .html, .json)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    writer = WRITERS.get(suffix)
+    if writer is None:
+        raise ValueError(
+            f"cannot export to {path.name!r}: unsupported extension {suffix or '(none)'!r}; "
+            f"use one of {', '.join(SUPPORTED_EXTENSIONS)}"
+        )
+    return writer(bundle, path)

@@ -1,0 +1,985 @@
+"""The report as a list of neutral blocks, shared by the DOCX and HTML writers.
+
+Both writers render the same :func:`report_blocks`, so a Word pack and an HTML pack always carry
+the same sections in the same order, following the key policy questions of the walkthrough:
+
+1 Evidence, 2 Strengths and bottlenecks, 3 Rationale, 4 Target, 5 Aims and causal chain,
+6 Options and appraisal, 7 Sensitivity, 8 Policy mix checks, 9 Workshop results (when there
+are any), then Appendix A (trace of each recommendation to its rules, conditions and findings),
+Appendix B (interventions not recommended, and why) and Appendix C (data notes).
+
+Blocks hold raw values; a table column (or a :class:`Num` cell) carries a Python format spec and
+the writer formats. Every number is captioned with its denominator and period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from policy.catalogue import RATIONALE_CATEGORIES
+from policy.cba import GREEN_BOOK_STPR, OPTIMISM_BIAS_TABLE
+
+if TYPE_CHECKING:
+    from policy.export.bundle import ReportBundle
+
+__all__ = [
+    "APPENDIX_TITLES",
+    "SECTION_TITLES",
+    "Block",
+    "Column",
+    "Figure",
+    "Heading",
+    "Num",
+    "PageBreak",
+    "Paragraph",
+    "Table",
+    "TitlePage",
+    "format_value",
+    "report_blocks",
+]
+
+SECTION_TITLES: tuple[str, ...] = (
+    "1 Evidence",
+    "2 Strengths and bottlenecks",
+    "3 Rationale",
+    "4 Target",
+    "5 Aims and causal chain",
+    "6 Options and appraisal",
+    "7 Sensitivity",
+    "8 Policy mix checks",
+    "9 Workshop results",
+)
+APPENDIX_TITLES: tuple[str, ...] = (
+    "Appendix A: Trace of recommendations to rules and evidence",
+    "Appendix B: Interventions not recommended",
+    "Appendix C: Data notes",
+)
+
+SYNTHETIC_STATEMENT = (
+    "SYNTHETIC DATA: this report is built on the bundled synthetic demo data. Every area and "
+    "every figure in it is fictional, generated to demonstrate the method; none of it is an "
+    "official statistic about a real place."
+)
+
+# --------------------------------------------------------------------------------------------
+# Blocks
+
+
+@dataclass
+class TitlePage:
+    title: str
+    lines: list[tuple[str, str]]  # (label, value)
+    synthetic_statement: str | None
+    notes: str = ""
+
+
+@dataclass
+class Heading:
+    text: str
+    level: int = 1
+
+
+@dataclass
+class Paragraph:
+    """Text; ``label`` is shown in bold before it. ``kind``: normal, bullet, note, warning."""
+
+    text: str
+    kind: str = "normal"
+    label: str = ""
+
+
+@dataclass
+class Column:
+    header: str
+    fmt: str | None = None  # format spec for numbers, e.g. ",.0f" or ".1%"
+
+    @property
+    def numeric(self) -> bool:
+        return self.fmt is not None
+
+
+@dataclass
+class Num:
+    """A cell with its own format spec (for tables mixing units in one column)."""
+
+    value: float | int | None
+    fmt: str = ",.2f"
+
+
+@dataclass
+class Table:
+    columns: list[Column]
+    rows: list[list[Any]]
+    caption: str = ""
+    note: str = ""
+    compact: bool = False  # small type for wide tables
+
+
+@dataclass
+class Figure:
+    key: str  # key into bundle.images()
+    caption: str = ""
+
+
+@dataclass
+class PageBreak:
+    pass
+
+
+Block = TitlePage | Heading | Paragraph | Table | Figure | PageBreak
+
+MISSING = "-"
+
+
+def format_value(value: Any, fmt: str | None = None) -> str:
+    """A cell as text: numbers with ``fmt``, None as '-', lists joined, bools yes/no."""
+    if isinstance(value, Num):
+        return format_value(value.value, value.fmt)
+    if value is None:
+        return MISSING
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        if isinstance(value, float) and value != value:  # NaN
+            return MISSING
+        if fmt:
+            try:
+                return format(value, fmt)
+            except (ValueError, TypeError):
+                return str(value)
+        return f"{value:,.4g}" if isinstance(value, float) else str(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(format_value(v) for v in value)
+    return str(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Vocabulary helpers
+
+
+@lru_cache(maxsize=1)
+def _labels() -> dict[str, str]:
+    """Readable labels for sector, outcome and impact ids used in answers and diagnostics."""
+    from evidence.sectors import load_sectors
+    from policy.catalogue import load_shared_nodes
+
+    out = {s.sector_id: s.label for s in load_sectors()}
+    try:
+        out.update({n.id: n.label for n in load_shared_nodes().nodes})
+    except Exception:  # a vocabulary problem must not stop a report
+        pass
+    return out
+
+
+def _label(value: Any) -> str:
+    text = str(value)
+    return _labels().get(text, text.replace("_", " "))
+
+
+def _answer_text(value: Any, labels: dict[str, str] | None = None) -> str:
+    labels = labels or {}
+
+    def one(v: Any) -> str:
+        return labels.get(str(v)) or _label(v)
+
+    if value is None or value == "" or value == []:
+        return "(not answered)"
+    if isinstance(value, list | tuple):
+        return "; ".join(one(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{_label(k)}: {_answer_text(v)}" for k, v in value.items())
+    if isinstance(value, str) and (value in labels or value in _labels()):
+        return one(value)
+    return str(value)
+
+
+def _questions_block(bundle: ReportBundle, step: str) -> list[Block]:
+    from policy.questions import options_of, questions_for
+
+    answers = bundle.session.answers
+    qs = questions_for(step)
+    out: list[Block] = []
+    if not qs:
+        return [Paragraph(f"No {step} questions are defined.", "note")]
+    answered = 0
+    for q in qs:
+        value = answers.get(q.id)
+        answered += value not in (None, "", [])
+        try:
+            labels = options_of(q)
+        except KeyError:
+            labels = {}
+        out.append(Paragraph(_answer_text(value, labels), label=f"{q.prompt} "))
+    if not answered:
+        out.insert(0, Paragraph(
+            "These questions were not answered in the session; the prompts are listed so the "
+            "partnership can answer them.", "note"))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Sections
+
+
+def _title_page(bundle: ReportBundle) -> TitlePage:
+    p = bundle.profile
+    lines = [
+        ("Area", f"{p.area.name} ({p.area.code}, {p.area.level})"),
+        ("Period", f"{p.period.start}-{p.period.end} (latest year {p.period.end})"),
+        ("Data source", bundle.source_label),
+        ("Prepared", bundle.generated_at.strftime("%d %B %Y, %H:%M UTC")),
+    ]
+    if bundle.session.session_id:
+        lines.append(("Session", bundle.session.session_id))
+    return TitlePage(
+        title=bundle.title,
+        lines=lines,
+        synthetic_statement=SYNTHETIC_STATEMENT if bundle.synthetic else None,
+        notes=bundle.session.notes,
+    )
+
+
+def _sector_tables(bundle: ReportBundle) -> list[Table]:
+    """Structure and growth (Table 1.1), then shift-share and productivity (Table 1.2)."""
+    p = bundle.profile
+    s, e = p.period.start, p.period.end
+    structure = Table(
+        [Column("Sector"), Column(f"Jobs {e}", ",.0f"), Column(f"Jobs {s}", ",.0f"),
+         Column(f"Share of all jobs {e}", ".2%"), Column(f"LQ vs GB {e}", ".2f"),
+         Column(f"Growth p.a. {s}-{e}", "+.1%"), Column(f"GB growth p.a. {s}-{e}", "+.1%"),
+         Column("Dynamics")],
+        [[r.label, r.employment, r.employment_start, r.share, r.lq, r.growth,
+          r.growth_national, r.dynamics] for r in p.sectors],
+        caption=(
+            f"Table 1.1 Advanced manufacturing sectors in {p.area.name}, {s}-{e}. Jobs: employee "
+            f"jobs in {e} and {s}. Share: sector jobs / all {p.total_jobs:,.0f} jobs in the "
+            f"area in {e} ({p.total_jobs_basis}). LQ: the sector's share of local jobs / its "
+            f"share of Great Britain jobs in {e} (national reference: {p.national_basis}). "
+            f"Growth: compound annual growth of jobs {s}-{e}, locally and in Great Britain. "
+            "'-' = not available or suppressed."
+        ),
+        compact=True,
+    )
+    rows = []
+    for r in p.sectors:
+        ss = r.shift_share
+        rows.append([
+            r.label, ss.national if ss else None, ss.industry_mix if ss else None,
+            ss.local if ss else None, ss.actual if ss else None, r.gva, r.productivity,
+            r.productivity_ratio,
+        ])
+    performance = Table(
+        [Column("Sector"), Column(f"National growth effect {s}-{e}", "+,.0f"),
+         Column(f"Industry mix effect {s}-{e}", "+,.0f"),
+         Column(f"Local effect {s}-{e}", "+,.0f"), Column(f"Actual change {s}-{e}", "+,.0f"),
+         Column(f"GVA {e} (GBP m)", ",.1f"), Column(f"GVA per job {e} (GBP k)", ",.1f"),
+         Column(f"Productivity ratio to GB {e}", ".2f")],
+        rows,
+        caption=(
+            f"Table 1.2 Shift-share and productivity in {p.area.name}. Shift-share splits the "
+            f"change in each sector's jobs {s}-{e} into national growth (had it grown like all "
+            "Great Britain jobs), industry mix (the sector's national trend beyond that) and "
+            "local effect (the rest); the three sum to the actual change (Dunn 1960). GVA: "
+            f"current prices, {e}. GVA per job: sector GVA / sector jobs in {e}. Productivity "
+            f"ratio: local GVA per job / Great Britain GVA per job in the same sector, {e} "
+            "(1 = the GB level). '-' = not available or suppressed."
+        ),
+        compact=True,
+    )
+    return [structure, performance]
+
+
+_CONTEXT_LABELS = {
+    "level4_share": ("Residents qualified to level 4+", ".1%", "share of residents"),
+    "berd_per_job": ("Business R&D per job", ",.0f", "GBP per job"),
+}
+
+
+def _headline_table(bundle: ReportBundle) -> Table:
+    p = bundle.profile
+    e = p.period.end
+    rows: list[list[Any]] = [
+        ["All jobs", Num(p.total_jobs, ",.0f"), p.total_jobs_basis, str(e)],
+        ["Advanced manufacturing (AM) jobs", Num(p.am_jobs, ",.0f"),
+         "jobs in the Table 1 sectors", str(e)],
+        ["AM share of all jobs", Num(p.am_share, ".2%"),
+         f"AM jobs / all {p.total_jobs:,.0f} jobs", str(e)],
+    ]
+    if p.krugman is not None:
+        rows.append(["Krugman specialisation index", Num(p.krugman, ".3f"),
+                     "distance of the AM sector mix from Great Britain's (0 = same)", str(e)])
+    if p.herfindahl is not None:
+        rows.append(["Herfindahl concentration index", Num(p.herfindahl, ".3f"),
+                     "sum of squared sector shares of AM jobs (1 = one sector)", str(e)])
+    gb_auto = p.context.get("gb_automation_exposure")
+    if p.automation_exposure is not None:
+        gb = f"; Great Britain {gb_auto:.1%}" if gb_auto is not None else ""
+        rows.append(["Jobs exposed to automation", Num(p.automation_exposure, ".1%"),
+                     f"share of all jobs in automation-exposed occupations{gb}", str(e)])
+    for key, value in p.context.items():
+        if key.startswith("gb_") or value is None:
+            continue
+        label, fmt, unit = _CONTEXT_LABELS.get(key, (key.replace("_", " "), ",.3g", ""))
+        gb = p.context.get(f"gb_{key}")
+        basis = unit + (f"; Great Britain {format(gb, fmt)}" if gb is not None else "")
+        rows.append([label, Num(value, fmt), basis, str(e)])
+    return Table(
+        [Column("Indicator"), Column("Value", ",.2f"), Column("Denominator / basis"),
+         Column("Year")],
+        rows,
+        caption=f"Table 1.0 Headline indicators for {p.area.name}, {e}.",
+    )
+
+
+def _comparator_table(bundle: ReportBundle) -> Table | None:
+    p = bundle.profile
+    if not p.comparators:
+        return None
+    by_code = {r["area_code"]: r for r in bundle.comparator_rows}
+    rows = []
+    for c in p.comparators:
+        r = by_code.get(c.area_code, {})
+        rows.append([c.area_name, c.area_code, c.distance, r.get("am_jobs"), r.get("total_jobs"),
+                     r.get("am_share"), c.similar_because])
+    e = p.period.end
+    return Table(
+        [Column("Comparator"), Column("Code"), Column("Distance", ".2f"),
+         Column(f"AM jobs {e}", ",.0f"), Column(f"All jobs {e}", ",.0f"),
+         Column(f"AM share {e}", ".2%"), Column("Why similar")],
+        rows,
+        caption=(
+            f"Table 1.3 Comparator areas (statistical nearest neighbours unless chosen in the "
+            f"session). AM share = AM jobs / all jobs in each area, {e}. Distance: smaller is "
+            "more similar."
+        ),
+    )
+
+
+def _evidence(bundle: ReportBundle, images: dict[str, Any]) -> list[Block]:
+    p = bundle.profile
+    out: list[Block] = [Heading(SECTION_TITLES[0])]
+    out.append(Paragraph(
+        f"{p.area.name} had {p.am_jobs:,.0f} jobs in advanced manufacturing in {p.period.end}, "
+        f"{p.am_share:.1%} of its {p.total_jobs:,.0f} jobs in all industries. Figures cover "
+        f"{bundle.period_label}; advanced manufacturing means the Eurostat high-tech and "
+        "medium-high-tech manufacturing sectors of the brief's Table 1."
+    ))
+    out.append(_headline_table(bundle))
+    out.append(Heading("Sector structure and performance", 2))
+    out += _sector_tables(bundle)
+    for key in ("sector_structure", "lq_growth", "trends", "shift_share"):
+        if key in images:
+            out.append(Figure(key, images[key].caption))
+    comp = _comparator_table(bundle)
+    if comp is not None:
+        out.append(Heading("Comparators", 2))
+        out.append(comp)
+        if "comparators" in images:
+            out.append(Figure("comparators", images["comparators"].caption))
+    return out
+
+
+_KIND_TITLES = {
+    "strength": "Strengths",
+    "bottleneck": "Bottlenecks",
+    "opportunity": "Opportunities",
+    "risk": "Risks",
+}
+
+
+def _finding_text(f: Any) -> str:
+    if f.origin == "local_knowledge":
+        return f"[Local knowledge] {f.text}"
+    return f.text
+
+
+def _findings(bundle: ReportBundle) -> list[Block]:
+    kept = [f for f in bundle.profile.findings if f.status != "rejected"]
+    rejected = [*bundle.rejected_findings,
+                *(f for f in bundle.profile.findings if f.status == "rejected")]
+    local = [f for f in kept if f.origin == "local_knowledge"]
+    out: list[Block] = [Heading(SECTION_TITLES[1])]
+    out.append(Paragraph(
+        f"{len(kept)} finding(s) stand: {sum(f.status == 'accepted' for f in kept)} accepted and "
+        f"{sum(f.status == 'proposed' for f in kept)} proposed but not yet reviewed (these still "
+        f"count); {len(local)} come from local knowledge (marked [Local knowledge]); "
+        f"{len(rejected)} were rejected and are left out of the rules."
+    ))
+    if not kept:
+        out.append(Paragraph("No findings stand for this area and period.", "note"))
+    for kind, title in _KIND_TITLES.items():
+        items = [f for f in kept if f.kind == kind]
+        if not items:
+            continue
+        out.append(Heading(title, 2))
+        rows = [[_finding_text(f), f.sector or "", f.threshold, f.confidence, f.status,
+                 "local knowledge" if f.origin == "local_knowledge" else "data", f.note]
+                for f in items]
+        out.append(Table(
+            [Column("Finding"), Column("Sector"), Column("Judged against"),
+             Column("Confidence", ".2f"), Column("Status"), Column("Origin"),
+             Column("Source / note")],
+            rows,
+            caption=(
+                f"{title}: each finding with the yardstick it was judged against; confidence "
+                "0-1 falls where counts are small or suppressed."
+            ),
+            compact=True,
+        ))
+    if rejected:
+        out.append(Paragraph(
+            "; ".join(f"{f.text}" for f in rejected), "note", label="Rejected by the user: "))
+    return out
+
+
+def _rationale(bundle: ReportBundle) -> list[Block]:
+    out: list[Block] = [Heading(SECTION_TITLES[2])]
+    out += _questions_block(bundle, "rationale")
+    by_rationale: dict[str, list[str]] = {}
+    for rec in bundle.recommendations.get("recommended", []):
+        for r in rec.get("rationales", []):
+            by_rationale.setdefault(r, []).append(rec["intervention"])
+    if by_rationale:
+        out.append(Heading("Rationales behind the recommendations", 2))
+        rows = [[_label(r), RATIONALE_CATEGORIES.get(r, "").replace("_", " "),
+                 ", ".join(bundle.intervention_name(i) for i in ids)]
+                for r, ids in by_rationale.items()]
+        out.append(Table(
+            [Column("Rationale"), Column("Kind"), Column("Recommended interventions")], rows,
+            caption="Market, system and equity failures named by the rules that fired.",
+        ))
+    return out
+
+
+def _target(bundle: ReportBundle) -> list[Block]:
+    out: list[Block] = [Heading(SECTION_TITLES[3])]
+    out += _questions_block(bundle, "target")
+    focal = bundle.session.answers.get("focal_sectors")
+    if isinstance(focal, list) and focal:
+        rows = []
+        for sid in focal:
+            try:
+                r = bundle.profile.sector(str(sid))
+            except KeyError:
+                continue
+            rows.append([r.label, r.employment, r.share, r.lq, r.growth])
+        if rows:
+            p = bundle.profile
+            out.append(Table(
+                [Column("Focal sector"), Column(f"Jobs {p.period.end}", ",.0f"),
+                 Column(f"Share of all jobs {p.period.end}", ".2%"),
+                 Column(f"LQ vs GB {p.period.end}", ".2f"),
+                 Column(f"Growth p.a. {bundle.period_label}", "+.1%")],
+                rows,
+                caption=(
+                    f"Focal sectors with their evidence; share = sector jobs / all "
+                    f"{p.total_jobs:,.0f} jobs in {p.period.end}."
+                ),
+            ))
+    if bundle.mix is not None:
+        b = bundle.mix.balance
+        out.append(Paragraph(
+            ", ".join(f"{b.counts[t]} {t}" for t in b.counts) + f" ({b.judgement}).",
+            label="The chosen mix by target type: ",
+        ))
+    return out
+
+
+def _aims(bundle: ReportBundle, images: dict[str, Any]) -> list[Block]:
+    out: list[Block] = [Heading(SECTION_TITLES[4])]
+    out += _questions_block(bundle, "aims")
+    out.append(Heading("Chosen interventions", 2))
+    out.append(Paragraph(f"Basis: {bundle.chosen_basis}.", "note"))
+    if not bundle.chosen:
+        out.append(Paragraph("No interventions were chosen or recommended.", "note"))
+        return out
+    scores = {r["intervention"]: r["score"] for r in bundle.recommendations.get("recommended", [])}
+    rows = []
+    for iv in bundle.chosen:
+        low, high = iv.cost.per_year()
+        rows.append([
+            iv.name, iv.family, iv.target_type, ", ".join(_label(r) for r in iv.rationales),
+            f"GBP {low:,.2f}-{high:,.2f}m a year",
+            f"{iv.time_to_impact_years.low:g}-{iv.time_to_impact_years.high:g} years",
+            iv.evidence.strength, scores.get(iv.id),
+        ])
+    out.append(Table(
+        [Column("Intervention"), Column("Family"), Column("Target type"), Column("Rationales"),
+         Column("Indicative cost (catalogue)"), Column("Time to impact"),
+         Column("Evidence"), Column("Rule score", ".2f")],
+        rows,
+        caption=(
+            "Chosen interventions. Costs are the catalogue's indicative public cost range per "
+            "year at local scale (a total spread over its duration); rule score is the sum over "
+            "fired rules of weight x mean finding confidence ('-' = not recommended by the rules)."
+        ),
+        compact=True,
+    ))
+    if "mix_diagram" in images:
+        out.append(Figure("mix_diagram", images["mix_diagram"].caption))
+    d = bundle.diagnostics
+    if d is not None:
+        out.append(Heading("Coverage of the intended impacts", 2))
+        scope = (
+            "the impacts chosen in the session" if bundle.intended_impacts
+            else "every impact in the shared vocabulary (none chosen in the session)"
+        )
+        out.append(Table(
+            [Column("Impact"), Column("Node-disjoint pathways", "d"),
+             Column("Interventions"), Column("Single points of failure")],
+            [[_label(c.impact), c.pathways, ", ".join(c.interventions),
+              ", ".join(_label(n) for n in c.bottleneck)] for c in d.coverage],
+            caption=f"How the merged chains reach {scope}.",
+        ))
+        out.append(Heading("Gaps, overlaps and complementarities", 2))
+        if not (d.gaps or d.overlaps or d.complementarities):
+            out.append(Paragraph("No gaps, overlaps or complementarities found.", "note"))
+        for g in d.gaps:
+            out.append(Paragraph(g.message, "bullet", label=f"Gap ({g.kind.replace('_', ' ')}): "))
+        for o in d.overlaps:
+            out.append(Paragraph(o.message, "bullet", label="Overlap: "))
+        for c in d.complementarities:
+            out.append(Paragraph(c.message, "bullet", label="Complementarity: "))
+    out.append(Heading("Causal chain of each intervention", 2))
+    for iv in bundle.chosen:
+        out.append(Heading(iv.name, 3))
+        out.append(Paragraph(iv.description))
+        key = f"chain:{iv.id}"
+        if key in images:
+            out.append(Figure(key, images[key].caption))
+        out.append(Paragraph(f"{iv.evidence.note} Sources: {'; '.join(iv.evidence.sources)}.",
+                             "note", label=f"Evidence ({iv.evidence.strength}): "))
+    return out
+
+
+def _discount_text() -> str:
+    bands = list(GREEN_BOOK_STPR)
+    parts = []
+    for i, b in enumerate(bands):
+        end = bands[i + 1].start_year - 1 if i + 1 < len(bands) else None
+        span = f"years {b.start_year}-{end}" if end is not None else f"from year {b.start_year}"
+        parts.append(f"{b.rate:.1%} ({span})")
+    return (
+        "Discounting: HM Treasury Green Book (2022) social time preference rate, "
+        + ", ".join(parts) + "; year 0 is the first year of spend and is not discounted, "
+        "DF(t) = DF(t-1) / (1 + r_t). Amounts are GBP million in real terms."
+    )
+
+
+def _appraisal(bundle: ReportBundle) -> list[Block]:
+    st, res = bundle.appraisal, bundle.results
+    out: list[Block] = [Heading(SECTION_TITLES[5])]
+    if res.problems:
+        for p in res.problems:
+            out.append(Paragraph(p, "warning", label="Appraisal problem: "))
+    out.append(Heading("Spending objectives and critical success factors", 2))
+    if st.spending_objectives:
+        out.append(Table(
+            [Column("Objective"), Column("Measure"), Column("Target")],
+            [[o.statement, o.measure, o.target or "(to be set)"] for o in st.spending_objectives],
+            caption="Spending objectives (Green Book 2022, chapter 4).",
+        ))
+    else:
+        out.append(Paragraph("No spending objectives recorded.", "note"))
+    if st.critical_success_factors:
+        out.append(Table(
+            [Column("Critical success factor"), Column("Description")],
+            [[c.label, c.description] for c in st.critical_success_factors],
+            caption="Critical success factors used to sift the long list.",
+        ))
+    out.append(Heading("Options", 2))
+    kept = set(res.kept)
+    rows = []
+    for o in st.options:
+        status = "short-listed" if o.id in kept else f"dropped: {st.dropped.get(o.id, '')}"
+        rows.append([
+            o.name + (" (baseline)" if o.is_baseline else ""),
+            ", ".join(bundle.intervention_name(i.intervention_id) for i in o.interventions)
+            or "none (current policy continues)",
+            o.total_budget_gbp_m, status,
+        ])
+    out.append(Table(
+        [Column("Option"), Column("Interventions"), Column("Total budget (GBP m, real)", ",.2f"),
+         Column("Status")],
+        rows,
+        caption="Long list of options with business as usual as the baseline; budgets are "
+        "undiscounted totals over each intervention's duration, GBP million in real terms.",
+    ))
+    out.append(Heading("Criteria and weights", 2))
+    from policy.mcda import normalise_weights
+
+    try:
+        norm = normalise_weights({c.id: st.swing_weights.get(c.id, 0.0) for c in st.criteria})
+    except ValueError:
+        norm = {}
+    out.append(Table(
+        [Column("Criterion"), Column("Description"), Column("Swing weight (0-100)", ",.0f"),
+         Column("Normalised weight", ".1%")],
+        [[c.label, c.description, st.swing_weights.get(c.id), norm.get(c.id)]
+         for c in st.criteria],
+        caption="Swing weights (DCLG 2009 MCDA manual) and the weights they normalise to "
+        "(weight / sum of weights).",
+    ))
+    out.append(Heading("Scores and rationales", 2))
+    labels = {c.id: c.label for c in st.criteria}
+    order = {c.id: i for i, c in enumerate(st.criteria)}
+    opt_order = {o.id: i for i, o in enumerate(st.options)}
+    scores = sorted(st.scores, key=lambda s: (opt_order.get(s.option_id, 99),
+                                              order.get(s.criterion_id, 99)))
+    out.append(Table(
+        [Column("Option"), Column("Criterion"), Column("Score (0-100)", ".0f"),
+         Column("Rationale")],
+        [[bundle.option_name(s.option_id), labels.get(s.criterion_id, s.criterion_id), s.value,
+          s.rationale] for s in scores],
+        caption="Scores on a 0-100 scale, higher is better on every criterion, with the reason "
+        "given for each.",
+        compact=True,
+    ))
+    out.append(Heading("Weighted totals and ranking", 2))
+    if res.mcda is not None:
+        crit = [c.id for c in st.criteria]
+        out.append(Table(
+            [Column("Rank", "d"), Column("Option"), Column("Weighted total (0-100)", ".1f")]
+            + [Column(labels.get(c, c), ".1f") for c in crit],
+            [[r.rank, bundle.option_name(r.option_id), r.total]
+             + [r.contributions.get(c) for c in crit] for r in res.mcda.rows],
+            caption="Weighted total = sum over criteria of normalised weight x score; the "
+            "criterion columns show each contribution (they add up to the total).",
+            compact=True,
+        ))
+    else:
+        out.append(Paragraph("The MCDA could not be run; see the problems above.", "warning"))
+    out += _cba(bundle)
+    return out
+
+
+def _cba(bundle: ReportBundle) -> list[Block]:
+    st, res = bundle.appraisal, bundle.results
+    out: list[Block] = [Heading("Cost-benefit analysis", 2), Paragraph(_discount_text())]
+    rows = []
+    for oid, r in res.cba.items():
+        inputs = st.cba.get(oid)
+        add = inputs.additionality if inputs is not None else None
+        add_text = (
+            f"x{r.additionality_factor:.3f} (deadweight {add.deadweight:.0%}, displacement "
+            f"{add.displacement:.0%}, leakage {add.leakage:.0%}, substitution "
+            f"{add.substitution:.0%}, multiplier {add.multiplier:g})"
+            if add is not None else f"x{r.additionality_factor:.3f}"
+        )
+        rows.append([
+            bundle.option_name(oid), r.pv_costs, r.pv_benefits, r.npv, r.bcr,
+            r.switching.benefits_pct, r.switching.costs_pct,
+            f"{r.optimism_bias_pct:g}% ({r.optimism_bias_source})", add_text,
+            bool(inputs.benefits_entered) if inputs is not None else False,
+        ])
+    if rows:
+        out.append(Table(
+            [Column("Option"), Column("PV costs (GBP m)", ",.2f"),
+             Column("PV benefits (GBP m)", ",.2f"), Column("NPV (GBP m)", "+,.2f"),
+             Column("BCR", ".2f"), Column("Switching value: benefits (%)", "+.1f"),
+             Column("Switching value: costs (%)", "+.1f"), Column("Optimism bias on costs"),
+             Column("Additionality (net / gross benefits)"), Column("Benefits entered")],
+            rows,
+            caption=(
+                "Present values at the Green Book discount rates, GBP million, real terms. NPV = "
+                "PV benefits - PV costs; BCR = PV benefits / PV costs ('-' when undefined). "
+                "Switching values: the % change in PV benefits (or PV costs) that would make NPV "
+                "zero. Costs include optimism bias; benefits are net of additionality."
+            ),
+            compact=True,
+        ))
+    for oid, reason in res.cba_skipped.items():
+        out.append(Paragraph(reason, "note", label=f"No CBA for {bundle.option_name(oid)}: "))
+    for w in res.warnings:
+        out.append(Paragraph(w, "warning", label="Note: "))
+    known = ", ".join(f"{b.label} {b.capex_upper_pct:g}%" for b in OPTIMISM_BIAS_TABLE.values())
+    out.append(Paragraph(
+        f"Upper-bound optimism bias by project type: {known}.", "note",
+        label="Optimism bias reference: "))
+    for oid, r in res.cba.items():
+        out.append(Heading(f"Cash flows: {bundle.option_name(oid)}", 3))
+        out.append(Table(
+            [Column("Year", "d"), Column("Calendar year", "d"),
+             Column("Cost before OB", ",.3f"), Column("Cost", ",.3f"),
+             Column("Benefit (gross)", ",.3f"), Column("Benefit (net)", ",.3f"),
+             Column("Discount factor", ".4f"), Column("PV cost", ",.3f"),
+             Column("PV benefit", ",.3f"), Column("Cumulative NPV", "+,.3f")],
+            [[y.year, y.calendar_year, y.cost_base, y.cost, y.benefit_gross, y.benefit,
+              y.discount_factor, y.pv_cost, y.pv_benefit, y.cumulative_npv] for y in r.years],
+            caption=(
+                f"Yearly streams of {bundle.option_name(oid)}, GBP million, real terms; cost "
+                f"includes {r.optimism_bias_pct:g}% optimism bias; PV = amount x discount factor."
+            ),
+            compact=True,
+        ))
+    return out
+
+
+def _sensitivity(bundle: ReportBundle, images: dict[str, Any]) -> list[Block]:
+    res = bundle.results
+    out: list[Block] = [Heading(SECTION_TITLES[6])]
+    labels = {c.id: c.label for c in bundle.appraisal.criteria}
+    if res.thresholds:
+        out.append(Heading("Weight thresholds", 2))
+        out.append(Table(
+            [Column("Criterion"), Column("Weight", ".1%"), Column("Top option"),
+             Column("Lower threshold", ".1%"), Column("Top below it"),
+             Column("Upper threshold", ".1%"), Column("Top above it")],
+            [[labels.get(t.criterion_id, t.criterion_id), t.weight,
+              bundle.option_name(t.top_option), t.lower,
+              bundle.option_name(t.top_below) if t.top_below else None, t.upper,
+              bundle.option_name(t.top_above) if t.top_above else None] for t in res.thresholds],
+            caption="How far each normalised weight can move (the others rescaled in proportion) "
+            "before the top option changes; '-' = it does not change in that direction.",
+        ))
+    if res.stability is not None:
+        stab = res.stability
+        out.append(Heading("Rank stability", 2))
+        n = len(stab.option_ids)
+        expected = stab.expected_rank()
+        out.append(Table(
+            [Column("Option"), Column("P(first)", ".1%"), Column("Expected rank", ".2f")]
+            + [Column(f"P(rank {r + 1})", ".1%") for r in range(n)],
+            [[bundle.option_name(o), stab.p_first[o], expected[o]]
+             + list(stab.rank_probabilities[o]) for o in stab.option_ids],
+            caption=(
+                f"Share of {stab.n_draws:,} random weight draws (Dirichlet around the chosen "
+                f"weights, concentration {stab.concentration:g}, seed {stab.seed}) in which each "
+                "option takes each rank."
+            ),
+        ))
+        if "rank_stability" in images:
+            out.append(Figure("rank_stability", images["rank_stability"].caption))
+    if not res.thresholds and res.stability is None:
+        out.append(Paragraph("No sensitivity analysis: the MCDA could not be run.", "warning"))
+    return out
+
+
+def _mix_checks(bundle: ReportBundle) -> list[Block]:
+    out: list[Block] = [Heading(SECTION_TITLES[7])]
+    m = bundle.mix
+    if m is None:
+        out.append(Paragraph("No interventions chosen, so there is no mix to check.", "note"))
+        return out
+    out.append(Paragraph(f"Checked: {m.option_name} ({bundle.chosen_basis}).", "note"))
+    b = m.balance
+    out.append(Heading("Balance", 2))
+    out.append(Table(
+        [Column("Target type"), Column("Interventions", "d"), Column("Budget (GBP m)", ",.2f"),
+         Column("Share of budget", ".0%"), Column("Which")],
+        [[t, b.counts.get(t), b.budget_gbp_m.get(t), b.budget_shares.get(t),
+          ", ".join(bundle.intervention_name(i) for i in b.interventions.get(t, []))]
+         for t in b.counts],
+        caption=f"Horizontal, vertical and mission-oriented measures; budgets: {b.budget_basis}, "
+        f"share = type budget / total GBP {b.total_budget_gbp_m:,.2f}m.",
+    ))
+    out.append(Paragraph(b.judgement, label="Judgement: "))
+    a = m.alignment
+    out.append(Heading("Alignment with national programmes", 2))
+    out.append(Table(
+        [Column("Intervention"), Column("National programmes")],
+        [[bundle.intervention_name(i), "; ".join(p) or "none"]
+         for i, p in a.by_intervention.items()],
+    ))
+    out.append(Paragraph(a.judgement, label="Judgement: "))
+    c = m.complementarity
+    out.append(Heading("Complementarity", 2))
+    out.append(Paragraph(c.judgement, label="Judgement: "))
+    for outcome, ids in c.shared_outcomes.items():
+        out.append(Paragraph(", ".join(bundle.intervention_name(i) for i in ids), "bullet",
+                             label=f"{_label(outcome)}: "))
+    n = m.niche_risk
+    out.append(Heading("Niche risk", 2))
+    if n.items:
+        out.append(Table(
+            [Column("Vertical intervention"), Column("Budget (GBP m)", ",.2f"),
+             Column("Sectors"), Column("Local job share of its sectors", ".2%"),
+             Column("Niche")],
+            [[bundle.intervention_name(i.intervention_id), i.budget_gbp_m,
+              ", ".join(_label(s) for s in i.sectors), i.local_job_share, i.niche]
+             for i in n.items],
+            caption=f"Local job share = jobs in the intervention's sectors / all jobs in the "
+            f"area, {bundle.profile.period.end}; niche = below {n.threshold:.0%}.",
+        ))
+    out.append(Paragraph(n.judgement, label="Judgement: "))
+    out.append(Paragraph(n.mitigation or "(none recorded)", label="Mitigation recorded: "))
+    if bundle.option_mixes:
+        out.append(Heading("Checks by option", 2))
+        out.append(Table(
+            [Column("Option"), Column("Balance"), Column("Alignment"),
+             Column("Niche share of budget", ".0%"), Column("Niche risk")],
+            [[r.option_name, r.balance.judgement, r.alignment.judgement, r.niche_risk.share,
+              r.niche_risk.judgement] for r in bundle.option_mixes.values()],
+            compact=True,
+        ))
+    return out
+
+
+def _generic(value: Any, heading: str) -> list[Block]:
+    """Render a workshop entry of unknown shape: tables for records, lists for scalars."""
+    out: list[Block] = [Heading(heading, 2)]
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        keys = list(dict.fromkeys(k for v in value for k in v))
+        out.append(Table([Column(_label(k)) for k in keys],
+                         [[_cell(v.get(k)) for k in keys] for v in value]))
+    elif isinstance(value, list):
+        out += [Paragraph(format_value(v), "bullet") for v in value] or [
+            Paragraph("(none)", "note")]
+    elif isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+        keys = list(dict.fromkeys(k for v in value.values() for k in v))
+        out.append(Table([Column("")] + [Column(_label(k)) for k in keys],
+                         [[name] + [_cell(v.get(k)) for k in keys] for name, v in value.items()]))
+    elif isinstance(value, dict):
+        out.append(Table([Column("Item"), Column("Value")],
+                         [[_label(k), _cell(v)] for k, v in value.items()]))
+    else:
+        out.append(Paragraph(format_value(value)))
+    return out
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, float):
+        return Num(value, ",.4g")
+    if isinstance(value, dict | list):
+        return format_value(value) if isinstance(value, list) else str(value)
+    return value
+
+
+def _workshop(bundle: ReportBundle) -> list[Block]:
+    w = bundle.workshop
+    if not w:
+        return []
+    out: list[Block] = [Heading(SECTION_TITLES[8])]
+    first = ("participants", "aggregated_scores", "contributions")
+    for key in [k for k in first if k in w] + [k for k in w if k not in first]:
+        out += _generic(w[key], _label(key).capitalize())
+    return out
+
+
+def _trace(bundle: ReportBundle) -> list[Block]:
+    out: list[Block] = [Heading(APPENDIX_TITLES[0])]
+    recs = bundle.recommendations.get("recommended", [])
+    if not recs:
+        out.append(Paragraph("No rule fired for this area, so nothing was recommended.", "note"))
+    findings = bundle.findings_by_id()
+    out.append(Paragraph(
+        "Each recommendation's score is the sum over the rules that fired of the rule's weight "
+        "x the mean confidence of the findings that fired it. Each test shows the value found "
+        "and the threshold it was compared with."
+    ))
+    for rank, rec in enumerate(recs, start=1):
+        iid = rec["intervention"]
+        out.append(Heading(f"{rank}. {bundle.intervention_name(iid)} ({iid})", 2))
+        out.append(Paragraph(
+            f"score {rec['score']:.3f}; rationales: "
+            f"{', '.join(_label(r) for r in rec.get('rationales', [])) or 'none'}; sectors: "
+            f"{', '.join(_label(s) for s in rec.get('sectors', [])) or 'not sector-specific'}."
+        ))
+        for fired in rec.get("trace", []):
+            out.append(Paragraph(
+                f"{fired.get('title', '')}. {fired.get('why', '')} (rationale: "
+                f"{_label(fired.get('rationale', ''))})",
+                label=f"Rule {fired.get('rule')}: ",
+            ))
+            conds = fired.get("conditions", [])
+            out.append(Table(
+                [Column("Test"), Column("Op"), Column("Actual", ",.4g"),
+                 Column("Threshold", ",.4g"), Column("Result"), Column("Note")],
+                [[c.get("path"), c.get("op"), c.get("actual"), c.get("threshold"),
+                  bool(c.get("result")), c.get("note") or ""] for c in conds],
+                caption=f"Conditions of rule {fired.get('rule')}.",
+                compact=True,
+            ))
+            ids = list(dict.fromkeys(fid for c in conds for fid in c.get("findings", [])))
+            for fid in ids:
+                f = findings.get(fid)
+                text = (
+                    f"{_finding_text(f)} (judged against: {f.threshold}; confidence "
+                    f"{f.confidence:.2f}; {f.status})" if f is not None else "(finding not found)"
+                )
+                out.append(Paragraph(text, "bullet", label=f"Evidence {fid}: "))
+    return out
+
+
+def _not_recommended(bundle: ReportBundle) -> list[Block]:
+    out: list[Block] = [Heading(APPENDIX_TITLES[1])]
+    items = bundle.recommendations.get("not_recommended", [])
+    if not items:
+        out.append(Paragraph("Every intervention in the catalogue was recommended.", "note"))
+        return out
+    out.append(Table(
+        [Column("Intervention"), Column("Id"), Column("Why not")],
+        [[bundle.intervention_name(i["intervention"]), i["intervention"],
+          "; ".join(i.get("why", []))] for i in items],
+        caption="Catalogue interventions no rule recommended, with the first failed condition "
+        "of each rule that could have: what evidence would change the answer.",
+        compact=True,
+    ))
+    return out
+
+
+def _data_notes(bundle: ReportBundle) -> list[Block]:
+    p = bundle.profile
+    out: list[Block] = [Heading(APPENDIX_TITLES[2])]
+    if bundle.synthetic:
+        out.append(Paragraph(SYNTHETIC_STATEMENT, "warning"))
+    out.append(Paragraph(bundle.source_label, label="Source: "))
+    out.append(Paragraph(
+        f"all jobs in the area: {p.total_jobs_basis}; national reference: {p.national_basis}; "
+        f"period {bundle.period_label}, point estimates for {p.period.end}.",
+        label="Bases used: ",
+    ))
+    if bundle.source_rounding:
+        out.append(Paragraph(f"counts are rounded to the nearest {bundle.source_rounding}.",
+                             label="Rounding: "))
+    suppressed = [(r.label, r.suppressed_cells, r.note) for r in p.sectors
+                  if r.suppressed_cells or r.note]
+    out.append(Paragraph(
+        f"{bundle.source_suppressed_cells:,} suppressed cell(s) in the whole data set; "
+        f"{sum(s[1] for s in suppressed):,} in this area's sectors. Suppressed cells are "
+        "treated as missing, never as zero, and lower the confidence of findings resting on them.",
+        label="Suppressed cells: ",
+    ))
+    if suppressed:
+        out.append(Table(
+            [Column("Sector"), Column("Suppressed cells", "d"), Column("Note")],
+            [[label, n, note or ""] for label, n, note in suppressed],
+        ))
+    for note in bundle.data_notes:
+        out.append(Paragraph(note, "bullet"))
+    for d in bundle.defaults_used:
+        out.append(Paragraph(d, "bullet", label="Default used: "))
+    for w in bundle.warnings:
+        out.append(Paragraph(w, "bullet", label="Warning: "))
+    return out
+
+
+def report_blocks(bundle: ReportBundle) -> list[Block]:
+    """Every block of the report in order (title page first)."""
+    images = bundle.images()
+    blocks: list[Block] = [_title_page(bundle), PageBreak()]
+    for part in (
+        _evidence(bundle, images),
+        _findings(bundle),
+        _rationale(bundle),
+        _target(bundle),
+        _aims(bundle, images),
+        _appraisal(bundle),
+        _sensitivity(bundle, images),
+        _mix_checks(bundle),
+        _workshop(bundle),
+        _trace(bundle),
+        _not_recommended(bundle),
+        _data_notes(bundle),
+    ):
+        blocks += part
+    return blocks
+
+
+def headings(blocks: Sequence[Block] | Iterable[Block], level: int = 1) -> list[str]:
+    """The heading texts of one level, in order (used by tests and a table of contents)."""
+    return [b.text for b in blocks if isinstance(b, Heading) and b.level == level]
+
