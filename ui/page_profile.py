@@ -8,7 +8,7 @@ import streamlit as st
 
 from evidence.models import AreaProfile
 from evidence.service import Evidence
-from ui import charts
+from policy import charts
 from ui.app import go_to
 from ui.state import current_profile, get_session, synthetic_banner, try_evidence
 

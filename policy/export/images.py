@@ -1,6 +1,6 @@
 """Charts and diagrams of a report, rendered offline to PNG (and SVG for causal diagrams).
 
-Profile charts are the app's own Altair charts (:mod:`ui.charts`, pure functions with no
+Profile charts are the app's own Altair charts (:mod:`policy.charts`, pure functions with no
 Streamlit import) converted with ``vl-convert``, so a report shows exactly what the walkthrough
 showed. Causal diagrams come from :func:`policy.causal.to_png` / :func:`policy.causal.to_svg`.
 A chart that fails to render is left out with a warning on the bundle rather than stopping the
@@ -105,7 +105,7 @@ def rank_stability_chart(bundle: ReportBundle) -> alt.Chart | None:
 
 
 def _profile_charts(bundle: ReportBundle) -> list[tuple[str, str, Any]]:
-    from ui import charts
+    from policy import charts
 
     p = bundle.profile
     period = bundle.period_label

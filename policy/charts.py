@@ -1,4 +1,4 @@
-"""Altair charts of an area profile. Pure functions: data in, chart out (no Streamlit).
+"""Altair charts of an area profile (no Streamlit): the app shows them, the reports embed them.
 
 Every chart title carries the period or year and the denominator, so a screenshot pasted into a
 board paper still says what the numbers are.

@@ -1,0 +1,626 @@
+"""Guided workshop mode: many participants score the short list, the facilitator sees the spread.
+
+A facilitator starts a workshop from a strategy session; participants join with a short code
+and score the short-listed options on the appraisal criteria (0-100, higher = better, the same
+scale as :mod:`policy.mcda`), and may propose findings the data missed. This module is the pure
+logic: the models, the join code, the aggregation and the hand-over to the appraisal. Storage
+lives in :mod:`policy.workshop_store`, the pages in ``ui/``; nothing here touches either.
+
+Why medians and quartiles rather than means: a room of stakeholders is small (typically 5-20)
+and a single enthusiast scoring 100 or a sceptic scoring 0 would drag a mean around; the median
+is what "the room" thinks and the inter-quartile range (IQR) is how far apart the middle half
+of the room is. Quartiles use the linear interpolation of ``numpy.percentile`` (Hyndman & Fan
+type 7, the default of R, numpy and Excel's ``QUARTILE.INC``), so a hand check in a spreadsheet
+gives the same numbers.
+
+The workshop keeps a *snapshot* of the options and criteria it was started with, so that a
+facilitator editing the appraisal mid-workshop cannot silently change what participants are
+scoring; the aggregated scores are matched back to the appraisal by id.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from evidence.models import FindingKind
+from policy.appraisal_state import AppraisalState
+from policy.mcda import McdaInputs, McdaResult, Score, appraise_mcda
+
+__all__ = [
+    "CODE_ALPHABET",
+    "CODE_LENGTH",
+    "CellStats",
+    "DEFAULT_TOP_DISAGREEMENTS",
+    "NAME_MAX",
+    "Participant",
+    "ParticipantScore",
+    "Proposal",
+    "RankingRow",
+    "ScoreInput",
+    "Workshop",
+    "WorkshopClosed",
+    "WorkshopCriterion",
+    "WorkshopError",
+    "WorkshopOption",
+    "WorkshopSummary",
+    "aggregate",
+    "apply_to_appraisal",
+    "clean_display_name",
+    "new_join_code",
+    "normalise_code",
+    "now_utc",
+    "workshop_report",
+]
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+"""Join-code characters: capitals and digits without the look-alikes 0/O, 1/I/L, so a code read
+out across a room or copied from a projector is typed right first time."""
+CODE_LENGTH = 6
+"""31**6 is about 887 million codes: collisions are rare and the store retries on one."""
+NAME_MAX = 40
+"""Display names are shown in tables and exports; 40 characters fits a name and a role."""
+DEFAULT_TOP_DISAGREEMENTS = 5
+WORKSHOP_RATIONALE_PREFIX = "workshop median of "
+_FACILITATOR_MARK = "; facilitator's score was "
+
+
+class WorkshopError(ValueError):
+    """A workshop request that is refused; the message says why, in plain English."""
+
+
+class WorkshopClosed(WorkshopError):
+    """Scoring has been closed by the facilitator: nothing more can be written."""
+
+
+def now_utc() -> datetime:
+    """Timestamps are UTC to the second: workshops may be joined from anywhere."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def new_join_code(length: int = CODE_LENGTH) -> str:
+    """A short random join code from :data:`CODE_ALPHABET` (``secrets``: not guessable)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def normalise_code(code: str) -> str:
+    """What a participant typed, as the stored code: trimmed, upper case, no spaces or dashes."""
+    return "".join(ch for ch in str(code).upper() if ch not in " -\t\n")
+
+
+def clean_display_name(name: str) -> str:
+    """Trim and check a display name (1-40 characters); raises WorkshopError if unusable."""
+    cleaned = " ".join(str(name).split())
+    if not cleaned:
+        raise WorkshopError("enter a display name (1 to 40 characters)")
+    if len(cleaned) > NAME_MAX:
+        raise WorkshopError(
+            f"the display name is {len(cleaned)} characters long; use at most {NAME_MAX}"
+        )
+    return cleaned
+
+
+# --------------------------------------------------------------------------------------------
+# Models
+
+
+class WorkshopOption(BaseModel):
+    """A short-listed option as participants see it (snapshot taken at the start)."""
+
+    id: str
+    name: str
+    description: str = ""
+    is_baseline: bool = False
+
+
+class WorkshopCriterion(BaseModel):
+    """An appraisal criterion as participants see it (snapshot taken at the start)."""
+
+    id: str
+    label: str
+    description: str = ""
+
+
+class Workshop(BaseModel):
+    """One workshop: its join code, the session it belongs to and what is being scored."""
+
+    code: str
+    session_id: str
+    created_at: datetime
+    status: Literal["open", "closed"] = "open"
+    closed_at: datetime | None = None
+    options: list[WorkshopOption]
+    criteria: list[WorkshopCriterion]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+    @property
+    def cells(self) -> list[tuple[str, str]]:
+        """Every (option id, criterion id) a complete score sheet covers, in display order."""
+        return [(o.id, c.id) for o in self.options for c in self.criteria]
+
+    def option_name(self, option_id: str) -> str:
+        return next((o.name for o in self.options if o.id == option_id), option_id)
+
+    def criterion_label(self, criterion_id: str) -> str:
+        return next((c.label for c in self.criteria if c.id == criterion_id), criterion_id)
+
+    @classmethod
+    def from_appraisal(cls, code: str, session_id: str, state: AppraisalState) -> Workshop:
+        """Snapshot the appraisal's short list (BAU included) and criteria.
+
+        BAU is scored too: the MCDA ranks every short-listed option against it, so the room's
+        view of business as usual is as much part of the ranking as its view of the options.
+        """
+        try:
+            kept = state.shortlist().kept
+        except ValueError:
+            kept = [o for o in state.options if o.id not in state.dropped]
+        return cls(
+            code=code,
+            session_id=session_id,
+            created_at=now_utc(),
+            options=[
+                WorkshopOption(
+                    id=o.id, name=o.name, description=o.description, is_baseline=o.is_baseline
+                )
+                for o in kept
+            ],
+            criteria=[
+                WorkshopCriterion(id=c.id, label=c.label, description=c.description)
+                for c in state.criteria
+            ],
+        )
+
+
+class Participant(BaseModel):
+    """Someone who joined. The secret token is deliberately not a field: this model is what the
+    facilitator's view and the exports see, and a token there would let anyone impersonate."""
+
+    id: str
+    display_name: str
+    joined_at: datetime
+
+
+class ScoreInput(BaseModel):
+    """One score a participant submits: the participant is taken from their token, not from
+    the input, so a submission cannot name somebody else."""
+
+    option_id: str
+    criterion_id: str
+    value: float
+    note: str = Field("", max_length=1000)
+
+    @field_validator("note")
+    @classmethod
+    def _strip(cls, v: str) -> str:
+        return v.strip()
+
+    @model_validator(mode="after")
+    def _range(self) -> ScoreInput:
+        if not (math.isfinite(self.value) and 0.0 <= self.value <= 100.0):
+            raise ValueError(
+                f"score for option '{self.option_id}' on criterion '{self.criterion_id}' must be "
+                f"between 0 and 100, got {self.value}"
+            )
+        return self
+
+
+class ParticipantScore(ScoreInput):
+    """A stored score: one participant, one option, one criterion (0-100, higher = better)."""
+
+    participant_id: str
+
+
+class Proposal(BaseModel):
+    """A finding a participant proposes (local knowledge the data lacks), with a note."""
+
+    participant_id: str
+    kind: FindingKind
+    topic: str = Field(min_length=1, max_length=80)
+    sector: str | None = None
+    text: str = Field(min_length=1, max_length=2000)
+    note: str = Field("", max_length=1000)
+    created_at: datetime
+
+    @field_validator("topic", "text", "note")
+    @classmethod
+    def _strip(cls, v: str) -> str:
+        return v.strip()
+
+    @field_validator("sector")
+    @classmethod
+    def _sector(cls, v: str | None) -> str | None:
+        return (v or "").strip() or None
+
+
+# --------------------------------------------------------------------------------------------
+# Aggregation
+
+
+class CellStats(BaseModel):
+    """The room's scores on one option x criterion: median, quartiles, range, count, notes."""
+
+    option_id: str
+    criterion_id: str
+    n: int
+    median: float | None = None
+    q1: float | None = None
+    q3: float | None = None
+    iqr: float | None = None
+    min: float | None = None
+    max: float | None = None
+    facilitator: float | None = Field(None, description="the appraisal's score when aggregated")
+    notes: list[str] = Field(default_factory=list)
+
+    @property
+    def spread(self) -> float | None:
+        """Range (max - min): the tie-break for disagreement when IQRs are equal."""
+        return None if self.min is None or self.max is None else self.max - self.min
+
+
+class RankingRow(BaseModel):
+    """One option in the workshop ranking next to the facilitator's (1 = best)."""
+
+    option_id: str
+    name: str
+    workshop_rank: int
+    workshop_total: float
+    facilitator_rank: int | None = None
+    facilitator_total: float | None = None
+
+
+class WorkshopSummary(BaseModel):
+    """What :func:`aggregate` found, ready for the live view, the report and the appraisal.
+
+    ``filled_from_facilitator`` lists the cells of the workshop ranking for which nobody scored
+    (or the option or criterion was added after the workshop started), so the facilitator's
+    score stands in; ``ranking_problems`` says why there is no ranking, if there is none.
+    """
+
+    code: str
+    status: Literal["open", "closed"]
+    n_participants: int
+    n_complete: int
+    n_partial: int
+    cells: list[CellStats]
+    disagreements: list[CellStats]
+    ranking: list[RankingRow] = Field(default_factory=list)
+    filled_from_facilitator: list[tuple[str, str]] = Field(default_factory=list)
+    ranking_problems: list[str] = Field(default_factory=list)
+
+    @property
+    def n_scored(self) -> int:
+        return self.n_complete + self.n_partial
+
+    def cell(self, option_id: str, criterion_id: str) -> CellStats | None:
+        return next(
+            (c for c in self.cells if c.option_id == option_id and c.criterion_id == criterion_id),
+            None,
+        )
+
+
+def _stats(values: Sequence[float]) -> dict[str, float]:
+    arr = np.asarray(values, dtype=float)
+    q1, med, q3 = np.percentile(arr, [25.0, 50.0, 75.0])
+    return {
+        "median": float(med),
+        "q1": float(q1),
+        "q3": float(q3),
+        "iqr": float(q3 - q1),
+        "min": float(arr.min()),
+        "max": float(arr.max()),
+    }
+
+
+def _ranking(
+    state: AppraisalState, workshop: Workshop, cells: Sequence[CellStats]
+) -> tuple[list[RankingRow], list[tuple[str, str]], list[str]]:
+    """Workshop medians plugged into the session's MCDA next to the facilitator's own scores.
+
+    Options and criteria come from the appraisal as it is now (its short list in tie-break
+    order, BAU first, and its swing weights), so the two rankings differ only in the scores.
+    """
+    ids = state.kept_option_ids()
+    crit_ids = [c.id for c in state.criteria]
+    medians = {(c.option_id, c.criterion_id): c.median for c in cells if c.median is not None}
+    scores: list[Score] = []
+    filled: list[tuple[str, str]] = []
+    problems: list[str] = []
+    for oid in ids:
+        for cid in crit_ids:
+            if (oid, cid) in medians:
+                scores.append(Score(option_id=oid, criterion_id=cid, value=medians[(oid, cid)]))
+                continue
+            own = state.score(oid, cid)
+            if own is None:
+                problems.append(
+                    f"option '{oid}' has no score on '{cid}' from the workshop or the facilitator"
+                )
+                continue
+            scores.append(Score(option_id=oid, criterion_id=cid, value=own.value))
+            filled.append((oid, cid))
+    if problems:
+        return [], filled, problems
+    try:
+        room = appraise_mcda(
+            McdaInputs(
+                option_ids=ids,
+                criteria=list(state.criteria),
+                swing_weights=dict(state.swing_weights),
+                scores=scores,
+            )
+        )
+    except ValueError as exc:
+        return [], filled, [f"MCDA with the workshop scores: {exc}"]
+    own_result: McdaResult | None
+    try:
+        own_result = appraise_mcda(
+            McdaInputs(
+                option_ids=ids,
+                criteria=list(state.criteria),
+                swing_weights=dict(state.swing_weights),
+                scores=[s for s in state.scores if s.option_id in set(ids)],
+            )
+        )
+    except ValueError as exc:
+        own_result = None
+        problems.append(f"the facilitator's own ranking cannot be computed: {exc}")
+    own_rows = {r.option_id: r for r in own_result.rows} if own_result else {}
+    names = {o.id: o.name for o in state.options}
+    rows = [
+        RankingRow(
+            option_id=r.option_id,
+            name=names.get(r.option_id, workshop.option_name(r.option_id)),
+            workshop_rank=r.rank,
+            workshop_total=r.total,
+            facilitator_rank=own_rows[r.option_id].rank if r.option_id in own_rows else None,
+            facilitator_total=own_rows[r.option_id].total if r.option_id in own_rows else None,
+        )
+        for r in room.rows
+    ]
+    return rows, filled, problems
+
+
+def aggregate(
+    workshop: Workshop,
+    scores: Iterable[ParticipantScore],
+    state: AppraisalState | None = None,
+    *,
+    participants: Sequence[Participant] | None = None,
+    top_n: int = DEFAULT_TOP_DISAGREEMENTS,
+) -> WorkshopSummary:
+    """Summarise the room's scores: who has scored, median and spread per cell, disagreements.
+
+    - A participant has scored *completely* when they scored every option x criterion of the
+      workshop's snapshot, *partly* when they scored some. ``n_participants`` counts everyone
+      who joined (pass ``participants``), or else everyone who scored.
+    - Per cell: n, median, lower and upper quartile, IQR, min and max (see the module docstring
+      for the quartile method), the facilitator's current score and the participants' notes.
+    - Disagreements: the ``top_n`` cells scored by at least two people with the largest IQR,
+      then the largest range, then in display order; cells where everyone agrees are left out,
+      because "disagree most" among unanimous cells would only be noise.
+    - Ranking (when ``state`` is given): the medians plugged into the session's MCDA with its
+      swing weights, next to the facilitator's own ranking; see :func:`_ranking`.
+
+    Scores for options or criteria not in the snapshot are ignored.
+    """
+    wanted = set(workshop.cells)
+    by_cell: dict[tuple[str, str], list[float]] = {cell: [] for cell in workshop.cells}
+    notes: dict[tuple[str, str], list[str]] = {cell: [] for cell in workshop.cells}
+    per_person: dict[str, set[tuple[str, str]]] = {}
+    for s in scores:
+        key = (s.option_id, s.criterion_id)
+        if key not in wanted:
+            continue
+        by_cell[key].append(float(s.value))
+        if s.note and s.note not in notes[key]:
+            notes[key].append(s.note)
+        per_person.setdefault(s.participant_id, set()).add(key)
+    n_complete = sum(len(done) == len(wanted) for done in per_person.values())
+    n_partial = len(per_person) - n_complete
+    cells: list[CellStats] = []
+    for oid, cid in workshop.cells:
+        values = by_cell[(oid, cid)]
+        own = state.score(oid, cid) if state is not None else None
+        cells.append(
+            CellStats(
+                option_id=oid,
+                criterion_id=cid,
+                n=len(values),
+                facilitator=own.value if own is not None else None,
+                notes=notes[(oid, cid)],
+                **(_stats(values) if values else {}),
+            )
+        )
+    order = {cell: i for i, cell in enumerate(workshop.cells)}
+    contested = [c for c in cells if c.n >= 2 and (c.spread or 0.0) > 0.0]
+    contested.sort(
+        key=lambda c: (-(c.iqr or 0.0), -(c.spread or 0.0), order[(c.option_id, c.criterion_id)])
+    )
+    ranking: list[RankingRow] = []
+    filled: list[tuple[str, str]] = []
+    problems: list[str] = []
+    if state is not None:
+        ranking, filled, problems = _ranking(state, workshop, cells)
+    joined = len(participants) if participants is not None else len(per_person)
+    return WorkshopSummary(
+        code=workshop.code,
+        status=workshop.status,
+        n_participants=max(joined, len(per_person)),
+        n_complete=n_complete,
+        n_partial=n_partial,
+        cells=cells,
+        disagreements=contested[: max(top_n, 0)],
+        ranking=ranking,
+        filled_from_facilitator=filled,
+        ranking_problems=problems,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Hand-over to the appraisal and the exports
+
+
+def _fmt(value: float) -> str:
+    """60.0 -> '60', 62.5 -> '62.5': rationales are read by people."""
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def apply_to_appraisal(state: AppraisalState, summary: WorkshopSummary) -> list[dict[str, Any]]:
+    """Write the workshop medians into the appraisal's scores, each with a traceable rationale.
+
+    Only cells somebody scored, for options and criteria still in the appraisal, are written.
+    The rationale names the number of participants, the IQR and the facilitator's previous
+    score (and its rationale), so the appraisal and its export show where each number came
+    from. Applying twice keeps the *facilitator's* score in the rationale, not the first
+    median. Returns the changes made (option, criterion, before, after) for the caller to show.
+    """
+    options = {o.id for o in state.options}
+    criteria = {c.id for c in state.criteria}
+    changes: list[dict[str, Any]] = []
+    for cell in summary.cells:
+        if cell.median is None or cell.option_id not in options or cell.criterion_id not in criteria:
+            continue
+        before = state.score(cell.option_id, cell.criterion_id)
+        if before is None:
+            tail = "; the facilitator had not scored it"
+        elif before.rationale.startswith(WORKSHOP_RATIONALE_PREFIX) and (
+            _FACILITATOR_MARK in before.rationale or "had not scored" in before.rationale
+        ):
+            tail = before.rationale[before.rationale.index(";"):]  # keep the original
+        else:
+            why = f" ({before.rationale.strip()})" if before.rationale.strip() else ""
+            tail = f"{_FACILITATOR_MARK}{_fmt(before.value)}{why}"
+        people = "participant" if cell.n == 1 else "participants"
+        rationale = (
+            f"{WORKSHOP_RATIONALE_PREFIX}{cell.n} {people} (IQR {_fmt(cell.iqr or 0.0)}, range "
+            f"{_fmt(cell.min or 0.0)}-{_fmt(cell.max or 0.0)}){tail}"
+        )
+        state.set_score(cell.option_id, cell.criterion_id, cell.median, rationale)
+        changes.append(
+            {
+                "option_id": cell.option_id,
+                "criterion_id": cell.criterion_id,
+                "before": before.value if before is not None else None,
+                "after": cell.median,
+            }
+        )
+    return changes
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value is not None else None
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def workshop_report(
+    workshop: Workshop,
+    participants: Sequence[Participant],
+    scores: Iterable[ParticipantScore],
+    proposals: Sequence[Proposal],
+    summary: WorkshopSummary,
+    *,
+    applied: bool = False,
+) -> dict[str, Any]:
+    """The workshop's results as plain JSON for ``StrategySession.workshop`` and the exports.
+
+    Flat records (lists of dicts of scalars) because the export writers render any such list as
+    a table. ``participants`` shows display names only (never tokens) and whether each scored;
+    ``aggregated_scores`` the median and spread per option and criterion next to the
+    facilitator's score; ``disagreements`` the most contested cells; ``ranking`` the
+    workshop's ranking against the facilitator's; ``contributions`` every proposed finding.
+    """
+    scores = list(scores)
+    cells_per_person: dict[str, int] = {}
+    wanted = set(workshop.cells)
+    for s in scores:
+        if (s.option_id, s.criterion_id) in wanted:
+            cells_per_person[s.participant_id] = cells_per_person.get(s.participant_id, 0) + 1
+    names = {p.id: p.display_name for p in participants}
+
+    def scored(pid: str) -> str:
+        done = cells_per_person.get(pid, 0)
+        if done == 0:
+            return "not yet"
+        return "completely" if done >= len(wanted) else f"partly ({done} of {len(wanted)})"
+
+    return {
+        "summary": {
+            "join_code": workshop.code,
+            "status": workshop.status,
+            "started": _iso(workshop.created_at),
+            "closed": _iso(workshop.closed_at),
+            "participants": summary.n_participants,
+            "scored_completely": summary.n_complete,
+            "scored_partly": summary.n_partial,
+            "options_scored": len(workshop.options),
+            "criteria": len(workshop.criteria),
+            "applied_to_appraisal": applied,
+            "quartile_method": "linear interpolation (numpy / R type 7, Excel QUARTILE.INC)",
+        },
+        "participants": [
+            {"name": p.display_name, "joined": _iso(p.joined_at), "scored": scored(p.id)}
+            for p in participants
+        ],
+        "aggregated_scores": [
+            {
+                "option": workshop.option_name(c.option_id),
+                "criterion": workshop.criterion_label(c.criterion_id),
+                "n": c.n,
+                "median": _round(c.median),
+                "lower_quartile": _round(c.q1),
+                "upper_quartile": _round(c.q3),
+                "iqr": _round(c.iqr),
+                "min": _round(c.min),
+                "max": _round(c.max),
+                "facilitator_score": _round(c.facilitator),
+            }
+            for c in summary.cells
+        ],
+        "disagreements": [
+            {
+                "option": workshop.option_name(c.option_id),
+                "criterion": workshop.criterion_label(c.criterion_id),
+                "iqr": _round(c.iqr),
+                "min": _round(c.min),
+                "max": _round(c.max),
+                "n": c.n,
+                "notes": " | ".join(c.notes),
+            }
+            for c in summary.disagreements
+        ],
+        "ranking": [
+            {
+                "option": r.name,
+                "workshop_rank": r.workshop_rank,
+                "workshop_score": _round(r.workshop_total),
+                "facilitator_rank": r.facilitator_rank,
+                "facilitator_score": _round(r.facilitator_total),
+            }
+            for r in summary.ranking
+        ],
+        "contributions": [
+            {
+                "participant": names.get(p.participant_id, "(unknown)"),
+                "kind": p.kind,
+                "topic": p.topic,
+                "sector": p.sector or "",
+                "text": p.text,
+                "note": p.note,
+                "submitted": _iso(p.created_at),
+            }
+            for p in proposals
+        ],
+    }

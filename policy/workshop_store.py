@@ -1,0 +1,475 @@
+"""SQLite storage for workshops: participants, their scores and proposals, in the session file.
+
+The tables live in the same database file as :class:`policy.store.SessionStore` (same path
+logic: ``$POLICYMIX_DB``, else ``$POLICYMIX_HOME/policymix.sqlite3``), so one file holds a
+strategy session and everything its workshop contributed; a backup of that file is a backup of
+both. Every participant's browser and the facilitator's live view are separate Streamlit
+sessions, possibly separate server processes after a restart: they share nothing but this
+file, which is why every read goes to SQLite and every write is one transaction (WAL mode lets
+the live view read while participants write).
+
+Security model, deliberately simple: a participant is identified by a random secret token
+(``secrets.token_urlsafe``) handed out when they join and kept in their URL. Only a hash of the
+token is stored, so the database file (or an export) never holds a usable token. Scores and
+proposals are written *only* through a token and always under the token's own participant:
+there is no API that writes a score for a participant id, so nobody can change another's
+scores. The join code only lets people join; it is not a credential for anything else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import closing, contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from policy.session import StrategySession
+from policy.store import default_db_path
+from policy.workshop import (
+    CODE_LENGTH,
+    Participant,
+    ParticipantScore,
+    Proposal,
+    ScoreInput,
+    Workshop,
+    WorkshopClosed,
+    WorkshopCriterion,
+    WorkshopError,
+    WorkshopOption,
+    clean_display_name,
+    new_join_code,
+    normalise_code,
+    now_utc,
+)
+
+__all__ = ["NotAParticipant", "UnknownWorkshop", "WorkshopStore"]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS workshops (
+    code TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+    closed_at TEXT,
+    options TEXT NOT NULL,
+    criteria TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS workshops_by_session ON workshops (session_id, created_at);
+CREATE TABLE IF NOT EXISTS workshop_participants (
+    id TEXT PRIMARY KEY,
+    code TEXT NOT NULL REFERENCES workshops (code) ON DELETE CASCADE,
+    display_name TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    joined_at TEXT NOT NULL,
+    UNIQUE (code, name_key)
+);
+CREATE TABLE IF NOT EXISTS workshop_scores (
+    code TEXT NOT NULL REFERENCES workshops (code) ON DELETE CASCADE,
+    participant_id TEXT NOT NULL REFERENCES workshop_participants (id) ON DELETE CASCADE,
+    option_id TEXT NOT NULL,
+    criterion_id TEXT NOT NULL,
+    value REAL NOT NULL CHECK (value >= 0 AND value <= 100),
+    note TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (code, participant_id, option_id, criterion_id)
+);
+CREATE TABLE IF NOT EXISTS workshop_proposals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    code TEXT NOT NULL REFERENCES workshops (code) ON DELETE CASCADE,
+    participant_id TEXT NOT NULL REFERENCES workshop_participants (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    sector TEXT,
+    text TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+"""
+
+_CODE_ATTEMPTS = 20
+
+
+class UnknownWorkshop(WorkshopError):
+    """No workshop with that join code (mistyped, or from another database)."""
+
+
+class NotAParticipant(WorkshopError, PermissionError):
+    """The token does not belong to a participant of this workshop: nothing is written."""
+
+
+def _hash_token(token: str) -> str:
+    """SHA-256 of the token: the tokens are long and random, so no salt is needed."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _ts(value: datetime) -> str:
+    return value.isoformat(timespec="seconds")
+
+
+class WorkshopStore:
+    """Workshops in SQLite; a new object on the same file sees everything (server restarts)."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # executescript manages its own transaction, so the schema is created outside _tx();
+        # every statement is IF NOT EXISTS, so a second store on the same file changes nothing.
+        with closing(self._connect()) as con:
+            con.executescript(SCHEMA)
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA foreign_keys=ON")
+        return con
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken with the write lock up front (BEGIN IMMEDIATE) so a
+        check (is the workshop open? whose token is this?) and the write it guards cannot be
+        separated by another writer, e.g. the facilitator closing scoring."""
+        con = self._connect()
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        finally:
+            con.close()
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        con = self._connect()
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @staticmethod
+    def _workshop_row(con: sqlite3.Connection, code: str) -> tuple | None:
+        return con.execute(
+            "SELECT code, session_id, created_at, status, closed_at, options, criteria "
+            "FROM workshops WHERE code = ?",
+            (code,),
+        ).fetchone()
+
+    @staticmethod
+    def _to_workshop(row: tuple) -> Workshop:
+        code, session_id, created_at, status, closed_at, options, criteria = row
+        return Workshop(
+            code=code,
+            session_id=session_id,
+            created_at=datetime.fromisoformat(created_at),
+            status=status,
+            closed_at=datetime.fromisoformat(closed_at) if closed_at else None,
+            options=[WorkshopOption.model_validate(o) for o in json.loads(options)],
+            criteria=[WorkshopCriterion.model_validate(c) for c in json.loads(criteria)],
+        )
+
+    def _require(self, con: sqlite3.Connection, code: str) -> Workshop:
+        row = self._workshop_row(con, normalise_code(code))
+        if row is None:
+            raise UnknownWorkshop(
+                f"no workshop with join code '{normalise_code(code)}': check the code with the "
+                "facilitator"
+            )
+        return self._to_workshop(row)
+
+    def _participant_for(
+        self, con: sqlite3.Connection, code: str, token: str | None
+    ) -> Participant:
+        row = None
+        if token:
+            row = con.execute(
+                "SELECT id, display_name, joined_at FROM workshop_participants "
+                "WHERE code = ? AND token_hash = ?",
+                (code, _hash_token(token)),
+            ).fetchone()
+        if row is None:
+            raise NotAParticipant(
+                f"this link does not identify a participant of workshop '{code}': join again "
+                "with your name"
+            )
+        return Participant(id=row[0], display_name=row[1], joined_at=datetime.fromisoformat(row[2]))
+
+    # -- facilitator -------------------------------------------------------------------------
+
+    def start_workshop(self, session: StrategySession) -> Workshop:
+        """Open a workshop on the session's short list; refuses a session not ready for one.
+
+        Needs a saved session (its id links the workshop back), an area, and a short list with
+        at least one option besides business as usual: scoring BAU alone compares nothing.
+        """
+        if not session.session_id:
+            raise WorkshopError("save the session first: a workshop is linked to its session id")
+        if session.area_code is None:
+            raise WorkshopError("choose an area first: a workshop appraises one place's options")
+        state = session.appraisal
+        probe = Workshop.from_appraisal("X" * CODE_LENGTH, session.session_id, state)
+        if not any(not o.is_baseline for o in probe.options):
+            raise WorkshopError(
+                "the short list has no option besides business as usual: build the options "
+                "(Policy mix step) or keep at least one on the short list before starting a "
+                "workshop"
+            )
+        if not probe.criteria:
+            raise WorkshopError("the appraisal has no criteria to score")
+        with self._tx() as con:
+            for _ in range(_CODE_ATTEMPTS):
+                code = new_join_code()
+                if self._workshop_row(con, code) is None:
+                    break
+            else:  # pragma: no cover - 887 million codes; only a broken RNG gets here
+                raise WorkshopError("could not find an unused join code; try again")
+            workshop = probe.model_copy(update={"code": code})
+            con.execute(
+                "INSERT INTO workshops (code, session_id, created_at, status, closed_at, options,"
+                " criteria) VALUES (?, ?, ?, 'open', NULL, ?, ?)",
+                (
+                    code,
+                    workshop.session_id,
+                    _ts(workshop.created_at),
+                    json.dumps([o.model_dump() for o in workshop.options]),
+                    json.dumps([c.model_dump() for c in workshop.criteria]),
+                ),
+            )
+        return workshop
+
+    def get_workshop(self, code: str) -> Workshop | None:
+        """The workshop with this join code (case and spaces ignored), or None."""
+        with self._read() as con:
+            row = self._workshop_row(con, normalise_code(code))
+        return self._to_workshop(row) if row is not None else None
+
+    def workshops_for_session(self, session_id: str) -> list[Workshop]:
+        """A session's workshops, newest first: the facilitator's page finds its workshop again
+        after a refresh or a server restart from the session id alone."""
+        with self._read() as con:
+            rows = con.execute(
+                "SELECT code, session_id, created_at, status, closed_at, options, criteria "
+                "FROM workshops WHERE session_id = ? ORDER BY created_at DESC, rowid DESC",
+                (session_id,),
+            ).fetchall()
+        return [self._to_workshop(r) for r in rows]
+
+    def close(self, code: str) -> Workshop:
+        """Close scoring: from now on scores and proposals are refused (idempotent)."""
+        return self._set_status(code, "closed")
+
+    def reopen(self, code: str) -> Workshop:
+        """Undo a close made by mistake; scores given before are kept."""
+        return self._set_status(code, "open")
+
+    def _set_status(self, code: str, status: str) -> Workshop:
+        with self._tx() as con:
+            workshop = self._require(con, code)
+            if workshop.status != status:
+                con.execute(
+                    "UPDATE workshops SET status = ?, closed_at = ? WHERE code = ?",
+                    (status, _ts(now_utc()) if status == "closed" else None, workshop.code),
+                )
+            row = self._workshop_row(con, workshop.code)
+        return self._to_workshop(row)
+
+    def participants(self, code: str) -> list[Participant]:
+        """Everyone who joined, in joining order (display names, never tokens)."""
+        with self._read() as con:
+            rows = con.execute(
+                "SELECT id, display_name, joined_at FROM workshop_participants WHERE code = ? "
+                "ORDER BY joined_at, rowid",
+                (normalise_code(code),),
+            ).fetchall()
+        return [
+            Participant(id=r[0], display_name=r[1], joined_at=datetime.fromisoformat(r[2]))
+            for r in rows
+        ]
+
+    def scores(self, code: str) -> list[ParticipantScore]:
+        """Every participant's scores in the workshop (for aggregation; not for participants)."""
+        with self._read() as con:
+            rows = con.execute(
+                "SELECT participant_id, option_id, criterion_id, value, note FROM workshop_scores "
+                "WHERE code = ? ORDER BY participant_id, option_id, criterion_id",
+                (normalise_code(code),),
+            ).fetchall()
+        return [
+            ParticipantScore(
+                participant_id=r[0], option_id=r[1], criterion_id=r[2], value=r[3], note=r[4]
+            )
+            for r in rows
+        ]
+
+    def proposals(self, code: str) -> list[Proposal]:
+        """Every proposed finding, oldest first."""
+        with self._read() as con:
+            rows = con.execute(
+                "SELECT participant_id, kind, topic, sector, text, note, created_at "
+                "FROM workshop_proposals WHERE code = ? ORDER BY id",
+                (normalise_code(code),),
+            ).fetchall()
+        return [self._proposal(r) for r in rows]
+
+    @staticmethod
+    def _proposal(r: tuple) -> Proposal:
+        return Proposal(
+            participant_id=r[0],
+            kind=r[1],
+            topic=r[2],
+            sector=r[3],
+            text=r[4],
+            note=r[5],
+            created_at=datetime.fromisoformat(r[6]),
+        )
+
+    # -- participants ------------------------------------------------------------------------
+
+    def join(self, code: str, display_name: str) -> tuple[Participant, str]:
+        """Join an open workshop; returns the participant and their secret token.
+
+        The token is returned once and never stored in clear: keep it (the app puts it in the
+        participant's URL). Display names are trimmed, 1-40 characters, and unique within the
+        workshop (case-insensitive) so the facilitator's tables are unambiguous.
+        """
+        name = clean_display_name(display_name)
+        token = secrets.token_urlsafe(24)
+        participant = Participant(id=uuid.uuid4().hex[:12], display_name=name, joined_at=now_utc())
+        with self._tx() as con:
+            workshop = self._require(con, code)
+            if not workshop.is_open:
+                raise WorkshopClosed(f"workshop '{workshop.code}' is closed: it takes no new joins")
+            taken = con.execute(
+                "SELECT 1 FROM workshop_participants WHERE code = ? AND name_key = ?",
+                (workshop.code, name.casefold()),
+            ).fetchone()
+            if taken:
+                raise WorkshopError(
+                    f"the name '{name}' is already taken in this workshop: if that is you, open "
+                    "your personal link again; otherwise add an initial or your organisation"
+                )
+            con.execute(
+                "INSERT INTO workshop_participants (id, code, display_name, name_key, token_hash,"
+                " joined_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (participant.id, workshop.code, name, name.casefold(), _hash_token(token),
+                 _ts(participant.joined_at)),
+            )
+        return participant, token
+
+    def participant_by_token(self, code: str, token: str | None) -> Participant | None:
+        """The participant this token identifies in this workshop, or None."""
+        with self._read() as con:
+            try:
+                return self._participant_for(con, normalise_code(code), token)
+            except NotAParticipant:
+                return None
+
+    def own_scores(self, code: str, token: str) -> list[ParticipantScore]:
+        """The token holder's own scores (to pre-fill their form); nobody else's."""
+        with self._read() as con:
+            who = self._participant_for(con, normalise_code(code), token)
+            rows = con.execute(
+                "SELECT option_id, criterion_id, value, note FROM workshop_scores "
+                "WHERE code = ? AND participant_id = ?",
+                (normalise_code(code), who.id),
+            ).fetchall()
+        return [
+            ParticipantScore(
+                participant_id=who.id, option_id=r[0], criterion_id=r[1], value=r[2], note=r[3]
+            )
+            for r in rows
+        ]
+
+    def own_proposals(self, code: str, token: str) -> list[Proposal]:
+        """The token holder's own proposals, oldest first."""
+        with self._read() as con:
+            who = self._participant_for(con, normalise_code(code), token)
+            rows = con.execute(
+                "SELECT participant_id, kind, topic, sector, text, note, created_at "
+                "FROM workshop_proposals WHERE code = ? AND participant_id = ? ORDER BY id",
+                (normalise_code(code), who.id),
+            ).fetchall()
+        return [self._proposal(r) for r in rows]
+
+    def save_scores(self, code: str, token: str, scores: Iterable[ScoreInput]) -> int:
+        """Save (insert or replace) the token holder's scores; returns how many were written.
+
+        All or nothing, in one transaction. Refused when the workshop is closed or unknown,
+        when the token is not a participant's, when an item names an option or criterion that
+        is not being scored, or when an item is a ``ParticipantScore`` of someone else.
+        """
+        items = [s if isinstance(s, ScoreInput) else ScoreInput.model_validate(s) for s in scores]
+        now = _ts(now_utc())
+        with self._tx() as con:
+            workshop = self._require(con, code)
+            who = self._participant_for(con, workshop.code, token)
+            if not workshop.is_open:
+                raise WorkshopClosed(f"scoring in workshop '{workshop.code}' is closed")
+            cells = set(workshop.cells)
+            for s in items:
+                if isinstance(s, ParticipantScore) and s.participant_id != who.id:
+                    raise NotAParticipant("a participant can only save their own scores")
+                if (s.option_id, s.criterion_id) not in cells:
+                    raise WorkshopError(
+                        f"option '{s.option_id}' on criterion '{s.criterion_id}' is not being "
+                        "scored in this workshop"
+                    )
+            con.executemany(
+                "INSERT INTO workshop_scores (code, participant_id, option_id, criterion_id, "
+                "value, note, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (code, participant_id, option_id, criterion_id) DO UPDATE SET "
+                "value = excluded.value, note = excluded.note, updated_at = excluded.updated_at",
+                [(workshop.code, who.id, s.option_id, s.criterion_id, float(s.value), s.note, now)
+                 for s in items],
+            )
+        return len(items)
+
+    def propose(
+        self,
+        code: str,
+        token: str,
+        *,
+        kind: str,
+        topic: str,
+        text: str,
+        note: str = "",
+        sector: str | None = None,
+    ) -> Proposal:
+        """Record a finding the token holder proposes; refused when closed or not a participant."""
+        with self._tx() as con:
+            workshop = self._require(con, code)
+            who = self._participant_for(con, workshop.code, token)
+            if not workshop.is_open:
+                raise WorkshopClosed(f"workshop '{workshop.code}' is closed: no more proposals")
+            try:
+                proposal = Proposal(
+                    participant_id=who.id, kind=kind, topic=topic, sector=sector, text=text,
+                    note=note, created_at=now_utc(),
+                )
+            except ValueError as exc:  # pydantic's ValidationError is a ValueError
+                raise WorkshopError(f"the proposal is incomplete: {_first_error(exc)}") from None
+            con.execute(
+                "INSERT INTO workshop_proposals (code, participant_id, kind, topic, sector, text,"
+                " note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (workshop.code, who.id, proposal.kind, proposal.topic, proposal.sector,
+                 proposal.text, proposal.note, _ts(proposal.created_at)),
+            )
+        return proposal
+
+
+def _first_error(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        err = errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        return f"{where}: {err['msg']}"
+    return str(exc)
