@@ -54,3 +54,26 @@ def test_export_page_offers_the_session_as_a_file() -> None:
     # The download of the session is offered on the page.
     assert any(b.proto.label.startswith("Download the session")
                for b in at.get("download_button"))
+
+
+def test_export_page_prepares_a_workbook_download() -> None:
+    import io
+
+    import openpyxl
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["step"] = "export"
+    at.session_state[KEY] = StrategySession(area_code=ARCHETYPES["niche"][0], area_name="x",
+                                            chosen_interventions=["cluster_network"])
+    at.run()
+    at.radio(key="export_format").set_value("xlsx").run()
+    at.button(key="prepare_export").click().run()
+    assert not at.exception
+    fmt, blob = at.session_state["export_blob"]
+    assert fmt == "xlsx"
+    wb = openpyxl.load_workbook(io.BytesIO(blob))
+    assert "About" in wb.sheetnames
+    about = " ".join(str(c.value) for row in wb["About"].iter_rows() for c in row if c.value)
+    assert "SYNTHETIC" in about.upper()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert any("Excel" in label for label in labels)

@@ -93,3 +93,34 @@ def test_session_new_writes_defaults(tmp_path, capsys: pytest.CaptureFixture[str
     assert s.findings and all(f.status == "accepted" for f in s.findings)
     assert s.chosen_interventions
     assert s.appraisal.options[0].is_baseline and len(s.appraisal.options) == 3
+
+
+def test_appraise_writes_each_format_by_extension(tmp_path) -> None:
+    import docx
+    import openpyxl
+
+    session_file = tmp_path / "s.json"
+    code = ARCHETYPES["science_pharma_hub"][0]
+    assert main(["session", "new", "--area", code, "--out", str(session_file)]) == 0
+    assert main(["appraise", "--session", str(session_file), "--out",
+                 str(tmp_path / "pack.xlsx")]) == 0
+    wb = openpyxl.load_workbook(tmp_path / "pack.xlsx")
+    assert {"Evidence", "Scores", "Weights"} <= set(wb.sheetnames)
+    assert main(["appraise", "--session", str(session_file), "--out",
+                 str(tmp_path / "pack.json")]) == 0
+    data = json.loads((tmp_path / "pack.json").read_text())
+    assert data["session"]["area_code"] == code
+    assert main(["appraise", "--session", str(session_file), "--out",
+                 str(tmp_path / "pack.docx")]) == 0
+    headings = [p.text for p in docx.Document(tmp_path / "pack.docx").paragraphs
+                if p.style.name == "Heading 1"]
+    assert headings[0].startswith("1 Evidence")
+
+
+def test_appraise_refuses_a_tampered_session(tmp_path, capsys) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema_version": 1, "findings": [{"kind": "x"}]')
+    assert main(["appraise", "--session", str(bad), "--out", str(tmp_path / "x.docx")]) == 2
+    err = capsys.readouterr().err
+    assert "bad.json" in err and "not valid JSON" in err
+    assert not (tmp_path / "x.docx").exists()
