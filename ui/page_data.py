@@ -57,8 +57,9 @@ def _choose_source() -> None:
                 try:
                     load_any(path)  # validate before switching: a bad file changes nothing
                 except DataError as exc:
+                    message = str(exc).replace(str(path), uploaded.name)
                     st.error(f"That file was not loaded, and nothing in your session changed. "
-                             f"{exc}")
+                             f"{message}")
                     return
                 _switch_source(str(path))
                 st.success(f"Loaded {uploaded.name}.")

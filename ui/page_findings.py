@@ -116,7 +116,9 @@ def render() -> None:
     if not findings:
         st.info("No findings crossed their thresholds for this area and period.")
     kinds = ["strength", "opportunity", "bottleneck", "risk"]
-    tabs = st.tabs([f"{KIND_ICON[k]} {k.title()}s ({sum(f.kind == k for f in findings)})"
+    plural = {"strength": "Strengths", "opportunity": "Opportunities",
+              "bottleneck": "Bottlenecks", "risk": "Risks"}
+    tabs = st.tabs([f"{KIND_ICON[k]} {plural[k]} ({sum(f.kind == k for f in findings)})"
                     for k in kinds])
     for tab, kind in zip(tabs, kinds, strict=True):
         with tab:

@@ -17,6 +17,8 @@ from evidence.dataset import DataError
 from evidence.models import AreaProfile
 from evidence.service import FULL_DEMO, Evidence, load_any
 from policy.session import StrategySession
+from policy.store import default_db_path
+from policy.workshop_store import WorkshopStore
 
 SESSION_KEY = "policymix_session"
 
@@ -136,3 +138,14 @@ def session_profile_or_none(session: StrategySession) -> AreaProfile | None:
         return session_profile(ev, session)
     except (KeyError, ValueError):
         return None
+
+
+@st.cache_resource(max_entries=4)
+def _workshop_store(path: str) -> WorkshopStore:
+    return WorkshopStore(path)
+
+
+def workshop_store() -> WorkshopStore:
+    """The workshop store on the session database; keyed by path so a changed POLICYMIX_DB
+    (tests, a second deployment) never reuses a store that points at another file."""
+    return _workshop_store(str(default_db_path()))
