@@ -20,6 +20,7 @@ scoring; the aggregated scores are matched back to the appraisal by id.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import secrets
 from collections.abc import Iterable, Sequence
@@ -29,7 +30,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from evidence.models import FindingKind
+from evidence.models import FINDING_TOPICS, Finding, FindingKind
 from policy.appraisal_state import AppraisalState
 from policy.mcda import McdaInputs, McdaResult, Score, appraise_mcda
 
@@ -56,6 +57,7 @@ __all__ = [
     "new_join_code",
     "normalise_code",
     "now_utc",
+    "proposal_to_finding",
     "workshop_report",
 ]
 
@@ -235,6 +237,22 @@ class Proposal(BaseModel):
     @classmethod
     def _strip(cls, v: str) -> str:
         return v.strip()
+
+    @field_validator("topic")
+    @classmethod
+    def _topic(cls, v: str) -> str:
+        """The closed topic list, as on the findings page: rules refer to these names, so a
+        proposal under a made-up topic could never feed a recommendation."""
+        if v not in FINDING_TOPICS:
+            raise ValueError(f"unknown topic '{v}' (choose one of: {', '.join(FINDING_TOPICS)})")
+        return v
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, v: str) -> str:
+        if not v:
+            raise ValueError("write the finding first: the text is empty")
+        return v
 
     @field_validator("sector")
     @classmethod
@@ -488,7 +506,8 @@ def apply_to_appraisal(state: AppraisalState, summary: WorkshopSummary) -> list[
     criteria = {c.id for c in state.criteria}
     changes: list[dict[str, Any]] = []
     for cell in summary.cells:
-        if cell.median is None or cell.option_id not in options or cell.criterion_id not in criteria:
+        known = cell.option_id in options and cell.criterion_id in criteria
+        if cell.median is None or not known:
             continue
         before = state.score(cell.option_id, cell.criterion_id)
         if before is None:
@@ -515,6 +534,35 @@ def apply_to_appraisal(state: AppraisalState, summary: WorkshopSummary) -> list[
             }
         )
     return changes
+
+
+def proposal_to_finding(proposal: Proposal, display_name: str) -> Finding:
+    """A participant's proposal as a *proposed* local-knowledge finding for the session.
+
+    The design counts local knowledge from a workshop as evidence, but a proposal is one
+    person's claim: it enters the findings undecided, for the facilitator to accept or reject
+    like any other. The id is derived from the proposal, so adding the same proposals twice
+    does not duplicate them.
+    """
+    digest = hashlib.sha1(
+        f"{proposal.participant_id}|{proposal.created_at.isoformat()}|{proposal.text}".encode(),
+        usedforsecurity=False,
+    ).hexdigest()[:10]
+    note = f"proposed in the workshop by {display_name}" + (
+        f": {proposal.note}" if proposal.note else ""
+    )
+    return Finding(
+        id=f"workshop:{digest}",
+        kind=proposal.kind,
+        topic=proposal.topic,
+        sector=proposal.sector,
+        text=proposal.text,
+        threshold="local knowledge (workshop)",
+        confidence=0.5,
+        origin="local_knowledge",
+        status="proposed",
+        note=note,
+    )
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -23,10 +23,11 @@ import json
 import secrets
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from policy.session import StrategySession
 from policy.store import default_db_path
@@ -400,14 +401,16 @@ class WorkshopStore:
             ).fetchall()
         return [self._proposal(r) for r in rows]
 
-    def save_scores(self, code: str, token: str, scores: Iterable[ScoreInput]) -> int:
+    def save_scores(
+        self, code: str, token: str, scores: Iterable[ScoreInput | Mapping[str, Any]]
+    ) -> int:
         """Save (insert or replace) the token holder's scores; returns how many were written.
 
         All or nothing, in one transaction. Refused when the workshop is closed or unknown,
         when the token is not a participant's, when an item names an option or criterion that
         is not being scored, or when an item is a ``ParticipantScore`` of someone else.
         """
-        items = [s if isinstance(s, ScoreInput) else ScoreInput.model_validate(s) for s in scores]
+        items = [_score_input(s) for s in scores]
         now = _ts(now_utc())
         with self._tx() as con:
             workshop = self._require(con, code)
@@ -464,6 +467,15 @@ class WorkshopStore:
                  proposal.text, proposal.note, _ts(proposal.created_at)),
             )
         return proposal
+
+
+def _score_input(item: ScoreInput | Mapping[str, Any]) -> ScoreInput:
+    """A score to save; a mapping that names a participant keeps that name, to be checked."""
+    if isinstance(item, ScoreInput):
+        return item
+    if "participant_id" in item:
+        return ParticipantScore.model_validate(item)
+    return ScoreInput.model_validate(item)
 
 
 def _first_error(exc: ValueError) -> str:

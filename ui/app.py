@@ -106,6 +106,9 @@ def autosave() -> None:
 
 def main() -> None:
     st.set_page_config(page_title="policymix", page_icon=":material/factory:", layout="wide")
+    if "ws" in st.query_params:  # a workshop participant: their own form only, no session
+        importlib.import_module("ui.page_participant").render()
+        return
     restore_session()
     steps = load_steps()
     current = sidebar(steps)

@@ -15,7 +15,8 @@ from evidence.sectors import load_sectors
 from ui.page_profile import need_area
 from ui.state import current_profile, get_session
 
-KIND_ICON = {"strength": "💪", "bottleneck": "🚧", "opportunity": "🌱", "risk": "⚠️"}
+KIND_ICON = {"strength": ":material/thumb_up:", "bottleneck": ":material/block:",
+             "opportunity": ":material/trending_up:", "risk": ":material/warning:"}
 STATUS_LABELS = {"proposed": "Undecided", "accepted": "Accept", "rejected": "Reject"}
 
 

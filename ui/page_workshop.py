@@ -28,6 +28,7 @@ from policy.workshop import (
 )
 from policy.workshop_store import WorkshopStore
 from ui.app import go_to, session_store
+from ui.page_findings import ensure_findings
 from ui.page_mix import ensure_appraisal
 from ui.page_profile import need_area
 from ui.state import get_session, workshop_store
@@ -258,6 +259,7 @@ def controls(session: StrategySession, store: WorkshopStore, workshop: Workshop)
             st.rerun()
     if c3.button("Add the proposals to the findings", key="ws_findings",
                  help="As undecided local-knowledge findings, to accept or reject"):
+        ensure_findings()  # else the proposals alone would replace the data's findings
         names = {p.id: p.display_name for p in store.participants(workshop.code)}
         known = {f.id for f in session.findings}
         new = [proposal_to_finding(p, names.get(p.participant_id, "a participant"))
