@@ -27,4 +27,5 @@ lint: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/evidence.py
 	$(BIN)/python benchmarks/rules.py
+	$(BIN)/python benchmarks/appraisal.py
 	$(BIN)/python benchmarks/app.py 2>/dev/null
