@@ -44,6 +44,9 @@ from pydantic import (
     model_validator,
 )
 
+from rules.models import RATIONALES as RATIONALES  # re-exported: one vocabulary
+from rules.models import Rationale
+
 # --------------------------------------------------------------------------------------------
 # Closed vocabularies
 # --------------------------------------------------------------------------------------------
@@ -68,27 +71,6 @@ Quadrant = Literal[
 ]
 QUADRANTS: tuple[str, ...] = get_args(Quadrant)
 """The brief's growth-pattern x knowledge-base quadrants (column ``quadrant`` of sectors.csv)."""
-
-Rationale = Literal[
-    # market failures
-    "information_asymmetry",
-    "knowledge_spillovers",
-    "coordination_failure",
-    "capital_market_imperfection",
-    "public_goods",
-    # system failures
-    "capability_failure",
-    "network_failure",
-    "institutional_failure",
-    "infrastructure_failure",
-    "transition_failure",
-    "lock_in",
-    # equity
-    "spatial_equity",
-    "inclusion",
-    "just_transition",
-]
-RATIONALES: tuple[str, ...] = get_args(Rationale)
 
 RATIONALE_CATEGORIES: dict[str, str] = {
     **dict.fromkeys(

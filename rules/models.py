@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -33,7 +33,7 @@ from evidence.models import FINDING_TOPICS, FindingKind
 from evidence.sectors import load_sectors
 from rules.paths import PathError, parse_path
 
-RATIONALES: tuple[str, ...] = (
+Rationale = Literal[
     # market failures
     "information_asymmetry",
     "knowledge_spillovers",
@@ -51,25 +51,12 @@ RATIONALES: tuple[str, ...] = (
     "spatial_equity",
     "inclusion",
     "just_transition",
-)
-"""Closed vocabulary of intervention rationales (market failure, system failure, equity)."""
-
-Rationale = Literal[
-    "information_asymmetry",
-    "knowledge_spillovers",
-    "coordination_failure",
-    "capital_market_imperfection",
-    "public_goods",
-    "capability_failure",
-    "network_failure",
-    "institutional_failure",
-    "infrastructure_failure",
-    "transition_failure",
-    "lock_in",
-    "spatial_equity",
-    "inclusion",
-    "just_transition",
 ]
+"""Closed vocabulary of intervention rationales (market failure, system failure, equity).
+
+The one definition: the intervention catalogue (``policy.catalogue``) imports it from here."""
+
+RATIONALES: tuple[str, ...] = get_args(Rationale)
 
 Op = Literal["lt", "le", "gt", "ge", "eq", "ne"]
 
