@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from evidence.sources.demo import ARCHETYPES
 from policy.session import StrategySession
-
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
-KEY = "policymix_session"
-
-
-def app_at(step: str, session: StrategySession) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["step"] = step
-    at.session_state[KEY] = session
-    return at.run()
+from tests.apptest_helpers import SESSION_KEY, app_at
 
 
 @pytest.fixture
@@ -32,12 +20,12 @@ def cluster() -> StrategySession:
 def test_mix_page_builds_options_and_records_mitigation(cluster: StrategySession) -> None:
     at = app_at("mix", cluster)
     assert not at.exception
-    state = at.session_state[KEY].appraisal
+    state = at.session_state[SESSION_KEY].appraisal
     assert [o.is_baseline for o in state.options][0] is True
     assert len(state.options) == 3
     assert any("budget" in m.label.lower() for m in at.metric) or at.markdown
     at.text_area(key="niche_mitigation").input("Staged budget, reviewed after year 2").run()
-    assert at.session_state[KEY].appraisal.niche_mitigation.startswith("Staged")
+    assert at.session_state[SESSION_KEY].appraisal.niche_mitigation.startswith("Staged")
 
 
 def test_appraisal_page_weights_change_the_ranking_inputs(cluster: StrategySession) -> None:
@@ -45,14 +33,14 @@ def test_appraisal_page_weights_change_the_ranking_inputs(cluster: StrategySessi
     assert not at.exception
     assert len(at.get("vega_lite_chart")) >= 2  # weighted scores and rank stability
     at.slider(key="w_risk").set_value(100).run()
-    assert at.session_state[KEY].appraisal.swing_weights["risk"] == 100.0
+    assert at.session_state[SESSION_KEY].appraisal.swing_weights["risk"] == 100.0
     assert not at.exception
 
 
 def test_appraisal_page_benefits_give_npv_and_bcr(cluster: StrategySession) -> None:
     at = app_at("appraisal", cluster)
     option = at.selectbox(key="cba_option").value
-    state = at.session_state[KEY].appraisal
+    state = at.session_state[SESSION_KEY].appraisal
     from policy.cba import CashflowLine
 
     state.cba[option].benefit_lines = [CashflowLine(label="GVA from jobs", kind="benefit",
@@ -67,10 +55,10 @@ def test_appraisal_page_benefits_give_npv_and_bcr(cluster: StrategySession) -> N
 
 def test_appraisal_page_drop_needs_reason_and_keeps_baseline(cluster: StrategySession) -> None:
     at = app_at("appraisal", cluster)
-    state = at.session_state[KEY].appraisal
+    state = at.session_state[SESSION_KEY].appraisal
     target = next(o for o in state.options if not o.is_baseline)
     at.text_input(key=f"drop_{target.id}").input("Fails affordability CSF").run()
     assert not at.exception
-    state = at.session_state[KEY].appraisal
+    state = at.session_state[SESSION_KEY].appraisal
     assert state.dropped == {target.id: "Fails affordability CSF"}
     assert state.baseline is not None

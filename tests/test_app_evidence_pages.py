@@ -9,17 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from evidence.sources.demo import ARCHETYPES
 from policy.session import StrategySession
-
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
-SESSION_KEY = "policymix_session"
-
-
-def make_app(step: str, session: StrategySession | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["step"] = step
-    if session is not None:
-        at.session_state[SESSION_KEY] = session
-    return at
+from tests.apptest_helpers import SESSION_KEY, make_app
 
 
 def charts(at: AppTest) -> list:

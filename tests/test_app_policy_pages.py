@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from evidence.sources.demo import ARCHETYPES
 from policy.session import StrategySession
-
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
-KEY = "policymix_session"
-
-
-def app_at(step: str, session: StrategySession) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["step"] = step
-    at.session_state[KEY] = session
-    return at.run()
+from tests.apptest_helpers import SESSION_KEY, app_at
 
 
 @pytest.fixture
@@ -30,21 +18,21 @@ def test_rationale_page_prefills_from_evidence_and_keeps_edits(
         declining: StrategySession) -> None:
     at = app_at("rationale", declining)
     assert not at.exception
-    answers = at.session_state[KEY].answers
+    answers = at.session_state[SESSION_KEY].answers
     # The declining archetype's rules point to system failures and a just transition.
     assert answers.get("system_failures"), answers
     assert answers.get("target_type") in ("horizontal", "vertical", "mission", "balanced")
     at.radio(key="q_target_type").set_value("mission").run()
-    assert at.session_state[KEY].answers["target_type"] == "mission"
+    assert at.session_state[SESSION_KEY].answers["target_type"] == "mission"
     at.multiselect(key="q_equity").set_value(["inclusion"]).run()
-    assert at.session_state[KEY].answers["equity"] == ["inclusion"]
-    assert at.session_state[KEY].answers["target_type"] == "mission"
+    assert at.session_state[SESSION_KEY].answers["equity"] == ["inclusion"]
+    assert at.session_state[SESSION_KEY].answers["target_type"] == "mission"
 
 
 def test_interventions_page_defaults_to_top_recommendations(declining: StrategySession) -> None:
     at = app_at("interventions", declining)
     assert not at.exception
-    chosen = at.session_state[KEY].chosen_interventions
+    chosen = at.session_state[SESSION_KEY].chosen_interventions
     assert len(chosen) == 5
     assert "automation_reskilling" in chosen
     # every recommended intervention has a "why" expander, every other a "why not" entry
@@ -57,7 +45,8 @@ def test_interventions_page_respects_a_users_choice(declining: StrategySession) 
     declining.answers["interventions_initialised"] = True
     at = app_at("interventions", declining)
     assert not at.exception
-    assert at.session_state[KEY].chosen_interventions == ["export_support", "fe_apprenticeships"]
+    chosen = at.session_state[SESSION_KEY].chosen_interventions
+    assert chosen == ["export_support", "fe_apprenticeships"]
     assert any("Export" in s.value for s in at.success)
 
 

@@ -3,17 +3,13 @@ saving and loading sessions."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from evidence.sources.demo import ARCHETYPES
 from policy.session import StrategySession
+from tests.apptest_helpers import APP, SESSION_KEY
 from ui.steps import load_steps
-
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
-KEY = "policymix_session"
 
 
 @pytest.mark.parametrize("step", [s.id for s in load_steps()])
@@ -29,7 +25,7 @@ def test_every_page_works_from_an_empty_session(step: str) -> None:
 def test_progress_view_counts_steps_done() -> None:
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["step"] = "profile"
-    at.session_state[KEY] = StrategySession(
+    at.session_state[SESSION_KEY] = StrategySession(
         area_code=ARCHETYPES["niche"][0], area_name="x",
         chosen_interventions=["cluster_network"])
     at.run()
@@ -47,10 +43,11 @@ def test_progress_view_counts_steps_done() -> None:
 def test_export_page_offers_the_session_as_a_file() -> None:
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["step"] = "export"
-    at.session_state[KEY] = StrategySession(area_code=ARCHETYPES["niche"][0], area_name="kept")
+    at.session_state[SESSION_KEY] = StrategySession(area_code=ARCHETYPES["niche"][0],
+                                                    area_name="kept")
     at.run()
     assert not at.exception
-    assert at.session_state[KEY].area_name == "kept"
+    assert at.session_state[SESSION_KEY].area_name == "kept"
     # The download of the session is offered on the page.
     assert any(b.proto.label.startswith("Download the session")
                for b in at.get("download_button"))
@@ -63,7 +60,7 @@ def test_export_page_prepares_a_workbook_download() -> None:
 
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["step"] = "export"
-    at.session_state[KEY] = StrategySession(area_code=ARCHETYPES["niche"][0], area_name="x",
+    at.session_state[SESSION_KEY] = StrategySession(area_code=ARCHETYPES["niche"][0], area_name="x",
                                             chosen_interventions=["cluster_network"])
     at.run()
     at.radio(key="export_format").set_value("xlsx").run()

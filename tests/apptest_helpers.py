@@ -1,0 +1,26 @@
+"""Opening the app at one step with a given session, for the AppTest page tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from policy.session import StrategySession
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+SESSION_KEY = "policymix_session"
+
+
+def make_app(step: str, session: StrategySession | None = None, timeout: int = 60) -> AppTest:
+    """An AppTest on ``step`` (not yet run), with ``session`` in place when given."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.session_state["step"] = step
+    if session is not None:
+        at.session_state[SESSION_KEY] = session
+    return at
+
+
+def app_at(step: str, session: StrategySession) -> AppTest:
+    """The app on ``step`` with ``session``, after its first run."""
+    return make_app(step, session).run()
