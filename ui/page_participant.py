@@ -142,9 +142,9 @@ def participant_view(store: WorkshopStore, workshop: Workshop, who: Participant,
                      token: str) -> None:
     st.markdown(f"Welcome, **{who.display_name}**. Workshop `{workshop.code}`.")
     if not workshop.is_open:
-        st.info("Scoring is closed: the facilitator has closed this workshop. Thank you for "
-                "taking part; your saved scores and proposals are with the facilitator.",
-                icon=":material/lock:")
+        st.info("Scoring is closed: the facilitator has closed this workshop, and anything "
+                "submitted after that is not saved. Thank you for taking part; the scores and "
+                "proposals you saved before are with the facilitator.", icon=":material/lock:")
         return
     st.caption("Keep this page's address: it identifies you, so you can come back and change "
                "your scores. Do not share it.")

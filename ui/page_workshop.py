@@ -11,6 +11,8 @@ scores) are outside the fragment, because the session is autosaved at the end of
 from __future__ import annotations
 
 import html
+from typing import Any
+from urllib.parse import urlsplit
 
 import altair as alt
 import pandas as pd
@@ -80,8 +82,11 @@ def start_panel(session: StrategySession, store: WorkshopStore) -> None:
 
 
 def join_url(code: str) -> str:
+    """The app's own address with only ``?ws=CODE``: never the facilitator's ``sid``."""
     base = st.context.url or ""
-    return f"{base}?ws={code}" if base else f"?ws={code}"
+    if base and not urlsplit(base).path:
+        base += "/"
+    return f"{base}?ws={code}"
 
 
 def header(workshop: Workshop) -> None:
@@ -89,8 +94,9 @@ def header(workshop: Workshop) -> None:
     with c1:
         st.caption("Join code")
         st.markdown(
-            f"<div style='font-size:4.5rem;font-weight:700;letter-spacing:0.2em;"
-            f"font-family:monospace;line-height:1.1'>{html.escape(workshop.code)}</div>",
+            f"<div style='font-size:4rem;font-weight:700;letter-spacing:0.12em;"
+            f"font-family:monospace;line-height:1.1;white-space:nowrap'>"
+            f"{html.escape(workshop.code)}</div>",
             unsafe_allow_html=True)
     with c2:
         st.caption("Participants open this address (or the app's address with the code):")
@@ -110,7 +116,7 @@ def heatmap(workshop: Workshop, summary: WorkshopSummary) -> alt.LayerChart | No
         return None
     frame = pd.DataFrame(rows)
     x = alt.X("criterion:N", sort=[c.label for c in workshop.criteria], title=None,
-              axis=alt.Axis(labelAngle=-30, labelLimit=180))
+              axis=alt.Axis(orient="top", labelAngle=-20, labelLimit=220, labelOverlap=False))
     y = alt.Y("option:N", sort=[o.name for o in workshop.options], title=None)
     tooltip = ["option", "criterion", alt.Tooltip("median:Q", format=".1f"),
                alt.Tooltip("IQR:Q", format=".1f"), alt.Tooltip("lower quartile:Q", format=".1f"),
@@ -124,7 +130,7 @@ def heatmap(workshop: Workshop, summary: WorkshopSummary) -> alt.LayerChart | No
     text = base.mark_text(fontSize=13).encode(
         x=x, y=y, tooltip=tooltip, text=alt.Text("median:Q", format=".0f"),
         color=alt.condition("datum.median > 60", alt.value("white"), alt.value("black")))
-    return rect + text
+    return (rect + text).properties(height=alt.Step(44))
 
 
 def ranking_block(summary: WorkshopSummary) -> None:
@@ -206,7 +212,7 @@ def live_view(code: str) -> None:
 
 
 def gather(store: WorkshopStore, workshop: Workshop, session: StrategySession, *,
-           applied: bool) -> tuple[WorkshopSummary, dict]:
+           applied: bool) -> tuple[WorkshopSummary, dict[str, Any]]:
     """Fresh summary and report from the store (button handlers must not trust a stale view)."""
     participants = store.participants(workshop.code)
     scores = store.scores(workshop.code)
