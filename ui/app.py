@@ -11,7 +11,7 @@ import importlib
 import streamlit as st
 
 from policy.session import SessionError, session_to_json
-from policy.store import SessionStore
+from policy.store import SessionStore, default_db_path
 from ui.state import get_session, set_session
 from ui.steps import Step, load_steps
 
@@ -72,9 +72,14 @@ def sidebar(steps: tuple[Step, ...]) -> str:
     return st.session_state[STEP_KEY]
 
 
-@st.cache_resource
 def session_store() -> SessionStore:
-    return SessionStore()
+    """The store at the configured path (one open store per path per process)."""
+    return _store_at(str(default_db_path()))
+
+
+@st.cache_resource
+def _store_at(path: str) -> SessionStore:
+    return SessionStore(path)
 
 
 def restore_session() -> None:
