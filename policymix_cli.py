@@ -24,7 +24,7 @@ def command(name: str) -> Callable[[Callable[[argparse.Namespace], int]],
 
 
 def _evidence(args: argparse.Namespace) -> Evidence:
-    return Evidence.from_path(getattr(args, "data", None))
+    return Evidence.from_path(getattr(args, "data", None), getattr(args, "gva", None))
 
 
 @command("areas")
@@ -58,7 +58,8 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     from policy.session import StrategySession
 
     ev = _evidence(args)
-    recs = recommend(ev, StrategySession(area_code=args.area, data_source=args.data))
+    recs = recommend(ev, StrategySession(area_code=args.area, data_source=args.data,
+                                         gva_source=args.gva))
     if args.format == "json":
         print(json.dumps(recs.model_dump(mode="json"), indent=1))
         return 0
@@ -90,6 +91,7 @@ def cmd_session(args: argparse.Namespace) -> int:
         raise ValueError(f"unknown session command {args.session_command!r}")
     ev = _evidence(args)
     session = new_session(ev, args.area, data_source=args.data)
+    session.gva_source = args.gva
     Path(args.out).write_text(session_to_json(session), encoding="utf-8")
     print(f"wrote {args.out}: {session.area_name} ({session.area_code}), "
           f"{len(session.findings)} findings accepted, "
@@ -107,7 +109,7 @@ def cmd_appraise(args: argparse.Namespace) -> int:
 
     path = Path(args.session)
     session = session_from_json(path.read_text(encoding="utf-8"), source=str(path))
-    ev = Evidence.from_path(session.data_source)
+    ev = Evidence.from_path(session.data_source, session.gva_source)
     bundle = build_bundle(session, ev, workshop=session.workshop or None)
     out = export(bundle, Path(args.out))
     print(f"wrote {out}")
@@ -122,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--data", help="data file (policymix CSV/parquet, NOMIS BRES CSV), "
                        "or demo:full for the full national synthetic demo; "
                        "default: the bundled synthetic demo")
+        p.add_argument("--gva", help="ONS regional GVA file (CSV or XLSX) to merge with --data")
 
     p = sub.add_parser("areas", help="list area codes, names and levels")
     data_arg(p)

@@ -45,6 +45,7 @@ class Cube:
     nat_structure: np.ndarray  # [D, Y]
     nat_gva: np.ndarray | None
     nat_gva_total: np.ndarray | None
+    nat_gva_emp: np.ndarray | None  # [S, Y] jobs behind nat_gva (same areas), for GVA per job
     nat_level4: np.ndarray | None
     nat_berd: np.ndarray | None
     nat_soc: np.ndarray | None
@@ -185,19 +186,26 @@ def build_cube(ds: Dataset) -> Cube:
     lowest = _lowest_level_mask(base)
     if gb_in_file and not np.all(np.isnan(total[-1])):
         national_basis = "Great Britain row (K03000001)"
-        nat = slice(-1, None)
         nat_emp, nat_total, nat_struct = emp[-1], total[-1], structure[-1]
-        nat_gva = gva[-1] if gva is not None else None
-        nat_gva_total = gva_total[-1] if gva_total is not None else None
     else:
         national_basis = "sum of areas in file"
-        nat = None
         nat_emp = np.nansum(emp[:-1][lowest], axis=0)
         nat_total = np.nansum(total[:-1][lowest], axis=0)
         nat_struct = structure[:-1][lowest].sum(axis=0)
-        nat_gva = np.nansum(gva[:-1][lowest], axis=0) if gva is not None else None
-        nat_gva_total = np.nansum(gva_total[:-1][lowest], axis=0) if gva_total is not None else None
-    del nat
+    nat_gva = nat_gva_total = nat_gva_emp = None
+    if gva is not None:
+        if gb_in_file and not np.all(np.isnan(gva[-1])):
+            nat_gva, nat_gva_emp = gva[-1], nat_emp
+            nat_gva_total = gva_total[-1] if gva_total is not None else None
+        else:
+            # GVA per job nationally must divide GVA by the jobs of the same areas.
+            known = ~np.isnan(gva[:-1][lowest])
+            nat_gva = np.where(known.any(axis=0), np.nansum(gva[:-1][lowest], axis=0), np.nan)
+            nat_gva_emp = np.nansum(np.where(known, emp[:-1][lowest], 0.0), axis=0)
+            nat_gva_total = (np.nansum(gva_total[:-1][lowest], axis=0)
+                             if gva_total is not None else None)
+            notes.append("National GVA per job is computed from the areas in the GVA file "
+                         "(it has no Great Britain row), over the same areas' jobs.")
     nat_level4 = nat_berd = nat_soc = None
     if level4 is not None:
         w = np.where(np.isnan(total[:-1][lowest]), 0, total[:-1][lowest])
@@ -234,6 +242,7 @@ def build_cube(ds: Dataset) -> Cube:
         nat_structure=nat_struct,
         nat_gva=nat_gva,
         nat_gva_total=nat_gva_total,
+        nat_gva_emp=nat_gva_emp,
         nat_level4=nat_level4,
         nat_berd=nat_berd,
         nat_soc=nat_soc,

@@ -235,18 +235,19 @@ def compute_indicators(cube: Cube, start: int | None = None, end: int | None = N
     productivity = productivity_ratio = am_prod = am_prod_ratio = None
     am_jobs = np.nansum(emp, axis=1)
     if cube.gva is not None and cube.nat_gva is not None:
+        nat_gva_emp = cube.nat_gva_emp if cube.nat_gva_emp is not None else cube.nat_emp
         productivity = _div(cube.gva * 1000.0, emp)
-        nat_prod = _div(cube.nat_gva * 1000.0, cube.nat_emp)
+        nat_prod = _div(cube.nat_gva * 1000.0, nat_gva_emp)
         productivity_ratio = _div(productivity, nat_prod)
         # AM productivity only over sectors where both GVA and jobs are known.
         both = ~np.isnan(cube.gva) & ~np.isnan(emp)
         am_gva = np.where(both, cube.gva, 0).sum(axis=1)
         am_emp_g = np.where(both, emp, 0).sum(axis=1)
         am_prod = _div(am_gva * 1000.0, am_emp_g)
-        nat_both = ~np.isnan(cube.nat_gva) & ~np.isnan(cube.nat_emp)
+        nat_both = ~np.isnan(cube.nat_gva) & ~np.isnan(nat_gva_emp)
         nat_am_prod = _div(
             np.where(nat_both, cube.nat_gva, 0).sum(axis=0) * 1000.0,
-            np.where(nat_both, cube.nat_emp, 0).sum(axis=0),
+            np.where(nat_both, nat_gva_emp, 0).sum(axis=0),
         )
         am_prod_ratio = _div(am_prod, nat_am_prod)
 

@@ -31,9 +31,10 @@ class Evidence:
         return cls(dataset=ds, cube=build_cube(ds))
 
     @classmethod
-    def from_path(cls, path: str | Path | None = None) -> Evidence:
+    def from_path(cls, path: str | Path | None = None,
+                  gva_path: str | Path | None = None) -> Evidence:
         """Load a file in any supported format, or the bundled demo when ``path`` is None."""
-        return cls.from_dataset(load_any(path))
+        return cls.from_dataset(load_any(path, gva_path))
 
     @property
     def years(self) -> list[int]:
@@ -98,8 +99,15 @@ FULL_DEMO = "demo:full"
 """Names the full national synthetic demo (generated once into a cache on first use)."""
 
 
-def load_any(path: str | Path | None) -> Dataset:
-    """The bundled demo for None, the full demo for ``demo:full``, else a file by content."""
+def load_any(path: str | Path | None, gva_path: str | Path | None = None) -> Dataset:
+    """The bundled demo for None, the full demo for ``demo:full``, else a file by content.
+
+    ``gva_path`` (an ONS GVA file) is merged into a real-data file; the demo has its own GVA.
+    """
+    if gva_path is not None and path not in (None, FULL_DEMO):
+        from evidence.sources import load_dataset
+
+        return load_dataset(path, gva_path)
     if path is None:
         from evidence.sources.demo import load_bundled_demo
 

@@ -35,6 +35,9 @@ class StrategySession(BaseModel):
     data_source: str | None = Field(
         default=None, description="path of the data file; None = the bundled synthetic demo"
     )
+    gva_source: str | None = Field(
+        default=None, description="path of an ONS GVA file loaded alongside the employment data"
+    )
     area_code: str | None = None
     area_name: str | None = None
     custom_area: CustomArea | None = None

@@ -124,3 +124,19 @@ def test_appraise_refuses_a_tampered_session(tmp_path, capsys) -> None:
     err = capsys.readouterr().err
     assert "bad.json" in err and "not valid JSON" in err
     assert not (tmp_path / "x.docx").exists()
+
+
+def test_profile_merges_ons_gva_with_nomis_employment(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    fixtures = Path(__file__).parent / "fixtures"
+    assert main(["profile", "--data", str(fixtures / "nomis_bres_bulk.csv"), "--gva",
+                 str(fixtures / "ons_gva_la.csv"), "--area", "E06000015", "--format",
+                 "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    auto = next(s for s in data["sectors"] if s["sector"] == "automotive")
+    # GVA per job in GBP thousand = GVA (GBP m) * 1000 / jobs
+    assert auto["productivity"] == pytest.approx(auto["gva"] * 1000 / auto["employment"], rel=1e-3)
+    assert auto["productivity_ratio"] is not None
+    assert any("same areas' jobs" in n for n in data["notes"])

@@ -51,25 +51,34 @@ def _choose_source() -> None:
     elif choice == "upload":
         uploaded = st.file_uploader("Employment data file", type=["csv", "gz", "xlsx", "parquet"],
                                     key="upload_file")
+        gva_file = st.file_uploader("ONS regional GVA by industry and local authority "
+                                    "(optional, CSV or XLSX)", type=["csv", "xlsx"],
+                                    key="upload_gva")
         if uploaded is not None:
             path = save_upload(uploaded.name, uploaded.getvalue())
-            if str(path) != session.data_source:
+            gva_path = save_upload(gva_file.name, gva_file.getvalue()) if gva_file else None
+            gva = str(gva_path) if gva_path else None
+            if str(path) != session.data_source or gva != session.gva_source:
                 try:
-                    load_any(path)  # validate before switching: a bad file changes nothing
+                    load_any(path, gva_path)  # validate first: a bad file changes nothing
                 except DataError as exc:
                     message = str(exc).replace(str(path), uploaded.name)
+                    if gva_file is not None and gva_path is not None:
+                        message = message.replace(str(gva_path), gva_file.name)
                     st.error(f"That file was not loaded, and nothing in your session changed. "
                              f"{message}")
                     return
-                _switch_source(str(path))
-                st.success(f"Loaded {uploaded.name}.")
+                _switch_source(str(path), gva)
+                st.success(f"Loaded {uploaded.name}"
+                           + (f" with GVA from {gva_file.name}." if gva_file else "."))
 
 
-def _switch_source(source: str | None) -> None:
+def _switch_source(source: str | None, gva: str | None = None) -> None:
     session = get_session()
-    if source == session.data_source:
+    if source == session.data_source and gva == session.gva_source:
         return
     session.data_source = source
+    session.gva_source = gva
     session.custom_area = None
     session.comparator_codes = None
     session.period_start = session.period_end = None

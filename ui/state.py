@@ -42,15 +42,15 @@ def set_session(session: StrategySession) -> None:
 
 @st.cache_resource(show_spinner="Loading data and computing indicators for every area...",
                    max_entries=4)
-def _load_evidence(source: str | None, stamp: float) -> Evidence:
+def _load_evidence(source: str | None, stamp: float, gva: str | None = None) -> Evidence:
     del stamp  # part of the cache key only: a changed file is reloaded
-    return Evidence.from_dataset(load_any(source))
+    return Evidence.from_dataset(load_any(source, gva))
 
 
 @st.cache_resource(max_entries=8)
 def _with_custom(source: str | None, stamp: float, code: str, name: str,
-                 members: tuple[str, ...]) -> Evidence:
-    base = _load_evidence(source, stamp)
+                 members: tuple[str, ...], gva: str | None = None) -> Evidence:
+    base = _load_evidence(source, stamp, gva)
     ev = Evidence(dataset=base.dataset, cube=base.cube)
     ev.add_custom_area(code, name, list(members))
     return ev
@@ -70,8 +70,9 @@ def evidence_for(session: StrategySession) -> Evidence:
     stamp = _stamp(session.data_source)
     if session.custom_area is not None:
         c = session.custom_area
-        return _with_custom(session.data_source, stamp, c.code, c.name, tuple(c.members))
-    return _load_evidence(session.data_source, stamp)
+        return _with_custom(session.data_source, stamp, c.code, c.name, tuple(c.members),
+                            session.gva_source)
+    return _load_evidence(session.data_source, stamp, session.gva_source)
 
 
 def try_evidence(session: StrategySession) -> Evidence | None:
