@@ -126,7 +126,7 @@ def heatmap(workshop: Workshop, summary: WorkshopSummary) -> alt.LayerChart | No
     rect = base.mark_rect().encode(
         x=x, y=y, tooltip=tooltip,
         color=alt.Color("median:Q", scale=alt.Scale(domain=[0, 100], scheme="blues"),
-                        title="median"))
+                        title="median", legend=alt.Legend(orient="bottom", gradientLength=160)))
     text = base.mark_text(fontSize=13).encode(
         x=x, y=y, tooltip=tooltip, text=alt.Text("median:Q", format=".0f"),
         color=alt.condition("datum.median > 60", alt.value("white"), alt.value("black")))
