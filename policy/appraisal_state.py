@@ -459,7 +459,7 @@ def _baseline_scores(option: Option, profile: AreaProfile | None) -> list[Score]
         risk_value = _clamp(100.0 - _RISK_POINTS_PER_ITEM * len(problems))
         named = "; ".join(f.text for f in problems[:3])
         risk_text = (
-            f"Risk of inaction: {len(problems)} accepted bottleneck/risk finding(s) stay "
+            f"Risk of inaction: {len(problems)} bottleneck/risk finding(s) not rejected stay "
             f"unaddressed, each counted like a named intervention risk (100 - 10 each)"
             + (f", e.g. {named}." if named else ".")
         )
@@ -467,7 +467,7 @@ def _baseline_scores(option: Option, profile: AreaProfile | None) -> list[Score]
     texts = {
         "fit_to_evidence": (
             0.0,
-            f"Business as usual does nothing new about the {n_find} accepted finding(s) of "
+            f"Business as usual does nothing new about the {n_find} finding(s) not rejected of "
             "the area profile, so it scores the bottom of the scale.",
         ),
         "evidence_strength": (
@@ -830,7 +830,7 @@ def run_appraisal(
         cba[opt.id] = appraise_cba(cba_in)
         if not inputs_for.benefits_entered:
             warnings.append(
-                f"option '{opt.id}': no benefits entered, so its CBA shows costs only and a "
+                f"{opt.name}: no benefits entered, so its CBA shows costs only and a "
                 "negative NPV by construction"
             )
     return AppraisalResults(

@@ -79,7 +79,7 @@ def test_findings_page_accept_reject_and_add(cluster_code: str) -> None:
     at.radio(key=f"status_{first.id}").set_value("rejected").run()
     assert at.session_state[SESSION_KEY].findings[0].status == "rejected"
     at.text_area[-1].input("The college has a waiting list for engineering courses.")
-    at.button[-1].click().run()
+    next(b for b in at.button if b.label == "Add finding").click().run()
     findings = at.session_state[SESSION_KEY].findings
     local = [f for f in findings if f.origin == "local_knowledge"]
     assert len(local) == 1 and local[0].status == "accepted"

@@ -12,6 +12,7 @@ import streamlit as st
 
 from evidence.models import FINDING_TOPICS, Finding
 from evidence.sectors import load_sectors
+from ui.app import go_to
 from ui.page_profile import need_area
 from ui.state import current_profile, get_session
 
@@ -127,3 +128,4 @@ def render() -> None:
                 if f.kind == kind:
                     finding_card(f)
     add_finding_form()
+    st.button("Next: rationale and target", on_click=go_to, args=("rationale",), type="primary")

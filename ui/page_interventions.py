@@ -35,7 +35,9 @@ def choice_table(recs: Recommendations, catalogue: dict[str, Intervention],
             "Evidence": item.evidence.strength,
             "id": iid,
         })
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    frame["Priority"] = frame["Priority"].astype("Int64")  # blank, not "None", when unchosen
+    return frame
 
 
 def apply_choice(edited: pd.DataFrame) -> list[str]:

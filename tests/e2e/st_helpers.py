@@ -5,6 +5,11 @@ runs on the server, and the page is patched as elements arrive. These helpers wa
 own state - ``data-test-connection-state`` and ``data-test-script-state`` on
 ``[data-testid="stApp"]``, the status widget's running icon and ``data-stale`` elements - and on
 specific text, never on fixed sleeps.
+
+Data editors and dataframes draw on a canvas (Glide Data Grid). Glide also keeps an accessible
+copy of the rows it shows as a hidden ``<table>`` whose cells carry the test ids
+``glide-cell-<col>-<row>`` and ``aria-selected``: the grid helpers read values and check the
+selection there, click the canvas by row geometry and edit with the keyboard, as a user would.
 """
 
 from __future__ import annotations
@@ -31,6 +36,27 @@ def wait_idle(page: Page, timeout: float = RUN_TIMEOUT_MS) -> None:
     )
 
 
+# Installed by open_app before the app's own code runs: counts the websocket traffic. A rerun
+# request is an outgoing message; its run comes back as incoming ones.
+_COUNT_MESSAGES = """(() => {
+  if (window.__pmWsHooked) return;
+  window.__pmWsHooked = true;
+  window.__pmIn = 0; window.__pmLastIn = 0; window.__pmOut = 0; window.__pmOutAt = 0;
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => {
+        window.__pmIn += 1; window.__pmLastIn = performance.now();
+      });
+    }
+    send(data) {
+      window.__pmOut += 1; window.__pmOutAt = performance.now();
+      return super.send(data);
+    }
+  };
+})();"""
+
 _WATCH_RUNS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (window.__pmObserver) window.__pmObserver.disconnect();
@@ -40,7 +66,16 @@ _WATCH_RUNS = """() => {
   });
   window.__pmObserver.observe(app, {attributes: true, attributeOldValue: true,
                                     attributeFilter: ['data-test-script-state']});
+  return window.__pmWsHooked ? window.__pmOut : null;
 }"""
+
+# A run has started: its state change reached the DOM, or - when the frontend applied "running"
+# and "notRunning" in one render, which happens when its main thread is busy (a big Graphviz
+# layout, say) - a message went out and the server answered after it.
+_RUN_SEEN = """(out0) => window.__pmRuns > 0 || (out0 !== null && window.__pmOut > out0
+                                               && window.__pmLastIn > window.__pmOutAt)"""
+# ... and in that second case the answer has stopped arriving, so the frontend has applied it.
+_RUN_SETTLED = "() => window.__pmRuns > 0 || performance.now() - window.__pmLastIn > 250"
 
 
 def rerun_after(page: Page, action: Callable[[], object],
@@ -48,16 +83,19 @@ def rerun_after(page: Page, action: Callable[[], object],
     """Do ``action`` (a click, a fill...) and wait for the script run it triggers to finish.
 
     Watching the script-state attribute avoids the race where we look for "idle" before the
-    frontend has even sent the rerun request.
+    frontend has even sent the rerun request; the websocket counters (from ``open_app``) catch
+    the runs whose state change never showed in the DOM.
     """
     wait_idle(page, timeout)
-    page.evaluate(_WATCH_RUNS)
+    out0 = page.evaluate(_WATCH_RUNS)
     action()
-    page.wait_for_function("() => window.__pmRuns > 0", timeout=timeout)
+    page.wait_for_function(_RUN_SEEN, arg=out0, timeout=timeout)
+    page.wait_for_function(_RUN_SETTLED, timeout=timeout)
     wait_idle(page, timeout)
 
 
 def open_app(page: Page, url: str) -> None:
+    page.add_init_script(_COUNT_MESSAGES)  # idempotent; kept for reloads of this page
     page.goto(url)
     page.wait_for_selector('[data-testid="stAppViewContainer"]')
     wait_idle(page)
@@ -88,3 +126,85 @@ def choose_selectbox(page: Page, label: str, typed: str, option: str | re.Patter
     choice = page.get_by_role("option", name=option)
     expect(choice.first).to_be_visible()
     rerun_after(page, lambda: choice.first.click())
+
+
+# --------------------------------------------------------------------------- pages and charts
+
+
+def go_to_step(page: Page, title: str) -> None:
+    """Open a walkthrough step from the sidebar's "Steps" list, by its title."""
+    steps = page.locator('[data-testid="stSidebar"]').get_by_role("radiogroup", name="Steps")
+    label = steps.locator("label").filter(has_text=re.compile(rf"\d+\. {re.escape(title)}$"))
+    rerun_after(page, label.click)
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+
+
+def visible_panel(page: Page) -> Locator:
+    """The tab panel on show (Streamlit keeps the other tabs' panels in the DOM, hidden)."""
+    return page.locator('[data-testid="stTabPanel"]:visible').first
+
+
+def chart_drawn(chart: Locator) -> None:
+    """A Vega-Lite chart that has actually drawn marks (SVG or canvas, per renderer)."""
+    expect(chart).to_be_visible()
+    expect(chart.locator("svg.marks, canvas").first).to_be_visible()
+    box = chart.bounding_box()
+    assert box is not None and box["width"] > 200 and box["height"] > 100
+
+
+# --------------------------------------------------------------------------- data grids
+
+GRID_HEADER_PX = 36  # Streamlit's default header and row heights in its Glide grids
+GRID_ROW_PX = 35
+
+
+def grid_cell(frame: Locator, col: int, row: int) -> Locator:
+    """The accessible copy of one visible cell of a dataframe or data editor (``frame`` is the
+    ``stDataFrame`` element; columns count from the first shown one, hidden index excluded)."""
+    return frame.locator(f'[data-testid="glide-cell-{col}-{row}"]')
+
+
+def grid_rows(frame: Locator) -> list[list[str]]:
+    """The text of every rendered row, cell by cell (the grid renders the rows in view)."""
+    expect(grid_cell(frame, 0, 0)).to_be_attached()
+    return frame.locator('canvas[data-testid="data-grid-canvas"]').evaluate(
+        """(canvas) => Array.from(canvas.querySelectorAll('tbody tr'), (tr) =>
+               Array.from(tr.querySelectorAll('td'), (td) => td.textContent))""")
+
+
+def select_grid_cell(page: Page, frame: Locator, col: int, row: int) -> Locator:
+    """Click row ``row`` in its first column, near the left edge (a checkbox there is centred, so
+    it is not toggled), then move right with the keyboard to column ``col``."""
+    canvas = frame.locator('canvas[data-testid="data-grid-canvas"]')
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    y = GRID_HEADER_PX + GRID_ROW_PX * row + GRID_ROW_PX // 2
+    assert y < box["height"] - GRID_ROW_PX // 2, f"row {row} is below the grid's visible rows"
+    page.mouse.click(box["x"] + 6, box["y"] + y)
+    expect(grid_cell(frame, 0, row)).to_have_attribute("aria-selected", "true")
+    for _ in range(col):
+        page.keyboard.press("ArrowRight")
+    cell = grid_cell(frame, col, row)
+    expect(cell).to_have_attribute("aria-selected", "true")
+    return cell
+
+
+def toggle_grid_checkbox(page: Page, frame: Locator, col: int, row: int) -> None:
+    """Tick or untick a checkbox cell: select it, press space, wait for the rerun.
+
+    Check the result on the page: Glide does not refresh the accessible copy of a toggled cell.
+    """
+    select_grid_cell(page, frame, col, row)
+    rerun_after(page, lambda: page.keyboard.press(" "))
+
+
+def edit_grid_cell(page: Page, frame: Locator, col: int, row: int, value: str) -> None:
+    """Type a new value into an editable text or number cell and commit it with Enter."""
+    cell = select_grid_cell(page, frame, col, row)
+    page.keyboard.press("Enter")  # opens Glide's overlay editor in the portal
+    editor = page.locator('[data-testid="portal"] .gdg-input')
+    expect(editor).to_be_focused()
+    editor.fill(value)
+    rerun_after(page, lambda: page.keyboard.press("Enter"))
+    expect(cell).to_have_text(value)

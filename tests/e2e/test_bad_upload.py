@@ -49,7 +49,8 @@ def test_bad_upload_names_the_file_and_keeps_the_area(
     # switch to uploading, and upload the malformed file through the real widget
     rerun_after(page, page.get_by_role("radiogroup", name="Data source")
                 .get_by_text("Upload a file", exact=False).click)
-    dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    dropzone = page.locator('[data-testid="stFileUploader"]').filter(
+        has_text="Employment data file").locator('[data-testid="stFileUploaderDropzoneInput"]')
     expect(dropzone).to_be_attached()
     shot(page, "upload-chosen")
     rerun_after(page, lambda: dropzone.set_input_files(str(bad)))
