@@ -62,3 +62,15 @@ def test_appraisal_page_drop_needs_reason_and_keeps_baseline(cluster: StrategySe
     state = at.session_state[SESSION_KEY].appraisal
     assert state.dropped == {target.id: "Fails affordability CSF"}
     assert state.baseline is not None
+
+
+def test_appraisal_page_shows_objectives_and_success_factors(cluster: StrategySession) -> None:
+    at = app_at("appraisal", cluster)
+    assert not at.exception
+    state = at.session_state[SESSION_KEY].appraisal
+    assert state.spending_objectives, "objectives are proposed from the findings"
+    assert len(state.critical_success_factors) == 5  # the Green Book's five
+    at.run()  # editing round trip keeps them
+    again = at.session_state[SESSION_KEY].appraisal
+    assert [o.statement for o in again.spending_objectives] == \
+        [o.statement for o in state.spending_objectives]

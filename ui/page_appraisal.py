@@ -14,10 +14,41 @@ import streamlit as st
 from policy.appraisal_state import AppraisalResults, AppraisalState, run_appraisal
 from policy.catalogue import load_catalogue
 from policy.cba import OPTIMISM_BIAS_TABLE, Additionality, CashflowLine
+from policy.options import CriticalSuccessFactor, SpendingObjective
 from ui.app import go_to
 from ui.page_mix import ensure_appraisal, rebuild_button
 from ui.page_profile import need_area
 from ui.state import get_session
+
+
+def objectives_tab(state: AppraisalState) -> None:
+    """Spending objectives and critical success factors (Green Book 2022, chapter 4)."""
+    st.caption("Spending objectives say what success means, each with a measure and a target; "
+               "critical success factors are the tests every option must pass to stay on the "
+               "short list. Add rows at the bottom; edit any cell.")
+    objectives = st.data_editor(
+        pd.DataFrame([o.model_dump() for o in state.spending_objectives]
+                     or [{"id": "", "statement": "", "measure": "", "target": ""}]),
+        num_rows="dynamic", hide_index=True, width="stretch", key="objectives_editor",
+        column_config={"id": None})
+    kept = []
+    for i, row in enumerate(objectives.fillna("").itertuples(index=False), start=1):
+        if str(row.statement).strip():
+            kept.append(SpendingObjective(id=str(row.id) or f"SO{i}",
+                                          statement=str(row.statement).strip(),
+                                          measure=str(row.measure), target=str(row.target)))
+    state.spending_objectives = kept
+    csfs = st.data_editor(
+        pd.DataFrame([c.model_dump() for c in state.critical_success_factors]
+                     or [{"id": "", "label": "", "description": ""}]),
+        num_rows="dynamic", hide_index=True, width="stretch", key="csf_editor",
+        column_config={"id": None})
+    state.critical_success_factors = [
+        CriticalSuccessFactor(id=str(row.id) or f"CSF{i}", label=str(row.label).strip(),
+                              description=str(row.description))
+        for i, row in enumerate(csfs.fillna("").itertuples(index=False), start=1)
+        if str(row.label).strip()
+    ]
 
 
 def options_tab(state: AppraisalState) -> None:
@@ -216,7 +247,8 @@ def render() -> None:
     if not ensure_appraisal(session):
         return
     state = session.appraisal
-    tabs = st.tabs(["Options", "Weights", "Scores", "Cost-benefit", "Results and sensitivity"])
+    tabs = st.tabs(["Options", "Weights", "Scores", "Cost-benefit", "Results and sensitivity",
+                    "Objectives and success factors"])
     with tabs[0]:
         options_tab(state)
     with tabs[1]:
@@ -228,5 +260,7 @@ def render() -> None:
         cba_tab(state, results)
     with tabs[4]:
         results_tab(state, run_appraisal(state))
+    with tabs[5]:
+        objectives_tab(state)
     rebuild_button(session)
     st.button("Next: export the appraisal", on_click=go_to, args=("export",), type="primary")
