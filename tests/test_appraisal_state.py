@@ -175,7 +175,8 @@ def test_baseline_scores_reflect_doing_nothing(catalogue):
     # risk of inaction: 2 bottlenecks not rejected (the rejected risk does not count): 100 - 20
     risk = state.score(BASELINE_ID, "risk")
     assert risk.value == 80
-    assert "inaction" in risk.rationale.lower() and "2 bottleneck/risk finding(s) not rejected" in risk.rationale
+    assert "inaction" in risk.rationale.lower()
+    assert "2 bottleneck/risk finding(s) not rejected" in risk.rationale
     assert default_appraisal(RANKED, catalogue, None).score(BASELINE_ID, "risk").value == 50
 
 
