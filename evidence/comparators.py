@@ -46,14 +46,6 @@ def peer_features(ind: Indicators, level: str) -> tuple[np.ndarray, np.ndarray]:
     return ind.cache[key]
 
 
-def distance_matrix(ind: Indicators, level_mask: np.ndarray) -> np.ndarray:
-    """Pairwise distances among the areas in ``level_mask`` (vectorised, [n, n])."""
-    z = _weighted_z(comparison_features(ind)[level_mask])
-    sq = (z**2).sum(axis=1)
-    d2 = sq[:, None] + sq[None, :] - 2.0 * z @ z.T
-    return np.sqrt(np.clip(d2, 0, None))
-
-
 def nearest_comparators(ind: Indicators, area_code: str, k: int = 5) -> list[Comparator]:
     """The k most similar areas of the same level, each with what makes it similar."""
     cube = ind.cube

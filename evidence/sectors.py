@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from io import StringIO
 
 import pandas as pd
 from pydantic import BaseModel, field_validator
@@ -46,8 +47,6 @@ class Sector(BaseModel):
 def load_sectors() -> tuple[Sector, ...]:
     """Read Table 1 from the packaged CSV (cached: it never changes during a run)."""
     text = resources.files("evidence").joinpath("data/sectors.csv").read_text(encoding="utf-8")
-    from io import StringIO
-
     frame = pd.read_csv(StringIO(text), dtype=str)
     return tuple(
         Sector(
@@ -64,13 +63,6 @@ def load_sectors() -> tuple[Sector, ...]:
 
 def sector_ids() -> list[str]:
     return [s.sector_id for s in load_sectors()]
-
-
-def sector_by_id(sector_id: str) -> Sector:
-    for sector in load_sectors():
-        if sector.sector_id == sector_id:
-            return sector
-    raise KeyError(f"unknown sector id {sector_id!r}; known: {', '.join(sector_ids())}")
 
 
 class SicCodeError(ValueError):
@@ -102,12 +94,9 @@ def normalise_sic(raw: object) -> str:
     match = _CODE_RE.match(compact)
     if not match:
         raise SicCodeError(f"{raw!r} is not a SIC 2007 code")
-    division, group, klass, extra = match.groups()
-    if extra is not None:
-        # "30.3.0" style (NACE with trailing dot levels): keep class level
-        pass
-    digits = division + (group or "") + (klass or "")
-    return digits
+    # A fourth digit group ("30.3.0.1" style) is below class level and is ignored.
+    division, group, klass, _below_class = match.groups()
+    return division + (group or "") + (klass or "")
 
 
 @dataclass(frozen=True)
