@@ -130,6 +130,11 @@ def _set_area(code: str, name: str) -> None:
 
 def render() -> None:
     session = get_session()
+    if session.area_code is None:
+        st.info("**New here?** Keep the bundled demo, pick a district below, then follow the "
+                "**Next** buttons: each step asks one key policy question, and the last one "
+                "downloads an option appraisal report. Your work is saved as you go.",
+                icon=":material/lightbulb:")
     _choose_source()
     ev = try_evidence(session)
     if ev is None:

@@ -75,9 +75,11 @@ def render() -> None:
     if not session.chosen_interventions and "interventions_initialised" not in session.answers:
         session.chosen_interventions = recs.ids()[:DEFAULT_CHOSEN]
         session.answers["interventions_initialised"] = True
-    st.caption(f"{len(recs.recommended)} of {len(catalogue)} interventions are recommended by "
-               "the rules for this area's evidence. Tick to choose, untick to drop, and number "
-               "the priority to reorder. You may add interventions the rules did not pick.")
+    st.caption(f"{len(recs.recommended)} of {len(catalogue)} interventions have support from at "
+               "least one rule on this area's evidence, ranked by the strength of that support "
+               "(the top five are chosen to start with). Tick to choose, untick to drop, and "
+               "number the priority to reorder. You may add interventions the rules did not "
+               "pick.")
     table = choice_table(recs, catalogue, session.chosen_interventions)
     edited = st.data_editor(
         table, hide_index=True, width="stretch", key="choice_editor",
