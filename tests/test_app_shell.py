@@ -74,3 +74,17 @@ def test_export_page_prepares_a_workbook_download() -> None:
     assert "SYNTHETIC" in about.upper()
     labels = [b.proto.label for b in at.get("download_button")]
     assert any("Excel" in label for label in labels)
+
+
+def test_export_page_lists_other_saved_sessions() -> None:
+    from policy.store import SessionStore
+
+    other = StrategySession(title="Other place strategy", area_code=ARCHETYPES["little_am"][0])
+    sid = SessionStore().save(other)  # the same default store the app uses in tests
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["step"] = "export"
+    at.session_state[SESSION_KEY] = StrategySession(area_code=ARCHETYPES["niche"][0])
+    at.run()
+    assert not at.exception
+    links = " ".join(m.value for m in at.markdown)
+    assert f"?sid={sid}" in links and "Other place strategy" in links

@@ -84,9 +84,24 @@ def save_load_section() -> None:
         st.rerun()
 
 
+def recent_sessions_section() -> None:
+    """Sessions saved in this tool's store: open one in a new tab from its address."""
+    from ui.app import session_store
+
+    rows = [r for r in session_store().list() if r["session_id"] != get_session().session_id]
+    if not rows:
+        st.caption("No other saved sessions yet.")
+        return
+    for r in rows[:20]:
+        st.markdown(f"- [{r['title']} - {r['area_code'] or 'no area yet'}]"
+                    f"(?sid={r['session_id']}&step=data) (saved {r['updated_at']} UTC)")
+
+
 def render() -> None:
     st.subheader("Download the appraisal")
     if not need_area():
         exports_section()
     st.subheader("Save and load")
     save_load_section()
+    st.subheader("Other saved sessions")
+    recent_sessions_section()
