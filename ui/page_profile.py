@@ -46,6 +46,7 @@ def sector_table(p: AreaProfile) -> pd.DataFrame:
         "National growth p.a.": df["growth_national"],
         "Productivity vs GB": df["productivity_ratio"],
         "Dynamics": df["dynamics"],
+        "GB localisation (Hoover)": [s.hoover_gb for s in p.sectors],
     })
 
 
@@ -123,6 +124,11 @@ def render() -> None:
                              st.column_config.NumberColumn(format="percent"),
                          "National growth p.a.": st.column_config.NumberColumn(format="percent"),
                      })
+        st.caption(f"Dynamics: growing at +1% a year or more, declining at -1% or less, "
+                   f"stagnating between ({p.period.start}-{p.period.end}, compound). "
+                   "Productivity: GVA per job against the same sector in Great Britain. "
+                   "Hoover localisation: how unevenly the sector's jobs are spread across GB "
+                   "districts compared with all jobs (0 even, 1 all in one place).")
     for note in p.notes:
         st.caption(f"Note: {note}")
     st.button("Next: strengths and bottlenecks", on_click=go_to, args=("findings",),
