@@ -188,3 +188,18 @@ def test_lq_broadcasts_against_regional_reference() -> None:
     lq = location_quotient(emp, total, emp.sum(axis=0), total.sum(axis=0))
     # (10/100) / (40/200) = 0.5 and (30/100) / (40/200) = 1.5
     np.testing.assert_allclose(lq[:, 0, 0], [0.5, 1.5])
+
+
+def test_division_level_data_says_what_it_cannot_separate() -> None:
+    rows = [{"area_code": a, "year": y, "sic": s, "employment": v, "suppressed": False}
+            for a in ("D1", "D2") for y in (2020, 2021)
+            for s, v in (("30", 500.0), ("2910", 100.0), ("TOTAL", 5000.0))]
+    areas = pd.DataFrame({"area_code": ["D1", "D2"], "area_name": ["One", "Two"], "level": "lad",
+                          "group_code": "", "group_name": "", "region_code": "",
+                          "region_name": ""})
+    ds = validate_dataset(Dataset(pd.DataFrame(rows), areas, SourceInfo(name="division test")))
+    cube = build_cube(ds)
+    note = " ".join(cube.notes)
+    assert "30" in note and "aerospace" in note and "other_transport" in note
+    assert np.isnan(cube.emp[0, AERO]).all()  # not guessed from the division total
+    assert cube.emp[0, AUTO, 0] == 100.0
