@@ -96,3 +96,26 @@ def test_data_page_switches_to_the_full_national_demo() -> None:
     assert session.data_source == "demo:full"
     caption = " ".join(c.value for c in at.caption)
     assert "360 districts" in caption and "SYNTHETIC" in caption
+
+
+def test_custom_area_of_districts_is_profiled_from_their_sums() -> None:
+    members = ARCHETYPES["engineering_assembly_cluster"][:2]
+    at = make_app("data").run()
+    at.radio(key="area_level").set_value("custom_build").run()
+    at.text_input[0].input("Twin towns")
+    at.multiselect[0].set_value(members)
+    next(b for b in at.button if b.label == "Use this custom area").click().run()
+    assert not at.exception
+    session = at.session_state[SESSION_KEY]
+    assert session.custom_area is not None and session.custom_area.members == members
+    assert session.area_name == "Twin towns"
+    at.session_state["step"] = "profile"
+    at.run()
+    assert not at.exception
+    jobs = next(m.value for m in at.metric if m.label.startswith("All jobs"))
+
+    from evidence.service import Evidence
+
+    ev = Evidence.from_path(None)
+    expected = sum(ev.profile(code).total_jobs for code in members)
+    assert jobs == f"{expected:,.0f}"
