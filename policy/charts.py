@@ -92,21 +92,27 @@ def employment_trends(ts: pd.DataFrame, area_name: str) -> alt.Chart:
     )
 
 
-def shift_share_chart(p: AreaProfile) -> alt.Chart:
+def shift_share_chart(p: AreaProfile) -> alt.LayerChart:
+    """Stacked components with a black tick at the actual change they sum to."""
     df = sector_frame(p).dropna(subset=["ss_local"])
+    df["actual"] = df["ss_national"] + df["ss_industry_mix"] + df["ss_local"]
     long = df.melt(id_vars=["label"], value_vars=["ss_national", "ss_industry_mix", "ss_local"],
                    var_name="component", value_name="jobs")
     long["component"] = long["component"].map({
         "ss_national": "national growth", "ss_industry_mix": "industry mix",
         "ss_local": "local competitive effect"})
-    return alt.Chart(long, title=(
+    bars = alt.Chart(long, title=(
         f"Shift-share of the change in jobs, {p.area.name}, {p.period.start}-{p.period.end}"
     )).mark_bar().encode(
-        x=alt.X("jobs:Q", title="change in jobs (parts sum to the actual change)"),
-        y=alt.Y("label:N", title=None),
+        x=alt.X("jobs:Q", title="change in jobs (parts sum to the actual change: black tick)"),
+        y=alt.Y("label:N", title=None, axis=alt.Axis(labelLimit=260)),
         color=alt.Color("component:N", title="component"),
         tooltip=["label", "component", alt.Tooltip("jobs:Q", format="+,.0f")],
     )
+    ticks = alt.Chart(df).mark_tick(color="black", thickness=3, size=18).encode(
+        x="actual:Q", y=alt.Y("label:N", title=None),
+        tooltip=["label", alt.Tooltip("actual:Q", format="+,.0f", title="actual change")])
+    return alt.layer(bars, ticks)
 
 
 def comparator_chart(rows: pd.DataFrame, year: int) -> alt.Chart:
