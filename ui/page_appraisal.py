@@ -229,6 +229,26 @@ def results_tab(state: AppraisalState, results: AppraisalResults) -> None:
         "top changes below": t.lower, "to": names.get(t.top_below or "", t.top_below),
         "top changes above": t.upper, "to ": names.get(t.top_above or "", t.top_above),
     } for t in results.thresholds]), hide_index=True, width="stretch")
+    if results.thresholds:
+        top = names.get(results.thresholds[0].top_option, results.thresholds[0].top_option)
+        band = pd.DataFrame([{
+            "criterion": labels.get(t.criterion_id, t.criterion_id),
+            "from": t.lower if t.lower is not None else 0.0,
+            "to": t.upper if t.upper is not None else 1.0,
+            "weight now": t.weight,
+        } for t in results.thresholds])
+        base = alt.Chart(band, title=f"Weight ranges over which '{top}' stays top "
+                         "(others rescaled; dot = weight now)")
+        st.altair_chart(alt.layer(
+            base.mark_bar(opacity=0.35, height=14).encode(
+                x=alt.X("from:Q", title="normalised weight", scale=alt.Scale(domain=[0, 1])),
+                x2="to:Q", y=alt.Y("criterion:N", title=None, axis=alt.Axis(labelLimit=260)),
+                tooltip=["criterion", alt.Tooltip("from:Q", format=".2f"),
+                         alt.Tooltip("to:Q", format=".2f"),
+                         alt.Tooltip("weight now:Q", format=".2f")]),
+            base.mark_point(filled=True, size=80, color="black").encode(
+                x="weight now:Q", y="criterion:N"),
+        ), width="stretch")
     if results.stability is not None:
         stab = results.stability
         frame = pd.DataFrame({"option": [names[o] for o in stab.p_first],

@@ -182,8 +182,8 @@ def test_full_walkthrough_to_word_report(
 
     panel = open_tab(page, "Results and sensitivity")
     charts = panel.locator('[data-testid="stVegaLiteChart"]')
-    expect(charts).to_have_count(2)  # weighted scores; rank stability
-    for i in range(2):
+    expect(charts).to_have_count(3)  # weighted scores; weight ranges; rank stability
+    for i in range(3):
         chart_drawn(charts.nth(i))
     expect(panel.get_by_role("heading", name="Sensitivity")).to_be_visible()
     sensitivity = panel.locator('[data-testid="stDataFrame"]').nth(1)
