@@ -215,7 +215,8 @@ def results_tab(state: AppraisalState, results: AppraisalResults) -> None:
     st.altair_chart(alt.Chart(contrib, title="Weighted scores (0-100) by option, stacked by "
                               "criterion").mark_bar().encode(
         x=alt.X("points:Q", title="weighted score"), y=alt.Y("option:N", sort="-x", title=None),
-        color="criterion:N", tooltip=["option", "criterion", alt.Tooltip("points:Q",
+        color=alt.Color("criterion:N", legend=alt.Legend(labelLimit=320)),
+        tooltip=["option", "criterion", alt.Tooltip("points:Q",
                                                                         format=".1f")]),
         width="stretch")
     st.dataframe(pd.DataFrame([{"rank": r.rank, "option": names[r.option_id],
@@ -224,10 +225,14 @@ def results_tab(state: AppraisalState, results: AppraisalResults) -> None:
                  hide_index=True, width="stretch")
     st.subheader("Sensitivity")
     st.caption("How far each weight can move (others rescaled) before the top option changes.")
+    never = "no change"
     st.dataframe(pd.DataFrame([{
-        "criterion": labels.get(t.criterion_id, t.criterion_id), "weight now": t.weight,
-        "top changes below": t.lower, "to": names.get(t.top_below or "", t.top_below),
-        "top changes above": t.upper, "to ": names.get(t.top_above or "", t.top_above),
+        "criterion": labels.get(t.criterion_id, t.criterion_id),
+        "weight now": round(t.weight, 3),
+        "top changes below": never if t.lower is None else f"{t.lower:.3f}",
+        "to": names.get(t.top_below or "", t.top_below) or "",
+        "top changes above": never if t.upper is None else f"{t.upper:.3f}",
+        "to ": names.get(t.top_above or "", t.top_above) or "",
     } for t in results.thresholds]), hide_index=True, width="stretch")
     if results.thresholds:
         top = names.get(results.thresholds[0].top_option, results.thresholds[0].top_option)
