@@ -262,17 +262,23 @@ def _weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
         return np.where(w.sum(axis=0) > 0, np.nansum(values * w, axis=0) / w.sum(axis=0), np.nan)
 
 
+def _area_year_index(
+    frame: pd.DataFrame, area_order: list[str], years: np.ndarray
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Rows of an area-year table that fall in the cube, with their area and year positions."""
+    pos = {c: i for i, c in enumerate(area_order)}
+    a = frame["area_code"].map(pos)
+    keep = a.notna() & frame["year"].isin(years)
+    kept = frame[keep]
+    return (kept, a[keep].to_numpy(dtype=np.int64),
+            np.searchsorted(years, kept["year"].to_numpy()))
+
+
 def _gva_arrays(
     ds: Dataset, area_order: list[str], years: np.ndarray, sectors: list[str]
 ) -> tuple[np.ndarray, np.ndarray]:
-    gdf = ds.gva
-    assert gdf is not None
-    pos = {c: i for i, c in enumerate(area_order)}
-    a = gdf["area_code"].map(pos)
-    keep = a.notna() & gdf["year"].isin(years)
-    gdf = gdf[keep]
-    a = a[keep].to_numpy(dtype=np.int64)
-    y = np.searchsorted(years, gdf["year"].to_numpy())
+    assert ds.gva is not None
+    gdf, a, y = _area_year_index(ds.gva, area_order, years)
     codes = gdf["sic"].astype(str).to_numpy()
     vals = gdf["gva"].to_numpy(dtype=float)
     n_a, n_s, n_y = len(area_order), len(sectors), len(years)
@@ -298,12 +304,7 @@ def _gva_arrays(
 def _context_arrays(
     ctx: pd.DataFrame, area_order: list[str], years: np.ndarray
 ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
-    pos = {c: i for i, c in enumerate(area_order)}
-    a = ctx["area_code"].map(pos)
-    keep = a.notna() & ctx["year"].isin(years)
-    ctx = ctx[keep]
-    a = a[keep].to_numpy(dtype=np.int64)
-    y = np.searchsorted(years, ctx["year"].to_numpy())
+    ctx, a, y = _area_year_index(ctx, area_order, years)
     n_a, n_y = len(area_order), len(years)
 
     def column(name: str) -> np.ndarray | None:
