@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -66,6 +67,18 @@ CONDITION_KEYS: tuple[str, ...] = ("all", "any", "not", "finding", "indicator", 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 # A second sentence starts after terminal punctuation followed by a capitalised word.
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z][a-z]")
+
+
+def _valid_path(value: str) -> str:
+    """An indicator path must parse at load time, so a typo fails the rule file, not a run."""
+    try:
+        parse_path(value)
+    except PathError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+IndicatorPath = Annotated[str, AfterValidator(_valid_path)]
 
 
 class _Strict(BaseModel):
@@ -180,20 +193,11 @@ class FindingSpec(_Strict):
 class IndicatorSpec(_Strict):
     """Compare a profile value with a number, its national figure or the comparators' median."""
 
-    name: str
+    name: IndicatorPath
     op: Op
     value: float | None = None
     comparator_median: Literal[True] | None = None
     national: Literal[True] | None = None
-
-    @field_validator("name")
-    @classmethod
-    def _path(cls, value: str) -> str:
-        try:
-            parse_path(value)
-        except PathError as exc:
-            raise ValueError(str(exc)) from None
-        return value
 
     @model_validator(mode="after")
     def _one_yardstick(self) -> IndicatorSpec:
@@ -240,16 +244,8 @@ class IndicatorLeaf(_Strict):
 
 
 class PresentLeaf(_Strict):
-    present: str
+    present: IndicatorPath
 
-    @field_validator("present")
-    @classmethod
-    def _path(cls, value: str) -> str:
-        try:
-            parse_path(value)
-        except PathError as exc:
-            raise ValueError(str(exc)) from None
-        return value
 
 
 class AreaLeaf(_Strict):
