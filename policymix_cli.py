@@ -54,8 +54,8 @@ def cmd_profile(args: argparse.Namespace) -> int:
 @command("recommend")
 def cmd_recommend(args: argparse.Namespace) -> int:
     from policy.catalogue import load_catalogue
-    from policy.pipeline import recommend
     from policy.session import StrategySession
+    from policy.walkthrough import recommend
 
     ev = _evidence(args)
     recs = recommend(ev, StrategySession(area_code=args.area, data_source=args.data,
@@ -84,8 +84,8 @@ def cmd_recommend(args: argparse.Namespace) -> int:
 def cmd_session(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from policy.defaults import new_session
     from policy.session import session_to_json
+    from policy.walkthrough import new_session
 
     if args.session_command != "new":
         raise ValueError(f"unknown session command {args.session_command!r}")

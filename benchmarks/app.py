@@ -28,7 +28,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from evidence.service import Evidence  # noqa: E402
 from evidence.sources.demo import ARCHETYPES, ensure_full_demo  # noqa: E402
-from policy.defaults import new_session  # noqa: E402
+from policy.walkthrough import new_session  # noqa: E402
 from ui.state import FULL_DEMO  # noqa: E402
 from ui.steps import load_steps  # noqa: E402
 

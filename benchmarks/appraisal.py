@@ -17,9 +17,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from evidence.service import Evidence  # noqa: E402
 from evidence.sources.demo import ARCHETYPES  # noqa: E402
-from policy.appraisal_state import run_appraisal  # noqa: E402
-from policy.defaults import new_session  # noqa: E402
-from policy.mcda import DEFAULT_CRITERIA, McdaInputs, Score, rank_stability  # noqa: E402
+from policy.appraisal import (  # noqa: E402
+    DEFAULT_CRITERIA,
+    McdaInputs,
+    Score,
+    rank_stability,
+    run_appraisal,  # noqa: E402
+)
+from policy.walkthrough import new_session  # noqa: E402
 
 
 def median_ms(fn, repeat: int) -> float:

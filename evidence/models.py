@@ -6,6 +6,7 @@ These are the boundary types of the design (``AreaProfile`` and ``Finding``); ev
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -82,6 +83,17 @@ class Finding(BaseModel):
     origin: FindingOrigin = "data"
     status: Literal["proposed", "accepted", "rejected"] = "proposed"
     note: str = ""
+
+    @property
+    def stands(self) -> bool:
+        """Whether the finding still counts as evidence: proposed findings count until the user
+        rejects them. The one definition the rules, questions, appraisal and reports share."""
+        return self.status != "rejected"
+
+
+def standing(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings that still stand (see :attr:`Finding.stands`), in order."""
+    return [f for f in findings if f.stands]
 
 
 class Period(BaseModel):

@@ -10,7 +10,7 @@ plain-English judgement, for one option at a time:
   what is distinctive about the place.
 - :func:`alignment`: the national programmes each intervention aligns with; one with none
   needs coordinating with national policy before it is funded.
-- :func:`complementarity`: the merged causal chains (``policy.causal``): outcomes several
+- :func:`complementarity`: the merged causal chains (``policy.catalogue``): outcomes several
   interventions share, levers of different kinds meeting, overlaps to coordinate, and gaps
   (intended impacts reached by a single fragile pathway, or not at all).
 - :func:`niche_risk`: the share of the budget aimed at sectors that hold very few local jobs
@@ -27,17 +27,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from pydantic import BaseModel, Field
 
 from evidence.models import AreaProfile, SectorRow
-from policy.appraisal_state import AppraisalState, default_option_intervention
-from policy.catalogue import TARGET_TYPES, Intervention
-from policy.causal import (
+from policy.appraisal import AppraisalState, Option, default_option_intervention
+from policy.catalogue import (
+    TARGET_TYPES,
     Complementarity,
     Gap,
     ImpactCoverage,
+    Intervention,
     Overlap,
     merge_chains,
     mix_diagnostics,
 )
-from policy.options import Option
 
 __all__ = [
     "DEFAULT_NICHE_THRESHOLD",
@@ -89,7 +89,7 @@ class BalanceReport(BaseModel):
     """Counts and budget of horizontal / vertical / mission-oriented interventions.
 
     ``budget_basis`` says where the budgets came from: the option's own budgets, or catalogue
-    cost midpoints (:func:`policy.appraisal_state.default_option_intervention`) when none were
+    cost midpoints (:func:`policy.appraisal.default_option_intervention`) when none were
     given. Shares are of the total budget (all zero when the total is zero).
     """
 
@@ -227,7 +227,7 @@ class ComplementarityReport(BaseModel):
 
     ``shared_outcomes`` maps each outcome reached by two or more interventions to them;
     ``complementarities``, ``overlaps``, ``gaps`` and ``coverage`` are
-    :func:`policy.causal.mix_diagnostics` on the merged chains.
+    :func:`policy.catalogue.mix_diagnostics` on the merged chains.
     """
 
     shared_outcomes: dict[str, list[str]]

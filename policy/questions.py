@@ -14,7 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel
 
-from evidence.models import AreaProfile, Finding
+from evidence.models import AreaProfile, Finding, standing
 from evidence.sectors import load_sectors
 from policy.catalogue import RATIONALE_CATEGORIES, Intervention, load_shared_nodes
 from rules.results import Recommendations
@@ -64,10 +64,6 @@ def options_of(q: Question) -> dict[str, str]:
     return {o: o for o in q.options}
 
 
-def _live(findings: list[Finding]) -> list[Finding]:
-    return [f for f in findings if f.status != "rejected"]
-
-
 def propose(
     q: Question,
     profile: AreaProfile | None,
@@ -76,7 +72,7 @@ def propose(
     catalogue: dict[str, Intervention],
 ) -> Any:
     """An evidence-based proposal for one question (None when there is nothing to go on)."""
-    live = _live(findings)
+    live = standing(findings)
     if q.prefill == "recommended_rationales" and recs is not None:
         allowed = set(options_of(q))
         seen: list[str] = []

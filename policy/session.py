@@ -1,7 +1,11 @@
 """The whole state of one strategy session: everything the user decided, with a schema version.
 
 The UI keeps one ``StrategySession`` in memory and autosaves it; the command line builds one
-with defaults. It round-trips to JSON losslessly (pydantic), and a file from a newer schema or
+with defaults. The session's invariants live here, not in the pages that change it: switching
+the data source clears what belonged to the old data, choosing another area clears the last
+area's findings and comparators, a custom area gets a code that cannot clash with a real one,
+and findings are seeded from the profile once per area (:meth:`StrategySession.seed_findings`).
+It round-trips to JSON losslessly (pydantic), and a file from a newer schema or
 a tampered file is refused with a clear message rather than half-loaded.
 """
 
@@ -12,10 +16,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from evidence.models import Finding
-from policy.appraisal_state import AppraisalState
+from evidence.models import Finding, standing
+from policy.appraisal import AppraisalState
 
 SCHEMA_VERSION = 1
+CUSTOM_PREFIX = "CUSTOM-"
+"""Custom area codes start with this, so they never equal a district or group code."""
 
 
 class SessionError(ValueError):
@@ -53,8 +59,55 @@ class StrategySession(BaseModel):
     notes: str = ""
     steps_visited: list[str] = Field(default_factory=list)
 
-    def accepted_findings(self) -> list[Finding]:
-        return [f for f in self.findings if f.status != "rejected"]
+    def standing_findings(self) -> list[Finding]:
+        """The findings the rules and the report work from (see :attr:`Finding.stands`)."""
+        return standing(self.findings)
+
+    def rejected_findings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.stands]
+
+    # -- invariants -----------------------------------------------------------------------
+
+    def switch_source(self, source: str | None, gva: str | None = None) -> None:
+        """Use another data file: what belonged to the old data (custom area, comparators,
+        period) is cleared; the area is kept, since the same code may exist in the new data."""
+        if source == self.data_source and gva == self.gva_source:
+            return
+        self.data_source = source
+        self.gva_source = gva
+        self.custom_area = None
+        self.comparator_codes = None
+        self.period_start = self.period_end = None
+
+    def choose_area(self, code: str, name: str) -> None:
+        """Work on another area: findings and comparators are per area, so they go."""
+        if code == self.area_code:
+            return
+        self.area_code, self.area_name = code, name
+        self.comparator_codes = None
+        self.findings = []  # regenerated from the new area's profile (seed_findings)
+
+    def use_custom_area(self, name: str, members: list[str]) -> str:
+        """Make a custom area of districts and choose it; returns its code."""
+        code = CUSTOM_PREFIX + "-".join(sorted(members))[:40]
+        self.custom_area = CustomArea(code=code, name=name, members=list(members))
+        self.choose_area(code, name)
+        return code
+
+    def findings_need_seeding(self) -> bool:
+        """True when the session holds no findings of its current area yet (a new area, or
+        findings left from another area), so the profile's findings should be copied in."""
+        prefix = f"{self.area_code}:"
+        return not self.findings or not all(
+            f.id.startswith(prefix) or f.origin == "local_knowledge" for f in self.findings)
+
+    def seed_findings(self, generated: list[Finding], *, accept: bool = False) -> None:
+        """Copy the profile's findings in when :meth:`findings_need_seeding`; ``accept`` marks
+        them accepted (the command line's defaults), else they stay proposed for review."""
+        if not self.findings_need_seeding():
+            return
+        update = {"status": "accepted"} if accept else {}
+        self.findings = [f.model_copy(update=update) for f in generated]
 
 
 def session_to_json(session: StrategySession) -> str:

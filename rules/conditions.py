@@ -95,7 +95,7 @@ class Context:
         self.rejected: list[Finding] = []
         self.by_topic: dict[str, list[Finding]] = {}
         for f in profile.findings:
-            if f.status == "rejected":
+            if not f.stands:
                 self.rejected.append(f)
                 continue
             self.findings.append(f)

@@ -41,7 +41,7 @@ def test_appraisal_page_benefits_give_npv_and_bcr(cluster: StrategySession) -> N
     at = app_at("appraisal", cluster)
     option = at.selectbox(key="cba_option").value
     state = at.session_state[SESSION_KEY].appraisal
-    from policy.cba import CashflowLine
+    from policy.appraisal import CashflowLine
 
     state.cba[option].benefit_lines = [CashflowLine(label="GVA from jobs", kind="benefit",
                                                     amounts={y: 5.0 for y in range(1, 11)})]

@@ -77,7 +77,7 @@ def test_export_page_prepares_a_workbook_download() -> None:
 
 
 def test_export_page_lists_other_saved_sessions() -> None:
-    from policy.store import SessionStore
+    from policy.storage import SessionStore
 
     other = StrategySession(title="Other place strategy", area_code=ARCHETYPES["little_am"][0])
     sid = SessionStore().save(other)  # the same default store the app uses in tests

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from evidence.sources.demo import ARCHETYPES
 from policy.session import StrategySession
-from policy.workshop_store import WorkshopStore
+from policy.workshop import WorkshopStore
 from ui.steps import load_steps
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")

@@ -23,11 +23,12 @@ from policy.catalogue import (
     CatalogueError,
     CostRange,
     Intervention,
+    chain_graph,
     load_catalogue,
     load_shared_nodes,
     parse_intervention,
+    validate_chain,
 )
-from policy.causal import chain_graph, validate_chain
 
 REQUIRED_IDS = {
     "am_centre_hub",
@@ -200,7 +201,7 @@ def test_helpers(catalogue: dict[str, Intervention]) -> None:
 def test_policy_package_imports_no_ui_or_streamlit() -> None:
     """policy may read rules' public models (the rationale vocabulary), never the UI."""
     code = (
-        "import sys, policy.catalogue, policy.causal\n"
+        "import sys, policy.catalogue, policy.catalogue\n"
         "policy.catalogue.load_catalogue()\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'streamlit', 'ui'})\n"
         "assert not bad, bad\n"

@@ -11,11 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policy.catalogue import STAGES, load_catalogue, load_shared_nodes
-from policy.causal import (
+from policy.catalogue import (
+    STAGES,
     CausalChainError,
     chain_graph,
     layered_layout,
+    load_catalogue,
+    load_shared_nodes,
     merge_chains,
     mix_diagnostics,
     to_altair,

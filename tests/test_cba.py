@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policy.cba import (
+from policy.appraisal import (
     DEFAULT_PROJECT_TYPE,
     GREEN_BOOK_STPR,
     OPTIMISM_BIAS_SOURCE,
@@ -18,6 +18,8 @@ from policy.cba import (
     CashflowLine,
     CbaInputs,
     DiscountBand,
+    Option,
+    OptionIntervention,
     appraise_cba,
     benefit_cost_ratio,
     cost_lines_from_option,
@@ -28,7 +30,6 @@ from policy.cba import (
     present_value,
     switching_values,
 )
-from policy.options import Option, OptionIntervention
 
 # --------------------------------------------------------------------------------------------
 # Discounting

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from policy.mcda import (
+from policy.appraisal import (
     DEFAULT_CRITERIA,
     Criterion,
     McdaInputs,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policy.appraisal_state import AppraisalState, default_option_intervention
+from policy.appraisal import AppraisalState, Option, OptionIntervention, default_option_intervention
 from policy.catalogue import Intervention, load_catalogue
 from policy.mix import (
     MixReport,
@@ -14,7 +14,6 @@ from policy.mix import (
     mix_report,
     niche_risk,
 )
-from policy.options import Option, OptionIntervention
 from tests.test_appraisal_state import make_profile, sector_row, variant
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from policy.options import (
+from policy.appraisal import (
     BASELINE_ID,
     GREEN_BOOK_CSFS,
     CriticalSuccessFactor,

@@ -8,8 +8,8 @@ import pytest
 
 from evidence.service import Evidence
 from evidence.sources.demo import ARCHETYPES
-from policy.pipeline import recommend
 from policy.session import StrategySession
+from policy.walkthrough import recommend
 
 KINDS = ["science_pharma_hub", "engineering_assembly_cluster", "declining_industrial",
          "little_am"]

@@ -18,7 +18,7 @@ from policy.session import (
     session_from_json,
     session_to_json,
 )
-from policy.store import SessionStore
+from policy.storage import SessionStore
 
 
 def sample_session() -> StrategySession:

@@ -13,23 +13,24 @@ from pathlib import Path
 
 import pytest
 
-from policy.appraisal_state import AppraisalState
-from policy.mcda import Criterion, Score
-from policy.options import Option
+from policy.appraisal import AppraisalState, Criterion, Option, Score
 from policy.session import StrategySession
-from policy.store import SessionStore
+from policy.storage import SessionStore
 from policy.workshop import (
     CODE_ALPHABET,
     CODE_LENGTH,
+    NotAParticipant,
     Participant,
     ParticipantScore,
     Proposal,
     ScoreInput,
+    UnknownWorkshop,
     Workshop,
     WorkshopClosed,
     WorkshopCriterion,
     WorkshopError,
     WorkshopOption,
+    WorkshopStore,
     aggregate,
     apply_to_appraisal,
     new_join_code,
@@ -37,7 +38,6 @@ from policy.workshop import (
     proposal_to_finding,
     workshop_report,
 )
-from policy.workshop_store import NotAParticipant, UnknownWorkshop, WorkshopStore
 
 T0 = datetime(2026, 3, 12, 10, 0, tzinfo=UTC)
 

@@ -1,21 +1,24 @@
-"""The walkthrough shell: sidebar with the steps and their status, then the chosen page.
+"""The walkthrough shell: pages routed by ``st.navigation``, a sidebar of steps with their status.
 
-Routing is a plain session-state key (``step``) mirrored to the URL query string, so a page can
-be opened directly (``?step=profile``), tests can set it, and a refresh stays on the same step.
+One ``st.Page`` a step, built from ``ui/steps.yaml`` and :data:`ui.pages.PAGES` (as in
+Streamlit's own hello app). The navigation itself is hidden: the sidebar draws the steps as a
+list with each step's status, and choosing one (or a page's "Next" button, which sets the
+``step`` key) switches page. The URL carries the page's path, ``?step=`` and ``?sid=``, so a
+step can be opened directly, tests can set it, and a refresh stays on the same step of the
+same saved session.
 """
 
 from __future__ import annotations
 
-import importlib
-
 import streamlit as st
 
 from policy.session import SessionError, session_to_json
-from policy.store import SessionStore, default_db_path
-from ui.state import get_session, set_session
+from ui.pages import PAGES, PARTICIPANT
+from ui.state import get_session, session_store, set_session
 from ui.steps import Step, load_steps
+from ui.widgets import STEP_KEY, go_to
 
-STEP_KEY = "step"
+__all__ = ["go_to", "main", "step_status"]
 
 
 def step_status(step: Step) -> str:
@@ -44,13 +47,9 @@ STATUS_ICON = {"done": ":material/check_circle:", "in progress": ":material/edit
                "to do": ":material/radio_button_unchecked:"}
 
 
-def sidebar(steps: tuple[Step, ...]) -> str:
+def sidebar(steps: tuple[Step, ...]) -> None:
+    """The steps with their status; the chosen one is ``st.session_state[STEP_KEY]``."""
     ids = [s.id for s in steps]
-    if STEP_KEY not in st.session_state:
-        wanted = st.query_params.get(STEP_KEY)
-        st.session_state[STEP_KEY] = wanted if wanted in ids else ids[0]
-    if st.session_state[STEP_KEY] not in ids:
-        st.session_state[STEP_KEY] = ids[0]
     with st.sidebar:
         st.markdown("### policymix")
         st.caption("Local industrial strategy for advanced manufacturing")
@@ -68,18 +67,6 @@ def sidebar(steps: tuple[Step, ...]) -> str:
         session = get_session()
         if session.area_name:
             st.caption(f"Area: **{session.area_name}** ({session.area_code})")
-    st.query_params[STEP_KEY] = st.session_state[STEP_KEY]
-    return st.session_state[STEP_KEY]
-
-
-def session_store() -> SessionStore:
-    """The store at the configured path (one open store per path per process)."""
-    return _store_at(str(default_db_path()))
-
-
-@st.cache_resource
-def _store_at(path: str) -> SessionStore:
-    return SessionStore(path)
 
 
 def restore_session() -> None:
@@ -109,26 +96,49 @@ def autosave() -> None:
     st.query_params["sid"] = sid
 
 
+def _step_page(step: Step, default: bool) -> st.Page:
+    render = PAGES[step.id]
+
+    def page() -> None:
+        st.title(step.title)
+        st.markdown(f"*Key question: {step.question}*")
+        session = get_session()
+        if step.id not in session.steps_visited:
+            session.steps_visited.append(step.id)
+        try:
+            render()
+        finally:
+            autosave()
+
+    return st.Page(page, title=step.title, url_path=step.id, default=default)
+
+
+def _wanted_step(ids: list[str], current: str) -> None:
+    """The step to show: the session's (a click or a Next button), else ``?step=`` on a fresh
+    visit, else the page the URL's path names."""
+    if STEP_KEY not in st.session_state:
+        wanted = st.query_params.get(STEP_KEY)
+        st.session_state[STEP_KEY] = wanted if wanted in ids else current
+    if st.session_state[STEP_KEY] not in ids:
+        st.session_state[STEP_KEY] = current
+
+
 def main() -> None:
     st.set_page_config(page_title="policymix", page_icon=":material/factory:", layout="wide")
     if "ws" in st.query_params:  # a workshop participant: their own form only, no session
-        importlib.import_module("ui.page_participant").render()
+        st.navigation([st.Page(PARTICIPANT, title="Workshop", url_path="join")],
+                      position="hidden").run()
         return
     restore_session()
     steps = load_steps()
-    current = sidebar(steps)
-    step = next(s for s in steps if s.id == current)
-    st.title(step.title)
-    st.markdown(f"*Key question: {step.question}*")
-    session = get_session()
-    if step.id not in session.steps_visited:
-        session.steps_visited.append(step.id)
-    try:
-        importlib.import_module(step.module).render()
-    finally:
-        autosave()
-
-
-def go_to(step_id: str) -> None:
-    """Button callback: move to another step."""
-    st.session_state[STEP_KEY] = step_id
+    pages = {s.id: _step_page(s, default=(i == 0)) for i, s in enumerate(steps)}
+    nav = st.navigation(list(pages.values()), position="hidden")
+    current = next((sid for sid, p in pages.items() if p.url_path == nav.url_path), steps[0].id)
+    _wanted_step(list(pages), current)
+    sidebar(steps)
+    wanted = st.session_state[STEP_KEY]  # after the sidebar: a click there counts
+    if wanted != current:
+        params = {k: st.query_params[k] for k in ("sid",) if k in st.query_params}
+        st.switch_page(pages[wanted], query_params={**params, STEP_KEY: wanted})
+    st.query_params[STEP_KEY] = wanted
+    nav.run()

@@ -2,13 +2,14 @@
 
 The domain objects are cached once per data source (``st.cache_resource``): every browser session
 looking at the same file shares one set of indicators. What a user decides lives in a
-``StrategySession`` kept in ``st.session_state`` and autosaved by the session store.
+``StrategySession`` kept in ``st.session_state`` and autosaved by the session store. The
+session's profile and recommendations come from :mod:`policy.walkthrough`, the path the CLI and
+the exports take; this module only adds the on-page message when they cannot be built.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 import streamlit as st
@@ -16,18 +17,17 @@ import streamlit as st
 from evidence.dataset import DataError
 from evidence.models import AreaProfile
 from evidence.service import FULL_DEMO, Evidence, load_any
+from policy import walkthrough
 from policy.session import StrategySession
-from policy.store import default_db_path
-from policy.workshop_store import WorkshopStore
+from policy.storage import SessionStore, Settings, default_db_path
+from policy.workshop import WorkshopStore
+from rules.results import Recommendations
 
 SESSION_KEY = "policymix_session"
 
 
 def upload_dir() -> Path:
-    base = Path(os.environ.get("POLICYMIX_HOME", Path.cwd() / ".policymix"))
-    path = base / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return Settings.from_env().upload_dir
 
 
 def get_session() -> StrategySession:
@@ -50,10 +50,9 @@ def _load_evidence(source: str | None, stamp: float, gva: str | None = None) -> 
 @st.cache_resource(max_entries=8)
 def _with_custom(source: str | None, stamp: float, code: str, name: str,
                  members: tuple[str, ...], gva: str | None = None) -> Evidence:
-    base = _load_evidence(source, stamp, gva)
-    ev = Evidence(dataset=base.dataset, cube=base.cube)
-    ev.add_custom_area(code, name, list(members))
-    return ev
+    session = StrategySession(data_source=source, gva_source=gva,
+                              custom_area={"code": code, "name": name, "members": list(members)})
+    return walkthrough.session_evidence(session, _load_evidence(source, stamp, gva))
 
 
 def _stamp(source: str | None) -> float:
@@ -86,16 +85,55 @@ def try_evidence(session: StrategySession) -> Evidence | None:
     return None
 
 
-def current_profile(session: StrategySession) -> AreaProfile | None:
+def session_profile(session: StrategySession) -> AreaProfile | None:
+    """The session's profile (:func:`policy.walkthrough.session_profile`), or None with an
+    on-page message saying why it cannot be built."""
     ev = try_evidence(session)
     if ev is None or session.area_code is None:
         return None
     try:
-        return ev.profile(session.area_code, session.period_start, session.period_end,
-                          comparator_codes=session.comparator_codes)
+        return walkthrough.session_profile(ev, session)
     except (KeyError, ValueError) as exc:
         st.warning(f"Cannot build the profile: {exc}")
         return None
+
+
+def session_recommendations(session: StrategySession) -> Recommendations | None:
+    """Recommendations for the session's area and standing findings (None with a message)."""
+    ev = try_evidence(session)
+    if ev is None or session.area_code is None:
+        return None
+    try:
+        return walkthrough.recommend(ev, session)
+    except (KeyError, ValueError) as exc:
+        st.warning(f"Cannot run the rules: {exc}")
+        return None
+
+
+def seed_findings(session: StrategySession) -> None:
+    """Fill the session's findings from the area's profile the first time the area is seen."""
+    ev = try_evidence(session)
+    if ev is not None and session.area_code is not None and session.findings_need_seeding():
+        try:
+            walkthrough.seed_findings(ev, session)
+        except (KeyError, ValueError) as exc:
+            st.warning(f"Cannot build the profile: {exc}")
+
+
+def ensure_appraisal(session: StrategySession) -> bool:
+    """Give the session its default appraisal (baseline and options from the chosen
+    interventions) the first time; False, with a message, when the rules cannot run."""
+    if session.appraisal.options:
+        return True
+    ev = try_evidence(session)
+    if ev is None or session.area_code is None:
+        return False
+    try:
+        walkthrough.ensure_appraisal(ev, session)
+    except (KeyError, ValueError) as exc:
+        st.warning(f"Cannot run the rules: {exc}")
+        return False
+    return True
 
 
 def save_upload(name: str, data: bytes) -> Path:
@@ -104,41 +142,6 @@ def save_upload(name: str, data: bytes) -> Path:
     path = upload_dir() / f"{digest}-{safe}"
     path.write_bytes(data)
     return path
-
-
-def synthetic_banner(ev: Evidence) -> None:
-    if ev.dataset.source.synthetic:
-        st.info(
-            "**Synthetic demo data.** Areas and figures are fictional, generated to show the "
-            "method; they are not official statistics.", icon=":material/science:"
-        )
-
-
-def current_recommendations(session: StrategySession):  # -> Recommendations | None
-    """Recommendations for the session's area and decided findings (None with a message)."""
-    from policy.pipeline import recommend
-
-    ev = try_evidence(session)
-    if ev is None or session.area_code is None:
-        return None
-    try:
-        return recommend(ev, session)
-    except (KeyError, ValueError) as exc:
-        st.warning(f"Cannot run the rules: {exc}")
-        return None
-
-
-def session_profile_or_none(session: StrategySession) -> AreaProfile | None:
-    """The profile with the session's decided findings, for appraisal defaults and checks."""
-    from policy.pipeline import session_profile
-
-    ev = try_evidence(session)
-    if ev is None or session.area_code is None:
-        return None
-    try:
-        return session_profile(ev, session)
-    except (KeyError, ValueError):
-        return None
 
 
 @st.cache_resource(max_entries=4)
@@ -150,3 +153,13 @@ def workshop_store() -> WorkshopStore:
     """The workshop store on the session database; keyed by path so a changed POLICYMIX_DB
     (tests, a second deployment) never reuses a store that points at another file."""
     return _workshop_store(str(default_db_path()))
+
+
+def session_store() -> SessionStore:
+    """The session store at the configured path (one open store per path per process)."""
+    return _session_store(str(default_db_path()))
+
+
+@st.cache_resource
+def _session_store(path: str) -> SessionStore:
+    return SessionStore(path)

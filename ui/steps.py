@@ -12,7 +12,6 @@ from pydantic import BaseModel
 class Step(BaseModel):
     id: str
     title: str
-    module: str
     question: str
 
 

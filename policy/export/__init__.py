@@ -34,25 +34,25 @@ __all__ = [
 
 
 def write_docx(bundle: ReportBundle, path: str | Path) -> Path:
-    from policy.export.docx_writer import write_docx as _write
+    from policy.export.to_docx import write_docx as _write
 
     return _write(bundle, path)
 
 
 def write_xlsx(bundle: ReportBundle, path: str | Path) -> Path:
-    from policy.export.xlsx_writer import write_xlsx as _write
+    from policy.export.to_xlsx import write_xlsx as _write
 
     return _write(bundle, path)
 
 
 def write_html(bundle: ReportBundle, path: str | Path) -> Path:
-    from policy.export.html_writer import write_html as _write
+    from policy.export.to_html import write_html as _write
 
     return _write(bundle, path)
 
 
 def write_json(bundle: ReportBundle, path: str | Path) -> Path:
-    from policy.export.json_writer import write_json as _write
+    from policy.export.to_json import write_json as _write
 
     return _write(bundle, path)
 

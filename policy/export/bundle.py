@@ -1,20 +1,14 @@
 """Everything an exported report needs, gathered once: :class:`ReportBundle`.
 
-:func:`build_bundle` runs the same plain function calls the walkthrough does - evidence profile,
-rules, catalogue, merged causal chains, appraisal, mix checks - on a (possibly partial)
-:class:`~policy.session.StrategySession`, filling gaps with the tool's defaults and saying so:
+A bundle is the walkthrough's results (:class:`policy.walkthrough.WalkthroughResults`, from the
+same :func:`policy.walkthrough.run_walkthrough` the pages use) plus the labels a report prints
+around them: the data source, the comparator table, the time series, the workshop. It makes no
+domain calls of its own, so the report's numbers are the pages' numbers. On a partial session
+the walkthrough fills gaps with the tool's defaults and says so (``bundle.defaults_used``,
+printed in the report): no findings reviewed, no interventions chosen (the top
+:data:`policy.walkthrough.TOP_N`, minus any dropped), no appraisal options saved.
 
-* no area chosen: ``ValueError`` (there is nothing to report on);
-* no findings edited yet: the profile's own findings, all still "proposed";
-* no chosen interventions: the top :data:`DEFAULT_TOP_N` recommendations, minus any the user
-  dropped (the app's own default, :func:`policy.pipeline.chosen_or_default`);
-* no appraisal options saved: :func:`policy.appraisal_state.default_appraisal` on the chosen
-  interventions, as the app's appraisal page does on a first visit.
-
-Each default used is recorded in ``bundle.defaults_used`` and printed in the report, so a
-reader knows which parts are the tool's starting point rather than the partnership's decision.
-
-Writers (:mod:`policy.export.docx_writer` and friends) only read a bundle; images are rendered
+Writers (:mod:`policy.export.to_docx` and friends) only read a bundle; images are rendered
 once per bundle and cached (:meth:`ReportBundle.images`), so writing several formats from one
 bundle renders each chart once.
 """
@@ -29,32 +23,19 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from evidence.models import AreaProfile, Finding
-from policy.appraisal_state import (
-    AppraisalResults,
-    AppraisalState,
-    default_appraisal,
-    default_option_intervention,
-    run_appraisal,
-)
-from policy.catalogue import Intervention, load_catalogue
-from policy.causal import MixDiagnostics, merge_chains, mix_diagnostics
-from policy.mix import MixReport, mix_report
-from policy.options import Option
+from policy.appraisal import AppraisalResults, AppraisalState
+from policy.catalogue import Intervention, MixDiagnostics
+from policy.export.images import ReportImage, render_images
+from policy.mix import MixReport
 from policy.session import StrategySession
+from policy.walkthrough import WalkthroughResults, run_walkthrough
 
 if TYPE_CHECKING:
     from evidence.service import Evidence
-    from policy.export.images import ReportImage
     from rules.loader import RuleSet
 
-__all__ = ["CHOSEN_MIX_ID", "DEFAULT_TOP_N", "ReportBundle", "build_bundle"]
+__all__ = ["ReportBundle", "build_bundle", "bundle_from_results"]
 
-DEFAULT_TOP_N = 5
-"""Interventions taken from the top of the ranking when the session has chosen none (the app's
-default in :func:`policy.pipeline.chosen_or_default` and :data:`policy.defaults.TOP_CHOSEN`)."""
-
-CHOSEN_MIX_ID = "chosen_mix"
-"""Option id used for the chosen interventions when no appraisal option holds exactly them."""
 
 
 @dataclass
@@ -139,8 +120,6 @@ class ReportBundle:
     def images(self) -> dict[str, ReportImage]:
         """Charts and diagrams as PNG (and SVG for diagrams), rendered once and cached."""
         if self._images is None:
-            from policy.export.images import render_images
-
             self._images = render_images(self)
         return self._images
 
@@ -220,43 +199,6 @@ def _finite(value: Any) -> Any:
 # Building
 
 
-def _evidence_for(session: StrategySession, evidence: Evidence) -> Evidence:
-    """The evidence with the session's custom area added (on a copy) when it is missing."""
-    c = session.custom_area
-    if c is None or c.code in set(evidence.cube.areas["area_code"]):
-        return evidence
-    from evidence.service import Evidence as _Evidence
-
-    copy = _Evidence(dataset=evidence.dataset, cube=evidence.cube)
-    copy.add_custom_area(c.code, c.name, list(c.members))
-    return copy
-
-
-def _chosen_option(chosen: list[Intervention], state: AppraisalState) -> Option:
-    """The appraisal option holding exactly the chosen interventions, or one built for them.
-
-    A built option takes each intervention's budget from the first appraisal option that
-    funds it, else the catalogue default (cost midpoint and phasing).
-    """
-    wanted = {iv.id for iv in chosen}
-    for opt in state.options:
-        if not opt.is_baseline and {i.intervention_id for i in opt.interventions} == wanted:
-            return opt
-    items = []
-    for iv in chosen:
-        found = next(
-            (i for o in state.options for i in o.interventions if i.intervention_id == iv.id),
-            None,
-        )
-        items.append(found if found is not None else default_option_intervention(iv))
-    return Option(
-        id=CHOSEN_MIX_ID,
-        name="Chosen mix",
-        description="The interventions chosen in the session, as one package.",
-        interventions=items,
-    )
-
-
 def build_bundle(
     session: StrategySession,
     evidence: Evidence,
@@ -268,103 +210,25 @@ def build_bundle(
 ) -> ReportBundle:
     """Assemble a :class:`ReportBundle` for the session's area from ``evidence``.
 
-    Follows the app's own path (:mod:`policy.pipeline`): the session's findings replace the
-    generated ones, rejected findings are left out of the rules, comparators' profiles feed the
-    comparator tests. ``ruleset`` defaults to the packaged rule library and ``catalogue`` to the
-    packaged intervention catalogue; ``workshop`` defaults to ``session.workshop``. Raises
+    The results come from :func:`policy.walkthrough.run_walkthrough`, the same path the pages
+    take; this adds only what a report needs around them (source labels, the comparator table,
+    the time series, the workshop). ``workshop`` defaults to ``session.workshop``. Raises
     ``ValueError`` with a plain message when the session has no area or the area is not in the
     data.
     """
-    from policy.pipeline import comparator_profiles, default_ruleset, session_profile
-    from rules import evaluate
+    run = run_walkthrough(session, evidence, ruleset, catalogue, n_draws=n_draws)
+    return bundle_from_results(session, run, workshop=workshop)
 
-    if not session.area_code:
-        raise ValueError(
-            "the session has no area: choose an area (session.area_code) before exporting"
-        )
-    defaults: list[str] = []
-    warnings: list[str] = []
-    if catalogue is None:
-        catalogue = load_catalogue()
-    if ruleset is None:
-        ruleset = default_ruleset()
-    ev = _evidence_for(session, evidence)
-    try:
-        profile = session_profile(ev, session)
-    except KeyError as exc:
-        raise ValueError(
-            f"area {session.area_code!r} is not in the data ({ev.dataset.source.name}): {exc}"
-        ) from None
-    if not session.findings:
-        defaults.append("findings: the profile's own findings (none reviewed in the session)")
-    rejected = [f for f in session.findings if f.status == "rejected"]
 
-    comparators: list[AreaProfile] = []
-    try:
-        comparators = comparator_profiles(ev, profile)
-    except (KeyError, ValueError) as exc:
-        warnings.append(f"comparators left out of the rules: {exc}")
-    recs = evaluate(ruleset, profile, comparators, interventions=list(catalogue))
-    rec_json = recs.model_dump(mode="json")
-    scores = {r["intervention"]: float(r["score"]) for r in rec_json["recommended"]}
-    unknown_recs = [iid for iid in scores if iid not in catalogue]
-    if unknown_recs:
-        warnings.append(
-            "recommended but not in the catalogue (left out): " + ", ".join(unknown_recs)
-        )
-
-    dropped = set(session.dropped_interventions)
-    if session.chosen_interventions:
-        ids = [i for i in dict.fromkeys(session.chosen_interventions) if i not in dropped]
-        basis = "chosen in the session"
-    else:
-        ids = [i for i in scores if i not in dropped and i in catalogue][:DEFAULT_TOP_N]
-        basis = f"none chosen in the session: the top {len(ids)} recommendation(s)"
-        defaults.append(f"interventions: {basis}")
-    missing = [i for i in ids if i not in catalogue]
-    if missing:
-        warnings.append(
-            "chosen interventions not in the catalogue (left out): " + ", ".join(missing)
-        )
-    chosen = [catalogue[i] for i in ids if i in catalogue]
-
-    state = session.appraisal
-    if not state.options:
-        # as the app does on first visit to the appraisal: options from the chosen interventions
-        ranked = [(iv.id, scores.get(iv.id, 0.0)) for iv in chosen]
-        state = default_appraisal(ranked, catalogue, profile)
-        defaults.append(
-            "appraisal: the tool's default options from the chosen interventions, equal "
-            "weights and derived scores (no options saved in the session)"
-        )
-    results = run_appraisal(state, n_draws=n_draws)
-
-    impacts_answer = session.answers.get("intended_impacts")
-    intended = [str(i) for i in impacts_answer] if isinstance(impacts_answer, list) else None
-    intended = intended or None
-    graph = merge_chains(chosen)
-    diagnostics = mix_diagnostics(graph, intended) if chosen else None
-    mix = None
-    if chosen:
-        mix = mix_report(_chosen_option(chosen, state), catalogue, profile, state,
-                         intended_impacts=intended)
-    option_mixes: dict[str, MixReport] = {}
-    for oid in results.kept:
-        opt = next((o for o in state.options if o.id == oid), None)
-        if opt is None or opt.is_baseline:
-            continue
-        option_mixes[oid] = mix_report(opt, catalogue, profile, state, intended_impacts=intended)
-
-    focus = {"area_code": profile.area.code, "area_name": profile.area.name,
-             "am_jobs": profile.am_jobs, "am_share": profile.am_share,
-             "total_jobs": profile.total_jobs, "is_focus": True}
-    comparator_rows = [focus] + [
-        {"area_code": p.area.code, "area_name": p.area.name, "am_jobs": p.am_jobs,
-         "am_share": p.am_share, "total_jobs": p.total_jobs, "is_focus": False}
-        for p in comparators
+def bundle_from_results(
+    session: StrategySession, run: WalkthroughResults, *, workshop: dict[str, Any] | None = None
+) -> ReportBundle:
+    """A bundle around results the caller already has (the export page reuses the page's)."""
+    profile = run.profile
+    comparator_rows = [_comparator_row(profile, True)] + [
+        _comparator_row(p, False) for p in run.comparators
     ]
-
-    source = ev.dataset.source
+    source = run.evidence.dataset.source
     if workshop is None:
         workshop = dict(session.workshop) if session.workshop else None
     return ReportBundle(
@@ -372,27 +236,32 @@ def build_bundle(
         profile=profile,
         source_label=source.label(),
         synthetic=bool(source.synthetic or profile.synthetic),
-        recommendations=rec_json,
-        chosen=chosen,
-        chosen_basis=basis,
-        catalogue=catalogue,
-        graph=graph,
-        diagnostics=diagnostics,
-        appraisal=state,
-        results=results,
-        mix=mix,
-        option_mixes=option_mixes,
-        intended_impacts=intended,
-        rejected_findings=rejected,
+        recommendations=run.recommendations.model_dump(mode="json"),
+        chosen=run.chosen,
+        chosen_basis=run.chosen_basis,
+        catalogue=run.catalogue,
+        graph=run.graph,
+        diagnostics=run.diagnostics,
+        appraisal=run.appraisal,
+        results=run.results,
+        mix=run.mix,
+        option_mixes=run.option_mixes,
+        intended_impacts=run.intended_impacts,
+        rejected_findings=run.rejected_findings,
         comparator_rows=comparator_rows,
-        timeseries=_timeseries(ev, profile),
+        timeseries=_timeseries(run.evidence, profile),
         source_rounding=source.rounding,
         source_suppressed_cells=int(source.suppressed_cells or 0),
         source_notes=list(source.notes),
         workshop=workshop or None,
-        defaults_used=defaults,
-        warnings=warnings,
+        defaults_used=list(run.defaults_used),
+        warnings=list(run.warnings),
     )
+
+
+def _comparator_row(p: AreaProfile, is_focus: bool) -> dict[str, Any]:
+    return {"area_code": p.area.code, "area_name": p.area.name, "am_jobs": p.am_jobs,
+            "am_share": p.am_share, "total_jobs": p.total_jobs, "is_focus": is_focus}
 
 
 def _timeseries(ev: Evidence, profile: AreaProfile) -> list[dict[str, Any]]:

@@ -1,8 +1,8 @@
 """Charts and diagrams of a report, rendered offline to PNG (and SVG for causal diagrams).
 
-Profile charts are the app's own Altair charts (:mod:`policy.charts`, pure functions with no
+Profile charts are the app's own Altair charts (:mod:`evidence.charts`, pure functions with no
 Streamlit import) converted with ``vl-convert``, so a report shows exactly what the walkthrough
-showed. Causal diagrams come from :func:`policy.causal.to_png` / :func:`policy.causal.to_svg`.
+showed. Causal diagrams come from :func:`policy.catalogue.to_png` / :func:`policy.catalogue.to_svg`.
 A chart that fails to render is left out with a warning on the bundle rather than stopping the
 whole report.
 """
@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from policy.causal import chain_graph, to_png, to_svg
+from evidence import charts
+from policy.catalogue import chain_graph, to_png, to_svg
 
 if TYPE_CHECKING:
     import altair as alt
@@ -105,7 +106,6 @@ def rank_stability_chart(bundle: ReportBundle) -> alt.Chart | None:
 
 
 def _profile_charts(bundle: ReportBundle) -> list[tuple[str, str, Any]]:
-    from policy import charts
 
     p = bundle.profile
     period = bundle.period_label

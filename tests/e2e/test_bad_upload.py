@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from evidence.sources.demo import ARCHETYPES
-from policy.store import SessionStore
+from policy.storage import SessionStore
 from tests.e2e.conftest import AppServer
 from tests.e2e.st_helpers import (
     choose_selectbox,

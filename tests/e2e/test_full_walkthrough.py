@@ -20,8 +20,8 @@ from playwright.sync_api import Locator, Page, expect
 from evidence.service import load_any
 from evidence.sources.demo import ARCHETYPES
 from policy.catalogue import load_catalogue
-from policy.export.document import SYNTHETIC_STATEMENT
-from policy.store import SessionStore
+from policy.export.report import SYNTHETIC_STATEMENT
+from policy.storage import SessionStore
 from tests.e2e.conftest import AppServer
 from tests.e2e.st_helpers import (
     chart_drawn,

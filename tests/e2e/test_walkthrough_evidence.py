@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from evidence.service import load_any
 from evidence.sources.demo import ARCHETYPES
-from policy.store import SessionStore
+from policy.storage import SessionStore
 from tests.e2e.conftest import AppServer
 from tests.e2e.st_helpers import (
     choose_selectbox,

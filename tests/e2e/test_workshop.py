@@ -25,10 +25,9 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from evidence.service import Evidence, load_any
 from evidence.sources.demo import ARCHETYPES
-from policy.defaults import new_session
-from policy.store import SessionStore
-from policy.workshop import aggregate
-from policy.workshop_store import WorkshopStore
+from policy.storage import SessionStore
+from policy.walkthrough import new_session
+from policy.workshop import WorkshopStore, aggregate
 from tests.e2e.conftest import AppServer
 from tests.e2e.st_helpers import (
     RUN_TIMEOUT_MS,

@@ -31,8 +31,7 @@ import numpy as np
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from evidence.models import FINDING_TOPICS, Finding, FindingKind
-from policy.appraisal_state import AppraisalState
-from policy.mcda import McdaInputs, McdaResult, Score, appraise_mcda
+from policy.appraisal import AppraisalState, McdaInputs, McdaResult, Score, appraise_mcda
 
 __all__ = [
     "CODE_ALPHABET",

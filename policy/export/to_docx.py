@@ -18,7 +18,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Inches, Pt, RGBColor
 
-from policy.export.document import (
+from policy.export.report import (
     Figure,
     Heading,
     PageBreak,

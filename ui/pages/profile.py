@@ -6,20 +6,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from evidence import charts
 from evidence.models import AreaProfile
 from evidence.service import Evidence
-from policy import charts
-from ui.app import go_to
-from ui.state import current_profile, get_session, synthetic_banner, try_evidence
-
-
-def need_area() -> bool:
-    """Shown on pages that need an area; True when the user must pick one first."""
-    if get_session().area_code is None:
-        st.info("Choose an area first.")
-        st.button("Go to Data and area", on_click=go_to, args=("data",))
-        return True
-    return False
+from ui.state import get_session, session_profile, try_evidence
+from ui.widgets import go_to, need_area, synthetic_banner
 
 
 def headline(p: AreaProfile) -> None:
@@ -90,7 +81,7 @@ def render() -> None:
     ev = try_evidence(session)
     if ev is None:
         return
-    p = current_profile(session)
+    p = session_profile(session)
     if p is None:
         return
     synthetic_banner(ev)

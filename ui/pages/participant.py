@@ -19,9 +19,9 @@ from policy.workshop import (
     ScoreInput,
     Workshop,
     WorkshopError,
+    WorkshopStore,
     normalise_code,
 )
-from policy.workshop_store import WorkshopStore
 from ui.state import workshop_store
 
 CODE_PARAM = "ws"

@@ -6,15 +6,14 @@ import streamlit as st
 
 from evidence.dataset import DataError
 from evidence.service import Evidence, load_any
-from ui.app import go_to
 from ui.state import (
     FULL_DEMO,
     evidence_for,
     get_session,
     save_upload,
-    synthetic_banner,
     try_evidence,
 )
+from ui.widgets import go_to, synthetic_banner
 
 SOURCES = {
     "bundled": "Bundled demo (synthetic, advanced manufacturing classes only; instant)",
@@ -32,18 +31,18 @@ def _choose_source() -> None:
     choice = st.radio("Data source", list(SOURCES), index=list(SOURCES).index(current),
                       format_func=SOURCES.__getitem__, key="data_source_choice")
     if choice == "bundled" and session.data_source is not None:
-        _switch_source(None)
+        session.switch_source(None)
     elif choice == "full" and session.data_source != FULL_DEMO:
         with st.status("Preparing the full national demo (about 2 million rows; generated "
                        "once, then cached)...", expanded=True) as status:
             st.write("Generating or reading the data, then computing every indicator for "
                      "every area...")
             previous = session.data_source
-            _switch_source(FULL_DEMO)
+            session.switch_source(FULL_DEMO)
             try:
                 evidence_for(session)
             except DataError as exc:
-                _switch_source(previous)
+                session.switch_source(previous)
                 status.update(label="Could not prepare the full demo", state="error")
                 st.error(str(exc))
                 return
@@ -68,20 +67,9 @@ def _choose_source() -> None:
                     st.error(f"That file was not loaded, and nothing in your session changed. "
                              f"{message}")
                     return
-                _switch_source(str(path), gva)
+                session.switch_source(str(path), gva)
                 st.success(f"Loaded {uploaded.name}"
                            + (f" with GVA from {gva_file.name}." if gva_file else "."))
-
-
-def _switch_source(source: str | None, gva: str | None = None) -> None:
-    session = get_session()
-    if source == session.data_source and gva == session.gva_source:
-        return
-    session.data_source = source
-    session.gva_source = gva
-    session.custom_area = None
-    session.comparator_codes = None
-    session.period_start = session.period_end = None
 
 
 def _choose_area(ev: Evidence) -> None:
@@ -101,11 +89,7 @@ def _choose_area(ev: Evidence) -> None:
             name = st.text_input("Name of the custom area", value="My custom area")
             members = st.multiselect("Districts", list(names), format_func=names.__getitem__)
             if st.form_submit_button("Use this custom area") and members:
-                code = "CUSTOM-" + "-".join(sorted(members))[:40]
-                from policy.session import CustomArea
-
-                session.custom_area = CustomArea(code=code, name=name, members=members)
-                _set_area(code, name)
+                session.use_custom_area(name, members)
                 st.rerun()
         return
     subset = areas[areas["level"] == level]
@@ -116,16 +100,8 @@ def _choose_area(ev: Evidence) -> None:
                           format_func=lambda c: f"{names[c]} ({c})",
                           placeholder="Choose an area...", key=f"area_pick_{level}")
     if picked and picked != session.area_code:
-        _set_area(picked, names[picked])
+        session.choose_area(picked, names[picked])
         st.rerun()  # the sidebar, drawn before this page, must show the new area
-
-
-def _set_area(code: str, name: str) -> None:
-    session = get_session()
-    if code != session.area_code:
-        session.area_code, session.area_name = code, name
-        session.comparator_codes = None
-        session.findings = []  # findings are per area; regenerated on the findings step
 
 
 def render() -> None:

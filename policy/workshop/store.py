@@ -1,6 +1,6 @@
 """SQLite storage for workshops: participants, their scores and proposals, in the session file.
 
-The tables live in the same database file as :class:`policy.store.SessionStore` (same path
+The tables live in the same database file as :class:`policy.storage.SessionStore` (same path
 logic: ``$POLICYMIX_DB``, else ``$POLICYMIX_HOME/policymix.sqlite3``), so one file holds a
 strategy session and everything its workshop contributed; a backup of that file is a backup of
 both. Every participant's browser and the facilitator's live view are separate Streamlit
@@ -21,17 +21,15 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import closing, contextmanager
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policy.session import StrategySession
-from policy.store import default_db_path
-from policy.workshop import (
+from policy.storage import Database
+from policy.workshop.room import (
     CODE_LENGTH,
     Participant,
     ParticipantScore,
@@ -47,6 +45,9 @@ from policy.workshop import (
     normalise_code,
     now_utc,
 )
+
+if TYPE_CHECKING:
+    import sqlite3
 
 __all__ = ["NotAParticipant", "UnknownWorkshop", "WorkshopStore"]
 
@@ -117,45 +118,10 @@ class WorkshopStore:
     """Workshops in SQLite; a new object on the same file sees everything (server restarts)."""
 
     def __init__(self, path: str | Path | None = None) -> None:
-        self.path = Path(path) if path is not None else default_db_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # executescript manages its own transaction, so the schema is created outside _tx();
+        self.db = Database(path)
+        self.path = self.db.path
         # every statement is IF NOT EXISTS, so a second store on the same file changes nothing.
-        with closing(self._connect()) as con:
-            con.executescript(SCHEMA)
-
-    # -- plumbing ----------------------------------------------------------------------------
-
-    def _connect(self) -> sqlite3.Connection:
-        con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        con.execute("PRAGMA journal_mode=WAL")
-        con.execute("PRAGMA foreign_keys=ON")
-        return con
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taken with the write lock up front (BEGIN IMMEDIATE) so a
-        check (is the workshop open? whose token is this?) and the write it guards cannot be
-        separated by another writer, e.g. the facilitator closing scoring."""
-        con = self._connect()
-        try:
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
-        finally:
-            con.close()
-
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        con = self._connect()
-        try:
-            yield con
-        finally:
-            con.close()
+        self.db.create(SCHEMA)
 
     @staticmethod
     def _workshop_row(con: sqlite3.Connection, code: str) -> tuple | None:
@@ -226,7 +192,7 @@ class WorkshopStore:
             )
         if not probe.criteria:
             raise WorkshopError("the appraisal has no criteria to score")
-        with self._tx() as con:
+        with self.db.transaction() as con:
             for _ in range(_CODE_ATTEMPTS):
                 code = new_join_code()
                 if self._workshop_row(con, code) is None:
@@ -249,14 +215,14 @@ class WorkshopStore:
 
     def get_workshop(self, code: str) -> Workshop | None:
         """The workshop with this join code (case and spaces ignored), or None."""
-        with self._read() as con:
+        with self.db.reader() as con:
             row = self._workshop_row(con, normalise_code(code))
         return self._to_workshop(row) if row is not None else None
 
     def workshops_for_session(self, session_id: str) -> list[Workshop]:
         """A session's workshops, newest first: the facilitator's page finds its workshop again
         after a refresh or a server restart from the session id alone."""
-        with self._read() as con:
+        with self.db.reader() as con:
             rows = con.execute(
                 "SELECT code, session_id, created_at, status, closed_at, options, criteria "
                 "FROM workshops WHERE session_id = ? ORDER BY created_at DESC, rowid DESC",
@@ -273,7 +239,7 @@ class WorkshopStore:
         return self._set_status(code, "open")
 
     def _set_status(self, code: str, status: str) -> Workshop:
-        with self._tx() as con:
+        with self.db.transaction() as con:
             workshop = self._require(con, code)
             if workshop.status != status:
                 con.execute(
@@ -285,7 +251,7 @@ class WorkshopStore:
 
     def participants(self, code: str) -> list[Participant]:
         """Everyone who joined, in joining order (display names, never tokens)."""
-        with self._read() as con:
+        with self.db.reader() as con:
             rows = con.execute(
                 "SELECT id, display_name, joined_at FROM workshop_participants WHERE code = ? "
                 "ORDER BY joined_at, rowid",
@@ -298,7 +264,7 @@ class WorkshopStore:
 
     def scores(self, code: str) -> list[ParticipantScore]:
         """Every participant's scores in the workshop (for aggregation; not for participants)."""
-        with self._read() as con:
+        with self.db.reader() as con:
             rows = con.execute(
                 "SELECT participant_id, option_id, criterion_id, value, note FROM workshop_scores "
                 "WHERE code = ? ORDER BY participant_id, option_id, criterion_id",
@@ -313,7 +279,7 @@ class WorkshopStore:
 
     def proposals(self, code: str) -> list[Proposal]:
         """Every proposed finding, oldest first."""
-        with self._read() as con:
+        with self.db.reader() as con:
             rows = con.execute(
                 "SELECT participant_id, kind, topic, sector, text, note, created_at "
                 "FROM workshop_proposals WHERE code = ? ORDER BY id",
@@ -345,7 +311,7 @@ class WorkshopStore:
         name = clean_display_name(display_name)
         token = secrets.token_urlsafe(24)
         participant = Participant(id=uuid.uuid4().hex[:12], display_name=name, joined_at=now_utc())
-        with self._tx() as con:
+        with self.db.transaction() as con:
             workshop = self._require(con, code)
             if not workshop.is_open:
                 raise WorkshopClosed(f"workshop '{workshop.code}' is closed: it takes no new joins")
@@ -368,7 +334,7 @@ class WorkshopStore:
 
     def participant_by_token(self, code: str, token: str | None) -> Participant | None:
         """The participant this token identifies in this workshop, or None."""
-        with self._read() as con:
+        with self.db.reader() as con:
             try:
                 return self._participant_for(con, normalise_code(code), token)
             except NotAParticipant:
@@ -376,7 +342,7 @@ class WorkshopStore:
 
     def own_scores(self, code: str, token: str) -> list[ParticipantScore]:
         """The token holder's own scores (to pre-fill their form); nobody else's."""
-        with self._read() as con:
+        with self.db.reader() as con:
             who = self._participant_for(con, normalise_code(code), token)
             rows = con.execute(
                 "SELECT option_id, criterion_id, value, note FROM workshop_scores "
@@ -392,7 +358,7 @@ class WorkshopStore:
 
     def own_proposals(self, code: str, token: str) -> list[Proposal]:
         """The token holder's own proposals, oldest first."""
-        with self._read() as con:
+        with self.db.reader() as con:
             who = self._participant_for(con, normalise_code(code), token)
             rows = con.execute(
                 "SELECT participant_id, kind, topic, sector, text, note, created_at "
@@ -412,7 +378,7 @@ class WorkshopStore:
         """
         items = [_score_input(s) for s in scores]
         now = _ts(now_utc())
-        with self._tx() as con:
+        with self.db.transaction() as con:
             workshop = self._require(con, code)
             who = self._participant_for(con, workshop.code, token)
             if not workshop.is_open:
@@ -448,7 +414,7 @@ class WorkshopStore:
         sector: str | None = None,
     ) -> Proposal:
         """Record a finding the token holder proposes; refused when closed or not a participant."""
-        with self._tx() as con:
+        with self.db.transaction() as con:
             workshop = self._require(con, code)
             who = self._participant_for(con, workshop.code, token)
             if not workshop.is_open:

@@ -8,8 +8,8 @@ from pathlib import Path
 import streamlit as st
 
 from policy.session import SessionError, session_from_json, session_to_json
-from ui.page_profile import need_area
-from ui.state import get_session, set_session, try_evidence
+from ui.state import get_session, session_store, set_session, try_evidence
+from ui.widgets import need_area
 
 FORMATS = {
     "docx": ("Word report (.docx)",
@@ -86,7 +86,6 @@ def save_load_section() -> None:
 
 def recent_sessions_section() -> None:
     """Sessions saved in this tool's store: open one in a new tab from its address."""
-    from ui.app import session_store
 
     rows = [r for r in session_store().list() if r["session_id"] != get_session().session_id]
     if not rows:

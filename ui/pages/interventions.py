@@ -7,9 +7,8 @@ import streamlit as st
 
 from policy.catalogue import Intervention, load_catalogue
 from rules.results import Recommendation, Recommendations
-from ui.app import go_to
-from ui.page_profile import need_area
-from ui.state import current_recommendations, get_session
+from ui.state import get_session, session_recommendations
+from ui.widgets import go_to, need_area
 
 DEFAULT_CHOSEN = 5
 
@@ -68,7 +67,7 @@ def render() -> None:
     if need_area():
         return
     session = get_session()
-    recs = current_recommendations(session)
+    recs = session_recommendations(session)
     if recs is None:
         return
     catalogue = load_catalogue()

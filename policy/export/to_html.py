@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from policy.export.document import (
+from policy.export.report import (
     Figure,
     Heading,
     PageBreak,

@@ -6,36 +6,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from policy.appraisal_state import default_appraisal
 from policy.catalogue import load_catalogue
 from policy.mix import mix_report
-from policy.session import StrategySession
-from ui.app import go_to
-from ui.page_profile import need_area
-from ui.state import current_recommendations, get_session
-from ui.state import session_profile_or_none as profile_for
-
-
-def ensure_appraisal(session: StrategySession) -> bool:
-    """Build the baseline and two options from the chosen interventions the first time."""
-    if session.appraisal.options:
-        return True
-    recs = current_recommendations(session)
-    if recs is None:
-        return False
-    scores = {r.intervention: r.score for r in recs.recommended}
-    chosen = session.chosen_interventions or recs.ids()[:5]
-    ranked = [(i, scores.get(i, 0.0)) for i in chosen]
-    session.appraisal = default_appraisal(ranked, load_catalogue(), profile_for(session))
-    return True
-
-
-def rebuild_button(session: StrategySession) -> None:
-    if st.button("Rebuild options from the chosen interventions",
-                 help="Replaces the options, scores and cost-benefit inputs with new defaults"):
-        session.appraisal = session.appraisal.model_copy(update={"options": []})
-        ensure_appraisal(session)
-        st.rerun()
+from ui.state import ensure_appraisal, get_session, session_profile
+from ui.widgets import go_to, need_area, rebuild_button
 
 
 def render() -> None:
@@ -54,7 +28,7 @@ def render() -> None:
     pick = st.radio("Option", [o.id for o in options], horizontal=True, key="mix_option",
                     format_func=lambda i: state.option(i).name)
     option = state.option(pick)
-    report = mix_report(option, catalogue, profile_for(session), state,
+    report = mix_report(option, catalogue, session_profile(session), state,
                         intended_impacts=session.answers.get("intended_impacts") or None)
     bal = report.balance
     st.subheader("Balance of horizontal, vertical and mission-oriented measures")

@@ -11,14 +11,19 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from policy.appraisal_state import AppraisalResults, AppraisalState, run_appraisal
+from policy.appraisal import (
+    OPTIMISM_BIAS_TABLE,
+    Additionality,
+    AppraisalResults,
+    AppraisalState,
+    CashflowLine,
+    CriticalSuccessFactor,
+    SpendingObjective,
+    run_appraisal,
+)
 from policy.catalogue import load_catalogue
-from policy.cba import OPTIMISM_BIAS_TABLE, Additionality, CashflowLine
-from policy.options import CriticalSuccessFactor, SpendingObjective
-from ui.app import go_to
-from ui.page_mix import ensure_appraisal, rebuild_button
-from ui.page_profile import need_area
-from ui.state import get_session
+from ui.state import ensure_appraisal, get_session
+from ui.widgets import go_to, need_area, rebuild_button
 
 
 def objectives_tab(state: AppraisalState) -> None:
@@ -133,7 +138,7 @@ def cba_tab(state: AppraisalState, results: AppraisalResults) -> None:
                         format_func=lambda i: state.option(i).name)
     cba = state.cba.get(pick)
     if cba is None:
-        from policy.appraisal_state import OptionCba
+        from policy.appraisal import OptionCba
 
         cba = state.cba.setdefault(pick, OptionCba())
     st.markdown("**Benefits** (GBP million a year, gross, before additionality). The tool never "

@@ -22,18 +22,15 @@ from policy.session import StrategySession
 from policy.workshop import (
     Workshop,
     WorkshopError,
+    WorkshopStore,
     WorkshopSummary,
     aggregate,
     apply_to_appraisal,
     proposal_to_finding,
     workshop_report,
 )
-from policy.workshop_store import WorkshopStore
-from ui.app import go_to, session_store
-from ui.page_findings import ensure_findings
-from ui.page_mix import ensure_appraisal
-from ui.page_profile import need_area
-from ui.state import get_session, workshop_store
+from ui.state import ensure_appraisal, get_session, seed_findings, session_store, workshop_store
+from ui.widgets import go_to, need_area
 
 LIVE_SECONDS = 3
 """Refresh of the live view: quick enough to watch scores arrive, slow enough for a laptop."""
@@ -265,7 +262,7 @@ def controls(session: StrategySession, store: WorkshopStore, workshop: Workshop)
             st.rerun()
     if c3.button("Add the proposals to the findings", key="ws_findings",
                  help="As undecided local-knowledge findings, to accept or reject"):
-        ensure_findings()  # else the proposals alone would replace the data's findings
+        seed_findings(session)  # else the proposals alone would replace the data's findings
         names = {p.id: p.display_name for p in store.participants(workshop.code)}
         known = {f.id for f in session.findings}
         new = [proposal_to_finding(p, names.get(p.participant_id, "a participant"))

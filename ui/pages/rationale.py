@@ -6,18 +6,16 @@ import streamlit as st
 
 from policy.catalogue import load_catalogue
 from policy.questions import propose, questions_for
-from ui.app import go_to
-from ui.page_profile import need_area
-from ui.questions_widgets import render_question
-from ui.state import current_profile, current_recommendations, get_session
+from ui.state import get_session, session_profile, session_recommendations
+from ui.widgets import go_to, need_area, render_question
 
 
 def render() -> None:
     if need_area():
         return
     session = get_session()
-    profile = current_profile(session)
-    recs = current_recommendations(session)
+    profile = session_profile(session)
+    recs = session_recommendations(session)
     catalogue = load_catalogue()
     findings = session.findings or (profile.findings if profile else [])
     st.caption("Answers are proposed from the accepted findings and the rules; every answer is "

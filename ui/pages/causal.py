@@ -5,13 +5,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from policy.catalogue import load_catalogue, load_shared_nodes
-from policy.causal import chain_graph, merge_chains, mix_diagnostics, to_dot
+from policy.catalogue import (
+    chain_graph,
+    load_catalogue,
+    load_shared_nodes,
+    merge_chains,
+    mix_diagnostics,
+    to_dot,
+)
 from policy.questions import propose, questions_for
-from ui.app import go_to
-from ui.page_profile import need_area
-from ui.questions_widgets import render_question
-from ui.state import current_profile, current_recommendations, get_session
+from ui.state import get_session, session_profile, session_recommendations
+from ui.widgets import go_to, need_area, render_question
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -30,8 +34,8 @@ def render() -> None:
     if need_area():
         return
     session = get_session()
-    profile = current_profile(session)
-    recs = current_recommendations(session)
+    profile = session_profile(session)
+    recs = session_recommendations(session)
     catalogue = load_catalogue()
     for q in questions_for("aims"):
         render_question(q, propose(q, profile, session.findings, recs, catalogue))

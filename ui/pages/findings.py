@@ -12,24 +12,12 @@ import streamlit as st
 
 from evidence.models import FINDING_TOPICS, Finding
 from evidence.sectors import load_sectors
-from ui.app import go_to
-from ui.page_profile import need_area
-from ui.state import current_profile, get_session
+from ui.state import get_session, seed_findings
+from ui.widgets import go_to, need_area
 
 KIND_ICON = {"strength": ":material/thumb_up:", "bottleneck": ":material/block:",
              "opportunity": ":material/trending_up:", "risk": ":material/warning:"}
 STATUS_LABELS = {"proposed": "Undecided", "accepted": "Accept", "rejected": "Reject"}
-
-
-def ensure_findings() -> None:
-    """Fill the session's findings from the profile the first time the area is seen."""
-    session = get_session()
-    if session.findings and all(f.id.startswith(f"{session.area_code}:") or
-                                f.origin == "local_knowledge" for f in session.findings):
-        return
-    profile = current_profile(session)
-    if profile is not None:
-        session.findings = [f.model_copy() for f in profile.findings]
 
 
 def _set_status(fid: str) -> None:
@@ -101,8 +89,8 @@ def add_finding_form() -> None:
 def render() -> None:
     if need_area():
         return
-    ensure_findings()
     session = get_session()
+    seed_findings(session)
     findings = session.findings
     accepted = sum(f.status == "accepted" for f in findings)
     rejected = sum(f.status == "rejected" for f in findings)

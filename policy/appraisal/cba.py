@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
-from policy.options import Option
+from policy.appraisal.options import Option
 
 MAX_YEAR = 1000
 """Latest appraisal year accepted: a guard against typos such as 20250 for 2025."""

@@ -2,17 +2,21 @@
 
 One import point for the appraisal step of the walkthrough. The work is split by job:
 
-- ``policy.options``: long list, business-as-usual baseline, short list with reasons
-  (HM Treasury Green Book 2022, chapter 4);
-- ``policy.mcda``: swing-weighted linear additive MCDA with exact weight thresholds and Monte
-  Carlo rank stability (DCLG 2009, *Multi-criteria analysis: a manual*);
-- ``policy.cba``: discounting at the STPR, optimism bias, additionality, NPV, BCR and switching
-  values (Green Book 2022; HCA 2014 *Additionality Guide*).
+- :mod:`~policy.appraisal.options`: long list, business-as-usual baseline, short list with
+  reasons (HM Treasury Green Book 2022, chapter 4);
+- :mod:`~policy.appraisal.mcda`: swing-weighted linear additive MCDA with exact weight
+  thresholds and Monte Carlo rank stability (DCLG 2009, *Multi-criteria analysis: a manual*);
+- :mod:`~policy.appraisal.cba`: discounting at the STPR, optimism bias, additionality, NPV, BCR
+  and switching values (Green Book 2022; HCA 2014 *Additionality Guide*);
+- :mod:`~policy.appraisal.state`: what the user decides (stored in the session);
+- :mod:`~policy.appraisal.defaults`: a starting appraisal derived from the evidence;
+- :mod:`~policy.appraisal.run`: the state in, results out (a pure function).
 """
 
-from policy.cba import (
+from policy.appraisal.cba import (
     DEFAULT_PROJECT_TYPE,
     GREEN_BOOK_STPR,
+    MAX_YEAR,
     OPTIMISM_BIAS_SOURCE,
     OPTIMISM_BIAS_TABLE,
     Additionality,
@@ -34,7 +38,19 @@ from policy.cba import (
     present_value,
     switching_values,
 )
-from policy.mcda import (
+from policy.appraisal.defaults import (
+    BROAD_ID,
+    BROAD_SIZE,
+    EVIDENCE_STRENGTH_SCORES,
+    FOCUSED_ID,
+    FOCUSED_SIZE,
+    MAX_DEFAULT_OBJECTIVES,
+    default_appraisal,
+    default_option_intervention,
+    default_scores,
+    default_spending_objectives,
+)
+from policy.appraisal.mcda import (
     DEFAULT_CRITERIA,
     TIE_DECIMALS,
     Criterion,
@@ -52,7 +68,7 @@ from policy.mcda import (
     weight_thresholds,
     weighted_totals,
 )
-from policy.options import (
+from policy.appraisal.options import (
     BASELINE_ID,
     GREEN_BOOK_CSFS,
     CriticalSuccessFactor,
@@ -64,42 +80,68 @@ from policy.options import (
     ensure_baseline,
     shortlist,
 )
+from policy.appraisal.run import (
+    AppraisalResults,
+    run_appraisal,
+)
+from policy.appraisal.state import (
+    DEFAULT_SWING_WEIGHTS,
+    AppraisalState,
+    OptionCba,
+    RecommendedIntervention,
+)
 
 __all__ = [
-    "BASELINE_ID",
-    "DEFAULT_CRITERIA",
-    "DEFAULT_PROJECT_TYPE",
-    "GREEN_BOOK_CSFS",
-    "GREEN_BOOK_STPR",
-    "OPTIMISM_BIAS_SOURCE",
-    "OPTIMISM_BIAS_TABLE",
-    "TIE_DECIMALS",
     "Additionality",
+    "AppraisalResults",
+    "AppraisalState",
+    "BASELINE_ID",
+    "BROAD_ID",
+    "BROAD_SIZE",
     "CashflowLine",
     "CbaInputs",
     "CbaResult",
     "CbaYear",
     "Criterion",
     "CriticalSuccessFactor",
+    "DEFAULT_CRITERIA",
+    "DEFAULT_PROJECT_TYPE",
+    "DEFAULT_SWING_WEIGHTS",
     "DiscountBand",
     "DroppedOption",
+    "EVIDENCE_STRENGTH_SCORES",
+    "FOCUSED_ID",
+    "FOCUSED_SIZE",
+    "GREEN_BOOK_CSFS",
+    "GREEN_BOOK_STPR",
     "LinePresentValue",
+    "MAX_DEFAULT_OBJECTIVES",
+    "MAX_YEAR",
     "McdaInputs",
     "McdaResult",
+    "OPTIMISM_BIAS_SOURCE",
+    "OPTIMISM_BIAS_TABLE",
     "OptimismBiasBound",
     "Option",
+    "OptionCba",
     "OptionIntervention",
     "OptionTotal",
     "RankStability",
+    "RecommendedIntervention",
     "Score",
     "Shortlist",
     "SpendingObjective",
     "SwitchingValues",
+    "TIE_DECIMALS",
     "WeightThreshold",
     "appraise_cba",
     "appraise_mcda",
     "benefit_cost_ratio",
     "cost_lines_from_option",
+    "default_appraisal",
+    "default_option_intervention",
+    "default_scores",
+    "default_spending_objectives",
     "discount_factor",
     "discount_factors",
     "ensure_baseline",
@@ -110,6 +152,7 @@ __all__ = [
     "present_value",
     "rank_order",
     "rank_stability",
+    "run_appraisal",
     "shortlist",
     "switching_values",
     "weight_thresholds",

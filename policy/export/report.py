@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from evidence.models import standing
+from policy.appraisal import GREEN_BOOK_STPR, OPTIMISM_BIAS_TABLE
 from policy.catalogue import RATIONALE_CATEGORIES
-from policy.cba import GREEN_BOOK_STPR, OPTIMISM_BIAS_TABLE
 
 if TYPE_CHECKING:
     from policy.export.bundle import ReportBundle
@@ -397,9 +398,8 @@ def _finding_text(f: Any) -> str:
 
 
 def _findings(bundle: ReportBundle) -> list[Block]:
-    kept = [f for f in bundle.profile.findings if f.status != "rejected"]
-    rejected = [*bundle.rejected_findings,
-                *(f for f in bundle.profile.findings if f.status == "rejected")]
+    kept = standing(bundle.profile.findings)
+    rejected = [*bundle.rejected_findings, *(f for f in bundle.profile.findings if not f.stands)]
     local = [f for f in kept if f.origin == "local_knowledge"]
     out: list[Block] = [Heading(SECTION_TITLES[1])]
     out.append(Paragraph(
@@ -609,7 +609,7 @@ def _appraisal(bundle: ReportBundle) -> list[Block]:
         "undiscounted totals over each intervention's duration, GBP million in real terms.",
     ))
     out.append(Heading("Criteria and weights", 2))
-    from policy.mcda import normalise_weights
+    from policy.appraisal import normalise_weights
 
     try:
         norm = normalise_weights({c.id: st.swing_weights.get(c.id, 0.0) for c in st.criteria})

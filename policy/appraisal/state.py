@@ -1,0 +1,266 @@
+"""The option appraisal as the user decides it: one model to store.
+
+``AppraisalState`` holds everything a user (or a workshop) decides in the appraisal step:
+spending objectives and critical success factors (HM Treasury Green Book 2022, chapter 4), the
+long list of options with the business-as-usual (BAU) baseline, the options dropped from it and
+why, MCDA criteria, swing weights and scores with rationales (DCLG 2009 *Multi-criteria
+analysis: a manual*), per-option cost-benefit inputs (Green Book 2022, chapter 5) and notes. It
+is stored in ``StrategySession.appraisal`` and must round-trip to JSON losslessly, so it holds
+decisions only: cost lines are *derived* from the options' budgets when the appraisal runs (via
+:func:`policy.appraisal.cba.cost_lines_from_option`) and so can never disagree with them.
+
+The model is deliberately lenient about cross-references (a score for an option that has since
+been deleted, a missing weight): a session that was saved half-edited must still load, because
+the design promises that nothing a user entered is lost. :meth:`AppraisalState.problems` lists
+every inconsistency in plain English and :func:`policy.appraisal.run.run_appraisal` reports them
+instead of failing. Defaults live in :mod:`policy.appraisal.defaults`.
+"""
+
+from __future__ import annotations
+
+import math
+
+from pydantic import BaseModel, Field, computed_field, field_validator, model_validator
+
+from policy.appraisal.cba import (
+    DEFAULT_PROJECT_TYPE,
+    Additionality,
+    CashflowLine,
+    CbaInputs,
+    cost_lines_from_option,
+)
+from policy.appraisal.mcda import (
+    DEFAULT_CRITERIA,
+    Criterion,
+    McdaInputs,
+    Score,
+)
+from policy.appraisal.options import (
+    CriticalSuccessFactor,
+    Option,
+    Shortlist,
+    SpendingObjective,
+    shortlist,
+)
+
+DEFAULT_SWING_WEIGHTS: dict[str, float] = {c.id: 100.0 for c in DEFAULT_CRITERIA}
+"""Equal swing weights: the neutral starting point until the workshop judges the swings. Any
+other default would be the tool's value judgement presented as the user's."""
+
+
+# --------------------------------------------------------------------------------------------
+# The stored state
+
+
+class RecommendedIntervention(BaseModel):
+    """One entry of the ranked list the defaults were built from, kept for traceability."""
+
+    intervention_id: str
+    score: float
+
+
+class OptionCba(BaseModel):
+    """The user's cost-benefit inputs for one option (Green Book 2022, chapter 5).
+
+    Cost lines for the option's own interventions are not stored: they are derived from its
+    budgets and phasing each time (see :meth:`cba_inputs`), so editing a budget cannot leave a
+    stale cost behind. ``extra_cost_lines`` is for costs outside those budgets (monitoring and
+    evaluation, say). ``optimism_bias_pct`` None means the upper bound for ``project_type``,
+    the guidance's cautious starting point. Benefits start empty: the tool never invents them.
+    """
+
+    benefit_lines: list[CashflowLine] = Field(default_factory=list)
+    extra_cost_lines: list[CashflowLine] = Field(default_factory=list)
+    additionality: Additionality = Field(default_factory=Additionality)
+    project_type: str = DEFAULT_PROJECT_TYPE
+    optimism_bias_pct: float | None = None
+    first_year: int | None = None
+    bcr_threshold: float = 1.0
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _kinds(self) -> OptionCba:
+        for line in self.benefit_lines:
+            if line.kind != "benefit":
+                raise ValueError(f"line '{line.label}' is in benefit_lines but is a {line.kind}")
+        for line in self.extra_cost_lines:
+            if line.kind != "cost":
+                raise ValueError(f"line '{line.label}' is in extra_cost_lines but is a {line.kind}")
+        return self
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def benefits_entered(self) -> bool:
+        """True once at least one benefit line has an amount; False means costs only."""
+        return any(line.amounts for line in self.benefit_lines)
+
+    def cba_inputs(self, option: Option) -> CbaInputs:
+        """The full CBA inputs: derived cost lines, extra costs, then the user's benefits."""
+        return CbaInputs(
+            option_id=option.id,
+            lines=[*cost_lines_from_option(option), *self.extra_cost_lines, *self.benefit_lines],
+            project_type=self.project_type,
+            optimism_bias_pct=self.optimism_bias_pct,
+            additionality=self.additionality,
+            first_year=self.first_year,
+            bcr_threshold=self.bcr_threshold,
+        )
+
+
+class AppraisalState(BaseModel):
+    """Everything the user decides in the option appraisal; ``AppraisalState()`` is empty.
+
+    ``options`` is the long list, BAU included; ``dropped`` maps a dropped option's id to the
+    reason (the Green Book asks for one, typically the critical success factor it fails); the
+    short list is what is left. Criteria and swing weights default to the tool's criteria with
+    equal weights so an empty state is already consistent; options, scores and CBA inputs are
+    added by :func:`default_appraisal` or the user. ``cba`` is keyed by option id.
+    """
+
+    recommendations: list[RecommendedIntervention] = Field(default_factory=list)
+    spending_objectives: list[SpendingObjective] = Field(default_factory=list)
+    critical_success_factors: list[CriticalSuccessFactor] = Field(default_factory=list)
+    options: list[Option] = Field(default_factory=list)
+    dropped: dict[str, str] = Field(default_factory=dict, description="dropped option id -> reason")
+    criteria: list[Criterion] = Field(default_factory=lambda: list(DEFAULT_CRITERIA))
+    swing_weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_SWING_WEIGHTS))
+    scores: list[Score] = Field(default_factory=list)
+    cba: dict[str, OptionCba] = Field(default_factory=dict)
+    niche_mitigation: str = Field(
+        "", description="why budget aimed at sectors with few local jobs is justified, or how"
+    )
+    notes: str = ""
+
+    @field_validator("niche_mitigation", "notes")
+    @classmethod
+    def _strip(cls, v: str) -> str:
+        return v.strip()
+
+    # -- look-ups ----------------------------------------------------------------------------
+
+    @property
+    def baseline(self) -> Option | None:
+        """The BAU option, or None if the long list has none yet."""
+        return next((o for o in self.options if o.is_baseline), None)
+
+    def option(self, option_id: str) -> Option:
+        for opt in self.options:
+            if opt.id == option_id:
+                return opt
+        known = ", ".join(o.id for o in self.options) or "none"
+        raise KeyError(f"no option '{option_id}' (known: {known})")
+
+    def score(self, option_id: str, criterion_id: str) -> Score | None:
+        return next(
+            (s for s in self.scores if s.option_id == option_id and s.criterion_id == criterion_id),
+            None,
+        )
+
+    def set_score(self, option_id: str, criterion_id: str, value: float, rationale: str) -> Score:
+        """Replace (or add) one score; returns the new Score. Validates the 0-100 range."""
+        new = Score(
+            option_id=option_id, criterion_id=criterion_id, value=value, rationale=rationale
+        )
+        self.scores = [
+            s
+            for s in self.scores
+            if not (s.option_id == option_id and s.criterion_id == criterion_id)
+        ] + [new]
+        return new
+
+    def remove_option(self, option_id: str) -> None:
+        """Delete an option with its scores, CBA inputs and drop reason (not the baseline)."""
+        opt = self.option(option_id)
+        if opt.is_baseline:
+            raise ValueError(
+                f"cannot remove option '{option_id}': it is the business-as-usual baseline, "
+                "which the Green Book requires on every short list"
+            )
+        self.options = [o for o in self.options if o.id != option_id]
+        self.scores = [s for s in self.scores if s.option_id != option_id]
+        self.cba.pop(option_id, None)
+        self.dropped.pop(option_id, None)
+
+    def shortlist(self) -> Shortlist:
+        """The short list: BAU first, dropped options with reasons (raises ValueError if bad)."""
+        return shortlist(self.options, self.dropped)
+
+    def kept_option_ids(self) -> list[str]:
+        """Ids of the short-listed options in MCDA tie-break order (BAU first), leniently."""
+        try:
+            return [o.id for o in self.shortlist().kept]
+        except ValueError:
+            return [o.id for o in self.options if o.id not in self.dropped]
+
+    @property
+    def benefits_entered(self) -> bool:
+        """True when every short-listed option other than BAU has benefits entered."""
+        ids = [o.id for o in self.options if not o.is_baseline and o.id in self.kept_option_ids()]
+        return bool(ids) and all(oid in self.cba and self.cba[oid].benefits_entered for oid in ids)
+
+    def mcda_inputs(self) -> McdaInputs:
+        """MCDA inputs over the short list (raises ValueError naming what is incomplete)."""
+        ids = [o.id for o in self.shortlist().kept]
+        wanted = set(ids)
+        return McdaInputs(
+            option_ids=ids,
+            criteria=list(self.criteria),
+            swing_weights=dict(self.swing_weights),
+            scores=[s for s in self.scores if s.option_id in wanted],
+        )
+
+    def problems(self) -> list[str]:
+        """Every inconsistency that would stop the appraisal, in plain English (empty if none)."""
+        out: list[str] = []
+        ids = [o.id for o in self.options]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            out.append(f"option id(s) used more than once: {', '.join(dup)}")
+        baselines = [o.id for o in self.options if o.is_baseline]
+        if not baselines:
+            out.append("no business-as-usual baseline option (the Green Book requires one)")
+        elif len(baselines) > 1:
+            out.append(f"more than one baseline option: {', '.join(baselines)}")
+        known = set(ids)
+        for oid, reason in self.dropped.items():
+            if oid not in known:
+                out.append(f"dropped option '{oid}' is not in the long list")
+            elif oid in baselines:
+                out.append(f"the baseline '{oid}' cannot be dropped")
+            if not reason.strip():
+                out.append(f"dropped option '{oid}' has no reason")
+        for oid in self.cba:
+            if oid not in known:
+                out.append(f"CBA inputs given for unknown option '{oid}'")
+        crit_ids = [c.id for c in self.criteria]
+        if not crit_ids:
+            out.append("no criteria")
+        for cid in crit_ids:
+            if cid not in self.swing_weights:
+                out.append(f"no swing weight for criterion '{cid}'")
+        for cid, w in self.swing_weights.items():
+            if cid not in crit_ids:
+                out.append(f"swing weight given for unknown criterion '{cid}'")
+            elif not (math.isfinite(w) and 0.0 <= w <= 100.0):
+                out.append(f"swing weight for criterion '{cid}' must be 0-100, got {w}")
+        if crit_ids and all(self.swing_weights.get(c, 0.0) <= 0.0 for c in crit_ids):
+            out.append("all swing weights are zero")
+        seen: set[tuple[str, str]] = set()
+        for s in self.scores:
+            key = (s.option_id, s.criterion_id)
+            if s.option_id not in known:
+                out.append(f"score for unknown option '{s.option_id}'")
+            elif s.criterion_id not in crit_ids:
+                out.append(f"option '{s.option_id}' scored on unknown criterion '{s.criterion_id}'")
+            elif key in seen:
+                out.append(f"option '{s.option_id}' scored twice on '{s.criterion_id}'")
+            seen.add(key)
+        for oid in self.kept_option_ids():
+            if oid not in known:
+                continue
+            missing = [c for c in crit_ids if (oid, c) not in seen]
+            if missing:
+                out.append(f"option '{oid}' has no score on: {', '.join(missing)}")
+        return out
+
+

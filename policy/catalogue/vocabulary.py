@@ -1,0 +1,325 @@
+"""The catalogue's closed vocabularies, its located errors and the shared outcome nodes.
+
+Every vocabulary the rest of the tool relies on (families, target types, rationales, sectors,
+quadrants, stages, shared outcome and impact nodes) is closed here, because a typo in a YAML
+file would otherwise surface much later as a silently missing recommendation or a causal chain
+that fails to join up with the others. The shared nodes file is read here too, since the
+intervention models resolve shared node ids against it while they validate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
+
+from evidence.sectors import load_sectors
+from rules.models import RATIONALES as RATIONALES  # re-exported: one vocabulary
+
+# --------------------------------------------------------------------------------------------
+# Closed vocabularies
+# --------------------------------------------------------------------------------------------
+
+Stage = Literal["inputs", "activities", "outputs", "outcomes", "impacts"]
+STAGES: tuple[str, ...] = get_args(Stage)
+"""Logic-model stages in causal order; :mod:`policy.causal` relies on this order."""
+
+TargetType = Literal["horizontal", "vertical", "mission"]
+TARGET_TYPES: tuple[str, ...] = get_args(TargetType)
+
+Family = Literal[
+    "innovation", "skills", "business_support", "place", "finance", "trade", "strategy"
+]
+FAMILIES: tuple[str, ...] = get_args(Family)
+
+EvidenceStrength = Literal["strong", "moderate", "weak", "emerging"]
+EVIDENCE_STRENGTHS: tuple[str, ...] = get_args(EvidenceStrength)
+
+Quadrant = Literal[
+    "expanding_engineering", "select_engineering", "expanding_science", "select_science"
+]
+QUADRANTS: tuple[str, ...] = get_args(Quadrant)
+"""The brief's growth-pattern x knowledge-base quadrants (column ``quadrant`` of sectors.csv)."""
+
+RATIONALE_CATEGORIES: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "information_asymmetry",
+            "knowledge_spillovers",
+            "coordination_failure",
+            "capital_market_imperfection",
+            "public_goods",
+        ),
+        "market_failure",
+    ),
+    **dict.fromkeys(
+        (
+            "capability_failure",
+            "network_failure",
+            "institutional_failure",
+            "infrastructure_failure",
+            "transition_failure",
+            "lock_in",
+        ),
+        "system_failure",
+    ),
+    **dict.fromkeys(("spatial_equity", "inclusion", "just_transition"), "equity"),
+}
+"""Which family of rationale each rationale belongs to: appraisals report the case by family."""
+
+ALL_SECTORS = "all"
+"""``sectors: all`` in YAML (held as ``("all",)``): not tied to particular Table 1 sectors."""
+
+SHARED_NODES_FILE = "_shared_nodes.yaml"
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+NODE_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")
+
+
+# --------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogueIssue:
+    """One thing wrong with one catalogue file, located as precisely as the data allows."""
+
+    field: str
+    message: str
+    node: str | None = None
+
+    def __str__(self) -> str:
+        where = f"field {self.field}" if self.field else "file"
+        if self.node:
+            where += f" (node {self.node!r})"
+        return f"{where}: {self.message}"
+
+
+class CatalogueError(ValueError):
+    """A catalogue file that cannot be loaded.
+
+    Carries ``path``, ``intervention_id`` and the list of ``issues``; ``field`` and ``node`` are
+    those of the first issue so that callers showing a single line still point at the fault.
+    """
+
+    def __init__(self, path: str, intervention_id: str | None, issues: list[CatalogueIssue]):
+        self.path = path
+        self.intervention_id = intervention_id
+        self.issues = issues
+        first = issues[0] if issues else CatalogueIssue("", "unknown error")
+        self.field = first.field
+        self.node = first.node
+        who = f"intervention {intervention_id!r}" if intervention_id else "vocabulary"
+        lines = [f"{path}: {who}: {first}"]
+        lines += [f"  also {issue}" for issue in issues[1:]]
+        super().__init__("\n".join(lines))
+
+
+# --------------------------------------------------------------------------------------------
+# Shared outcome and impact vocabulary
+# --------------------------------------------------------------------------------------------
+
+
+class FrozenModel(BaseModel):
+    """Frozen and strict about unknown keys: a misspelt YAML key must fail, not vanish."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class SharedNode(FrozenModel):
+    """An outcome or impact that many interventions can reach (one node when chains merge).
+
+    ``tier`` orders outcomes (1 capabilities and conditions, 2 firm behaviour, 3 performance):
+    an outcome may feed another outcome only in a higher tier, which keeps every merged graph
+    acyclic by construction.
+    """
+
+    id: str = Field(pattern=ID_PATTERN)
+    stage: Literal["outcomes", "impacts"]
+    tier: int | None = Field(default=None, ge=1)
+    label: str = Field(min_length=1)
+    indicator: str = Field(min_length=1)
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _tier_only_for_outcomes(self) -> SharedNode:
+        if self.stage == "outcomes" and self.tier is None:
+            raise ValueError(f"shared outcome {self.id!r} needs a tier")
+        if self.stage == "impacts" and self.tier is not None:
+            raise ValueError(f"shared impact {self.id!r} must not have a tier")
+        return self
+
+
+class SharedVocabulary(FrozenModel):
+    """Contents of ``_shared_nodes.yaml``."""
+
+    tiers: dict[int, str]
+    nodes: tuple[SharedNode, ...]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SharedVocabulary:
+        seen: set[str] = set()
+        for node in self.nodes:
+            if node.id in seen:
+                raise ValueError(f"shared node {node.id!r} is listed twice")
+            seen.add(node.id)
+            if node.tier is not None and node.tier not in self.tiers:
+                raise ValueError(f"shared node {node.id!r} has undeclared tier {node.tier}")
+        return self
+
+    def by_id(self) -> dict[str, SharedNode]:
+        return {node.id: node for node in self.nodes}
+
+    def ids(self, stage: str | None = None) -> list[str]:
+        """Node ids in file order, optionally of one stage."""
+        return [n.id for n in self.nodes if stage is None or n.stage == stage]
+
+
+# --------------------------------------------------------------------------------------------
+# Sector vocabulary (read from the evidence package: one Table 1 for the whole tool)
+# --------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def sector_quadrants() -> dict[str, str]:
+    """Table 1 sector id -> quadrant, from ``evidence/data/sectors.csv``."""
+    return {sector.sector_id: sector.quadrant for sector in load_sectors()}
+
+
+def _known_sector(value: str) -> str:
+    known = sector_quadrants()
+    if value != ALL_SECTORS and value not in known:
+        raise ValueError(
+            f"unknown sector {value!r}; use {ALL_SECTORS!r} or one of: {', '.join(known)}"
+        )
+    return value
+
+
+SectorId = Annotated[str, AfterValidator(_known_sector)]
+
+
+def unique_values(values: tuple[str, ...]) -> tuple[str, ...]:
+    duplicates = sorted({v for v in values if values.count(v) > 1})
+    if duplicates:
+        raise ValueError(f"listed more than once: {', '.join(duplicates)}")
+    return values
+
+
+
+def vocabulary_from_context(info: ValidationInfo) -> SharedVocabulary:
+    context = info.context if isinstance(info.context, Mapping) else {}
+    vocab = context.get("shared_nodes")
+    return vocab if isinstance(vocab, SharedVocabulary) else packaged_vocabulary()
+
+
+def packaged_dir() -> Traversable:
+    return resources.files("policy").joinpath("catalogue")
+
+
+def as_dir(directory: str | Path | Traversable | None) -> Traversable:
+    if directory is None:
+        return packaged_dir()
+    if isinstance(directory, str | Path):
+        path = Path(directory)
+        if not path.is_dir():
+            raise FileNotFoundError(f"catalogue directory {str(path)!r} does not exist")
+        return path
+    return directory
+
+
+def read_yaml(entry: Traversable, label: str) -> Any:
+    try:
+        return yaml.safe_load(entry.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        issue = CatalogueIssue("", f"invalid YAML{where}: {problem}")
+        raise CatalogueError(label, Path(label).stem, [issue]) from exc
+    except UnicodeDecodeError as exc:
+        raise CatalogueError(label, None, [CatalogueIssue("", f"not UTF-8 text: {exc}")]) from exc
+
+
+def _loc_text(loc: Iterable[Any]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text
+
+
+def _node_at(raw: Any, loc: tuple[Any, ...]) -> str | None:
+    """The chain node (or edge) a pydantic error location points into, named from raw data."""
+    if len(loc) < 3 or loc[0] != "causal_chain" or not isinstance(loc[2], int):
+        return None
+    try:
+        item = raw["causal_chain"][loc[1]][loc[2]]
+    except (KeyError, IndexError, TypeError):
+        return None
+    if not isinstance(item, Mapping):
+        return None
+    if loc[1] == "nodes":
+        return str(item.get("id")) if item.get("id") is not None else None
+    if loc[1] == "edges":
+        return f"{item.get('from')} -> {item.get('to')}"
+    return None
+
+
+def issues_from(exc: ValidationError, raw: Any) -> list[CatalogueIssue]:
+    issues = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "literal_error":
+            message += f"; got {error['input']!r}"
+        issues.append(CatalogueIssue(_loc_text(loc), message, _node_at(raw, loc)))
+    return issues
+
+
+def load_shared_nodes(directory: str | Path | Traversable | None = None) -> SharedVocabulary:
+    """Load ``_shared_nodes.yaml`` from ``directory`` (default: the packaged catalogue).
+
+    A directory without its own vocabulary falls back to the packaged one, so a test or a
+    local override can hold just the intervention files it changes.
+    """
+    if directory is None:
+        return packaged_vocabulary()
+    folder = as_dir(directory)
+    entry = folder.joinpath(SHARED_NODES_FILE)
+    if not entry.is_file():
+        return packaged_vocabulary()
+    return _parse_vocabulary(entry, str(entry))
+
+
+def _parse_vocabulary(entry: Traversable, label: str) -> SharedVocabulary:
+    raw = read_yaml(entry, label)
+    try:
+        return SharedVocabulary.model_validate(raw)
+    except ValidationError as exc:
+        raise CatalogueError(label, None, issues_from(exc, raw)) from exc
+
+
+@lru_cache(maxsize=1)
+def packaged_vocabulary() -> SharedVocabulary:
+    entry = packaged_dir().joinpath(SHARED_NODES_FILE)
+    return _parse_vocabulary(entry, f"policy/catalogue/{SHARED_NODES_FILE}")
+
