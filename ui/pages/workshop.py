@@ -79,11 +79,13 @@ def start_panel(session: StrategySession, store: WorkshopStore) -> None:
 
 
 def join_url(code: str) -> str:
-    """The app's own address with only ``?ws=CODE``: never the facilitator's ``sid``."""
-    base = st.context.url or ""
-    if base and not urlsplit(base).path:
-        base += "/"
-    return f"{base}?ws={code}"
+    """The app's root address with only ``?ws=CODE``: never the facilitator's ``sid`` nor the
+    page's own path (``/workshop``), which belongs to the facilitator's navigation."""
+    url = st.context.url or ""
+    if not url:
+        return f"?ws={code}"
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/?ws={code}"
 
 
 def header(workshop: Workshop) -> None:
