@@ -27,7 +27,6 @@ as NaN with ``suppressed=True`` and counted, and any cell that cannot be read ra
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import re
 from collections import Counter
@@ -41,12 +40,21 @@ import pandas as pd
 
 from evidence.dataset import AREA_COLUMNS, DataError, Dataset, SourceInfo, validate_dataset
 from evidence.sectors import TOTAL_CODE, SicCodeError, format_code, normalise_sic
+from evidence.sources.text import (
+    SUPPRESSION_MARKERS,
+    csv_cells,
+    is_gzip,
+    open_binary,
+    read_head_lines,
+    read_text,
+)
 
 __all__ = [
-    "SUPPRESSION_MARKERS",
+    "SUPPRESSION_MARKERS",  # re-exported from evidence.sources.text
     "area_level",
     "looks_like_nomis",
-    "read_head_lines",
+    "nomis_shape",
+    "read_head_lines",  # re-exported from evidence.sources.text
     "read_nomis_bres",
 ]
 
@@ -55,12 +63,6 @@ ROUNDING_NOTE = (
     "BRES publishes rounded counts (small counts to the nearest 5, larger ones more coarsely), "
     "so small differences between areas or years may be rounding, not change."
 )
-
-SUPPRESSION_MARKERS = frozenset(
-    {"*", "!", "-", "..", ".", "x", "X", "[x]", "[c]", "[z]", "[low]", "c", "#", "~", ":", "q", "Q"}
-)
-"""Cell contents that mean 'no value published' in NOMIS and ONS tables (confidential,
-unreliable, not available). Read as NaN and counted as suppressed, never as zero."""
 
 _OK_STATUS = frozenset({"", "A", "P", "R", "B", "E"})
 """NOMIS ``OBS_STATUS`` codes that qualify a published value without withdrawing it: normal,
@@ -110,76 +112,6 @@ _BROAD_GROUP_RE = re.compile(
 ``10 : Information & communication (J)`` - the number is NOT a SIC division."""
 _INTERNAL_ID_RE = re.compile(r"^\d{6,}$")
 _YEAR_RE = re.compile(r"^\D*?((?:19|20)\d{2})\D*$")
-
-
-# --------------------------------------------------------------------------------------------
-# shared helpers (also used by ons_gva and load_dataset)
-# --------------------------------------------------------------------------------------------
-
-
-def _is_gzip(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        return fh.read(2) == b"\x1f\x8b"
-
-
-def _open_binary(path: Path) -> io.BufferedIOBase:
-    """Open a file, transparently un-gzipping it (NOMIS bulk files are often stored as .gz)."""
-    if _is_gzip(path):
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    return open(path, "rb")
-
-
-def _decode(data: bytes, file: str) -> str:
-    """UTF-8 (with or without BOM) first, then Windows-1252 as Excel saves CSV on Windows."""
-    if b"\x00" in data:
-        raise DataError("binary content: this is not a text (CSV) file", file=file)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(data) - 4:  # a multi-byte character cut by the sniff window
-            text = data[: exc.start].decode("utf-8-sig")
-        else:
-            try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError:
-                raise DataError(
-                    "binary content: not readable as UTF-8 or Windows-1252 text", file=file
-                ) from None
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n")
-    if text and controls / len(text) > 0.01:
-        raise DataError("binary content: this is not a text (CSV) file", file=file)
-    return text
-
-
-def read_head_lines(path: str | Path, n: int = 60, nbytes: int = 256 * 1024) -> list[str]:
-    """First ``n`` text lines of a (possibly gzipped) file, for format sniffing.
-
-    Raises DataError for a missing, empty or binary file so every reader reports those alike.
-    """
-    path = Path(path)
-    file = str(path)
-    if not path.exists():
-        raise DataError("file not found", file=file)
-    try:
-        with _open_binary(path) as fh:
-            data = fh.read(nbytes)
-    except (OSError, EOFError) as exc:
-        raise DataError(f"cannot read the file ({exc})", file=file) from None
-    if not data.strip():
-        raise DataError("the file is empty", file=file)
-    text = _decode(data, file)
-    lines = text.splitlines()
-    if len(data) == nbytes and len(lines) > 1:
-        lines = lines[:-1]  # the last line may be cut by the sniff window
-    return lines[:n]
-
-
-def _read_text(path: Path, file: str) -> str:
-    with _open_binary(path) as fh:
-        data = fh.read()
-    if not data.strip():
-        raise DataError("the file is empty", file=file)
-    return _decode(data, file)
 
 
 def area_level(code: str) -> str:
@@ -278,13 +210,6 @@ _GEO_HEADER_RE = re.compile(
 _INDUSTRY_LABEL_RE = re.compile(r"^\s*(?:\d{1,5}|[A-U])\s*:\s*\S")
 
 
-def _csv_cells(line: str) -> list[str]:
-    try:
-        return [c.strip() for c in next(csv.reader([line]))]
-    except (csv.Error, StopIteration):
-        return []
-
-
 def _is_query_header(cells: list[str]) -> bool:
     nonempty = [c for c in cells if c]
     if len(nonempty) < 2 or not cells or not _GEO_HEADER_RE.match(cells[0] or nonempty[0]):
@@ -304,11 +229,11 @@ def _is_query_header(cells: list[str]) -> bool:
     )
 
 
-def _nomis_shape(header_lines: list[str]) -> str | None:
+def nomis_shape(header_lines: list[str]) -> str | None:
     """``"bulk"``, ``"query"`` or None for the first lines of a file."""
     if not header_lines:
         return None
-    first = {c.upper() for c in _csv_cells(header_lines[0].lstrip("\ufeff"))}
+    first = {c.upper() for c in csv_cells(header_lines[0].lstrip("\ufeff"))}
     if all(m in first for m in _BULK_MARKERS):
         return "bulk"
     nomis_style = [c for c in first if re.fullmatch(r"[A-Z_]+_(?:NAME|CODE|TYPE|SORTORDER)", c)]
@@ -317,7 +242,7 @@ def _nomis_shape(header_lines: list[str]) -> str | None:
     head = header_lines[:40]
     titled = any("business register and employment survey" in line.lower() for line in head)
     for line in head:
-        if _is_query_header(_csv_cells(line.lstrip("\ufeff"))):
+        if _is_query_header(csv_cells(line.lstrip("\ufeff"))):
             return "query"
     return "query" if titled and any("nomis" in line.lower() for line in head) else None
 
@@ -330,7 +255,7 @@ def looks_like_nomis(header_lines: list[str]) -> bool:
     ``mnemonic``, industry labels (``3030 : ...``) or years, or the BRES title with a NOMIS
     copyright line.
     """
-    return _nomis_shape(header_lines) is not None
+    return nomis_shape(header_lines) is not None
 
 
 # --------------------------------------------------------------------------------------------
@@ -347,9 +272,9 @@ def read_nomis_bres(path: str | Path) -> Dataset:
     path = Path(path)
     file = str(path)
     lines = read_head_lines(path)
-    shape = _nomis_shape(lines)
+    shape = nomis_shape(lines)
     if shape == "bulk":
-        header = _csv_cells(lines[0].lstrip("\ufeff"))
+        header = csv_cells(lines[0].lstrip("\ufeff"))
         return _read_bulk(path, file, header)
     if shape == "query":
         return _read_query(path, file)
@@ -410,7 +335,7 @@ def _read_bulk_table(path: Path, file: str, header: list[str], usecols: list[str
 
     def attempt(encoding: str) -> pa.Table:
         bad_rows.clear()
-        source = pa.input_stream(str(path), compression="gzip" if _is_gzip(path) else None)
+        source = pa.input_stream(str(path), compression="gzip" if is_gzip(path) else None)
         return pacsv.read_csv(
             source,
             read_options=pacsv.ReadOptions(
@@ -452,7 +377,7 @@ def _read_bulk_table(path: Path, file: str, header: list[str], usecols: list[str
 
 def _find_line(path: Path, text: str) -> int | None:
     """Line number of the first line equal to ``text`` (slow path, used only to report)."""
-    with _open_binary(path) as fh:
+    with open_binary(path) as fh:
         wrapper = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="replace", newline="")
         for number, line in enumerate(wrapper, start=1):
             if line.rstrip("\r\n") == text.rstrip("\r\n"):
@@ -462,7 +387,7 @@ def _find_line(path: Path, text: str) -> int | None:
 
 def _check_tail(path: Path, file: str, n_fields: int, last_line: int) -> None:
     """A download cut off inside a quoted field parses 'fine'; catch it from the file's end."""
-    if _is_gzip(path):
+    if is_gzip(path):
         return  # a cut gzip stream fails to decompress, which the reader already reports
     with open(path, "rb") as fh:
         fh.seek(0, io.SEEK_END)
@@ -478,7 +403,7 @@ def _check_tail(path: Path, file: str, n_fields: int, last_line: int) -> None:
             file=file,
             row=last_line,
         )
-    cells = _csv_cells(last)
+    cells = csv_cells(last)
     if len(cells) != n_fields:
         raise DataError(
             f"the last line has {len(cells)} fields but the header has {n_fields} "
@@ -937,7 +862,7 @@ def _split_blocks(text: str, file: str) -> tuple[list[_Block], list[str], list[s
 
 
 def _read_query(path: Path, file: str) -> Dataset:
-    text = _read_text(path, file)
+    text = read_text(path, file)
     blocks, titles, footnotes = _split_blocks(text, file)
     if not blocks:
         raise DataError(

@@ -42,7 +42,7 @@ from evidence.sectors import (
     normalise_sic,
     unseparable_sectors,
 )
-from evidence.sources.nomis import SUPPRESSION_MARKERS, _read_text, read_head_lines
+from evidence.sources.text import SUPPRESSION_MARKERS, read_head_lines, read_text
 
 __all__ = [
     "attach_gva",
@@ -478,7 +478,7 @@ def read_ons_gva(path: str | Path) -> pd.DataFrame:
             )
     else:
         read_head_lines(path)  # empty / binary checks with the shared messages
-        text = _read_text(path, file)
+        text = read_text(path, file)
         reader = csv.reader(io.StringIO(text))
         try:
             rows = [(reader.line_num, list(cells)) for cells in reader]
