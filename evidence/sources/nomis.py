@@ -31,6 +31,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -417,56 +418,73 @@ def _first_bad(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
 
-def _read_bulk(path: Path, file: str, header: list[str]) -> Dataset:
-    columns = {c.strip().upper(): c for c in header}
-    year_col = _pick(columns, "DATE_NAME", "DATE", "DATE_CODE")
-    geo_col = _pick(columns, "GEOGRAPHY_CODE")
-    value_col = _pick(columns, "OBS_VALUE")
-    ind_name_col = _pick(columns, "INDUSTRY_NAME")
-    ind_code_col = _pick(columns, "INDUSTRY_CODE", "INDUSTRY")
-    for needed, col in (
-        ("DATE_NAME (or DATE)", year_col),
-        ("GEOGRAPHY_CODE", geo_col),
-        ("OBS_VALUE", value_col),
-        ("INDUSTRY_NAME (or INDUSTRY_CODE)", ind_name_col or ind_code_col),
-    ):
-        if col is None:
-            raise DataError(
-                f"required column {needed} is missing from the header",
-                file=file,
-                row=1,
-                column=needed.split(" ")[0],
-            )
-    assert year_col and geo_col and value_col
-    name_col = _pick(columns, "GEOGRAPHY_NAME")
-    status_col = _pick(columns, "OBS_STATUS")
-    status_name_col = _pick(columns, "OBS_STATUS_NAME")
-    emp_col = _pick(columns, "EMPLOYMENT_STATUS_NAME")
-    measure_col = _pick(columns, "MEASURE_NAME")
-    measures_col = _pick(columns, "MEASURES_NAME")
-    usecols = [
-        c
-        for c in dict.fromkeys(
-            [
-                year_col,
-                geo_col,
-                value_col,
-                ind_name_col,
-                ind_code_col,
-                name_col,
-                status_col,
-                status_name_col,
-                emp_col,
-                measure_col,
-                measures_col,
-            ]
+@dataclass(frozen=True)
+class _BulkColumns:
+    """The header names of the bulk CSV's columns this reader uses (None when absent)."""
+
+    year: str
+    geo: str
+    value: str
+    ind_name: str | None
+    ind_code: str | None
+    name: str | None
+    status: str | None
+    status_name: str | None
+    emp_status: str | None
+    measure: str | None
+    measures: str | None
+
+    @classmethod
+    def from_header(cls, header: list[str], file: str) -> _BulkColumns:
+        """Find the columns; DataError naming the first required column that is missing."""
+        columns = {c.strip().upper(): c for c in header}
+        year_col = _pick(columns, "DATE_NAME", "DATE", "DATE_CODE")
+        geo_col = _pick(columns, "GEOGRAPHY_CODE")
+        value_col = _pick(columns, "OBS_VALUE")
+        ind_name_col = _pick(columns, "INDUSTRY_NAME")
+        ind_code_col = _pick(columns, "INDUSTRY_CODE", "INDUSTRY")
+        for needed, col in (
+            ("DATE_NAME (or DATE)", year_col),
+            ("GEOGRAPHY_CODE", geo_col),
+            ("OBS_VALUE", value_col),
+            ("INDUSTRY_NAME (or INDUSTRY_CODE)", ind_name_col or ind_code_col),
+        ):
+            if col is None:
+                raise DataError(
+                    f"required column {needed} is missing from the header",
+                    file=file,
+                    row=1,
+                    column=needed.split(" ")[0],
+                )
+        assert year_col and geo_col and value_col
+        return cls(
+            year=year_col,
+            geo=geo_col,
+            value=value_col,
+            ind_name=ind_name_col,
+            ind_code=ind_code_col,
+            name=_pick(columns, "GEOGRAPHY_NAME"),
+            status=_pick(columns, "OBS_STATUS"),
+            status_name=_pick(columns, "OBS_STATUS_NAME"),
+            emp_status=_pick(columns, "EMPLOYMENT_STATUS_NAME"),
+            measure=_pick(columns, "MEASURE_NAME"),
+            measures=_pick(columns, "MEASURES_NAME"),
         )
-        if c is not None
-    ]
-    frame = _read_bulk_table(path, file, header, usecols)
+
+    @property
+    def used(self) -> list[str]:
+        """The columns to read, in this order, without repeats."""
+        order = [self.year, self.geo, self.value, self.ind_name, self.ind_code, self.name,
+                 self.status, self.status_name, self.emp_status, self.measure, self.measures]
+        return [c for c in dict.fromkeys(order) if c is not None]
+
+
+def _read_bulk(path: Path, file: str, header: list[str]) -> Dataset:
+    cols = _BulkColumns.from_header(header, file)
+    frame = _read_bulk_table(path, file, header, cols.used)
     if frame.empty:
         raise DataError("the file has a header but no data lines", file=file, row=2)
-    cats = {c: _Cat(frame[c]) for c in usecols}
+    cats = {c: _Cat(frame[c]) for c in cols.used}
     n = len(frame)
     line_of = np.arange(n) + 2  # header is line 1; blank lines are kept as all-empty rows
     notes: list[str] = []
@@ -474,62 +492,19 @@ def _read_bulk(path: Path, file: str, header: list[str]) -> Dataset:
     blank = np.ones(n, dtype=bool)
     for cat in cats.values():
         blank &= cat.map(lambda v: v == "", dtype=bool)
-    keep = ~blank
-
-    # One breakdown of the jobs: employment (employees + working owners) before employees.
-    if emp_col is not None:
-        keep = _choose(
-            cats[emp_col],
-            keep,
-            ["employment", "employees"],
-            file,
-            line_of,
-            emp_col,
-            "employment status",
-            notes,
-        )
-        chosen = _chosen_value(cats[emp_col], keep)
-        if chosen.lower() == "employees":
-            notes.append(
-                "This file has employees only (no working owners); figures are employee jobs, "
-                "which understate employment where self-employment is common."
-            )
-    if measure_col is not None:
-        keep = _choose(
-            cats[measure_col], keep, ["count"], file, line_of, measure_col, "measure", notes
-        )
-    if measures_col is not None:
-        keep = _choose(
-            cats[measures_col], keep, ["value"], file, line_of, measures_col, "measures", notes
-        )
-    if not keep.any():
-        raise DataError("no data lines after the header", file=file, row=2)
-
-    # Year.
-    years = cats[year_col].map(_year_or_nan, dtype=float)
-    bad = keep & np.isnan(years)
-    if bad.any():
-        i = _first_bad(bad)
-        value = cats[year_col].rows()[i]
-        raise DataError(
-            "missing year" if not value else f"{value!r} is not a year",
-            file=file,
-            row=int(line_of[i]),
-            column=year_col,
-        )
-
-    # Area.
-    geo = cats[geo_col]
+    keep = _bulk_breakdown(cats, cols, ~blank, file, line_of, notes)
+    years = _bulk_years(cats[cols.year], cols.year, keep, file, line_of)
+    geo = cats[cols.geo]
     bad = keep & geo.map(lambda v: v == "", dtype=bool)
     if bad.any():
         raise DataError(
-            "missing area code", file=file, row=int(line_of[_first_bad(bad)]), column=geo_col
+            "missing area code", file=file, row=int(line_of[_first_bad(bad)]), column=cols.geo
         )
 
     # Industry: the label carries the SIC code; INDUSTRY_CODE is often NOMIS's internal id.
-    sic, coarse = _bulk_industry(cats, ind_name_col, ind_code_col, keep, file, line_of)
+    sic, coarse = _bulk_industry(cats, cols.ind_name, cols.ind_code, keep, file, line_of)
     if coarse.any():
-        labels = Counter(cats[ind_name_col or ind_code_col].rows()[keep & coarse])  # type: ignore[index]
+        labels = Counter(cats[cols.ind_name or cols.ind_code].rows()[keep & coarse])  # type: ignore[index]
         notes.append(
             f"Ignored {int((keep & coarse).sum())} lines at SIC section / broad industry level "
             f"({', '.join(sorted(labels)[:4])}{' ...' if len(labels) > 4 else ''}): the "
@@ -537,9 +512,8 @@ def _read_bulk(path: Path, file: str, header: list[str]) -> Dataset:
         )
         keep &= ~coarse
 
-    # Value and status.
     values, suppressed, flags = _bulk_values(
-        cats, value_col, status_col, status_name_col, keep, file, line_of, notes
+        cats, cols.value, cols.status, cols.status_name, keep, file, line_of, notes
     )
     idx = np.flatnonzero(keep)
     out = pd.DataFrame(
@@ -552,10 +526,75 @@ def _read_bulk(path: Path, file: str, header: list[str]) -> Dataset:
         }
     )
     _check_duplicates(out, line_of[idx], file)
-    names = cats[name_col].rows()[idx] if name_col else out["area_code"].to_numpy()
+    names = cats[cols.name].rows()[idx] if cols.name else out["area_code"].to_numpy()
+    return _bulk_dataset(out, names, flags[idx], file, notes)
+
+
+def _bulk_breakdown(
+    cats: dict[str, _Cat],
+    cols: _BulkColumns,
+    keep: np.ndarray,
+    file: str,
+    line_of: np.ndarray,
+    notes: list[str],
+) -> np.ndarray:
+    """One breakdown of the jobs: employment (employees + working owners) before employees,
+    counts, values; DataError when nothing is left."""
+    if cols.emp_status is not None:
+        keep = _choose(
+            cats[cols.emp_status],
+            keep,
+            ["employment", "employees"],
+            file,
+            line_of,
+            cols.emp_status,
+            "employment status",
+            notes,
+        )
+        chosen = _chosen_value(cats[cols.emp_status], keep)
+        if chosen.lower() == "employees":
+            notes.append(
+                "This file has employees only (no working owners); figures are employee jobs, "
+                "which understate employment where self-employment is common."
+            )
+    if cols.measure is not None:
+        keep = _choose(
+            cats[cols.measure], keep, ["count"], file, line_of, cols.measure, "measure", notes
+        )
+    if cols.measures is not None:
+        keep = _choose(
+            cats[cols.measures], keep, ["value"], file, line_of, cols.measures, "measures", notes
+        )
+    if not keep.any():
+        raise DataError("no data lines after the header", file=file, row=2)
+    return keep
+
+
+def _bulk_years(
+    cat: _Cat, column: str, keep: np.ndarray, file: str, line_of: np.ndarray
+) -> np.ndarray:
+    """The year of every row (NaN where unreadable); DataError for a kept row without one."""
+    years = cat.map(_year_or_nan, dtype=float)
+    bad = keep & np.isnan(years)
+    if bad.any():
+        i = _first_bad(bad)
+        value = cat.rows()[i]
+        raise DataError(
+            "missing year" if not value else f"{value!r} is not a year",
+            file=file,
+            row=int(line_of[i]),
+            column=column,
+        )
+    return years
+
+
+def _bulk_dataset(
+    out: pd.DataFrame, names: np.ndarray, flags: np.ndarray, file: str, notes: list[str]
+) -> Dataset:
+    """The validated Dataset of the bulk rows kept, with areas and notes."""
     areas, area_notes = _areas_table(out["area_code"].to_numpy(), names)
     notes += area_notes
-    notes += _suppression_notes(out, areas, flags[idx])
+    notes += _suppression_notes(out, areas, flags)
     notes.append(ROUNDING_NOTE)
     out["area_code"] = out["area_code"].astype(str)
     out["sic"] = out["sic"].astype(str)
