@@ -986,17 +986,37 @@ def _select_query_blocks(blocks: list[_Block], file: str, notes: list[str]) -> l
     return counts
 
 
+_ValueColumn = tuple[int, str, int | None]
+"""(position, header, position of its Flag column or None) of one value column."""
+
+
 def _query_block_frame(
     block: _Block, file: str, notes: list[str], ends_cleanly: bool, last_line: int
 ) -> tuple[pd.DataFrame, np.ndarray]:
+    """One table of a query download as long employment rows, and each row's suppression flag."""
     header = block.header
-    width = len(header)
     lowered = [h.lower() for h in header]
     code_idx = lowered.index("mnemonic") if "mnemonic" in lowered else None
-    name_idx = 0 if code_idx != 0 else (1 if width > 1 else 0)
-    # Value columns; a "Flag" (or unnamed) column belongs to the value column before it.
-    values: list[tuple[int, str, int | None]] = []
-    for j, head in enumerate(header):
+    name_idx = 0 if code_idx != 0 else (1 if len(header) > 1 else 0)
+    values = _query_value_columns(block, name_idx, code_idx, file)
+    if all(re.fullmatch(r"(?:19|20)\d{2}", h) for _, h, _ in values):
+        keys, years = _year_column_keys(block, values, file)
+    else:
+        values, keys, years = _industry_column_keys(block, values, file, notes)
+    rows = _query_data_rows(block, code_idx, name_idx, file, notes, ends_cleanly, last_line)
+    if not rows:
+        return pd.DataFrame(
+            columns=["area_code", "year", "sic", "employment", "suppressed", "line", "area_name"]
+        ), np.array([], dtype=object)
+    return _query_long(rows, len(header), code_idx, name_idx, values, keys, years, file, notes)
+
+
+def _query_value_columns(
+    block: _Block, name_idx: int, code_idx: int | None, file: str
+) -> list[_ValueColumn]:
+    """Value columns; a "Flag" (or unnamed) column belongs to the value column before it."""
+    values: list[_ValueColumn] = []
+    for j, head in enumerate(block.header):
         if j in (name_idx, code_idx):
             continue
         if head.lower() in {"flag", "flags", ""}:
@@ -1006,61 +1026,82 @@ def _query_block_frame(
         values.append((j, head, None))
     if not values:
         raise DataError("the table has no value columns", file=file, row=block.header_line)
-    year_cols = [bool(re.fullmatch(r"(?:19|20)\d{2}", h)) for _, h, _ in values]
-    keys: list[str] = []
-    years: list[int] = []
-    if all(year_cols):
-        industry = block.meta.get("industry", "")
-        if not industry:
-            raise DataError(
-                "the table has year columns but no 'industry' line above it",
-                file=file,
-                row=block.header_line,
-            )
-        kind, result = classify_industry(industry)
-        if kind != "sic":
-            raise DataError(
-                result
-                if kind == "error"
-                else f"{industry!r} is a section, not a division, group or class",
-                file=file,
-                row=block.header_line,
-                column="industry",
-            )
-        keys = [result] * len(values)
-        years = [int(h) for _, h, _ in values]
-    else:
-        date = block.meta.get("date", "")
-        year = _year_or_nan(date)
-        if np.isnan(year):
-            raise DataError(
-                "missing year: no 'date' line above the table"
-                if not date
-                else f"date {date!r} is not a year",
-                file=file,
-                row=block.header_line,
-                column="date",
-            )
-        kept: list[tuple[int, str, int | None]] = []
-        coarse: list[str] = []
-        for j, head, flag_j in values:
-            kind, result = classify_industry(head)
-            if kind == "error":
-                raise DataError(result, file=file, row=block.header_line, column=head)
-            if kind == "coarse":
-                coarse.append(head)
-                continue
-            kept.append((j, head, flag_j))
-            keys.append(result)
-        if coarse:
-            notes.append(
-                f"Ignored {len(coarse)} column(s) at SIC section / broad industry level "
-                f"({', '.join(coarse[:4])}): the classification needs divisions, groups or "
-                "classes."
-            )
-        values = kept
-        years = [int(year)] * len(values)
+    return values
 
+
+def _year_column_keys(
+    block: _Block, values: list[_ValueColumn], file: str
+) -> tuple[list[str], list[int]]:
+    """Columns are years: the industry comes from the 'industry' line above the table."""
+    industry = block.meta.get("industry", "")
+    if not industry:
+        raise DataError(
+            "the table has year columns but no 'industry' line above it",
+            file=file,
+            row=block.header_line,
+        )
+    kind, result = classify_industry(industry)
+    if kind != "sic":
+        raise DataError(
+            result
+            if kind == "error"
+            else f"{industry!r} is a section, not a division, group or class",
+            file=file,
+            row=block.header_line,
+            column="industry",
+        )
+    return [result] * len(values), [int(h) for _, h, _ in values]
+
+
+def _industry_column_keys(
+    block: _Block, values: list[_ValueColumn], file: str, notes: list[str]
+) -> tuple[list[_ValueColumn], list[str], list[int]]:
+    """Columns are industries: the year comes from the 'date' line; coarse columns are noted
+    and left out."""
+    date = block.meta.get("date", "")
+    year = _year_or_nan(date)
+    if np.isnan(year):
+        raise DataError(
+            "missing year: no 'date' line above the table"
+            if not date
+            else f"date {date!r} is not a year",
+            file=file,
+            row=block.header_line,
+            column="date",
+        )
+    kept: list[_ValueColumn] = []
+    keys: list[str] = []
+    coarse: list[str] = []
+    for j, head, flag_j in values:
+        kind, result = classify_industry(head)
+        if kind == "error":
+            raise DataError(result, file=file, row=block.header_line, column=head)
+        if kind == "coarse":
+            coarse.append(head)
+            continue
+        kept.append((j, head, flag_j))
+        keys.append(result)
+    if coarse:
+        notes.append(
+            f"Ignored {len(coarse)} column(s) at SIC section / broad industry level "
+            f"({', '.join(coarse[:4])}): the classification needs divisions, groups or "
+            "classes."
+        )
+    return kept, keys, [int(year)] * len(kept)
+
+
+def _query_data_rows(
+    block: _Block,
+    code_idx: int | None,
+    name_idx: int,
+    file: str,
+    notes: list[str],
+    ends_cleanly: bool,
+    last_line: int,
+) -> list[tuple[int, list[str]]]:
+    """The table's area lines, checked for width and area code; total lines are skipped."""
+    header = block.header
+    width = len(header)
     rows: list[tuple[int, list[str]]] = []
     skipped_totals: list[str] = []
     optional = {j for j, head in enumerate(header) if head.lower() in {"flag", "flags", ""}}
@@ -1107,11 +1148,21 @@ def _query_block_frame(
             f"Skipped {len(skipped_totals)} total line(s) ({skipped_totals[0]!r}): sums over "
             "the areas listed, not an area."
         )
-    if not rows:
-        return pd.DataFrame(
-            columns=["area_code", "year", "sic", "employment", "suppressed", "line", "area_name"]
-        ), np.array([], dtype=object)
+    return rows
 
+
+def _query_long(
+    rows: list[tuple[int, list[str]]],
+    width: int,
+    code_idx: int | None,
+    name_idx: int,
+    values: list[_ValueColumn],
+    keys: list[str],
+    years: list[int],
+    file: str,
+    notes: list[str],
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Wide area lines -> one long row per area and value column, with the flags."""
     grid = np.asarray([cells[:width] for _, cells in rows], dtype=object)
     line_nos = np.asarray([line for line, _ in rows])
     codes = grid[:, code_idx] if code_idx is not None else grid[:, name_idx]
