@@ -478,15 +478,30 @@ def _prefix_mask(classes: np.ndarray, prefix: str) -> np.ndarray:
 
 
 def _simulate(seed: int) -> _Simulation:
-    """Draw the whole synthetic economy; every random draw comes from one seeded generator."""
+    """Draw the whole synthetic economy; every random draw comes from one seeded generator.
+
+    The helpers below draw in a fixed order from ``rng``: changing the order changes the data.
+    """
     lay, eco = _layout(), _economy()
     rng = np.random.default_rng(seed)
-    n_d, n_t, n_c = len(lay.codes), len(YEARS), len(eco.classes)
-    t = np.arange(n_t, dtype=float)
+    t = np.arange(len(YEARS), dtype=float)
     arch = {k: lay.index(v) for k, v in ARCHETYPES.items()}
+    size, growth, manuf, kis = _draw_district_effects(lay, arch, rng)
+    log_lq, trend = _draw_class_effects(lay, eco, manuf, kis, growth, rng)
+    forced = _plant_patterns(lay, eco, arch, log_lq, trend)
+    employment = _draw_employment(eco, size, log_lq, trend, forced, t, rng)
     all_arch = np.unique(np.concatenate(list(arch.values())))
+    suppressed = _draw_suppression(employment, all_arch, rng)
+    gva = _draw_gva(employment, eco, lay.kind, arch, t, rng)
+    level4, berd, soc = _draw_context(employment, eco, lay.kind, arch, kis, t, rng)
+    return _Simulation(employment, suppressed, gva, level4, berd, soc)
 
-    kind = lay.kind
+
+def _draw_district_effects(
+    lay: _Layout, arch: dict[str, np.ndarray], rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per district: size (jobs), growth, manufacturing and knowledge-services intensity."""
+    n_d, kind = len(lay.codes), lay.kind
     size = np.array([_BASE_SIZE[k] for k in kind]) * rng.lognormal(0.0, 0.45, n_d)
     size[arch["niche"]] = _NICHE_SIZE
     growth = rng.normal(0.008, 0.006, n_d) + np.where(kind == "E09", 0.008, 0.0)
@@ -495,9 +510,23 @@ def _simulate(seed: int) -> _Simulation:
     manuf[arch["declining_industrial"]] = 2.5  # a big manufacturing base to lose
     manuf[arch["little_am"]] = 0.25
     kis = np.array([_KIS_BY_KIND[k] for k in kind]) * rng.lognormal(0.0, 0.25, n_d)
+    return size, growth, manuf, kis
 
-    # Location quotient-like multipliers: district, district x division, partnership x division
-    # (spatial clustering) and district x class effects, stronger in manufacturing.
+
+def _draw_class_effects(
+    lay: _Layout,
+    eco: _Economy,
+    manuf: np.ndarray,
+    kis: np.ndarray,
+    growth: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(district, class) log location-quotient multipliers and growth trends.
+
+    Multipliers: district, district x division, partnership x division (spatial clustering)
+    and district x class effects, stronger in manufacturing.
+    """
+    n_d, n_c = len(lay.codes), len(eco.classes)
     divisions, div_idx = np.unique(eco.division, return_inverse=True)
     div_manuf = np.array([_is_manufacturing(d) for d in divisions])
     sd_div = np.where(div_manuf, 0.7, 0.25)
@@ -515,8 +544,19 @@ def _simulate(seed: int) -> _Simulation:
     trend = growth[:, None] + rng.normal(0.0, 1.0, (n_d, n_c)) * np.where(
         eco.manufacturing, 0.02, 0.008
     )
-    forced = np.zeros((n_d, n_c), dtype=bool)
+    return log_lq, trend
 
+
+def _plant_patterns(
+    lay: _Layout,
+    eco: _Economy,
+    arch: dict[str, np.ndarray],
+    log_lq: np.ndarray,
+    trend: np.ndarray,
+) -> np.ndarray:
+    """Plant the archetypes' patterns into ``log_lq`` and ``trend`` (in place); returns the
+    (district, class) cells that must exist whatever the draw."""
+    forced = np.zeros(log_lq.shape, dtype=bool)
     am = eco.prefix != ""
     log_lq[np.ix_(arch["little_am"], np.flatnonzero(am))] += np.log(0.25)
     for archetype, prefix, multiplier, extra in _PLANTS:
@@ -543,7 +583,20 @@ def _simulate(seed: int) -> _Simulation:
         log_lq[np.ix_(newcomers, cols)] = np.log(0.12)
         trend[np.ix_(newcomers, cols)] = 0.35
         forced[np.ix_(newcomers, cols)] = True
+    return forced
 
+
+def _draw_employment(
+    eco: _Economy,
+    size: np.ndarray,
+    log_lq: np.ndarray,
+    trend: np.ndarray,
+    forced: np.ndarray,
+    t: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """(district, year, class) jobs rounded like BRES, scaled to the national targets."""
+    n_d, n_c = log_lq.shape
     # Which district-class cells exist at all: small expected cells are often empty.
     weight = size[:, None] * np.exp(log_lq)
     share = weight / np.maximum(weight.sum(axis=0), 1e-12)
@@ -551,24 +604,39 @@ def _simulate(seed: int) -> _Simulation:
     present = (rng.random((n_d, n_c)) < 1.0 - np.exp(-expected / 12.0)) | forced
 
     # Jobs: scaled per class and year so that the national totals hit their targets.
-    noise = rng.normal(0.0, 0.04, (n_d, n_t, n_c))
+    noise = rng.normal(0.0, 0.04, (n_d, len(t), n_c))
     raw = (weight * present)[:, None, :] * np.exp(trend[:, None, :] * t[None, :, None] + noise)
     totals = raw.sum(axis=0)
     scale = np.divide(eco.national, totals, out=np.zeros_like(totals), where=totals > 0)
     jobs = raw * scale[None, :, :]
-    employment = np.round(jobs / ROUNDING) * ROUNDING
+    return np.round(jobs / ROUNDING) * ROUNDING
 
-    # Suppression: small districts, small cells, never archetypes, never totals.
+
+def _draw_suppression(
+    employment: np.ndarray, all_arch: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Suppression: small districts, small cells, never archetypes, never totals."""
+    n_d = employment.shape[0]
     district_total0 = employment[:, 0, :].sum(axis=1)
     small = (district_total0 < _SMALL_DISTRICT) & ~np.isin(np.arange(n_d), all_arch)
-    suppressed = (
+    return (
         small[:, None, None]
         & (employment > 0)
         & (employment <= 2 * ROUNDING)
         & (rng.random(employment.shape) < 0.25)
     )
 
-    # GVA: jobs x productivity (place effect x sector effect x nominal growth).
+
+def _draw_gva(
+    employment: np.ndarray,
+    eco: _Economy,
+    kind: np.ndarray,
+    arch: dict[str, np.ndarray],
+    t: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """GVA: jobs x productivity (place effect x sector effect x nominal growth)."""
+    n_d = employment.shape[0]
     prefixes = list(GVA_PREFIXES)
     member = np.stack([eco.prefix == p for p in prefixes], axis=1).astype(float)  # (C, P)
     jobs_p = np.concatenate(
@@ -586,9 +654,22 @@ def _simulate(seed: int) -> _Simulation:
         * np.exp(_NOMINAL_GROWTH * t)[None, :, None]
         * np.exp(rng.normal(0.0, 0.02, jobs_p.shape))
     )
-    gva = np.round(jobs_p * prod / 1e6, 2)
+    return np.round(jobs_p * prod / 1e6, 2)
 
-    # Context: skills, business R&D and occupations.
+
+def _draw_context(
+    employment: np.ndarray,
+    eco: _Economy,
+    kind: np.ndarray,
+    arch: dict[str, np.ndarray],
+    kis: np.ndarray,
+    t: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Context: skills (level 4+ share), business R&D per job and occupations."""
+    n_d, n_t = employment.shape[0], len(t)
+    district_total0 = employment[:, 0, :].sum(axis=1)
+    decl = arch["declining_industrial"]
     manuf_share = (employment[:, 0, :] * eco.manufacturing).sum(axis=1) / np.maximum(
         district_total0, 1.0
     )
@@ -605,7 +686,7 @@ def _simulate(seed: int) -> _Simulation:
         berd_base[:, None] * np.exp(0.02 * t[None, :] + rng.normal(0, 0.05, (n_d, n_t))), 50, 3000
     ).round(0)
     soc = _occupations(employment.sum(axis=2), level4, manuf_share, rng)
-    return _Simulation(employment, suppressed, gva, level4, berd, soc)
+    return level4, berd, soc
 
 
 _SOC_BASE = np.array([0.10, 0.26, 0.14, 0.10, 0.10, 0.08, 0.07, 0.06, 0.09])
