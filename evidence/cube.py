@@ -98,18 +98,95 @@ def build_cube(ds: Dataset) -> Cube:
     """Turn the tidy tables into dense arrays, adding group and region aggregates."""
     sectors = [s.sector_id for s in load_sectors()]
     years = np.array(ds.years, dtype=int)
-    emp_df = ds.employment
+    base, gb_in_file = _base_areas(ds)
+    area_order = list(base["area_code"]) + [GB_CODE]
+    e = _employment_arrays(ds.employment, area_order, years, sectors)
+    notes = _coarse_code_notes(e.codes)
 
+    gva = gva_total = None
+    if ds.gva is not None and len(ds.gva):
+        gva, gva_total = _gva_arrays(ds, area_order, years, sectors)
+    level4 = berd = soc = None
+    if ds.context is not None and len(ds.context):
+        level4, berd, soc = _context_arrays(ds.context, area_order, years)
+
+    # National reference: the GB row when present, else the sum of the partitioning areas.
+    lowest = _lowest_level_mask(base)
+    national_basis, nat_emp, nat_total, nat_struct = _national_employment(e, lowest, gb_in_file)
+    nat_gva = nat_gva_total = nat_gva_emp = None
+    if gva is not None:
+        nat_gva, nat_gva_total, nat_gva_emp = _national_gva(
+            gva, gva_total, e.emp, nat_emp, lowest, gb_in_file, notes
+        )
+    nat_level4 = nat_berd = nat_soc = None
+    if level4 is not None:
+        nat_level4, nat_berd, nat_soc = _national_context(level4, berd, soc, e.total, lowest)
+
+    def drop_gb(x: np.ndarray | None) -> np.ndarray | None:
+        return None if x is None else x[:-1]
+
+    areas = base[["area_code", "area_name", "level", "group_code", "group_name",
+                  "region_code", "region_name"]].copy()
+    areas["members"] = [[c] for c in areas["area_code"]]
+    cube = Cube(
+        areas=areas,
+        sectors=sectors,
+        years=years,
+        emp=e.emp[:-1],
+        supp=e.supp[:-1],
+        total=e.total[:-1],
+        structure=e.structure[:-1],
+        gva=drop_gb(gva),
+        gva_total=drop_gb(gva_total),
+        level4=drop_gb(level4),
+        berd=drop_gb(berd),
+        soc=drop_gb(soc),
+        region_pos=np.full(len(areas), -1),
+        nat_emp=nat_emp,
+        nat_total=nat_total,
+        nat_structure=nat_struct,
+        nat_gva=nat_gva,
+        nat_gva_total=nat_gva_total,
+        nat_gva_emp=nat_gva_emp,
+        nat_level4=nat_level4,
+        nat_berd=nat_berd,
+        nat_soc=nat_soc,
+        total_basis=e.total_basis,
+        national_basis=national_basis,
+        notes=notes,
+    )
+    cube = _add_aggregates(cube)
+    return cube
+
+
+def _base_areas(ds: Dataset) -> tuple[pd.DataFrame, bool]:
+    """The file's areas that have employment rows, without GB; and whether GB had rows."""
     file_areas = ds.areas.set_index("area_code", drop=False)
-    present = pd.Index(pd.unique(emp_df["area_code"]))
+    present = pd.Index(pd.unique(ds.employment["area_code"]))
     base = file_areas.loc[file_areas.index.intersection(present)].reset_index(drop=True)
     gb_in_file = GB_CODE in set(base["area_code"])
     base = base[base["area_code"] != GB_CODE].reset_index(drop=True)
+    return base, gb_in_file
 
-    area_order = list(base["area_code"]) + [GB_CODE]
-    a_idx = _positions(emp_df["area_code"], area_order)
-    year_idx = np.searchsorted(years, emp_df["year"].to_numpy())
-    inverse, uniques = _factorize(emp_df["sic"])
+
+@dataclass
+class _EmploymentArrays:
+    """Employment scattered to (area, sector, year) etc.; the last area slot is the GB row."""
+
+    emp: np.ndarray
+    supp: np.ndarray
+    total: np.ndarray
+    structure: np.ndarray
+    total_basis: str
+    codes: list[str]
+    """The file's industry codes other than TOTAL."""
+
+
+def _code_positions(
+    uniques: np.ndarray, sectors: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Per distinct industry code: its Table 1 sector and division positions (-1 for none),
+    whether it is TOTAL; and the divisions present."""
     sector_of = np.full(len(uniques), -1, dtype=np.int64)
     division_of = np.full(len(uniques), -1, dtype=np.int64)
     is_total = uniques == TOTAL_CODE
@@ -123,6 +200,16 @@ def build_cube(ds: Dataset) -> Cube:
             sector_of[i] = sectors.index(m.sector_id)
         if code[:2] in div_pos and "-" not in code:
             division_of[i] = div_pos[code[:2]]
+    return sector_of, division_of, is_total, divisions
+
+
+def _employment_arrays(
+    emp_df: pd.DataFrame, area_order: list[str], years: np.ndarray, sectors: list[str]
+) -> _EmploymentArrays:
+    a_idx = _positions(emp_df["area_code"], area_order)
+    year_idx = np.searchsorted(years, emp_df["year"].to_numpy())
+    inverse, uniques = _factorize(emp_df["sic"])
+    sector_of, division_of, is_total, divisions = _code_positions(uniques, sectors)
     row_sector = sector_of[inverse]
     row_div = division_of[inverse]
     row_total = is_total[inverse]
@@ -131,7 +218,7 @@ def build_cube(ds: Dataset) -> Cube:
     known = ~np.isnan(values)
     v0 = np.where(known, values, 0.0)
 
-    n_a = len(base) + 1  # last slot = GB row if present
+    n_a = len(area_order)  # last slot = GB row if present
     n_s, n_y, n_d = len(sectors), len(years), len(divisions)
 
     def scatter(mask: np.ndarray, inner: np.ndarray | None, n_inner: int, weights: np.ndarray):
@@ -153,8 +240,7 @@ def build_cube(ds: Dataset) -> Cube:
     div_mask = valid & (row_div >= 0) & (~row_total)
     structure = scatter(div_mask, row_div, n_d, v0)
     tot_mask = valid & row_total
-    has_total_rows = bool(tot_mask.any())
-    if has_total_rows:
+    if bool(tot_mask.any()):
         total = scatter(tot_mask, None, 0, v0)
         total_seen = scatter(tot_mask, None, 0, known.astype(float))
         total = np.where(total_seen > 0, total, np.nan)
@@ -164,94 +250,73 @@ def build_cube(ds: Dataset) -> Cube:
         total_basis = "sum of industries in file"
     rest = np.clip(total - structure.sum(axis=1), 0, None)
     structure = np.concatenate([structure, rest[:, None, :]], axis=1)
+    return _EmploymentArrays(emp, supp, total, structure, total_basis, list(uniques[~is_total]))
 
-    notes: list[str] = []
-    unsep = unseparable_sectors(list(uniques[~is_total]))
-    for code, secs in unsep.items():
-        notes.append(
-            f"The file has industry code {code} only at a coarse level: it cannot separate "
-            f"{', '.join(secs)} (and may include industries outside advanced manufacturing); "
-            "those rows are left out of sector figures."
-        )
 
-    gva = gva_total = None
-    if ds.gva is not None and len(ds.gva):
-        gva, gva_total = _gva_arrays(ds, list(base["area_code"]) + [GB_CODE], years, sectors)
+def _coarse_code_notes(codes: list[str]) -> list[str]:
+    """A note for every code too coarse to separate the Table 1 sectors it covers."""
+    return [
+        f"The file has industry code {code} only at a coarse level: it cannot separate "
+        f"{', '.join(secs)} (and may include industries outside advanced manufacturing); "
+        "those rows are left out of sector figures."
+        for code, secs in unseparable_sectors(codes).items()
+    ]
 
-    level4 = berd = soc = None
-    if ds.context is not None and len(ds.context):
-        level4, berd, soc = _context_arrays(ds.context, list(base["area_code"]) + [GB_CODE], years)
 
-    # National reference: the GB row when present, else the sum of the partitioning areas.
-    lowest = _lowest_level_mask(base)
-    if gb_in_file and not np.all(np.isnan(total[-1])):
-        national_basis = "Great Britain row (K03000001)"
-        nat_emp, nat_total, nat_struct = emp[-1], total[-1], structure[-1]
-    else:
-        national_basis = "sum of areas in file"
-        nat_emp = np.nansum(emp[:-1][lowest], axis=0)
-        nat_total = np.nansum(total[:-1][lowest], axis=0)
-        nat_struct = structure[:-1][lowest].sum(axis=0)
-    nat_gva = nat_gva_total = nat_gva_emp = None
-    if gva is not None:
-        if gb_in_file and not np.all(np.isnan(gva[-1])):
-            nat_gva, nat_gva_emp = gva[-1], nat_emp
-            nat_gva_total = gva_total[-1] if gva_total is not None else None
-        else:
-            # GVA per job nationally must divide GVA by the jobs of the same areas.
-            known = ~np.isnan(gva[:-1][lowest])
-            nat_gva = np.where(known.any(axis=0), np.nansum(gva[:-1][lowest], axis=0), np.nan)
-            nat_gva_emp = np.nansum(np.where(known, emp[:-1][lowest], 0.0), axis=0)
-            nat_gva_total = (np.nansum(gva_total[:-1][lowest], axis=0)
-                             if gva_total is not None else None)
-            notes.append("National GVA per job is computed from the areas in the GVA file "
-                         "(it has no Great Britain row), over the same areas' jobs.")
-    nat_level4 = nat_berd = nat_soc = None
-    if level4 is not None:
-        w = np.where(np.isnan(total[:-1][lowest]), 0, total[:-1][lowest])
-        nat_level4 = _weighted(level4[:-1][lowest], w)
-        nat_berd = _weighted(berd[:-1][lowest], w) if berd is not None else None
-        nat_soc = np.nansum(soc[:-1][lowest], axis=0) if soc is not None else None
-        if not np.all(np.isnan(level4[-1])):
-            nat_level4 = level4[-1]
-            nat_berd = berd[-1] if berd is not None else nat_berd
-            nat_soc = soc[-1] if soc is not None and np.nansum(soc[-1]) > 0 else nat_soc
-
-    def drop_gb(x: np.ndarray | None) -> np.ndarray | None:
-        return None if x is None else x[:-1]
-
-    areas = base[["area_code", "area_name", "level", "group_code", "group_name",
-                  "region_code", "region_name"]].copy()
-    areas["members"] = [[c] for c in areas["area_code"]]
-    cube = Cube(
-        areas=areas,
-        sectors=sectors,
-        years=years,
-        emp=emp[:-1],
-        supp=supp[:-1],
-        total=total[:-1],
-        structure=structure[:-1],
-        gva=drop_gb(gva),
-        gva_total=drop_gb(gva_total),
-        level4=drop_gb(level4),
-        berd=drop_gb(berd),
-        soc=drop_gb(soc),
-        region_pos=np.full(len(areas), -1),
-        nat_emp=nat_emp,
-        nat_total=nat_total,
-        nat_structure=nat_struct,
-        nat_gva=nat_gva,
-        nat_gva_total=nat_gva_total,
-        nat_gva_emp=nat_gva_emp,
-        nat_level4=nat_level4,
-        nat_berd=nat_berd,
-        nat_soc=nat_soc,
-        total_basis=total_basis,
-        national_basis=national_basis,
-        notes=notes,
+def _national_employment(
+    e: _EmploymentArrays, lowest: np.ndarray, gb_in_file: bool
+) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
+    """Basis, jobs by sector, total jobs and structure for Great Britain."""
+    if gb_in_file and not np.all(np.isnan(e.total[-1])):
+        return "Great Britain row (K03000001)", e.emp[-1], e.total[-1], e.structure[-1]
+    return (
+        "sum of areas in file",
+        np.nansum(e.emp[:-1][lowest], axis=0),
+        np.nansum(e.total[:-1][lowest], axis=0),
+        e.structure[:-1][lowest].sum(axis=0),
     )
-    cube = _add_aggregates(cube)
-    return cube
+
+
+def _national_gva(
+    gva: np.ndarray,
+    gva_total: np.ndarray | None,
+    emp: np.ndarray,
+    nat_emp: np.ndarray,
+    lowest: np.ndarray,
+    gb_in_file: bool,
+    notes: list[str],
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """National GVA by sector, total GVA and the jobs to divide sector GVA by."""
+    if gb_in_file and not np.all(np.isnan(gva[-1])):
+        return gva[-1], gva_total[-1] if gva_total is not None else None, nat_emp
+    # GVA per job nationally must divide GVA by the jobs of the same areas.
+    known = ~np.isnan(gva[:-1][lowest])
+    nat_gva = np.where(known.any(axis=0), np.nansum(gva[:-1][lowest], axis=0), np.nan)
+    nat_gva_emp = np.nansum(np.where(known, emp[:-1][lowest], 0.0), axis=0)
+    nat_gva_total = (np.nansum(gva_total[:-1][lowest], axis=0)
+                     if gva_total is not None else None)
+    notes.append("National GVA per job is computed from the areas in the GVA file "
+                 "(it has no Great Britain row), over the same areas' jobs.")
+    return nat_gva, nat_gva_total, nat_gva_emp
+
+
+def _national_context(
+    level4: np.ndarray,
+    berd: np.ndarray | None,
+    soc: np.ndarray | None,
+    total: np.ndarray,
+    lowest: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """National skills, R&D and occupations: the GB row when it has them, else job-weighted."""
+    w = np.where(np.isnan(total[:-1][lowest]), 0, total[:-1][lowest])
+    nat_level4 = _weighted(level4[:-1][lowest], w)
+    nat_berd = _weighted(berd[:-1][lowest], w) if berd is not None else None
+    nat_soc = np.nansum(soc[:-1][lowest], axis=0) if soc is not None else None
+    if not np.all(np.isnan(level4[-1])):
+        nat_level4 = level4[-1]
+        nat_berd = berd[-1] if berd is not None else nat_berd
+        nat_soc = soc[-1] if soc is not None and np.nansum(soc[-1]) > 0 else nat_soc
+    return nat_level4, nat_berd, nat_soc
 
 
 def _weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:

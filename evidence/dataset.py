@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from evidence.problems import Problem, ProblemError
+
 GB_CODE = "K03000001"
 """ONS code for Great Britain; a row with this code supplies national totals when present."""
 
@@ -47,35 +49,34 @@ CONTEXT_NUMERIC = ["level4_share", "berd_per_job"] + [f"soc_{i}" for i in range(
 AREA_LEVELS = ("lad", "group", "region", "country", "custom")
 
 
-class DataError(ValueError):
+class DataError(ProblemError):
     """Bad input, located: which file, which row, which column, and what is wrong.
 
     ``row`` is the 1-based line number in the file as a user would see it in a text editor or
-    spreadsheet (header = line 1), or None when the problem is not tied to one row.
+    spreadsheet (header = line 1), or None when the problem is not tied to one row. A
+    :class:`evidence.problems.ProblemError` carrying one :class:`~evidence.problems.Problem`
+    (or several, given as ``problems``); ``detail`` is the first problem's bare message.
     """
 
     def __init__(
         self,
-        message: str,
+        message: str | None = None,
         *,
         file: str | None = None,
         row: int | None = None,
         column: str | None = None,
+        code: str = "bad_data",
+        problems: list[Problem] | None = None,
     ) -> None:
-        self.file = file
-        self.row = row
-        self.column = column
-        self.detail = message
-        where = ", ".join(
-            part
-            for part in (
-                f"file {file}" if file else "",
-                f"row {row}" if row is not None else "",
-                f"column {column!r}" if column else "",
-            )
-            if part
-        )
-        super().__init__(f"{where}: {message}" if where else message)
+        if problems is None:
+            if message is None:
+                raise TypeError("DataError needs a message or a list of problems")
+            problems = [Problem(file=file, row=row, column=column, message=message, code=code)]
+        super().__init__(problems)
+
+    @property
+    def detail(self) -> str:
+        return self.first.message
 
 
 @dataclass

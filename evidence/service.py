@@ -18,6 +18,9 @@ from evidence.indicators import Indicators, compute_indicators
 from evidence.models import AreaProfile
 from evidence.profile import build_profile
 from evidence.sectors import load_sectors
+from evidence.sources import load_dataset
+from evidence.sources.demo import ensure_full_demo, load_bundled_demo
+from evidence.sources.tidy import read_tidy
 
 
 @dataclass
@@ -105,17 +108,9 @@ def load_any(path: str | Path | None, gva_path: str | Path | None = None) -> Dat
     ``gva_path`` (an ONS GVA file) is merged into a real-data file; the demo has its own GVA.
     """
     if gva_path is not None and path not in (None, FULL_DEMO):
-        from evidence.sources import load_dataset
-
         return load_dataset(path, gva_path)
     if path is None:
-        from evidence.sources.demo import load_bundled_demo
-
         return load_bundled_demo()
     if str(path) == FULL_DEMO:
-        from evidence.sources.demo import ensure_full_demo, read_demo
-
-        return read_demo(ensure_full_demo())
-    from evidence.sources import load_dataset
-
+        return read_tidy(ensure_full_demo())
     return load_dataset(path)

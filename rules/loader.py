@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from evidence.problems import Problem, ProblemError
 from rules.conditions import Node, compile_condition
 from rules.models import CONDITION_KEYS, Rule
 
@@ -27,47 +28,56 @@ _FILE_KEYS = ("theme", "description", "rules")
 _ID_LINE = re.compile(r"^\s*-?\s*id\s*:\s*['\"]?([A-Za-z0-9_-]+)")
 
 
-@dataclass(frozen=True)
-class RuleProblem:
-    """One problem in one rule file."""
+@dataclass(frozen=True, kw_only=True)
+class RuleProblem(Problem):
+    """One problem in one rule file: a :class:`~evidence.problems.Problem` whose ``item`` is the
+    rule id (or ``#n``, its position, when it has none), ``column`` the field path and ``row``
+    the line; ``position`` is the character column on that line (YAML syntax errors).
 
-    file: str
-    message: str
-    rule: str | None = None
-    field: str | None = None
-    line: int | None = None
-    column: int | None = None
+    Rendered as ``<file>: rule '<id>': field <path>: <message> (line L, column C)``.
+    """
 
-    def __str__(self) -> str:
-        text = self.file
-        if self.rule is not None:
-            text += f": rule {self.rule}" if self.rule.startswith("#") else f": rule {self.rule!r}"
-        if self.field is not None:
-            text += f": field {self.field}"
-        text += f": {self.message}"
-        if self.line is not None:
-            text += f" (line {self.line}" + (f", column {self.column})" if self.column else ")")
-        return text
-
-
-class RuleFileError(ValueError):
-    """One or more rule files are invalid; the message lists every problem, one per line."""
-
-    def __init__(self, problems: list[RuleProblem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-    @property
-    def file(self) -> str:
-        return self.problems[0].file
+    position: int | None = None
 
     @property
     def rule(self) -> str | None:
-        return self.problems[0].rule
+        return self.item
 
     @property
     def field(self) -> str | None:
-        return self.problems[0].field
+        return self.column
+
+    @property
+    def line(self) -> int | None:
+        return self.row
+
+    def __str__(self) -> str:
+        text = self.file or ""
+        if self.item is not None:
+            text += f": rule {self.item}" if self.item.startswith("#") else f": rule {self.item!r}"
+        if self.column is not None:
+            text += f": field {self.column}"
+        text += f": {self.message}"
+        if self.row is not None:
+            text += f" (line {self.row}" + (f", column {self.position})" if self.position else ")")
+        return text
+
+
+class RuleFileError(ProblemError):
+    """One or more rule files are invalid; the message lists every problem, one per line."""
+
+    problems: list[RuleProblem]
+
+    def __init__(self, problems: list[RuleProblem]) -> None:
+        super().__init__(problems)
+
+    @property
+    def rule(self) -> str | None:
+        return self.first.item
+
+    @property
+    def field(self) -> str | None:
+        return self.first.column
 
 
 @dataclass(frozen=True)
@@ -145,10 +155,12 @@ def load_rules(
     """
     folder = Path(directory) if directory is not None else LIBRARY
     if not folder.is_dir():
-        raise RuleFileError([RuleProblem(str(folder), "is not a directory of rule files")])
+        raise RuleFileError([RuleProblem(
+            file=str(folder), message="is not a directory of rule files", code="not_a_directory")])
     files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
     if not files:
-        raise RuleFileError([RuleProblem(display_path(folder), "contains no *.yaml rule files")])
+        raise RuleFileError([RuleProblem(
+            file=display_path(folder), message="contains no *.yaml rule files", code="no_files")])
     sources = [(display_path(f), f.read_text(encoding="utf-8")) for f in files]
     return rules_from_texts(sources, known_interventions)
 
@@ -170,8 +182,9 @@ def rules_from_texts(
             assert rule is not None
             if rule.id in first_seen:
                 problems.append(RuleProblem(
-                    name, f"duplicate rule id, first defined in {first_seen[rule.id]}",
-                    rule=rule.id, field="id", line=_line_of_id(text, rule.id)))
+                    file=name, message=f"duplicate rule id, first defined in {first_seen[rule.id]}",
+                    item=rule.id, column="id", row=_line_of_id(text, rule.id),
+                    code="duplicate_id"))
                 continue
             first_seen[rule.id] = name
             rules.append((rule, name))
@@ -195,16 +208,19 @@ def _parse_file(
     if not isinstance(doc, dict):
         got = "an empty file" if doc is None else f"a {type(doc).__name__}"
         return [(None, RuleProblem(
-            name, f"a rule file must be a mapping with a 'rules' list, got {got}"))]
+            file=name, message=f"a rule file must be a mapping with a 'rules' list, got {got}",
+            code="not_a_mapping"))]
     extra = [k for k in doc if k not in _FILE_KEYS]
     out: list[tuple[Rule | None, RuleProblem | None]] = []
     if extra:
         out.append((None, RuleProblem(
-            name, f"unknown top-level key(s) {', '.join(map(repr, extra))}; "
-                  f"allowed: {', '.join(_FILE_KEYS)}", field=str(extra[0]))))
+            file=name, message=f"unknown top-level key(s) {', '.join(map(repr, extra))}; "
+                               f"allowed: {', '.join(_FILE_KEYS)}",
+            column=str(extra[0]), code="unknown_key")))
     items = doc.get("rules")
     if not isinstance(items, list) or not items:
-        out.append((None, RuleProblem(name, "needs a non-empty 'rules' list", field="rules")))
+        out.append((None, RuleProblem(
+            file=name, message="needs a non-empty 'rules' list", column="rules", code="no_rules")))
         return out
     context = {"known_interventions": known}
     for index, item in enumerate(items):
@@ -214,15 +230,16 @@ def _parse_file(
         line = _line_of_id(text, label) if not label.startswith("#") else None
         if not isinstance(item, dict):
             out.append((None, RuleProblem(
-                name, f"a rule must be a mapping, got {type(item).__name__}",
-                rule=label, field=f"rules[{index}]")))
+                file=name, message=f"a rule must be a mapping, got {type(item).__name__}",
+                item=label, column=f"rules[{index}]", code="not_a_mapping")))
             continue
         try:
             out.append((Rule.model_validate(item, context=context), None))
         except ValidationError as exc:
             for err in exc.errors():
                 out.append((None, RuleProblem(
-                    name, _message(err), rule=label, field=format_loc(err["loc"]), line=line)))
+                    file=name, message=_message(err), item=label,
+                    column=format_loc(err["loc"]), row=line, code=str(err["type"]))))
     return out
 
 
@@ -281,5 +298,6 @@ def _syntax_problem(name: str, text: str, exc: yaml.YAMLError) -> RuleProblem:
             if m:
                 rule = m.group(1)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    return RuleProblem(name, f"YAML syntax error: {problem}", rule=rule, line=line,
-                       column=mark.column + 1 if mark is not None else None)
+    return RuleProblem(file=name, message=f"YAML syntax error: {problem}", item=rule, row=line,
+                       position=mark.column + 1 if mark is not None else None,
+                       code="yaml_syntax")

@@ -3,8 +3,8 @@
 ``load_dataset`` looks at the bytes, never the file name: users rename downloads, NOMIS names
 them after a number, and a ``.csv`` may be gzipped. Supported:
 
-- the project's demo tidy table (``evidence.sources.demo``): CSV, gzipped CSV or Parquet with
-  ``area_code`` and ``sic`` columns;
+- the project's tidy table (``evidence.sources.tidy``, the format the synthetic demo ships in):
+  CSV, gzipped CSV or Parquet with ``area_code`` and ``sic`` columns;
 - NOMIS BRES bulk (API) CSV and NOMIS BRES web-query CSV (``evidence.sources.nomis``);
 - ONS regional GVA by industry and local authority (``evidence.sources.ons_gva``), XLSX or CSV,
   only as ``gva_path`` next to an employment file.
@@ -12,11 +12,14 @@ them after a number, and a ``.csv`` may be gzipped. Supported:
 
 from __future__ import annotations
 
-import csv
 import gzip
 from pathlib import Path
 
 from evidence.dataset import DataError, Dataset
+from evidence.sources.nomis import nomis_shape, read_nomis_bres
+from evidence.sources.ons_gva import attach_gva, looks_like_ons_gva, xlsx_has_gva_table
+from evidence.sources.text import read_head_lines
+from evidence.sources.tidy import looks_like_tidy, read_tidy
 
 __all__ = ["SUPPORTED_FORMATS", "detect_format", "load_dataset"]
 
@@ -28,23 +31,12 @@ SUPPORTED_FORMATS = (
 )
 
 
-def _is_demo_header(first_line: str) -> bool:
-    try:
-        cells = {c.strip().lower() for c in next(csv.reader([first_line.lstrip("\ufeff")]))}
-    except (csv.Error, StopIteration):
-        return False
-    return "area_code" in cells and "sic" in cells
-
-
 def detect_format(path: str | Path) -> str:
     """Name the format of a file from its content.
 
     Returns ``demo``, ``nomis_bulk``, ``nomis_query`` or ``ons_gva``; raises DataError for an
     empty, binary or unrecognised file, naming the formats that are supported.
     """
-    from evidence.sources.nomis import _nomis_shape, read_head_lines
-    from evidence.sources.ons_gva import looks_like_ons_gva, xlsx_has_gva_table
-
     path = Path(path)
     file = str(path)
     if not path.exists():
@@ -71,9 +63,9 @@ def detect_format(path: str | Path) -> str:
         if inner == b"PAR1":
             return "demo"
     lines = read_head_lines(path)  # handles gzip, empty and binary content
-    if _is_demo_header(lines[0]):
+    if looks_like_tidy(lines[0]):
         return "demo"
-    shape = _nomis_shape(lines)
+    shape = nomis_shape(lines)
     if shape is not None:
         return f"nomis_{shape}"
     if looks_like_ons_gva(lines):
@@ -84,24 +76,11 @@ def detect_format(path: str | Path) -> str:
 
 
 def load_dataset(path: str | Path, gva_path: str | Path | None = None) -> Dataset:
-    """Read an employment file of any supported format, optionally with an ONS GVA file.
-
-    The demo reader is imported here, not at module level, so NOMIS and GVA loading work in a
-    checkout where ``evidence.sources.demo`` is absent or broken.
-    """
+    """Read an employment file of any supported format, optionally with an ONS GVA file."""
     fmt = detect_format(path)
     if fmt == "demo":
-        try:
-            from evidence.sources.demo import read_demo
-        except ImportError as exc:
-            raise DataError(
-                f"this is a demo-format file but the demo reader is unavailable ({exc})",
-                file=str(path),
-            ) from None
-        ds = read_demo(path)
+        ds = read_tidy(path)
     elif fmt in ("nomis_bulk", "nomis_query"):
-        from evidence.sources.nomis import read_nomis_bres
-
         ds = read_nomis_bres(path)
     else:  # ons_gva
         raise DataError(
@@ -109,7 +88,5 @@ def load_dataset(path: str | Path, gva_path: str | Path | None = None) -> Datase
             file=str(path),
         )
     if gva_path is not None:
-        from evidence.sources.ons_gva import attach_gva
-
         ds = attach_gva(ds, gva_path)
     return ds

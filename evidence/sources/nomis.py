@@ -27,11 +27,11 @@ as NaN with ``suppressed=True`` and counted, and any cell that cannot be read ra
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import re
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -41,12 +41,21 @@ import pandas as pd
 
 from evidence.dataset import AREA_COLUMNS, DataError, Dataset, SourceInfo, validate_dataset
 from evidence.sectors import TOTAL_CODE, SicCodeError, format_code, normalise_sic
+from evidence.sources.text import (
+    SUPPRESSION_MARKERS,
+    csv_cells,
+    is_gzip,
+    open_binary,
+    read_head_lines,
+    read_text,
+)
 
 __all__ = [
-    "SUPPRESSION_MARKERS",
+    "SUPPRESSION_MARKERS",  # re-exported from evidence.sources.text
     "area_level",
     "looks_like_nomis",
-    "read_head_lines",
+    "nomis_shape",
+    "read_head_lines",  # re-exported from evidence.sources.text
     "read_nomis_bres",
 ]
 
@@ -55,12 +64,6 @@ ROUNDING_NOTE = (
     "BRES publishes rounded counts (small counts to the nearest 5, larger ones more coarsely), "
     "so small differences between areas or years may be rounding, not change."
 )
-
-SUPPRESSION_MARKERS = frozenset(
-    {"*", "!", "-", "..", ".", "x", "X", "[x]", "[c]", "[z]", "[low]", "c", "#", "~", ":", "q", "Q"}
-)
-"""Cell contents that mean 'no value published' in NOMIS and ONS tables (confidential,
-unreliable, not available). Read as NaN and counted as suppressed, never as zero."""
 
 _OK_STATUS = frozenset({"", "A", "P", "R", "B", "E"})
 """NOMIS ``OBS_STATUS`` codes that qualify a published value without withdrawing it: normal,
@@ -110,76 +113,6 @@ _BROAD_GROUP_RE = re.compile(
 ``10 : Information & communication (J)`` - the number is NOT a SIC division."""
 _INTERNAL_ID_RE = re.compile(r"^\d{6,}$")
 _YEAR_RE = re.compile(r"^\D*?((?:19|20)\d{2})\D*$")
-
-
-# --------------------------------------------------------------------------------------------
-# shared helpers (also used by ons_gva and load_dataset)
-# --------------------------------------------------------------------------------------------
-
-
-def _is_gzip(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        return fh.read(2) == b"\x1f\x8b"
-
-
-def _open_binary(path: Path) -> io.BufferedIOBase:
-    """Open a file, transparently un-gzipping it (NOMIS bulk files are often stored as .gz)."""
-    if _is_gzip(path):
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    return open(path, "rb")
-
-
-def _decode(data: bytes, file: str) -> str:
-    """UTF-8 (with or without BOM) first, then Windows-1252 as Excel saves CSV on Windows."""
-    if b"\x00" in data:
-        raise DataError("binary content: this is not a text (CSV) file", file=file)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(data) - 4:  # a multi-byte character cut by the sniff window
-            text = data[: exc.start].decode("utf-8-sig")
-        else:
-            try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError:
-                raise DataError(
-                    "binary content: not readable as UTF-8 or Windows-1252 text", file=file
-                ) from None
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n")
-    if text and controls / len(text) > 0.01:
-        raise DataError("binary content: this is not a text (CSV) file", file=file)
-    return text
-
-
-def read_head_lines(path: str | Path, n: int = 60, nbytes: int = 256 * 1024) -> list[str]:
-    """First ``n`` text lines of a (possibly gzipped) file, for format sniffing.
-
-    Raises DataError for a missing, empty or binary file so every reader reports those alike.
-    """
-    path = Path(path)
-    file = str(path)
-    if not path.exists():
-        raise DataError("file not found", file=file)
-    try:
-        with _open_binary(path) as fh:
-            data = fh.read(nbytes)
-    except (OSError, EOFError) as exc:
-        raise DataError(f"cannot read the file ({exc})", file=file) from None
-    if not data.strip():
-        raise DataError("the file is empty", file=file)
-    text = _decode(data, file)
-    lines = text.splitlines()
-    if len(data) == nbytes and len(lines) > 1:
-        lines = lines[:-1]  # the last line may be cut by the sniff window
-    return lines[:n]
-
-
-def _read_text(path: Path, file: str) -> str:
-    with _open_binary(path) as fh:
-        data = fh.read()
-    if not data.strip():
-        raise DataError("the file is empty", file=file)
-    return _decode(data, file)
 
 
 def area_level(code: str) -> str:
@@ -278,13 +211,6 @@ _GEO_HEADER_RE = re.compile(
 _INDUSTRY_LABEL_RE = re.compile(r"^\s*(?:\d{1,5}|[A-U])\s*:\s*\S")
 
 
-def _csv_cells(line: str) -> list[str]:
-    try:
-        return [c.strip() for c in next(csv.reader([line]))]
-    except (csv.Error, StopIteration):
-        return []
-
-
 def _is_query_header(cells: list[str]) -> bool:
     nonempty = [c for c in cells if c]
     if len(nonempty) < 2 or not cells or not _GEO_HEADER_RE.match(cells[0] or nonempty[0]):
@@ -304,11 +230,11 @@ def _is_query_header(cells: list[str]) -> bool:
     )
 
 
-def _nomis_shape(header_lines: list[str]) -> str | None:
+def nomis_shape(header_lines: list[str]) -> str | None:
     """``"bulk"``, ``"query"`` or None for the first lines of a file."""
     if not header_lines:
         return None
-    first = {c.upper() for c in _csv_cells(header_lines[0].lstrip("\ufeff"))}
+    first = {c.upper() for c in csv_cells(header_lines[0].lstrip("\ufeff"))}
     if all(m in first for m in _BULK_MARKERS):
         return "bulk"
     nomis_style = [c for c in first if re.fullmatch(r"[A-Z_]+_(?:NAME|CODE|TYPE|SORTORDER)", c)]
@@ -317,7 +243,7 @@ def _nomis_shape(header_lines: list[str]) -> str | None:
     head = header_lines[:40]
     titled = any("business register and employment survey" in line.lower() for line in head)
     for line in head:
-        if _is_query_header(_csv_cells(line.lstrip("\ufeff"))):
+        if _is_query_header(csv_cells(line.lstrip("\ufeff"))):
             return "query"
     return "query" if titled and any("nomis" in line.lower() for line in head) else None
 
@@ -330,7 +256,7 @@ def looks_like_nomis(header_lines: list[str]) -> bool:
     ``mnemonic``, industry labels (``3030 : ...``) or years, or the BRES title with a NOMIS
     copyright line.
     """
-    return _nomis_shape(header_lines) is not None
+    return nomis_shape(header_lines) is not None
 
 
 # --------------------------------------------------------------------------------------------
@@ -347,9 +273,9 @@ def read_nomis_bres(path: str | Path) -> Dataset:
     path = Path(path)
     file = str(path)
     lines = read_head_lines(path)
-    shape = _nomis_shape(lines)
+    shape = nomis_shape(lines)
     if shape == "bulk":
-        header = _csv_cells(lines[0].lstrip("\ufeff"))
+        header = csv_cells(lines[0].lstrip("\ufeff"))
         return _read_bulk(path, file, header)
     if shape == "query":
         return _read_query(path, file)
@@ -410,7 +336,7 @@ def _read_bulk_table(path: Path, file: str, header: list[str], usecols: list[str
 
     def attempt(encoding: str) -> pa.Table:
         bad_rows.clear()
-        source = pa.input_stream(str(path), compression="gzip" if _is_gzip(path) else None)
+        source = pa.input_stream(str(path), compression="gzip" if is_gzip(path) else None)
         return pacsv.read_csv(
             source,
             read_options=pacsv.ReadOptions(
@@ -452,7 +378,7 @@ def _read_bulk_table(path: Path, file: str, header: list[str], usecols: list[str
 
 def _find_line(path: Path, text: str) -> int | None:
     """Line number of the first line equal to ``text`` (slow path, used only to report)."""
-    with _open_binary(path) as fh:
+    with open_binary(path) as fh:
         wrapper = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="replace", newline="")
         for number, line in enumerate(wrapper, start=1):
             if line.rstrip("\r\n") == text.rstrip("\r\n"):
@@ -462,7 +388,7 @@ def _find_line(path: Path, text: str) -> int | None:
 
 def _check_tail(path: Path, file: str, n_fields: int, last_line: int) -> None:
     """A download cut off inside a quoted field parses 'fine'; catch it from the file's end."""
-    if _is_gzip(path):
+    if is_gzip(path):
         return  # a cut gzip stream fails to decompress, which the reader already reports
     with open(path, "rb") as fh:
         fh.seek(0, io.SEEK_END)
@@ -478,7 +404,7 @@ def _check_tail(path: Path, file: str, n_fields: int, last_line: int) -> None:
             file=file,
             row=last_line,
         )
-    cells = _csv_cells(last)
+    cells = csv_cells(last)
     if len(cells) != n_fields:
         raise DataError(
             f"the last line has {len(cells)} fields but the header has {n_fields} "
@@ -492,56 +418,73 @@ def _first_bad(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
 
-def _read_bulk(path: Path, file: str, header: list[str]) -> Dataset:
-    columns = {c.strip().upper(): c for c in header}
-    year_col = _pick(columns, "DATE_NAME", "DATE", "DATE_CODE")
-    geo_col = _pick(columns, "GEOGRAPHY_CODE")
-    value_col = _pick(columns, "OBS_VALUE")
-    ind_name_col = _pick(columns, "INDUSTRY_NAME")
-    ind_code_col = _pick(columns, "INDUSTRY_CODE", "INDUSTRY")
-    for needed, col in (
-        ("DATE_NAME (or DATE)", year_col),
-        ("GEOGRAPHY_CODE", geo_col),
-        ("OBS_VALUE", value_col),
-        ("INDUSTRY_NAME (or INDUSTRY_CODE)", ind_name_col or ind_code_col),
-    ):
-        if col is None:
-            raise DataError(
-                f"required column {needed} is missing from the header",
-                file=file,
-                row=1,
-                column=needed.split(" ")[0],
-            )
-    assert year_col and geo_col and value_col
-    name_col = _pick(columns, "GEOGRAPHY_NAME")
-    status_col = _pick(columns, "OBS_STATUS")
-    status_name_col = _pick(columns, "OBS_STATUS_NAME")
-    emp_col = _pick(columns, "EMPLOYMENT_STATUS_NAME")
-    measure_col = _pick(columns, "MEASURE_NAME")
-    measures_col = _pick(columns, "MEASURES_NAME")
-    usecols = [
-        c
-        for c in dict.fromkeys(
-            [
-                year_col,
-                geo_col,
-                value_col,
-                ind_name_col,
-                ind_code_col,
-                name_col,
-                status_col,
-                status_name_col,
-                emp_col,
-                measure_col,
-                measures_col,
-            ]
+@dataclass(frozen=True)
+class _BulkColumns:
+    """The header names of the bulk CSV's columns this reader uses (None when absent)."""
+
+    year: str
+    geo: str
+    value: str
+    ind_name: str | None
+    ind_code: str | None
+    name: str | None
+    status: str | None
+    status_name: str | None
+    emp_status: str | None
+    measure: str | None
+    measures: str | None
+
+    @classmethod
+    def from_header(cls, header: list[str], file: str) -> _BulkColumns:
+        """Find the columns; DataError naming the first required column that is missing."""
+        columns = {c.strip().upper(): c for c in header}
+        year_col = _pick(columns, "DATE_NAME", "DATE", "DATE_CODE")
+        geo_col = _pick(columns, "GEOGRAPHY_CODE")
+        value_col = _pick(columns, "OBS_VALUE")
+        ind_name_col = _pick(columns, "INDUSTRY_NAME")
+        ind_code_col = _pick(columns, "INDUSTRY_CODE", "INDUSTRY")
+        for needed, col in (
+            ("DATE_NAME (or DATE)", year_col),
+            ("GEOGRAPHY_CODE", geo_col),
+            ("OBS_VALUE", value_col),
+            ("INDUSTRY_NAME (or INDUSTRY_CODE)", ind_name_col or ind_code_col),
+        ):
+            if col is None:
+                raise DataError(
+                    f"required column {needed} is missing from the header",
+                    file=file,
+                    row=1,
+                    column=needed.split(" ")[0],
+                )
+        assert year_col and geo_col and value_col
+        return cls(
+            year=year_col,
+            geo=geo_col,
+            value=value_col,
+            ind_name=ind_name_col,
+            ind_code=ind_code_col,
+            name=_pick(columns, "GEOGRAPHY_NAME"),
+            status=_pick(columns, "OBS_STATUS"),
+            status_name=_pick(columns, "OBS_STATUS_NAME"),
+            emp_status=_pick(columns, "EMPLOYMENT_STATUS_NAME"),
+            measure=_pick(columns, "MEASURE_NAME"),
+            measures=_pick(columns, "MEASURES_NAME"),
         )
-        if c is not None
-    ]
-    frame = _read_bulk_table(path, file, header, usecols)
+
+    @property
+    def used(self) -> list[str]:
+        """The columns to read, in this order, without repeats."""
+        order = [self.year, self.geo, self.value, self.ind_name, self.ind_code, self.name,
+                 self.status, self.status_name, self.emp_status, self.measure, self.measures]
+        return [c for c in dict.fromkeys(order) if c is not None]
+
+
+def _read_bulk(path: Path, file: str, header: list[str]) -> Dataset:
+    cols = _BulkColumns.from_header(header, file)
+    frame = _read_bulk_table(path, file, header, cols.used)
     if frame.empty:
         raise DataError("the file has a header but no data lines", file=file, row=2)
-    cats = {c: _Cat(frame[c]) for c in usecols}
+    cats = {c: _Cat(frame[c]) for c in cols.used}
     n = len(frame)
     line_of = np.arange(n) + 2  # header is line 1; blank lines are kept as all-empty rows
     notes: list[str] = []
@@ -549,62 +492,19 @@ def _read_bulk(path: Path, file: str, header: list[str]) -> Dataset:
     blank = np.ones(n, dtype=bool)
     for cat in cats.values():
         blank &= cat.map(lambda v: v == "", dtype=bool)
-    keep = ~blank
-
-    # One breakdown of the jobs: employment (employees + working owners) before employees.
-    if emp_col is not None:
-        keep = _choose(
-            cats[emp_col],
-            keep,
-            ["employment", "employees"],
-            file,
-            line_of,
-            emp_col,
-            "employment status",
-            notes,
-        )
-        chosen = _chosen_value(cats[emp_col], keep)
-        if chosen.lower() == "employees":
-            notes.append(
-                "This file has employees only (no working owners); figures are employee jobs, "
-                "which understate employment where self-employment is common."
-            )
-    if measure_col is not None:
-        keep = _choose(
-            cats[measure_col], keep, ["count"], file, line_of, measure_col, "measure", notes
-        )
-    if measures_col is not None:
-        keep = _choose(
-            cats[measures_col], keep, ["value"], file, line_of, measures_col, "measures", notes
-        )
-    if not keep.any():
-        raise DataError("no data lines after the header", file=file, row=2)
-
-    # Year.
-    years = cats[year_col].map(_year_or_nan, dtype=float)
-    bad = keep & np.isnan(years)
-    if bad.any():
-        i = _first_bad(bad)
-        value = cats[year_col].rows()[i]
-        raise DataError(
-            "missing year" if not value else f"{value!r} is not a year",
-            file=file,
-            row=int(line_of[i]),
-            column=year_col,
-        )
-
-    # Area.
-    geo = cats[geo_col]
+    keep = _bulk_breakdown(cats, cols, ~blank, file, line_of, notes)
+    years = _bulk_years(cats[cols.year], cols.year, keep, file, line_of)
+    geo = cats[cols.geo]
     bad = keep & geo.map(lambda v: v == "", dtype=bool)
     if bad.any():
         raise DataError(
-            "missing area code", file=file, row=int(line_of[_first_bad(bad)]), column=geo_col
+            "missing area code", file=file, row=int(line_of[_first_bad(bad)]), column=cols.geo
         )
 
     # Industry: the label carries the SIC code; INDUSTRY_CODE is often NOMIS's internal id.
-    sic, coarse = _bulk_industry(cats, ind_name_col, ind_code_col, keep, file, line_of)
+    sic, coarse = _bulk_industry(cats, cols.ind_name, cols.ind_code, keep, file, line_of)
     if coarse.any():
-        labels = Counter(cats[ind_name_col or ind_code_col].rows()[keep & coarse])  # type: ignore[index]
+        labels = Counter(cats[cols.ind_name or cols.ind_code].rows()[keep & coarse])  # type: ignore[index]
         notes.append(
             f"Ignored {int((keep & coarse).sum())} lines at SIC section / broad industry level "
             f"({', '.join(sorted(labels)[:4])}{' ...' if len(labels) > 4 else ''}): the "
@@ -612,9 +512,8 @@ def _read_bulk(path: Path, file: str, header: list[str]) -> Dataset:
         )
         keep &= ~coarse
 
-    # Value and status.
     values, suppressed, flags = _bulk_values(
-        cats, value_col, status_col, status_name_col, keep, file, line_of, notes
+        cats, cols.value, cols.status, cols.status_name, keep, file, line_of, notes
     )
     idx = np.flatnonzero(keep)
     out = pd.DataFrame(
@@ -627,10 +526,75 @@ def _read_bulk(path: Path, file: str, header: list[str]) -> Dataset:
         }
     )
     _check_duplicates(out, line_of[idx], file)
-    names = cats[name_col].rows()[idx] if name_col else out["area_code"].to_numpy()
+    names = cats[cols.name].rows()[idx] if cols.name else out["area_code"].to_numpy()
+    return _bulk_dataset(out, names, flags[idx], file, notes)
+
+
+def _bulk_breakdown(
+    cats: dict[str, _Cat],
+    cols: _BulkColumns,
+    keep: np.ndarray,
+    file: str,
+    line_of: np.ndarray,
+    notes: list[str],
+) -> np.ndarray:
+    """One breakdown of the jobs: employment (employees + working owners) before employees,
+    counts, values; DataError when nothing is left."""
+    if cols.emp_status is not None:
+        keep = _choose(
+            cats[cols.emp_status],
+            keep,
+            ["employment", "employees"],
+            file,
+            line_of,
+            cols.emp_status,
+            "employment status",
+            notes,
+        )
+        chosen = _chosen_value(cats[cols.emp_status], keep)
+        if chosen.lower() == "employees":
+            notes.append(
+                "This file has employees only (no working owners); figures are employee jobs, "
+                "which understate employment where self-employment is common."
+            )
+    if cols.measure is not None:
+        keep = _choose(
+            cats[cols.measure], keep, ["count"], file, line_of, cols.measure, "measure", notes
+        )
+    if cols.measures is not None:
+        keep = _choose(
+            cats[cols.measures], keep, ["value"], file, line_of, cols.measures, "measures", notes
+        )
+    if not keep.any():
+        raise DataError("no data lines after the header", file=file, row=2)
+    return keep
+
+
+def _bulk_years(
+    cat: _Cat, column: str, keep: np.ndarray, file: str, line_of: np.ndarray
+) -> np.ndarray:
+    """The year of every row (NaN where unreadable); DataError for a kept row without one."""
+    years = cat.map(_year_or_nan, dtype=float)
+    bad = keep & np.isnan(years)
+    if bad.any():
+        i = _first_bad(bad)
+        value = cat.rows()[i]
+        raise DataError(
+            "missing year" if not value else f"{value!r} is not a year",
+            file=file,
+            row=int(line_of[i]),
+            column=column,
+        )
+    return years
+
+
+def _bulk_dataset(
+    out: pd.DataFrame, names: np.ndarray, flags: np.ndarray, file: str, notes: list[str]
+) -> Dataset:
+    """The validated Dataset of the bulk rows kept, with areas and notes."""
     areas, area_notes = _areas_table(out["area_code"].to_numpy(), names)
     notes += area_notes
-    notes += _suppression_notes(out, areas, flags[idx])
+    notes += _suppression_notes(out, areas, flags)
     notes.append(ROUNDING_NOTE)
     out["area_code"] = out["area_code"].astype(str)
     out["sic"] = out["sic"].astype(str)
@@ -937,7 +901,7 @@ def _split_blocks(text: str, file: str) -> tuple[list[_Block], list[str], list[s
 
 
 def _read_query(path: Path, file: str) -> Dataset:
-    text = _read_text(path, file)
+    text = read_text(path, file)
     blocks, titles, footnotes = _split_blocks(text, file)
     if not blocks:
         raise DataError(
@@ -1022,17 +986,37 @@ def _select_query_blocks(blocks: list[_Block], file: str, notes: list[str]) -> l
     return counts
 
 
+_ValueColumn = tuple[int, str, int | None]
+"""(position, header, position of its Flag column or None) of one value column."""
+
+
 def _query_block_frame(
     block: _Block, file: str, notes: list[str], ends_cleanly: bool, last_line: int
 ) -> tuple[pd.DataFrame, np.ndarray]:
+    """One table of a query download as long employment rows, and each row's suppression flag."""
     header = block.header
-    width = len(header)
     lowered = [h.lower() for h in header]
     code_idx = lowered.index("mnemonic") if "mnemonic" in lowered else None
-    name_idx = 0 if code_idx != 0 else (1 if width > 1 else 0)
-    # Value columns; a "Flag" (or unnamed) column belongs to the value column before it.
-    values: list[tuple[int, str, int | None]] = []
-    for j, head in enumerate(header):
+    name_idx = 0 if code_idx != 0 else (1 if len(header) > 1 else 0)
+    values = _query_value_columns(block, name_idx, code_idx, file)
+    if all(re.fullmatch(r"(?:19|20)\d{2}", h) for _, h, _ in values):
+        keys, years = _year_column_keys(block, values, file)
+    else:
+        values, keys, years = _industry_column_keys(block, values, file, notes)
+    rows = _query_data_rows(block, code_idx, name_idx, file, notes, ends_cleanly, last_line)
+    if not rows:
+        return pd.DataFrame(
+            columns=["area_code", "year", "sic", "employment", "suppressed", "line", "area_name"]
+        ), np.array([], dtype=object)
+    return _query_long(rows, len(header), code_idx, name_idx, values, keys, years, file, notes)
+
+
+def _query_value_columns(
+    block: _Block, name_idx: int, code_idx: int | None, file: str
+) -> list[_ValueColumn]:
+    """Value columns; a "Flag" (or unnamed) column belongs to the value column before it."""
+    values: list[_ValueColumn] = []
+    for j, head in enumerate(block.header):
         if j in (name_idx, code_idx):
             continue
         if head.lower() in {"flag", "flags", ""}:
@@ -1042,61 +1026,82 @@ def _query_block_frame(
         values.append((j, head, None))
     if not values:
         raise DataError("the table has no value columns", file=file, row=block.header_line)
-    year_cols = [bool(re.fullmatch(r"(?:19|20)\d{2}", h)) for _, h, _ in values]
-    keys: list[str] = []
-    years: list[int] = []
-    if all(year_cols):
-        industry = block.meta.get("industry", "")
-        if not industry:
-            raise DataError(
-                "the table has year columns but no 'industry' line above it",
-                file=file,
-                row=block.header_line,
-            )
-        kind, result = classify_industry(industry)
-        if kind != "sic":
-            raise DataError(
-                result
-                if kind == "error"
-                else f"{industry!r} is a section, not a division, group or class",
-                file=file,
-                row=block.header_line,
-                column="industry",
-            )
-        keys = [result] * len(values)
-        years = [int(h) for _, h, _ in values]
-    else:
-        date = block.meta.get("date", "")
-        year = _year_or_nan(date)
-        if np.isnan(year):
-            raise DataError(
-                "missing year: no 'date' line above the table"
-                if not date
-                else f"date {date!r} is not a year",
-                file=file,
-                row=block.header_line,
-                column="date",
-            )
-        kept: list[tuple[int, str, int | None]] = []
-        coarse: list[str] = []
-        for j, head, flag_j in values:
-            kind, result = classify_industry(head)
-            if kind == "error":
-                raise DataError(result, file=file, row=block.header_line, column=head)
-            if kind == "coarse":
-                coarse.append(head)
-                continue
-            kept.append((j, head, flag_j))
-            keys.append(result)
-        if coarse:
-            notes.append(
-                f"Ignored {len(coarse)} column(s) at SIC section / broad industry level "
-                f"({', '.join(coarse[:4])}): the classification needs divisions, groups or "
-                "classes."
-            )
-        values = kept
-        years = [int(year)] * len(values)
+    return values
 
+
+def _year_column_keys(
+    block: _Block, values: list[_ValueColumn], file: str
+) -> tuple[list[str], list[int]]:
+    """Columns are years: the industry comes from the 'industry' line above the table."""
+    industry = block.meta.get("industry", "")
+    if not industry:
+        raise DataError(
+            "the table has year columns but no 'industry' line above it",
+            file=file,
+            row=block.header_line,
+        )
+    kind, result = classify_industry(industry)
+    if kind != "sic":
+        raise DataError(
+            result
+            if kind == "error"
+            else f"{industry!r} is a section, not a division, group or class",
+            file=file,
+            row=block.header_line,
+            column="industry",
+        )
+    return [result] * len(values), [int(h) for _, h, _ in values]
+
+
+def _industry_column_keys(
+    block: _Block, values: list[_ValueColumn], file: str, notes: list[str]
+) -> tuple[list[_ValueColumn], list[str], list[int]]:
+    """Columns are industries: the year comes from the 'date' line; coarse columns are noted
+    and left out."""
+    date = block.meta.get("date", "")
+    year = _year_or_nan(date)
+    if np.isnan(year):
+        raise DataError(
+            "missing year: no 'date' line above the table"
+            if not date
+            else f"date {date!r} is not a year",
+            file=file,
+            row=block.header_line,
+            column="date",
+        )
+    kept: list[_ValueColumn] = []
+    keys: list[str] = []
+    coarse: list[str] = []
+    for j, head, flag_j in values:
+        kind, result = classify_industry(head)
+        if kind == "error":
+            raise DataError(result, file=file, row=block.header_line, column=head)
+        if kind == "coarse":
+            coarse.append(head)
+            continue
+        kept.append((j, head, flag_j))
+        keys.append(result)
+    if coarse:
+        notes.append(
+            f"Ignored {len(coarse)} column(s) at SIC section / broad industry level "
+            f"({', '.join(coarse[:4])}): the classification needs divisions, groups or "
+            "classes."
+        )
+    return kept, keys, [int(year)] * len(kept)
+
+
+def _query_data_rows(
+    block: _Block,
+    code_idx: int | None,
+    name_idx: int,
+    file: str,
+    notes: list[str],
+    ends_cleanly: bool,
+    last_line: int,
+) -> list[tuple[int, list[str]]]:
+    """The table's area lines, checked for width and area code; total lines are skipped."""
+    header = block.header
+    width = len(header)
     rows: list[tuple[int, list[str]]] = []
     skipped_totals: list[str] = []
     optional = {j for j, head in enumerate(header) if head.lower() in {"flag", "flags", ""}}
@@ -1143,11 +1148,21 @@ def _query_block_frame(
             f"Skipped {len(skipped_totals)} total line(s) ({skipped_totals[0]!r}): sums over "
             "the areas listed, not an area."
         )
-    if not rows:
-        return pd.DataFrame(
-            columns=["area_code", "year", "sic", "employment", "suppressed", "line", "area_name"]
-        ), np.array([], dtype=object)
+    return rows
 
+
+def _query_long(
+    rows: list[tuple[int, list[str]]],
+    width: int,
+    code_idx: int | None,
+    name_idx: int,
+    values: list[_ValueColumn],
+    keys: list[str],
+    years: list[int],
+    file: str,
+    notes: list[str],
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Wide area lines -> one long row per area and value column, with the flags."""
     grid = np.asarray([cells[:width] for _, cells in rows], dtype=object)
     line_nos = np.asarray([line for line, _ in rows])
     codes = grid[:, code_idx] if code_idx is not None else grid[:, name_idx]

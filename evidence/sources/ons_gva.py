@@ -42,7 +42,7 @@ from evidence.sectors import (
     normalise_sic,
     unseparable_sectors,
 )
-from evidence.sources.nomis import SUPPRESSION_MARKERS, _read_text, read_head_lines
+from evidence.sources.text import SUPPRESSION_MARKERS, read_head_lines, read_text
 
 __all__ = [
     "attach_gva",
@@ -320,6 +320,54 @@ def _table_frame(
     notes: list[str],
 ) -> tuple[pd.DataFrame, dict[str, str]] | None:
     """Long GVA rows (+ line numbers) of one sheet / CSV, or None if it has no GVA header."""
+    found = _find_gva_header(rows, sheet, notes)
+    if found is None:
+        return None
+    header_at, roles = found
+    header_line, header_cells = rows[header_at]
+    year_cols = sorted((int(k[5:]), j) for k, j in roles.items() if k.startswith("year:"))
+    kept = _gva_data_rows(rows[header_at + 1 :], header_cells, roles, year_cols, file, sheet)
+    if not kept:
+        raise DataError(
+            f"{_where(sheet)}the GVA table has no data rows", file=file, row=header_line + 1
+        )
+    code_j, sic_j = roles["area_code"], roles["sic"]
+    name_j = roles.get("area_name")
+    lines = np.asarray([line for line, _ in kept])
+    codes = np.asarray([str(c[code_j]).strip() for _, c in kept], dtype=object)
+    names = {
+        str(c[code_j]).strip(): str(c[name_j]).strip()
+        for _, c in kept
+        if name_j is not None and not _is_blank(c[name_j])
+    }
+    sic_column = _clean_header(header_cells[sic_j])
+    keys = _gva_keys([c[sic_j] for _, c in kept], lines, file, sheet, sic_column)
+    parts = []
+    for year, j in year_cols:
+        raw = [c[j] for _, c in kept]
+        gva, suppressed = _gva_values(raw, lines, file, sheet, j, _clean_header(header_cells[j]))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "area_code": codes,
+                    "year": year,
+                    "sic": keys,
+                    "gva": gva,
+                    "suppressed": suppressed,
+                    "line": lines,
+                }
+            )
+        )
+    frame = pd.concat(parts, ignore_index=True)
+    frame["sheet"] = sheet or ""
+    return frame, names
+
+
+def _find_gva_header(
+    rows: list[tuple[int, list[object]]], sheet: str | None, notes: list[str]
+) -> tuple[int, dict[str, int]] | None:
+    """Position and column roles of the GVA header; None when absent or the table is skipped
+    by its title (e.g. chained volume measures), with a note saying so."""
     header_at = None
     roles: dict[str, int] | None = None
     for k, (_line, cells) in enumerate(rows):
@@ -329,7 +377,6 @@ def _table_frame(
             break
     if roles is None or header_at is None:
         return None
-    header_line, header_cells = rows[header_at]
     title = (
         " ".join(str(c) for _line, cells in rows[:header_at] for c in cells if not _is_blank(c))
         + f" {sheet or ''}"
@@ -338,15 +385,25 @@ def _table_frame(
     if skip_word is not None and "current price" not in title.lower():
         notes.append(f"Skipped {_where(sheet)}table titled '{title.strip()[:80]}' ({skip_word}).")
         return None
-    year_cols = sorted((int(k[5:]), j) for k, j in roles.items() if k.startswith("year:"))
+    return header_at, roles
+
+
+def _gva_data_rows(
+    rows: list[tuple[int, list[object]]],
+    header_cells: list[object],
+    roles: dict[str, int],
+    year_cols: list[tuple[int, int]],
+    file: str,
+    sheet: str | None,
+) -> list[tuple[int, list[object]]]:
+    """The data rows under the header, padded to its width; footnotes and blanks dropped."""
     width = len(header_cells)
     data = [
         (line, list(cells) + [None] * (width - len(cells)))
-        for line, cells in rows[header_at + 1 :]
+        for line, cells in rows
         if not all(_is_blank(c) for c in cells)
     ]
     code_j, sic_j = roles["area_code"], roles["sic"]
-    name_j = roles.get("area_name")
     kept: list[tuple[int, list[object]]] = []
     for line, cells in data:
         code, sic = cells[code_j], cells[sic_j]
@@ -368,19 +425,14 @@ def _table_frame(
                 column=_clean_header(header_cells[sic_j]),
             )
         kept.append((line, cells))
-    if not kept:
-        raise DataError(
-            f"{_where(sheet)}the GVA table has no data rows", file=file, row=header_line + 1
-        )
-    lines = np.asarray([line for line, _ in kept])
-    codes = np.asarray([str(c[code_j]).strip() for _, c in kept], dtype=object)
-    names = {
-        str(c[code_j]).strip(): str(c[name_j]).strip()
-        for _, c in kept
-        if name_j is not None and not _is_blank(c[name_j])
-    }
-    sic_raw = [c[sic_j] for _, c in kept]
-    keys = np.empty(len(kept), dtype=object)
+    return kept
+
+
+def _gva_keys(
+    sic_raw: list[object], lines: np.ndarray, file: str, sheet: str | None, column: str
+) -> np.ndarray:
+    """Normalised industry keys of the rows' SIC07 codes (each distinct code read once)."""
+    keys = np.empty(len(sic_raw), dtype=object)
     cache: dict[str, str] = {}
     for i, raw in enumerate(sic_raw):
         text = str(raw).strip()
@@ -389,31 +441,10 @@ def _table_frame(
                 cache[text] = normalise_gva_code(text)
             except SicCodeError as exc:
                 raise DataError(
-                    f"{_where(sheet)}{exc}",
-                    file=file,
-                    row=int(lines[i]),
-                    column=_clean_header(header_cells[sic_j]),
+                    f"{_where(sheet)}{exc}", file=file, row=int(lines[i]), column=column
                 ) from None
         keys[i] = cache[text]
-    parts = []
-    for year, j in year_cols:
-        raw = [c[j] for _, c in kept]
-        gva, suppressed = _gva_values(raw, lines, file, sheet, j, _clean_header(header_cells[j]))
-        parts.append(
-            pd.DataFrame(
-                {
-                    "area_code": codes,
-                    "year": year,
-                    "sic": keys,
-                    "gva": gva,
-                    "suppressed": suppressed,
-                    "line": lines,
-                }
-            )
-        )
-    frame = pd.concat(parts, ignore_index=True)
-    frame["sheet"] = sheet or ""
-    return frame, names
+    return keys
 
 
 def _gva_values(
@@ -478,7 +509,7 @@ def read_ons_gva(path: str | Path) -> pd.DataFrame:
             )
     else:
         read_head_lines(path)  # empty / binary checks with the shared messages
-        text = _read_text(path, file)
+        text = read_text(path, file)
         reader = csv.reader(io.StringIO(text))
         try:
             rows = [(reader.line_num, list(cells)) for cells in reader]

@@ -1,0 +1,571 @@
+"""The project's own single-file tidy format: write and read a whole ``Dataset`` in one file.
+
+One file, tidy long, one row per table row with a ``table`` column saying which table it belongs
+to (``meta``, ``areas``, ``employment``, ``gva``, ``context``); the columns a table does not use
+are empty. CSV (``.csv`` or gzip-compressed ``.csv.gz``) for people, Parquet (``.parquet``,
+same layout) for speed. ``meta`` rows carry the source description (``area_code`` = key,
+``area_name`` = value). Errors in a file are reported as ``DataError`` with the file, the line
+(header = line 1; for Parquet the line the row would have in the same file as CSV) and column.
+
+The synthetic demo (``evidence.sources.demo``) is shipped and cached in this format; any
+``Dataset`` can be written with :func:`write_tidy` and read back with :func:`read_tidy`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from evidence.dataset import (
+    AREA_COLUMNS,
+    AREA_LEVELS,
+    CONTEXT_NUMERIC,
+    DataError,
+    Dataset,
+    SourceInfo,
+    validate_dataset,
+)
+from evidence.sectors import SicCodeError, normalise_sic
+from evidence.sources.text import csv_cells
+
+__all__ = [
+    "FILE_COLUMNS",
+    "TABLES",
+    "looks_like_tidy",
+    "read_tidy",
+    "str_column",
+    "write_tidy",
+]
+
+TABLES = ("meta", "areas", "employment", "gva", "context")
+FILE_COLUMNS: list[str] = (
+    ["table", "area_code", "year", "sic", "employment", "suppressed", "gva"]
+    + CONTEXT_NUMERIC
+    + ["area_name", "level", "group_code", "group_name", "region_code", "region_name"]
+)
+"""Column order of the single-file layout: the big tables' columns first, area names last."""
+
+_STRING_COLUMNS = ["table", "area_code", "sic"] + AREA_COLUMNS[1:]
+_FLOAT_COLUMNS = ["employment", "gva"] + CONTEXT_NUMERIC
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    **{c: pa.string() for c in _STRING_COLUMNS},
+    **{c: pa.float64() for c in _FLOAT_COLUMNS},
+    "year": pa.int64(),
+    "suppressed": pa.bool_(),
+}
+
+
+def looks_like_tidy(first_line: str) -> bool:
+    """True when the header line of a CSV names ``area_code`` and ``sic`` (the tidy layout)."""
+    cells = {c.lower() for c in csv_cells(first_line.lstrip("\ufeff"))}
+    return "area_code" in cells and "sic" in cells
+
+
+# --------------------------------------------------------------------------------------------
+# Write
+# --------------------------------------------------------------------------------------------
+
+
+def _integral(series: pd.Series) -> bool:
+    values = series.to_numpy(dtype=float, na_value=np.nan)
+    finite = values[~np.isnan(values)]
+    return bool(np.all(finite == np.round(finite))) and bool(np.all(np.abs(finite) < 2**53))
+
+
+def _file_table(ds: Dataset, meta: dict[str, str] | None = None) -> pa.Table:
+    """All tables of ``ds`` stacked into the single-file layout (``FILE_COLUMNS``).
+
+    ``meta`` adds ``meta`` rows (key -> value) after the source description, before the notes.
+    """
+    meta_rows = {
+        "source_name": ds.source.name,
+        "synthetic": "true" if ds.source.synthetic else "false",
+        "rounding": "" if ds.source.rounding is None else str(ds.source.rounding),
+        **(meta or {}),
+    }
+    meta_frame = pd.DataFrame(
+        {
+            "area_code": list(meta_rows) + ["note"] * len(ds.source.notes),
+            "area_name": list(meta_rows.values()) + list(ds.source.notes),
+        }
+    )
+    parts = [("meta", meta_frame), ("areas", ds.areas), ("employment", ds.employment)]
+    if ds.gva is not None:
+        parts.append(("gva", ds.gva))
+    if ds.context is not None:
+        parts.append(("context", ds.context))
+    # Whole numbers (jobs, occupations) are written as integers: shorter and exact.
+    int_columns = {
+        c
+        for c in ["employment"] + [f"soc_{i}" for i in range(1, 10)]
+        if all(c not in frame or _integral(frame[c]) for _, frame in parts)
+    }
+    arrow_types = {c: (pa.int64() if c in int_columns else t) for c, t in _ARROW_TYPES.items()}
+    return pa.concat_tables(
+        [_arrow_part(name, frame, arrow_types) for name, frame in parts]
+    )
+
+
+def _arrow_part(name: str, frame: pd.DataFrame, arrow_types: dict[str, pa.DataType]) -> pa.Table:
+    """One table's rows in the single-file layout: ``table`` = name, unused columns null."""
+    n = len(frame)
+    columns = {}
+    for column in FILE_COLUMNS:
+        typ = arrow_types[column]
+        if column == "table":
+            columns[column] = pa.array(np.full(n, name, dtype=object), pa.string())
+        elif column in frame.columns:
+            values = frame[column]
+            if typ == pa.int64():
+                values = values.astype("Int64")
+            elif column in _STRING_COLUMNS:
+                values = values.astype("str")
+            columns[column] = pa.Array.from_pandas(values, type=typ)
+        else:
+            columns[column] = pa.nulls(n, typ)
+    return pa.table(columns)
+
+
+def write_tidy(ds: Dataset, path: Path | str, meta: dict[str, str] | None = None) -> Path:
+    """Write ``ds`` to one file: ``.csv``, ``.csv.gz`` or ``.parquet`` (chosen by the name).
+
+    ``meta`` adds key/value ``meta`` rows (the demo generator records its version there).
+    """
+    path = Path(path)
+    table = _file_table(ds, meta)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".parquet":
+        pq.write_table(table, path, compression="zstd")
+    elif path.name.endswith(".csv.gz"):
+        # Level 6 is 2x faster than Arrow's level 9 for ~8% more bytes; mtime 0 makes the bytes
+        # depend on the data only, so regenerating an unchanged bundled file changes nothing.
+        with (
+            open(path, "wb") as raw,
+            gzip.GzipFile(filename="", mode="wb", compresslevel=6, fileobj=raw, mtime=0) as sink,
+        ):
+            pacsv.write_csv(table, sink)
+    elif path.suffix == ".csv":
+        pacsv.write_csv(table, str(path))
+    else:
+        raise ValueError(f"{path}: use a .csv, .csv.gz or .parquet file name")
+    return path
+
+
+# --------------------------------------------------------------------------------------------
+# Read and check
+# --------------------------------------------------------------------------------------------
+
+
+
+# --------------------------------------------------------------------------------------------
+# Our single-file tidy format: read and check
+# --------------------------------------------------------------------------------------------
+
+_LINE_OFFSET = 2  # data row i (0-based) is on line i + 2: the header is line 1
+_DICT = pa.dictionary(pa.int32(), pa.string())
+
+
+def _read_raw(path: Path) -> pd.DataFrame:
+    """The file as one frame: typed columns on the fast path, text where a value did not parse.
+
+    Text columns come back dictionary-encoded (pandas categoricals): a 2-million-row file has only
+    a few hundred distinct area codes and industry codes, so checks run on those, not on rows.
+    """
+    name = str(path)
+    if path.suffix == ".parquet":
+        try:
+            schema = pq.read_schema(path)
+            text = [f.name for f in schema if pa.types.is_string(f.type)
+                    or pa.types.is_large_string(f.type)]  # fmt: skip
+            return pq.read_table(path, read_dictionary=text).to_pandas()
+        except (pa.ArrowException, OSError) as exc:
+            raise DataError(f"not a readable Parquet file ({exc})", file=name) from exc
+    try:
+        header = _csv_header(path)
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise DataError(f"not a readable CSV file ({exc})", file=name) from exc
+    # Years are read as numbers and checked for wholeness later, so "2015.0" from a spreadsheet
+    # is accepted and "2015.5" is reported where it is.
+    types = {
+        c: (_DICT if t == pa.string() else pa.float64() if c == "year" else t)
+        for c, t in _ARROW_TYPES.items()
+        if c in header
+    }
+    try:
+        table = pacsv.read_csv(
+            path,
+            parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types, strings_can_be_null=True, quoted_strings_can_be_null=True
+            ),
+        )
+        return table.to_pandas()
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        located = _locate_conversion_error(path, header, exc)
+        if located is not None:
+            raise located from exc
+        # Slow path, only for a malformed file: read everything as text to name the culprit.
+        return _read_text(path)
+
+
+_CONVERSION = re.compile(
+    r"In CSV column #(\d+): CSV conversion error to (\w+): invalid value '(.*)'"
+)
+_CONVERSION_PROBLEM = {"double": "is not a number", "int64": "is not a whole number",
+                       "bool": "is not true/false"}  # fmt: skip
+
+
+def _locate_conversion_error(path: Path, header: list[str], exc: Exception) -> DataError | None:
+    """Arrow names the column and the value but not the row: re-read that column as text."""
+    match = _CONVERSION.search(str(exc))
+    if match is None or int(match.group(1)) >= len(header):
+        return None
+    column, value = header[int(match.group(1))], match.group(3)
+    try:
+        text = pacsv.read_csv(
+            path,
+            parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=[column], column_types={column: pa.string()}
+            ),
+        )[column].to_numpy(zero_copy_only=False)
+    except pa.ArrowException:
+        return None
+    hits = np.flatnonzero(text == value)
+    if not len(hits):
+        return None
+    problem = (
+        "is not a whole year"
+        if column == "year"
+        else _CONVERSION_PROBLEM.get(match.group(2), f"cannot be read as {match.group(2)}")
+    )
+    return _fail(str(path), int(hits[0]), column, f"{value!r} {problem}")
+
+
+def _csv_header(path: Path) -> list[str]:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", newline="") as handle:
+        first = handle.readline()
+    return [c.strip().strip('"') for c in first.rstrip("\r\n").split(",")]
+
+
+def _read_text(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            compression="infer",
+        )
+    except pd.errors.ParserError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        row = int(match.group(1)) if match else None
+        raise DataError(f"malformed CSV line ({exc})", file=str(path), row=row) from exc
+    except (UnicodeDecodeError, OSError, EOFError) as exc:
+        raise DataError(f"not a readable CSV file ({exc})", file=str(path)) from exc
+
+
+def _first(mask: np.ndarray | pd.Series) -> int | None:
+    hits = np.flatnonzero(np.asarray(mask, dtype=bool))
+    return int(hits[0]) if len(hits) else None
+
+
+def _fail(file: str, position: int, column: str | None, message: str) -> DataError:
+    return DataError(message, file=file, row=position + _LINE_OFFSET, column=column)
+
+
+_STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def str_column(labels: list[str] | np.ndarray, codes: np.ndarray) -> pd.Series:
+    """A pandas ``str`` column from a small vocabulary and integer codes.
+
+    Done in Arrow (a gather of offsets) because converting 2 million Python strings one by one
+    costs ten times as much.
+    """
+    taken = pa.array(list(labels), pa.large_string()).take(pa.array(codes))
+    return taken.to_pandas(types_mapper=lambda _: _STR_DTYPE)
+
+
+def _as_text(series: pd.Series) -> pd.Series:
+    """A categorical of stripped strings, '' for missing, whatever the column was read as."""
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype("category")
+    labels = np.append(np.asarray(series.cat.categories.astype(str).str.strip(), object), "")
+    codes = series.cat.codes.to_numpy().astype(np.int64)
+    codes[codes < 0] = len(labels) - 1
+    unique, inverse = np.unique(labels.astype(str), return_inverse=True)
+    return pd.Series(pd.Categorical.from_codes(inverse[codes], categories=unique))
+
+
+def _to_str(text: pd.Series) -> pd.Series:
+    """A categorical from ``_as_text`` as a plain ``str`` column (the Dataset contract)."""
+    return str_column(text.cat.categories.to_numpy(), text.cat.codes.to_numpy())
+
+
+def _as_number(series: pd.Series, column: str, file: str) -> pd.Series:
+    """A float column; a value that is present but not a finite number is a located error.
+
+    Columns that arrive typed (the normal case) cost nothing here; text columns only come from
+    the slow path that re-reads a file which failed typed parsing.
+    """
+    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+        text = _as_text(series).astype(str)
+        numbers = pd.to_numeric(text.where(text != ""), errors="coerce").astype(float)
+        bad = _first((text != "") & numbers.isna())
+        if bad is not None:
+            raise _fail(file, bad, column, f"{text.iloc[bad]!r} is not a number")
+        series = numbers
+    series = series.astype(float).reset_index(drop=True)
+    bad = _first(np.isinf(series.to_numpy()))
+    if bad is not None:
+        raise _fail(file, bad, column, "value is not a finite number")
+    return series
+
+
+_TRUE = {"true", "1", "yes", "t", "y"}
+_FALSE = {"false", "0", "no", "f", "n", ""}
+
+
+def _as_flag(series: pd.Series, positions: np.ndarray, column: str, file: str) -> np.ndarray:
+    """Booleans from the rows at ``positions``; anything but true/false/1/0 is a located error."""
+    values = series.iloc[positions]
+    if pd.api.types.is_bool_dtype(values) and not values.isna().any():
+        return values.to_numpy(dtype=bool)
+    if pd.api.types.is_bool_dtype(values):  # nullable booleans: blank counts as false
+        return values.fillna(False).to_numpy(dtype=bool)
+    text = _as_text(values)
+    lowered = pd.Series(text.cat.categories.str.lower(), dtype=object)
+    bad_label = ~lowered.isin(_TRUE | _FALSE).to_numpy()
+    codes = text.cat.codes.to_numpy()
+    bad = _first(bad_label[codes])
+    if bad is not None:
+        raise _fail(file, int(positions[bad]), column, f"{lowered[codes[bad]]!r} is not true/false")
+    return lowered.isin(_TRUE).to_numpy()[codes]
+
+
+class _Rows:
+    """One table's rows of the file: typed columns plus the file position of every row."""
+
+    def __init__(
+        self, text: dict[str, pd.Series], numbers: pd.DataFrame, name: str, positions: np.ndarray,
+        file: str,
+    ) -> None:  # fmt: skip
+        self.all_text, self.numbers, self.name = text, numbers, name
+        self.positions, self.file = positions, file
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def fail(self, index: int, column: str | None, message: str) -> DataError:
+        return _fail(self.file, int(self.positions[index]), column, message)
+
+    def text(self, column: str, required: bool = False) -> pd.Series:
+        """Categorical text of this table's rows (cheap; ``_to_str`` makes the final column)."""
+        values = _as_text(self.all_text[column].iloc[self.positions].reset_index(drop=True))
+        if required:  # _as_text always has '' among its categories
+            bad = _first(values.cat.codes.to_numpy() == values.cat.categories.get_loc(""))
+            if bad is not None:
+                raise self.fail(bad, column, f"{self.name} row without {column}")
+        return values
+
+    def number(self, column: str, required: bool = False) -> pd.Series:
+        values = self.numbers[column].iloc[self.positions].reset_index(drop=True)
+        if required:
+            bad = _first(values.isna())
+            if bad is not None:
+                raise self.fail(bad, column, f"{self.name} row without {column}")
+        return values
+
+    def year(self) -> pd.Series:
+        values = self.number("year", required=True)
+        bad = _first(values != values.round())
+        if bad is not None:
+            raise self.fail(bad, "year", f"{values.iloc[bad]!r} is not a whole year")
+        return values.astype(np.int64)
+
+    def sic(self) -> pd.Series:
+        """Industry codes as normalised keys; other spellings (``30.30``) are accepted."""
+        codes = self.text("sic", required=True)
+        labels = []
+        for label in codes.cat.categories:
+            try:
+                labels.append(normalise_sic(label))
+            except SicCodeError:
+                labels.append("")
+        unique, inverse = np.unique(np.array(labels, dtype=str), return_inverse=True)
+        recoded = inverse[codes.cat.codes.to_numpy()]
+        if unique[0] == "":
+            bad = _first(recoded == 0)
+            if bad is not None:
+                shown = codes.iloc[bad]
+                raise self.fail(bad, "sic", f"{shown!r} is not a SIC 2007 code or TOTAL")
+        return str_column(unique, recoded)
+
+    def check_keys(self, frame: pd.DataFrame, keys: list[str], known_areas: pd.Series) -> None:
+        bad = _first(~frame["area_code"].isin(known_areas))
+        if bad is not None:
+            area = frame["area_code"].iloc[bad]
+            raise self.fail(bad, "area_code", f"area {area!r} is not in the areas rows")
+        bad = _first(frame.duplicated(keys))
+        if bad is not None:
+            shown = ", ".join(f"{k} {frame[k].iloc[bad]}" for k in keys)
+            raise self.fail(bad, None, f"duplicate {self.name} row ({shown})")
+
+
+def read_tidy(path: Path | str) -> Dataset:
+    """Read a file written by ``write_tidy`` (CSV, gzip CSV or Parquet) into a validated Dataset.
+
+    Every problem is a ``DataError`` naming the file, the line (header = line 1) and the column.
+    """
+    path = Path(path)
+    file = str(path)
+    if not path.exists():
+        raise DataError("file not found", file=file)
+    tables, suppressed = _split_tables(_read_raw(path), file)
+    areas = _areas(tables["areas"], file)
+    known = areas["area_code"]
+    emp = _employment(tables["employment"], suppressed, file)
+    gva = _gva(tables["gva"], known)
+    context = _context(tables["context"], known)
+    meta = tables["meta"]
+    source = _source_from_meta(
+        meta.text("area_code").astype(str), meta.text("area_name").astype(str), file
+    )
+    source.suppressed_cells = int(emp["suppressed"].sum())
+    ds = Dataset(employment=emp, areas=areas, source=source, gva=gva, context=context)
+    try:
+        return validate_dataset(ds)
+    except DataError as exc:  # its rows are employment-table positions: report file lines
+        line = None
+        if exc.row is not None:
+            line = int(tables["employment"].positions[exc.row - 1]) + _LINE_OFFSET
+        raise DataError(exc.detail, file=file, row=line, column=exc.column) from exc
+
+
+def _split_tables(raw: pd.DataFrame, file: str) -> tuple[dict[str, _Rows], pd.Series]:
+    """The file's rows grouped by their ``table`` column, and the raw ``suppressed`` column."""
+    missing = [c for c in ("table", "area_code") if c not in raw.columns]
+    if missing:
+        raise DataError(f"missing column {missing[0]!r}", file=file, row=1, column=missing[0])
+    n = len(raw)
+    empty = pd.Series(pd.Categorical.from_codes(np.zeros(n, np.int8), categories=[""]))
+    text = {c: raw[c] if c in raw.columns else empty for c in _STRING_COLUMNS}
+    numbers = pd.DataFrame(
+        {
+            c: _as_number(raw[c], c, file) if c in raw.columns else np.full(n, np.nan)
+            for c in _FLOAT_COLUMNS + ["year"]
+        }
+    )
+    suppressed = raw["suppressed"] if "suppressed" in raw.columns else pd.Series([""] * n)
+    table = _as_text(text["table"])
+    names = np.array([str(c).lower() for c in table.cat.categories])
+    bad = _first(~np.isin(names, TABLES)[table.cat.codes.to_numpy()])
+    if bad is not None:
+        shown = table.iloc[bad] or "(empty)"
+        raise _fail(file, bad, "table", f"unknown table {shown!r}; expected one of {TABLES}")
+    row_table = names[table.cat.codes.to_numpy()]
+    tables = {
+        name: _Rows(text, numbers, name, np.flatnonzero(row_table == name), file) for name in TABLES
+    }
+    return tables, suppressed
+
+
+def _areas(rows: _Rows, file: str) -> pd.DataFrame:
+    if not len(rows):
+        raise DataError("no areas rows", file=file)
+    areas = pd.DataFrame(
+        {c: rows.text(c, required=c in ("area_code", "area_name", "level")) for c in AREA_COLUMNS}
+    )
+    bad = _first(~areas["level"].isin(AREA_LEVELS))
+    if bad is not None:
+        raise rows.fail(bad, "level", f"{areas['level'].iloc[bad]!r} is not one of {AREA_LEVELS}")
+    bad = _first(areas["area_code"].duplicated())
+    if bad is not None:
+        raise rows.fail(bad, "area_code", f"area {areas['area_code'].iloc[bad]!r} listed twice")
+    return pd.DataFrame({c: areas[c].astype(str).astype("str") for c in AREA_COLUMNS})
+
+
+def _employment(rows: _Rows, suppressed: pd.Series, file: str) -> pd.DataFrame:
+    """The employment table. Unknown areas and duplicates are left to ``validate_dataset``,
+    whose table positions ``read_tidy`` maps back to file lines: checking twice would cost a
+    second."""
+    if not len(rows):
+        raise DataError("no employment rows", file=file)
+    emp = pd.DataFrame(
+        {
+            "area_code": _to_str(rows.text("area_code", required=True)),
+            "year": rows.year(),
+            "sic": rows.sic(),
+            "employment": rows.number("employment"),
+            "suppressed": _as_flag(suppressed, rows.positions, "suppressed", file),
+        }
+    )
+    values = emp["employment"].to_numpy()
+    bad = _first(values < 0)
+    if bad is not None:
+        raise rows.fail(bad, "employment", "negative employment")
+    bad = _first(np.isnan(values) & ~emp["suppressed"].to_numpy())
+    if bad is not None:
+        raise rows.fail(bad, "employment", "employment is empty but not marked suppressed")
+    return emp
+
+
+def _gva(rows: _Rows, known: pd.Series) -> pd.DataFrame | None:
+    if not len(rows):
+        return None
+    gva = pd.DataFrame(
+        {
+            "area_code": _to_str(rows.text("area_code", required=True)),
+            "year": rows.year(),
+            "sic": rows.sic(),
+            "gva": rows.number("gva"),
+        }
+    )
+    rows.check_keys(gva, ["area_code", "year", "sic"], known)
+    return gva
+
+
+def _context(rows: _Rows, known: pd.Series) -> pd.DataFrame | None:
+    if not len(rows):
+        return None
+    context = pd.DataFrame(
+        {"area_code": _to_str(rows.text("area_code", required=True)), "year": rows.year()}
+    )
+    for column in CONTEXT_NUMERIC:
+        values = rows.number(column)
+        high = 1.0 if column == "level4_share" else np.inf
+        bad = _first((values < 0) | (values > high))
+        if bad is not None:
+            raise rows.fail(bad, column, f"{values.iloc[bad]!r} is out of range")
+        context[column] = values
+    rows.check_keys(context, ["area_code", "year"], known)
+    return context
+
+
+def _source_from_meta(keys: pd.Series, values: pd.Series, file: str) -> SourceInfo:
+    """Rebuild the SourceInfo from the ``meta`` rows (a file without them is described by name)."""
+    found: dict[str, str] = {}
+    notes: list[str] = []
+    for key, value in zip(keys, values, strict=True):
+        if key == "note":
+            notes.append(value)
+        else:
+            found[key] = value
+    rounding = found.get("rounding", "")
+    return SourceInfo(
+        name=found.get("source_name") or Path(file).name,
+        path=file,
+        synthetic=found.get("synthetic", "").lower() == "true",
+        rounding=int(rounding) if rounding.isdigit() else None,
+        notes=notes,
+    )
