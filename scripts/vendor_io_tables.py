@@ -75,7 +75,7 @@ def _industry_block(rows: list[tuple], header_row: int) -> tuple[list[str], dict
 
 
 def _prefixes(code: str, name: str) -> tuple[list[str], str | None]:
-    """SIC prefixes (no dots) an ONS IO industry code covers, and a division it takes the rest of."""
+    """SIC prefixes (no dots) an ONS IO code covers, and a division whose rest it takes."""
     explicit: list[str] = []
     rest: str | None = None
     for part in re.split(r"\s*(?:&|,)\s*", code):
