@@ -227,10 +227,14 @@ def regional_coefficients(a: np.ndarray, flq_values: np.ndarray) -> np.ndarray:
 
 
 def type_i_output_multipliers(a: np.ndarray) -> np.ndarray:
-    """Column sums of the Leontief inverse (I - A)^-1: ``[..., N, N]`` -> ``[..., N]``."""
+    """Column sums of the Leontief inverse (I - A)^-1: ``[..., N, N]`` -> ``[..., N]``.
+
+    Computed without forming the inverse: m' = 1'(I - A)^-1 solves (I - A)' m = 1.
+    """
     a = np.asarray(a, dtype=float)
-    eye = np.eye(a.shape[-1])
-    return np.linalg.inv(eye - a).sum(axis=-2)
+    lhs = np.swapaxes(np.eye(a.shape[-1]) - a, -1, -2)
+    ones = np.ones(a.shape[:-1] + (1,))
+    return np.linalg.solve(lhs, ones)[..., 0]
 
 
 def regional_multipliers(
