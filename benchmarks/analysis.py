@@ -1,0 +1,98 @@
+"""Time the evidence.analysis functions on national-size arrays and print medians.
+
+    .venv/bin/python benchmarks/analysis.py [--repeat 7] [--areas 400] [--classes 615]
+
+A synthetic area x class employment matrix (sparse, skewed like BRES: most class cells small or
+zero) stands in for the ~400 districts x 615 SIC 2007 classes. Measures: relatedness (LQ,
+presence, proximity and density for all areas; target < 0.5 s), association strength, feasible
+next for one area, related/unrelated variety, Esteban-Marquillas shift-share, FLQ Type I
+multipliers for all areas (105 IO industries, one batched inversion), and Moran's I + LISA with
+999 permutations for one sector.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from evidence.analysis import (  # noqa: E402
+    aggregate_to_io,
+    esteban_marquillas,
+    feasible_next,
+    load_io_tables,
+    regional_multipliers,
+    relatedness_space,
+    spatial_association,
+    variety,
+)
+
+
+def timed(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def synthetic(n_areas: int, classes: list[str], seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    size = rng.lognormal(8.5, 0.8, n_areas)[:, None]  # area scale
+    weight = rng.lognormal(0.0, 1.5, len(classes))[None, :]  # class scale
+    lam = size * weight / weight.sum() * rng.lognormal(0.0, 1.0, (n_areas, len(classes)))
+    return rng.poisson(lam).astype(float)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeat", type=int, default=7)
+    p.add_argument("--areas", type=int, default=400)
+    p.add_argument("--classes", type=int, default=615)
+    args = p.parse_args(argv)
+
+    t = load_io_tables()
+    all_classes = pd.read_csv(ROOT / "evidence" / "data" / "sic2007_classes.csv", dtype=str)
+    classes = list(all_classes["sic"])[: args.classes]
+    emp = synthetic(args.areas, classes)
+    emp_end = emp * np.random.default_rng(1).lognormal(0.0, 0.1, emp.shape)
+    space = relatedness_space(emp, classes)
+    am = [c for c in classes if c[:2] in {"20", "21", "26", "27", "28", "29", "30"}]
+    emp_io = aggregate_to_io(emp, classes, t)
+    nat_io = emp_io.sum(axis=0)
+    rng = np.random.default_rng(2)
+    cen = pd.DataFrame({"code": [f"A{i:03d}" for i in range(args.areas)],
+                        "x": rng.uniform(0, 6e5, args.areas), "y": rng.uniform(0, 1e6, args.areas)})
+    lq = pd.Series(space.lq[:, classes.index("3030")] if "3030" in classes else space.lq[:, 0],
+                   index=cen["code"]).fillna(0.0)
+
+    rows = [
+        ("relatedness_space (LQ, M, phi, density)", lambda: relatedness_space(emp, classes)),
+        ("relatedness_space association", lambda: relatedness_space(emp, classes,
+                                                                    method="association")),
+        ("feasible_next (one area, AM classes)", lambda: feasible_next(space, 0, am)),
+        ("variety (H, RV, UV)", lambda: variety(emp, classes)),
+        ("esteban_marquillas", lambda: esteban_marquillas(emp, emp_end)),
+        ("aggregate_to_io", lambda: aggregate_to_io(emp, classes, t)),
+        ("regional_multipliers FLQ (all areas)", lambda: regional_multipliers(emp_io, nat_io, t)),
+        ("spatial_association (Moran + LISA, 999)", lambda: spatial_association(lq, cen)),
+    ]
+    print(f"{args.areas} areas x {len(classes)} classes, median of {args.repeat} runs")
+    for label, fn in rows:
+        fn()  # warm-up (imports, caches)
+        print(f"  {label:<42} {timed(fn, args.repeat) * 1000:9.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
