@@ -1,4 +1,9 @@
-"""`policymix` command line: the same functions as the app, without a browser."""
+"""`policymix` command line: the same functions as the app, without a browser.
+
+Commands import the policy layer inside their own function: it defers the rules engine, the
+catalogue, pydantic models and the export writers (python-docx, openpyxl, matplotlib) so that
+``policymix areas`` starts without them.
+"""
 
 from __future__ import annotations
 

@@ -5,10 +5,10 @@ item) and *what* (a message for people and a short reason ``code`` for programs 
 one exception, :class:`ProblemError`, carries all the problems found so a user can fix them in
 one pass.
 
-Users today: :class:`evidence.dataset.DataError` (data files) and
-:class:`rules.loader.RuleFileError` / :class:`rules.loader.RuleProblem` (rule files). The policy
+Users: :class:`evidence.dataset.DataError` (data files),
+:class:`rules.loader.RuleFileError` / :class:`rules.loader.RuleProblem` (rule files), the policy
 catalogue's ``CatalogueError`` / ``CatalogueIssue`` and the causal chains' ``CausalChainError`` /
-``ChainProblem`` are to adopt it too, so every screen can show problems the same way.
+``ChainProblem``, so every screen can show problems the same way.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from evidence.models import Finding, standing
+from evidence.problems import Problem, ProblemError
 from policy.appraisal import AppraisalState
 
 SCHEMA_VERSION = 1
@@ -24,8 +25,16 @@ CUSTOM_PREFIX = "CUSTOM-"
 """Custom area codes start with this, so they never equal a district or group code."""
 
 
-class SessionError(ValueError):
-    """A session file that cannot be loaded; says where and why."""
+class SessionError(ProblemError):
+    """A session file that cannot be loaded; says where and why (one located problem)."""
+
+    def __init__(self, text: str, *, file: str | None = None, row: int | None = None,
+                 column: str | None = None, code: str = "invalid_session") -> None:
+        super().__init__([Problem(file=file, row=row, column=column, message=text, code=code)])
+        self.args = (text,)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class CustomArea(BaseModel):
@@ -121,21 +130,24 @@ def session_from_json(text: str, source: str = "session file") -> StrategySessio
     except json.JSONDecodeError as exc:
         raise SessionError(
             f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-            "the file may be truncated"
+            "the file may be truncated", file=source, row=exc.lineno, code="json_syntax"
         ) from None
     if not isinstance(raw, dict):
-        raise SessionError(f"{source}: expected a JSON object at the top level")
+        raise SessionError(f"{source}: expected a JSON object at the top level", file=source)
     version = raw.get("schema_version")
     if not isinstance(version, int):
-        raise SessionError(f"{source}: field 'schema_version' is missing or not a whole number")
+        raise SessionError(f"{source}: field 'schema_version' is missing or not a whole number",
+                           file=source, column="schema_version")
     if version > SCHEMA_VERSION:
         raise SessionError(
             f"{source}: schema version {version} is newer than this tool understands "
-            f"({SCHEMA_VERSION}); update policymix to open it"
+            f"({SCHEMA_VERSION}); update policymix to open it", file=source,
+            column="schema_version", code="future_schema"
         )
     try:
         return StrategySession.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
-        raise SessionError(f"{source}: field '{where}': {err['msg']}") from None
+        raise SessionError(f"{source}: field '{where}': {err['msg']}", file=source,
+                           column=where, code=err["type"]) from None

@@ -21,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 
 from evidence.dataset import DataError, Dataset
+from evidence.sources.tidy import read_tidy
 
 SAMPLES: dict[str, str] = {"nuts2": "bres_nuts2.csv.gz"}
 """Sample name -> file under ``evidence/data/samples`` (``--data sample:<name>``)."""
@@ -51,10 +52,8 @@ def load_sample(name: str) -> Dataset:
 
 def load_sample_nuts2() -> Dataset:
     """The real BRES NUTS2 sample as a validated Dataset (real statistics, not synthetic)."""
-    from evidence.sources.demo import read_demo  # the tidy single-file reader
-
     path = sample_path("nuts2")
-    ds = read_demo(path)
+    ds = read_tidy(path)
     if ds.source.synthetic:  # pragma: no cover - guards a mis-built file
         raise DataError("the NUTS2 sample is marked synthetic; rebuild it", file=str(path))
     return ds

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import networkx as nx
 from pydantic import BaseModel, ConfigDict
 
+from evidence.problems import Problem, ProblemError
 from policy.catalogue.models import Intervention
 from policy.catalogue.vocabulary import STAGES, load_shared_nodes
 
@@ -156,14 +157,16 @@ def merge_chains(
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ChainProblem:
-    """One structural problem in a chain, named by chain and node (or edge)."""
+@dataclass(frozen=True, kw_only=True)
+class ChainProblem(Problem):
+    """One structural problem in a chain (a :class:`evidence.problems.Problem`): the chain is
+    its ``item``, ``node`` the node (or edge) it concerns."""
 
-    chain: str
-    code: str
-    message: str
     node: str | None = None
+
+    @property
+    def chain(self) -> str:
+        return self.item or ""
 
     def __str__(self) -> str:
         where = f"chain {self.chain!r}"
@@ -172,15 +175,18 @@ class ChainProblem:
         return f"{where}: {self.message}"
 
 
-class CausalChainError(ValueError):
+class CausalChainError(ProblemError):
     """A causal chain that breaks the logic-model rules; ``problems`` lists every breach."""
 
     def __init__(self, chain: str, problems: Sequence[ChainProblem]):
+        super().__init__(problems)
         self.chain = chain
-        self.problems = list(problems)
         lines = [f"causal chain {chain!r} is invalid ({len(self.problems)} problem(s)):"]
         lines += [f"  - {problem}" for problem in self.problems]
-        super().__init__("\n".join(lines))
+        self.args = ("\n".join(lines),)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 def _edge_problem(graph: nx.DiGraph, source: str, target: str) -> str | None:
@@ -221,7 +227,7 @@ def validate_chain(
     problems: list[ChainProblem] = []
 
     def report(code: str, message: str, node: str | None = None) -> None:
-        problems.append(ChainProblem(name, code, message, node))
+        problems.append(ChainProblem(item=name, code=code, message=message, node=node))
 
     if graph.number_of_nodes() == 0:
         report("empty", "the chain has no nodes")

@@ -44,7 +44,8 @@ def parse_intervention(
     vocab = vocabulary or packaged_vocabulary()
     guess = Path(label).stem
     if not isinstance(raw, Mapping):
-        issue = CatalogueIssue("", f"expected a mapping of fields, got {type(raw).__name__}")
+        issue = CatalogueIssue(message=f"expected a mapping of fields, got {type(raw).__name__}",
+                               code="not_a_mapping")
         raise CatalogueError(label, guess, [issue])
     intervention_id = raw.get("id") if isinstance(raw.get("id"), str) else guess
     try:
@@ -54,7 +55,8 @@ def parse_intervention(
     try:
         validate_chain(chain_graph(intervention), intervention.id)
     except CausalChainError as exc:
-        issues = [CatalogueIssue("causal_chain", p.message, p.node) for p in exc.problems]
+        issues = [CatalogueIssue(column="causal_chain", message=p.message, node=p.node,
+                                 code=p.code) for p in exc.problems]
         raise CatalogueError(label, intervention.id, issues) from exc
     return intervention
 
@@ -91,7 +93,9 @@ def _load_dir(folder: Traversable) -> dict[str, Intervention]:
             raise CatalogueError(
                 label,
                 intervention.id,
-                [CatalogueIssue("id", f"id {intervention.id!r} must match the file name {stem!r}")],
+                [CatalogueIssue(
+                    column="id", code="id_mismatch",
+                    message=f"id {intervention.id!r} must match the file name {stem!r}")],
             )
         catalogue[intervention.id] = intervention
     return catalogue

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -29,6 +29,7 @@ from pydantic import (
     model_validator,
 )
 
+from evidence.problems import Problem, ProblemError
 from evidence.sectors import load_sectors
 from rules.models import RATIONALES as RATIONALES  # re-exported: one vocabulary
 
@@ -97,13 +98,17 @@ NODE_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CatalogueIssue:
-    """One thing wrong with one catalogue file, located as precisely as the data allows."""
+@dataclass(frozen=True, kw_only=True)
+class CatalogueIssue(Problem):
+    """One thing wrong with one catalogue file (a :class:`evidence.problems.Problem`): the field
+    path is its ``column``, the intervention its ``item``, and ``node`` the causal-chain node or
+    edge it points into, where there is one."""
 
-    field: str
-    message: str
     node: str | None = None
+
+    @property
+    def field(self) -> str:
+        return self.column or ""
 
     def __str__(self) -> str:
         where = f"field {self.field}" if self.field else "file"
@@ -112,24 +117,29 @@ class CatalogueIssue:
         return f"{where}: {self.message}"
 
 
-class CatalogueError(ValueError):
-    """A catalogue file that cannot be loaded.
+class CatalogueError(ProblemError):
+    """A catalogue file that cannot be loaded (a :class:`evidence.problems.ProblemError`).
 
     Carries ``path``, ``intervention_id`` and the list of ``issues``; ``field`` and ``node`` are
     those of the first issue so that callers showing a single line still point at the fault.
     """
 
     def __init__(self, path: str, intervention_id: str | None, issues: list[CatalogueIssue]):
+        issues = issues or [CatalogueIssue(message="unknown error")]
+        located = [replace(i, file=path, item=intervention_id) for i in issues]
+        super().__init__(located)
         self.path = path
         self.intervention_id = intervention_id
-        self.issues = issues
-        first = issues[0] if issues else CatalogueIssue("", "unknown error")
-        self.field = first.field
-        self.node = first.node
+        self.issues = located
+        self.field = located[0].field
+        self.node = located[0].node
         who = f"intervention {intervention_id!r}" if intervention_id else "vocabulary"
-        lines = [f"{path}: {who}: {first}"]
-        lines += [f"  also {issue}" for issue in issues[1:]]
-        super().__init__("\n".join(lines))
+        lines = [f"{path}: {who}: {located[0]}"]
+        lines += [f"  also {issue}" for issue in located[1:]]
+        self.args = ("\n".join(lines),)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 # --------------------------------------------------------------------------------------------
@@ -251,10 +261,11 @@ def read_yaml(entry: Traversable, label: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        issue = CatalogueIssue("", f"invalid YAML{where}: {problem}")
+        issue = CatalogueIssue(message=f"invalid YAML{where}: {problem}", code="yaml_syntax")
         raise CatalogueError(label, Path(label).stem, [issue]) from exc
     except UnicodeDecodeError as exc:
-        raise CatalogueError(label, None, [CatalogueIssue("", f"not UTF-8 text: {exc}")]) from exc
+        issue = CatalogueIssue(message=f"not UTF-8 text: {exc}", code="encoding")
+        raise CatalogueError(label, None, [issue]) from exc
 
 
 def _loc_text(loc: Iterable[Any]) -> str:
@@ -291,7 +302,8 @@ def issues_from(exc: ValidationError, raw: Any) -> list[CatalogueIssue]:
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "literal_error":
             message += f"; got {error['input']!r}"
-        issues.append(CatalogueIssue(_loc_text(loc), message, _node_at(raw, loc)))
+        issues.append(CatalogueIssue(column=_loc_text(loc), message=message,
+                                     node=_node_at(raw, loc), code=error["type"]))
     return issues
 
 

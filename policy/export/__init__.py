@@ -33,6 +33,10 @@ __all__ = [
 ]
 
 
+# Each writer is imported when used: it defers its heavy optional dependency (python-docx,
+# openpyxl, or the figure renderers) until that format is asked for.
+
+
 def write_docx(bundle: ReportBundle, path: str | Path) -> Path:
     from policy.export.to_docx import write_docx as _write
 

@@ -20,8 +20,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from evidence.models import standing
-from policy.appraisal import GREEN_BOOK_STPR, OPTIMISM_BIAS_TABLE
-from policy.catalogue import RATIONALE_CATEGORIES
+from evidence.sectors import load_sectors
+from policy.appraisal import GREEN_BOOK_STPR, OPTIMISM_BIAS_TABLE, normalise_weights
+from policy.catalogue import RATIONALE_CATEGORIES, load_shared_nodes
+from policy.questions import options_of, questions_for
 
 if TYPE_CHECKING:
     from policy.export.bundle import ReportBundle
@@ -164,9 +166,6 @@ def format_value(value: Any, fmt: str | None = None) -> str:
 @lru_cache(maxsize=1)
 def _labels() -> dict[str, str]:
     """Readable labels for sector, outcome and impact ids used in answers and diagnostics."""
-    from evidence.sectors import load_sectors
-    from policy.catalogue import load_shared_nodes
-
     out = {s.sector_id: s.label for s in load_sectors()}
     try:
         out.update({n.id: n.label for n in load_shared_nodes().nodes})
@@ -198,8 +197,6 @@ def _answer_text(value: Any, labels: dict[str, str] | None = None) -> str:
 
 
 def _questions_block(bundle: ReportBundle, step: str) -> list[Block]:
-    from policy.questions import options_of, questions_for
-
     answers = bundle.session.answers
     qs = questions_for(step)
     out: list[Block] = []
@@ -609,8 +606,6 @@ def _appraisal(bundle: ReportBundle) -> list[Block]:
         "undiscounted totals over each intervention's duration, GBP million in real terms.",
     ))
     out.append(Heading("Criteria and weights", 2))
-    from policy.appraisal import normalise_weights
-
     try:
         norm = normalise_weights({c.id: st.swing_weights.get(c.id, 0.0) for c in st.criteria})
     except ValueError:

@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from policy.appraisal import normalise_weights
 from policy.export.safety import neutralise_cell, xml_safe
 
 if TYPE_CHECKING:
@@ -254,8 +255,6 @@ def _appraisal(wb: Workbook, bundle: ReportBundle) -> None:
             "Budget (GBP m, real)", "Start year", "Duration (years)"],
            option_rows, [None] * 6 + [GBPM, "0", "0"],
            widths=[14, 26, 9, 13, 30, 28, 16, 10, 14])
-    from policy.appraisal import normalise_weights
-
     try:
         norm = normalise_weights({c.id: st.swing_weights.get(c.id, 0.0) for c in st.criteria})
     except ValueError:

@@ -18,6 +18,7 @@ from policy.appraisal import (
     AppraisalState,
     CashflowLine,
     CriticalSuccessFactor,
+    OptionCba,
     SpendingObjective,
     run_appraisal,
 )
@@ -138,8 +139,6 @@ def cba_tab(state: AppraisalState, results: AppraisalResults) -> None:
                         format_func=lambda i: state.option(i).name)
     cba = state.cba.get(pick)
     if cba is None:
-        from policy.appraisal import OptionCba
-
         cba = state.cba.setdefault(pick, OptionCba())
     st.markdown("**Benefits** (GBP million a year, gross, before additionality). The tool never "
                 "invents benefits: enter your estimates, e.g. GVA from jobs created x GVA per "
