@@ -16,7 +16,12 @@ from pydantic import BaseModel
 
 from evidence.models import AreaProfile, Finding, standing
 from evidence.sectors import load_sectors
-from policy.catalogue import RATIONALE_CATEGORIES, Intervention, load_shared_nodes
+from policy.catalogue import (
+    RATIONALE_CATEGORIES,
+    RATIONALE_LABELS,
+    Intervention,
+    load_shared_nodes,
+)
 from rules.results import Recommendations
 
 
@@ -49,7 +54,8 @@ def vocabulary(name: str) -> dict[str, str]:
     if name in ("market_failures", "system_failures", "equity_rationales"):
         family = {"market_failures": "market_failure", "system_failures": "system_failure",
                   "equity_rationales": "equity"}[name]
-        return {r: label(r) for r, fam in RATIONALE_CATEGORIES.items() if fam == family}
+        return {r: RATIONALE_LABELS[r] for r, fam in RATIONALE_CATEGORIES.items()
+                if fam == family}
     if name == "sectors":
         return {s.sector_id: s.label for s in load_sectors()}
     if name == "impacts":

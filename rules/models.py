@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -33,31 +33,11 @@ from evidence.dataset import AREA_LEVELS
 from evidence.models import FINDING_TOPICS, FindingKind
 from evidence.sectors import load_sectors
 from rules.paths import PathError, parse_path
+from rules.vocabulary import RATIONALES
 
-Rationale = Literal[
-    # market failures
-    "information_asymmetry",
-    "knowledge_spillovers",
-    "coordination_failure",
-    "capital_market_imperfection",
-    "public_goods",
-    # system failures
-    "capability_failure",
-    "network_failure",
-    "institutional_failure",
-    "infrastructure_failure",
-    "transition_failure",
-    "lock_in",
-    # equity
-    "spatial_equity",
-    "inclusion",
-    "just_transition",
-]
-"""Closed vocabulary of intervention rationales (market failure, system failure, equity).
-
-The one definition: the intervention catalogue (``policy.catalogue``) imports it from here."""
-
-RATIONALES: tuple[str, ...] = get_args(Rationale)
+Rationale = Literal[RATIONALES]  # type: ignore[valid-type]  # built from the data file
+"""Closed vocabulary of intervention rationales (market failure, system failure, equity), from
+``rules/data/rationales.yaml`` (:mod:`rules.vocabulary`); the catalogue reads the same file."""
 
 Op = Literal["lt", "le", "gt", "ge", "eq", "ne"]
 

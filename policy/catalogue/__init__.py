@@ -48,6 +48,7 @@ from policy.catalogue.vocabulary import (
     NODE_ID_PATTERN,
     QUADRANTS,
     RATIONALE_CATEGORIES,
+    RATIONALE_LABELS,
     RATIONALES,
     SHARED_NODES_FILE,
     STAGES,
@@ -75,6 +76,7 @@ from policy.catalogue.vocabulary import (
 )
 
 __all__ = [
+    "RATIONALE_LABELS",
     "RATIONALES",
     "ALL_SECTORS",
     "CatalogueError",

@@ -31,7 +31,9 @@ from pydantic import (
 
 from evidence.problems import Problem, ProblemError
 from evidence.sectors import load_sectors
-from rules.models import RATIONALES as RATIONALES  # re-exported: one vocabulary
+from rules.vocabulary import RATIONALE_FAMILIES
+from rules.vocabulary import RATIONALE_LABELS as RATIONALE_LABELS  # re-exported: one vocabulary
+from rules.vocabulary import RATIONALES as RATIONALES  # re-exported: one vocabulary
 
 # --------------------------------------------------------------------------------------------
 # Closed vocabularies
@@ -58,30 +60,7 @@ Quadrant = Literal[
 QUADRANTS: tuple[str, ...] = get_args(Quadrant)
 """The brief's growth-pattern x knowledge-base quadrants (column ``quadrant`` of sectors.csv)."""
 
-RATIONALE_CATEGORIES: dict[str, str] = {
-    **dict.fromkeys(
-        (
-            "information_asymmetry",
-            "knowledge_spillovers",
-            "coordination_failure",
-            "capital_market_imperfection",
-            "public_goods",
-        ),
-        "market_failure",
-    ),
-    **dict.fromkeys(
-        (
-            "capability_failure",
-            "network_failure",
-            "institutional_failure",
-            "infrastructure_failure",
-            "transition_failure",
-            "lock_in",
-        ),
-        "system_failure",
-    ),
-    **dict.fromkeys(("spatial_equity", "inclusion", "just_transition"), "equity"),
-}
+RATIONALE_CATEGORIES: dict[str, str] = dict(RATIONALE_FAMILIES)
 """Which family of rationale each rationale belongs to: appraisals report the case by family."""
 
 ALL_SECTORS = "all"
