@@ -9,6 +9,7 @@ import pytest
 from evidence.sectors import sector_ids
 from evidence.sources.demo import ARCHETYPES
 from policymix_cli import main
+from tests.paths import FIXTURES
 
 
 def test_areas_lists_codes_names_levels(capsys: pytest.CaptureFixture[str]) -> None:
@@ -56,9 +57,8 @@ def test_unknown_area_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> No
 
 def test_profile_from_a_nomis_file_detected_by_content(
         capsys: pytest.CaptureFixture[str]) -> None:
-    from pathlib import Path
 
-    fixture = Path(__file__).parent / "fixtures" / "nomis_bres_bulk.csv"
+    fixture = FIXTURES / "nomis_bres_bulk.csv"
     assert main(["profile", "--data", str(fixture), "--area", "E08000025",
                  "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -128,9 +128,8 @@ def test_appraise_refuses_a_tampered_session(tmp_path, capsys) -> None:
 
 def test_profile_merges_ons_gva_with_nomis_employment(
         capsys: pytest.CaptureFixture[str]) -> None:
-    from pathlib import Path
 
-    fixtures = Path(__file__).parent / "fixtures"
+    fixtures = FIXTURES
     assert main(["profile", "--data", str(fixtures / "nomis_bres_bulk.csv"), "--gva",
                  str(fixtures / "ons_gva_la.csv"), "--area", "E06000015", "--format",
                  "json"]) == 0

@@ -13,7 +13,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import ROOT
+
 PACKAGES = ("evidence", "rules", "policy", "ui")
 PROJECT = (*PACKAGES, "policymix_cli")
 

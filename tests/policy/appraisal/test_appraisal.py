@@ -7,14 +7,14 @@ tests/test_cba.py.
 from __future__ import annotations
 
 import ast
-import pathlib
 
 import pytest
 
 import policy.appraisal as appraisal
 from policy.appraisal import cba, mcda, options
+from tests.paths import ROOT
 
-APPRAISAL = pathlib.Path(__file__).resolve().parents[1] / "policy" / "appraisal"
+APPRAISAL = ROOT / "policy" / "appraisal"
 
 
 def test_appraisal_reexports_the_public_api():

@@ -14,7 +14,7 @@ from policy.mix import (
     mix_report,
     niche_risk,
 )
-from tests.test_appraisal_state import make_profile, sector_row, variant
+from tests.policy.appraisal.test_appraisal_state import make_profile, sector_row, variant
 
 
 @pytest.fixture(scope="module")

@@ -6,17 +6,16 @@ POLICYMIX_HOME that tests/conftest.py sets, exactly as real participants share t
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from evidence.sources.demo import ARCHETYPES
 from policy.session import StrategySession
 from policy.workshop import WorkshopStore
+from tests.paths import APP
 from ui.steps import load_steps
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+APP = APP
 KEY = "policymix_session"
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
 from policy.session import StrategySession
+from tests.paths import APP
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 SESSION_KEY = "policymix_session"
 
 

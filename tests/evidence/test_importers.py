@@ -35,8 +35,9 @@ from evidence.sources.ons_gva import (
     read_ons_gva,
     split_range_code,
 )
+from tests.paths import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = FIXTURES
 BULK = FIXTURES / "nomis_bres_bulk.csv"
 QUERY = FIXTURES / "nomis_bres_query.csv"
 GVA_CSV = FIXTURES / "ons_gva_la.csv"

@@ -38,6 +38,7 @@ from policy.export.to_html import inline_svg
 from policy.export.to_xlsx import cba_sheet_name
 from policy.session import StrategySession, session_from_json
 from policy.walkthrough import recommend
+from tests.paths import ROOT
 
 AREA = ARCHETYPES["engineering_assembly_cluster"][0]
 MALICIOUS = '=HYPERLINK("http://evil.example/x","click")'
@@ -355,7 +356,7 @@ def test_export_refuses_unknown_extensions(bundle: ReportBundle, tmp_path: Path)
 
 
 def test_export_package_never_imports_streamlit() -> None:
-    root = Path(__file__).resolve().parents[1]
+    root = ROOT
     for path in [*(root / "policy" / "export").glob("*.py"), root / "evidence" / "charts.py"]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):

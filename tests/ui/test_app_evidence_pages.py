@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from evidence.sources.demo import ARCHETYPES
 from policy.session import StrategySession
-from tests.apptest_helpers import SESSION_KEY, make_app
+from tests.ui.apptest_helpers import SESSION_KEY, make_app
 
 
 def charts(at: AppTest) -> list:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import json
 import math
-import pathlib
 
 import pytest
 
@@ -36,8 +35,9 @@ from policy.appraisal import (
     run_appraisal,
 )
 from policy.catalogue import CostRange, Evidence, Intervention, YearRange, load_catalogue
+from tests.paths import ROOT
 
-POLICY = pathlib.Path(__file__).resolve().parents[1] / "policy"
+POLICY = ROOT / "policy"
 CRITERIA = [c.id for c in DEFAULT_CRITERIA]
 
 # Ids from the first version of the catalogue; a hand-made ranked list with made-up scores.

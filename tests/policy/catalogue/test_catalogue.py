@@ -29,6 +29,7 @@ from policy.catalogue import (
     parse_intervention,
     validate_chain,
 )
+from tests.paths import ROOT
 
 REQUIRED_IDS = {
     "am_centre_hub",
@@ -206,7 +207,7 @@ def test_policy_package_imports_no_ui_or_streamlit() -> None:
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'streamlit', 'ui'})\n"
         "assert not bad, bad\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 
 from evidence.sources.demo import ARCHETYPES
 from policy.session import StrategySession
-from tests.apptest_helpers import SESSION_KEY, app_at
+from tests.ui.apptest_helpers import SESSION_KEY, app_at
 
 
 @pytest.fixture

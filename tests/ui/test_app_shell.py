@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from evidence.sources.demo import ARCHETYPES
 from policy.session import StrategySession
-from tests.apptest_helpers import APP, SESSION_KEY
+from tests.ui.apptest_helpers import APP, SESSION_KEY
 from ui.steps import load_steps
 
 
