@@ -12,8 +12,10 @@ import json
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from evidence.dataset import DataError
+from evidence.indicator_table import indicator_table
 from evidence.render import profile_markdown
 from evidence.service import Evidence
 
@@ -53,6 +55,23 @@ def cmd_profile(args: argparse.Namespace) -> int:
         print(profile.model_dump_json(indent=1))
     else:
         print(profile_markdown(profile), end="")
+    return 0
+
+
+@command("indicators")
+def cmd_indicators(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() not in (".csv", ".parquet"):
+        raise ValueError(f"--out {args.out}: the file must end in .csv or .parquet")
+    ev = _evidence(args)
+    table = indicator_table(ev.indicators(args.start, args.end))
+    if out.suffix.lower() == ".parquet":
+        table.to_parquet(out, index=False)
+    else:
+        table.to_csv(out, index=False)
+    print(f"wrote {out}: {len(table):,} rows ({table['area_code'].nunique():,} areas x "
+          f"{table['sector'].nunique()} sectors), {int(table['start_year'].iloc[0])}-"
+          f"{int(table['end_year'].iloc[0])}", file=sys.stderr)
     return 0
 
 
@@ -142,6 +161,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--end", type=int, help="last year (default: latest in the data)")
     p.add_argument("--k", type=int, default=5, help="number of comparator areas")
     p.add_argument("--format", choices=["md", "json"], default="md")
+
+    p = sub.add_parser("indicators", help="every indicator for every area and sector, to a file")
+    data_arg(p)
+    p.add_argument("--out", required=True, help="output table: .csv or .parquet")
+    p.add_argument("--start", type=int, help="first year (default: earliest in the data)")
+    p.add_argument("--end", type=int, help="last year (default: latest in the data)")
 
     p = sub.add_parser("recommend", help="recommended interventions with their traces")
     data_arg(p)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from evidence.sectors import sector_ids
+from evidence.service import Evidence
 from evidence.sources.demo import ARCHETYPES
 from policymix_cli import main
 from tests.paths import FIXTURES
@@ -139,3 +142,32 @@ def test_profile_merges_ons_gva_with_nomis_employment(
     assert auto["productivity"] == pytest.approx(auto["gva"] * 1000 / auto["employment"], rel=1e-3)
     assert auto["productivity_ratio"] is not None
     assert any("same areas' jobs" in n for n in data["notes"])
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_indicators_table_matches_the_profile(tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / f"indicators{suffix}"
+    assert main(["indicators", "--out", str(out), "--start", "2016", "--end", "2024"]) == 0
+    table = pd.read_csv(out) if suffix == ".csv" else pd.read_parquet(out)
+    ev = Evidence.from_path(None)
+    assert len(table) == len(ev.cube.areas) * len(ev.cube.sectors)
+    assert {"area_code", "sector", "lq", "growth", "share", "lq_region", "ss_national",
+            "ss_mix", "ss_local", "productivity", "dynamics"} <= set(table.columns)
+    code = ARCHETYPES["engineering_assembly_cluster"][0]
+    ind, pos = ev.indicators(2016, 2024), ev.cube.position(code)
+    end = ev.cube.year_index(2024)
+    rows = table[table["area_code"] == code].set_index("sector")
+    for k, sector in enumerate(ev.cube.sectors):
+        assert rows.loc[sector, "lq"] == pytest.approx(ind.lq[pos, k, end], rel=1e-12, nan_ok=True)
+        assert rows.loc[sector, "share"] == pytest.approx(ind.share[pos, k, end], rel=1e-12,
+                                                          nan_ok=True)
+        parts = rows.loc[sector, ["ss_national", "ss_mix", "ss_local"]].sum()
+        actual = rows.loc[sector, "jobs"] - rows.loc[sector, "jobs_start"]
+        if pd.notna(actual):
+            assert parts == pytest.approx(actual, rel=1e-9, abs=1e-6)
+    assert rows["lq"].notna().sum() >= 5, "the cluster archetype has most sectors"
+
+
+def test_indicators_refuses_other_extensions(tmp_path: Path, capsys) -> None:
+    assert main(["indicators", "--out", str(tmp_path / "x.xlsx")]) == 2
+    assert "must end in .csv or .parquet" in capsys.readouterr().err
