@@ -29,3 +29,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/rules.py
 	$(BIN)/python benchmarks/appraisal.py
 	$(BIN)/python benchmarks/app.py 2>/dev/null
+	$(BIN)/python benchmarks/compare.py

@@ -1,0 +1,202 @@
+"""policymix side by side with what an analyst would write instead, on the same file.
+
+From the full national demo file (parquet, about 2.2 million rows: 360 districts and Great
+Britain x 615 SIC classes x 10 years) to each district's location quotient against Great
+Britain (end year) and compound annual growth over the period, for the ten advanced
+manufacturing sectors:
+
+* ``policymix``: ``Evidence.from_path`` -> indicators -> ``indicator_table`` (it computes every
+  indicator for every area and group, not only these two);
+* ``pandas``: a whole-table groupby;
+* ``polars``: the same in a lazy query;
+* ``duckdb``: the same in SQL over the parquet file.
+
+Each run starts from the file on disk (no caches: policymix's per-process caches are cleared),
+the four are interleaved in each repeat so they share the machine's noise, and the numbers are
+checked against policymix to 1e-9 before any time is printed. Prints median, min and max per
+tool and the ratio of each median to policymix's.
+
+    python benchmarks/compare.py [--repeats 7] [--file PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from evidence.indicator_table import indicator_table  # noqa: E402
+from evidence.sectors import load_sectors, normalise_sic  # noqa: E402
+from evidence.service import Evidence  # noqa: E402
+from evidence.sources.demo import ensure_full_demo  # noqa: E402
+
+GB = "K03000001"
+
+
+def sector_map(classes: list[str]) -> pd.DataFrame:
+    """SIC class -> Table 1 sector, by the sectors' SIC prefixes (what an analyst would type)."""
+    rows = []
+    for sic in classes:
+        if sic == "TOTAL":
+            continue
+        key = normalise_sic(sic)
+        for s in load_sectors():
+            if any(key.startswith(p) for p in s.sic_prefixes):
+                rows.append((sic, s.sector_id))
+                break
+    return pd.DataFrame(rows, columns=["sic", "sector"])
+
+
+def run_policymix(path: Path, start: int, end: int) -> pd.DataFrame:
+    ev = Evidence.from_path(str(path))
+    table = indicator_table(ev.indicators(start, end))
+    table = table[table["level"] == "lad"]
+    return table[["area_code", "sector", "lq", "growth"]]
+
+
+def run_pandas(path: Path, start: int, end: int, mapping: pd.DataFrame) -> pd.DataFrame:
+    df = pd.read_parquet(path, columns=["table", "area_code", "year", "sic", "employment"],
+                         filters=[("table", "==", "employment"), ("year", "in", [start, end])])
+    total = df[df["sic"] == "TOTAL"].pivot_table(index="area_code", columns="year",
+                                                 values="employment", aggfunc="sum")
+    sec = df.merge(mapping, on="sic").groupby(["area_code", "sector", "year"])["employment"]
+    sec = sec.sum(min_count=1).unstack("year")
+    gb_sec, gb_tot = sec.xs(GB, level="area_code"), total.loc[GB]
+    share = sec[end].div(total[end], level="area_code")
+    nat_share = gb_sec[end] / gb_tot[end]
+    lq = share.div(nat_share, level="sector")
+    growth = (sec[end] / sec[start]) ** (1.0 / (end - start)) - 1.0
+    out = pd.DataFrame({"lq": lq, "growth": growth}).reset_index()
+    return out[out["area_code"] != GB]
+
+
+def run_polars(path: Path, start: int, end: int, mapping: pd.DataFrame) -> pd.DataFrame:
+    import polars as pl  # dev-only dependency, imported when this tool runs
+
+    lf = (pl.scan_parquet(path)
+          .filter((pl.col("table") == "employment") & pl.col("year").is_in([start, end]))
+          .select("area_code", pl.col("year").cast(pl.Int64), "sic", "employment"))
+    total = (lf.filter(pl.col("sic") == "TOTAL")
+             .group_by("area_code", "year").agg(pl.col("employment").sum().alias("total")))
+    sec = (lf.join(pl.from_pandas(mapping).lazy(), on="sic")
+           .group_by("area_code", "sector", "year")
+           .agg(pl.when(pl.col("employment").is_not_null().any())
+                .then(pl.col("employment").sum()).alias("jobs")))
+    sec = sec.join(total, on=["area_code", "year"])
+    gb = (sec.filter(pl.col("area_code") == GB)
+          .select("sector", "year", (pl.col("jobs") / pl.col("total")).alias("nat_share")))
+    e = (sec.filter(pl.col("year") == end).join(gb, on=["sector", "year"])
+         .select("area_code", "sector", "jobs",
+                 (pl.col("jobs") / pl.col("total") / pl.col("nat_share")).alias("lq")))
+    s = (sec.filter(pl.col("year") == start)
+         .select("area_code", "sector", pl.col("jobs").alias("jobs0")))
+    out = (e.join(s, on=["area_code", "sector"], how="left")
+           .with_columns(((pl.col("jobs") / pl.col("jobs0")) ** (1.0 / (end - start)) - 1.0)
+                         .alias("growth"))
+           .filter(pl.col("area_code") != GB)
+           .select("area_code", "sector", "lq", "growth"))
+    return out.collect().to_pandas()
+
+
+def run_duckdb(path: Path, start: int, end: int, mapping: pd.DataFrame) -> pd.DataFrame:
+    import duckdb  # dev-only dependency, imported when this tool runs
+
+    con = duckdb.connect()
+    con.register("mapping", mapping)
+    sql = f"""
+    WITH e AS (
+      SELECT area_code, CAST(year AS INTEGER) AS year, sic, employment
+      FROM read_parquet('{path}') WHERE "table" = 'employment' AND year IN ({start}, {end})),
+    tot AS (SELECT area_code, year, SUM(employment) AS total FROM e WHERE sic = 'TOTAL'
+            GROUP BY ALL),
+    sec AS (SELECT area_code, sector, year, SUM(employment) AS jobs
+            FROM e JOIN mapping USING (sic) GROUP BY ALL),
+    s AS (SELECT sec.*, tot.total FROM sec JOIN tot USING (area_code, year)),
+    nat AS (SELECT sector, year, jobs / total AS nat_share FROM s WHERE area_code = '{GB}')
+    SELECT a.area_code, a.sector, a.jobs / a.total / nat.nat_share AS lq,
+           pow(a.jobs / b.jobs, 1.0 / {end - start}) - 1.0 AS growth
+    FROM s a JOIN nat ON a.sector = nat.sector AND a.year = nat.year
+    LEFT JOIN s b ON a.area_code = b.area_code AND a.sector = b.sector AND b.year = {start}
+    WHERE a.year = {end} AND a.area_code <> '{GB}'
+    """
+    out = con.execute(sql).df()
+    con.close()
+    return out
+
+
+def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.set_index(["area_code", "sector"]).sort_index()[["lq", "growth"]].astype(float)
+
+
+def check_same(reference: pd.DataFrame, other: pd.DataFrame, name: str) -> None:
+    ref, oth = _keyed(reference), _keyed(other)
+    common = ref.index.intersection(oth.index)
+    if len(common) < 0.95 * len(ref):
+        raise SystemExit(f"{name}: only {len(common)} of {len(ref)} district x sector rows")
+    a, b = ref.loc[common].to_numpy(), oth.loc[common].to_numpy()
+    both = np.isfinite(a) & np.isfinite(b)
+    if not np.allclose(a[both], b[both], rtol=1e-9, atol=1e-12):
+        worst = float(np.nanmax(np.abs(a[both] - b[both])))
+        raise SystemExit(f"{name}: numbers differ from policymix (max abs diff {worst})")
+    if (np.isfinite(a) != np.isfinite(b)).mean() > 0.01:
+        raise SystemExit(f"{name}: missing values differ from policymix")
+
+
+def clear_caches() -> None:
+    from evidence.sources import demo
+
+    for fn in vars(demo).values():
+        if callable(fn) and hasattr(fn, "cache_clear"):
+            fn.cache_clear()
+    gc.collect()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--file", type=Path, default=None)
+    args = parser.parse_args()
+    path = args.file or ensure_full_demo()
+    ev = Evidence.from_path(str(path))
+    start, end = int(ev.years[0]), int(ev.years[-1])
+    mapping = sector_map(sorted(set(ev.dataset.employment["sic"].astype(str))))
+    del ev
+    tools: dict[str, Callable[[], pd.DataFrame]] = {
+        "policymix": lambda: run_policymix(path, start, end),
+        "pandas": lambda: run_pandas(path, start, end, mapping),
+        "polars": lambda: run_polars(path, start, end, mapping),
+        "duckdb": lambda: run_duckdb(path, start, end, mapping),
+    }
+    reference = tools["policymix"]()
+    for name, fn in tools.items():
+        if name != "policymix":
+            check_same(reference, fn(), name)
+    times: dict[str, list[float]] = {name: [] for name in tools}
+    for _ in range(args.repeats):
+        for name, fn in tools.items():  # interleaved: each repeat runs all four in turn
+            clear_caches()
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    base = statistics.median(times["policymix"])
+    print(f"file to LQ and growth for {len(reference):,} district x sector rows "
+          f"({path.name}, {start}-{end}; {args.repeats} interleaved repeats; numbers checked "
+          "equal to 1e-9)")
+    print(f"{'tool':<10} {'median':>9} {'min':>9} {'max':>9} {'vs policymix':>13}")
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        print(f"{name:<10} {med * 1000:8.0f}ms {min(ts) * 1000:8.0f}ms {max(ts) * 1000:8.0f}ms "
+              f"{med / base:12.2f}x")
+
+
+if __name__ == "__main__":
+    main()
