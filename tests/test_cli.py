@@ -139,3 +139,21 @@ def test_profile_merges_ons_gva_with_nomis_employment(
     assert auto["productivity"] == pytest.approx(auto["gva"] * 1000 / auto["employment"], rel=1e-3)
     assert auto["productivity_ratio"] is not None
     assert any("same areas' jobs" in n for n in data["notes"])
+
+
+def test_recommend_all_gives_every_district_in_the_one_area_shape(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["recommend", "--all", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    areas = data["areas"]
+    assert len(areas) > 300
+    assert {"area_code", "area_name", "recommended"} <= set(areas[0])
+    code = ARCHETYPES["chemicals_flourishing"][0]
+    mine = next(a for a in areas if a["area_code"] == code)
+    assert main(["recommend", "--area", code, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["recommended"] == mine["recommended"]
+
+
+def test_recommend_needs_area_or_all(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["recommend"])
