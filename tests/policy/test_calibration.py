@@ -49,3 +49,9 @@ def test_batch_equals_one_area_path(demo: Evidence) -> None:
         one = recommend(demo, StrategySession(area_code=r.area_code))
         assert r.recommended == [x.model_dump(mode="json") for x in one.recommended]
 
+
+
+def test_demo_meets_the_selectivity_targets(demo: Evidence) -> None:
+    cal = calibration(recommend_all(demo), "bundled demo")
+    assert cal.checks == {k: True for k in cal.checks}, cal.text()
+    assert cal.distinct_top3 >= 60
