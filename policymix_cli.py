@@ -77,11 +77,16 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 @command("recommend")
 def cmd_recommend(args: argparse.Namespace) -> int:
+    from policy.calibration import recommend_all
     from policy.catalogue import load_catalogue
     from policy.session import StrategySession
     from policy.walkthrough import recommend
 
     ev = _evidence(args)
+    if args.all:
+        return _recommend_all(ev, recommend_all(ev), args.format)
+    if args.area is None:
+        raise ValueError("give --area CODE, or --all for every district")
     recs = recommend(ev, StrategySession(area_code=args.area, data_source=args.data,
                                          gva_source=args.gva))
     if args.format == "json":
@@ -101,6 +106,22 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     print("\n## Not recommended\n")
     for nr in recs.not_recommended:
         print(f"- **{catalogue[nr.intervention].name}**: " + "; ".join(nr.why))
+    return 0
+
+
+def _recommend_all(ev: Evidence, results: list, fmt: str) -> int:
+    """Every district's recommended list: JSON ``{"areas": [{area_code, area_name,
+    recommended}]}`` (each list as ``recommend --area --format json`` gives it), or one line a
+    district in markdown."""
+    if fmt == "json":
+        print(json.dumps({"source": ev.dataset.source.label(),
+                          "areas": [r.as_json() for r in results]}, indent=1))
+        return 0
+    print(f"# Recommended interventions for every district\n\nData: "
+          f"{ev.dataset.source.label()}\n")
+    for r in results:
+        ids = ", ".join(x["intervention"] for x in r.recommended) or "(none)"
+        print(f"- {r.area_name} ({r.area_code}), {len(r.recommended)}: {ids}")
     return 0
 
 
@@ -170,7 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("recommend", help="recommended interventions with their traces")
     data_arg(p)
-    p.add_argument("--area", required=True)
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--area", help="area code")
+    which.add_argument("--all", action="store_true",
+                       help="every district: its recommended list (for calibration)")
     p.add_argument("--format", choices=["md", "json"], default="md")
 
     p = sub.add_parser("session", help="make a session file with defaults")

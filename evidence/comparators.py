@@ -1,13 +1,26 @@
-"""Statistical nearest neighbours: the k areas most like one area in industrial structure and size.
+"""Statistical nearest neighbours: the k areas most like one area in economic structure, size
+and place type.
 
 Following the ONS/CIPFA "nearest neighbour" approach, each area is described by standardised
-features (here: the share of local jobs in each Table 1 sector and the log of total jobs), and
-neighbours are the areas at the smallest Euclidean distance among areas of the same level.
-Size gets the same weight as the whole sector mix so that a city is not paired with a village
-that happens to share one specialism.
+features and neighbours are the areas at the smallest Euclidean distance among areas of the same
+level. The features describe the whole economy, not advanced manufacturing, so that the area's
+AM share can then be judged against its peers without the peers having been chosen on it:
+
+* occupational structure: the share of jobs in each SOC 2020 major group (where loaded), and
+  the share of residents qualified to level 4+;
+* industrial structure: the share of jobs in each SIC division, when the data hold the whole
+  economy by division (more than the Table 1 divisions and a "rest");
+* size: log of total jobs;
+* place type: the kind of district the GSS code names (E06 unitary, E07 shire district, E08
+  metropolitan, E09 London borough, W06, S12), where codes are GSS codes.
+
+Each block carries equal weight whatever its number of columns (place type half), so a city is
+not paired with a village that happens to share an occupational mix.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
@@ -15,13 +28,54 @@ from evidence.indicators import Indicators
 from evidence.models import Comparator
 from evidence.sectors import load_sectors
 
+BLOCK_WEIGHTS: dict[str, float] = {"occupations": 1.0, "industries": 1.0, "size": 1.0,
+                                  "place_type": 0.5}
+"""Relative weight of each block of features in the distance."""
 
-def comparison_features(ind: Indicators) -> np.ndarray:
-    """Feature matrix [A, S+1] for the end year: sector shares and log total jobs."""
-    i1 = ind.i1
-    shares = np.nan_to_num(ind.share[:, :, i1])
-    size = np.log1p(np.nan_to_num(ind.cube.total[:, i1]))
-    return np.column_stack([shares, size])
+_GSS_TYPE = re.compile(r"^[ENSW]\d\d")
+
+
+def place_type(code: str) -> str | None:
+    """The district type a GSS code names (its first three characters), or None."""
+    return code[:3] if _GSS_TYPE.match(code) else None
+
+
+def feature_blocks(ind: Indicators) -> dict[str, np.ndarray]:
+    """Whole-economy features by block for the end year (see the module docstring); cached."""
+    if "feature_blocks" in ind.cache:
+        return ind.cache["feature_blocks"]
+    cube, i1 = ind.cube, ind.i1
+    blocks: dict[str, np.ndarray] = {}
+    occ = []
+    if cube.soc is not None:
+        soc = np.nan_to_num(cube.soc[:, :, i1])
+        tot = soc.sum(axis=1, keepdims=True)
+        occ.append(np.divide(soc, tot, out=np.zeros_like(soc), where=tot > 0))
+    if cube.level4 is not None:
+        occ.append(np.nan_to_num(cube.level4[:, i1])[:, None])
+    if occ:
+        blocks["occupations"] = np.column_stack(occ)
+    struct = np.nan_to_num(cube.structure[:, :, i1])
+    if struct.shape[1] > len(load_sectors()) + 2:  # the whole economy by division
+        tot = struct.sum(axis=1, keepdims=True)
+        blocks["industries"] = np.divide(struct, tot, out=np.zeros_like(struct), where=tot > 0)
+    blocks["size"] = np.log1p(np.nan_to_num(cube.total[:, i1]))[:, None]
+    types = [place_type(str(c)) for c in cube.areas["area_code"]]
+    kinds = sorted({t for t in types if t})
+    if len(kinds) > 1:
+        blocks["place_type"] = np.array([[float(t == k) for k in kinds] for t in types])
+    ind.cache["feature_blocks"] = blocks
+    return blocks
+
+
+def comparison_features(ind: Indicators, rows: np.ndarray | None = None) -> np.ndarray:
+    """Weighted z-scores [A, F] of the whole-economy features (rows: a subset of areas)."""
+    out = []
+    for name, block in feature_blocks(ind).items():
+        x = block if rows is None else block[rows]
+        z = _standardise(x)
+        out.append(z * np.sqrt(BLOCK_WEIGHTS[name] / x.shape[1]))
+    return np.column_stack(out)
 
 
 def _standardise(x: np.ndarray) -> np.ndarray:
@@ -30,19 +84,12 @@ def _standardise(x: np.ndarray) -> np.ndarray:
     return (x - x.mean(axis=0)) / sd
 
 
-def _weighted_z(feats: np.ndarray) -> np.ndarray:
-    z = _standardise(feats)
-    # Size counts as much as the whole sector mix.
-    z[:, -1] *= np.sqrt(z.shape[1] - 1)
-    return z
-
-
 def peer_features(ind: Indicators, level: str) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the areas of one level and their weighted z-scores (cached per period)."""
     key = ("peer_features", level)
     if key not in ind.cache:
         peers = np.nonzero((ind.cube.areas["level"] == level).to_numpy())[0]
-        ind.cache[key] = (peers, _weighted_z(comparison_features(ind)[peers]))
+        ind.cache[key] = (peers, comparison_features(ind, peers))
     return ind.cache[key]
 
 
@@ -55,7 +102,7 @@ def nearest_comparators(ind: Indicators, area_code: str, k: int = 5) -> list[Com
         # A custom area is compared with partnership areas (the nearest predefined scale).
         groups = np.nonzero((cube.areas["level"] == "group").to_numpy())[0]
         peer_pos = np.append(groups, pos)
-        z = _weighted_z(comparison_features(ind)[peer_pos])
+        z = comparison_features(ind, peer_pos)
     else:
         peer_pos, z = peer_features(ind, level)
     me = int(np.nonzero(peer_pos == pos)[0][0])
@@ -77,7 +124,7 @@ def comparators_from_codes(ind: Indicators, area_code: str, codes: list[str]) ->
     """User-chosen comparators, with the same 'why similar' text and distance."""
     cube = ind.cube
     pos = cube.position(area_code)
-    feats = _standardise(comparison_features(ind))
+    feats = comparison_features(ind)
     out = []
     for code in codes:
         other = cube.position(code)
@@ -93,24 +140,27 @@ def comparators_from_codes(ind: Indicators, area_code: str, codes: list[str]) ->
 
 
 def similarity_reason(ind: Indicators, a: int, b: int) -> str:
-    """Plain words on what two areas share: size and the specialisms both have (LQ >= 1.25)."""
+    """Plain words on what makes two areas similar: size, place type, and how close their
+    occupational and industrial structures are (the features peers are chosen on)."""
     i1 = ind.i1
     total = ind.cube.total[:, i1]
     ratio = total[b] / total[a] if total[a] else np.nan
     size_word = "similar size" if 0.67 <= ratio <= 1.5 else "size"
     parts = [f"{size_word} ({total[a]:,.0f} vs {total[b]:,.0f} jobs, {ind.end})"]
-    sectors = load_sectors()
-    lq_a, lq_b = ind.lq[a, :, i1], ind.lq[b, :, i1]
-    both = [
-        f"{sectors[s].label.lower()} (LQ {lq_a[s]:.1f} vs {lq_b[s]:.1f})"
-        for s in np.argsort(-np.nan_to_num(np.minimum(lq_a, lq_b)))
-        if np.nan_to_num(lq_a[s]) >= 1.25 and np.nan_to_num(lq_b[s]) >= 1.25
-    ][:2]
-    if both:
-        parts.append("both specialised in " + " and ".join(both))
-    else:
-        am_a, am_b = ind.am_share[a, i1], ind.am_share[b, i1]
-        parts.append(
-            f"advanced manufacturing share {np.nan_to_num(am_a):.1%} vs {np.nan_to_num(am_b):.1%}"
-        )
+    codes = ind.cube.areas["area_code"]
+    ta, tb = place_type(str(codes.iloc[a])), place_type(str(codes.iloc[b]))
+    if ta and ta == tb:
+        parts.append(f"same type of district ({ta})")
+    blocks = feature_blocks(ind)
+    if "occupations" in blocks and ind.cube.soc is not None:
+        occ = blocks["occupations"][:, :9]
+        diff = 0.5 * float(np.abs(occ[a] - occ[b]).sum())
+        parts.append(f"occupational mix {1 - diff:.0%} alike")
+    if "industries" in blocks:
+        diff = 0.5 * float(np.abs(blocks["industries"][a] - blocks["industries"][b]).sum())
+        parts.append(f"industry mix {1 - diff:.0%} alike")
+    am_a, am_b = ind.am_share[a, i1], ind.am_share[b, i1]
+    parts.append(
+        f"advanced manufacturing share {np.nan_to_num(am_a):.1%} vs {np.nan_to_num(am_b):.1%} "
+        "(not used to choose peers)")
     return "; ".join(parts)

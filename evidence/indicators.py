@@ -93,31 +93,37 @@ def krugman_dissimilarity(structure: np.ndarray, nat_structure: np.ndarray) -> n
     """Krugman specialisation index K_r = sum_i |s_ir - s_iN| (Krugman 1991, Geography and Trade).
 
     Shares are over the industries in ``structure`` (divisions plus the rest of the economy).
-    0 means the same structure as the nation; the maximum is 2.
+    0 means the same structure as the nation; the maximum is 2. Undefined (NaN), not 0, for an
+    area with no jobs; the value depends on the industry detail of ``structure``.
     """
     local = _div(structure, structure.sum(axis=-2, keepdims=True))
     nat = _div(nat_structure, nat_structure.sum(axis=-2, keepdims=True))
-    return np.nansum(np.abs(local - nat), axis=-2)
+    out = np.nansum(np.abs(local - nat), axis=-2)
+    return np.where(np.nansum(structure, axis=-2) > 0, out, np.nan)
 
 
 def herfindahl(emp: np.ndarray) -> np.ndarray:
     """Herfindahl-Hirschman index of the local advanced manufacturing base: sum of squared shares.
 
     Computed over the Table 1 sectors (axis -2). 1/S for an even spread over S sectors, 1 when
-    one sector holds every job; used to flag over-dependence on one sector.
+    one sector holds every job; used to flag over-dependence on one sector. Undefined (NaN), not
+    0, for an area with no jobs in the sectors.
     """
     e = np.nan_to_num(emp)
     shares = _div(e, e.sum(axis=-2, keepdims=True))
-    return np.nansum(shares**2, axis=-2)
+    return np.where(e.sum(axis=-2) > 0, np.nansum(shares**2, axis=-2), np.nan)
 
 
 def shannon_entropy(emp: np.ndarray) -> np.ndarray:
-    """Shannon entropy -sum s ln s of the sector mix: a diversity measure (Frenken et al. 2007)."""
+    """Shannon entropy -sum s ln s of the sector mix: a diversity measure (Frenken et al. 2007).
+
+    Undefined (NaN), not 0, for an area with no jobs in the sectors.
+    """
     e = np.nan_to_num(emp)
     shares = _div(e, e.sum(axis=-2, keepdims=True))
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(shares > 0, -shares * np.log(shares), 0.0)
-    return terms.sum(axis=-2)
+    return np.where(e.sum(axis=-2) > 0, terms.sum(axis=-2), np.nan)
 
 
 def hoover_index(emp: np.ndarray, total: np.ndarray) -> np.ndarray:

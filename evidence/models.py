@@ -16,7 +16,7 @@ FindingOrigin = Literal["data", "local_knowledge"]
 
 FINDING_TOPICS: tuple[str, ...] = (
     "specialisation",  # a sector with a high location quotient
-    "sector_growth",  # a sector growing faster than nationally
+    "sector_growth",  # a sector growing faster than nationally, or emerging from a small base
     "sector_decline",  # a sector shrinking
     "productivity_gap",  # GVA per job below the national figure
     "productivity_lead",  # GVA per job above the national figure
@@ -24,7 +24,8 @@ FINDING_TOPICS: tuple[str, ...] = (
     "innovation",  # business R&D per job
     "automation",  # jobs exposed to automation
     "dependence",  # over-reliance on one sector (concentration of the local base)
-    "thin_growth_sector",  # little presence in an expanding Table 1 sector
+    "thin_growth_sector",  # an expanding sector spreading to new places, this area plausibly next
+    "niche",  # a pronounced specialism resting on a handful of jobs or one plant
     "comparators",  # position against similar areas
     "am_base",  # size of the advanced manufacturing base overall
 )

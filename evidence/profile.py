@@ -11,7 +11,7 @@ import numpy as np
 from evidence.comparators import comparators_from_codes, nearest_comparators
 from evidence.cube import Cube
 from evidence.dataset import SourceInfo
-from evidence.findings import derive_findings
+from evidence.findings import LQ_DIGITS, derive_findings
 from evidence.indicators import Indicators
 from evidence.models import AreaProfile, AreaRef, Period, SectorRow, ShiftShare
 from evidence.sectors import load_sectors
@@ -52,7 +52,7 @@ def sector_rows(ind: Indicators, pos: int) -> list[SectorRow]:
                 employment=e1,
                 employment_start=e0,
                 share=_num(ind.share[pos, s_i, i1], 5),
-                lq=_num(ind.lq[pos, s_i, i1], 3),
+                lq=_num(ind.lq[pos, s_i, i1], LQ_DIGITS),
                 lq_region=_num(ind.lq_region[pos, s_i, i1], 3),
                 growth=_num(ind.cagr[pos, s_i], 4),
                 growth_national=_num(ind.nat_cagr[s_i], 4),
@@ -105,7 +105,12 @@ def build_profile(
         context["gb_automation_exposure"] = (
             _num(ind.nat_automation[i1], 4) if ind.nat_automation is not None else None
         )
+    # Krugman depends on the industry detail: say at which it was computed.
+    context["krugman_industries"] = float(cube.structure.shape[1])
     notes = list(cube.notes) + list(source.notes)
+    notes.append(f"Krugman dissimilarity computed over {cube.structure.shape[1]} industries "
+                 "(SIC divisions in the data plus the rest of the economy); it is comparable "
+                 "only between data sets with the same industry detail.")
     if source.synthetic:
         notes.insert(0, "SYNTHETIC demo data: areas and figures are fictional.")
     return AreaProfile(

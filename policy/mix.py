@@ -38,6 +38,7 @@ from policy.catalogue import (
     merge_chains,
     mix_diagnostics,
 )
+from policy.questions import focal_sectors
 
 __all__ = [
     "DEFAULT_NICHE_THRESHOLD",
@@ -105,6 +106,7 @@ class BalanceReport(BaseModel):
 def balance(
     interventions: Iterable[Intervention] | Mapping[str, Intervention],
     budgets: Mapping[str, float] | None = None,
+    profile: AreaProfile | None = None,
 ) -> BalanceReport:
     """Count and budget the mix by target type and judge the balance in a sentence.
 
@@ -137,16 +139,28 @@ def balance(
         total_budget_gbp_m=total,
         budget_basis=basis,
         interventions=by_type,
-        judgement=_balance_judgement(counts, shares, total),
+        judgement=_balance_judgement(counts, shares, total, _thin_base(profile)),
     )
 
 
-def _balance_judgement(counts: Mapping[str, int], shares: Mapping[str, float], total: float) -> str:
+def _thin_base(profile: AreaProfile | None) -> bool:
+    """A thin advanced manufacturing base: a standing ``am_base`` bottleneck finding."""
+    return profile is not None and any(
+        f.stands and f.topic == "am_base" and f.kind == "bottleneck" for f in profile.findings)
+
+
+def _balance_judgement(counts: Mapping[str, int], shares: Mapping[str, float], total: float,
+                       thin_base: bool = False) -> str:
     present = [t for t in TARGET_TYPES if counts[t]]
     if not present:
         return "no interventions: nothing to balance"
     if present == ["vertical"]:
         return "all vertical: no horizontal measure supports the wider base"
+    if present == ["horizontal"] and thin_base:
+        return (
+            "all horizontal, as the evidence suggests for a thin advanced manufacturing base: "
+            "there is no distinctive sector strength to build a vertical measure on"
+        )
     if present == ["horizontal"]:
         return (
             "all horizontal: nothing builds on the area's distinctive sector strengths, the "
@@ -324,6 +338,24 @@ def _sector_share(row: SectorRow | None, total_jobs: float) -> float | None:
     return None
 
 
+def _judged_sectors(iv: Intervention, profile: AreaProfile | None) -> list[str]:
+    """The sectors a vertical intervention would back: its catalogue sectors, or, for one that
+    serves any sector (``sectors: all``, e.g. a sector strategy), the focal sectors the area's
+    standing findings support (:func:`policy.questions.focal_sectors`)."""
+    if profile is not None and "all" in iv.sectors:
+        focal = focal_sectors(profile.findings)
+        if focal:
+            return focal
+    return iv.sector_ids()
+
+
+def _niche_findings(profile: AreaProfile | None) -> set[str]:
+    """Sectors with a standing niche-risk finding (a specialism on a handful of jobs)."""
+    if profile is None:
+        return set()
+    return {f.sector for f in profile.findings if f.stands and f.topic == "niche" and f.sector}
+
+
 def niche_risk(
     option: Option,
     catalogue: Mapping[str, Intervention],
@@ -335,11 +367,14 @@ def niche_risk(
     """The share of the option's budget aimed at sectors holding under ``threshold`` of jobs.
 
     Only vertical interventions count (horizontal and mission-oriented ones are not aimed at
-    sectors). For each, the local job shares of its sectors (``sectors: all`` means every Table
-    1 sector) are added up from the profile's sector rows; below ``threshold`` its budget is
-    niche. A sector with no row or a suppressed figure is unknown: if the known sectors already
-    reach the threshold the judgement stands, otherwise the intervention is left unjudged
-    rather than guessed. ``mitigation`` comes from ``state.niche_mitigation``.
+    sectors). For each, the local job shares of the sectors it would back are added up from the
+    profile's sector rows - its catalogue sectors, or for one serving any sector (a sector
+    strategy) the focal sectors the findings support - and below ``threshold`` its budget is
+    niche; so is one backing a sector with a niche-risk finding (a specialism resting on a
+    handful of jobs, perhaps one plant). A sector with no row or a suppressed figure is
+    unknown: if the known sectors already reach the threshold the judgement stands, otherwise
+    the intervention is left unjudged rather than guessed. ``mitigation`` comes from
+    ``state.niche_mitigation``.
     """
     mitigation = state.niche_mitigation if state is not None else ""
     total = option.total_budget_gbp_m
@@ -351,7 +386,7 @@ def niche_risk(
         iv = catalogue.get(entry.intervention_id)
         if iv is None or iv.target_type != "vertical":
             continue
-        sectors = iv.sector_ids()
+        sectors = _judged_sectors(iv, profile)
         if profile is None:
             unjudged.append(iv.id)
             items.append(
@@ -381,6 +416,9 @@ def niche_risk(
         else:
             share = together
             niche = together < threshold
+        flagged = _niche_findings(profile)
+        if any(s in flagged for s in sectors):
+            niche = True  # a focal sector rests on a handful of jobs or one plant
         if niche:
             niche_sectors += [s for s in sectors if s not in niche_sectors]
         items.append(
@@ -476,7 +514,7 @@ def mix_report(
     return MixReport(
         option_id=option.id,
         option_name=option.name,
-        balance=balance(ivs, budgets),
+        balance=balance(ivs, budgets, profile),
         alignment=alignment(ivs),
         complementarity=complementarity(ivs, intended_impacts),
         niche_risk=niche_risk(option, catalogue, profile, threshold, state=state),

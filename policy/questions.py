@@ -70,6 +70,40 @@ def options_of(q: Question) -> dict[str, str]:
     return {o: o for o in q.options}
 
 
+PROPOSAL_TOP = 6
+"""Recommendations whose rationales are proposed (the head of the list, not its tail)."""
+
+FOCAL_TOPICS = ("specialisation", "sector_growth")
+"""Findings that make a sector a candidate focal point (strengths and opportunities)."""
+
+
+def focal_sectors(findings: list[Finding]) -> list[str]:
+    """Sectors the standing findings support as focal points: a specialisation or growth that
+    is a strength or an opportunity, in the order the findings come."""
+    strong = [f.sector for f in standing(findings) if f.sector
+              and f.kind in ("strength", "opportunity") and f.topic in FOCAL_TOPICS]
+    return list(dict.fromkeys(s for s in strong if s))
+
+
+def rationale_support(recs: Recommendations, findings: list[Finding],
+                      top: int | None = None) -> dict[str, list[str]]:
+    """Each rationale of the (top) recommendations with the standing findings it rests on.
+
+    Only rules whose traced conditions cite a standing finding count, so a rationale is
+    proposed only when an accepted or proposed (not rejected) finding supports it.
+    """
+    live = {f.id for f in standing(findings)}
+    out: dict[str, list[str]] = {}
+    for rec in recs.recommended[:top]:
+        for fired in rec.trace:
+            cited = [fid for c in fired.conditions if c.result for fid in c.findings
+                     if fid in live]
+            if cited:
+                ids = out.setdefault(fired.rationale, [])
+                ids += [fid for fid in cited if fid not in ids]
+    return out
+
+
 def propose(
     q: Question,
     profile: AreaProfile | None,
@@ -81,16 +115,9 @@ def propose(
     live = standing(findings)
     if q.prefill == "recommended_rationales" and recs is not None:
         allowed = set(options_of(q))
-        seen: list[str] = []
-        for rec in recs.recommended:
-            for r in rec.rationales:
-                if r in allowed and r not in seen:
-                    seen.append(r)
-        return seen
+        return [r for r in rationale_support(recs, live, PROPOSAL_TOP) if r in allowed]
     if q.prefill == "focal_sectors":
-        strong = [f.sector for f in live if f.sector and f.kind in ("strength", "opportunity")
-                  and f.topic in ("specialisation", "sector_growth")]
-        return list(dict.fromkeys(s for s in strong if s))
+        return focal_sectors(live)
     if q.prefill == "target_type" and recs is not None:
         top = [catalogue[r.intervention].target_type for r in recs.recommended[:6]
                if r.intervention in catalogue]

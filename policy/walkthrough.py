@@ -117,8 +117,10 @@ def recommend(
     profile = profile if profile is not None else session_profile(ev, session)
     if comparators is None:
         comparators = comparator_profiles(ev, profile)
+    eligible = {iid: None if "all" in iv.sectors else frozenset(iv.sectors)
+                for iid, iv in catalogue.items()}
     return evaluate(ruleset or default_ruleset(), profile, comparators,
-                    interventions=list(catalogue))
+                    interventions=list(catalogue), eligible=eligible)
 
 
 @dataclass(frozen=True)

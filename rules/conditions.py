@@ -364,7 +364,9 @@ def _scalar(path: ParsedPath, spec: Any, op: str) -> Node:
     bound = (path.sector,) if path.sector else ()
     constant = spec.value
     national = path.national
-    national_note = f"national figure: {path.national_name}"
+    factor = spec.factor if spec.factor is not None else 1.0
+    margin = f" x {spec.factor:g}" if spec.factor is not None else ""
+    national_note = f"national figure: {path.national_name}{margin}"
 
     def threshold_of(ctx: Context) -> tuple[float | None, str | None, str | None]:
         """(threshold, note, why unknown)."""
@@ -374,7 +376,7 @@ def _scalar(path: ParsedPath, spec: Any, op: str) -> Node:
             value = as_number(national(ctx.view))
             if value is None:
                 return None, national_note, f"no national figure ({path.national_name} missing)"
-            return value, national_note, None
+            return value * factor, national_note, None
         if ctx.comparators is None:
             return None, "comparator median", "no comparator profiles given"
         value, n = ctx.median(text, getter)
@@ -382,9 +384,9 @@ def _scalar(path: ParsedPath, spec: Any, op: str) -> Node:
             return None, "comparator median", (
                 f"none of the {len(ctx.comparators)} comparator profiles has {text}"
             )
-        return value, f"median of {n} comparator profiles", None
+        return value * factor, f"median of {n} comparator profiles{margin}", None
 
-    yard = _yardstick(path, spec)
+    yard = _yardstick(path, spec) + margin
 
     def node(ctx: Context) -> Outcome:
         actual = as_number(getter(ctx.view))
@@ -419,7 +421,8 @@ def _quantified(path: ParsedPath, spec: Any, op: str, quantifier: str) -> Node:
         f".{path.quantifier}.", f".{quantifier}.")
     terms = path.terms
     constant = spec.value
-    yard = _yardstick(path, spec)
+    factor = spec.factor if spec.factor is not None else 1.0
+    yard = _yardstick(path, spec) + (f" x {spec.factor:g}" if spec.factor is not None else "")
     field = path.field
 
     def node(ctx: Context) -> Outcome:
@@ -439,6 +442,8 @@ def _quantified(path: ParsedPath, spec: Any, op: str, quantifier: str) -> Node:
                 threshold = as_number(term.national(ctx.view)) if term.national else None
             else:
                 threshold = ctx.median((text, term.sector), term.getter)[0]
+            if threshold is not None and constant is None:
+                threshold *= factor
             if actual is None or threshold is None:
                 missing.append(term.sector)
             elif compare(actual, threshold):

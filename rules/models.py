@@ -178,6 +178,9 @@ class IndicatorSpec(_Strict):
     value: float | None = None
     comparator_median: Literal[True] | None = None
     national: Literal[True] | None = None
+    factor: float | None = Field(None, gt=0.0, le=10.0)
+    """A margin on the yardstick: ``op: lt, comparator_median: true, factor: 0.8`` holds below
+    80% of the comparators' median, so a value a hair under the yardstick does not fire."""
 
     @model_validator(mode="after")
     def _one_yardstick(self) -> IndicatorSpec:
@@ -188,6 +191,9 @@ class IndicatorSpec(_Strict):
                 "give exactly one of value, comparator_median: true, national: true"
                 + (f" (got {', '.join(given)})" if given else "")
             )
+        if self.factor is not None and self.value is not None:
+            raise ValueError("factor is a margin on national or comparator_median; with a "
+                             "value, write the value itself")
         if self.national:
             path = parse_path(self.name)
             if not path.has_national:
@@ -325,6 +331,9 @@ class Rule(_Strict):
     rationale: Rationale
     why: str
     when: Condition
+    advice: str | None = None
+    """An outcome to state when the rule fires, beyond the interventions it names (e.g.
+    "advanced manufacturing is not a priority here: consider ...")."""
 
     @field_validator("id")
     @classmethod

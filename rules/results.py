@@ -44,8 +44,10 @@ class FiredRule(BaseModel):
 class Recommendation(BaseModel):
     """An intervention the evidence points to.
 
-    ``score`` is the sum over fired rules of the rule's weight for this intervention times the
-    mean confidence of the findings that fired the rule (1.0 if it fired on indicators alone).
+    ``score`` counts each piece of evidence once: the sum over the findings (or, for rules that
+    fired on indicators alone, the indicator tests) behind the fired rules of the largest
+    ``weight x confidence / number of pieces the rule rests on`` any rule recommending this
+    intervention gives that piece (see :mod:`rules.engine`).
     """
 
     intervention: str
@@ -65,6 +67,9 @@ class NotRecommended(BaseModel):
 class Recommendations(BaseModel):
     recommended: list[Recommendation]
     not_recommended: list[NotRecommended]
+    advice: list[str] = Field(default_factory=list)
+    """Outcomes stated by fired rules beyond the list (e.g. "advanced manufacturing is not a
+    priority here: consider ...")."""
 
     def ids(self) -> list[str]:
         """Recommended intervention ids in rank order."""

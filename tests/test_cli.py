@@ -171,3 +171,21 @@ def test_indicators_table_matches_the_profile(tmp_path: Path, suffix: str) -> No
 def test_indicators_refuses_other_extensions(tmp_path: Path, capsys) -> None:
     assert main(["indicators", "--out", str(tmp_path / "x.xlsx")]) == 2
     assert "must end in .csv or .parquet" in capsys.readouterr().err
+
+
+def test_recommend_all_gives_every_district_in_the_one_area_shape(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["recommend", "--all", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    areas = data["areas"]
+    assert len(areas) > 300
+    assert {"area_code", "area_name", "recommended"} <= set(areas[0])
+    code = ARCHETYPES["chemicals_flourishing"][0]
+    mine = next(a for a in areas if a["area_code"] == code)
+    assert main(["recommend", "--area", code, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["recommended"] == mine["recommended"]
+
+
+def test_recommend_needs_area_or_all(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["recommend"])

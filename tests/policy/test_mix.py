@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from evidence.models import Finding
 from policy.appraisal import AppraisalState, Option, OptionIntervention, default_option_intervention
 from policy.catalogue import Intervention, load_catalogue
 from policy.mix import (
@@ -198,10 +199,48 @@ def test_niche_all_sectors_vertical_uses_the_whole_table(kinds):
         for s in broad_vertical.sector_ids()
         if s not in ("aerospace", "pharmaceuticals")
     ]
-    report = niche_risk(option(("bv", 8)), {"bv": broad_vertical}, make_profile(sectors=rows))
+    # Without focal sectors in the findings the whole table is judged (issue 10: with them,
+    # the focal sectors are; see the next test).
+    report = niche_risk(option(("bv", 8)), {"bv": broad_vertical},
+                        make_profile(sectors=rows, findings=[]))
     assert report.items[0].local_job_share == pytest.approx(0.005)
     assert report.share == 1.0
     assert set(report.sectors) == set(broad_vertical.sector_ids())
+
+
+def test_niche_all_sectors_vertical_is_judged_on_focal_sectors(kinds):
+    """Issue 10: a sector strategy ("all" sectors) is judged on the focal sectors the findings
+    support, and a focal sector with a niche-risk finding makes it niche whatever its share."""
+    broad_vertical = variant(kinds["v"], "bv", sectors=("all",))
+    rows = [sector_row("aerospace", 0.03), sector_row("weapons", 0.002)]
+    rows += [sector_row(s, 0.0) for s in broad_vertical.sector_ids()
+             if s not in ("aerospace", "weapons")]
+    spec = Finding(id="T1:specialisation:weapons", kind="strength", topic="specialisation",
+                   sector="weapons", text="weapons", confidence=0.8)
+    only_weapons = make_profile(sectors=rows, findings=[spec])
+    report = niche_risk(option(("bv", 8)), {"bv": broad_vertical}, only_weapons)
+    assert report.items[0].sectors == ["weapons"]
+    assert report.items[0].local_job_share == pytest.approx(0.002)
+    assert report.items[0].niche
+    aero = spec.model_copy(update={"id": "T1:specialisation:aerospace", "sector": "aerospace"})
+    report = niche_risk(option(("bv", 8)), {"bv": broad_vertical},
+                        make_profile(sectors=rows, findings=[aero]))
+    assert report.items[0].local_job_share == pytest.approx(0.03)
+    assert not report.items[0].niche
+    plant = Finding(id="T1:niche:aerospace", kind="risk", topic="niche", sector="aerospace",
+                    text="one plant", confidence=0.8)
+    report = niche_risk(option(("bv", 8)), {"bv": broad_vertical},
+                        make_profile(sectors=rows, findings=[aero, plant]))
+    assert report.items[0].niche
+
+
+def test_thin_base_horizontal_mix_is_not_called_one_size_fits_all(kinds):
+    thin = Finding(id="T1:am_base:area", kind="bottleneck", topic="am_base", text="thin",
+                   confidence=0.9)
+    judged = balance([kinds["h"]], profile=make_profile(findings=[thin])).judgement
+    assert "thin advanced manufacturing base" in judged
+    assert "one-size-fits-all" not in judged
+    assert "one-size-fits-all" in balance([kinds["h"]]).judgement
 
 
 # --------------------------------------------------------------------------------------------
