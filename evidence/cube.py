@@ -13,8 +13,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from evidence.dataset import GB_CODE, Dataset
-from evidence.sectors import TOTAL_CODE, load_sectors, match_code, unseparable_sectors
+from evidence.dataset import GB_CODE, Dataset, is_pseudo_code
+from evidence.levels import select_codes
+from evidence.sectors import TOTAL_CODE, load_sectors, match_code
 
 SOC_GROUPS = 9
 
@@ -186,19 +187,26 @@ def _code_positions(
     uniques: np.ndarray, sectors: list[str]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Per distinct industry code: its Table 1 sector and division positions (-1 for none),
-    whether it is TOTAL; and the divisions present."""
+    whether it is TOTAL; and the divisions present.
+
+    Codes of several levels are chosen by :func:`evidence.levels.select_codes` so that no job
+    is counted twice: a sector from the finest codes covering it, the structure from the
+    coarsest.
+    """
     sector_of = np.full(len(uniques), -1, dtype=np.int64)
     division_of = np.full(len(uniques), -1, dtype=np.int64)
     is_total = uniques == TOTAL_CODE
-    divisions = sorted({u[:2] for u in uniques if u != TOTAL_CODE and u[:2].isdigit()})
+    selection = select_codes(list(uniques))
+    sector_by_code = {c: s for s, codes in selection.sector_codes.items() for c in codes}
+    divisions = sorted({u[:2] for u in uniques if u in selection.structure_codes})
     div_pos = {d: i for i, d in enumerate(divisions)}
     for i, code in enumerate(uniques):
         if code == TOTAL_CODE:
             continue
-        m = match_code(code)
-        if m.sector_id is not None:
-            sector_of[i] = sectors.index(m.sector_id)
-        if code[:2] in div_pos and "-" not in code:
+        sector = sector_by_code.get(code)
+        if sector is not None:
+            sector_of[i] = sectors.index(sector)
+        if code in selection.structure_codes:
             division_of[i] = div_pos[code[:2]]
     return sector_of, division_of, is_total, divisions
 
@@ -246,7 +254,10 @@ def _employment_arrays(
         total = np.where(total_seen > 0, total, np.nan)
         total_basis = "all-industries row"
     else:
-        total = structure.sum(axis=1)
+        # NOMIS pseudo-codes (DEFRA agricultural data) are in no sector or division but are
+        # jobs NOMIS counts in its totals.
+        pseudo = valid & np.isin(inverse, np.flatnonzero([is_pseudo_code(u) for u in uniques]))
+        total = structure.sum(axis=1) + scatter(pseudo, None, 0, v0)
         total_basis = "sum of industries in file"
     rest = np.clip(total - structure.sum(axis=1), 0, None)
     structure = np.concatenate([structure, rest[:, None, :]], axis=1)
@@ -254,13 +265,8 @@ def _employment_arrays(
 
 
 def _coarse_code_notes(codes: list[str]) -> list[str]:
-    """A note for every code too coarse to separate the Table 1 sectors it covers."""
-    return [
-        f"The file has industry code {code} only at a coarse level: it cannot separate "
-        f"{', '.join(secs)} (and may include industries outside advanced manufacturing); "
-        "those rows are left out of sector figures."
-        for code, secs in unseparable_sectors(codes).items()
-    ]
+    """A note for every sector the file's codes cannot separate or only partly cover."""
+    return select_codes(codes).notes()
 
 
 def _national_employment(
