@@ -156,7 +156,8 @@ def build_cube(ds: Dataset) -> Cube:
         national_basis=national_basis,
         notes=notes,
     )
-    cube = _add_aggregates(cube)
+    extra = base[["cauth_code", "cauth_name"]] if "cauth_code" in base.columns else None
+    cube = _add_aggregates(cube, extra)
     return cube
 
 
@@ -432,18 +433,26 @@ def aggregate_rows(cube: Cube, member_positions: list[np.ndarray]) -> dict[str, 
     return result
 
 
-def _add_aggregates(cube: Cube) -> Cube:
-    """Append group and region rows (sums of their districts) not already in the file."""
+def _add_aggregates(cube: Cube, extra: pd.DataFrame | None = None) -> Cube:
+    """Append group and region rows (sums of their districts) not already in the file.
+
+    ``extra`` (``cauth_code``, ``cauth_name`` by area position) is a second grouping of the
+    districts, such as combined authorities beside LSIP areas: its rows are groups too.
+    """
     lad = cube.areas[cube.areas["level"] == "lad"]
+    passes = [("group", "group_code", "group_name"), ("region", "region_code", "region_name")]
+    if extra is not None:
+        lad = lad.join(extra.loc[lad.index])
+        passes.insert(1, ("group", "cauth_code", "cauth_name"))
     existing = set(cube.areas["area_code"])
     new_rows: list[dict] = []
     members: list[np.ndarray] = []
-    for level, code_col, name_col in (("group", "group_code", "group_name"),
-                                      ("region", "region_code", "region_name")):
+    for level, code_col, name_col in passes:
         sub = lad[lad[code_col].astype(str) != ""]
         for code, part in sub.groupby(code_col, sort=True):
             if code in existing:
                 continue
+            existing.add(code)
             region_code = part["region_code"].mode().iloc[0] if level == "group" else code
             region_name = part["region_name"].mode().iloc[0] if level == "group" else ""
             new_rows.append({

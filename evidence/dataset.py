@@ -10,8 +10,8 @@ employment
     (normalised key from :func:`evidence.sectors.normalise_sic`: ``"3030"``, ``"303"``, ``"30"``
     or ``"TOTAL"``; ``"P01000"`` for a NOMIS pseudo-code such as ``01000 : DEFRA/Scottish
     Executive Agricultural Data``, which is in no sector or division but counts in a
-    sum-of-industries total), ``employment`` (float; NaN where the cell was suppressed) and ``suppressed``
-    (bool). Counts may be rounded (BRES publishes employment rounded); ``SourceInfo.rounding``
+    sum-of-industries total), ``employment`` (float; NaN where the cell was suppressed) and
+    ``suppressed`` (bool). Counts may be rounded (BRES publishes employment rounded); ``SourceInfo.rounding``
     records the base so confidence can reflect it.
 areas
     One row per area in the file: ``area_code``, ``area_name``, ``level`` (``lad``, ``group``,

@@ -37,6 +37,8 @@ LEVEL_NAMES = {
     5: "subclasses (5 digit)",
 }
 
+_SINGULAR = {2: "division", 3: "group", 4: "class"}
+
 
 def level_name(code: str) -> str:
     return LEVEL_NAMES.get(len(code), f"{len(code)}-character codes")
@@ -87,11 +89,16 @@ class CodeSelection:
 
     def notes(self) -> list[str]:
         labels = {s.sector_id: s.label for s in load_sectors()}
+        by_code: dict[str, list[str]] = {}
+        for sector_id, code in self.not_separable.items():
+            by_code.setdefault(code, []).append(sector_id)
         out = [
-            f"{labels[s]} cannot be separated: the file has it only inside "
-            f"{level_name(code)[:-1].split(' (')[0]} {format_code(code)}, together with other "
-            "industries; download a finer level (classes) for it."
-            for s, code in self.not_separable.items()
+            f"{_SINGULAR.get(len(code), 'code').capitalize()} {format_code(code)} holds "
+            f"{' and '.join(labels[x] for x in ids)} together with other industries, so the "
+            f"file cannot separate {'it' if len(ids) == 1 else 'them'} (sector ids: "
+            f"{', '.join(ids)}); download a finer level (classes) for "
+            f"{'it' if len(ids) == 1 else 'them'}."
+            for code, ids in by_code.items()
         ]
         out += [
             f"{labels[s]} is counted from the codes present; the file lacks "

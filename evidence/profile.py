@@ -31,7 +31,7 @@ def sector_rows(ind: Indicators, pos: int) -> list[SectorRow]:
     for s_i, sector in enumerate(load_sectors()):
         e0, e1 = _num(cube.emp[pos, s_i, i0]), _num(cube.emp[pos, s_i, i1])
         ss = None
-        if e0 is not None and e1 is not None:
+        if e0 is not None and e1 is not None and ind.end > ind.start:
             ss = ShiftShare(
                 national=round(float(ind.ss_national[pos, s_i]), 1),
                 industry_mix=round(float(ind.ss_mix[pos, s_i]), 1),

@@ -1048,6 +1048,8 @@ def _split_blocks(text: str, file: str) -> tuple[list[_Block], list[str], list[s
             line = reader.line_num
             cells = [c.strip() for c in raw]
             nonempty = [c for c in cells if c]
+            if current is not None and not nonempty and not current.rows:
+                continue  # NOMIS puts a blank line between the header and the first area
             if current is not None:
                 full_width = len(cells) >= len(current.header) > 1 and bool(cells[0])
                 if (len(nonempty) >= 2 or full_width) and not _is_query_header(cells):

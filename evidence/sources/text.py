@@ -215,7 +215,8 @@ class PlainCsv:
             return exc
         problems = []
         for p in exc.problems:
-            file, row = self.where(p.row) if p.file == str(self.path) else (p.file, p.row)
+            ours = p.file in (str(self.path), str(self.original))
+            file, row = self.where(p.row) if ours else (p.file, p.row)
             problems.append(dc_replace(p, file=file, row=row))
         return DataError(problems=problems)
 
