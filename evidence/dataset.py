@@ -11,8 +11,8 @@ employment
     or ``"TOTAL"``; ``"P01000"`` for a NOMIS pseudo-code such as ``01000 : DEFRA/Scottish
     Executive Agricultural Data``, which is in no sector or division but counts in a
     sum-of-industries total), ``employment`` (float; NaN where the cell was suppressed) and
-    ``suppressed`` (bool). Counts may be rounded (BRES publishes employment rounded); ``SourceInfo.rounding``
-    records the base so confidence can reflect it.
+    ``suppressed`` (bool). Counts may be rounded (BRES publishes employment rounded);
+    ``SourceInfo.rounding`` records the base so confidence can reflect it.
 areas
     One row per area in the file: ``area_code``, ``area_name``, ``level`` (``lad``, ``group``,
     ``region``, ``country``), and for districts the parents ``group_code``, ``group_name``,
