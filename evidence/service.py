@@ -7,6 +7,7 @@ another area is a slice, not a recomputation.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pandas as pd
 
 from evidence.cube import Cube, build_cube, with_custom_area
 from evidence.dataset import DataError, Dataset
+from evidence.geography import AreaNotFound, resolve_area, split_prefix
 from evidence.indicators import Indicators, compute_indicators
 from evidence.models import AreaProfile
 from evidence.profile import build_profile
@@ -102,6 +104,38 @@ class Evidence:
     ) -> AreaProfile:
         return build_profile(self.indicators(start, end), area_code, self.dataset.source, k=k,
                              comparator_codes=comparator_codes)
+
+
+def find_area(areas: pd.DataFrame, query: str) -> str:
+    """The code of an area in ``areas`` (``Evidence.areas()``) from its code or its name.
+
+    Codes match exactly (case-insensitive); names case-insensitively, then through the bundled
+    geography (``ladu:`` prefixes, old district names). Raises ``AreaNotFound`` with near
+    misses among the data's own area names (KeyError).
+    """
+    text = str(query).strip()
+    codes = {str(c).upper(): str(c) for c in areas["area_code"]}
+    if text.upper() in codes:
+        return codes[text.upper()]
+    by_name: dict[str, str] = {}
+    for code, name in zip(areas["area_code"], areas["area_name"], strict=True):
+        by_name.setdefault(str(name).casefold(), str(code))
+    _, bare = split_prefix(text)
+    for key in (text.casefold(), bare.casefold()):
+        if key in by_name:
+            return by_name[key]
+    try:
+        match = resolve_area(text)
+    except AreaNotFound:
+        match = None
+    if match is not None and match.code in set(codes.values()):
+        return match.code
+    close = difflib.get_close_matches(bare.casefold(), list(by_name), n=5, cutoff=0.6)
+    names = dict(zip(areas["area_code"], areas["area_name"], strict=True))
+    hints = [f"{names[by_name[c]]} ({by_name[c]})" for c in close]
+    elsewhere = f"; {match.name} ({match.code}) is not in this data" if match else ""
+    hint = f"; did you mean {', '.join(hints)}?" if hints else ""
+    raise KeyError(f"no area {text!r} in the data{elsewhere}{hint}")
 
 
 FULL_DEMO = "demo:full"
