@@ -78,26 +78,30 @@ def five_digit_latin1() -> None:
     (OUT / "nomis_bulk_5digit_latin1.csv").write_bytes(text.encode("latin-1"))
 
 
-MIXED_ROWS = [  # (code, label, type, Derby Employment, Bristol Employment)
-    ("20", "Manufacture of chemicals and chemical products", "division", 300, 100),
+MIXED_ROWS = [  # (code, label, type, Derby, Bristol, Great Britain Employment)
+    ("20", "Manufacture of chemicals and chemical products", "division", 300, 100, 120000),
     ("21", "Manufacture of basic pharmaceutical products and pharmaceutical preparations",
-     "division", 50, 400),
+     "division", 50, 400, 50000),
     ("25", "Manufacture of fabricated metal products, except machinery and equipment",
-     "division", 2000, 900),
-    ("254", "Manufacture of weapons and ammunition", "group", 15, 0),
-    ("26", "Manufacture of computer, electronic and optical products", "division", 700, 1500),
-    ("27", "Manufacture of electrical equipment", "division", 250, 300),
-    ("28", "Manufacture of machinery and equipment n.e.c.", "division", 1200, 600),
-    ("29", "Manufacture of motor vehicles, trailers and semi-trailers", "division", 900, 200),
-    ("2910", "Manufacture of motor vehicles", "class", 600, 50),
-    ("30", "Manufacture of other transport equipment", "division", 12000, 9000),
-    ("302", "Manufacture of railway locomotives and rolling stock", "group", 3500, 20),
-    ("303", "Manufacture of air and spacecraft and related machinery", "group", 8000, 8500),
-    ("3030", "Manufacture of air and spacecraft and related machinery", "class", 7995, 8495),
-    ("304", "Manufacture of military fighting vehicles", "group", 0, 100),
-    ("309", "Manufacture of transport equipment n.e.c.", "group", 500, 380),
-    ("32", "Other manufacturing", "division", 400, 700),
-    ("68", "Real estate activities", "division", 1500, 4000),
+     "division", 2000, 900, 300000),
+    ("254", "Manufacture of weapons and ammunition", "group", 15, 0, 9000),
+    ("26", "Manufacture of computer, electronic and optical products", "division", 700, 1500,
+     130000),
+    ("27", "Manufacture of electrical equipment", "division", 250, 300, 80000),
+    ("28", "Manufacture of machinery and equipment n.e.c.", "division", 1200, 600, 200000),
+    ("29", "Manufacture of motor vehicles, trailers and semi-trailers", "division", 900, 200,
+     160000),
+    ("2910", "Manufacture of motor vehicles", "class", 600, 50, 80000),
+    ("30", "Manufacture of other transport equipment", "division", 12000, 9000, 150000),
+    ("302", "Manufacture of railway locomotives and rolling stock", "group", 3500, 20, 20000),
+    ("303", "Manufacture of air and spacecraft and related machinery", "group", 8000, 8500,
+     100000),
+    ("3030", "Manufacture of air and spacecraft and related machinery", "class", 7995, 8495,
+     99995),
+    ("304", "Manufacture of military fighting vehicles", "group", 0, 100, 2000),
+    ("309", "Manufacture of transport equipment n.e.c.", "group", 500, 380, 8000),
+    ("32", "Other manufacturing", "division", 400, 700, 90000),
+    ("68", "Real estate activities", "division", 1500, 4000, 600000),
 ]
 LEVEL_TYPE = {"division": "SIC 2007 division (2 digit)", "group": "SIC 2007 group (3 digit)",
               "class": "SIC 2007 class (4 digit)"}
@@ -107,8 +111,9 @@ def mixed_levels() -> None:
     lines = _head("nomis_bulk_gb_mixed_levels_head.csv")
     template = next(csv.reader([lines[1]]))
     extra = []
-    for geo_name, geo_code, col in (("Derby", "E06000015", 3), ("Bristol, City of",
-                                                                 "E06000023", 4)):
+    for geo_name, geo_code, col in (("Derby", "E06000015", 3),
+                                    ("Bristol, City of", "E06000023", 4),
+                                    ("Great Britain", "K03000001", 5)):
         for row in MIXED_ROWS:
             code, label, kind, value = row[0], row[1], row[2], row[col]
             for status, share in (("Employees", 0.9), ("Full-time employees", 0.6),
