@@ -308,3 +308,44 @@ def test_find_area_codes_and_names() -> None:
 def test_cube_of_the_mixed_file_matches_the_cli_totals() -> None:
     cube = build_cube(load_any(MIXED))
     assert cube.total_basis == "sum of industries in file"
+
+
+# --- ONS GVA at ITL1 / ITL3 -----------------------------------------------------------------
+
+ITL1 = FIXTURES / "ons_gva_itl1_table1c.csv"
+ITL3 = FIXTURES / "ons_gva_itl3_table3c.csv"
+
+
+def test_ons_gva_itl_tables_are_read_with_their_groupings() -> None:
+    from evidence.sources.ons_gva import read_ons_gva
+
+    itl1 = read_ons_gva(ITL1)
+    assert set(itl1["area_code"]) == {"UK"}
+    uk = itl1[(itl1["year"] == 2021)].set_index("sic")["gva"]
+    assert uk["TOTAL"] == 2040499 and uk["01"] == 13739  # "1" is division 01; thousands sep.
+    itl3 = read_ons_gva(ITL3)
+    assert {"TLC11"} == set(itl3["area_code"])
+    assert {"26-27", "28-30", "19-23"} <= set(itl3["sic"])  # CI-CJ, CK-CL, CD-CG
+    note = " ".join(itl3.attrs["notes"])
+    assert "Electrical equipment / Computers, electronics and optics (only within 26-27)" in note
+
+
+def test_itl1_gva_attaches_to_region_rows(tmp_path: Path) -> None:
+    lines = ITL1.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    years = header[4:]
+    rows = [f"TLM,Scotland,Total,All industries,{','.join('1000' for _ in years)}",
+            f"TLM,Scotland,CK-CL (28-30),Machinery and transport,{','.join('50' for _ in years)}"]
+    path = tmp_path / "itl1.csv"
+    path.write_text("\n".join([lines[0], *rows]) + "\n", encoding="utf-8")
+    ds = load_any(FIVE, path)
+    assert ds.gva is not None
+    assert set(ds.gva["area_code"]) == {"S92000003"}  # TLM read as Scotland's GSS code
+    assert any("ITL1 region(s) as the matching GSS regions" in n for n in ds.source.notes)
+    assert any("only within 28-30" in n for n in ds.source.notes)
+
+
+def test_itl3_gva_on_districts_says_why_it_cannot_attach() -> None:
+    with pytest.raises(DataError, match="ITL level") as info:
+        load_any(MIXED, ITL3)
+    assert info.value.file == str(ITL3)
