@@ -17,7 +17,7 @@ from pathlib import Path
 from evidence.dataset import DataError
 from evidence.indicator_table import indicator_table
 from evidence.render import profile_markdown
-from evidence.service import Evidence
+from evidence.service import Evidence, find_area
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
@@ -31,12 +31,29 @@ def command(name: str) -> Callable[[Callable[[argparse.Namespace], int]],
 
 
 def _evidence(args: argparse.Namespace) -> Evidence:
-    return Evidence.from_path(getattr(args, "data", None), getattr(args, "gva", None))
+    return Evidence.from_path(getattr(args, "data", None), getattr(args, "gva", None),
+                              getattr(args, "status", None))
+
+
+def _print_report(ev: Evidence) -> None:
+    """The load report of a real file, on stderr (stdout stays the requested output)."""
+    report = ev.dataset.source.report
+    if report is None:
+        return
+    print(f"# loaded {ev.dataset.source.path}", file=sys.stderr)
+    for line in report.lines():
+        print(f"#   {line}", file=sys.stderr)
+
+
+def _area_code(ev: Evidence, query: str) -> str:
+    """An area code from a code or a name (case-insensitive), else KeyError with suggestions."""
+    return find_area(ev.areas(), query)
 
 
 @command("areas")
 def cmd_areas(args: argparse.Namespace) -> int:
     ev = _evidence(args)
+    _print_report(ev)
     frame = ev.areas()
     if getattr(args, "format", "text") == "json":
         print(json.dumps(frame.to_dict(orient="records"), indent=1))
@@ -50,11 +67,16 @@ def cmd_areas(args: argparse.Namespace) -> int:
 @command("profile")
 def cmd_profile(args: argparse.Namespace) -> int:
     ev = _evidence(args)
-    profile = ev.profile(args.area, args.start, args.end, k=args.k)
+    _print_report(ev)
+    profile = ev.profile(_area_code(ev, args.area), args.start, args.end, k=args.k)
     if args.format == "json":
         print(profile.model_dump_json(indent=1))
     else:
-        print(profile_markdown(profile), end="")
+        text = profile_markdown(profile)
+        report = ev.dataset.source.report
+        if report is not None:
+            text += "\n## Load report\n\n" + "".join(f"- {line}\n" for line in report.lines())
+        print(text, end="")
     return 0
 
 
@@ -166,10 +188,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def data_arg(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--data", help="data file (policymix CSV/parquet, NOMIS BRES CSV), "
-                       "or demo:full for the full national synthetic demo; "
+        p.add_argument("--data", help="data file (policymix CSV/parquet, NOMIS BRES CSV or "
+                       "XLSX), demo:full for the full national synthetic demo, or "
+                       "sample:nuts2 for the real BRES NUTS2 sample; "
                        "default: the bundled synthetic demo")
         p.add_argument("--gva", help="ONS regional GVA file (CSV or XLSX) to merge with --data")
+        p.add_argument("--status", help="BRES employment status to use when the file has "
+                       "several (Employment, Employees, Full-time employees, Part-time "
+                       "employees); default Employment; statuses are never added together")
 
     p = sub.add_parser("areas", help="list area codes, names and levels")
     data_arg(p)
@@ -177,7 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("profile", help="print an area's advanced manufacturing profile")
     data_arg(p)
-    p.add_argument("--area", required=True, help="area code, e.g. E06000001")
+    p.add_argument("--area", required=True,
+                   help="area code (E06000001) or name (case-insensitive, e.g. 'hartlepool')")
     p.add_argument("--start", type=int, help="first year (default: earliest in the data)")
     p.add_argument("--end", type=int, help="last year (default: latest in the data)")
     p.add_argument("--k", type=int, default=5, help="number of comparator areas")

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from evidence.dataset import GB_CODE, Dataset
-from evidence.sectors import TOTAL_CODE, load_sectors, match_code, unseparable_sectors
+from evidence.dataset import GB_CODE, Dataset, is_pseudo_code
+from evidence.levels import select_codes
+from evidence.sectors import TOTAL_CODE, load_sectors, match_code
 
 SOC_GROUPS = 9
 
@@ -155,7 +156,8 @@ def build_cube(ds: Dataset) -> Cube:
         national_basis=national_basis,
         notes=notes,
     )
-    cube = _add_aggregates(cube)
+    extra = base[["cauth_code", "cauth_name"]] if "cauth_code" in base.columns else None
+    cube = _add_aggregates(cube, extra)
     return cube
 
 
@@ -186,19 +188,26 @@ def _code_positions(
     uniques: np.ndarray, sectors: list[str]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Per distinct industry code: its Table 1 sector and division positions (-1 for none),
-    whether it is TOTAL; and the divisions present."""
+    whether it is TOTAL; and the divisions present.
+
+    Codes of several levels are chosen by :func:`evidence.levels.select_codes` so that no job
+    is counted twice: a sector from the finest codes covering it, the structure from the
+    coarsest.
+    """
     sector_of = np.full(len(uniques), -1, dtype=np.int64)
     division_of = np.full(len(uniques), -1, dtype=np.int64)
     is_total = uniques == TOTAL_CODE
-    divisions = sorted({u[:2] for u in uniques if u != TOTAL_CODE and u[:2].isdigit()})
+    selection = select_codes(list(uniques))
+    sector_by_code = {c: s for s, codes in selection.sector_codes.items() for c in codes}
+    divisions = sorted({u[:2] for u in uniques if u in selection.structure_codes})
     div_pos = {d: i for i, d in enumerate(divisions)}
     for i, code in enumerate(uniques):
         if code == TOTAL_CODE:
             continue
-        m = match_code(code)
-        if m.sector_id is not None:
-            sector_of[i] = sectors.index(m.sector_id)
-        if code[:2] in div_pos and "-" not in code:
+        sector = sector_by_code.get(code)
+        if sector is not None:
+            sector_of[i] = sectors.index(sector)
+        if code in selection.structure_codes:
             division_of[i] = div_pos[code[:2]]
     return sector_of, division_of, is_total, divisions
 
@@ -246,7 +255,10 @@ def _employment_arrays(
         total = np.where(total_seen > 0, total, np.nan)
         total_basis = "all-industries row"
     else:
-        total = structure.sum(axis=1)
+        # NOMIS pseudo-codes (DEFRA agricultural data) are in no sector or division but are
+        # jobs NOMIS counts in its totals.
+        pseudo = valid & np.isin(inverse, np.flatnonzero([is_pseudo_code(u) for u in uniques]))
+        total = structure.sum(axis=1) + scatter(pseudo, None, 0, v0)
         total_basis = "sum of industries in file"
     rest = np.clip(total - structure.sum(axis=1), 0, None)
     structure = np.concatenate([structure, rest[:, None, :]], axis=1)
@@ -254,13 +266,8 @@ def _employment_arrays(
 
 
 def _coarse_code_notes(codes: list[str]) -> list[str]:
-    """A note for every code too coarse to separate the Table 1 sectors it covers."""
-    return [
-        f"The file has industry code {code} only at a coarse level: it cannot separate "
-        f"{', '.join(secs)} (and may include industries outside advanced manufacturing); "
-        "those rows are left out of sector figures."
-        for code, secs in unseparable_sectors(codes).items()
-    ]
+    """A note for every sector the file's codes cannot separate or only partly cover."""
+    return select_codes(codes).notes()
 
 
 def _national_employment(
@@ -426,18 +433,26 @@ def aggregate_rows(cube: Cube, member_positions: list[np.ndarray]) -> dict[str, 
     return result
 
 
-def _add_aggregates(cube: Cube) -> Cube:
-    """Append group and region rows (sums of their districts) not already in the file."""
+def _add_aggregates(cube: Cube, extra: pd.DataFrame | None = None) -> Cube:
+    """Append group and region rows (sums of their districts) not already in the file.
+
+    ``extra`` (``cauth_code``, ``cauth_name`` by area position) is a second grouping of the
+    districts, such as combined authorities beside LSIP areas: its rows are groups too.
+    """
     lad = cube.areas[cube.areas["level"] == "lad"]
+    passes = [("group", "group_code", "group_name"), ("region", "region_code", "region_name")]
+    if extra is not None:
+        lad = lad.join(extra.loc[lad.index])
+        passes.insert(1, ("group", "cauth_code", "cauth_name"))
     existing = set(cube.areas["area_code"])
     new_rows: list[dict] = []
     members: list[np.ndarray] = []
-    for level, code_col, name_col in (("group", "group_code", "group_name"),
-                                      ("region", "region_code", "region_name")):
+    for level, code_col, name_col in passes:
         sub = lad[lad[code_col].astype(str) != ""]
         for code, part in sub.groupby(code_col, sort=True):
             if code in existing:
                 continue
+            existing.add(code)
             region_code = part["region_code"].mode().iloc[0] if level == "group" else code
             region_name = part["region_name"].mode().iloc[0] if level == "group" else ""
             new_rows.append({

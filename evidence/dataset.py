@@ -8,9 +8,11 @@ Tables
 employment
     One row per area x industry code x year: ``area_code`` (str), ``year`` (int), ``sic``
     (normalised key from :func:`evidence.sectors.normalise_sic`: ``"3030"``, ``"303"``, ``"30"``
-    or ``"TOTAL"``), ``employment`` (float; NaN where the cell was suppressed) and ``suppressed``
-    (bool). Counts may be rounded (BRES publishes employment rounded); ``SourceInfo.rounding``
-    records the base so confidence can reflect it.
+    or ``"TOTAL"``; ``"P01000"`` for a NOMIS pseudo-code such as ``01000 : DEFRA/Scottish
+    Executive Agricultural Data``, which is in no sector or division but counts in a
+    sum-of-industries total), ``employment`` (float; NaN where the cell was suppressed) and
+    ``suppressed`` (bool). Counts may be rounded (BRES publishes employment rounded);
+    ``SourceInfo.rounding`` records the base so confidence can reflect it.
 areas
     One row per area in the file: ``area_code``, ``area_name``, ``level`` (``lad``, ``group``,
     ``region``, ``country``), and for districts the parents ``group_code``, ``group_name``,
@@ -21,6 +23,9 @@ context (optional)
     ``area_code``, ``year`` and any of ``level4_share`` (share of residents 16-64 qualified to
     RQF level 4+), ``berd_per_job`` (business R&D, GBP per job) and ``soc_1`` .. ``soc_9``
     (employment by SOC 2020 major group).
+
+A ``SourceInfo`` says where it came from: ``kind`` (``official``, ``sample`` or ``synthetic``)
+and, for files read by a source module, a ``LoadReport`` of what was read and what was not.
 """
 
 from __future__ import annotations
@@ -47,6 +52,18 @@ AREA_COLUMNS = [
 GVA_COLUMNS = ["area_code", "year", "sic", "gva"]
 CONTEXT_NUMERIC = ["level4_share", "berd_per_job"] + [f"soc_{i}" for i in range(1, 10)]
 AREA_LEVELS = ("lad", "group", "region", "country", "custom")
+PSEUDO_PREFIX = "P"
+"""Key prefix of NOMIS pseudo-codes (``P01000``): not SIC 2007, kept out of every sector."""
+SOURCE_KINDS = ("official", "sample", "synthetic")
+
+
+def pseudo_key(code: str) -> str:
+    return f"{PSEUDO_PREFIX}{code}"
+
+
+def is_pseudo_code(key: str) -> bool:
+    """True for a NOMIS pseudo-code key (``P01000``)."""
+    return key.startswith(PSEUDO_PREFIX) and key[len(PSEUDO_PREFIX):].isdigit()
 
 
 class DataError(ProblemError):
@@ -80,6 +97,62 @@ class DataError(ProblemError):
 
 
 @dataclass
+class LoadReport:
+    """What a reader did with a file, for the data page and the command line to show."""
+
+    format: str = ""
+    rows_read: int = 0
+    areas: int = 0
+    area_levels: dict[str, int] = field(default_factory=dict)
+    years: list[int] = field(default_factory=list)
+    industry_level: str = ""
+    statuses_found: list[str] = field(default_factory=list)
+    status_used: str = ""
+    suppressed_cells: int = 0
+    pseudo_codes: dict[str, int] = field(default_factory=dict)
+    """NOMIS pseudo-code label -> rows; kept out of the sectors, counted in totals."""
+    unresolved_names: list[str] = field(default_factory=list)
+    resolved_names: dict[str, str] = field(default_factory=dict)
+    """Area name as in the file -> GSS code it was matched to in the bundled geography."""
+    not_separable: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """The report as short lines ('label: value')."""
+        years = (f"{self.years[0]}" if len(self.years) == 1 else
+                 f"{self.years[0]}-{self.years[-1]} ({len(self.years)} years)"
+                 if self.years else "none")
+        if len(self.years) == 1:
+            years += " (one year: a snapshot; growth needs two years)"
+        levels = ", ".join(f"{n} {lv}" for lv, n in sorted(self.area_levels.items()))
+        out = [
+            f"format: {self.format}" if self.format else "",
+            f"rows read: {self.rows_read:,}",
+            f"areas: {self.areas}" + (f" ({levels})" if levels else ""),
+            f"years: {years}",
+            f"industry level: {self.industry_level}" if self.industry_level else "",
+        ]
+        if self.status_used:
+            found = [s for s in self.statuses_found if s != self.status_used]
+            out.append(f"employment status used: {self.status_used}"
+                       + (f" (also in the file, not added: {', '.join(found)})" if found else ""))
+        out.append(f"suppressed cells: {self.suppressed_cells:,}")
+        if self.pseudo_codes:
+            out.append("NOMIS pseudo-codes (not SIC 2007; kept out of the sectors, counted in "
+                       "totals): " + "; ".join(f"{k} ({v} rows)"
+                                               for k, v in self.pseudo_codes.items()))
+        if self.resolved_names:
+            out.append(f"area names matched to codes: {len(self.resolved_names)}")
+        if self.unresolved_names:
+            out.append("area names not found in the bundled geography (kept as custom areas): "
+                       + ", ".join(self.unresolved_names))
+        if self.not_separable:
+            out.append("could not be separated: " + "; ".join(self.not_separable))
+        out += [f"left out: {i}" for i in self.ignored]
+        return [line for line in out if line]
+
+
+@dataclass
 class SourceInfo:
     """Where the data came from, so every screen and export can say so."""
 
@@ -89,11 +162,22 @@ class SourceInfo:
     rounding: int | None = None
     suppressed_cells: int = 0
     notes: list[str] = field(default_factory=list)
+    kind: str = ""
+    """``official``, ``sample`` or ``synthetic``; empty means: from ``synthetic``."""
+    report: LoadReport | None = None
+
+    @property
+    def source_kind(self) -> str:
+        if self.kind:
+            return self.kind
+        return "synthetic" if self.synthetic else "official"
 
     def label(self) -> str:
         text = self.name
         if self.synthetic:
             text += " (SYNTHETIC demo data - fictional areas, not real statistics)"
+        elif self.source_kind == "sample":
+            text += " (real official statistics, a bundled sample)"
         return text
 
 

@@ -216,7 +216,8 @@ def compute_indicators(cube: Cube, start: int | None = None, end: int | None = N
     """All indicators for all areas at once; a single area's view is a slice of the result."""
     start = int(cube.years.min()) if start is None else int(start)
     end = int(cube.years.max()) if end is None else int(end)
-    if start >= end:
+    snapshot = len(cube.years) == 1 and start == end
+    if start >= end and not snapshot:
         raise ValueError(f"the period must span at least two years (got {start}-{end})")
     i0, i1 = cube.year_index(start), cube.year_index(end)
     n_years = end - start
@@ -237,6 +238,8 @@ def compute_indicators(cube: Cube, start: int | None = None, end: int | None = N
         emp[..., i0], emp[..., i1], cube.nat_emp[:, i0], cube.nat_emp[:, i1],
         float(cube.nat_total[i0]), float(cube.nat_total[i1]),
     )
+    if snapshot:  # one year in the file: a snapshot; change needs two years
+        ss_n, ss_m, ss_l = (np.full_like(x, np.nan) for x in (ss_n, ss_m, ss_l))
 
     productivity = productivity_ratio = am_prod = am_prod_ratio = None
     am_jobs = np.nansum(emp, axis=1)

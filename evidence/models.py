@@ -117,6 +117,11 @@ class AreaProfile(BaseModel):
     total_jobs: float
     total_jobs_basis: str = Field(description="'all-industries row' or 'sum of industries'")
     national_basis: str = Field(description="'Great Britain row' or 'sum of areas in file'")
+    source_kind: str = Field(default="official",
+                             description="'official', 'sample' (bundled real) or 'synthetic'")
+    snapshot: bool = Field(default=False, description="one year only: no growth measures")
+    comparators_note: str | None = Field(
+        default=None, description="why there are no comparators, when there are none")
     am_jobs: float
     am_share: float
     krugman: float | None = None

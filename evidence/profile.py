@@ -18,10 +18,13 @@ from evidence.sectors import load_sectors
 
 
 def _num(x: object, digits: int | None = None) -> float | None:
+    """A finite float or None. Full precision: rounding is for display (``digits`` is kept
+    for callers' readability only; machine-readable output carries every digit)."""
+    del digits
     v = float(x)  # type: ignore[arg-type]
     if not np.isfinite(v):
         return None
-    return round(v, digits) if digits is not None else v
+    return v
 
 
 def sector_rows(ind: Indicators, pos: int) -> list[SectorRow]:
@@ -31,12 +34,12 @@ def sector_rows(ind: Indicators, pos: int) -> list[SectorRow]:
     for s_i, sector in enumerate(load_sectors()):
         e0, e1 = _num(cube.emp[pos, s_i, i0]), _num(cube.emp[pos, s_i, i1])
         ss = None
-        if e0 is not None and e1 is not None:
+        if e0 is not None and e1 is not None and ind.end > ind.start:
             ss = ShiftShare(
-                national=round(float(ind.ss_national[pos, s_i]), 1),
-                industry_mix=round(float(ind.ss_mix[pos, s_i]), 1),
-                local=round(float(ind.ss_local[pos, s_i]), 1),
-                actual=round(e1 - e0, 1),
+                national=float(ind.ss_national[pos, s_i]),
+                industry_mix=float(ind.ss_mix[pos, s_i]),
+                local=float(ind.ss_local[pos, s_i]),
+                actual=e1 - e0,
             )
         supp = int(cube.supp[pos, s_i, i0] + cube.supp[pos, s_i, i1])
         note = None
@@ -75,6 +78,37 @@ def sector_rows(ind: Indicators, pos: int) -> list[SectorRow]:
     return rows
 
 
+SNAPSHOT_NOTE = (
+    "Snapshot: the data hold one year ({year}), so growth, shift-share and dynamics need two "
+    "years and are left empty; structure, LQs, concentration and comparators are for {year}."
+)
+
+
+def context_gaps(cube: Cube) -> list[str]:
+    """What the profile cannot say without NOMIS context data (APS, Business Counts)."""
+    out = []
+    if cube.level4 is None:
+        out.append("Skills (share qualified to RQF level 4+): needs APS data - load the NOMIS "
+                   "Annual Population Survey qualifications table for these areas.")
+    if cube.soc is None:
+        out.append("Automation exposure: needs APS data - load the NOMIS APS employment by "
+                   "occupation (SOC) table for these areas.")
+    return out
+
+
+def comparators_gap(cube: Cube, pos: int, k: int) -> str:
+    """Why an area has no comparators."""
+    level = str(cube.areas["level"].iloc[pos])
+    peers = int((cube.areas["level"] == level).sum()) - 1
+    if k <= 0:
+        return "No comparators were asked for."
+    if peers <= 0:
+        return (f"No comparators: the file has no other area at this area's level ({level}); "
+                "comparators are areas of the same level, so download more areas of this kind "
+                "(for example every district, or every region, of Great Britain).")
+    return f"No comparators: the {peers} other {level} area(s) have no usable figures."
+
+
 def build_profile(
     ind: Indicators,
     area_code: str,
@@ -111,6 +145,14 @@ def build_profile(
     notes.append(f"Krugman dissimilarity computed over {cube.structure.shape[1]} industries "
                  "(SIC divisions in the data plus the rest of the economy); it is comparable "
                  "only between data sets with the same industry detail.")
+    snapshot = ind.end == ind.start
+    if snapshot:
+        notes.insert(0, SNAPSHOT_NOTE.format(year=ind.end))
+    if not cube.national_basis.startswith("Great Britain"):
+        notes.insert(0, f"LQ against the sum of areas in the file ({cube.national_basis}), "
+                        "not Great Britain: add a Great Britain row (K03000001) to the "
+                        "download for GB location quotients.")
+    notes += context_gaps(cube)
     if source.synthetic:
         notes.insert(0, "SYNTHETIC demo data: areas and figures are fictional.")
     return AreaProfile(
@@ -122,6 +164,9 @@ def build_profile(
         total_jobs=float(np.nan_to_num(cube.total[pos, i1])),
         total_jobs_basis=cube.total_basis,
         national_basis=cube.national_basis,
+        source_kind=source.source_kind,
+        snapshot=snapshot,
+        comparators_note=None if comps else comparators_gap(cube, pos, k),
         am_jobs=float(np.nan_to_num(ind.am_jobs[pos, i1])),
         am_share=float(np.nan_to_num(ind.am_share[pos, i1])),
         krugman=_num(ind.krugman[pos, i1], 4),

@@ -11,6 +11,12 @@ def _fmt(x: float | None, spec: str) -> str:
 
 def profile_markdown(p: AreaProfile) -> str:
     """A readable profile: every number with its denominator and period."""
+    gb = p.national_basis.startswith("Great Britain")
+
+    def dyn(value: str | None) -> str:
+        return "needs two years" if p.snapshot else (value or "-")
+
+    lq_head = "LQ (GB)" if gb else "LQ (vs areas in file)"
     lines = [
         f"# {p.area.name} ({p.area.code}, {p.area.level})",
         "",
@@ -22,7 +28,10 @@ def profile_markdown(p: AreaProfile) -> str:
         "",
         "## Sectors",
         "",
-        "| sector | jobs | share of jobs | LQ (GB) | growth p.a. | nat. growth p.a. | "
+        *([] if gb else ["LQ against the sum of areas in the file (no Great Britain row).", ""]),
+        *(["Snapshot (one year): growth, shift-share and dynamics need two years.", ""]
+          if p.snapshot else []),
+        f"| sector | jobs | share of jobs | {lq_head} | growth p.a. | nat. growth p.a. | "
         "shift-share nat / mix / local | productivity vs GB | dynamics |",
         "|---|---:|---:|---:|---:|---:|---|---:|---|",
     ]
@@ -33,9 +42,11 @@ def profile_markdown(p: AreaProfile) -> str:
         lines.append(
             f"| {s.label} | {_fmt(s.employment, ',.0f')} | {_fmt(s.share, '.2%')} | "
             f"{_fmt(s.lq, '.2f')} | {_fmt(s.growth, '+.1%')} | {_fmt(s.growth_national, '+.1%')} "
-            f"| {ss_text} | {_fmt(s.productivity_ratio, '.0%')} | {s.dynamics or '-'} |"
+            f"| {ss_text} | {_fmt(s.productivity_ratio, '.0%')} | {dyn(s.dynamics)} |"
         )
     lines += ["", "## Comparators", ""]
+    if not p.comparators and p.comparators_note:
+        lines.append(p.comparators_note)
     for c in p.comparators:
         lines.append(f"- {c.area_name} ({c.area_code}), distance {c.distance:.2f}: "
                      f"{c.similar_because}")

@@ -7,19 +7,23 @@ another area is a slice, not a recomputation.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from evidence.cube import Cube, build_cube, with_custom_area
-from evidence.dataset import Dataset
+from evidence.dataset import DataError, Dataset
+from evidence.geography import AreaNotFound, resolve_area, split_prefix
 from evidence.indicators import Indicators, compute_indicators
 from evidence.models import AreaProfile
 from evidence.profile import build_profile
 from evidence.sectors import load_sectors
 from evidence.sources import load_dataset
 from evidence.sources.demo import ensure_full_demo, load_bundled_demo
+from evidence.sources.ons_gva import attach_gva
+from evidence.sources.samples import SAMPLE_PREFIX, load_sample
 from evidence.sources.tidy import read_tidy
 
 
@@ -35,9 +39,13 @@ class Evidence:
 
     @classmethod
     def from_path(cls, path: str | Path | None = None,
-                  gva_path: str | Path | None = None) -> Evidence:
-        """Load a file in any supported format, or the bundled demo when ``path`` is None."""
-        return cls.from_dataset(load_any(path, gva_path))
+                  gva_path: str | Path | None = None, status: str | None = None) -> Evidence:
+        """Load a file in any supported format, or the bundled demo when ``path`` is None.
+
+        ``status`` picks the BRES employment status of a file that has several (default
+        Employment); it may also ride in ``path`` as ``file::status=Employees``.
+        """
+        return cls.from_dataset(load_any(path, gva_path, status))
 
     @property
     def years(self) -> list[int]:
@@ -98,19 +106,86 @@ class Evidence:
                              comparator_codes=comparator_codes)
 
 
+def find_area(areas: pd.DataFrame, query: str) -> str:
+    """The code of an area in ``areas`` (``Evidence.areas()``) from its code or its name.
+
+    Codes match exactly (case-insensitive); names case-insensitively, then through the bundled
+    geography (``ladu:`` prefixes, old district names). Raises ``AreaNotFound`` with near
+    misses among the data's own area names (KeyError).
+    """
+    text = str(query).strip()
+    codes = {str(c).upper(): str(c) for c in areas["area_code"]}
+    if text.upper() in codes:
+        return codes[text.upper()]
+    by_name: dict[str, str] = {}
+    for code, name in zip(areas["area_code"], areas["area_name"], strict=True):
+        by_name.setdefault(str(name).casefold(), str(code))
+    _, bare = split_prefix(text)
+    for key in (text.casefold(), bare.casefold()):
+        if key in by_name:
+            return by_name[key]
+    try:
+        match = resolve_area(text)
+    except AreaNotFound:
+        match = None
+    if match is not None and match.code in set(codes.values()):
+        return match.code
+    close = difflib.get_close_matches(bare.casefold(), list(by_name), n=5, cutoff=0.6)
+    names = dict(zip(areas["area_code"], areas["area_name"], strict=True))
+    hints = [f"{names[by_name[c]]} ({by_name[c]})" for c in close]
+    elsewhere = f"; {match.name} ({match.code}) is not in this data" if match else ""
+    hint = f"; did you mean {', '.join(hints)}?" if hints else ""
+    raise KeyError(f"no area {text!r} in the data{elsewhere}{hint}")
+
+
 FULL_DEMO = "demo:full"
 """Names the full national synthetic demo (generated once into a cache on first use)."""
 
 
-def load_any(path: str | Path | None, gva_path: str | Path | None = None) -> Dataset:
-    """The bundled demo for None, the full demo for ``demo:full``, else a file by content.
+SAMPLE_NUTS2 = "sample:nuts2"
+"""Names the bundled real BRES NUTS2 sample (``--data sample:nuts2``)."""
+STATUS_MARK = "::status="
 
-    ``gva_path`` (an ONS GVA file) is merged into a real-data file; the demo has its own GVA.
+
+def source_spec(path: str | Path, status: str | None = None) -> str:
+    """A data source as one string (what a session stores): the path, and the status if any."""
+    return f"{path}{STATUS_MARK}{status}" if status else str(path)
+
+
+def split_source(spec: str | Path) -> tuple[str, str | None]:
+    """``file::status=Employees`` -> (``file``, ``Employees``); a plain path has no status."""
+    text = str(spec)
+    if STATUS_MARK in text:
+        path, status = text.rsplit(STATUS_MARK, 1)
+        return path, status.strip() or None
+    return text, None
+
+
+def load_any(
+    path: str | Path | None, gva_path: str | Path | None = None, status: str | None = None
+) -> Dataset:
+    """The bundled demo for None, the full demo for ``demo:full``, the real sample for
+    ``sample:nuts2``, else a file by content.
+
+    ``gva_path`` (an ONS GVA file) is merged into a real-data file; the synthetic demo has its
+    own GVA, so asking to merge one into it is an error rather than silently ignored.
+    ``status`` picks the employment status of a BRES file with several.
     """
-    if gva_path is not None and path not in (None, FULL_DEMO):
-        return load_dataset(path, gva_path)
+    if path is not None:
+        spec_path, spec_status = split_source(path)
+        path, status = spec_path, status or spec_status
+    if gva_path is not None and (path is None or str(path) == FULL_DEMO):
+        raise DataError(
+            "a GVA file is merged into a real employment file (--data FILE --gva GVA); the "
+            "synthetic demo carries its own synthetic GVA, so the ONS GVA was not used",
+            file=str(gva_path),
+            code="gva_needs_real_data",
+        )
     if path is None:
         return load_bundled_demo()
     if str(path) == FULL_DEMO:
         return read_tidy(ensure_full_demo())
-    return load_dataset(path)
+    if str(path).startswith(SAMPLE_PREFIX):
+        ds = load_sample(str(path))
+        return attach_gva(ds, gva_path) if gva_path is not None else ds
+    return load_dataset(path, gva_path, status)

@@ -16,7 +16,7 @@ import streamlit as st
 
 from evidence.dataset import DataError
 from evidence.models import AreaProfile
-from evidence.service import FULL_DEMO, Evidence, load_any
+from evidence.service import FULL_DEMO, Evidence, load_any, split_source
 from policy import walkthrough
 from policy.session import StrategySession
 from policy.storage import SessionStore, Settings, default_db_path
@@ -59,7 +59,7 @@ def _stamp(source: str | None) -> float:
     if source in (None, FULL_DEMO):
         return 0.0
     try:
-        return Path(source).stat().st_mtime
+        return Path(split_source(source)[0]).stat().st_mtime
     except OSError:
         return 0.0
 

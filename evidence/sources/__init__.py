@@ -5,7 +5,10 @@ them after a number, and a ``.csv`` may be gzipped. Supported:
 
 - the project's tidy table (``evidence.sources.tidy``, the format the synthetic demo ships in):
   CSV, gzipped CSV or Parquet with ``area_code`` and ``sic`` columns;
-- NOMIS BRES bulk (API) CSV and NOMIS BRES web-query CSV (``evidence.sources.nomis``);
+- NOMIS BRES bulk (API) CSV and NOMIS BRES web-query CSV (``evidence.sources.nomis``), also
+  as XLSX downloads, UTF-16 ("Unicode text", tab-separated) or latin-1 / cp1252 text, and
+  gzipped: workbooks and UTF-16 / tab-separated text are first turned into a plain UTF-8 CSV
+  (``evidence.sources.text.plain_csv``) whose problems are reported against the original;
 - ONS regional GVA by industry and local authority (``evidence.sources.ons_gva``), XLSX or CSV,
   only as ``gva_path`` next to an employment file.
 """
@@ -18,7 +21,7 @@ from pathlib import Path
 from evidence.dataset import DataError, Dataset
 from evidence.sources.nomis import nomis_shape, read_nomis_bres
 from evidence.sources.ons_gva import attach_gva, looks_like_ons_gva, xlsx_has_gva_table
-from evidence.sources.text import read_head_lines
+from evidence.sources.text import plain_csv, read_head_lines
 from evidence.sources.tidy import looks_like_tidy, read_tidy
 
 __all__ = ["SUPPORTED_FORMATS", "detect_format", "load_dataset"]
@@ -50,6 +53,13 @@ def detect_format(path: str | Path) -> str:
     if magic.startswith(b"PK"):
         if xlsx_has_gva_table(path):
             return "ons_gva"
+        try:
+            with plain_csv(path) as plain:
+                shape = nomis_shape(read_head_lines(plain.path))
+        except DataError:
+            shape = None  # not a workbook (a zip archive) or an empty one
+        if shape is not None:
+            return f"nomis_{shape}"
         raise DataError(
             f"unrecognised workbook or zip archive; supported formats: {SUPPORTED_FORMATS}",
             file=file,
@@ -62,7 +72,8 @@ def detect_format(path: str | Path) -> str:
             raise DataError(f"damaged gzip file ({exc})", file=file) from None
         if inner == b"PAR1":
             return "demo"
-    lines = read_head_lines(path)  # handles gzip, empty and binary content
+    with plain_csv(path) as plain:
+        lines = read_head_lines(plain.path)  # handles gzip, empty and binary content
     if looks_like_tidy(lines[0]):
         return "demo"
     shape = nomis_shape(lines)
@@ -75,13 +86,23 @@ def detect_format(path: str | Path) -> str:
     )
 
 
-def load_dataset(path: str | Path, gva_path: str | Path | None = None) -> Dataset:
-    """Read an employment file of any supported format, optionally with an ONS GVA file."""
+def load_dataset(
+    path: str | Path, gva_path: str | Path | None = None, status: str | None = None
+) -> Dataset:
+    """Read an employment file of any supported format, optionally with an ONS GVA file.
+
+    ``status`` picks the BRES employment status when the file has several (default:
+    Employment, else Employees).
+    """
     fmt = detect_format(path)
     if fmt == "demo":
         ds = read_tidy(path)
     elif fmt in ("nomis_bulk", "nomis_query"):
-        ds = read_nomis_bres(path)
+        with plain_csv(path) as plain:
+            try:
+                ds = read_nomis_bres(plain.path, status=status, name=str(path))
+            except DataError as exc:
+                raise plain.relocate(exc) from None
     else:  # ons_gva
         raise DataError(
             "this is a GVA file; load it alongside an employment file (as the GVA file)",

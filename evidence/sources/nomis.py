@@ -39,8 +39,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from evidence.dataset import AREA_COLUMNS, DataError, Dataset, SourceInfo, validate_dataset
-from evidence.sectors import TOTAL_CODE, SicCodeError, format_code, normalise_sic
+from evidence.dataset import (
+    AREA_COLUMNS,
+    DataError,
+    Dataset,
+    LoadReport,
+    SourceInfo,
+    is_pseudo_code,
+    pseudo_key,
+    validate_dataset,
+)
+from evidence.levels import select_codes
+from evidence.sectors import TOTAL_CODE, SicCodeError, format_code, load_sectors, normalise_sic
+from evidence.sources.places import NameResolution, area_hierarchy, resolve_names
 from evidence.sources.text import (
     SUPPRESSION_MARKERS,
     csv_cells,
@@ -152,13 +163,37 @@ def _known_sic_codes() -> frozenset[str] | None:
     return frozenset(classes) | frozenset(classes.str[:3]) | frozenset(classes.str[:2])
 
 
+@lru_cache(maxsize=1)
+def pseudo_codes() -> dict[str, str]:
+    """NOMIS pseudo-codes (not SIC 2007) -> label, from ``evidence/data/nomis_pseudo_codes.csv``."""
+    text = resources.files("evidence").joinpath("data/nomis_pseudo_codes.csv").read_text("utf-8")
+    frame = pd.read_csv(io.StringIO(text), dtype=str)
+    return dict(zip(frame["code"].str.strip(), frame["label"].str.strip(), strict=True))
+
+
+SECTIONS_MESSAGE = (
+    "the file has industries at SIC 2007 section level only (found: {found}); the ten advanced "
+    "manufacturing sectors need divisions (2 digit), classes (4 digit) or subclasses (5 digit). "
+    "In NOMIS choose Industry: 'SIC 2007 class (4 digit)' (or division / subclass) and download "
+    "again"
+)
+
+
+def is_subclass(label: str) -> bool:
+    """True for a five-digit SIC 2007 subclass label or code (``25620 : Machining``)."""
+    text = str(label).strip()
+    code_part = text.split(":", 1)[0].strip() if ":" in text else text
+    return bool(re.fullmatch(r"[A-Ua-u]?\d{5}", code_part.replace(" ", "")))
+
+
 def classify_industry(label: str) -> tuple[str, str]:
     """Read one NOMIS industry label or code.
 
-    Returns ``("sic", key)`` with the normalised key (``"3030"``, ``"303"``, ``"30"``, ``TOTAL``),
-    ``("coarse", label)`` for SIC sections (``C : Manufacturing``) and BRES broad industrial
-    groups (``3 : Manufacturing (C)``), which the classification cannot use, or
-    ``("error", reason)``.
+    Returns ``("sic", key)`` with the normalised key (``"3030"``, ``"303"``, ``"30"``, ``TOTAL``;
+    a five-digit subclass gives its class), ``("coarse", label)`` for SIC sections
+    (``C : Manufacturing``) and BRES broad industrial groups (``3 : Manufacturing (C)``), which
+    the classification cannot use, ``("pseudo", code)`` for a NOMIS pseudo-code that is not SIC
+    2007 (``01000 : DEFRA/Scottish Executive Agricultural Data``), or ``("error", reason)``.
     """
     text = str(label).strip()
     if not text:
@@ -174,6 +209,8 @@ def classify_industry(label: str) -> tuple[str, str]:
     if _SECTION_RE.fullmatch(text) or re.fullmatch(r"[A-U]", code_part):
         return "coarse", text
     compact = code_part.replace(" ", "")
+    if compact in pseudo_codes():
+        return "pseudo", compact
     match = _CODE_PART_RE.fullmatch(compact)
     if not match:
         return "error", f"{text!r} is not a SIC 2007 class, group or division code"
@@ -264,26 +301,118 @@ def looks_like_nomis(header_lines: list[str]) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
-def read_nomis_bres(path: str | Path) -> Dataset:
+def read_nomis_bres(
+    path: str | Path, status: str | None = None, name: str | None = None
+) -> Dataset:
     """Read a NOMIS BRES download (bulk API CSV or web query CSV, optionally gzipped).
 
-    Raises DataError naming file, line and column for anything that cannot be read; nothing is
-    dropped without a note in ``SourceInfo.notes``.
+    ``status`` picks the employment status when the file has several (default: Employment,
+    else Employees); statuses are never added together. ``name`` is the file name to report
+    (when ``path`` is a converted copy). Raises DataError naming file, line and column for
+    anything that cannot be read; nothing is dropped without a note in ``SourceInfo.notes``
+    and the ``SourceInfo.report``.
     """
     path = Path(path)
-    file = str(path)
+    file = name or str(path)
     lines = read_head_lines(path)
     shape = nomis_shape(lines)
     if shape == "bulk":
         header = csv_cells(lines[0].lstrip("\ufeff"))
-        return _read_bulk(path, file, header)
+        return _read_bulk(path, file, header, status)
     if shape == "query":
-        return _read_query(path, file)
+        return _read_query(path, file, status)
     raise DataError(
         "not a NOMIS BRES download: expected a bulk CSV with GEOGRAPHY_CODE and OBS_VALUE "
         "columns or a NOMIS query CSV with a geography column and industry columns",
         file=file,
         row=1,
+    )
+
+
+def _status_preference(status: str | None) -> list[str]:
+    return [status.strip().lower()] if status else ["employment", "employees"]
+
+
+def _sections_error(labels: list[str], file: str, row: int | None, column: str | None) -> None:
+    found = ", ".join(repr(x) for x in labels[:3]) + (" ..." if len(labels) > 3 else "")
+    raise DataError(SECTIONS_MESSAGE.format(found=found), file=file, row=row, column=column,
+                    code="sic_sections_only")
+
+
+def _sum_subclasses(
+    out: pd.DataFrame, sub: np.ndarray, lines: np.ndarray, flags: np.ndarray, notes: list[str]
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Five-digit subclasses summed into their class (one row per area, year and class).
+
+    A class with a suppressed subclass is flagged suppressed (its sum is a lower bound); a
+    class whose every subclass is suppressed is NaN. A class the file also has as its own
+    4-digit row keeps that row and its subclasses are set aside.
+    """
+    if not sub.any():
+        return out, lines, flags
+    keys = ["area_code", "year", "sic"]
+    own = out.loc[~sub, keys]
+    subs = out.loc[sub].assign(_line=lines[sub], _flag=flags[sub])
+    if len(own):
+        clash = subs.merge(own.drop_duplicates(), on=keys, how="left", indicator=True)
+        dup = (clash["_merge"] == "both").to_numpy()
+        if dup.any():
+            notes.append(f"Set aside {int(dup.sum())} subclass rows whose class the file also "
+                         "has as its own row.")
+            subs = subs.loc[~dup]
+    grouped = subs.groupby(keys, sort=False, dropna=False)
+    summed = grouped.agg(
+        employment=("employment", lambda v: v.sum(min_count=1)),
+        suppressed=("suppressed", "any"),
+        _line=("_line", "min"),
+        _flag=("_flag", "first"),
+        _n=("employment", "size"),
+    ).reset_index()
+    notes.append(
+        f"Summed {len(subs):,} subclass (5 digit) rows into {len(summed):,} class (4 digit) "
+        "rows; a class with a suppressed subclass is a lower bound."
+    )
+    rest = out.loc[~sub]
+    combined = pd.concat([rest, summed[out.columns]], ignore_index=True)
+    return (combined, np.concatenate([lines[~sub], summed["_line"].to_numpy()]),
+            np.concatenate([flags[~sub], summed["_flag"].to_numpy()]))
+
+
+def _pseudo_report(sic: pd.Series) -> dict[str, int]:
+    labels = pseudo_codes()
+    counts = sic[sic.map(is_pseudo_code)].value_counts()
+    return {f"{k[1:]} : {labels.get(k[1:], '')}".rstrip(" :"): int(v) for k, v in counts.items()}
+
+
+def _level_report(sic: pd.Series, subclasses: bool) -> tuple[str, list[str]]:
+    selection = select_codes(list(pd.unique(sic)))
+    text = selection.level_text()
+    if subclasses:
+        text = ("subclasses (5 digit) summed to classes" if text == "classes (4 digit)"
+                else f"{text}; subclasses (5 digit) summed to classes")
+    labels = {x.sector_id: x.label for x in load_sectors()}
+    not_sep = [f"{labels[x]} (only in {format_code(c)})"
+               for x, c in selection.not_separable.items()]
+    return text, not_sep
+
+
+def _report(
+    fmt: str, rows_read: int, out: pd.DataFrame, areas: pd.DataFrame, subclasses: bool,
+    statuses: list[str], status_used: str, suppressed: int,
+) -> LoadReport:
+    level, not_sep = _level_report(out["sic"], subclasses)
+    return LoadReport(
+        format=fmt,
+        rows_read=rows_read,
+        areas=len(areas),
+        area_levels={str(k): int(v) for k, v in areas["level"].value_counts().items()},
+        years=sorted(int(y) for y in pd.unique(out["year"])),
+        industry_level=level,
+        statuses_found=statuses,
+        status_used=status_used,
+        suppressed_cells=suppressed,
+        pseudo_codes=_pseudo_report(out["sic"]),
+        not_separable=not_sep,
     )
 
 
@@ -479,7 +608,7 @@ class _BulkColumns:
         return [c for c in dict.fromkeys(order) if c is not None]
 
 
-def _read_bulk(path: Path, file: str, header: list[str]) -> Dataset:
+def _read_bulk(path: Path, file: str, header: list[str], status: str | None = None) -> Dataset:
     cols = _BulkColumns.from_header(header, file)
     frame = _read_bulk_table(path, file, header, cols.used)
     if frame.empty:
@@ -492,7 +621,11 @@ def _read_bulk(path: Path, file: str, header: list[str]) -> Dataset:
     blank = np.ones(n, dtype=bool)
     for cat in cats.values():
         blank &= cat.map(lambda v: v == "", dtype=bool)
-    keep = _bulk_breakdown(cats, cols, ~blank, file, line_of, notes)
+    statuses = (sorted({str(cats[cols.emp_status].values[c])
+                        for c in np.unique(cats[cols.emp_status].codes[~blank])})
+                if cols.emp_status is not None else [])
+    keep = _bulk_breakdown(cats, cols, ~blank, file, line_of, notes, status)
+    status_used = _chosen_value(cats[cols.emp_status], keep) if cols.emp_status else ""
     years = _bulk_years(cats[cols.year], cols.year, keep, file, line_of)
     geo = cats[cols.geo]
     bad = keep & geo.map(lambda v: v == "", dtype=bool)
@@ -502,9 +635,15 @@ def _read_bulk(path: Path, file: str, header: list[str]) -> Dataset:
         )
 
     # Industry: the label carries the SIC code; INDUSTRY_CODE is often NOMIS's internal id.
-    sic, coarse = _bulk_industry(cats, cols.ind_name, cols.ind_code, keep, file, line_of)
+    sic, coarse, sub = _bulk_industry(cats, cols.ind_name, cols.ind_code, keep, file, line_of)
     if coarse.any():
-        labels = Counter(cats[cols.ind_name or cols.ind_code].rows()[keep & coarse])  # type: ignore[index]
+        label_cat = cats[cols.ind_name or cols.ind_code]  # type: ignore[index]
+        labels = Counter(label_cat.rows()[keep & coarse])
+        usable = keep & ~coarse & (sic != TOTAL_CODE) & ~np.char.startswith(
+            sic.astype(str), "P")
+        if not usable.any():
+            _sections_error(sorted(labels), file, int(line_of[_first_bad(keep & coarse)]),
+                            cols.ind_name or cols.ind_code)
         notes.append(
             f"Ignored {int((keep & coarse).sum())} lines at SIC section / broad industry level "
             f"({', '.join(sorted(labels)[:4])}{' ...' if len(labels) > 4 else ''}): the "
@@ -525,9 +664,18 @@ def _read_bulk(path: Path, file: str, header: list[str]) -> Dataset:
             "suppressed": suppressed[idx],
         }
     )
-    _check_duplicates(out, line_of[idx], file)
+    raw_suppressed = int(out["suppressed"].sum())
     names = cats[cols.name].rows()[idx] if cols.name else out["area_code"].to_numpy()
-    return _bulk_dataset(out, names, flags[idx], file, notes)
+    codes = out["area_code"].to_numpy()
+    out, lines, row_flags = _sum_subclasses(out, sub[idx], line_of[idx], flags[idx], notes)
+    _check_duplicates(out, lines, file)
+    ds = _bulk_dataset(out, codes, names, row_flags, file, notes, raw_suppressed)
+    assert ds.source.report is not None
+    ds.source.report = _report(
+        "NOMIS bulk (API) CSV", int((~blank).sum()), ds.employment, ds.areas, bool(sub.any()),
+        statuses, status_used, raw_suppressed,
+    )
+    return ds
 
 
 def _bulk_breakdown(
@@ -537,14 +685,15 @@ def _bulk_breakdown(
     file: str,
     line_of: np.ndarray,
     notes: list[str],
+    status: str | None = None,
 ) -> np.ndarray:
-    """One breakdown of the jobs: employment (employees + working owners) before employees,
-    counts, values; DataError when nothing is left."""
+    """One breakdown of the jobs: employment (employees + working owners) before employees
+    (or the ``status`` asked for), counts, values; DataError when nothing is left."""
     if cols.emp_status is not None:
         keep = _choose(
             cats[cols.emp_status],
             keep,
-            ["employment", "employees"],
+            _status_preference(status),
             file,
             line_of,
             cols.emp_status,
@@ -552,7 +701,7 @@ def _bulk_breakdown(
             notes,
         )
         chosen = _chosen_value(cats[cols.emp_status], keep)
-        if chosen.lower() == "employees":
+        if chosen.lower() == "employees" and not status:
             notes.append(
                 "This file has employees only (no working owners); figures are employee jobs, "
                 "which understate employment where self-employment is common."
@@ -589,10 +738,16 @@ def _bulk_years(
 
 
 def _bulk_dataset(
-    out: pd.DataFrame, names: np.ndarray, flags: np.ndarray, file: str, notes: list[str]
+    out: pd.DataFrame,
+    codes: np.ndarray,
+    names: np.ndarray,
+    flags: np.ndarray,
+    file: str,
+    notes: list[str],
+    suppressed: int,
 ) -> Dataset:
     """The validated Dataset of the bulk rows kept, with areas and notes."""
-    areas, area_notes = _areas_table(out["area_code"].to_numpy(), names)
+    areas, area_notes = _areas_table(codes, names)
     notes += area_notes
     notes += _suppression_notes(out, areas, flags)
     notes.append(ROUNDING_NOTE)
@@ -602,8 +757,10 @@ def _bulk_dataset(
         name="NOMIS Business Register and Employment Survey (bulk CSV)",
         path=file,
         rounding=BRES_ROUNDING,
-        suppressed_cells=int(out["suppressed"].sum()),
+        suppressed_cells=suppressed,
         notes=notes,
+        kind="official",
+        report=LoadReport(),
     )
     return validate_dataset(
         Dataset(employment=out.reset_index(drop=True), areas=areas, source=source)
@@ -658,8 +815,9 @@ def _bulk_industry(
     keep: np.ndarray,
     file: str,
     line_of: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Normalised SIC key and a 'coarse level' mask per row, from the distinct (name, code)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Normalised SIC key, a 'coarse level' mask and a 'subclass' mask per row, from the
+    distinct (name, code) pairs."""
     name = cats[name_col] if name_col else None
     code = cats[code_col] if code_col else None
     n = len(keep)
@@ -670,6 +828,7 @@ def _bulk_industry(
     uniques, inverse = np.unique(pair, return_inverse=True)
     keys = np.empty(len(uniques), dtype=object)
     coarse = np.zeros(len(uniques), dtype=bool)
+    sub = np.zeros(len(uniques), dtype=bool)
     errors: dict[int, tuple[str, str]] = {}
     for j, p in enumerate(uniques):
         label = str(name.values[p // width]) if name is not None else ""
@@ -677,6 +836,9 @@ def _bulk_industry(
         kind, result, column = _industry_of(label, raw_code, name_col, code_col)
         if kind == "sic":
             keys[j] = result
+            sub[j] = is_subclass(label if column == (name_col or "") and label else raw_code)
+        elif kind == "pseudo":
+            keys[j] = pseudo_key(result)
         elif kind == "coarse":
             keys[j] = ""
             coarse[j] = True
@@ -685,6 +847,7 @@ def _bulk_industry(
             errors[j] = (result, column)
     row_keys = keys[inverse]
     row_coarse = coarse[inverse]
+    row_sub = sub[inverse]
     if errors:
         bad_pairs = np.fromiter(errors, dtype=np.int64)
         bad = keep & np.isin(inverse, bad_pairs)
@@ -692,7 +855,7 @@ def _bulk_industry(
             i = _first_bad(bad)
             reason, column = errors[int(inverse[i])]
             raise DataError(reason, file=file, row=int(line_of[i]), column=column)
-    return row_keys, row_coarse
+    return row_keys, row_coarse, row_sub
 
 
 def _industry_of(
@@ -814,7 +977,14 @@ def _areas_table(codes: np.ndarray, names: np.ndarray) -> tuple[pd.DataFrame, li
     for col in AREA_COLUMNS[3:]:
         areas[col] = ""
     areas = areas[AREA_COLUMNS].sort_values("area_code", kind="stable").reset_index(drop=True)
+    areas, placed = area_hierarchy(areas)
     notes: list[str] = []
+    if placed:
+        notes.append(
+            f"{placed} district(s) placed in their region, LSIP area and combined authority "
+            "from the bundled geography (2023 boundaries; older codes by the district they "
+            "became part of)."
+        )
     custom = areas.loc[areas["level"] == "custom", "area_code"].tolist()
     if custom:
         notes.append(
@@ -862,6 +1032,7 @@ class _Block:
         self.header = header
         self.header_line = header_line
         self.rows: list[tuple[int, list[str]]] = []
+        self.subclass_columns: set[int] = set()
 
 
 def _split_blocks(text: str, file: str) -> tuple[list[_Block], list[str], list[str]]:
@@ -877,6 +1048,8 @@ def _split_blocks(text: str, file: str) -> tuple[list[_Block], list[str], list[s
             line = reader.line_num
             cells = [c.strip() for c in raw]
             nonempty = [c for c in cells if c]
+            if current is not None and not nonempty and not current.rows:
+                continue  # NOMIS puts a blank line between the header and the first area
             if current is not None:
                 full_width = len(cells) >= len(current.header) > 1 and bool(cells[0])
                 if (len(nonempty) >= 2 or full_width) and not _is_query_header(cells):
@@ -900,7 +1073,7 @@ def _split_blocks(text: str, file: str) -> tuple[list[_Block], list[str], list[s
     return blocks, titles, footnotes
 
 
-def _read_query(path: Path, file: str) -> Dataset:
+def _read_query(path: Path, file: str, status: str | None = None) -> Dataset:
     text = read_text(path, file)
     blocks, titles, footnotes = _split_blocks(text, file)
     if not blocks:
@@ -910,18 +1083,27 @@ def _read_query(path: Path, file: str) -> Dataset:
             file=file,
         )
     notes: list[str] = []
-    blocks = _select_query_blocks(blocks, file, notes)
+    statuses = sorted({b.meta.get("employment status", "").strip() for b in blocks} - {""})
+    blocks = _select_query_blocks(blocks, file, notes, status)
     ends_cleanly = text.endswith(("\n", "\r"))
     last_line = text.count("\n") + (0 if ends_cleanly else 1)
-    frames = [_query_block_frame(b, file, notes, ends_cleanly, last_line) for b in blocks]
+    names_seen: list[str] = []
+    frames = [_query_block_frame(b, file, notes, ends_cleanly, last_line, names_seen)
+              for b in blocks]
     long = pd.concat([f for f, _ in frames], ignore_index=True)
     flags = np.concatenate([fl for _, fl in frames]) if frames else np.array([], dtype=object)
     if long.empty:
         raise DataError("the table has no data lines", file=file, row=blocks[0].header_line + 1)
-    lines = long.pop("line").to_numpy()
+    resolution = _resolve_query_names(long, names_seen, file, notes)
+    rows_read = int(long["line"].nunique())
+    sub = long.pop("sub").to_numpy(dtype=bool)
+    codes = long["area_code"].to_numpy()
     names = long.pop("area_name").to_numpy()
+    raw_suppressed = int(long["suppressed"].sum())
+    lines = long.pop("line").to_numpy()
+    long, lines, flags = _sum_subclasses(long, sub, lines, flags, notes)
     _check_duplicates(long, lines, file)
-    areas, area_notes = _areas_table(long["area_code"].to_numpy(), names)
+    areas, area_notes = _areas_table(codes, names)
     notes += area_notes
     notes += _suppression_notes(long, areas, flags)
     notes.append(ROUNDING_NOTE)
@@ -933,24 +1115,76 @@ def _read_query(path: Path, file: str) -> Dataset:
     long["year"] = long["year"].astype("int64")
     long["employment"] = long["employment"].astype(float)
     long["suppressed"] = long["suppressed"].astype(bool)
+    status_used = blocks[0].meta.get("employment status", "").strip()
+    report = _report("NOMIS query download", rows_read, long, areas, bool(sub.any()),
+                     statuses, status_used, raw_suppressed)
+    report.resolved_names = resolution.codes
+    report.unresolved_names = resolution.unresolved
     source = SourceInfo(
         name=f"NOMIS {title} (query download)",
         path=file,
         rounding=BRES_ROUNDING,
-        suppressed_cells=int(long["suppressed"].sum()),
+        suppressed_cells=raw_suppressed,
         notes=notes,
+        kind="official",
+        report=report,
     )
     return validate_dataset(Dataset(employment=long, areas=areas, source=source))
 
 
-def _select_query_blocks(blocks: list[_Block], file: str, notes: list[str]) -> list[_Block]:
-    """Employment before employees; counts only. Mirrors the bulk reader's choices."""
+def _resolve_query_names(
+    long: pd.DataFrame, names_seen: list[str], file: str, notes: list[str]
+) -> NameResolution:
+    """Areas given by name only: GSS codes from the bundled geography; the rest stay by name
+    (as custom areas) and are listed. DataError when no name resolves (likely not names of
+    GB areas at all)."""
+    if not names_seen:
+        return NameResolution()
+    resolution = resolve_names(names_seen)
+    if not resolution.codes:
+        first = long.iloc[0]
+        raise DataError(
+            "no area codes, and none of the area names is a GB district, combined authority, "
+            f"LSIP area or region in the bundled geography (e.g. {names_seen[0]!r}): tick "
+            "'mnemonic' (codes) in the NOMIS download options, or show geography as codes",
+            file=file,
+            row=int(first["line"]),
+        )
+    by_name = long["area_code"].map(resolution.codes)
+    long["area_name"] = long["area_code"].map(resolution.names).fillna(long["area_name"])
+    long["area_code"] = by_name.fillna(long["area_code"])
+    notes.append(f"Matched {len(resolution.codes)} area name(s) to GSS codes from the bundled "
+                 "geography (2023 boundaries).")
+    notes += resolution.notes
+    if resolution.unresolved:
+        notes.append(
+            f"{len(resolution.unresolved)} area name(s) are not in the bundled geography and "
+            f"are kept by name as custom areas: {', '.join(resolution.unresolved[:8])}"
+            f"{' ...' if len(resolution.unresolved) > 8 else ''}."
+        )
+    return resolution
+
+
+def _select_query_blocks(
+    blocks: list[_Block], file: str, notes: list[str], wanted_status: str | None = None
+) -> list[_Block]:
+    """Employment before employees (or the status asked for); counts only. Mirrors the bulk
+    reader's choices."""
 
     def status(b: _Block) -> str:
         return b.meta.get("employment status", "").strip().lower()
 
     statuses = {status(b) for b in blocks}
-    if "employment" in statuses:
+    if wanted_status:
+        wanted = wanted_status.strip().lower()
+        if wanted not in statuses:
+            raise DataError(
+                f"no tables of employment status {wanted_status!r}: found "
+                f"{', '.join(repr(x) for x in sorted(statuses) if x) or 'none stated'}",
+                file=file,
+                row=blocks[0].header_line,
+            )
+    elif "employment" in statuses:
         wanted = "employment"
     elif "employees" in statuses:
         wanted = "employees"
@@ -971,8 +1205,12 @@ def _select_query_blocks(blocks: list[_Block], file: str, notes: list[str]) -> l
         )
     chosen = [b for b in blocks if status(b) == wanted]
     if len(chosen) < len(blocks):
+        others = sorted({b.meta.get("employment status", "") for b in blocks} - {
+            chosen[0].meta.get("employment status", "")})
         notes.append(
-            f"Set aside {len(blocks) - len(chosen)} table(s) of other employment statuses."
+            f"Used employment status {chosen[0].meta.get('employment status', '')!r}; set aside "
+            f"{len(blocks) - len(chosen)} table(s) of {', '.join(repr(o) for o in others)} "
+            "(statuses are never added together)."
         )
     counts = [b for b in chosen if "percent" not in b.meta.get("measure", "").lower()]
     if not counts:
@@ -991,7 +1229,12 @@ _ValueColumn = tuple[int, str, int | None]
 
 
 def _query_block_frame(
-    block: _Block, file: str, notes: list[str], ends_cleanly: bool, last_line: int
+    block: _Block,
+    file: str,
+    notes: list[str],
+    ends_cleanly: bool,
+    last_line: int,
+    names_seen: list[str],
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """One table of a query download as long employment rows, and each row's suppression flag."""
     header = block.header
@@ -1003,12 +1246,15 @@ def _query_block_frame(
         keys, years = _year_column_keys(block, values, file)
     else:
         values, keys, years = _industry_column_keys(block, values, file, notes)
-    rows = _query_data_rows(block, code_idx, name_idx, file, notes, ends_cleanly, last_line)
+    rows = _query_data_rows(block, code_idx, name_idx, file, notes, ends_cleanly, last_line,
+                            names_seen)
     if not rows:
         return pd.DataFrame(
-            columns=["area_code", "year", "sic", "employment", "suppressed", "line", "area_name"]
+            columns=["area_code", "year", "sic", "employment", "suppressed", "line", "area_name",
+                     "sub"]
         ), np.array([], dtype=object)
-    return _query_long(rows, len(header), code_idx, name_idx, values, keys, years, file, notes)
+    return _query_long(rows, len(header), code_idx, name_idx, values, keys, years, file, notes,
+                       block.subclass_columns)
 
 
 def _query_value_columns(
@@ -1079,8 +1325,14 @@ def _industry_column_keys(
         if kind == "coarse":
             coarse.append(head)
             continue
+        if kind == "pseudo":
+            result = pseudo_key(result)
+        elif is_subclass(head):
+            block.subclass_columns.add(j)
         kept.append((j, head, flag_j))
         keys.append(result)
+    if coarse and not [k for k in keys if k != TOTAL_CODE and not is_pseudo_code(k)]:
+        _sections_error(coarse, file, block.header_line, coarse[0])
     if coarse:
         notes.append(
             f"Ignored {len(coarse)} column(s) at SIC section / broad industry level "
@@ -1098,8 +1350,12 @@ def _query_data_rows(
     notes: list[str],
     ends_cleanly: bool,
     last_line: int,
+    names_seen: list[str] | None = None,
 ) -> list[tuple[int, list[str]]]:
-    """The table's area lines, checked for width and area code; total lines are skipped."""
+    """The table's area lines, checked for width and area code; total lines are skipped.
+
+    Without a code column, an area that is not a GSS code is a name (``combauth:Greater
+    Manchester``): it is collected in ``names_seen`` for the caller to resolve."""
     header = block.header
     width = len(header)
     rows: list[tuple[int, list[str]]] = []
@@ -1125,13 +1381,15 @@ def _query_data_rows(
             if code.lower() in {"column total", "total"}:
                 skipped_totals.append(code)
                 continue
-            raise DataError(
-                "no area codes: tick 'mnemonic' (codes) in the NOMIS download options, or "
-                "show geography as codes",
-                file=file,
-                row=line,
-                column=header[name_idx],
-            )
+            if not code or names_seen is None:
+                raise DataError(
+                    "no area codes: tick 'mnemonic' (codes) in the NOMIS download options, or "
+                    "show geography as codes",
+                    file=file,
+                    row=line,
+                    column=header[name_idx],
+                )
+            names_seen.append(code)
         if not code:
             if cells[name_idx].lower() in {"column total", "total"}:
                 skipped_totals.append(cells[name_idx])
@@ -1161,8 +1419,10 @@ def _query_long(
     years: list[int],
     file: str,
     notes: list[str],
+    subclass_columns: set[int] | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Wide area lines -> one long row per area and value column, with the flags."""
+    subclass_columns = subclass_columns or set()
     grid = np.asarray([cells[:width] for _, cells in rows], dtype=object)
     line_nos = np.asarray([line for line, _ in rows])
     codes = grid[:, code_idx] if code_idx is not None else grid[:, name_idx]
@@ -1184,6 +1444,7 @@ def _query_long(
                     "suppressed": supp,
                     "line": line_nos,
                     "area_name": area_names,
+                    "sub": j in subclass_columns,
                 }
             )
         )

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from evidence.dataset import DataError, Dataset, validate_dataset
+from evidence.geography import load_geography
 from evidence.sectors import (
     TOTAL_CODE,
     SicCodeError,
@@ -77,6 +78,9 @@ _TOTAL_RE = re.compile(r"^(?:total|all industries|all|total gva|total industries
 _NOTE_RE = re.compile(r"\s*\[(?:note|notes)[^\]]*\]", re.I)
 _RANGE_RE = re.compile(r"^([A-U]{0,2})\s*(\d{1,2})\s*[-\u2013]\s*[A-U]?\s*(\d{1,2})$")
 _PAREN_RANGE_RE = re.compile(r"^([A-U]{1,3})\s*\(\s*(\d{1,2})\s*(?:[-\u2013]\s*(\d{1,2}))?\s*\)$")
+_GROUPED_RE = re.compile(
+    r"^[A-U]{1,2}-[A-U]{1,2}\s*\(\s*(\d{1,2})\s*(?:[-\u2013]\s*(\d{1,2}))?\s*\)$"
+)
 _YEAR_RE = re.compile(r"^((?:19|20)\d{2})(?:\.0)?\s*p?$", re.I)
 
 _HEADER_PATTERNS = {
@@ -89,6 +93,8 @@ _HEADER_PATTERNS = {
         r"|^lad\d{2}nm$"
     ),
     "sic": re.compile(r"^sic\s*(?:20)?0?7 code$|^sic code$|^industry code$|^sic07$"),
+    "itl_code": re.compile(r"^itl\s*[1-3]?\s*(?:region\s*)?code$"),
+    "itl_name": re.compile(r"^(?:itl\s*[1-3]?\s*)?region\s*name$"),
 }
 _SKIP_TITLE_WORDS = (
     "chained volume",
@@ -128,6 +134,18 @@ def normalise_gva_code(raw: object) -> str:
     if _TOTAL_RE.match(text):
         return TOTAL_CODE
     compact = text.upper()
+    if re.fullmatch(r"\d", compact):
+        compact = f"0{compact}"  # ITL tables write divisions 1-9 without the leading zero
+    if re.fullmatch(r"\d{2}[A-Z]{2,}", compact):
+        return compact  # e.g. 68IMP (imputed rent, part of division 68): in no sector
+    grouped = _GROUPED_RE.match(compact)
+    if grouped:  # "CD-CG (19-23)", "CI-CJ (26-27)": ONS groupings with their divisions
+        lo = int(grouped.group(1))
+        return _range_key(lo, int(grouped.group(2) or lo), text)
+    letters = re.fullmatch(r"([A-U])-([A-U])", compact)
+    if letters:  # "A-E", "G-T": a run of sections
+        return _range_key(_SECTION_DIVISIONS[letters.group(1)][0],
+                          _SECTION_DIVISIONS[letters.group(2)][1], text)
     paren = _PAREN_RANGE_RE.match(compact)
     if paren:
         lo = int(paren.group(2))
@@ -143,7 +161,7 @@ def normalise_gva_code(raw: object) -> str:
         return _range_key(
             _SECTION_DIVISIONS[compact[0]][0], _SECTION_DIVISIONS[compact[-1]][1], text
         )
-    key = normalise_sic(text)
+    key = normalise_sic(compact)
     if key != TOTAL_CODE and key[:2] not in _DIVISIONS:
         raise SicCodeError(f"{text!r}: SIC 2007 has no division {key[:2]}")
     return key
@@ -235,6 +253,14 @@ def _header_roles(cells: list[object]) -> dict[str, int] | None:
         year = _YEAR_RE.match(text)
         if year:
             years[j] = int(year.group(1))
+    if "area_code" not in roles and "itl_code" in roles:
+        # The ITL1 / ITL3 tables ("ITL code, Region name, SIC07 code, ..."): areas are ITL
+        # regions; in the local-authority table the LA columns win.
+        roles["area_code"] = roles.pop("itl_code")
+        if "itl_name" in roles:
+            roles["area_name"] = roles.pop("itl_name")
+    roles.pop("itl_code", None)
+    roles.pop("itl_name", None)
     if "area_code" in roles and "sic" in roles and years:
         roles.update({f"year:{y}": j for j, y in years.items()})
         return roles
@@ -560,6 +586,32 @@ def read_ons_gva(path: str | Path) -> pd.DataFrame:
     return out
 
 
+_ITL_RE = re.compile(r"^(?:TL[C-N][A-Z0-9]{0,3}|UK[C-N]?[A-Z0-9]{0,3})$")
+
+
+def _itl_to_gss(gva: pd.DataFrame, ds: Dataset) -> tuple[pd.DataFrame, list[str]]:
+    """ITL1 codes (``TLC`` North East ...) to the GSS region codes the employment file uses."""
+    codes = set(gva["area_code"])
+    if not any(_ITL_RE.match(str(c)) for c in codes):
+        return gva, []
+    frame = load_geography().gb()
+    itl1 = dict(zip(frame["itl1_code"], frame["region_code"], strict=False))
+    mapping = {c: itl1[c] for c in codes if c in itl1 and c not in set(ds.areas["area_code"])}
+    notes = []
+    if mapping:
+        notes.append(f"Read {len(mapping)} ITL1 region(s) as the matching GSS regions "
+                     "(e.g. TLC as North East E12000001).")
+    finer = sorted(c for c in codes if _ITL_RE.match(str(c)) and len(str(c)) > 3)
+    if finer:
+        notes.append(f"{len(finer)} ITL2/ITL3 area(s) (e.g. {finer[0]}) have no bundled lookup "
+                     "to districts; their GVA is used only if the employment file has the "
+                     "same codes.")
+    out = gva.copy()
+    out["area_code"] = out["area_code"].map(lambda c: mapping.get(c, c))
+    out.attrs = gva.attrs
+    return out, notes
+
+
 def attach_gva(ds: Dataset, gva_path: str | Path) -> Dataset:
     """Return a copy of ``ds`` with the GVA table of ``gva_path`` merged in.
 
@@ -569,12 +621,24 @@ def attach_gva(ds: Dataset, gva_path: str | Path) -> Dataset:
     """
     gva = read_ons_gva(gva_path)
     attrs = dict(gva.attrs)
+    gva, itl_notes = _itl_to_gss(gva, ds)
+    attrs["notes"] = list(attrs["notes"]) + itl_notes
     known = gva["area_code"].isin(ds.areas["area_code"])
     notes = list(ds.source.notes) + [f"GVA: {n}" for n in attrs["notes"]]
     if not known.any():
+        first = str(gva["area_code"].iloc[0])
+        if _ITL_RE.match(first):
+            raise DataError(
+                f"the GVA file is at ITL level ({first}): its areas are ITL regions, and the "
+                "employment file has none of them (ITL1 regions match region rows E12..., "
+                "W92000004, S92000003; ITL2/ITL3 areas have no bundled lookup); use the "
+                "local-authority GVA table for districts",
+                file=str(gva_path),
+                code="gva_level_mismatch",
+            )
         raise DataError(
             "none of the GVA file's LA codes match the employment file's areas "
-            f"(e.g. {gva['area_code'].iloc[0]}); check both use the same local authority codes",
+            f"(e.g. {first}); check both use the same local authority codes",
             file=str(gva_path),
         )
     if not known.all():

@@ -27,6 +27,8 @@ SAMPLES: dict[str, str] = {"nuts2": "bres_nuts2.csv.gz"}
 """Sample name -> file under ``evidence/data/samples`` (``--data sample:<name>``)."""
 
 SAMPLE_PREFIX = "sample:"
+SAMPLE_SOURCE = ("real official statistics: ONS Business Register and Employment Survey via "
+                 "NOMIS (derived by Nesta, beis-indicators), Open Government Licence v3.0")
 
 
 def sample_path(name: str = "nuts2") -> Path:
@@ -56,4 +58,5 @@ def load_sample_nuts2() -> Dataset:
     ds = read_tidy(path)
     if ds.source.synthetic:  # pragma: no cover - guards a mis-built file
         raise DataError("the NUTS2 sample is marked synthetic; rebuild it", file=str(path))
+    ds.source.kind = "sample"
     return ds

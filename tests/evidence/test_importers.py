@@ -121,7 +121,13 @@ def test_bulk_areas_and_levels() -> None:
     assert areas.loc["E12000005", "level"] == "region"
     for lad in ("E06000015", "E06000025", "E08000025", "W06000015"):
         assert areas.loc[lad, "level"] == "lad"
-    assert (areas[["group_code", "group_name", "region_code", "region_name"]] == "").all().all()
+    # Issue 9: real districts get their hierarchy from the bundled geography (it used to be
+    # empty, so real data had no region LQs and no partnership areas).
+    assert areas.loc["E06000015", "region_code"] == "E12000004"  # Derby, East Midlands
+    assert areas.loc["E08000025", "cauth_code"] == "E47000007"  # Birmingham, WMCA
+    assert areas.loc["W06000015", "region_name"] == "Wales"
+    not_lad = areas[areas["level"] != "lad"]
+    assert (not_lad[["group_code", "group_name", "region_code", "region_name"]] == "").all().all()
 
 
 def test_bulk_suppressed_cells_counted_and_marked() -> None:
@@ -474,11 +480,29 @@ def test_query_truncated(tmp_path: Path) -> None:
     assert info.value.row == cut.count("\n") + 1
 
 
-def test_query_without_codes_is_an_error(tmp_path: Path) -> None:
+def test_query_without_codes_resolves_names(tmp_path: Path) -> None:
+    # Issue 9: a query download by area name is read by resolving the names against the
+    # bundled geography (it used to be refused); the codes are those of the coded download.
     rows = list(csv.reader(io.StringIO(_text(QUERY))))
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
     for r in rows:
+        writer.writerow([c for k, c in enumerate(r) if k != 1] if len(r) > 3 else r)
+    path = _write(tmp_path, "q.csv", out.getvalue())
+    by_name = read_nomis_bres(path)
+    by_code = read_nomis_bres(QUERY)
+    assert set(by_name.areas["area_code"]) == set(by_code.areas["area_code"])
+    assert by_name.source.report is not None
+    assert by_name.source.report.unresolved_names == []
+
+
+def test_query_with_no_resolvable_name_is_an_error(tmp_path: Path) -> None:
+    rows = list(csv.reader(io.StringIO(_text(QUERY))))
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+    for r in rows:
+        if len(r) > 3 and r[1].startswith(("E", "W", "S", "K")) and r[1][1:].isdigit():
+            r = [f"Nowhere {r[1][-3:]}"] + r[1:]
         writer.writerow([c for k, c in enumerate(r) if k != 1] if len(r) > 3 else r)
     path = _write(tmp_path, "q.csv", out.getvalue())
     with pytest.raises(DataError, match="mnemonic") as info:

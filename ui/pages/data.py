@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from evidence.dataset import DataError
-from evidence.service import Evidence, load_any
+from evidence.service import SAMPLE_NUTS2, Evidence, load_any, source_spec, split_source
+from evidence.sources.samples import SAMPLE_SOURCE
 from ui.state import (
     FULL_DEMO,
     evidence_for,
@@ -18,8 +19,11 @@ from ui.widgets import go_to, synthetic_banner
 SOURCES = {
     "bundled": "Bundled demo (synthetic, advanced manufacturing classes only; instant)",
     "full": "Full national demo (synthetic, every SIC class; generated on first use)",
-    "upload": "Upload a file (NOMIS BRES CSV, ONS GVA alongside, or a policymix CSV)",
+    "sample": "Real sample: BRES employment for the 39 NUTS2 areas of Great Britain, 2015-2018 "
+              "(real official statistics)",
+    "upload": "Upload a file (NOMIS BRES CSV or XLSX, ONS GVA alongside, or a policymix CSV)",
 }
+STATUSES = ["Employment", "Employees", "Full-time employees", "Part-time employees"]
 LEVEL_LABELS = {"lad": "District", "group": "Partnership area", "region": "Region",
                 "custom": "Custom area", "country": "Country"}
 
@@ -27,7 +31,8 @@ LEVEL_LABELS = {"lad": "District", "group": "Partnership area", "region": "Regio
 def _choose_source() -> None:
     session = get_session()
     current = ("bundled" if session.data_source is None
-               else "full" if session.data_source == FULL_DEMO else "upload")
+               else "full" if session.data_source == FULL_DEMO
+               else "sample" if session.data_source == SAMPLE_NUTS2 else "upload")
     choice = st.radio("Data source", list(SOURCES), index=list(SOURCES).index(current),
                       format_func=SOURCES.__getitem__, key="data_source_choice")
     if choice == "bundled" and session.data_source is not None:
@@ -47,19 +52,26 @@ def _choose_source() -> None:
                 st.error(str(exc))
                 return
             status.update(label="Full national demo ready", state="complete", expanded=False)
+    elif choice == "sample" and session.data_source != SAMPLE_NUTS2:
+        session.switch_source(SAMPLE_NUTS2)
     elif choice == "upload":
         uploaded = st.file_uploader("Employment data file", type=["csv", "gz", "xlsx", "parquet"],
                                     key="upload_file")
         gva_file = st.file_uploader("ONS regional GVA by industry and local authority "
                                     "(optional, CSV or XLSX)", type=["csv", "xlsx"],
                                     key="upload_gva")
+        status = st.selectbox(
+            "Employment status (when the file has several; they are never added together)",
+            STATUSES, index=STATUSES.index(_current_status(session.data_source)),
+            key="upload_status")
         if uploaded is not None:
             path = save_upload(uploaded.name, uploaded.getvalue())
             gva_path = save_upload(gva_file.name, gva_file.getvalue()) if gva_file else None
             gva = str(gva_path) if gva_path else None
-            if str(path) != session.data_source or gva != session.gva_source:
+            spec = source_spec(path, None if status == STATUSES[0] else status)
+            if spec != session.data_source or gva != session.gva_source:
                 try:
-                    load_any(path, gva_path)  # validate first: a bad file changes nothing
+                    load_any(spec, gva_path)  # validate first: a bad file changes nothing
                 except DataError as exc:
                     message = str(exc).replace(str(path), uploaded.name)
                     if gva_file is not None and gva_path is not None:
@@ -67,9 +79,30 @@ def _choose_source() -> None:
                     st.error(f"That file was not loaded, and nothing in your session changed. "
                              f"{message}")
                     return
-                session.switch_source(str(path), gva)
+                session.switch_source(spec, gva)
                 st.success(f"Loaded {uploaded.name}"
                            + (f" with GVA from {gva_file.name}." if gva_file else "."))
+
+
+def _current_status(source: str | None) -> str:
+    if source is None:
+        return STATUSES[0]
+    status = split_source(source)[1]
+    matches = [x for x in STATUSES if status and x.lower() == status.lower()]
+    return matches[0] if matches else STATUSES[0]
+
+
+def _load_report(ev: Evidence) -> None:
+    """What was read from the file: rows, areas, years, level, status, what was left out."""
+    src = ev.dataset.source
+    if src.source_kind == "sample":
+        st.info(f"**Real official statistics** (a bundled sample): {SAMPLE_SOURCE}.",
+                icon=":material/verified:")
+    report = src.report
+    if report is None:
+        return
+    with st.expander("Load report: what was read from the file", expanded=True):
+        st.markdown("\n".join(f"- {line}" for line in report.lines()))
 
 
 def _choose_area(ev: Evidence) -> None:
@@ -122,10 +155,14 @@ def render() -> None:
                f"Suppressed cells: {src.suppressed_cells}. "
                f"Total jobs from: {ev.cube.total_basis}; national reference: "
                f"{ev.cube.national_basis}.")
+    _load_report(ev)
     for note in ev.cube.notes + src.notes:
         st.caption(f"Note: {note}")
     _choose_area(ev)
     years = ev.years
+    if len(years) == 1:
+        st.info(f"The data hold one year ({years[0]}): the profile is a snapshot (structure, "
+                "LQs, concentration, comparators); growth measures need two years.")
     if len(years) >= 2:
         start, end = session.period_start or years[0], session.period_end or years[-1]
         chosen = st.select_slider("Analysis period", options=years, value=(start, end),

