@@ -5,8 +5,8 @@ was judged against, a sentence an officer can read out in a workshop, and a conf
 falls for small or suppressed counts: BRES counts are rounded and small cells are suppressed, so
 a specialisation resting on 20 jobs deserves less weight than one resting on 5,000.
 
-Numbers in a finding's text are formatted from the same rounded values the profile table shows
-(:data:`LQ_DIGITS`), so a location quotient reads the same in both.
+Numbers in a finding carry full precision, as the profile's do; text and tables format the same
+value the same way (an LQ to two decimals), so a location quotient reads the same in both.
 """
 
 from __future__ import annotations
@@ -21,9 +21,6 @@ import yaml
 from evidence.indicators import Indicators, automation_probabilities
 from evidence.models import Finding
 from evidence.sectors import Sector, load_sectors
-
-LQ_DIGITS = 3
-"""Digits a location quotient is rounded to, once, for the profile table and the findings."""
 
 
 @lru_cache(maxsize=1)
@@ -102,7 +99,8 @@ def derive_findings(ind: Indicators, pos: int, comparator_pos: list[int]) -> lis
 
 
 def _lq(x: float | None) -> float | None:
-    return None if x is None else round(x, LQ_DIGITS)
+    """A location quotient as the profile holds it: full precision (rounding is display)."""
+    return x
 
 
 def _sector_findings(a: _Area, s_i: int, sector: Sector) -> None:

@@ -11,7 +11,7 @@ import numpy as np
 from evidence.comparators import comparators_from_codes, nearest_comparators
 from evidence.cube import Cube
 from evidence.dataset import SourceInfo
-from evidence.findings import LQ_DIGITS, derive_findings
+from evidence.findings import derive_findings
 from evidence.indicators import Indicators
 from evidence.models import AreaProfile, AreaRef, Period, SectorRow, ShiftShare
 from evidence.sectors import load_sectors
@@ -55,7 +55,7 @@ def sector_rows(ind: Indicators, pos: int) -> list[SectorRow]:
                 employment=e1,
                 employment_start=e0,
                 share=_num(ind.share[pos, s_i, i1], 5),
-                lq=_num(ind.lq[pos, s_i, i1], LQ_DIGITS),
+                lq=_num(ind.lq[pos, s_i, i1]),
                 lq_region=_num(ind.lq_region[pos, s_i, i1], 3),
                 growth=_num(ind.cagr[pos, s_i], 4),
                 growth_national=_num(ind.nat_cagr[s_i], 4),
