@@ -16,7 +16,7 @@ from policy.session import SessionError, session_to_json
 from ui.pages import PAGES, PARTICIPANT
 from ui.state import get_session, session_store, set_session
 from ui.steps import Step, load_steps
-from ui.widgets import STEP_KEY, go_to
+from ui.widgets import STEP_KEY, go_to, plain
 
 __all__ = ["go_to", "main", "step_status"]
 
@@ -66,7 +66,7 @@ def sidebar(steps: tuple[Step, ...]) -> None:
                             f"({statuses[s.id]})  \n{s.question}")
         session = get_session()
         if session.area_name:
-            st.caption(f"Area: **{session.area_name}** ({session.area_code})")
+            st.caption(f"Area: **{plain(session.area_name)}** ({plain(session.area_code)})")
 
 
 def restore_session() -> None:

@@ -22,6 +22,7 @@ from policy.session import StrategySession
 from policy.storage import SessionStore, Settings, default_db_path
 from policy.workshop import WorkshopStore
 from rules.results import Recommendations
+from ui.text import plain
 
 SESSION_KEY = "policymix_session"
 
@@ -79,9 +80,9 @@ def try_evidence(session: StrategySession) -> Evidence | None:
     try:
         return evidence_for(session)
     except DataError as exc:
-        st.error(f"Could not read the data: {exc}")
+        st.error(f"Could not read the data: {plain(exc)}")
     except FileNotFoundError as exc:
-        st.error(f"Data file not found: {exc}. Choose another source on the Data page.")
+        st.error(f"Data file not found: {plain(exc)}. Choose another source on the Data page.")
     return None
 
 
@@ -94,7 +95,7 @@ def session_profile(session: StrategySession) -> AreaProfile | None:
     try:
         return walkthrough.session_profile(ev, session)
     except (KeyError, ValueError) as exc:
-        st.warning(f"Cannot build the profile: {exc}")
+        st.warning(f"Cannot build the profile: {plain(exc)}")
         return None
 
 
@@ -106,7 +107,7 @@ def session_recommendations(session: StrategySession) -> Recommendations | None:
     try:
         return walkthrough.recommend(ev, session)
     except (KeyError, ValueError) as exc:
-        st.warning(f"Cannot run the rules: {exc}")
+        st.warning(f"Cannot run the rules: {plain(exc)}")
         return None
 
 
@@ -117,7 +118,7 @@ def seed_findings(session: StrategySession) -> None:
         try:
             walkthrough.seed_findings(ev, session)
         except (KeyError, ValueError) as exc:
-            st.warning(f"Cannot build the profile: {exc}")
+            st.warning(f"Cannot build the profile: {plain(exc)}")
 
 
 def ensure_appraisal(session: StrategySession) -> bool:
@@ -131,7 +132,7 @@ def ensure_appraisal(session: StrategySession) -> bool:
     try:
         walkthrough.ensure_appraisal(ev, session)
     except (KeyError, ValueError) as exc:
-        st.warning(f"Cannot run the rules: {exc}")
+        st.warning(f"Cannot run the rules: {plain(exc)}")
         return False
     return True
 

@@ -23,6 +23,7 @@ from policy.workshop import (
     normalise_code,
 )
 from ui.state import workshop_store
+from ui.widgets import plain
 
 CODE_PARAM = "ws"
 TOKEN_PARAM = "p"
@@ -48,7 +49,7 @@ def join_form(store: WorkshopStore, code: str) -> None:
             try:
                 participant, token = store.join(typed, name)
             except WorkshopError as exc:
-                st.error(f"Could not join: {exc}")
+                st.error(f"Could not join: {plain(exc)}")
                 return
             st.query_params[CODE_PARAM] = normalise_code(typed)
             st.query_params[TOKEN_PARAM] = token
@@ -61,7 +62,7 @@ def criteria_help(workshop: Workshop) -> None:
         st.markdown("Score every option 0-100 on each criterion; **higher is always better** "
                     "(for risk, a higher score means *less* risky).")
         for c in workshop.criteria:
-            st.markdown(f"- **{c.label}**: {c.description or '(no description)'}")
+            st.markdown(f"- **{plain(c.label)}**: {plain(c.description or '(no description)')}")
 
 
 def scoring_form(store: WorkshopStore, workshop: Workshop, token: str) -> None:
@@ -75,17 +76,18 @@ def scoring_form(store: WorkshopStore, workshop: Workshop, token: str) -> None:
         values: dict[tuple[str, str], int] = {}
         notes: dict[str, str] = {}
         for opt in workshop.options:
-            st.subheader(opt.name)
+            st.subheader(plain(opt.name))
             if opt.description:
-                st.caption(opt.description)
+                st.caption(plain(opt.description))
             for c in workshop.criteria:
                 old = saved.get((opt.id, c.id))
                 values[(opt.id, c.id)] = st.slider(
-                    c.label, 0, 100, int(round(old.value)) if old else DEFAULT_SCORE,
-                    key=slider_key(opt.id, c.id), help=c.description or None)
+                    plain(c.label), 0, 100, int(round(old.value)) if old else DEFAULT_SCORE,
+                    key=slider_key(opt.id, c.id), help=plain(c.description) or None)
             old_note = next((saved[(opt.id, c.id)].note for c in workshop.criteria
                              if (opt.id, c.id) in saved and saved[(opt.id, c.id)].note), "")
-            notes[opt.id] = st.text_input(f"Why? A note on your scores for {opt.name} (optional)",
+            notes[opt.id] = st.text_input(f"Why? A note on your scores for {plain(opt.name)} "
+                                          "(optional)",
                                           value=old_note, max_chars=1000,
                                           key=f"ws_note__{opt.id}")
         if not st.form_submit_button("Submit my scores", type="primary"):
@@ -95,7 +97,7 @@ def scoring_form(store: WorkshopStore, workshop: Workshop, token: str) -> None:
     try:
         n = store.save_scores(workshop.code, token, items)
     except WorkshopError as exc:
-        st.error(f"Your scores were not saved: {exc}")
+        st.error(f"Your scores were not saved: {plain(exc)}")
         return
     st.success(f"Saved your {n} scores. You can change them until the facilitator closes "
                "scoring.")
@@ -125,7 +127,7 @@ def proposal_form(store: WorkshopStore, workshop: Workshop, token: str) -> None:
         store.propose(workshop.code, token, kind=kind, topic=topic, sector=sector or None,
                       text=text, note=note)
     except WorkshopError as exc:
-        st.error(f"Your proposal was not saved: {exc}")
+        st.error(f"Your proposal was not saved: {plain(exc)}")
         return
     st.success("Thank you: your proposal is with the facilitator.")
 
@@ -135,12 +137,13 @@ def own_proposals(store: WorkshopStore, workshop: Workshop, token: str) -> None:
     if mine:
         with st.expander(f"Your proposals ({len(mine)})"):
             for p in mine:
-                st.markdown(f"- *{p.kind}, {p.topic.replace('_', ' ')}*: {p.text}")
+                st.markdown(f"- *{plain(p.kind)}, {plain(p.topic.replace('_', ' '))}*: "
+                            f"{plain(p.text)}")
 
 
 def participant_view(store: WorkshopStore, workshop: Workshop, who: Participant,
                      token: str) -> None:
-    st.markdown(f"Welcome, **{who.display_name}**. Workshop `{workshop.code}`.")
+    st.markdown(f"Welcome, **{plain(who.display_name)}**. Workshop {plain(workshop.code)}.")
     if not workshop.is_open:
         st.info("Scoring is closed: the facilitator has closed this workshop, and anything "
                 "submitted after that is not saved. Thank you for taking part; the scores and "
@@ -163,7 +166,7 @@ def render() -> None:
     workshop = store.get_workshop(code) if code else None
     if workshop is None:
         if code:
-            st.error(f"There is no workshop with the code {code}. Check the code with the "
+            st.error(f"There is no workshop with the code {plain(code)}. Check the code with the "
                      "facilitator.")
         join_form(store, code)
         return

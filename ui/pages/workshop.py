@@ -10,7 +10,6 @@ scores) are outside the fragment, because the session is autosaved at the end of
 
 from __future__ import annotations
 
-import html
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,7 +29,7 @@ from policy.workshop import (
     workshop_report,
 )
 from ui.state import ensure_appraisal, get_session, seed_findings, session_store, workshop_store
-from ui.widgets import go_to, need_area
+from ui.widgets import go_to, need_area, plain
 
 LIVE_SECONDS = 3
 """Refresh of the live view: quick enough to watch scores arrive, slow enough for a laptop."""
@@ -58,7 +57,7 @@ def start(session: StrategySession, store: WorkshopStore) -> None:
     try:
         workshop = store.start_workshop(session)
     except WorkshopError as exc:
-        st.error(f"Cannot start a workshop: {exc}")
+        st.error(f"Cannot start a workshop: {plain(exc)}")
         return
     st.session_state[CODE_KEY] = workshop.code
     st.rerun()
@@ -72,8 +71,8 @@ def start_panel(session: StrategySession, store: WorkshopStore) -> None:
         "scored, the median and spread of their scores, where they disagree most, and the "
         "ranking their scores would give. Participants see only their own form.")
     kept = [o for o in session.appraisal.options if o.id in session.appraisal.kept_option_ids()]
-    st.caption("They will score: " + "; ".join(o.name for o in kept) + ". On: "
-               + "; ".join(c.label for c in session.appraisal.criteria) + ".")
+    st.caption("They will score: " + "; ".join(plain(o.name) for o in kept) + ". On: "
+               + "; ".join(plain(c.label) for c in session.appraisal.criteria) + ".")
     if st.button("Start a workshop", type="primary", key="ws_start"):
         start(session, store)
 
@@ -92,11 +91,7 @@ def header(workshop: Workshop) -> None:
     c1, c2 = st.columns([1, 2])
     with c1:
         st.caption("Join code")
-        st.markdown(
-            f"<div style='font-size:4rem;font-weight:700;letter-spacing:0.12em;"
-            f"font-family:monospace;line-height:1.1;white-space:nowrap'>"
-            f"{html.escape(workshop.code)}</div>",
-            unsafe_allow_html=True)
+        st.markdown(f"# {plain(workshop.code)}")
     with c2:
         st.caption("Participants open this address (or the app's address with the code):")
         st.code(join_url(workshop.code), language=None)
@@ -147,10 +142,10 @@ def ranking_block(summary: WorkshopSummary) -> None:
     room_top = summary.ranking[0]
     own_top = next((r for r in summary.ranking if r.facilitator_rank == 1), None)
     if own_top is not None and own_top.option_id != room_top.option_id:
-        st.warning(f"The room's scores put **{room_top.name}** first; yours put "
-                   f"**{own_top.name}** first.")
+        st.warning(f"The room's scores put **{plain(room_top.name)}** first; yours put "
+                   f"**{plain(own_top.name)}** first.")
     elif own_top is not None:
-        st.success(f"The room's scores and yours agree: **{room_top.name}** ranks first.")
+        st.success(f"The room's scores and yours agree: **{plain(room_top.name)}** ranks first.")
     if summary.filled_from_facilitator:
         st.caption(f"{len(summary.filled_from_facilitator)} option x criterion cell(s) nobody "
                    "scored keep your score in the workshop ranking. Swing weights are the "
@@ -175,7 +170,7 @@ def live_view(code: str) -> None:
     m[2].metric("Scored completely", summary.n_complete)
     m[3].metric("Status", "open" if workshop.is_open else "closed")
     if participants:
-        st.caption("Joined: " + ", ".join(p.display_name for p in participants))
+        st.caption("Joined: " + ", ".join(plain(p.display_name) for p in participants))
     if summary.n_scored == 0:
         st.info("Waiting for scores. This view refreshes every few seconds.")
     else:
