@@ -14,7 +14,6 @@ from policy.session import StrategySession
 from policy.workshop import WorkshopStore
 from tests.paths import APP
 from ui.steps import load_steps
-from ui.widgets import plain
 
 APP = APP
 KEY = "policymix_session"
@@ -113,7 +112,7 @@ def test_participant_sees_only_their_form(cluster: StrategySession) -> None:
     assert "sid" not in at.query_params  # no session was created or restored
     labels = {s.label for s in at.slider}
     workshop = WorkshopStore().get_workshop(code)
-    assert labels == {plain(c.label) for c in workshop.criteria}  # shown as text (issue 13)
+    assert labels == {c.label for c in workshop.criteria}
     assert all(s.help for s in at.slider)  # criterion descriptions as help
     assert at.text_area(key="ws_prop_text") is not None  # propose a finding
 
