@@ -25,6 +25,13 @@ from rules.results import Recommendations
 from ui.text import plain
 
 SESSION_KEY = "policymix_session"
+KEYRING = "session_keyring"
+"""Session id -> key for every saved session this browser session created or opened with a
+key: what it may list and open again (the store never lists other people's sessions)."""
+SID_PARAM, KEY_PARAM = "sid", "key"
+"""The URL's query parameters naming the saved session and carrying its key."""
+REVISIONS = "session_revisions"
+"""Session id -> the revision this browser session last loaded or saved (two-tab safety)."""
 
 
 def upload_dir() -> Path:
@@ -37,8 +44,70 @@ def get_session() -> StrategySession:
     return st.session_state[SESSION_KEY]
 
 
-def set_session(session: StrategySession) -> None:
+def set_session(session: StrategySession, revision: int | None = None) -> None:
     st.session_state[SESSION_KEY] = session
+    if revision is not None and session.session_id:
+        st.session_state.setdefault(REVISIONS, {})[session.session_id] = revision
+
+
+def keyring() -> dict[str, str]:
+    """The keys this browser session holds, by session id."""
+    return st.session_state.setdefault(KEYRING, {})
+
+
+def remember_key(session_id: str, key: str) -> None:
+    keyring()[session_id] = key
+
+
+def session_key(session: StrategySession) -> str | None:
+    """This browser's key to the session, or None (not saved yet, or opened without one)."""
+    return keyring().get(session.session_id) if session.session_id else None
+
+
+def holds_key(session: StrategySession) -> bool:
+    """True when this browser may act for the session: it created it or opened it with its
+    key (a session not saved yet is this browser's own)."""
+    return not session.session_id or session_key(session) is not None
+
+
+def open_saved(session_id: str, key: str | None) -> StrategySession:
+    """Open a saved session from an address (raises AccessDenied without the right key)."""
+    session, revision = session_store().open(session_id, key)
+    if key:  # always, since open() refuses a missing key
+        remember_key(session_id, key)
+    set_session(session, revision)
+    return session
+
+
+def publish_address(session: StrategySession) -> None:
+    """Put the session's id and this browser's key in the address bar, so a reload or a
+    bookmark reopens exactly this session."""
+    if not session.session_id:
+        return
+    st.query_params[SID_PARAM] = session.session_id
+    key = session_key(session)
+    if key:
+        st.query_params[KEY_PARAM] = key
+    else:
+        st.query_params.pop(KEY_PARAM, None)
+
+
+def save_session(session: StrategySession) -> None:
+    """Save what this browser holds: a new session gets an id and a key; a saved one is
+    committed against the revision this browser loaded (raises StaleSession if another tab
+    saved since)."""
+    store = session_store()
+    revisions = st.session_state.setdefault(REVISIONS, {})
+    if not session.session_id:
+        sid, key, revision = store.create(session)
+        remember_key(sid, key)
+    else:
+        sid = session.session_id
+        expected = revisions.get(sid)
+        if expected is None:  # held in memory only (a test, a server-side caller)
+            expected = store.revision(sid)
+        revision = store.commit(session, expected)
+    revisions[sid] = revision
 
 
 @st.cache_resource(show_spinner="Loading data and computing indicators for every area...",

@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from policy.session import StrategySession
+from policy.storage import StaleSession
 from policy.workshop import (
     Workshop,
     WorkshopError,
@@ -28,7 +29,14 @@ from policy.workshop import (
     proposal_to_finding,
     workshop_report,
 )
-from ui.state import ensure_appraisal, get_session, seed_findings, session_store, workshop_store
+from ui.state import (
+    ensure_appraisal,
+    get_session,
+    holds_key,
+    save_session,
+    seed_findings,
+    workshop_store,
+)
 from ui.widgets import go_to, need_area, plain
 
 LIVE_SECONDS = 3
@@ -53,7 +61,11 @@ def current_workshop(session: StrategySession, store: WorkshopStore) -> Workshop
 def start(session: StrategySession, store: WorkshopStore) -> None:
     """Start a workshop; the session must be saved first since the workshop points at it."""
     if not session.session_id:
-        session_store().save(session)
+        try:
+            save_session(session)
+        except StaleSession as exc:  # pragma: no cover - a new session has no other tab
+            st.error(f"Cannot start a workshop: {plain(exc)}")
+            return
     try:
         workshop = store.start_workshop(session)
     except WorkshopError as exc:
@@ -284,6 +296,13 @@ def render() -> None:
     if need_area():
         return
     session = get_session()
+    if not holds_key(session):
+        # the facilitator's view shows every name, note and score and changes the session:
+        # only a browser that created the session or opened it with its key gets it
+        st.error("The workshop view needs the session's key: open the session from its full "
+                 "address (with &key=...). Workshop participants join with the join code "
+                 "instead.")
+        return
     if not ensure_appraisal(session):
         return
     store = workshop_store()
