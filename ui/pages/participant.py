@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from evidence.models import FINDING_TOPICS
+from evidence.problems import ProblemError
 from evidence.sectors import load_sectors
 from policy.workshop import (
     NAME_MAX,
@@ -21,6 +22,7 @@ from policy.workshop import (
     WorkshopError,
     WorkshopStore,
     normalise_code,
+    now_utc,
 )
 from ui.state import workshop_store
 from ui.widgets import plain
@@ -48,7 +50,7 @@ def join_form(store: WorkshopStore, code: str) -> None:
         if st.form_submit_button("Join", type="primary"):
             try:
                 participant, token = store.join(typed, name)
-            except WorkshopError as exc:
+            except (WorkshopError, ProblemError) as exc:
                 st.error(f"Could not join: {plain(exc)}")
                 return
             st.query_params[CODE_PARAM] = normalise_code(typed)
@@ -95,12 +97,18 @@ def scoring_form(store: WorkshopStore, workshop: Workshop, token: str) -> None:
     items = [ScoreInput(option_id=o, criterion_id=c, value=v, note=notes.get(o, ""))
              for (o, c), v in values.items()]
     try:
-        n = store.save_scores(workshop.code, token, items)
-    except WorkshopError as exc:
+        store.save_scores(workshop.code, token, items)
+        committed = store.own_scores(workshop.code, token)  # read back: what is really stored
+    except (WorkshopError, ProblemError) as exc:
         st.error(f"Your scores were not saved: {plain(exc)}")
         return
-    st.success(f"Saved your {n} scores. You can change them until the facilitator closes "
-               "scoring.")
+    sent = {(i.option_id, i.criterion_id, float(i.value)) for i in items}
+    stored = {(s.option_id, s.criterion_id, s.value) for s in committed}
+    if not sent <= stored:
+        st.error("Your scores were not saved (the store does not hold them): submit again.")
+        return
+    st.success(f"Saved your {len(sent)} scores at {now_utc():%H:%M:%S} UTC. You can change them "
+               "until the facilitator closes scoring.")
 
 
 def proposal_form(store: WorkshopStore, workshop: Workshop, token: str) -> None:
@@ -126,7 +134,7 @@ def proposal_form(store: WorkshopStore, workshop: Workshop, token: str) -> None:
     try:
         store.propose(workshop.code, token, kind=kind, topic=topic, sector=sector or None,
                       text=text, note=note)
-    except WorkshopError as exc:
+    except (WorkshopError, ProblemError) as exc:
         st.error(f"Your proposal was not saved: {plain(exc)}")
         return
     st.success("Thank you: your proposal is with the facilitator.")

@@ -20,6 +20,8 @@ import streamlit as st
 from policy.session import StrategySession
 from policy.storage import StaleSession
 from policy.workshop import (
+    MAX_PARTICIPANTS,
+    WORKSHOP_HOURS,
     Workshop,
     WorkshopError,
     WorkshopStore,
@@ -107,8 +109,10 @@ def header(workshop: Workshop) -> None:
     with c2:
         st.caption("Participants open this address (or the app's address with the code):")
         st.code(join_url(workshop.code), language=None)
-        state = "open for scoring" if workshop.is_open else "closed"
-        st.markdown(f"Started {workshop.created_at:%d %b %Y %H:%M} UTC; **{state}**. "
+        state = "open for scoring" if workshop.is_open else workshop.state_label
+        until = (f", until {workshop.expires_at:%d %b %H:%M} UTC"
+                 if workshop.is_open and workshop.expires_at else "")
+        st.markdown(f"Started {workshop.created_at:%d %b %Y %H:%M} UTC; **{state}**{until}. "
                     f"{len(workshop.options)} options x {len(workshop.criteria)} criteria.")
 
 
@@ -180,7 +184,7 @@ def live_view(code: str) -> None:
     m[0].metric("Participants", summary.n_participants)
     m[1].metric("Scored", summary.n_scored, help="completely or partly")
     m[2].metric("Scored completely", summary.n_complete)
-    m[3].metric("Status", "open" if workshop.is_open else "closed")
+    m[3].metric("Status", workshop.state_label)
     if participants:
         st.caption("Joined: " + ", ".join(plain(p.display_name) for p in participants))
     if summary.n_scored == 0:
@@ -256,7 +260,8 @@ def controls(session: StrategySession, store: WorkshopStore, workshop: Workshop)
                      help="Participants can no longer change scores or propose findings"):
             record(session, store, store.close(workshop.code))
             st.rerun()
-    elif c1.button("Reopen scoring", key="ws_reopen"):
+    elif c1.button("Reopen scoring", key="ws_reopen",
+                   help=f"Open for another {WORKSHOP_HOURS} hours; scores given are kept"):
         store.reopen(workshop.code)
         st.rerun()
     if c2.button("Use workshop scores in the appraisal", key="ws_apply", type="primary",
@@ -292,6 +297,31 @@ def controls(session: StrategySession, store: WorkshopStore, workshop: Workshop)
                   args=("findings",))
 
 
+def participants_panel(store: WorkshopStore, workshop: Workshop) -> None:
+    """Who joined, and removing anyone who should not be there (their scores and proposals go
+    with them, and their link stops working)."""
+    people = store.participants(workshop.code)
+    with st.expander(f"Participants ({len(people)} of at most {MAX_PARTICIPANTS})"):
+        if not people:
+            st.caption("Nobody has joined yet.")
+            return
+        st.dataframe(pd.DataFrame([{"name": p.display_name, "joined": f"{p.joined_at:%H:%M:%S}"}
+                                   for p in people]), hide_index=True, width="stretch")
+        names = {p.id: p.display_name for p in people}
+        chosen = st.selectbox("Remove a participant", list(names), index=None,
+                              format_func=lambda pid: plain(names[pid]), key="ws_remove_who")
+        if st.button("Remove them and their scores", key="ws_remove", disabled=chosen is None):
+            try:
+                gone = store.remove_participant(workshop.code, chosen)
+            except WorkshopError as exc:
+                st.error(f"Not removed: {plain(exc)}")
+                return
+            st.session_state["ws_removed"] = gone.display_name
+            st.rerun()
+        if "ws_removed" in st.session_state:
+            st.success(f"Removed {plain(st.session_state.pop('ws_removed'))} and their scores.")
+
+
 def render() -> None:
     if need_area():
         return
@@ -312,6 +342,7 @@ def render() -> None:
         return
     header(workshop)
     controls(session, store, workshop)
+    participants_panel(store, workshop)
     live_view(workshop.code)
     with st.expander("Start a new workshop"):
         st.caption("For a second round, or after changing the options or criteria: the new "
