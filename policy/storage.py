@@ -36,7 +36,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from evidence.problems import Problem, ProblemError
-from policy.session import StrategySession, session_from_json, session_to_json
+from evidence.service import FULL_DEMO
+from evidence.sources.samples import SAMPLE_PREFIX, SAMPLES
+from policy.session import (
+    SessionError,
+    StrategySession,
+    open_session_json,
+    session_save_problems,
+    session_to_json,
+)
 
 __all__ = ["AccessDenied", "Database", "SessionStore", "Settings", "StaleSession",
            "StorageError", "default_db_path", "hash_secret", "new_secret"]
@@ -103,6 +111,47 @@ class Settings:
         path = self.home / "uploads"
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+    def source_problem(self, source: str | None, field: str = "data_source") -> Problem | None:
+        """Why a session may not read this data file on this server, or None if it may.
+
+        Allowed: nothing (the bundled demo), ``demo:full``, ``sample:<name>`` of a bundled
+        sample, and a file in this server's :attr:`upload_dir` (where the app keeps what users
+        upload). Any other path - ``/etc/passwd``, a directory, another deployment's files - is
+        refused, so a session file cannot make the server read what it should not.
+        """
+        if source is None or source == FULL_DEMO:
+            return None
+        if source.startswith(SAMPLE_PREFIX):
+            name = source[len(SAMPLE_PREFIX):]
+            if name in SAMPLES:
+                return None
+            return Problem(column=field, code="unknown_sample", message=(
+                f"unknown sample {name!r}; available: {', '.join(sorted(SAMPLES))}"))
+        try:
+            path = Path(source).resolve()
+            inside = path.is_relative_to(self.upload_dir.resolve()) and path.is_file()
+        except (OSError, ValueError):
+            inside = False
+        if inside:
+            return None
+        return Problem(column=field, code="source_not_allowed", message=(
+            f"{source[:200]!r} is not a data file this server may read: only the bundled demo, "
+            "demo:full, a bundled sample or a file uploaded here; upload the file on the Data "
+            "page"))
+
+    def set_aside_sources(self, session: StrategySession) -> list[Problem]:
+        """Move a data or GVA source this server may not read into the session's set-aside
+        parts (the session falls back to the bundled demo; the rest is kept) and say so."""
+        problems = []
+        for field in ("data_source", "gva_source"):
+            problem = self.source_problem(getattr(session, field), field)
+            if problem is not None:
+                session.set_aside[field] = {"value": getattr(session, field),
+                                            "problem": f"set aside: {problem.message}"}
+                setattr(session, field, None)
+                problems.append(problem)
+        return problems
 
 
 def default_db_path() -> Path:
@@ -321,6 +370,11 @@ class SessionStore:
 
     @staticmethod
     def _write(con: sqlite3.Connection, session: StrategySession, revision: int) -> None:
+        problems = session_save_problems(session)
+        if problems:  # saved text that could never be opened again: refuse, write nothing
+            first = problems[0]
+            raise SessionError(f"not saved: field '{first.column}': {first.message}",
+                               column=first.column, code=first.code)
         con.execute(_UPSERT, (session.session_id, session.schema_version, session.title,
                               session.area_code, _now(), session_to_json(session), revision))
 
@@ -330,5 +384,5 @@ class SessionStore:
                               (session_id,)).fetchone()
         if row is None:
             raise KeyError(f"no saved session with id {session_id!r} in {self.path}")
-        session = session_from_json(row[0], source=f"{self.path} session {session_id}")
+        session, _ = open_session_json(row[0], source=f"{self.path} session {session_id}")
         return session, max(int(row[1]), 1)

@@ -24,6 +24,7 @@ from ui.state import (
     publish_address,
     save_session,
     session_store,
+    set_aside_note,
     set_session,
 )
 from ui.steps import Step, load_steps
@@ -164,6 +165,9 @@ def autosave() -> None:
         return
     try:
         save_session(session)
+    except SessionError as exc:  # the text could not be opened again: keep it in this tab
+        st.error(f"Not saved: {plain(exc)}. Your work is still here; fix the value named.")
+        return
     except StaleSession:
         st.session_state[STALE] = True
         stale_banner()
@@ -179,6 +183,7 @@ def _step_page(step: Step, default: bool) -> st.Page:
         st.title(step.title)
         st.markdown(f"*Key question: {step.question}*")
         restore_note()
+        set_aside_note(get_session())
         if st.session_state.get(STALE):
             stale_banner()
         session = get_session()

@@ -71,12 +71,24 @@ def holds_key(session: StrategySession) -> bool:
 
 
 def open_saved(session_id: str, key: str | None) -> StrategySession:
-    """Open a saved session from an address (raises AccessDenied without the right key)."""
+    """Open a saved session from an address (raises AccessDenied without the right key); a
+    data source this server may not read is set aside (see :func:`set_aside_note`)."""
     session, revision = session_store().open(session_id, key)
+    Settings.from_env().set_aside_sources(session)
     if key:  # always, since open() refuses a missing key
         remember_key(session_id, key)
     set_session(session, revision)
     return session
+
+
+def set_aside_note(session: StrategySession) -> None:
+    """Say which parts of the session could not be opened and were set aside (kept, unused)."""
+    if session.set_aside:
+        why = {k: v.get("problem", "") if isinstance(v, dict) else v
+               for k, v in session.set_aside.items()}
+        parts = "; ".join(f"**{plain(k)}**: {plain(v, limit=300)}" for k, v in why.items())
+        st.warning("Parts of this session could not be opened and were set aside (kept in the "
+                   f"session file, not used): {parts}", icon=":material/inventory_2:")
 
 
 def publish_address(session: StrategySession) -> None:
@@ -145,7 +157,15 @@ def evidence_for(session: StrategySession) -> Evidence:
 
 
 def try_evidence(session: StrategySession) -> Evidence | None:
-    """Evidence, or an on-page error naming file, row and column; the session is untouched."""
+    """Evidence, or an on-page error naming file, row and column; the session is untouched.
+    A source outside what this server may read (:meth:`Settings.source_problem`) is never
+    opened."""
+    settings = Settings.from_env()
+    for field in ("data_source", "gva_source"):
+        problem = settings.source_problem(getattr(session, field), field)
+        if problem is not None:
+            st.error(f"Could not read the data: {plain(problem)}")
+            return None
     try:
         return evidence_for(session)
     except DataError as exc:

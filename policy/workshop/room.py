@@ -32,6 +32,7 @@ import numpy as np
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from evidence.models import FINDING_TOPICS, Finding, FindingKind
+from evidence.problems import Problem, ProblemError
 from policy.appraisal import AppraisalState, McdaInputs, McdaResult, Score, appraise_mcda
 
 __all__ = [
@@ -88,8 +89,17 @@ WORKSHOP_RATIONALE_PREFIX = "workshop median of "
 _FACILITATOR_MARK = "; facilitator's score was "
 
 
-class WorkshopError(ValueError):
-    """A workshop request that is refused; the message says why, in plain English."""
+class WorkshopError(ProblemError):
+    """A workshop request that is refused; the message says why, in plain English, and
+    ``column`` / ``item`` name the field or thing refused when there is one."""
+
+    def __init__(self, text: str, *, column: str | None = None, item: str | None = None,
+                 code: str = "workshop") -> None:
+        super().__init__([Problem(column=column, item=item, message=text, code=code)])
+        self.args = (text,)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class WorkshopClosed(WorkshopError):
@@ -124,19 +134,20 @@ def clean_display_name(name: str) -> str:
     if bad is not None:
         raise WorkshopError(
             f"the display name contains an invisible or control character (U+{ord(bad):04X}, "
-            f"{unicodedata.name(bad, 'unnamed')}): type the name again without it")
+            f"{unicodedata.name(bad, 'unnamed')}): type the name again without it",
+            column="display_name")
     scripts = {unicodedata.name(ch, "").split(" ")[0] for ch in normal if ch.isalpha()}
     if len(scripts & {"LATIN", "CYRILLIC", "GREEK"}) > 1:
         raise WorkshopError(
             "the display name mixes Latin, Cyrillic or Greek letters (look-alikes such as "
-            "Cyrillic 'а' for 'a'): type it in one alphabet")
+            "Cyrillic 'а' for 'a'): type it in one alphabet", column="display_name")
     cleaned = " ".join(normal.split())
     if not cleaned:
-        raise WorkshopError("enter a display name (1 to 40 characters)")
+        raise WorkshopError("enter a display name (1 to 40 characters)", column="display_name")
     if len(cleaned) > NAME_MAX:
         raise WorkshopError(
-            f"the display name is {len(cleaned)} characters long; use at most {NAME_MAX}"
-        )
+            f"the display name is {len(cleaned)} characters long; use at most {NAME_MAX}",
+            column="display_name")
     return cleaned
 
 

@@ -155,7 +155,7 @@ class WorkshopStore:
         if row is None:
             raise UnknownWorkshop(
                 f"no workshop with join code '{normalise_code(code)}': check the code with the "
-                "facilitator"
+                "facilitator", column="join_code", item=normalise_code(code)[:20]
             )
         return self._to_workshop(row)
 
@@ -172,7 +172,7 @@ class WorkshopStore:
         if row is None:
             raise NotAParticipant(
                 f"this link does not identify a participant of workshop '{code}': join again "
-                "with your name"
+                "with your name", column="token", item=code
             )
         return Participant(id=row[0], display_name=row[1], joined_at=datetime.fromisoformat(row[2]))
 
@@ -335,7 +335,8 @@ class WorkshopStore:
             if taken:
                 raise WorkshopError(
                     f"the name '{name}' is already taken in this workshop: if that is you, open "
-                    "your personal link again; otherwise add an initial or your organisation"
+                    "your personal link again; otherwise add an initial or your organisation",
+                    column="display_name", item=workshop.code
                 )
             con.execute(
                 "INSERT INTO workshop_participants (id, code, display_name, name_key, token_hash,"
@@ -353,14 +354,16 @@ class WorkshopStore:
         if joined >= MAX_PARTICIPANTS:
             raise WorkshopError(
                 f"workshop '{code}' is full ({MAX_PARTICIPANTS} participants): ask the "
-                "facilitator to remove someone who should not be there")
+                "facilitator to remove someone who should not be there", column="display_name",
+                item=code)
         since = _ts(now_utc() - timedelta(seconds=60))
         recent = con.execute("SELECT COUNT(*) FROM workshop_participants WHERE code = ? AND "
                              "joined_at > ?", (code, since)).fetchone()[0]
         if recent >= JOINS_PER_MINUTE:
             raise WorkshopError(
                 f"too many people joined workshop '{code}' in the last minute (at most "
-                f"{JOINS_PER_MINUTE}): wait a minute and join again")
+                f"{JOINS_PER_MINUTE}): wait a minute and join again", column="display_name",
+                item=code)
 
     def remove_participant(self, code: str, participant_id: str) -> Participant:
         """The facilitator removes someone: their scores and proposals go with them, and their
@@ -372,7 +375,8 @@ class WorkshopStore:
                               ).fetchone()
             if row is None:
                 raise WorkshopError(f"no participant {participant_id!r} in workshop "
-                                    f"'{workshop.code}'")
+                                    f"'{workshop.code}'", column="participant_id",
+                                    item=participant_id)
             con.execute("DELETE FROM workshop_participants WHERE id = ?", (participant_id,))
         return Participant(id=row[0], display_name=row[1], joined_at=datetime.fromisoformat(row[2]))
 
@@ -431,12 +435,13 @@ class WorkshopStore:
             cells = set(workshop.cells)
             for s in items:
                 if isinstance(s, ParticipantScore) and s.participant_id != who.id:
-                    raise NotAParticipant("a participant can only save their own scores")
+                    raise NotAParticipant("a participant can only save their own scores",
+                                          column="participant_id", item=s.participant_id)
                 if (s.option_id, s.criterion_id) not in cells:
                     raise WorkshopError(
                         f"option '{s.option_id}' on criterion '{s.criterion_id}' is not being "
-                        "scored in this workshop"
-                    )
+                        "scored in this workshop", item=f"{s.option_id}/{s.criterion_id}",
+                        column="option_id")
             con.executemany(
                 "INSERT INTO workshop_scores (code, participant_id, option_id, criterion_id, "
                 "value, note, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
@@ -471,7 +476,8 @@ class WorkshopStore:
                     note=note, created_at=now_utc(),
                 )
             except ValueError as exc:  # pydantic's ValidationError is a ValueError
-                raise WorkshopError(f"the proposal is incomplete: {_first_error(exc)}") from None
+                raise WorkshopError(f"the proposal is incomplete: {_first_error(exc)}",
+                                    column=_first_loc(exc), item=workshop.code) from None
             con.execute(
                 "INSERT INTO workshop_proposals (code, participant_id, kind, topic, sector, text,"
                 " note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -485,9 +491,22 @@ def _score_input(item: ScoreInput | Mapping[str, Any]) -> ScoreInput:
     """A score to save; a mapping that names a participant keeps that name, to be checked."""
     if isinstance(item, ScoreInput):
         return item
-    if "participant_id" in item:
-        return ParticipantScore.model_validate(item)
-    return ScoreInput.model_validate(item)
+    try:
+        if isinstance(item, Mapping) and "participant_id" in item:
+            return ParticipantScore.model_validate(item)
+        return ScoreInput.model_validate(item)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        where = (item.get("option_id"), item.get("criterion_id")) \
+            if isinstance(item, Mapping) else (None, None)
+        raise WorkshopError(f"the score is not usable: {_first_error(exc)}", column="value",
+                            item="/".join(str(w) for w in where if w), code="bad_score") from None
+
+
+def _first_loc(exc: ValueError) -> str | None:
+    errors = getattr(exc, "errors", None)
+    if callable(errors) and errors():
+        return ".".join(str(p) for p in errors()[0]["loc"]) or None
+    return None
 
 
 def _first_error(exc: ValueError) -> str:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from policy.session import SessionError, session_from_json, session_to_json
-from policy.storage import StorageError
+from policy.session import SessionError, open_session_json, session_to_json
+from policy.storage import Settings, StorageError
 from ui.state import (
     get_session,
     keyring,
@@ -83,15 +83,15 @@ def save_load_section() -> None:
     if uploaded is not None and st.button("Open it (replaces the current session)",
                                           key="open_session"):
         try:
-            loaded = session_from_json(uploaded.getvalue().decode("utf-8", errors="replace"),
-                                       source=uploaded.name)
+            loaded, _ = open_session_json(uploaded.getvalue(), source=uploaded.name)
         except SessionError as exc:
             st.error(f"Not opened; your current session is unchanged. {plain(exc)}")
             return
+        Settings.from_env().set_aside_sources(loaded)
         loaded.session_id = ""  # saved as a new session, so the original stays intact
         try:
             save_session(loaded)  # now, so the address bar names the session on screen
-        except StorageError as exc:
+        except (StorageError, SessionError) as exc:
             st.error(f"Not opened; your current session is unchanged. {plain(exc)}")
             return
         set_session(loaded)
