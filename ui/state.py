@@ -18,7 +18,7 @@ from evidence.dataset import DataError
 from evidence.models import AreaProfile
 from evidence.service import FULL_DEMO, Evidence, load_any
 from policy import walkthrough
-from policy.session import StrategySession
+from policy.session import StrategySession, session_to_json
 from policy.storage import SessionStore, Settings, default_db_path
 from policy.workshop import WorkshopStore
 from rules.results import Recommendations
@@ -78,6 +78,7 @@ def open_saved(session_id: str, key: str | None) -> StrategySession:
     if key:  # always, since open() refuses a missing key
         remember_key(session_id, key)
     set_session(session, revision)
+    st.session_state["saved_body"] = session_to_json(session)  # opening is not a change
     return session
 
 
