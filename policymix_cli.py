@@ -175,7 +175,7 @@ def cmd_appraise(args: argparse.Namespace) -> int:
     from policy.session import session_from_json
 
     path = Path(args.session)
-    session = session_from_json(path.read_text(encoding="utf-8"), source=str(path))
+    session = session_from_json(path.read_bytes(), source=str(path))  # BOM, encoding: located
     ev = Evidence.from_path(session.data_source, session.gva_source)
     bundle = build_bundle(session, ev, workshop=session.workshop or None)
     out = export(bundle, Path(args.out))

@@ -7,14 +7,26 @@ area's findings and comparators, a custom area gets a code that cannot clash wit
 and findings are seeded from the profile once per area (:meth:`StrategySession.seed_findings`).
 It round-trips to JSON losslessly (pydantic), and a file from a newer schema or
 a tampered file is refused with a clear message rather than half-loaded.
+
+Two ways in. :func:`session_from_json` is strict (the command line): the first bad field is a
+:class:`SessionError`. :func:`open_session_json` is what the app uses for the store and for an
+uploaded file: a session that cannot be opened in full opens with each broken top-level part
+(an appraisal with a NaN weight, a period of 10^12, an unknown key) *set aside*: reset to its
+default, its raw value and the reason kept in :attr:`StrategySession.set_aside`, so nothing is
+lost and the user is told what and why. What cannot be set aside (not JSON, not an object, no
+usable ``schema_version``, a newer schema, too big) is refused whole. Numbers are checked as the
+JSON is parsed: NaN and infinities, floats beyond double range and integers of more than
+:data:`MAX_INT_DIGITS` digits are refused with their line, and so is nesting deeper than
+:data:`MAX_DEPTH`.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from evidence.models import Finding, standing
 from evidence.problems import Problem, ProblemError
@@ -23,6 +35,15 @@ from policy.appraisal import AppraisalState
 SCHEMA_VERSION = 1
 CUSTOM_PREFIX = "CUSTOM-"
 """Custom area codes start with this, so they never equal a district or group code."""
+MAX_SESSION_BYTES = 20_000_000
+"""A session file is a few hundred kB; anything past 20 MB is refused before it is parsed."""
+MAX_DEPTH = 64
+"""The deepest nesting a session needs is under 10; 64 leaves room and stops 5,000-deep files
+(which crash Python's JSON parser with a RecursionError) before they are parsed."""
+MAX_INT_DIGITS = 30
+"""Integers in a session are years, counts and weights: 30 digits is far past any of them."""
+YEAR_MIN, YEAR_MAX = 1900, 2100
+"""Periods outside these years are not in any data the tool reads."""
 
 
 class SessionError(ProblemError):
@@ -44,6 +65,8 @@ class CustomArea(BaseModel):
 
 
 class StrategySession(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     schema_version: int = SCHEMA_VERSION
     session_id: str = ""
     title: str = "Advanced manufacturing strategy"
@@ -56,8 +79,8 @@ class StrategySession(BaseModel):
     area_code: str | None = None
     area_name: str | None = None
     custom_area: CustomArea | None = None
-    period_start: int | None = None
-    period_end: int | None = None
+    period_start: int | None = Field(default=None, ge=YEAR_MIN, le=YEAR_MAX)
+    period_end: int | None = Field(default=None, ge=YEAR_MIN, le=YEAR_MAX)
     comparator_codes: list[str] | None = None
     findings: list[Finding] = Field(default_factory=list)
     answers: dict[str, Any] = Field(default_factory=dict)
@@ -67,6 +90,17 @@ class StrategySession(BaseModel):
     workshop: dict[str, Any] = Field(default_factory=dict)
     notes: str = ""
     steps_visited: list[str] = Field(default_factory=list)
+    set_aside: dict[str, Any] = Field(
+        default_factory=dict, description="parts of a saved session that could not be opened: "
+        "field -> {'value': the raw value, 'problem': why}; kept so nothing is lost")
+
+    @model_validator(mode="after")
+    def _period_in_order(self) -> StrategySession:
+        if self.period_start is not None and self.period_end is not None \
+                and self.period_start > self.period_end:
+            raise ValueError(f"period_start {self.period_start} is after period_end "
+                             f"{self.period_end}")
+        return self
 
     def standing_findings(self) -> list[Finding]:
         """The findings the rules and the report work from (see :attr:`Finding.stands`)."""
@@ -123,27 +157,142 @@ def session_to_json(session: StrategySession) -> str:
     return session.model_dump_json(indent=1)
 
 
-def session_from_json(text: str, source: str = "session file") -> StrategySession:
-    """Parse a session file, refusing future versions and naming the first bad field."""
+def session_save_problems(session: StrategySession) -> list[Problem]:
+    """What would make the saved text unopenable (checked before every save): a NaN or an
+    infinity anywhere (JSON has no such numbers: pydantic writes null, which then fails to
+    load), or a field that no longer validates."""
+    problems = [Problem(column=path, code="not_finite",
+                        message=f"{value!r} is not a number a session can hold")
+                for path, value in _non_finite(session.model_dump(mode="python"))]
+    if not problems:
+        try:
+            StrategySession.model_validate(session.model_dump(mode="python"))
+        except ValidationError as exc:
+            problems = [_problem(err, None) for err in exc.errors()]
+    return problems
+
+
+def _non_finite(value: Any, path: str = "") -> list[tuple[str, float]]:
+    if isinstance(value, float):
+        return [] if math.isfinite(value) else [(path or "(top)", value)]
+    if isinstance(value, dict):
+        return [hit for k, v in value.items() for hit in _non_finite(v, f"{path}.{k}" if path
+                                                                      else str(k))]
+    if isinstance(value, list | tuple):
+        return [hit for i, v in enumerate(value) for hit in _non_finite(v, f"{path}.{i}")]
+    return []
+
+
+def _problem(err: Any, source: str | None) -> Problem:
+    where = ".".join(str(p) for p in err["loc"])
+    return Problem(file=source, column=where, code=err["type"], message=err["msg"])
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where nesting first passes MAX_DEPTH (brackets inside strings skipped)."""
+    depth, in_string, escaped, line = 0, False, False, 1
+    for ch in text:
+        if ch == "\n":
+            line += 1
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line
+        elif ch in "]}":
+            depth -= 1
+    return None
+
+
+def _parse_json(text: str | bytes, source: str) -> dict[str, Any]:
+    """The session file's top-level object, or a located SessionError; never a traceback."""
+    if isinstance(text, bytes):
+        if len(text) > MAX_SESSION_BYTES:
+            raise SessionError(f"{source}: {len(text):,} bytes is too big for a session file "
+                               f"(at most {MAX_SESSION_BYTES:,})", file=source, code="too_big")
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = text[: exc.start].count(b"\n") + 1
+            raise SessionError(f"{source}: line {line} is not UTF-8 (byte {exc.start}: "
+                               f"{text[exc.start:exc.start + 1]!r}); save the file as UTF-8",
+                               file=source, row=line, code="encoding") from None
+    text = text.removeprefix("\ufeff")  # a UTF-8 byte-order mark from Windows editors
+    if len(text) > MAX_SESSION_BYTES:
+        raise SessionError(f"{source}: {len(text):,} characters is too big for a session file "
+                           f"(at most {MAX_SESSION_BYTES:,})", file=source, code="too_big")
+    deep = _too_deep(text)
+    if deep is not None:
+        raise SessionError(f"{source}: line {deep}: nested more than {MAX_DEPTH} levels deep; "
+                           "this is not a policymix session", file=source, row=deep,
+                           code="too_deep")
     try:
-        raw = json.loads(text)
+        raw = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float,
+                         parse_int=_small_int)
     except json.JSONDecodeError as exc:
         raise SessionError(
             f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
             "the file may be truncated", file=source, row=exc.lineno, code="json_syntax"
         ) from None
+    except _BadNumber as exc:
+        line = text[: text.find(exc.token)].count("\n") + 1 if exc.token in text else None
+        raise SessionError(f"{source}: line {line}: {exc.reason}", file=source, row=line,
+                           code="bad_number") from None
+    except RecursionError:  # pragma: no cover - _too_deep stops these first
+        raise SessionError(f"{source}: nested too deeply", file=source,
+                           code="too_deep") from None
     if not isinstance(raw, dict):
         raise SessionError(f"{source}: expected a JSON object at the top level", file=source)
     version = raw.get("schema_version")
-    if not isinstance(version, int):
-        raise SessionError(f"{source}: field 'schema_version' is missing or not a whole number",
-                           file=source, column="schema_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise SessionError(f"{source}: field 'schema_version' is missing or not a whole number "
+                           f"(got {json.dumps(version)[:20]})", file=source,
+                           column="schema_version", code="schema_version")
     if version > SCHEMA_VERSION:
         raise SessionError(
             f"{source}: schema version {version} is newer than this tool understands "
             f"({SCHEMA_VERSION}); update policymix to open it", file=source,
             column="schema_version", code="future_schema"
         )
+    return raw
+
+
+class _BadNumber(ValueError):
+    def __init__(self, token: str, reason: str) -> None:
+        super().__init__(reason)
+        self.token, self.reason = token, reason
+
+
+def _refuse_constant(token: str) -> float:
+    raise _BadNumber(token, f"{token} is not a number a session can hold")
+
+
+def _finite_float(token: str) -> float:
+    value = float(token)
+    if not math.isfinite(value):
+        raise _BadNumber(token, f"{token[:40]} is beyond the range of numbers a session holds")
+    return value
+
+
+def _small_int(token: str) -> int:
+    digits = len(token.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise _BadNumber(token[:40], f"an integer of {digits:,} digits (at most "
+                         f"{MAX_INT_DIGITS})")
+    return int(token)
+
+
+def session_from_json(text: str | bytes, source: str = "session file") -> StrategySession:
+    """Parse a session file, refusing future versions and naming the first bad field."""
+    raw = _parse_json(text, source)
     try:
         return StrategySession.model_validate(raw)
     except ValidationError as exc:
@@ -151,3 +300,38 @@ def session_from_json(text: str, source: str = "session file") -> StrategySessio
         where = ".".join(str(p) for p in err["loc"])
         raise SessionError(f"{source}: field '{where}': {err['msg']}", file=source,
                            column=where, code=err["type"]) from None
+
+
+UNSETTABLE = ("schema_version",)
+
+
+def open_session_json(text: str | bytes,
+                      source: str = "session file") -> tuple[StrategySession, list[Problem]]:
+    """Open as much of a session as can be opened: each top-level part that fails validation
+    (or is unknown) is moved into ``set_aside`` and named in the problems returned."""
+    raw = _parse_json(text, source)
+    aside: dict[str, Any] = dict(raw.pop("set_aside", None) or {}) \
+        if isinstance(raw.get("set_aside"), dict) else {}
+    problems: list[Problem] = []
+    for _ in range(len(raw) + 1):
+        try:
+            session = StrategySession.model_validate(raw)
+            break
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = str(err["loc"][0]) if err["loc"] else ""
+            if field in UNSETTABLE or field not in raw:
+                # a whole-model check (the period's order): set both ends aside
+                field = next((f for f in ("period_start", "period_end") if f in raw), "")
+                if not field:
+                    raise SessionError(f"{source}: {err['msg']}", file=source,
+                                       code=err["type"]) from None
+            problem = _problem(err, source)
+            message = f"set aside, could not be opened: {problem.message}"
+            problems.append(Problem(file=source, column=problem.column, code=problem.code,
+                                    message=message))
+            aside[field] = {"value": raw.pop(field), "problem": str(problems[-1])}
+    else:  # pragma: no cover - every round removes a field
+        raise SessionError(f"{source}: could not be opened", file=source)
+    session.set_aside = aside
+    return session, problems

@@ -10,22 +10,86 @@ holds a session and its workshops and one set of rules governs how it is opened.
 
 Sessions are stored as their JSON (the same text as the export), with the schema version in its
 own column. A row that fails to parse on load is reported, never silently replaced.
+
+Access: a session's id is a public reference (workshops and exports name it); opening one from
+an address needs its *key*, a random secret (``secrets.token_urlsafe``) handed out when the
+session is created (:meth:`SessionStore.create`) or issued on the server
+(:meth:`SessionStore.issue_key`). Only the key's SHA-256 is stored, so the database file never
+holds a usable key; a wrong key and an unknown id get the same refusal, so ids cannot be probed.
+
+Two tabs on one session: every row carries a ``revision``; :meth:`SessionStore.commit` writes
+only when the revision the tab loaded is still the stored one, and refuses a stale save
+(:class:`StaleSession`) so the other tab's work is never overwritten.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import secrets
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from policy.session import StrategySession, session_from_json, session_to_json
+from evidence.problems import Problem, ProblemError
+from evidence.service import FULL_DEMO
+from evidence.sources.samples import SAMPLE_PREFIX, SAMPLES
+from policy.session import (
+    SessionError,
+    StrategySession,
+    open_session_json,
+    session_save_problems,
+    session_to_json,
+)
 
-__all__ = ["Database", "SessionStore", "Settings", "default_db_path"]
+__all__ = ["AccessDenied", "Database", "SessionStore", "Settings", "StaleSession",
+           "StorageError", "default_db_path", "hash_secret", "new_secret"]
+
+SECRET_BYTES = 24
+"""Keys and tokens carry 192 random bits (32 URL-safe characters): not guessable, not listable."""
+
+
+def new_secret() -> str:
+    """A fresh random secret for an address (session keys, participant tokens)."""
+    return secrets.token_urlsafe(SECRET_BYTES)
+
+
+def hash_secret(secret: str) -> str:
+    """SHA-256 of a secret: they are long and random, so no salt is needed."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+class StorageError(ProblemError):
+    """The database could not be read or written (locked past the timeout, disk full, a file
+    that is not a database); nothing was changed by the refused write."""
+
+    def __init__(self, path: Path, exc: BaseException) -> None:
+        super().__init__([Problem(file=str(path), message=f"the session store failed: {exc}",
+                                  code="storage")])
+
+
+class AccessDenied(ProblemError, PermissionError):
+    """No session with that id and key: a wrong key and an unknown id look the same."""
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__([Problem(item=session_id, code="access_denied", message=(
+            "no saved session matches this address and key: open the full address you were "
+            "given (with its key), or ask whoever created the session to share it"))])
+
+
+class StaleSession(ProblemError):
+    """Another tab or person saved this session since it was loaded: this save is refused."""
+
+    def __init__(self, session_id: str, expected: int, stored: int) -> None:
+        self.expected, self.stored = expected, stored
+        super().__init__([Problem(item=session_id, code="stale_revision", column="revision",
+                                  message=(
+            f"this session was saved elsewhere (another tab?) since you opened it: you have "
+            f"revision {expected}, the store has {stored}. Your change was not saved"))])
 
 
 @dataclass(frozen=True)
@@ -48,6 +112,47 @@ class Settings:
         path.mkdir(parents=True, exist_ok=True)
         return path
 
+    def source_problem(self, source: str | None, field: str = "data_source") -> Problem | None:
+        """Why a session may not read this data file on this server, or None if it may.
+
+        Allowed: nothing (the bundled demo), ``demo:full``, ``sample:<name>`` of a bundled
+        sample, and a file in this server's :attr:`upload_dir` (where the app keeps what users
+        upload). Any other path - ``/etc/passwd``, a directory, another deployment's files - is
+        refused, so a session file cannot make the server read what it should not.
+        """
+        if source is None or source == FULL_DEMO:
+            return None
+        if source.startswith(SAMPLE_PREFIX):
+            name = source[len(SAMPLE_PREFIX):]
+            if name in SAMPLES:
+                return None
+            return Problem(column=field, code="unknown_sample", message=(
+                f"unknown sample {name!r}; available: {', '.join(sorted(SAMPLES))}"))
+        try:
+            path = Path(source).resolve()
+            inside = path.is_relative_to(self.upload_dir.resolve()) and path.is_file()
+        except (OSError, ValueError):
+            inside = False
+        if inside:
+            return None
+        return Problem(column=field, code="source_not_allowed", message=(
+            f"{source[:200]!r} is not a data file this server may read: only the bundled demo, "
+            "demo:full, a bundled sample or a file uploaded here; upload the file on the Data "
+            "page"))
+
+    def set_aside_sources(self, session: StrategySession) -> list[Problem]:
+        """Move a data or GVA source this server may not read into the session's set-aside
+        parts (the session falls back to the bundled demo; the rest is kept) and say so."""
+        problems = []
+        for field in ("data_source", "gva_source"):
+            problem = self.source_problem(getattr(session, field), field)
+            if problem is not None:
+                session.set_aside[field] = {"value": getattr(session, field),
+                                            "problem": f"set aside: {problem.message}"}
+                setattr(session, field, None)
+                problems.append(problem)
+        return problems
+
 
 def default_db_path() -> Path:
     """The database path the environment asks for (see :class:`Settings`)."""
@@ -64,9 +169,12 @@ class Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
 
     def _connect(self) -> sqlite3.Connection:
-        con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        con.execute("PRAGMA journal_mode=WAL")
-        con.execute("PRAGMA foreign_keys=ON")
+        try:
+            con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.Error as exc:
+            raise StorageError(self.path, exc) from None
         return con
 
     def create(self, schema: str) -> None:
@@ -75,14 +183,30 @@ class Database:
         con = self._connect()
         try:
             con.executescript(schema)
+        except sqlite3.Error as exc:
+            raise StorageError(self.path, exc) from None
         finally:
             con.close()
+
+    def add_column(self, table: str, column: str, decl: str) -> None:
+        """Add a column to a table made by an older version (a no-op when it is there)."""
+        with self.reader() as con:
+            have = {r[1] for r in con.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            try:
+                with self.transaction() as con:
+                    con.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+            except StorageError:  # another process added it first
+                with self.reader() as con:
+                    if column not in {r[1] for r in con.execute(f"PRAGMA table_info({table})")}:
+                        raise
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken with the write lock up front (BEGIN IMMEDIATE) so a
         check (is the workshop open? whose token is this?) and the write it guards cannot be
-        separated by another writer."""
+        separated by another writer. A database failure is a :class:`StorageError` and the
+        transaction is rolled back: the caller can say "not saved" and mean it."""
         con = self._connect()
         try:
             con.execute("BEGIN IMMEDIATE")
@@ -92,6 +216,8 @@ class Database:
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StorageError(self.path, exc) from None
         finally:
             con.close()
 
@@ -100,6 +226,8 @@ class Database:
         con = self._connect()
         try:
             yield con
+        except sqlite3.Error as exc:
+            raise StorageError(self.path, exc) from None
         finally:
             con.close()
 
@@ -111,52 +239,150 @@ CREATE TABLE IF NOT EXISTS sessions (
     title TEXT NOT NULL,
     area_code TEXT,
     updated_at TEXT NOT NULL,
-    body TEXT NOT NULL
+    body TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS session_keys (
+    key_hash TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions (session_id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS session_keys_by_session ON session_keys (session_id);
 """
+
+_UPSERT = (
+    "INSERT INTO sessions (session_id, schema_version, title, area_code, updated_at, body, "
+    "revision) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(session_id) DO UPDATE SET "
+    "schema_version=excluded.schema_version, title=excluded.title, "
+    "area_code=excluded.area_code, updated_at=excluded.updated_at, body=excluded.body, "
+    "revision=excluded.revision")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class SessionStore:
-    """Strategy sessions in SQLite, so a refresh, a crash or a server restart loses nothing."""
+    """Strategy sessions in SQLite, so a refresh, a crash or a server restart loses nothing.
+
+    :meth:`save` and :meth:`load` are the trusted, server-side calls (the command line, tests,
+    a facilitator's own page); an address from a browser goes through :meth:`open` with its key,
+    and a browser's autosave through :meth:`commit` with the revision it loaded.
+    """
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.db = Database(path)
         self.path = self.db.path
         self.db.create(SESSIONS_SCHEMA)
+        self.db.add_column("sessions", "revision", "INTEGER NOT NULL DEFAULT 0")
+
+    # -- trusted ---------------------------------------------------------------------------
 
     def save(self, session: StrategySession) -> str:
-        """Insert or update; gives the session an id on first save."""
+        """Insert or update, whatever is stored; gives the session an id on first save."""
         if not session.session_id:
             session.session_id = uuid.uuid4().hex[:12]
-        body = session_to_json(session)
-        now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.db.transaction() as con:
-            con.execute(
-                "INSERT INTO sessions (session_id, schema_version, title, area_code, updated_at,"
-                " body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(session_id) DO UPDATE SET "
-                "schema_version=excluded.schema_version, title=excluded.title, "
-                "area_code=excluded.area_code, updated_at=excluded.updated_at, body=excluded.body",
-                (session.session_id, session.schema_version, session.title, session.area_code,
-                 now, body),
-            )
+            self._write(con, session, self._revision(con, session.session_id) + 1)
         return session.session_id
 
     def load(self, session_id: str) -> StrategySession:
-        with self.db.reader() as con:
-            row = con.execute("SELECT body FROM sessions WHERE session_id = ?",
-                              (session_id,)).fetchone()
-        if row is None:
-            raise KeyError(f"no saved session with id {session_id!r} in {self.path}")
-        return session_from_json(row[0], source=f"{self.path} session {session_id}")
+        return self._load(session_id)[0]
 
-    def list(self) -> list[dict[str, str]]:
+    def load_with_revision(self, session_id: str) -> tuple[StrategySession, int]:
+        """The session and its stored revision, read together."""
+        return self._load(session_id)
+
+    def issue_key(self, session_id: str) -> str:
+        """A new key that opens this saved session (returned once; only its hash is kept)."""
+        key = new_secret()
+        with self.db.transaction() as con:
+            if self._revision(con, session_id) == 0:
+                raise KeyError(f"no saved session with id {session_id!r} in {self.path}")
+            con.execute("INSERT INTO session_keys (key_hash, session_id, created_at) "
+                        "VALUES (?, ?, ?)", (hash_secret(key), session_id, _now()))
+        return key
+
+    # -- from a browser --------------------------------------------------------------------
+
+    def create(self, session: StrategySession) -> tuple[str, str, int]:
+        """Save as a new session with a fresh id and key: ``(id, key, revision)``."""
+        session.session_id = uuid.uuid4().hex[:12]
+        key = new_secret()
+        with self.db.transaction() as con:
+            self._write(con, session, 1)
+            con.execute("INSERT INTO session_keys (key_hash, session_id, created_at) "
+                        "VALUES (?, ?, ?)", (hash_secret(key), session.session_id, _now()))
+        return session.session_id, key, 1
+
+    def holds_key(self, session_id: str, key: str | None) -> bool:
+        if not session_id or not key:
+            return False
+        with self.db.reader() as con:
+            return con.execute("SELECT 1 FROM session_keys WHERE key_hash = ? AND "
+                               "session_id = ?", (hash_secret(key), session_id)).fetchone() \
+                is not None
+
+    def open(self, session_id: str, key: str | None) -> tuple[StrategySession, int]:
+        """The session and its revision, if ``key`` opens it; else :class:`AccessDenied`."""
+        if not self.holds_key(session_id, key):
+            raise AccessDenied(session_id)
+        return self._load(session_id)
+
+    def commit(self, session: StrategySession, expected_revision: int) -> int:
+        """Save only if the stored revision is still ``expected_revision`` (0: not stored yet);
+        returns the new revision, or raises :class:`StaleSession` and writes nothing."""
+        with self.db.transaction() as con:
+            stored = self._revision(con, session.session_id)
+            if stored != expected_revision:
+                raise StaleSession(session.session_id, expected_revision, stored)
+            self._write(con, session, stored + 1)
+        return stored + 1
+
+    def revision(self, session_id: str) -> int:
+        """The stored revision (0 when the session is not stored)."""
+        with self.db.reader() as con:
+            return self._revision(con, session_id)
+
+    def list(self, ids: Iterable[str] | None = None) -> list[dict[str, str]]:
+        """Saved sessions, newest first; only those in ``ids`` when given (what one browser
+        holds keys for: the UI never lists the whole store)."""
         with self.db.reader() as con:
             rows = con.execute(
                 "SELECT session_id, title, area_code, updated_at FROM sessions "
-                "ORDER BY updated_at DESC").fetchall()
+                "ORDER BY updated_at DESC, rowid DESC").fetchall()
+        wanted = None if ids is None else set(ids)
         return [dict(zip(("session_id", "title", "area_code", "updated_at"), r, strict=True))
-                for r in rows]
+                for r in rows if wanted is None or r[0] in wanted]
 
     def delete(self, session_id: str) -> None:
         with self.db.transaction() as con:
+            con.execute("DELETE FROM session_keys WHERE session_id = ?", (session_id,))
             con.execute("DELETE FROM sessions WHERE session_id = ?", (session_id,))
+
+    # -- inside ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _revision(con: sqlite3.Connection, session_id: str) -> int:
+        row = con.execute("SELECT revision FROM sessions WHERE session_id = ?",
+                          (session_id,)).fetchone()
+        return 0 if row is None else max(int(row[0]), 1)
+
+    @staticmethod
+    def _write(con: sqlite3.Connection, session: StrategySession, revision: int) -> None:
+        problems = session_save_problems(session)
+        if problems:  # saved text that could never be opened again: refuse, write nothing
+            first = problems[0]
+            raise SessionError(f"not saved: field '{first.column}': {first.message}",
+                               column=first.column, code=first.code)
+        con.execute(_UPSERT, (session.session_id, session.schema_version, session.title,
+                              session.area_code, _now(), session_to_json(session), revision))
+
+    def _load(self, session_id: str) -> tuple[StrategySession, int]:
+        with self.db.reader() as con:
+            row = con.execute("SELECT body, revision FROM sessions WHERE session_id = ?",
+                              (session_id,)).fetchone()
+        if row is None:
+            raise KeyError(f"no saved session with id {session_id!r} in {self.path}")
+        session, _ = open_session_json(row[0], source=f"{self.path} session {session_id}")
+        return session, max(int(row[1]), 1)

@@ -198,13 +198,82 @@ def rules_from_texts(
     return RuleSet(compiled, known, {k: tuple(v) for k, v in index.items()})
 
 
+YAML_MAX_DEPTH = 60
+"""Deepest nesting a YAML file of rules or interventions may have (they need under 15)."""
+YAML_MAX_NODES = 200_000
+"""Most nodes a YAML file may expand to, aliases counted each time they are used: stops an
+alias bomb (a few lines that expand to billions of nodes) before it is built."""
+
+
+class YamlLimitError(ValueError):
+    """YAML that is well formed but too deep or too big once its aliases are expanded."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _measure(root: yaml.Node) -> None:
+    """Depth and expanded size of a composed YAML graph, without recursion: aliases are shared
+    nodes in the graph, so a size memo per node counts each use without expanding any."""
+    size: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        if depth > YAML_MAX_DEPTH:
+            raise YamlLimitError(f"nested more than {YAML_MAX_DEPTH} levels deep",
+                                 node.start_mark.line + 1)
+        kids: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            kids = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            kids = [n for pair in node.value for n in pair]
+        if done:
+            size[id(node)] = 1 + sum(size[id(k)] for k in kids)
+            if size[id(node)] > YAML_MAX_NODES:
+                raise YamlLimitError(f"expands to more than {YAML_MAX_NODES:,} values (aliases "
+                                     "used over and over: an alias bomb?)",
+                                     node.start_mark.line + 1)
+            continue
+        if id(node) in size:
+            continue
+        stack.append((node, depth, True))
+        stack.extend((k, depth + 1, False) for k in kids if id(k) not in size)
+
+
+def safe_yaml(text: str) -> object:
+    """``yaml.safe_load`` with limits: the text is composed (never constructed) first, its
+    depth and expanded size checked (:class:`YamlLimitError`), and only then loaded. Raises
+    ``yaml.YAMLError`` for bad syntax, as ``safe_load`` does."""
+    depth = 0
+    for i, ch in enumerate(text):  # flow-style nesting: too deep for the recursive composer
+        if ch in "[{":
+            depth += 1
+            if depth > YAML_MAX_DEPTH:
+                raise YamlLimitError(f"nested more than {YAML_MAX_DEPTH} levels deep",
+                                     text.count("\n", 0, i) + 1)
+        elif ch in "]}":
+            depth -= 1
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise YamlLimitError(f"nested more than {YAML_MAX_DEPTH} levels deep", None) from None
+    if root is None:
+        return None
+    _measure(root)
+    return yaml.safe_load(text)
+
+
 def _parse_file(
     name: str, text: str, known: frozenset[str] | None
 ) -> list[tuple[Rule | None, RuleProblem | None]]:
     try:
-        doc = yaml.safe_load(text)
+        doc = safe_yaml(text)
     except yaml.YAMLError as exc:
         return [(None, _syntax_problem(name, text, exc))]
+    except YamlLimitError as exc:
+        return [(None, RuleProblem(file=name, row=exc.line, message=str(exc),
+                                   code="yaml_limit"))]
     if not isinstance(doc, dict):
         got = "an empty file" if doc is None else f"a {type(doc).__name__}"
         return [(None, RuleProblem(

@@ -13,10 +13,22 @@ from __future__ import annotations
 import streamlit as st
 
 from policy.session import SessionError, session_to_json
+from policy.storage import AccessDenied, StaleSession
 from ui.pages import PAGES, PARTICIPANT
-from ui.state import get_session, session_store, set_session
+from ui.state import (
+    KEY_PARAM,
+    REVISIONS,
+    SID_PARAM,
+    get_session,
+    open_saved,
+    publish_address,
+    save_session,
+    session_store,
+    set_aside_note,
+    set_session,
+)
 from ui.steps import Step, load_steps
-from ui.widgets import STEP_KEY, go_to
+from ui.widgets import STEP_KEY, go_to, plain
 
 __all__ = ["go_to", "main", "step_status"]
 
@@ -66,34 +78,102 @@ def sidebar(steps: tuple[Step, ...]) -> None:
                             f"({statuses[s.id]})  \n{s.question}")
         session = get_session()
         if session.area_name:
-            st.caption(f"Area: **{session.area_name}** ({session.area_code})")
+            st.caption(f"Area: **{plain(session.area_name)}** ({plain(session.area_code)})")
+
+
+STALE = "stale_save"
+"""Set when the store refused this tab's save because another tab saved first."""
+RESTORE_NOTE = "restore_note"
+PARTICIPANT_ONLY = "participant_only"
+"""Set once a browser session has been on the participant route: it stays there."""
 
 
 def restore_session() -> None:
-    """On a fresh browser session, reload the saved session named in the URL (?sid=...)."""
+    """On a fresh browser session, reopen the saved session the URL names (?sid=...&key=...).
+
+    The key is the credential: without it, or with a wrong one, nothing is opened and the
+    message does not say whether the id exists."""
     if "restored" in st.session_state:
         return
     st.session_state["restored"] = True
-    sid = st.query_params.get("sid")
+    sid = st.query_params.get(SID_PARAM)
     if not sid:
         return
+    key = st.query_params.get(KEY_PARAM)
     try:
-        set_session(session_store().load(sid))
-    except KeyError:
-        st.warning(f"No saved session {sid!r}; starting a new one.")
+        open_saved(sid, key)
+    except (AccessDenied, KeyError):
+        for param in (SID_PARAM, KEY_PARAM):
+            st.query_params.pop(param, None)
+        st.session_state[RESTORE_NOTE] = (
+            "warning", "This address does not open a saved session (the key is missing or "
+            "wrong, or the session was deleted); starting a new one. Open the full address "
+            "with its key to come back to a session.")
     except SessionError as exc:
-        st.error(f"The saved session could not be opened: {exc}")
+        st.session_state[RESTORE_NOTE] = (
+            "error", f"The saved session could not be opened: {plain(exc)}")
+
+
+def restore_note() -> None:
+    """What restoring the URL's session said, shown on the page the user lands on."""
+    note = st.session_state.pop(RESTORE_NOTE, None)
+    if note is not None:
+        (st.warning if note[0] == "warning" else st.error)(note[1])
+
+
+def _reload_saved() -> None:
+    """Button: drop this tab's unsaved change and take the version the other tab saved."""
+    saved, revision = session_store().load_with_revision(get_session().session_id)
+    set_session(saved, revision)
+    st.session_state.pop(STALE, None)
+    st.session_state.pop("saved_body", None)
+
+
+def _overwrite_saved() -> None:
+    """Button: the user has seen the conflict and keeps this tab's version."""
+    session = get_session()
+    st.session_state.setdefault(REVISIONS, {})[session.session_id] = \
+        session_store().revision(session.session_id)
+    st.session_state.pop(STALE, None)
+
+
+def stale_banner() -> None:
+    """Another tab saved first: say so, keep this tab's version, let the user choose."""
+    session = get_session()
+    st.error("**Not saved: this session was changed in another tab or by someone else since "
+             "you opened it.** Your change is kept here, unsaved. Download your version to "
+             "keep it, then either load the saved version (and reapply your change) or save "
+             "yours over it.", icon=":material/sync_problem:")
+    c1, c2, c3 = st.columns(3)
+    c1.download_button("Download your version (.json)", data=session_to_json(session),
+                       file_name=f"policymix-session-{session.session_id}-mine.json",
+                       mime="application/json", key="stale_download")
+    c2.button("Load the saved version", key="stale_reload", on_click=_reload_saved)
+    c3.button("Save mine over it", key="stale_overwrite", on_click=_overwrite_saved)
 
 
 def autosave() -> None:
-    """Save after every run where something changed; the id goes into the URL."""
+    """Save after every run where something changed; the id and key go into the URL.
+
+    A save refused because another tab saved first leaves this tab's session as it is and
+    raises the :func:`stale_banner` instead of overwriting the other tab's work."""
     session = get_session()
+    if st.session_state.get(STALE):
+        return
     body = session_to_json(session)
     if st.session_state.get("saved_body") == body and session.session_id:
         return
-    sid = session_store().save(session)
+    try:
+        save_session(session)
+    except SessionError as exc:  # the text could not be opened again: keep it in this tab
+        st.error(f"Not saved: {plain(exc)}. Your work is still here; fix the value named.")
+        return
+    except StaleSession:
+        st.session_state[STALE] = True
+        stale_banner()
+        return
     st.session_state["saved_body"] = session_to_json(session)
-    st.query_params["sid"] = sid
+    publish_address(session)
 
 
 def _step_page(step: Step, default: bool) -> st.Page:
@@ -102,6 +182,10 @@ def _step_page(step: Step, default: bool) -> st.Page:
     def page() -> None:
         st.title(step.title)
         st.markdown(f"*Key question: {step.question}*")
+        restore_note()
+        set_aside_note(get_session())
+        if st.session_state.get(STALE):
+            stale_banner()
         session = get_session()
         if step.id not in session.steps_visited:
             session.steps_visited.append(step.id)
@@ -125,7 +209,10 @@ def _wanted_step(ids: list[str], current: str) -> None:
 
 def main() -> None:
     st.set_page_config(page_title="policymix", page_icon=":material/factory:", layout="wide")
-    if "ws" in st.query_params:  # a workshop participant: their own form only, no session
+    if "ws" in st.query_params or st.session_state.get(PARTICIPANT_ONLY):
+        # a workshop participant: their own form only, no session; taking ?ws= off the
+        # address does not leave the form in this browser session
+        st.session_state[PARTICIPANT_ONLY] = True
         st.navigation([st.Page(PARTICIPANT, title="Workshop", url_path="join")],
                       position="hidden").run()
         return
@@ -138,7 +225,7 @@ def main() -> None:
     sidebar(steps)
     wanted = st.session_state[STEP_KEY]  # after the sidebar: a click there counts
     if wanted != current:
-        params = {k: st.query_params[k] for k in ("sid",) if k in st.query_params}
+        params = {k: st.query_params[k] for k in (SID_PARAM, KEY_PARAM) if k in st.query_params}
         st.switch_page(pages[wanted], query_params={**params, STEP_KEY: wanted})
     st.query_params[STEP_KEY] = wanted
     nav.run()

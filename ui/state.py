@@ -18,12 +18,20 @@ from evidence.dataset import DataError
 from evidence.models import AreaProfile
 from evidence.service import FULL_DEMO, Evidence, load_any, split_source
 from policy import walkthrough
-from policy.session import StrategySession
+from policy.session import StrategySession, session_to_json
 from policy.storage import SessionStore, Settings, default_db_path
 from policy.workshop import WorkshopStore
 from rules.results import Recommendations
+from ui.text import plain
 
 SESSION_KEY = "policymix_session"
+KEYRING = "session_keyring"
+"""Session id -> key for every saved session this browser session created or opened with a
+key: what it may list and open again (the store never lists other people's sessions)."""
+SID_PARAM, KEY_PARAM = "sid", "key"
+"""The URL's query parameters naming the saved session and carrying its key."""
+REVISIONS = "session_revisions"
+"""Session id -> the revision this browser session last loaded or saved (two-tab safety)."""
 
 
 def upload_dir() -> Path:
@@ -36,8 +44,83 @@ def get_session() -> StrategySession:
     return st.session_state[SESSION_KEY]
 
 
-def set_session(session: StrategySession) -> None:
+def set_session(session: StrategySession, revision: int | None = None) -> None:
     st.session_state[SESSION_KEY] = session
+    if revision is not None and session.session_id:
+        st.session_state.setdefault(REVISIONS, {})[session.session_id] = revision
+
+
+def keyring() -> dict[str, str]:
+    """The keys this browser session holds, by session id."""
+    return st.session_state.setdefault(KEYRING, {})
+
+
+def remember_key(session_id: str, key: str) -> None:
+    keyring()[session_id] = key
+
+
+def session_key(session: StrategySession) -> str | None:
+    """This browser's key to the session, or None (not saved yet, or opened without one)."""
+    return keyring().get(session.session_id) if session.session_id else None
+
+
+def holds_key(session: StrategySession) -> bool:
+    """True when this browser may act for the session: it created it or opened it with its
+    key (a session not saved yet is this browser's own)."""
+    return not session.session_id or session_key(session) is not None
+
+
+def open_saved(session_id: str, key: str | None) -> StrategySession:
+    """Open a saved session from an address (raises AccessDenied without the right key); a
+    data source this server may not read is set aside (see :func:`set_aside_note`)."""
+    session, revision = session_store().open(session_id, key)
+    Settings.from_env().set_aside_sources(session)
+    if key:  # always, since open() refuses a missing key
+        remember_key(session_id, key)
+    set_session(session, revision)
+    st.session_state["saved_body"] = session_to_json(session)  # opening is not a change
+    return session
+
+
+def set_aside_note(session: StrategySession) -> None:
+    """Say which parts of the session could not be opened and were set aside (kept, unused)."""
+    if session.set_aside:
+        why = {k: v.get("problem", "") if isinstance(v, dict) else v
+               for k, v in session.set_aside.items()}
+        parts = "; ".join(f"**{plain(k)}**: {plain(v, limit=300)}" for k, v in why.items())
+        st.warning("Parts of this session could not be opened and were set aside (kept in the "
+                   f"session file, not used): {parts}", icon=":material/inventory_2:")
+
+
+def publish_address(session: StrategySession) -> None:
+    """Put the session's id and this browser's key in the address bar, so a reload or a
+    bookmark reopens exactly this session."""
+    if not session.session_id:
+        return
+    st.query_params[SID_PARAM] = session.session_id
+    key = session_key(session)
+    if key:
+        st.query_params[KEY_PARAM] = key
+    else:
+        st.query_params.pop(KEY_PARAM, None)
+
+
+def save_session(session: StrategySession) -> None:
+    """Save what this browser holds: a new session gets an id and a key; a saved one is
+    committed against the revision this browser loaded (raises StaleSession if another tab
+    saved since)."""
+    store = session_store()
+    revisions = st.session_state.setdefault(REVISIONS, {})
+    if not session.session_id:
+        sid, key, revision = store.create(session)
+        remember_key(sid, key)
+    else:
+        sid = session.session_id
+        expected = revisions.get(sid)
+        if expected is None:  # held in memory only (a test, a server-side caller)
+            expected = store.revision(sid)
+        revision = store.commit(session, expected)
+    revisions[sid] = revision
 
 
 @st.cache_resource(show_spinner="Loading data and computing indicators for every area...",
@@ -75,13 +158,21 @@ def evidence_for(session: StrategySession) -> Evidence:
 
 
 def try_evidence(session: StrategySession) -> Evidence | None:
-    """Evidence, or an on-page error naming file, row and column; the session is untouched."""
+    """Evidence, or an on-page error naming file, row and column; the session is untouched.
+    A source outside what this server may read (:meth:`Settings.source_problem`) is never
+    opened."""
+    settings = Settings.from_env()
+    for field in ("data_source", "gva_source"):
+        problem = settings.source_problem(getattr(session, field), field)
+        if problem is not None:
+            st.error(f"Could not read the data: {plain(problem)}")
+            return None
     try:
         return evidence_for(session)
     except DataError as exc:
-        st.error(f"Could not read the data: {exc}")
+        st.error(f"Could not read the data: {plain(exc)}")
     except FileNotFoundError as exc:
-        st.error(f"Data file not found: {exc}. Choose another source on the Data page.")
+        st.error(f"Data file not found: {plain(exc)}. Choose another source on the Data page.")
     return None
 
 
@@ -94,7 +185,7 @@ def session_profile(session: StrategySession) -> AreaProfile | None:
     try:
         return walkthrough.session_profile(ev, session)
     except (KeyError, ValueError) as exc:
-        st.warning(f"Cannot build the profile: {exc}")
+        st.warning(f"Cannot build the profile: {plain(exc)}")
         return None
 
 
@@ -106,7 +197,7 @@ def session_recommendations(session: StrategySession) -> Recommendations | None:
     try:
         return walkthrough.recommend(ev, session)
     except (KeyError, ValueError) as exc:
-        st.warning(f"Cannot run the rules: {exc}")
+        st.warning(f"Cannot run the rules: {plain(exc)}")
         return None
 
 
@@ -117,7 +208,7 @@ def seed_findings(session: StrategySession) -> None:
         try:
             walkthrough.seed_findings(ev, session)
         except (KeyError, ValueError) as exc:
-            st.warning(f"Cannot build the profile: {exc}")
+            st.warning(f"Cannot build the profile: {plain(exc)}")
 
 
 def ensure_appraisal(session: StrategySession) -> bool:
@@ -131,7 +222,7 @@ def ensure_appraisal(session: StrategySession) -> bool:
     try:
         walkthrough.ensure_appraisal(ev, session)
     except (KeyError, ValueError) as exc:
-        st.warning(f"Cannot run the rules: {exc}")
+        st.warning(f"Cannot run the rules: {plain(exc)}")
         return False
     return True
 

@@ -1,4 +1,5 @@
-"""Widgets the pages share: the step guard, moving between steps, banners, question widgets.
+"""Widgets the pages share: the step guard, moving between steps, banners, question widgets,
+and :func:`plain` (user or file text shown as text, never as Markdown; from :mod:`ui.text`).
 
 Pages never import each other; what two pages need lives here (drawing) or in
 :mod:`ui.state` (session state and cached evidence).
@@ -14,6 +15,10 @@ from evidence.service import Evidence
 from policy.questions import Question, options_of
 from policy.session import StrategySession
 from ui.state import ensure_appraisal, get_session
+from ui.text import plain
+
+__all__ = ["STEP_KEY", "go_to", "need_area", "plain", "rebuild_button", "render_question",
+           "synthetic_banner"]
 
 STEP_KEY = "step"
 """Session-state key (and URL query parameter) holding the current walkthrough step."""

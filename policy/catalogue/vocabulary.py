@@ -31,6 +31,7 @@ from pydantic import (
 
 from evidence.problems import Problem, ProblemError
 from evidence.sectors import load_sectors
+from rules.loader import YamlLimitError, safe_yaml
 from rules.vocabulary import RATIONALE_FAMILIES
 from rules.vocabulary import RATIONALE_LABELS as RATIONALE_LABELS  # re-exported: one vocabulary
 from rules.vocabulary import RATIONALES as RATIONALES  # re-exported: one vocabulary
@@ -235,7 +236,11 @@ def as_dir(directory: str | Path | Traversable | None) -> Traversable:
 
 def read_yaml(entry: Traversable, label: str) -> Any:
     try:
-        return yaml.safe_load(entry.read_text(encoding="utf-8"))
+        return safe_yaml(entry.read_text(encoding="utf-8"))
+    except YamlLimitError as exc:
+        where = f" at line {exc.line}" if exc.line else ""
+        issue = CatalogueIssue(message=f"YAML{where}: {exc}", code="yaml_limit")
+        raise CatalogueError(label, Path(label).stem, [issue]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

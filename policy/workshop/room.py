@@ -23,14 +23,16 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
+import unicodedata
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from evidence.models import FINDING_TOPICS, Finding, FindingKind
+from evidence.problems import Problem, ProblemError
 from policy.appraisal import AppraisalState, McdaInputs, McdaResult, Score, appraise_mcda
 
 __all__ = [
@@ -38,7 +40,10 @@ __all__ = [
     "CODE_LENGTH",
     "CellStats",
     "DEFAULT_TOP_DISAGREEMENTS",
+    "JOINS_PER_MINUTE",
+    "MAX_PARTICIPANTS",
     "NAME_MAX",
+    "WORKSHOP_HOURS",
     "Participant",
     "ParticipantScore",
     "Proposal",
@@ -67,13 +72,34 @@ CODE_LENGTH = 6
 """31**6 is about 887 million codes: collisions are rare and the store retries on one."""
 NAME_MAX = 40
 """Display names are shown in tables and exports; 40 characters fits a name and a role."""
+MAX_PARTICIPANTS = 60
+"""A workshop takes at most this many participants: a room, not a poll (200 sock-puppets once
+moved a median from 75 to 0). The facilitator sees and can remove every one."""
+JOINS_PER_MINUTE = 30
+"""At most this many joins per workshop in any 60 seconds: a room of 20 scanning a code at once
+fits, a script filling the workshop does not."""
+WORKSHOP_HOURS = 24
+"""An open workshop stops taking joins, scores and proposals this long after it starts (or is
+reopened): a join code left on a slide does not stay a way in for ever."""
+_NAME_DROPPED = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
+"""Unicode categories refused in names: controls, format characters (bidi overrides, zero
+width joiners and spaces), private use, surrogates, unassigned, line and paragraph breaks."""
 DEFAULT_TOP_DISAGREEMENTS = 5
 WORKSHOP_RATIONALE_PREFIX = "workshop median of "
 _FACILITATOR_MARK = "; facilitator's score was "
 
 
-class WorkshopError(ValueError):
-    """A workshop request that is refused; the message says why, in plain English."""
+class WorkshopError(ProblemError):
+    """A workshop request that is refused; the message says why, in plain English, and
+    ``column`` / ``item`` name the field or thing refused when there is one."""
+
+    def __init__(self, text: str, *, column: str | None = None, item: str | None = None,
+                 code: str = "workshop") -> None:
+        super().__init__([Problem(column=column, item=item, message=text, code=code)])
+        self.args = (text,)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class WorkshopClosed(WorkshopError):
@@ -96,14 +122,32 @@ def normalise_code(code: str) -> str:
 
 
 def clean_display_name(name: str) -> str:
-    """Trim and check a display name (1-40 characters); raises WorkshopError if unusable."""
-    cleaned = " ".join(str(name).split())
+    """Normalise and check a display name; raises WorkshopError if unusable.
+
+    NFKC first (full-width and compatibility letters become the ordinary ones, so ``Ａnn`` is
+    ``Ann``), then any control, format (bidi override, zero-width) or private-use character
+    is refused with its code point named, white space is collapsed, and 1-40 characters remain.
+    """
+    normal = unicodedata.normalize("NFKC", str(name))
+    bad = next((ch for ch in normal if unicodedata.category(ch) in _NAME_DROPPED
+                and ch not in "\t\n\r"), None)
+    if bad is not None:
+        raise WorkshopError(
+            f"the display name contains an invisible or control character (U+{ord(bad):04X}, "
+            f"{unicodedata.name(bad, 'unnamed')}): type the name again without it",
+            column="display_name")
+    scripts = {unicodedata.name(ch, "").split(" ")[0] for ch in normal if ch.isalpha()}
+    if len(scripts & {"LATIN", "CYRILLIC", "GREEK"}) > 1:
+        raise WorkshopError(
+            "the display name mixes Latin, Cyrillic or Greek letters (look-alikes such as "
+            "Cyrillic 'а' for 'a'): type it in one alphabet", column="display_name")
+    cleaned = " ".join(normal.split())
     if not cleaned:
-        raise WorkshopError("enter a display name (1 to 40 characters)")
+        raise WorkshopError("enter a display name (1 to 40 characters)", column="display_name")
     if len(cleaned) > NAME_MAX:
         raise WorkshopError(
-            f"the display name is {len(cleaned)} characters long; use at most {NAME_MAX}"
-        )
+            f"the display name is {len(cleaned)} characters long; use at most {NAME_MAX}",
+            column="display_name")
     return cleaned
 
 
@@ -136,12 +180,23 @@ class Workshop(BaseModel):
     created_at: datetime
     status: Literal["open", "closed"] = "open"
     closed_at: datetime | None = None
+    expires_at: datetime | None = None
     options: list[WorkshopOption]
     criteria: list[WorkshopCriterion]
 
     @property
+    def expired(self) -> bool:
+        """Open, but past :attr:`expires_at`: it takes nothing more until reopened."""
+        return self.status == "open" and self.expires_at is not None \
+            and now_utc() >= self.expires_at
+
+    @property
     def is_open(self) -> bool:
-        return self.status == "open"
+        return self.status == "open" and not self.expired
+
+    @property
+    def state_label(self) -> str:
+        return "expired" if self.expired else self.status
 
     @property
     def cells(self) -> list[tuple[str, str]]:
@@ -165,10 +220,12 @@ class Workshop(BaseModel):
             kept = state.shortlist().kept
         except ValueError:
             kept = [o for o in state.options if o.id not in state.dropped]
+        created = now_utc()
         return cls(
             code=code,
             session_id=session_id,
-            created_at=now_utc(),
+            created_at=created,
+            expires_at=created + timedelta(hours=WORKSHOP_HOURS),
             options=[
                 WorkshopOption(
                     id=o.id, name=o.name, description=o.description, is_baseline=o.is_baseline

@@ -23,7 +23,7 @@ import json
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,9 @@ from policy.session import StrategySession
 from policy.storage import Database
 from policy.workshop.room import (
     CODE_LENGTH,
+    JOINS_PER_MINUTE,
+    MAX_PARTICIPANTS,
+    WORKSHOP_HOURS,
     Participant,
     ParticipantScore,
     Proposal,
@@ -95,6 +98,8 @@ CREATE TABLE IF NOT EXISTS workshop_proposals (
 """
 
 _CODE_ATTEMPTS = 20
+_WORKSHOP_COLUMNS = ("code, session_id, created_at, status, closed_at, options, criteria, "
+                     "expires_at")
 
 
 class UnknownWorkshop(WorkshopError):
@@ -122,19 +127,20 @@ class WorkshopStore:
         self.path = self.db.path
         # every statement is IF NOT EXISTS, so a second store on the same file changes nothing.
         self.db.create(SCHEMA)
+        self.db.add_column("workshops", "expires_at", "TEXT")
 
     @staticmethod
     def _workshop_row(con: sqlite3.Connection, code: str) -> tuple | None:
         return con.execute(
-            "SELECT code, session_id, created_at, status, closed_at, options, criteria "
-            "FROM workshops WHERE code = ?",
+            f"SELECT {_WORKSHOP_COLUMNS} FROM workshops WHERE code = ?",
             (code,),
         ).fetchone()
 
     @staticmethod
     def _to_workshop(row: tuple) -> Workshop:
-        code, session_id, created_at, status, closed_at, options, criteria = row
+        code, session_id, created_at, status, closed_at, options, criteria, expires = row
         return Workshop(
+            expires_at=datetime.fromisoformat(expires) if expires else None,
             code=code,
             session_id=session_id,
             created_at=datetime.fromisoformat(created_at),
@@ -149,7 +155,7 @@ class WorkshopStore:
         if row is None:
             raise UnknownWorkshop(
                 f"no workshop with join code '{normalise_code(code)}': check the code with the "
-                "facilitator"
+                "facilitator", column="join_code", item=normalise_code(code)[:20]
             )
         return self._to_workshop(row)
 
@@ -166,7 +172,7 @@ class WorkshopStore:
         if row is None:
             raise NotAParticipant(
                 f"this link does not identify a participant of workshop '{code}': join again "
-                "with your name"
+                "with your name", column="token", item=code
             )
         return Participant(id=row[0], display_name=row[1], joined_at=datetime.fromisoformat(row[2]))
 
@@ -202,13 +208,14 @@ class WorkshopStore:
             workshop = probe.model_copy(update={"code": code})
             con.execute(
                 "INSERT INTO workshops (code, session_id, created_at, status, closed_at, options,"
-                " criteria) VALUES (?, ?, ?, 'open', NULL, ?, ?)",
+                " criteria, expires_at) VALUES (?, ?, ?, 'open', NULL, ?, ?, ?)",
                 (
                     code,
                     workshop.session_id,
                     _ts(workshop.created_at),
                     json.dumps([o.model_dump() for o in workshop.options]),
                     json.dumps([c.model_dump() for c in workshop.criteria]),
+                    _ts(workshop.expires_at) if workshop.expires_at else None,
                 ),
             )
         return workshop
@@ -224,8 +231,8 @@ class WorkshopStore:
         after a refresh or a server restart from the session id alone."""
         with self.db.reader() as con:
             rows = con.execute(
-                "SELECT code, session_id, created_at, status, closed_at, options, criteria "
-                "FROM workshops WHERE session_id = ? ORDER BY created_at DESC, rowid DESC",
+                f"SELECT {_WORKSHOP_COLUMNS} FROM workshops WHERE session_id = ? "
+                "ORDER BY created_at DESC, rowid DESC",
                 (session_id,),
             ).fetchall()
         return [self._to_workshop(r) for r in rows]
@@ -235,7 +242,8 @@ class WorkshopStore:
         return self._set_status(code, "closed")
 
     def reopen(self, code: str) -> Workshop:
-        """Undo a close made by mistake; scores given before are kept."""
+        """Undo a close made by mistake, or give an expired workshop another
+        :data:`~policy.workshop.room.WORKSHOP_HOURS`; scores given before are kept."""
         return self._set_status(code, "open")
 
     def _set_status(self, code: str, status: str) -> Workshop:
@@ -246,6 +254,9 @@ class WorkshopStore:
                     "UPDATE workshops SET status = ?, closed_at = ? WHERE code = ?",
                     (status, _ts(now_utc()) if status == "closed" else None, workshop.code),
                 )
+            if status == "open" and (workshop.status != "open" or workshop.expired):
+                con.execute("UPDATE workshops SET expires_at = ? WHERE code = ?",
+                            (_ts(now_utc() + timedelta(hours=WORKSHOP_HOURS)), workshop.code))
             row = self._workshop_row(con, workshop.code)
         return self._to_workshop(row)
 
@@ -314,7 +325,9 @@ class WorkshopStore:
         with self.db.transaction() as con:
             workshop = self._require(con, code)
             if not workshop.is_open:
-                raise WorkshopClosed(f"workshop '{workshop.code}' is closed: it takes no new joins")
+                raise WorkshopClosed(f"workshop '{workshop.code}' is {workshop.state_label}: it "
+                                     "takes no new joins")
+            self._check_room(con, workshop.code)
             taken = con.execute(
                 "SELECT 1 FROM workshop_participants WHERE code = ? AND name_key = ?",
                 (workshop.code, name.casefold()),
@@ -322,7 +335,8 @@ class WorkshopStore:
             if taken:
                 raise WorkshopError(
                     f"the name '{name}' is already taken in this workshop: if that is you, open "
-                    "your personal link again; otherwise add an initial or your organisation"
+                    "your personal link again; otherwise add an initial or your organisation",
+                    column="display_name", item=workshop.code
                 )
             con.execute(
                 "INSERT INTO workshop_participants (id, code, display_name, name_key, token_hash,"
@@ -331,6 +345,40 @@ class WorkshopStore:
                  _ts(participant.joined_at)),
             )
         return participant, token
+
+    @staticmethod
+    def _check_room(con: sqlite3.Connection, code: str) -> None:
+        """Refuse a join past the cap or the rate (read inside the join's write lock)."""
+        joined = con.execute("SELECT COUNT(*) FROM workshop_participants WHERE code = ?",
+                             (code,)).fetchone()[0]
+        if joined >= MAX_PARTICIPANTS:
+            raise WorkshopError(
+                f"workshop '{code}' is full ({MAX_PARTICIPANTS} participants): ask the "
+                "facilitator to remove someone who should not be there", column="display_name",
+                item=code)
+        since = _ts(now_utc() - timedelta(seconds=60))
+        recent = con.execute("SELECT COUNT(*) FROM workshop_participants WHERE code = ? AND "
+                             "joined_at > ?", (code, since)).fetchone()[0]
+        if recent >= JOINS_PER_MINUTE:
+            raise WorkshopError(
+                f"too many people joined workshop '{code}' in the last minute (at most "
+                f"{JOINS_PER_MINUTE}): wait a minute and join again", column="display_name",
+                item=code)
+
+    def remove_participant(self, code: str, participant_id: str) -> Participant:
+        """The facilitator removes someone: their scores and proposals go with them, and their
+        link stops working. Their name is free again."""
+        with self.db.transaction() as con:
+            workshop = self._require(con, code)
+            row = con.execute("SELECT id, display_name, joined_at FROM workshop_participants "
+                              "WHERE code = ? AND id = ?", (workshop.code, participant_id)
+                              ).fetchone()
+            if row is None:
+                raise WorkshopError(f"no participant {participant_id!r} in workshop "
+                                    f"'{workshop.code}'", column="participant_id",
+                                    item=participant_id)
+            con.execute("DELETE FROM workshop_participants WHERE id = ?", (participant_id,))
+        return Participant(id=row[0], display_name=row[1], joined_at=datetime.fromisoformat(row[2]))
 
     def participant_by_token(self, code: str, token: str | None) -> Participant | None:
         """The participant this token identifies in this workshop, or None."""
@@ -382,16 +430,18 @@ class WorkshopStore:
             workshop = self._require(con, code)
             who = self._participant_for(con, workshop.code, token)
             if not workshop.is_open:
-                raise WorkshopClosed(f"scoring in workshop '{workshop.code}' is closed")
+                raise WorkshopClosed(f"scoring in workshop '{workshop.code}' is "
+                                     f"{workshop.state_label}")
             cells = set(workshop.cells)
             for s in items:
                 if isinstance(s, ParticipantScore) and s.participant_id != who.id:
-                    raise NotAParticipant("a participant can only save their own scores")
+                    raise NotAParticipant("a participant can only save their own scores",
+                                          column="participant_id", item=s.participant_id)
                 if (s.option_id, s.criterion_id) not in cells:
                     raise WorkshopError(
                         f"option '{s.option_id}' on criterion '{s.criterion_id}' is not being "
-                        "scored in this workshop"
-                    )
+                        "scored in this workshop", item=f"{s.option_id}/{s.criterion_id}",
+                        column="option_id")
             con.executemany(
                 "INSERT INTO workshop_scores (code, participant_id, option_id, criterion_id, "
                 "value, note, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
@@ -418,14 +468,16 @@ class WorkshopStore:
             workshop = self._require(con, code)
             who = self._participant_for(con, workshop.code, token)
             if not workshop.is_open:
-                raise WorkshopClosed(f"workshop '{workshop.code}' is closed: no more proposals")
+                raise WorkshopClosed(f"workshop '{workshop.code}' is {workshop.state_label}: no "
+                                     "more proposals")
             try:
                 proposal = Proposal(
                     participant_id=who.id, kind=kind, topic=topic, sector=sector, text=text,
                     note=note, created_at=now_utc(),
                 )
             except ValueError as exc:  # pydantic's ValidationError is a ValueError
-                raise WorkshopError(f"the proposal is incomplete: {_first_error(exc)}") from None
+                raise WorkshopError(f"the proposal is incomplete: {_first_error(exc)}",
+                                    column=_first_loc(exc), item=workshop.code) from None
             con.execute(
                 "INSERT INTO workshop_proposals (code, participant_id, kind, topic, sector, text,"
                 " note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -439,9 +491,22 @@ def _score_input(item: ScoreInput | Mapping[str, Any]) -> ScoreInput:
     """A score to save; a mapping that names a participant keeps that name, to be checked."""
     if isinstance(item, ScoreInput):
         return item
-    if "participant_id" in item:
-        return ParticipantScore.model_validate(item)
-    return ScoreInput.model_validate(item)
+    try:
+        if isinstance(item, Mapping) and "participant_id" in item:
+            return ParticipantScore.model_validate(item)
+        return ScoreInput.model_validate(item)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        where = (item.get("option_id"), item.get("criterion_id")) \
+            if isinstance(item, Mapping) else (None, None)
+        raise WorkshopError(f"the score is not usable: {_first_error(exc)}", column="value",
+                            item="/".join(str(w) for w in where if w), code="bad_score") from None
+
+
+def _first_loc(exc: ValueError) -> str | None:
+    errors = getattr(exc, "errors", None)
+    if callable(errors) and errors():
+        return ".".join(str(p) for p in errors()[0]["loc"]) or None
+    return None
 
 
 def _first_error(exc: ValueError) -> str:

@@ -4,7 +4,8 @@ The AppTest versions are in tests/test_app_workshop_pages.py (each AppTest is it
 and the live fragment is simulated by a full rerun). Here three browser contexts (separate
 cookies, storage and websockets, as on three devices) share only the server's SQLite file:
 
-- the facilitator opens a saved session on the workshop step (``?sid=...&step=workshop``),
+- the facilitator opens a saved session on the workshop step
+  (``?sid=...&key=...&step=workshop``),
   starts a workshop and reads the join code off the page;
 - two participants open ``?ws=CODE``, join with a name, see only their form (no sidebar, no
   steps), move sliders with the keyboard and submit;
@@ -66,12 +67,14 @@ def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
 
 
 @pytest.fixture
-def saved_session(app_server: AppServer) -> str:
-    """A complete default session (demo data, engineering cluster) in the server's store."""
+def saved_session(app_server: AppServer) -> tuple[str, str]:
+    """A complete default session (demo data, engineering cluster) in the server's store, and
+    its key (the facilitator's address needs it)."""
     ev = Evidence.from_dataset(load_any(None))
     session = new_session(ev, ARCHETYPES["engineering_assembly_cluster"][0])
     assert len(session.appraisal.kept_option_ids()) >= 2  # BAU and at least one option
-    return SessionStore(app_server.home / "policymix.sqlite3").save(session)
+    sid, key, _ = SessionStore(app_server.home / "policymix.sqlite3").create(session)
+    return sid, key
 
 
 def metric(page: Page, label: str) -> Locator:
@@ -121,9 +124,10 @@ def submit(page: Page) -> None:
 
 
 def test_workshop_facilitator_and_two_participants_live(
-    app_server: AppServer, new_page: Callable[..., Page], shot: Shot, saved_session: str
+    app_server: AppServer, new_page: Callable[..., Page], shot: Shot,
+    saved_session: tuple[str, str]
 ) -> None:
-    sid = saved_session
+    sid, key = saved_session
     log_start = len(app_server.output())
     db = app_server.home / "policymix.sqlite3"
     fac = new_page()
@@ -131,7 +135,7 @@ def test_workshop_facilitator_and_two_participants_live(
     bob = new_page(430, 932)  # a phone
 
     # -- the facilitator starts a workshop from the saved session
-    open_app(fac, f"{app_server.url}/?sid={sid}&step=workshop")
+    open_app(fac, f"{app_server.url}/?sid={sid}&key={key}&step=workshop")
     start = fac.get_by_role("button", name="Start a workshop")
     expect(start).to_be_visible()
     no_exception(fac)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from policy.session import (
     session_from_json,
     session_to_json,
 )
-from policy.storage import SessionStore
+from policy.storage import AccessDenied, SessionStore, StaleSession
 
 
 def sample_session() -> StrategySession:
@@ -88,3 +89,61 @@ def test_refused_import_changes_nothing_saved(tmp_path: Path) -> None:
     with pytest.raises(SessionError):
         session_from_json('{"schema_version": 99}')
     assert store.load(sid) == s
+
+
+# -- access keys and revisions (issue 13) -------------------------------------------------
+
+
+def test_a_session_opens_only_with_its_key_and_the_file_holds_no_key(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "db.sqlite3")
+    sid, key, revision = store.create(sample_session())
+    assert revision == 1 and len(key) >= 32
+    session, rev = store.open(sid, key)
+    assert session.title == "Test strategy" and rev == 1
+    for wrong in (None, "", key[:-1], key + "x", "0" * 32):
+        with pytest.raises(AccessDenied) as caught:
+            store.open(sid, wrong)
+        assert caught.value.code == "access_denied" and caught.value.item == sid
+    with pytest.raises(AccessDenied):  # an unknown id is refused the same way
+        store.open("nosuchid", key)
+    assert key.encode() not in (tmp_path / "db.sqlite3").read_bytes()
+    second = store.issue_key(sid)
+    assert store.open(sid, second)[0].title == "Test strategy" and store.holds_key(sid, key)
+
+
+def test_a_stale_save_is_refused_and_changes_nothing(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "db.sqlite3")
+    sid, key, _ = store.create(sample_session())
+    tab_a, rev_a = store.open(sid, key)
+    tab_b, rev_b = store.open(sid, key)
+    tab_a.notes = "tab A's note"
+    assert store.commit(tab_a, rev_a) == 2
+    tab_b.title = "tab B's title"
+    with pytest.raises(StaleSession) as caught:
+        store.commit(tab_b, rev_b)
+    assert caught.value.expected == 1 and caught.value.stored == 2
+    kept = store.load(sid)
+    assert kept.notes == "tab A's note" and kept.title == "Test strategy"
+    assert store.commit(tab_b, store.revision(sid)) == 3  # after the user chose to overwrite
+
+
+def test_list_is_limited_to_the_ids_asked_for(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "db.sqlite3")
+    mine = store.create(StrategySession(title="mine"))[0]
+    store.create(StrategySession(title="theirs"))
+    assert [r["title"] for r in store.list(ids=[mine])] == ["mine"]
+    assert store.list(ids=[]) == []
+
+
+def test_an_old_database_without_revisions_gains_the_column(tmp_path: Path) -> None:
+    db = tmp_path / "old.sqlite3"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE sessions (session_id TEXT PRIMARY KEY, schema_version INTEGER NOT "
+                "NULL, title TEXT NOT NULL, area_code TEXT, updated_at TEXT NOT NULL, body TEXT "
+                "NOT NULL)")
+    con.execute("INSERT INTO sessions VALUES ('old1', 1, 't', NULL, '2024-01-01', ?)",
+                (session_to_json(StrategySession(session_id="old1", title="t")),))
+    con.commit()
+    con.close()
+    store = SessionStore(db)
+    assert store.revision("old1") == 1 and store.load("old1").title == "t"

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from evidence.sources.demo import ARCHETYPES
 from policy.session import StrategySession
+from policy.storage import SessionStore
 from tests.ui.apptest_helpers import APP, SESSION_KEY
 from ui.steps import load_steps
 
@@ -76,15 +77,19 @@ def test_export_page_prepares_a_workbook_download() -> None:
     assert any("Excel" in label for label in labels)
 
 
-def test_export_page_lists_other_saved_sessions() -> None:
-    from policy.storage import SessionStore
-
-    other = StrategySession(title="Other place strategy", area_code=ARCHETYPES["little_am"][0])
-    sid = SessionStore().save(other)  # the same default store the app uses in tests
+def test_export_page_lists_only_sessions_this_browser_holds_keys_for() -> None:
+    """Issue 13: the list once showed every session on the server, titles and links included."""
+    store = SessionStore()  # the same default store the app uses in tests
+    mine = StrategySession(title="Other place strategy", area_code=ARCHETYPES["little_am"][0])
+    mine_id, mine_key, _ = store.create(mine)
+    stranger = StrategySession(title="Somebody else's [strategy](http://x)")
+    stranger_id = store.save(stranger)
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["step"] = "export"
     at.session_state[SESSION_KEY] = StrategySession(area_code=ARCHETYPES["niche"][0])
+    at.session_state["session_keyring"] = {mine_id: mine_key}
     at.run()
     assert not at.exception
     links = " ".join(m.value for m in at.markdown)
-    assert f"?sid={sid}" in links and "Other place strategy" in links
+    assert f"?sid={mine_id}&key={mine_key}" in links and "Other place strategy" in links
+    assert stranger_id not in links and "Somebody" not in links

@@ -194,12 +194,43 @@ def test_facilitator_finds_the_workshop_again_after_a_restart(cluster: StrategyS
     fac, code = started(cluster)
     saved = fac.session_state[KEY]
     assert saved.session_id
+    key = fac.session_state["session_keyring"][saved.session_id]
     fresh = AppTest.from_file(APP, default_timeout=60)
     fresh.query_params["sid"] = saved.session_id  # a new browser session, same saved session
+    fresh.query_params["key"] = key  # the facilitator's full address (issue 13: id alone no)
     fresh.query_params["step"] = "workshop"
     fresh.run()
     assert not fresh.exception, fresh.exception
     assert any(code in m.value for m in fresh.markdown)
+
+
+def test_the_session_id_alone_opens_neither_the_session_nor_the_workshop(
+        cluster: StrategySession) -> None:
+    fac, code = started(cluster)
+    sid = fac.session_state[KEY].session_id
+    for key in (None, "guessed-key", fac.session_state["session_keyring"][sid][:-1]):
+        other = AppTest.from_file(APP, default_timeout=60)
+        other.query_params["sid"] = sid
+        if key:
+            other.query_params["key"] = key
+        other.query_params["step"] = "workshop"
+        other.run()
+        assert not other.exception, other.exception
+        assert other.session_state[KEY].session_id != sid  # a new session, not the saved one
+        assert not any(code in m.value for m in other.markdown)
+        assert "does not open a saved session" in other.warning[0].value
+
+
+def test_a_participant_who_drops_ws_from_the_address_stays_on_their_form(
+        cluster: StrategySession) -> None:
+    _, code = started(cluster)
+    at = join(code, "Dana")
+    del at.query_params["ws"]
+    at.query_params["step"] = "workshop"
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.sidebar) == 0 and not at.radio
+    assert at.title[0].value == "Strategy workshop"
 
 
 def test_start_refused_without_options(cluster: StrategySession) -> None:

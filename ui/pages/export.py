@@ -7,9 +7,18 @@ from pathlib import Path
 
 import streamlit as st
 
-from policy.session import SessionError, session_from_json, session_to_json
-from ui.state import get_session, session_store, set_session, try_evidence
-from ui.widgets import need_area
+from policy.session import SessionError, open_session_json, session_to_json
+from policy.storage import Settings, StorageError
+from ui.state import (
+    get_session,
+    keyring,
+    publish_address,
+    save_session,
+    session_store,
+    set_session,
+    try_evidence,
+)
+from ui.widgets import need_area, plain
 
 FORMATS = {
     "docx": ("Word report (.docx)",
@@ -64,8 +73,9 @@ def exports_section() -> None:
 def save_load_section() -> None:
     session = get_session()
     st.caption(f"Your session autosaves (id **{session.session_id or 'not yet saved'}**); "
-               "bookmark this page's address to come back to it. You can also keep a copy as "
-               "a file and open it on another machine.")
+               "bookmark this page's address to come back to it: it holds the session's key, "
+               "so share it only with people who may change the session. You can also keep a "
+               "copy as a file and open it on another machine.")
     st.download_button("Download the session (.json)", data=session_to_json(session),
                        file_name=f"policymix-session-{session.session_id or 'new'}.json",
                        mime="application/json", key="download_session")
@@ -73,28 +83,42 @@ def save_load_section() -> None:
     if uploaded is not None and st.button("Open it (replaces the current session)",
                                           key="open_session"):
         try:
-            loaded = session_from_json(uploaded.getvalue().decode("utf-8", errors="replace"),
-                                       source=uploaded.name)
+            loaded, _ = open_session_json(uploaded.getvalue(), source=uploaded.name)
         except SessionError as exc:
-            st.error(f"Not opened; your current session is unchanged. {exc}")
+            st.error(f"Not opened; your current session is unchanged. {plain(exc)}")
             return
+        Settings.from_env().set_aside_sources(loaded)
         loaded.session_id = ""  # saved as a new session, so the original stays intact
+        try:
+            save_session(loaded)  # now, so the address bar names the session on screen
+        except (StorageError, SessionError) as exc:
+            st.error(f"Not opened; your current session is unchanged. {plain(exc)}")
+            return
         set_session(loaded)
-        st.session_state.pop("saved_body", None)
-        st.success(f"Opened {uploaded.name}: {loaded.area_name or 'no area yet'}.")
+        st.session_state["saved_body"] = session_to_json(loaded)
+        publish_address(loaded)
+        st.session_state["opened_file"] = (uploaded.name, loaded.area_name)
         st.rerun()
+    if "opened_file" in st.session_state:
+        name, area = st.session_state.pop("opened_file")
+        st.success(f"Opened {plain(name)}: {plain(area or 'no area yet')}. It is saved as a new "
+                   "session; this page's address now opens it.")
 
 
 def recent_sessions_section() -> None:
-    """Sessions saved in this tool's store: open one in a new tab from its address."""
-
-    rows = [r for r in session_store().list() if r["session_id"] != get_session().session_id]
+    """Sessions this browser session created or opened with their key (never the whole store):
+    open one in a new tab from its address."""
+    keys = keyring()
+    current = get_session().session_id
+    rows = [r for r in session_store().list(ids=keys) if r["session_id"] != current]
     if not rows:
-        st.caption("No other saved sessions yet.")
+        st.caption("No other sessions opened in this browser session. A session is opened "
+                   "from its full address (with its key); the store lists nobody's sessions.")
         return
     for r in rows[:20]:
-        st.markdown(f"- [{r['title']} - {r['area_code'] or 'no area yet'}]"
-                    f"(?sid={r['session_id']}&step=data) (saved {r['updated_at']} UTC)")
+        st.markdown(f"- [{plain(r['title'])} - {plain(r['area_code'] or 'no area yet')}]"
+                    f"(?sid={r['session_id']}&key={keys[r['session_id']]}&step=data) "
+                    f"(saved {plain(r['updated_at'])} UTC)")
 
 
 def render() -> None:

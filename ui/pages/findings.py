@@ -13,7 +13,7 @@ import streamlit as st
 from evidence.models import FINDING_TOPICS, Finding
 from evidence.sectors import load_sectors
 from ui.state import get_session, seed_findings
-from ui.widgets import go_to, need_area
+from ui.widgets import go_to, need_area, plain
 
 KIND_ICON = {"strength": ":material/thumb_up:", "bottleneck": ":material/block:",
              "opportunity": ":material/trending_up:", "risk": ":material/warning:"}
@@ -40,13 +40,14 @@ def _set_note(fid: str) -> None:
 
 def finding_card(f: Finding) -> None:
     with st.container(border=True):
-        head = f"{KIND_ICON.get(f.kind, '')} **{f.kind.title()}** · {f.topic}"
+        # topic, sector and text come from the session (a file can hold anything): plain text
+        head = f"{KIND_ICON.get(f.kind, '')} **{plain(f.kind.title())}** · {plain(f.topic)}"
         if f.sector:
-            head += f" · {f.sector}"
+            head += f" · {plain(f.sector)}"
         origin = "local knowledge" if f.origin == "local_knowledge" else "data"
-        st.markdown(f"{head}  \n<small>confidence {f.confidence:.2f} · from {origin}</small>",
-                    unsafe_allow_html=True)
-        st.write(f.text)
+        st.markdown(head)
+        st.caption(f"confidence {f.confidence:.2f} · from {origin}")
+        st.markdown(plain(f.text))
         cols = st.columns([1, 2])
         cols[0].radio("Decision", list(STATUS_LABELS), key=f"status_{f.id}",
                       index=list(STATUS_LABELS).index(f.status),
@@ -94,7 +95,7 @@ def render() -> None:
     findings = session.findings
     accepted = sum(f.status == "accepted" for f in findings)
     rejected = sum(f.status == "rejected" for f in findings)
-    st.caption(f"{len(findings)} findings for {session.area_name}: {accepted} accepted, "
+    st.caption(f"{len(findings)} findings for {plain(session.area_name)}: {accepted} accepted, "
                f"{rejected} rejected, {len(findings) - accepted - rejected} undecided. "
                "Undecided findings still count; rejected ones are left out of the rules.")
     if st.button("Accept all undecided"):

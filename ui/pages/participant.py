@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from evidence.models import FINDING_TOPICS
+from evidence.problems import ProblemError
 from evidence.sectors import load_sectors
 from policy.workshop import (
     NAME_MAX,
@@ -21,8 +22,10 @@ from policy.workshop import (
     WorkshopError,
     WorkshopStore,
     normalise_code,
+    now_utc,
 )
 from ui.state import workshop_store
+from ui.widgets import plain
 
 CODE_PARAM = "ws"
 TOKEN_PARAM = "p"
@@ -47,8 +50,8 @@ def join_form(store: WorkshopStore, code: str) -> None:
         if st.form_submit_button("Join", type="primary"):
             try:
                 participant, token = store.join(typed, name)
-            except WorkshopError as exc:
-                st.error(f"Could not join: {exc}")
+            except (WorkshopError, ProblemError) as exc:
+                st.error(f"Could not join: {plain(exc)}")
                 return
             st.query_params[CODE_PARAM] = normalise_code(typed)
             st.query_params[TOKEN_PARAM] = token
@@ -61,7 +64,7 @@ def criteria_help(workshop: Workshop) -> None:
         st.markdown("Score every option 0-100 on each criterion; **higher is always better** "
                     "(for risk, a higher score means *less* risky).")
         for c in workshop.criteria:
-            st.markdown(f"- **{c.label}**: {c.description or '(no description)'}")
+            st.markdown(f"- **{plain(c.label)}**: {plain(c.description or '(no description)')}")
 
 
 def scoring_form(store: WorkshopStore, workshop: Workshop, token: str) -> None:
@@ -75,17 +78,18 @@ def scoring_form(store: WorkshopStore, workshop: Workshop, token: str) -> None:
         values: dict[tuple[str, str], int] = {}
         notes: dict[str, str] = {}
         for opt in workshop.options:
-            st.subheader(opt.name)
+            st.subheader(plain(opt.name))
             if opt.description:
-                st.caption(opt.description)
+                st.caption(plain(opt.description))
             for c in workshop.criteria:
                 old = saved.get((opt.id, c.id))
                 values[(opt.id, c.id)] = st.slider(
-                    c.label, 0, 100, int(round(old.value)) if old else DEFAULT_SCORE,
-                    key=slider_key(opt.id, c.id), help=c.description or None)
+                    plain(c.label), 0, 100, int(round(old.value)) if old else DEFAULT_SCORE,
+                    key=slider_key(opt.id, c.id), help=plain(c.description) or None)
             old_note = next((saved[(opt.id, c.id)].note for c in workshop.criteria
                              if (opt.id, c.id) in saved and saved[(opt.id, c.id)].note), "")
-            notes[opt.id] = st.text_input(f"Why? A note on your scores for {opt.name} (optional)",
+            notes[opt.id] = st.text_input(f"Why? A note on your scores for {plain(opt.name)} "
+                                          "(optional)",
                                           value=old_note, max_chars=1000,
                                           key=f"ws_note__{opt.id}")
         if not st.form_submit_button("Submit my scores", type="primary"):
@@ -93,12 +97,18 @@ def scoring_form(store: WorkshopStore, workshop: Workshop, token: str) -> None:
     items = [ScoreInput(option_id=o, criterion_id=c, value=v, note=notes.get(o, ""))
              for (o, c), v in values.items()]
     try:
-        n = store.save_scores(workshop.code, token, items)
-    except WorkshopError as exc:
-        st.error(f"Your scores were not saved: {exc}")
+        store.save_scores(workshop.code, token, items)
+        committed = store.own_scores(workshop.code, token)  # read back: what is really stored
+    except (WorkshopError, ProblemError) as exc:
+        st.error(f"Your scores were not saved: {plain(exc)}")
         return
-    st.success(f"Saved your {n} scores. You can change them until the facilitator closes "
-               "scoring.")
+    sent = {(i.option_id, i.criterion_id, float(i.value)) for i in items}
+    stored = {(s.option_id, s.criterion_id, s.value) for s in committed}
+    if not sent <= stored:
+        st.error("Your scores were not saved (the store does not hold them): submit again.")
+        return
+    st.success(f"Saved your {len(sent)} scores at {now_utc():%H:%M:%S} UTC. You can change them "
+               "until the facilitator closes scoring.")
 
 
 def proposal_form(store: WorkshopStore, workshop: Workshop, token: str) -> None:
@@ -124,8 +134,8 @@ def proposal_form(store: WorkshopStore, workshop: Workshop, token: str) -> None:
     try:
         store.propose(workshop.code, token, kind=kind, topic=topic, sector=sector or None,
                       text=text, note=note)
-    except WorkshopError as exc:
-        st.error(f"Your proposal was not saved: {exc}")
+    except (WorkshopError, ProblemError) as exc:
+        st.error(f"Your proposal was not saved: {plain(exc)}")
         return
     st.success("Thank you: your proposal is with the facilitator.")
 
@@ -135,12 +145,13 @@ def own_proposals(store: WorkshopStore, workshop: Workshop, token: str) -> None:
     if mine:
         with st.expander(f"Your proposals ({len(mine)})"):
             for p in mine:
-                st.markdown(f"- *{p.kind}, {p.topic.replace('_', ' ')}*: {p.text}")
+                st.markdown(f"- *{plain(p.kind)}, {plain(p.topic.replace('_', ' '))}*: "
+                            f"{plain(p.text)}")
 
 
 def participant_view(store: WorkshopStore, workshop: Workshop, who: Participant,
                      token: str) -> None:
-    st.markdown(f"Welcome, **{who.display_name}**. Workshop `{workshop.code}`.")
+    st.markdown(f"Welcome, **{plain(who.display_name)}**. Workshop {plain(workshop.code)}.")
     if not workshop.is_open:
         st.info("Scoring is closed: the facilitator has closed this workshop, and anything "
                 "submitted after that is not saved. Thank you for taking part; the scores and "
@@ -163,7 +174,7 @@ def render() -> None:
     workshop = store.get_workshop(code) if code else None
     if workshop is None:
         if code:
-            st.error(f"There is no workshop with the code {code}. Check the code with the "
+            st.error(f"There is no workshop with the code {plain(code)}. Check the code with the "
                      "facilitator.")
         join_form(store, code)
         return

@@ -10,7 +10,6 @@ scores) are outside the fragment, because the session is autosaved at the end of
 
 from __future__ import annotations
 
-import html
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,7 +18,10 @@ import pandas as pd
 import streamlit as st
 
 from policy.session import StrategySession
+from policy.storage import StaleSession
 from policy.workshop import (
+    MAX_PARTICIPANTS,
+    WORKSHOP_HOURS,
     Workshop,
     WorkshopError,
     WorkshopStore,
@@ -29,8 +31,15 @@ from policy.workshop import (
     proposal_to_finding,
     workshop_report,
 )
-from ui.state import ensure_appraisal, get_session, seed_findings, session_store, workshop_store
-from ui.widgets import go_to, need_area
+from ui.state import (
+    ensure_appraisal,
+    get_session,
+    holds_key,
+    save_session,
+    seed_findings,
+    workshop_store,
+)
+from ui.widgets import go_to, need_area, plain
 
 LIVE_SECONDS = 3
 """Refresh of the live view: quick enough to watch scores arrive, slow enough for a laptop."""
@@ -54,11 +63,15 @@ def current_workshop(session: StrategySession, store: WorkshopStore) -> Workshop
 def start(session: StrategySession, store: WorkshopStore) -> None:
     """Start a workshop; the session must be saved first since the workshop points at it."""
     if not session.session_id:
-        session_store().save(session)
+        try:
+            save_session(session)
+        except StaleSession as exc:  # pragma: no cover - a new session has no other tab
+            st.error(f"Cannot start a workshop: {plain(exc)}")
+            return
     try:
         workshop = store.start_workshop(session)
     except WorkshopError as exc:
-        st.error(f"Cannot start a workshop: {exc}")
+        st.error(f"Cannot start a workshop: {plain(exc)}")
         return
     st.session_state[CODE_KEY] = workshop.code
     st.rerun()
@@ -72,8 +85,8 @@ def start_panel(session: StrategySession, store: WorkshopStore) -> None:
         "scored, the median and spread of their scores, where they disagree most, and the "
         "ranking their scores would give. Participants see only their own form.")
     kept = [o for o in session.appraisal.options if o.id in session.appraisal.kept_option_ids()]
-    st.caption("They will score: " + "; ".join(o.name for o in kept) + ". On: "
-               + "; ".join(c.label for c in session.appraisal.criteria) + ".")
+    st.caption("They will score: " + "; ".join(plain(o.name) for o in kept) + ". On: "
+               + "; ".join(plain(c.label) for c in session.appraisal.criteria) + ".")
     if st.button("Start a workshop", type="primary", key="ws_start"):
         start(session, store)
 
@@ -92,16 +105,14 @@ def header(workshop: Workshop) -> None:
     c1, c2 = st.columns([1, 2])
     with c1:
         st.caption("Join code")
-        st.markdown(
-            f"<div style='font-size:4rem;font-weight:700;letter-spacing:0.12em;"
-            f"font-family:monospace;line-height:1.1;white-space:nowrap'>"
-            f"{html.escape(workshop.code)}</div>",
-            unsafe_allow_html=True)
+        st.markdown(f"# {plain(workshop.code)}")
     with c2:
         st.caption("Participants open this address (or the app's address with the code):")
         st.code(join_url(workshop.code), language=None)
-        state = "open for scoring" if workshop.is_open else "closed"
-        st.markdown(f"Started {workshop.created_at:%d %b %Y %H:%M} UTC; **{state}**. "
+        state = "open for scoring" if workshop.is_open else workshop.state_label
+        until = (f", until {workshop.expires_at:%d %b %H:%M} UTC"
+                 if workshop.is_open and workshop.expires_at else "")
+        st.markdown(f"Started {workshop.created_at:%d %b %Y %H:%M} UTC; **{state}**{until}. "
                     f"{len(workshop.options)} options x {len(workshop.criteria)} criteria.")
 
 
@@ -147,10 +158,10 @@ def ranking_block(summary: WorkshopSummary) -> None:
     room_top = summary.ranking[0]
     own_top = next((r for r in summary.ranking if r.facilitator_rank == 1), None)
     if own_top is not None and own_top.option_id != room_top.option_id:
-        st.warning(f"The room's scores put **{room_top.name}** first; yours put "
-                   f"**{own_top.name}** first.")
+        st.warning(f"The room's scores put **{plain(room_top.name)}** first; yours put "
+                   f"**{plain(own_top.name)}** first.")
     elif own_top is not None:
-        st.success(f"The room's scores and yours agree: **{room_top.name}** ranks first.")
+        st.success(f"The room's scores and yours agree: **{plain(room_top.name)}** ranks first.")
     if summary.filled_from_facilitator:
         st.caption(f"{len(summary.filled_from_facilitator)} option x criterion cell(s) nobody "
                    "scored keep your score in the workshop ranking. Swing weights are the "
@@ -173,9 +184,9 @@ def live_view(code: str) -> None:
     m[0].metric("Participants", summary.n_participants)
     m[1].metric("Scored", summary.n_scored, help="completely or partly")
     m[2].metric("Scored completely", summary.n_complete)
-    m[3].metric("Status", "open" if workshop.is_open else "closed")
+    m[3].metric("Status", workshop.state_label)
     if participants:
-        st.caption("Joined: " + ", ".join(p.display_name for p in participants))
+        st.caption("Joined: " + ", ".join(plain(p.display_name) for p in participants))
     if summary.n_scored == 0:
         st.info("Waiting for scores. This view refreshes every few seconds.")
     else:
@@ -249,7 +260,8 @@ def controls(session: StrategySession, store: WorkshopStore, workshop: Workshop)
                      help="Participants can no longer change scores or propose findings"):
             record(session, store, store.close(workshop.code))
             st.rerun()
-    elif c1.button("Reopen scoring", key="ws_reopen"):
+    elif c1.button("Reopen scoring", key="ws_reopen",
+                   help=f"Open for another {WORKSHOP_HOURS} hours; scores given are kept"):
         store.reopen(workshop.code)
         st.rerun()
     if c2.button("Use workshop scores in the appraisal", key="ws_apply", type="primary",
@@ -285,10 +297,42 @@ def controls(session: StrategySession, store: WorkshopStore, workshop: Workshop)
                   args=("findings",))
 
 
+def participants_panel(store: WorkshopStore, workshop: Workshop) -> None:
+    """Who joined, and removing anyone who should not be there (their scores and proposals go
+    with them, and their link stops working)."""
+    people = store.participants(workshop.code)
+    with st.expander(f"Participants ({len(people)} of at most {MAX_PARTICIPANTS})"):
+        if not people:
+            st.caption("Nobody has joined yet.")
+            return
+        st.dataframe(pd.DataFrame([{"name": p.display_name, "joined": f"{p.joined_at:%H:%M:%S}"}
+                                   for p in people]), hide_index=True, width="stretch")
+        names = {p.id: p.display_name for p in people}
+        chosen = st.selectbox("Remove a participant", list(names), index=None,
+                              format_func=lambda pid: plain(names[pid]), key="ws_remove_who")
+        if st.button("Remove them and their scores", key="ws_remove", disabled=chosen is None):
+            try:
+                gone = store.remove_participant(workshop.code, chosen)
+            except WorkshopError as exc:
+                st.error(f"Not removed: {plain(exc)}")
+                return
+            st.session_state["ws_removed"] = gone.display_name
+            st.rerun()
+        if "ws_removed" in st.session_state:
+            st.success(f"Removed {plain(st.session_state.pop('ws_removed'))} and their scores.")
+
+
 def render() -> None:
     if need_area():
         return
     session = get_session()
+    if not holds_key(session):
+        # the facilitator's view shows every name, note and score and changes the session:
+        # only a browser that created the session or opened it with its key gets it
+        st.error("The workshop view needs the session's key: open the session from its full "
+                 "address (with &key=...). Workshop participants join with the join code "
+                 "instead.")
+        return
     if not ensure_appraisal(session):
         return
     store = workshop_store()
@@ -298,6 +342,7 @@ def render() -> None:
         return
     header(workshop)
     controls(session, store, workshop)
+    participants_panel(store, workshop)
     live_view(workshop.code)
     with st.expander("Start a new workshop"):
         st.caption("For a second round, or after changing the options or criteria: the new "
