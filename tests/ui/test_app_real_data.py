@@ -3,11 +3,22 @@ report, a single-year file as a snapshot, and a bad upload that changes nothing.
 
 from __future__ import annotations
 
+import shutil
+
+import pytest
+
 from policy.session import StrategySession
+from policy.storage import Settings
 from tests.paths import FIXTURES
 from tests.ui.apptest_helpers import SESSION_KEY, make_app
 
-MIXED = str(FIXTURES / "nomis_bulk_gb_mixed_levels.csv")
+
+@pytest.fixture
+def mixed() -> str:
+    """The mixed-levels download as a user's upload: sessions may only read the upload folder."""
+    target = Settings.from_env().upload_dir / "nomis_bulk_gb_mixed_levels.csv"
+    shutil.copy(FIXTURES / "nomis_bulk_gb_mixed_levels.csv", target)
+    return str(target)
 
 
 def test_data_page_offers_the_real_sample_labelled_as_official() -> None:
@@ -19,8 +30,8 @@ def test_data_page_offers_the_real_sample_labelled_as_official() -> None:
     assert not any("Synthetic demo data" in i.value for i in at.info)
 
 
-def test_data_page_shows_the_load_report_and_the_snapshot() -> None:
-    at = make_app("data", StrategySession(data_source=MIXED)).run()
+def test_data_page_shows_the_load_report_and_the_snapshot(mixed: str) -> None:
+    at = make_app("data", StrategySession(data_source=mixed)).run()
     assert not at.exception
     report = " ".join(m.value for m in at.markdown)
     assert "mixed: divisions (2 digit), groups (3 digit), classes (4 digit)" in report
@@ -29,8 +40,8 @@ def test_data_page_shows_the_load_report_and_the_snapshot() -> None:
     assert any("snapshot" in i.value for i in at.info)
 
 
-def test_profile_page_on_a_single_year_file_does_not_crash() -> None:
-    session = StrategySession(data_source=MIXED, area_code="E06000015", area_name="Derby")
+def test_profile_page_on_a_single_year_file_does_not_crash(mixed: str) -> None:
+    session = StrategySession(data_source=mixed, area_code="E06000015", area_name="Derby")
     at = make_app("profile", session).run()
     assert not at.exception
     assert any("All jobs" in m.label for m in at.metric)
