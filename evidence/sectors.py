@@ -163,3 +163,13 @@ def format_code(code: str) -> str:
     if code == TOTAL_CODE or len(code) <= 2:
         return code
     return f"{code[:2]}.{code[2:]}"
+
+
+@lru_cache(maxsize=1)
+def known_sic_codes() -> frozenset[str]:
+    """Every SIC 2007 class, group and division (digits-only keys, as :func:`normalise_sic`
+    gives them), from the packaged class list ``evidence/data/sic2007_classes.csv``."""
+    text = resources.files("evidence").joinpath("data/sic2007_classes.csv").read_text("utf-8")
+    classes = pd.read_csv(StringIO(text), dtype=str)["sic"].dropna().str.strip()
+    classes = classes[classes.str.fullmatch(r"\d{4}")]
+    return frozenset(classes) | frozenset(classes.str[:3]) | frozenset(classes.str[:2])

@@ -50,7 +50,14 @@ from evidence.dataset import (
     validate_dataset,
 )
 from evidence.levels import select_codes
-from evidence.sectors import TOTAL_CODE, SicCodeError, format_code, load_sectors, normalise_sic
+from evidence.sectors import (
+    TOTAL_CODE,
+    SicCodeError,
+    format_code,
+    known_sic_codes,
+    load_sectors,
+    normalise_sic,
+)
 from evidence.sources.places import NameResolution, area_hierarchy, resolve_names
 from evidence.sources.text import (
     SUPPRESSION_MARKERS,
@@ -146,21 +153,9 @@ def _status_kind(raw: str) -> str:
     return "unknown"
 
 
-@lru_cache(maxsize=1)
 def _known_sic_codes() -> frozenset[str] | None:
-    """Classes, groups and divisions of SIC 2007 from ``evidence/data/sic2007_classes.csv``.
-
-    Returns None when the list is not packaged; callers then check divisions only.
-    """
-    try:
-        text = resources.files("evidence").joinpath("data/sic2007_classes.csv").read_text("utf-8")
-    except (FileNotFoundError, OSError):
-        return None
-    classes = pd.read_csv(io.StringIO(text), dtype=str)["sic"].dropna().str.strip()
-    classes = classes[classes.str.fullmatch(r"\d{4}")]
-    if classes.empty:
-        return None
-    return frozenset(classes) | frozenset(classes.str[:3]) | frozenset(classes.str[:2])
+    """Classes, groups and divisions of SIC 2007 (:func:`evidence.sectors.known_sic_codes`)."""
+    return known_sic_codes() or None
 
 
 @lru_cache(maxsize=1)

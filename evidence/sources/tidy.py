@@ -32,7 +32,7 @@ from evidence.dataset import (
     SourceInfo,
     validate_dataset,
 )
-from evidence.sectors import SicCodeError, normalise_sic
+from evidence.sectors import TOTAL_CODE, SicCodeError, known_sic_codes, normalise_sic
 from evidence.sources.text import csv_cells
 
 __all__ = [
@@ -169,6 +169,14 @@ def write_tidy(ds: Dataset, path: Path | str, meta: dict[str, str] | None = None
 # --------------------------------------------------------------------------------------------
 
 _LINE_OFFSET = 2  # data row i (0-based) is on line i + 2: the header is line 1
+
+YEAR_RANGE = (1990, 2100)
+"""Years a tidy file may hold: BRES starts in 2009 and its predecessor (ABI) in 1998; anything
+outside this range is a typing slip, not a year of data."""
+
+MAX_JOBS = 100_000_000
+"""No area or industry holds more jobs than this (UK employment is about 33 million): a larger
+count is a unit or typing error, and would make shift-shares and LQs meaningless."""
 _DICT = pa.dictionary(pa.int32(), pa.string())
 
 
@@ -182,6 +190,7 @@ def _read_raw(path: Path) -> pd.DataFrame:
     if path.suffix == ".parquet":
         try:
             schema = pq.read_schema(path)
+            _refuse_duplicated_columns(schema.names, name)
             text = [f.name for f in schema if pa.types.is_string(f.type)
                     or pa.types.is_large_string(f.type)]  # fmt: skip
             return pq.read_table(path, read_dictionary=text).to_pandas()
@@ -191,6 +200,7 @@ def _read_raw(path: Path) -> pd.DataFrame:
         header = _csv_header(path)
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise DataError(f"not a readable CSV file ({exc})", file=name) from exc
+    _refuse_duplicated_columns(header, name)
     # Years are read as numbers and checked for wholeness later, so "2015.0" from a spreadsheet
     # is accepted and "2015.5" is reported where it is.
     types = {
@@ -213,6 +223,15 @@ def _read_raw(path: Path) -> pd.DataFrame:
             raise located from exc
         # Slow path, only for a malformed file: read everything as text to name the culprit.
         return _read_text(path)
+
+
+def _refuse_duplicated_columns(header: list[str], file: str) -> None:
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise DataError(f"column {name!r} appears more than once in the header", file=file,
+                            row=1, column=name)
+        seen.add(name)
 
 
 _CONVERSION = re.compile(
@@ -391,6 +410,10 @@ class _Rows:
         bad = _first(values != values.round())
         if bad is not None:
             raise self.fail(bad, "year", f"{values.iloc[bad]!r} is not a whole year")
+        bad = _first((values < YEAR_RANGE[0]) | (values > YEAR_RANGE[1]))
+        if bad is not None:
+            raise self.fail(bad, "year", f"{int(values.iloc[bad])} is not a plausible year for "
+                                         f"these statistics ({YEAR_RANGE[0]}-{YEAR_RANGE[1]})")
         return values.astype(np.int64)
 
     def sic(self) -> pd.Series:
@@ -404,11 +427,14 @@ class _Rows:
                 labels.append("")
         unique, inverse = np.unique(np.array(labels, dtype=str), return_inverse=True)
         recoded = inverse[codes.cat.codes.to_numpy()]
-        if unique[0] == "":
-            bad = _first(recoded == 0)
+        known = known_sic_codes() | {TOTAL_CODE}
+        unknown = np.array([u not in known for u in unique])
+        if unknown.any():
+            bad = _first(unknown[recoded])
             if bad is not None:
                 shown = codes.iloc[bad]
-                raise self.fail(bad, "sic", f"{shown!r} is not a SIC 2007 code or TOTAL")
+                raise self.fail(bad, "sic", f"{shown!r} is not a SIC 2007 class, group, "
+                                            "division or TOTAL")
         return str_column(unique, recoded)
 
     def check_keys(self, frame: pd.DataFrame, keys: list[str], known_areas: pd.Series) -> None:
@@ -514,6 +540,11 @@ def _employment(rows: _Rows, suppressed: pd.Series, file: str) -> pd.DataFrame:
     bad = _first(values < 0)
     if bad is not None:
         raise rows.fail(bad, "employment", "negative employment")
+    bad = _first(values > MAX_JOBS)
+    if bad is not None:
+        raise rows.fail(bad, "employment", f"{values[bad]:g} is not a plausible job count "
+                                           f"(more than {MAX_JOBS:,.0f}, over three times "
+                                           "UK employment)")
     bad = _first(np.isnan(values) & ~emp["suppressed"].to_numpy())
     if bad is not None:
         raise rows.fail(bad, "employment", "employment is empty but not marked suppressed")

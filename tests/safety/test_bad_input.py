@@ -156,7 +156,6 @@ def _replace_employment(field_index: int, value: str) -> Callable[[list[str]], s
     return make
 
 
-ISSUE_9 = "data-file validation is issue 9's (evidence/sources readers)"
 
 
 def _data_cases() -> list[Case]:
@@ -180,12 +179,12 @@ def _data_cases() -> list[Case]:
         cases.append(_data_case(f"year-{i}", _replace_employment(2, value)))
     for i, value in enumerate(("NaN", "inf", "-inf", "1e400")):
         cases.append(_data_case(f"jobs-nonfinite-{i}", _replace_employment(4, value)))
-    cases.append(_data_case("jobs-1e308", _replace_employment(4, "1e308"), xfail=ISSUE_9))
+    cases.append(_data_case("jobs-1e308", _replace_employment(4, "1e308")))
     cases += [
-        _data_case("sic-9999", _replace_employment(3, '"9999"'), xfail=ISSUE_9),
-        _data_case("year-1066", _replace_employment(2, "1066"), xfail=ISSUE_9),
+        _data_case("sic-9999", _replace_employment(3, '"9999"')),
+        _data_case("year-1066", _replace_employment(2, "1066")),
         _data_case("duplicated-columns", lambda lines: "\n".join(
-            [lines[0] + ',"employment"', *[x + "," for x in lines[1:]]]), xfail=ISSUE_9),
+            [lines[0] + ',"employment"', *[x + "," for x in lines[1:]]])),
         _data_case("latin1-line", lambda lines: "\n".join(lines).encode("utf-8").replace(
             b"Aville", "Avill\u00e9".encode("latin-1"))),
     ]
