@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from evidence.analysis_findings import analysis_findings
+from evidence.area_analysis import AreaAnalysis, analysis_of, em_parts, profile_fields
 from evidence.comparators import comparators_from_codes, nearest_comparators
 from evidence.cube import Cube
 from evidence.dataset import SourceInfo
@@ -24,7 +26,8 @@ def _num(x: object, digits: int | None = None) -> float | None:
     return round(v, digits) if digits is not None else v
 
 
-def sector_rows(ind: Indicators, pos: int) -> list[SectorRow]:
+def sector_rows(ind: Indicators, pos: int, analysis: AreaAnalysis | None = None
+                ) -> list[SectorRow]:
     cube: Cube = ind.cube
     i0, i1 = ind.i0, ind.i1
     rows = []
@@ -70,6 +73,7 @@ def sector_rows(ind: Indicators, pos: int) -> list[SectorRow]:
                 hoover_gb=_num(ind.hoover[s_i, i1], 3),
                 suppressed_cells=supp,
                 note=note,
+                esteban_marquillas=em_parts(analysis, pos, s_i) if analysis else None,
             )
         )
     return rows
@@ -105,6 +109,7 @@ def build_profile(
         context["gb_automation_exposure"] = (
             _num(ind.nat_automation[i1], 4) if ind.nat_automation is not None else None
         )
+    analysis = analysis_of(ind, source.synthetic)
     notes = list(cube.notes) + list(source.notes)
     if source.synthetic:
         notes.insert(0, "SYNTHETIC demo data: areas and figures are fictional.")
@@ -125,8 +130,9 @@ def build_profile(
             _num(ind.automation[pos, i1], 4) if ind.automation is not None else None
         ),
         context=context,
-        sectors=sector_rows(ind, pos),
+        sectors=sector_rows(ind, pos, analysis),
         comparators=comps,
-        findings=derive_findings(ind, pos, comp_pos),
+        findings=derive_findings(ind, pos, comp_pos) + analysis_findings(analysis, pos),
         notes=notes,
+        **profile_fields(analysis, pos),  # type: ignore[arg-type]
     )
