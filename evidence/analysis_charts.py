@@ -12,6 +12,7 @@ import pandas as pd
 
 from evidence.hexmap import hex_centres, hex_map
 from evidence.models import AreaProfile, SupplyChain
+from evidence.sectors import load_sectors
 
 HOT_SPOT_COLOUR = "#d7191c"
 
@@ -29,8 +30,10 @@ def supply_chain_frame(chain: SupplyChain, year: int) -> pd.DataFrame:
 
 def opportunities_frame(p: AreaProfile) -> pd.DataFrame:
     """The related opportunities as a table (one row a class)."""
+    labels = {s.sector_id: s.label for s in load_sectors()}
     return pd.DataFrame([{
-        "sic": o.sic, "label": o.label, "sector": o.sector or "", "density": o.density,
+        "sic": o.sic, "label": o.label, "sector": labels.get(o.sector or "", o.sector or ""),
+        "density": o.density,
         "lq": o.lq if o.lq is not None else 0.0, "national_jobs": o.national_jobs or 0.0,
         "related_present": "; ".join(f"{r.label} (LQ {r.lq:.2f})" for r in o.related_present),
     } for o in p.related_opportunities])
@@ -68,7 +71,7 @@ def cluster_map(
     comparator_codes: Iterable[str] = (),
 ) -> alt.LayerChart:
     """The hex map of a sector's LQ by district, focus (black) and comparators (orange)
-    outlined, LISA hot spots (high-high, p < 0.05) marked with a red dot.
+    outlined, LISA hot spots (high-high, p < 0.05) marked with a white dot ringed in red.
 
     ``frame`` comes from :func:`evidence.area_analysis.cluster_map_frame`.
     """
@@ -78,7 +81,8 @@ def cluster_map(
     if len(hot):
         hot["x"], hot["y"] = hex_centres(hot["q"].astype(int), hot["r"].astype(int))
         dots = alt.Chart(hot[["x", "y", "area_name"]]).mark_point(
-            shape="circle", filled=True, size=14, color=HOT_SPOT_COLOUR, opacity=1,
+            shape="circle", filled=True, size=30, fill="white", stroke=HOT_SPOT_COLOUR,
+            strokeWidth=2, opacity=1,
         ).encode(x=alt.X("x:Q", axis=None), y=alt.Y("y:Q", axis=None),
                  tooltip=[alt.Tooltip("area_name:N", title="Hot spot")])
         chart.layer.append(dots)

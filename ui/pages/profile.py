@@ -148,8 +148,8 @@ def cluster_section(ev: Evidence, p: AreaProfile) -> None:
     st.altair_chart(analysis_charts.cluster_map(
         frame, labels[sid], p.period.end, p.area.code, [c.area_code for c in p.comparators]))
     hot = int(frame["hot_spot"].sum())
-    st.caption(f"Black outline: {p.area.name}; orange: its comparators; red dots: {hot} hot "
-               f"spots of {len(frame)} districts (local Moran high-high, p < 0.05, "
+    st.caption(f"Black outline: {p.area.name}; orange: its comparators; white dots ringed in "
+               f"red: {hot} hot spots of {len(frame)} districts (local Moran high-high, p < 0.05, "
                f"{analysis.centroid_basis}, k = 6 nearest neighbours).")
     if p.cluster is not None:
         row = next((c for c in p.cluster.sectors if c.sector == sid), None)
