@@ -69,6 +69,7 @@ def cluster_map(
     year: int,
     focus_code: str | None,
     comparator_codes: Iterable[str] = (),
+    hex_px: float = 13.0,
 ) -> alt.LayerChart:
     """The hex map of a sector's LQ by district, focus (black) and comparators (orange)
     outlined, LISA hot spots (high-high, p < 0.05) marked with a white dot ringed in red.
@@ -76,12 +77,12 @@ def cluster_map(
     ``frame`` comes from :func:`evidence.area_analysis.cluster_map_frame`.
     """
     chart = hex_map(frame, "lq", f"{sector_label}: LQ vs Great Britain by district, {year}",
-                    "LQ", focus_code, list(comparator_codes))
+                    "LQ", focus_code, list(comparator_codes), hex_px=hex_px)
     hot = frame[frame["hot_spot"].astype(bool)].copy()
     if len(hot):
         hot["x"], hot["y"] = hex_centres(hot["q"].astype(int), hot["r"].astype(int))
         dots = alt.Chart(hot[["x", "y", "area_name"]]).mark_point(
-            shape="circle", filled=True, size=30, fill="white", stroke=HOT_SPOT_COLOUR,
+            shape="circle", filled=True, size=30 * (hex_px / 13.0) ** 2, fill="white", stroke=HOT_SPOT_COLOUR,
             strokeWidth=2, opacity=1,
         ).encode(x=alt.X("x:Q", axis=None), y=alt.Y("y:Q", axis=None),
                  tooltip=[alt.Tooltip("area_name:N", title="Hot spot")])

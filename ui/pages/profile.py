@@ -146,7 +146,8 @@ def cluster_section(ev: Evidence, p: AreaProfile) -> None:
                        format_func=labels.__getitem__, key="analysis_map_sector")
     frame = cluster_map_frame(analysis, sid)
     st.altair_chart(analysis_charts.cluster_map(
-        frame, labels[sid], p.period.end, p.area.code, [c.area_code for c in p.comparators]))
+        frame, labels[sid], p.period.end, p.area.code, [c.area_code for c in p.comparators],
+        hex_px=20), width="content")  # a hex map keeps its own aspect ratio
     hot = int(frame["hot_spot"].sum())
     st.caption(f"Black outline: {p.area.name}; orange: its comparators; white dots ringed in "
                f"red: {hot} hot spots of {len(frame)} districts (local Moran high-high, p < 0.05, "
