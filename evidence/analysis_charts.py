@@ -82,8 +82,8 @@ def cluster_map(
     if len(hot):
         hot["x"], hot["y"] = hex_centres(hot["q"].astype(int), hot["r"].astype(int))
         dots = alt.Chart(hot[["x", "y", "area_name"]]).mark_point(
-            shape="circle", filled=True, size=30 * (hex_px / 13.0) ** 2, fill="white", stroke=HOT_SPOT_COLOUR,
-            strokeWidth=2, opacity=1,
+            shape="circle", filled=True, size=30 * (hex_px / 13.0) ** 2, fill="white",
+            stroke=HOT_SPOT_COLOUR, strokeWidth=2, opacity=1,
         ).encode(x=alt.X("x:Q", axis=None), y=alt.Y("y:Q", axis=None),
                  tooltip=[alt.Tooltip("area_name:N", title="Hot spot")])
         chart.layer.append(dots)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from io import StringIO
 
@@ -113,6 +113,16 @@ def sector_io_industries() -> dict[str, list[str]]:
     return out
 
 
+@lru_cache(maxsize=32)
+def sector_links(sector_id: str, n: int = N_SUPPLIERS) -> tuple[
+    tuple[tuple[str, float], ...], tuple[tuple[str, float], ...]
+]:
+    """The sector's top-n national suppliers (a_iS) and buyers (b_Sj): the same in every area."""
+    t = load_io_tables()
+    inds = sector_io_industries()[sector_id]
+    return tuple(top_suppliers(t, inds, n)), tuple(top_buyers(t, inds, n))
+
+
 @dataclass
 class IOAnalysis:
     """Area employment by IO industry and the FLQ multipliers of every area, ``[A, N]``."""
@@ -158,7 +168,7 @@ class AreaAnalysis:
             self._percentiles[pct] = np.where(np.isfinite(cut), cut, np.inf)
         return self._percentiles[pct]
 
-    @property
+    @cached_property
     def names(self) -> dict[str, str]:
         areas = self.ind.cube.areas
         return dict(zip(areas["area_code"], areas["area_name"].astype(str), strict=True))
@@ -400,6 +410,7 @@ def em_parts(a: AreaAnalysis, pos: int, s_i: int) -> EstebanMarquillasParts | No
     )
 
 
+@lru_cache(maxsize=8)
 def am_candidates(classes: tuple[str, ...]) -> dict[str, str]:
     """The classes in the ten Table 1 sectors, with their sector."""
     out = {}
@@ -456,12 +467,13 @@ def supply_chains(a: AreaAnalysis, pos: int) -> list[SupplyChain]:
 
         method = io.method + ("; output-weighted mean over the sector's IO industries"
                               if len(inds) > 1 else "")
+        sup, buy = sector_links(sid)
         out.append(SupplyChain(
             sector=sid, label=labels[sid], io_industry=inds,
             suppliers=[Supplier(industry=c, name=t.names[t.index(c)], coefficient=round(v, 6),
-                                local_lq=lq_of(c)) for c, v in top_suppliers(t, inds, N_SUPPLIERS)],
+                                local_lq=lq_of(c)) for c, v in sup],
             buyers=[Buyer(industry=c, name=t.names[t.index(c)], share=round(v, 6),
-                          local_lq=lq_of(c)) for c, v in top_buyers(t, inds, N_SUPPLIERS)],
+                          local_lq=lq_of(c)) for c, v in buy],
             multiplier=Multiplier(type_i=round(_sector_multiplier(io, pos, inds), 4),
                                   method=method, delta=io.delta),
         ))
