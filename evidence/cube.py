@@ -4,6 +4,11 @@ Every indicator is arithmetic on these arrays, which is what makes "all indicato
 a single vectorised pass. Districts are aggregated into their partnership areas and regions here
 by summing counts (never by averaging ratios), so a group's shares and location quotients are
 recomputed from its totals.
+
+Besides the ten Table 1 sectors the cube keeps every 4-digit SIC 2007 class in the file
+(``classes``, ``class_emp`` [area, class, year]): the bundled demo holds only the advanced
+manufacturing classes, a full BRES extract or the full demo all 615. Relatedness, variety and
+supply chains (``evidence.area_analysis``) work at that detail.
 """
 
 from __future__ import annotations
@@ -50,6 +55,10 @@ class Cube:
     nat_level4: np.ndarray | None
     nat_berd: np.ndarray | None
     nat_soc: np.ndarray | None
+    classes: tuple[str, ...] = ()
+    """The 4-digit SIC 2007 classes in the file, sorted; ``class_emp`` follows this order."""
+    class_emp: np.ndarray | None = None  # [A, C, Y] jobs by class; suppressed cells count 0
+    nat_class_emp: np.ndarray | None = None  # [C, Y]
     total_basis: str = "all-industries row"
     national_basis: str = "sum of areas in file"
     notes: list[str] = field(default_factory=list)
@@ -123,6 +132,9 @@ def build_cube(ds: Dataset) -> Cube:
     if level4 is not None:
         nat_level4, nat_berd, nat_soc = _national_context(level4, berd, soc, e.total, lowest)
 
+    nat_class = e.class_emp[-1] if national_basis.startswith("Great Britain") else \
+        e.class_emp[:-1][lowest].sum(axis=0)
+
     def drop_gb(x: np.ndarray | None) -> np.ndarray | None:
         return None if x is None else x[:-1]
 
@@ -152,6 +164,9 @@ def build_cube(ds: Dataset) -> Cube:
         nat_level4=nat_level4,
         nat_berd=nat_berd,
         nat_soc=nat_soc,
+        classes=e.classes,
+        class_emp=e.class_emp[:-1],
+        nat_class_emp=nat_class,
         total_basis=e.total_basis,
         national_basis=national_basis,
         notes=notes,
@@ -182,6 +197,14 @@ class _EmploymentArrays:
     total_basis: str
     codes: list[str]
     """The file's industry codes other than TOTAL."""
+    classes: tuple[str, ...] = ()
+    class_emp: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
+    """[A, C, Y] jobs by 4-digit SIC class (suppressed or missing cells count 0)."""
+
+
+def is_class_code(code: str) -> bool:
+    """A 4-digit SIC 2007 class key (the finest level the cube keeps besides sectors)."""
+    return len(code) == 4 and code.isdigit()
 
 
 def _code_positions(
@@ -262,7 +285,13 @@ def _employment_arrays(
         total_basis = "sum of industries in file"
     rest = np.clip(total - structure.sum(axis=1), 0, None)
     structure = np.concatenate([structure, rest[:, None, :]], axis=1)
-    return _EmploymentArrays(emp, supp, total, structure, total_basis, list(uniques[~is_total]))
+    # Class level: the same scatter over the 4-digit codes, one pass over the rows.
+    classes = tuple(sorted(u for u in uniques if is_class_code(u)))
+    cpos = {c: i for i, c in enumerate(classes)}
+    class_of = np.array([cpos.get(u, -1) for u in uniques] + [-1], dtype=np.int64)[inverse]
+    class_emp = scatter(valid & (class_of >= 0), class_of, len(classes), v0)
+    return _EmploymentArrays(emp, supp, total, structure, total_basis, list(uniques[~is_total]),
+                             classes, class_emp)
 
 
 def _coarse_code_notes(codes: list[str]) -> list[str]:
@@ -422,6 +451,7 @@ def aggregate_rows(cube: Cube, member_positions: list[np.ndarray]) -> dict[str, 
         "gva": summed(cube.gva),
         "gva_total": summed(cube.gva_total),
         "soc": summed(cube.soc),
+        "class_emp": _sum_members(cube.class_emp, member_positions),
     }
     for name in ("level4", "berd"):
         x = getattr(cube, name)
@@ -498,6 +528,7 @@ def append_rows(cube: Cube, rows: pd.DataFrame, member_positions: list[np.ndarra
         level4=cat(cube.level4, agg["level4"]),
         berd=cat(cube.berd, agg["berd"]),
         soc=cat(cube.soc, agg["soc"]),
+        class_emp=cat(cube.class_emp, agg["class_emp"]),
         region_pos=np.concatenate([cube.region_pos, np.full(len(rows), -1)]),
         _pos={},
     )

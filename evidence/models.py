@@ -28,6 +28,11 @@ FINDING_TOPICS: tuple[str, ...] = (
     "niche",  # a pronounced specialism resting on a handful of jobs or one plant
     "comparators",  # position against similar areas
     "am_base",  # size of the advanced manufacturing base overall
+    "supply_chain_gap",  # a strong local sector whose main supplier industries are thin locally
+    "supply_chain_strength",  # a strong local sector whose main suppliers are dense locally
+    "related_opportunity",  # a class not yet held but dense in related classes the area has
+    "cross_boundary_cluster",  # a specialism shared with neighbouring districts (LISA high-high)
+    "isolated_specialism",  # a specialism surrounded by districts without it (LISA high-low)
 )
 """Closed list of finding topics; rules refer to these names."""
 
@@ -39,6 +44,30 @@ class ShiftShare(BaseModel):
     industry_mix: float
     local: float
     actual: float
+
+
+class Record(BaseModel):
+    """A model that can also be read like the JSON it dumps to (``row["multiplier"]``)."""
+
+    def __getitem__(self, key: str) -> object:
+        if key not in type(self).model_fields:
+            raise KeyError(key)
+        return getattr(self, key)
+
+
+class EstebanMarquillasParts(Record):
+    """Esteban-Marquillas (1972) split of the local (competitive) effect of one sector.
+
+    competitive = homothetic_competitive + allocation, with homothetic employment
+    E*_ir = E_r E_i / E (start year), homothetic_competitive = E*_ir (r_ir - r_i) and
+    allocation = (E_ir - E*_ir)(r_ir - r_i); jobs over the profile's period.
+    """
+
+    homothetic_employment: float | None
+    competitive: float | None
+    homothetic_competitive: float | None
+    allocation: float | None
+    allocation_type: str
 
 
 class SectorRow(BaseModel):
@@ -61,6 +90,7 @@ class SectorRow(BaseModel):
         None, description="Hoover localisation of the sector across GB districts, end year")
     suppressed_cells: int = 0
     note: str | None = None
+    esteban_marquillas: EstebanMarquillasParts | None = None
 
 
 class Comparator(BaseModel):
@@ -95,6 +125,103 @@ class Finding(BaseModel):
 def standing(findings: Iterable[Finding]) -> list[Finding]:
     """The findings that still stand (see :attr:`Finding.stands`), in order."""
     return [f for f in findings if f.stands]
+
+
+class Supplier(Record):
+    """A domestic supplier industry of a sector (ONS input-output analytical tables 2019)."""
+
+    industry: str = Field(description="IOAT industry code as ONS prints it, e.g. C25OTHER")
+    name: str
+    coefficient: float = Field(description="direct requirement a_iS: purchases per unit output")
+    local_lq: float | None = Field(description="the industry's LQ in the area (None: not in file)")
+
+
+class Buyer(Record):
+    """An intermediate buyer industry of a sector: the share of the sector's output it buys."""
+
+    industry: str
+    name: str
+    share: float = Field(description="output coefficient b_Sj = Z_Sj / X_S")
+    local_lq: float | None
+
+
+class Multiplier(Record):
+    """A Type I output multiplier and how it was made (method text states the FLQ delta)."""
+
+    type_i: float
+    method: str
+    delta: float | None = None
+
+
+class SupplyChain(Record):
+    """One sector's supply chain in the area: ``{sector, io_industry, suppliers, buyers,
+    multiplier}`` as issue 11 specifies (buyers carry ``share`` rather than a coefficient)."""
+
+    sector: str
+    label: str = ""
+    io_industry: list[str]
+    suppliers: list[Supplier]
+    buyers: list[Buyer]
+    multiplier: Multiplier
+
+
+class RelatedPresent(Record):
+    """A class the area already has (LQ >= 1) that makes a candidate class feasible."""
+
+    sic: str
+    label: str
+    relatedness: float = Field(description="proximity phi to the candidate class")
+    lq: float
+
+
+class RelatedOpportunity(Record):
+    """A class the area is not specialised in (LQ < 1) but whose related classes it has."""
+
+    sic: str
+    label: str
+    sector: str | None = None
+    density: float = Field(description="relatedness density in [0, 1], end year")
+    lq: float | None
+    national_jobs: float | None = None
+    related_present: list[RelatedPresent] = Field(default_factory=list)
+
+
+class ClusterNeighbour(Record):
+    code: str
+    name: str
+    lq: float | None
+
+
+class SectorCluster(Record):
+    """Global Moran's I of a sector's LQ across districts and the focus district's LISA."""
+
+    sector: str
+    label: str
+    lq: float | None
+    moran_i: float
+    moran_expected: float
+    moran_p: float
+    quadrant: str = Field(description="LISA quadrant HH, LH, LL or HL")
+    local_p: float
+    status: Literal["cluster", "isolated", "neither"]
+    text: str
+    neighbours: list[ClusterNeighbour] = Field(
+        default_factory=list, description="the k nearest districts, with their LQ")
+    partners: list[str] = Field(default_factory=list,
+                                description="names of the cluster partners (HH) or surrounding "
+                                            "districts (HL)")
+
+
+class ClusterResult(Record):
+    """Spatial association of the area's specialisms (districts only)."""
+
+    weights: str
+    centroids: str
+    permutations: int
+    seed: int
+    districts: int
+    year: int
+    sectors: list[SectorCluster] = Field(default_factory=list)
 
 
 class Period(BaseModel):
@@ -132,6 +259,18 @@ class AreaProfile(BaseModel):
     comparators: list[Comparator] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    class_detail: str | None = Field(
+        None, description="the SIC class detail relatedness and variety were computed at")
+    relatedness_method: str | None = None
+    related_opportunities: list[RelatedOpportunity] = Field(default_factory=list)
+    related_variety: float | None = Field(None, description="Frenken et al. 2007, bits")
+    unrelated_variety: float | None = None
+    total_variety: float | None = Field(None, description="entropy over classes = RV + UV")
+    variety_method: str | None = None
+    supply_chain: list[SupplyChain] = Field(default_factory=list)
+    io_multiplier: Multiplier | None = Field(
+        None, description="the area's Type I multiplier (FLQ), jobs-weighted over its sectors")
+    cluster: ClusterResult | None = None
 
     def sector(self, sector_id: str) -> SectorRow:
         for row in self.sectors:

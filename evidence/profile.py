@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from evidence.analysis_findings import analysis_findings
+from evidence.area_analysis import AreaAnalysis, analysis_of, em_parts, profile_fields
 from evidence.comparators import comparators_from_codes, nearest_comparators
 from evidence.cube import Cube
 from evidence.dataset import SourceInfo
@@ -27,7 +29,8 @@ def _num(x: object, digits: int | None = None) -> float | None:
     return v
 
 
-def sector_rows(ind: Indicators, pos: int) -> list[SectorRow]:
+def sector_rows(ind: Indicators, pos: int, analysis: AreaAnalysis | None = None
+                ) -> list[SectorRow]:
     cube: Cube = ind.cube
     i0, i1 = ind.i0, ind.i1
     rows = []
@@ -73,6 +76,7 @@ def sector_rows(ind: Indicators, pos: int) -> list[SectorRow]:
                 hoover_gb=_num(ind.hoover[s_i, i1], 3),
                 suppressed_cells=supp,
                 note=note,
+                esteban_marquillas=em_parts(analysis, pos, s_i) if analysis else None,
             )
         )
     return rows
@@ -141,6 +145,7 @@ def build_profile(
         )
     # Krugman depends on the industry detail: say at which it was computed.
     context["krugman_industries"] = float(cube.structure.shape[1])
+    analysis = analysis_of(ind, source.synthetic)
     notes = list(cube.notes) + list(source.notes)
     notes.append(f"Krugman dissimilarity computed over {cube.structure.shape[1]} industries "
                  "(SIC divisions in the data plus the rest of the economy); it is comparable "
@@ -175,8 +180,9 @@ def build_profile(
             _num(ind.automation[pos, i1], 4) if ind.automation is not None else None
         ),
         context=context,
-        sectors=sector_rows(ind, pos),
+        sectors=sector_rows(ind, pos, analysis),
         comparators=comps,
-        findings=derive_findings(ind, pos, comp_pos),
+        findings=derive_findings(ind, pos, comp_pos) + analysis_findings(analysis, pos),
         notes=notes,
+        **profile_fields(analysis, pos),  # type: ignore[arg-type]
     )

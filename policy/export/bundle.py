@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from evidence.area_analysis import analysis_of, cluster_map_frame
 from evidence.models import AreaProfile, Finding
 from policy.appraisal import AppraisalResults, AppraisalState
 from policy.catalogue import Intervention, MixDiagnostics
@@ -70,6 +71,9 @@ class ReportBundle:
     rejected_findings: list[Finding] = field(default_factory=list)
     comparator_rows: list[dict[str, Any]] = field(default_factory=list)
     timeseries: list[dict[str, Any]] = field(default_factory=list)
+    cluster_map: list[dict[str, Any]] = field(default_factory=list)
+    """Districts with hex positions, the map sector's LQ and LISA (the Analysis view's map)."""
+    cluster_map_sector: str | None = None
     source_rounding: int | None = None
     source_suppressed_cells: int = 0
     source_notes: list[str] = field(default_factory=list)
@@ -250,6 +254,8 @@ def bundle_from_results(
         rejected_findings=run.rejected_findings,
         comparator_rows=comparator_rows,
         timeseries=_timeseries(run.evidence, profile),
+        cluster_map_sector=(sector := _map_sector(profile)),
+        cluster_map=_cluster_map(run.evidence, profile, sector),
         source_rounding=source.rounding,
         source_suppressed_cells=int(source.suppressed_cells or 0),
         source_notes=list(source.notes),
@@ -276,3 +282,20 @@ def _timeseries(ev: Evidence, profile: AreaProfile) -> list[dict[str, Any]]:
         out.append({"sector": row.sector, "label": row.label, "year": int(row.year),
                     "employment": None if jobs is None else float(jobs)})
     return out
+
+
+def _map_sector(profile: AreaProfile) -> str | None:
+    """The sector the Analysis view opens its map on: the area's highest LQ."""
+    rows = [r for r in profile.sectors if r.lq is not None]
+    return max(rows, key=lambda r: r.lq or 0.0).sector if rows else None
+
+
+def _cluster_map(ev: Evidence, profile: AreaProfile, sector: str | None) -> list[dict[str, Any]]:
+    if sector is None or not (ev.cube.areas["level"] == "lad").any():
+        return []
+    try:
+        ind = ev.indicators(profile.period.start, profile.period.end)
+    except (KeyError, ValueError):
+        return []
+    frame = cluster_map_frame(analysis_of(ind, ev.dataset.source.synthetic), sector)
+    return frame.to_dict("records")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from evidence import charts
+from evidence import analysis_charts, charts
 from policy.catalogue import chain_graph, to_png, to_svg
 
 if TYPE_CHECKING:
@@ -28,6 +28,8 @@ CHART_SCALE = 1.5
 """vl-convert scale factor: sharp enough for print at 6 inches wide, small enough to embed."""
 
 _CHART_WIDTH = 520
+_OWN_SIZE = {"cluster_map"}
+"""Charts that keep their own width (a hex map's aspect ratio is its geometry)."""
 
 
 class ReportImage:
@@ -133,6 +135,32 @@ def _profile_charts(bundle: ReportBundle) -> list[tuple[str, str, Any]]:
             f"Advanced manufacturing jobs as a share of all jobs in {p.period.end}: the area "
             "and its comparators (numerator AM jobs, denominator all jobs in each area)."
         ), lambda: charts.comparator_chart(peers, p.period.end)))
+    out += _analysis_charts(bundle)
+    return out
+
+
+def _analysis_charts(bundle: ReportBundle) -> list[tuple[str, str, Any]]:
+    """The Analysis view's feasible-next chart and cluster map (issue 11)."""
+    p = bundle.profile
+    out: list[tuple[str, str, Any]] = []
+    if p.related_opportunities:
+        out.append(("feasible_next", (
+            f"Feasible next classes: relatedness density (y, 0-1) against the area's LQ vs "
+            f"Great Britain (x) in {p.period.end}; bubble size is the class's Great Britain "
+            f"jobs in {p.period.end}."
+        ), lambda: analysis_charts.feasible_next_chart(p)))
+    if bundle.cluster_map and bundle.cluster_map_sector:
+        frame = pd.DataFrame(bundle.cluster_map)
+        label = next((r.label for r in p.sectors if r.sector == bundle.cluster_map_sector),
+                     bundle.cluster_map_sector)
+        comps = [c.area_code for c in p.comparators]
+        centroids = p.cluster.centroids if p.cluster else "district positions"
+        out.append(("cluster_map", (
+            f"{label}: LQ vs Great Britain by district, {p.period.end}. Black outline: "
+            f"{p.area.name}; orange: its comparators; white dots ringed in red: "
+            f"{int(frame['hot_spot'].sum())} hot spots of {len(frame)} districts (local Moran "
+            f"high-high, p < 0.05, k = 6 nearest neighbours; {centroids})."
+        ), lambda: analysis_charts.cluster_map(frame, label, p.period.end, p.area.code, comps)))
     return out
 
 
@@ -141,7 +169,9 @@ def render_images(bundle: ReportBundle) -> dict[str, ReportImage]:
     images: dict[str, ReportImage] = {}
     for key, caption, make in _profile_charts(bundle):
         try:
-            chart = make().properties(width=_CHART_WIDTH)
+            chart = make()
+            if key not in _OWN_SIZE:
+                chart = chart.properties(width=_CHART_WIDTH)
             images[key] = ReportImage(key=key, caption=caption, png=chart_png(chart))
         except Exception as exc:  # one bad chart must not sink the report
             bundle.warnings.append(f"chart '{key}' could not be rendered: {exc}")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from evidence.models import standing
+from evidence.models import AreaProfile, standing
 from evidence.sectors import load_sectors
 from policy.appraisal import GREEN_BOOK_STPR, OPTIMISM_BIAS_TABLE, normalise_weights
 from policy.catalogue import RATIONALE_CATEGORIES, load_shared_nodes
@@ -377,6 +377,117 @@ def _evidence(bundle: ReportBundle, images: dict[str, Any]) -> list[Block]:
         out.append(comp)
         if "comparators" in images:
             out.append(Figure("comparators", images["comparators"].caption))
+    out += _analysis(bundle, images)
+    return out
+
+
+def _supply_chain_table(p: AreaProfile) -> Table | None:
+    if not p.supply_chain:
+        return None
+
+    def links(items: list[Any], value: str) -> str:
+        return "; ".join(
+            f"{i.industry} {getattr(i, value):.3f}"
+            + ("" if i.local_lq is None else f" (local LQ {i.local_lq:.2f})") for i in items)
+
+    return Table(
+        [Column("Sector"), Column("IO industry"), Column("Main domestic suppliers"),
+         Column("Main buyers"), Column("Type I multiplier", ".3f")],
+        [[c.label, ", ".join(c.io_industry), links(c.suppliers, "coefficient"),
+          links(c.buyers, "share"), c.multiplier.type_i] for c in p.supply_chain],
+        caption=(
+            f"Table 1.4 Supply chains of the advanced manufacturing sectors in {p.area.name}. "
+            "Suppliers: domestic purchases from the industry per GBP of the sector's output "
+            "(direct requirement coefficient); buyers: share of the sector's output the industry "
+            "buys; ONS UK input-output analytical tables 2019. Local LQ: the industry's share of "
+            f"the area's {p.total_jobs:,.0f} jobs / its share of Great Britain jobs, "
+            f"{p.period.end} (left out where the file lacks its classes). Multiplier: "
+            + (p.supply_chain[0].multiplier.method if p.supply_chain else "") + "."
+        ),
+        compact=True,
+    )
+
+
+def _opportunity_table(p: AreaProfile) -> Table | None:
+    if not p.related_opportunities:
+        return None
+    e = p.period.end
+    return Table(
+        [Column("SIC"), Column("Class"), Column("Relatedness density", ".2f"),
+         Column(f"LQ vs GB {e}", ".2f"), Column(f"GB jobs {e}", ",.0f"), Column("Builds on")],
+        [[o.sic, o.label, o.density, o.lq, o.national_jobs,
+          "; ".join(f"{r.label} (LQ {r.lq:.2f})" for r in o.related_present[:3])]
+         for o in p.related_opportunities],
+        caption=(
+            f"Table 1.5 Feasible next classes for {p.area.name}: Table 1 classes with LQ below 1 "
+            f"in {e}, ranked by relatedness density (0-1). {p.relatedness_method or ''}"
+        ),
+        compact=True,
+    )
+
+
+def _em_table(p: AreaProfile) -> Table | None:
+    rows = [[r.label, r.esteban_marquillas.homothetic_employment,
+             r.esteban_marquillas.competitive, r.esteban_marquillas.homothetic_competitive,
+             r.esteban_marquillas.allocation, r.esteban_marquillas.allocation_type]
+            for r in p.sectors if r.esteban_marquillas is not None]
+    if not rows:
+        return None
+    s, e = p.period.start, p.period.end
+    return Table(
+        [Column("Sector"), Column(f"Homothetic jobs {s}", ",.0f"),
+         Column(f"Local effect {s}-{e}", "+,.0f"),
+         Column(f"Homothetic competitive {s}-{e}", "+,.0f"),
+         Column(f"Allocation {s}-{e}", "+,.0f"), Column("Allocation type")],
+        rows,
+        caption=(
+            f"Table 1.6 Esteban-Marquillas (1972) split of the local effect in Table 1.2 "
+            f"(jobs, {s}-{e}): homothetic jobs = the area's {s} jobs x the sector's GB share; "
+            "homothetic competitive = homothetic jobs x (local - national sector growth); "
+            "allocation = (jobs - homothetic jobs) x the same growth difference."
+        ),
+        compact=True,
+    )
+
+
+def _analysis(bundle: ReportBundle, images: dict[str, Any]) -> list[Block]:
+    """Supply chains, related diversification, variety and clusters (issue 11)."""
+    p = bundle.profile
+    if p.class_detail is None:
+        return []
+    out: list[Block] = [Heading("Supply chains, related diversification and clusters", 2),
+                        Paragraph(p.class_detail, "note")]
+    table = _supply_chain_table(p)
+    if table is not None:
+        out.append(table)
+    if p.io_multiplier is not None:
+        out.append(Paragraph(
+            f"Regional Type I output multiplier of {p.area.name}'s advanced manufacturing: "
+            f"{p.io_multiplier.type_i:.3f}. {p.io_multiplier.method}."))
+    table = _opportunity_table(p)
+    if table is not None:
+        out.append(table)
+    if "feasible_next" in images:
+        out.append(Figure("feasible_next", images["feasible_next"].caption))
+    if p.total_variety is not None:
+        out.append(Paragraph(
+            f"Related variety {p.related_variety:.2f} bits and unrelated variety "
+            f"{p.unrelated_variety:.2f} bits ({p.period.end}), together the total entropy of "
+            f"{p.total_variety:.2f} bits. {p.variety_method or ''}"))
+    table = _em_table(p)
+    if table is not None:
+        out.append(table)
+    if p.cluster is not None:
+        for row in p.cluster.sectors:
+            out.append(Paragraph(
+                f"{row.label} (LQ {(row.lq or 0):.2f}, {p.period.end}): {row.text} (local Moran "
+                f"{row.quadrant}, p = {row.local_p:.3f}; global Moran's I {row.moran_i:.2f}, "
+                f"p = {row.moran_p:.3f}).", "bullet"))
+        out.append(Paragraph(
+            f"Spatial weights: {p.cluster.weights}; centroids: {p.cluster.centroids}; "
+            f"{p.cluster.permutations} permutations, seed {p.cluster.seed}.", "note"))
+    if "cluster_map" in images:
+        out.append(Figure("cluster_map", images["cluster_map"].caption))
     return out
 
 

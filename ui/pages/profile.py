@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from evidence import charts
+from evidence import analysis_charts, charts
+from evidence.area_analysis import analysis_of, cluster_map_frame
 from evidence.models import AreaProfile
 from evidence.service import Evidence
 from ui.state import get_session, session_profile, try_evidence
@@ -74,6 +75,99 @@ def comparators_section(ev: Evidence, p: AreaProfile) -> None:
             st.rerun()
 
 
+def supply_chain_section(p: AreaProfile) -> None:
+    st.subheader("Supply chains")
+    if not p.supply_chain:
+        st.info("No supply chain: the file has no 4-digit class detail, or no Table 1 sector "
+                "has jobs here.")
+        return
+    chains = {c.sector: c for c in p.supply_chain}
+    sid = st.selectbox("Sector", list(chains), format_func=lambda s: chains[s].label,
+                       key="analysis_chain_sector")
+    chain = chains[sid]
+    st.dataframe(analysis_charts.supply_chain_frame(chain, p.period.end), hide_index=True,
+                 width="stretch")
+    st.caption(f"IO industries {', '.join(chain.io_industry)}. Suppliers: domestic purchases "
+               "from the industry per GBP of the sector's output (direct requirement "
+               "coefficient); buyers: share of the sector's output the industry buys; ONS UK "
+               f"input-output analytical tables 2019. Local LQ: the industry's jobs as a share "
+               f"of the area's {p.total_jobs:,.0f} jobs over the same share in Great Britain, "
+               f"{p.period.end}; blank where the file does not hold all its classes.")
+    st.metric(f"Regional Type I output multiplier ({chain.label})",
+              f"{chain.multiplier.type_i:.3f}", help=chain.multiplier.method)
+    if p.io_multiplier is not None:
+        st.caption(f"Area multiplier for the appraisal: {p.io_multiplier.type_i:.3f}. "
+                   f"{p.io_multiplier.method}.")
+
+
+def related_section(p: AreaProfile) -> None:
+    st.subheader("What the area could move into next")
+    if p.class_detail:
+        st.caption(p.class_detail)
+    if p.related_opportunities:
+        st.altair_chart(analysis_charts.feasible_next_chart(p), width="stretch")
+        st.dataframe(analysis_charts.opportunities_frame(p).rename(columns={
+            "sic": "SIC", "label": "Class", "sector": "Sector", "density": "Density",
+            "lq": f"LQ {p.period.end}", "national_jobs": f"GB jobs {p.period.end}",
+            "related_present": "Builds on (classes held, LQ >= 1)"}),
+            hide_index=True, width="stretch")
+    else:
+        st.info("No feasible next class: relatedness needs 4-digit class detail.")
+    if p.relatedness_method:
+        st.caption(p.relatedness_method)
+    if p.total_variety is not None:
+        c1, c2, c3 = st.columns(3)
+        c1.metric(f"Related variety, {p.period.end}", f"{p.related_variety:.2f} bits")
+        c2.metric(f"Unrelated variety, {p.period.end}", f"{p.unrelated_variety:.2f} bits")
+        c3.metric("Total entropy", f"{p.total_variety:.2f} bits",
+                  help="related + unrelated variety")
+        st.caption(p.variety_method or "")
+    em = [(s.label, s.esteban_marquillas) for s in p.sectors if s.esteban_marquillas]
+    if em:
+        st.dataframe(pd.DataFrame([{
+            "Sector": label, "Homothetic jobs (start)": e.homothetic_employment,
+            "Local effect": e.competitive, "Homothetic competitive": e.homothetic_competitive,
+            "Allocation": e.allocation, "Type": e.allocation_type} for label, e in em]),
+            hide_index=True, width="stretch")
+        st.caption(f"Esteban-Marquillas (1972): the local effect of the shift-share "
+                   f"(jobs, {p.period.start}-{p.period.end}) = homothetic competitive effect "
+                   "(growth advantage on the jobs the area would have with the GB structure) "
+                   "+ allocation effect (specialisation x growth advantage).")
+
+
+def cluster_section(ev: Evidence, p: AreaProfile) -> None:
+    st.subheader("Where clusters sit")
+    analysis = analysis_of(ev.indicators(p.period.start, p.period.end),
+                           ev.dataset.source.synthetic)
+    labels = {s.sector: s.label for s in p.sectors}
+    best = max(p.sectors, key=lambda s: s.lq or 0.0).sector
+    sectors = list(labels)
+    sid = st.selectbox("Sector on the map", sectors, index=sectors.index(best),
+                       format_func=labels.__getitem__, key="analysis_map_sector")
+    frame = cluster_map_frame(analysis, sid)
+    st.altair_chart(analysis_charts.cluster_map(
+        frame, labels[sid], p.period.end, p.area.code, [c.area_code for c in p.comparators],
+        hex_px=20), width="content")  # a hex map keeps its own aspect ratio
+    hot = int(frame["hot_spot"].sum())
+    st.caption(f"Black outline: {p.area.name}; orange: its comparators; white dots ringed in "
+               f"red: {hot} hot spots of {len(frame)} districts (local Moran high-high, p < 0.05, "
+               f"{analysis.centroid_basis}, k = 6 nearest neighbours).")
+    if p.cluster is not None:
+        row = next((c for c in p.cluster.sectors if c.sector == sid), None)
+        if row is not None:
+            st.write(f"{labels[sid]} in {p.area.name}: {row.text} (LISA {row.quadrant}, "
+                     f"p = {row.local_p:.3f}; global Moran's I {row.moran_i:.2f}, "
+                     f"p = {row.moran_p:.3f}).")
+        st.caption(f"Weights: {p.cluster.weights}; centroids: {p.cluster.centroids}; "
+                   f"{p.cluster.permutations} permutations, seed {p.cluster.seed}.")
+
+
+def analysis_tab(ev: Evidence, p: AreaProfile) -> None:
+    supply_chain_section(p)
+    related_section(p)
+    cluster_section(ev, p)
+
+
 def render() -> None:
     if need_area():
         return
@@ -90,7 +184,7 @@ def render() -> None:
                f"{p.national_basis}.")
     headline(p)
     tabs = st.tabs(["Structure", "Specialisation and growth", "Trends", "Shift-share",
-                    "Comparators", "Table"])
+                    "Comparators", "Table", "Analysis"])
     with tabs[0]:
         st.altair_chart(charts.sector_structure(p), width="stretch")
     with tabs[1]:
@@ -120,6 +214,8 @@ def render() -> None:
                    "Productivity: GVA per job against the same sector in Great Britain. "
                    "Hoover localisation: how unevenly the sector's jobs are spread across GB "
                    "districts compared with all jobs (0 even, 1 all in one place).")
+    with tabs[6]:
+        analysis_tab(ev, p)
     for note in p.notes:
         st.caption(f"Note: {note}")
     st.button("Next: strengths and bottlenecks", on_click=go_to, args=("findings",),

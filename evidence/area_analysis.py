@@ -1,0 +1,543 @@
+"""The second step for every area at once: relatedness, variety, Esteban-Marquillas, supply
+chains, FLQ multipliers and spatial association, from the cube's class-level employment.
+
+The economics lives in :mod:`evidence.analysis` (pure functions, each citing its definition);
+this module feeds it the cube and turns the results into the profile's fields. Everything is
+computed once per :class:`~evidence.indicators.Indicators` (one period) for all areas and kept
+in ``Indicators.cache``, so a district's profile is a slice. Spatial association runs per
+sector on first use (999 permutations each) and is cached too.
+
+Definitions used (see the cited modules for the formulas):
+
+- class LQ (Balassa 1965) against the national reference the profile uses (the GB row or the
+  sum of districts), all-industry jobs as the denominator
+- proximity phi_ij = min(P(LQ_i >= 1 | LQ_j >= 1), P(LQ_j >= 1 | LQ_i >= 1)) across districts
+  (Hidalgo, Klinger, Barabasi and Hausmann 2007); relatedness density
+  sum_{j != i} M_rj phi_ij / sum_{j != i} phi_ij (Boschma, Balland and Kogler 2015)
+- related and unrelated variety (Frenken, Van Oort and Verburg 2007), 4-digit classes within
+  2-digit divisions, bits
+- Esteban-Marquillas (1972) homothetic competitive and allocation effects
+- ONS input-output analytical tables 2019: direct requirements a_iS, output shares b_Sj; Type I
+  output multipliers from FLQ-regionalised coefficients (Flegg and Webber 1997)
+- global Moran's I and local Moran (Anselin 1995), k nearest neighbours (libpysal, esda)
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from importlib import resources
+from io import StringIO
+
+import numpy as np
+import pandas as pd
+
+from evidence.analysis import (
+    EstebanMarquillas,
+    IOTables,
+    RelatednessSpace,
+    SpatialAssociation,
+    Variety,
+    aggregate_to_io,
+    class_lq,
+    classify_district,
+    esteban_marquillas,
+    feasible_next,
+    load_io_tables,
+    presence,
+    proximity,
+    regional_multipliers,
+    relatedness_density,
+    simple_lq,
+    spatial_association,
+    top_buyers,
+    top_suppliers,
+    variety,
+)
+from evidence.analysis.spatial import DEFAULT_K, PERMUTATIONS, SEED
+from evidence.analysis.supply_chain import DEFAULT_DELTA, io_industries_for
+from evidence.geography import load_geography, to_2023_codes
+from evidence.hexmap import hex_centres, hex_positions
+from evidence.indicators import Indicators
+from evidence.models import (
+    Buyer,
+    ClusterNeighbour,
+    ClusterResult,
+    EstebanMarquillasParts,
+    Multiplier,
+    RelatedOpportunity,
+    RelatedPresent,
+    SectorCluster,
+    Supplier,
+    SupplyChain,
+)
+from evidence.sectors import load_sectors, match_code
+
+N_SUPPLIERS = 5
+"""Suppliers and buyers listed per sector in the profile (the largest coefficients)."""
+N_OPPORTUNITIES = 10
+N_RELATED = 5
+EARTH_KM = 6371.0
+PROJECTION_LAT = 54.0
+"""Latitude (degrees) of the equirectangular projection of real district centroids."""
+
+
+def _num(x: object, digits: int = 4) -> float | None:
+    v = float(x)  # type: ignore[arg-type]
+    return round(v, digits) if math.isfinite(v) else None
+
+
+@lru_cache(maxsize=1)
+def class_titles() -> dict[str, str]:
+    """SIC 2007 class titles by 4-digit code (``evidence/data/sic2007_classes.csv``)."""
+    text = resources.files("evidence").joinpath("data/sic2007_classes.csv").read_text("utf-8")
+    frame = pd.read_csv(StringIO(text), dtype=str)
+    return dict(zip(frame["sic"], frame["title"], strict=True))
+
+
+def class_label(code: str) -> str:
+    title = class_titles().get(code)
+    return f"{code[:2]}.{code[2:]} {title}" if title else code
+
+
+@lru_cache(maxsize=1)
+def sector_io_industries() -> dict[str, list[str]]:
+    """Each Table 1 sector's IO industries, from the 4-digit classes in the IOAT's SIC map."""
+    t = load_io_tables()
+    out: dict[str, list[str]] = {}
+    for sector in load_sectors():
+        classes = [c for c in t.sic_map if match_code(c).sector_id == sector.sector_id]
+        out[sector.sector_id] = io_industries_for(classes, t)
+    return out
+
+
+@lru_cache(maxsize=32)
+def sector_links(sector_id: str, n: int = N_SUPPLIERS) -> tuple[
+    tuple[tuple[str, float], ...], tuple[tuple[str, float], ...]
+]:
+    """The sector's top-n national suppliers (a_iS) and buyers (b_Sj): the same in every area."""
+    t = load_io_tables()
+    inds = sector_io_industries()[sector_id]
+    return tuple(top_suppliers(t, inds, n)), tuple(top_buyers(t, inds, n))
+
+
+@dataclass
+class IOAnalysis:
+    """Area employment by IO industry and the FLQ multipliers of every area, ``[A, N]``."""
+
+    tables: IOTables
+    covered: np.ndarray  # [N] bool: every SIC class of the industry is in the file
+    slq: np.ndarray  # [A, N] simple LQ by IO industry (NaN where not covered)
+    multipliers: np.ndarray  # [A, N] FLQ Type I output multipliers
+    delta: float
+    method: str
+
+
+@dataclass
+class AreaAnalysis:
+    """Everything the analysis step derives, for every area of one period."""
+
+    ind: Indicators
+    synthetic: bool
+    classes: tuple[str, ...]
+    class_detail: str
+    districts: np.ndarray  # [A] bool: rows the relatedness and spatial statistics are taken over
+    space: RelatednessSpace | None
+    relatedness_method: str | None
+    variety: Variety | None
+    variety_method: str | None
+    em: EstebanMarquillas
+    io: IOAnalysis | None
+    centroids: pd.DataFrame  # code, x, y of the districts
+    centroid_basis: str
+    spatial: dict[str, SpatialAssociation | None] = field(default_factory=dict)
+    clusters: dict[int, ClusterResult | None] = field(default_factory=dict)
+    _percentiles: dict[float, np.ndarray] = field(default_factory=dict)
+
+    def density_percentile(self, pct: float) -> np.ndarray:
+        """``[C]`` the ``pct`` percentile of each class's relatedness density across districts
+        (+inf for a class related to nothing), cached."""
+        if pct not in self._percentiles:
+            assert self.space is not None
+            d = self.space.density[self.districts]
+            with warnings.catch_warnings():  # a class related to nothing: all-NaN column
+                warnings.simplefilter("ignore", RuntimeWarning)
+                cut = np.nanpercentile(d, pct, axis=0)
+            self._percentiles[pct] = np.where(np.isfinite(cut), cut, np.inf)
+        return self._percentiles[pct]
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        areas = self.ind.cube.areas
+        return dict(zip(areas["area_code"], areas["area_name"].astype(str), strict=True))
+
+    def sector_spatial(self, sector_id: str) -> SpatialAssociation | None:
+        """Moran's I and LISA of the sector's LQ across districts (end year), cached."""
+        if sector_id not in self.spatial:
+            self.spatial[sector_id] = _spatial(self, sector_id)
+        return self.spatial[sector_id]
+
+
+def analysis_of(ind: Indicators, synthetic: bool, delta: float = DEFAULT_DELTA) -> AreaAnalysis:
+    """The cached analysis of the indicators' period (computed on first use)."""
+    key = ("area_analysis", synthetic, float(delta))
+    if key not in ind.cache:
+        ind.cache[key] = compute_analysis(ind, synthetic, delta)
+    return ind.cache[key]
+
+
+def compute_analysis(
+    ind: Indicators, synthetic: bool, delta: float = DEFAULT_DELTA
+) -> AreaAnalysis:
+    """Relatedness, variety, Esteban-Marquillas and IO analysis for all areas (vectorised)."""
+    cube = ind.cube
+    lad = (cube.areas["level"] == "lad").to_numpy()
+    districts = lad if lad.any() else np.ones(len(lad), dtype=bool)
+    classes = tuple(cube.classes)
+    space, rel_method = _relatedness(ind, districts)
+    var, var_method = _variety(ind)
+    em = esteban_marquillas(
+        cube.emp[:, :, ind.i0], cube.emp[:, :, ind.i1], cube.total[:, ind.i0],
+        cube.nat_emp[:, ind.i0], cube.nat_emp[:, ind.i1],
+        float(cube.nat_total[ind.i0]), float(cube.nat_total[ind.i1]),
+    )
+    cen, basis = district_centroids(cube.areas[lad], synthetic)
+    return AreaAnalysis(
+        ind=ind, synthetic=synthetic, classes=classes, class_detail=_class_detail(classes),
+        districts=districts, space=space, relatedness_method=rel_method,
+        variety=var, variety_method=var_method, em=em, io=_io(ind, delta), centroids=cen,
+        centroid_basis=basis,
+    )
+
+
+def _am_only(classes: tuple[str, ...]) -> bool:
+    return all(match_code(c).sector_id is not None for c in classes)
+
+
+def _class_detail(classes: tuple[str, ...]) -> str:
+    if not classes:
+        return ("The file has no 4-digit SIC class detail, so relatedness, variety and local "
+                "supplier presence are not computed.")
+    text = f"{len(classes)} 4-digit SIC 2007 classes in the file"
+    if _am_only(classes):
+        return (text + ": only the advanced manufacturing classes (the rest of the economy is "
+                "in the all-industries total), so relatedness is between those classes and "
+                "variety is within advanced manufacturing, not across the whole economy.")
+    return text + " (of the 615 in SIC 2007), across the whole economy."
+
+
+def _relatedness(
+    ind: Indicators, districts: np.ndarray
+) -> tuple[RelatednessSpace | None, str | None]:
+    cube = ind.cube
+    if not cube.classes or cube.class_emp is None or districts.sum() < 3:
+        return None, None
+    i1 = ind.i1
+    lq = class_lq(cube.class_emp[:, :, i1], cube.nat_class_emp[:, i1], cube.total[:, i1],
+                  float(cube.nat_total[i1]))
+    m = presence(lq)
+    phi = proximity(m[districts])
+    density = relatedness_density(m, phi)
+    space = RelatednessSpace(classes=tuple(cube.classes), lq=lq, presence=m, relatedness=phi,
+                             density=density, method="proximity")
+    method = (
+        f"Proximity (Hidalgo, Klinger, Barabasi and Hausmann 2007): phi_ij = min(P(LQ_i >= 1 | "
+        f"LQ_j >= 1), P(LQ_j >= 1 | LQ_i >= 1)) across {int(districts.sum())} areas in "
+        f"{ind.end}; relatedness density of class i = sum over j != i of M_rj phi_ij / sum over "
+        f"j != i of phi_ij, M_rj = 1 where the area's LQ of class j >= 1 (LQ against "
+        f"{cube.national_basis}, all-industry jobs as denominator); "
+        f"{len(cube.classes)} classes."
+    )
+    return space, method
+
+
+def _variety(ind: Indicators) -> tuple[Variety | None, str | None]:
+    cube = ind.cube
+    if not cube.classes or cube.class_emp is None:
+        return None, None
+    v = variety(cube.class_emp[:, :, ind.i1], cube.classes)
+    scope = ("the advanced manufacturing classes only" if _am_only(cube.classes)
+             else "all classes in the file")
+    return v, (
+        f"Frenken, Van Oort and Verburg (2007) entropy in bits over {len(cube.classes)} 4-digit "
+        f"classes ({scope}) within {len(v.divisions)} 2-digit divisions, {ind.end}: related "
+        "variety = sum_g P_g H_g (entropy within divisions), unrelated variety = entropy "
+        "between divisions; total = related + unrelated."
+    )
+
+
+def _io(ind: Indicators, delta: float) -> IOAnalysis | None:
+    cube = ind.cube
+    if not cube.classes or cube.class_emp is None:
+        return None
+    t = load_io_tables()
+    i1 = ind.i1
+    in_file = set(cube.classes)
+    missing = {io_code for sic, io_code in t.sic_map.items() if sic not in in_file}
+    covered = np.array([code not in missing for code in t.codes])
+    emp_io = aggregate_to_io(cube.class_emp[:, :, i1], cube.classes, t)
+    nat_io = aggregate_to_io(cube.nat_class_emp[:, i1], cube.classes, t)
+    area_total = np.nan_to_num(cube.total[:, i1])
+    nat_total = float(cube.nat_total[i1])
+    slq = simple_lq(emp_io, nat_io, area_total, nat_total)
+    slq[:, ~covered] = np.nan
+    # Industries the file does not cover: the area's remaining jobs, split like national output.
+    w = np.where(covered, 0.0, t.output)
+    w = w / w.sum() if w.sum() > 0 else w
+    rest = np.clip(area_total - emp_io[:, covered].sum(axis=1), 0, None)
+    nat_rest = max(nat_total - float(nat_io[covered].sum()), 0.0)
+    emp_f = np.where(covered[None, :], emp_io, rest[:, None] * w[None, :])
+    nat_f = np.where(covered, nat_io, nat_rest * w)
+    mult = regional_multipliers(emp_f, nat_f, t, area_total, nat_total, delta)
+    method = (
+        f"Type I output multiplier: column sum of (I - A_r)^-1 with a^r_ij = a_ij min(FLQ_ij, "
+        f"1), FLQ_ij = CILQ_ij [log2(1 + E_r / E_n)]^delta, delta = {delta} (Flegg and Webber "
+        "1997), from the ONS UK input-output analytical tables 2019 (domestic use, industry by "
+        f"industry) and {ind.end} employment"
+    )
+    if not covered.all():
+        method += (f"; {int((~covered).sum())} of {len(t.codes)} IO industries are not in the "
+                   "file and take the area's remaining jobs in national output proportions")
+    return IOAnalysis(t, covered, slq, mult, float(delta), method)
+
+
+# --------------------------------------------------------------------------------------------
+# Spatial
+# --------------------------------------------------------------------------------------------
+
+
+def district_centroids(districts: pd.DataFrame, synthetic: bool) -> tuple[pd.DataFrame, str]:
+    """``code, x, y`` for the districts and a sentence saying where the points come from."""
+    codes = districts["area_code"].astype(str)
+    if synthetic:
+        pos = hex_positions(districts, True)
+        x, y = hex_centres(pos["q"].astype(int), pos["r"].astype(int))
+        return (pd.DataFrame({"code": pos["area_code"].astype(str), "x": x, "y": y}),
+                "positions on the synthetic hex map (the demo's districts are fictional and "
+                "have no real location; hex widths)")
+    geo = load_geography().frame.set_index("district_code")
+    current = to_2023_codes(codes)
+    lon = current.map(geo["lon"]).to_numpy(dtype=float)
+    lat = current.map(geo["lat"]).to_numpy(dtype=float)
+    k = math.cos(math.radians(PROJECTION_LAT))
+    frame = pd.DataFrame({"code": codes.to_numpy(),
+                          "x": np.radians(lon) * EARTH_KM * k, "y": np.radians(lat) * EARTH_KM})
+    ok = np.isfinite(frame["x"])
+    text = ("ONS 2021 district centroids (evidence/data/geography/districts.csv), "
+            f"equirectangular projection at {PROJECTION_LAT:.0f} degrees N, km")
+    if not ok.all():
+        text += f"; {int((~ok).sum())} districts without a centroid are left out"
+    return frame[ok].reset_index(drop=True), text
+
+
+def _spatial(a: AreaAnalysis, sector_id: str) -> SpatialAssociation | None:
+    ind = a.ind
+    s_i = ind.cube.sectors.index(sector_id)
+    codes = ind.cube.areas["area_code"].astype(str)
+    lad = (ind.cube.areas["level"] == "lad").to_numpy()
+    values = pd.Series(ind.lq[lad, s_i, ind.i1], index=codes[lad].to_numpy())
+    values = values[np.isfinite(values.to_numpy())]
+    known = values.index.isin(a.centroids["code"])
+    if known.sum() <= DEFAULT_K + 1 or float(values.std()) == 0.0:
+        return None
+    return spatial_association(values, a.centroids)
+
+
+def cluster_map_frame(a: AreaAnalysis, sector_id: str) -> pd.DataFrame:
+    """Districts with hex ``q, r``, the sector's LQ and its LISA: for the hex map.
+
+    Columns ``area_code, area_name, q, r, lq, quadrant, local_p, hot_spot`` (``hot_spot``:
+    high-high with p < 0.05).
+    """
+    cube = a.ind.cube
+    lad = cube.areas[cube.areas["level"] == "lad"]
+    pos = hex_positions(lad, a.synthetic)
+    s_i = cube.sectors.index(sector_id)
+    lq = pd.Series(a.ind.lq[lad.index.to_numpy(), s_i, a.ind.i1],
+                   index=lad["area_code"].astype(str).to_numpy())
+    frame = pos.assign(area_code=pos["area_code"].astype(str))
+    frame["area_name"] = frame["area_code"].map(a.names)
+    frame["lq"] = frame["area_code"].map(lq)
+    sa = a.sector_spatial(sector_id)
+    frame["quadrant"], frame["local_p"] = "", np.nan
+    if sa is not None:
+        quad = dict(zip(sa.codes, sa.quadrant, strict=True))
+        pval = dict(zip(sa.codes, sa.local_p, strict=True))
+        frame["quadrant"] = frame["area_code"].map(quad).fillna("")
+        frame["local_p"] = frame["area_code"].map(pval)
+    frame["hot_spot"] = (frame["quadrant"] == "HH") & (frame["local_p"] < 0.05)
+    return frame.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Profile fields
+# --------------------------------------------------------------------------------------------
+
+
+def profile_fields(a: AreaAnalysis, pos: int) -> dict[str, object]:
+    """The analysis fields of ``AreaProfile`` for the area at cube position ``pos``."""
+    out: dict[str, object] = {
+        "class_detail": a.class_detail,
+        "relatedness_method": a.relatedness_method,
+        "related_opportunities": related_opportunities(a, pos),
+        "variety_method": a.variety_method,
+        "supply_chain": supply_chains(a, pos),
+        "io_multiplier": area_multiplier(a, pos),
+        "cluster": cluster_result(a, pos),
+    }
+    if a.variety is not None:
+        out["related_variety"] = _num(a.variety.related[pos])
+        out["unrelated_variety"] = _num(a.variety.unrelated[pos])
+        out["total_variety"] = _num(a.variety.total[pos])
+    return out
+
+
+def em_parts(a: AreaAnalysis, pos: int, s_i: int) -> EstebanMarquillasParts | None:
+    """Esteban-Marquillas parts of sector ``s_i`` in the area (None without a start figure)."""
+    cube = a.ind.cube
+    if not np.isfinite(cube.emp[pos, s_i, a.ind.i0]) or not np.isfinite(
+            cube.emp[pos, s_i, a.ind.i1]):
+        return None
+    em = a.em
+    return EstebanMarquillasParts(
+        homothetic_employment=_num(em.homothetic[pos, s_i], 1),
+        competitive=_num(em.competitive[pos, s_i], 1),
+        homothetic_competitive=_num(em.homothetic_competitive[pos, s_i], 1),
+        allocation=_num(em.allocation[pos, s_i], 1),
+        allocation_type=str(em.allocation_type[pos, s_i]),
+    )
+
+
+@lru_cache(maxsize=8)
+def am_candidates(classes: tuple[str, ...]) -> dict[str, str]:
+    """The classes in the ten Table 1 sectors, with their sector."""
+    out = {}
+    for c in classes:
+        sid = match_code(c).sector_id
+        if sid is not None:
+            out[c] = sid
+    return out
+
+
+def related_opportunities(a: AreaAnalysis, pos: int) -> list[RelatedOpportunity]:
+    """Feasible next classes in the Table 1 sectors, highest relatedness density first."""
+    if a.space is None:
+        return []
+    cands = am_candidates(a.classes)
+    cube = a.ind.cube
+    out = []
+    for fc in feasible_next(a.space, pos, cands, top=N_OPPORTUNITIES, n_related=N_RELATED):
+        if not np.isfinite(fc.density) or fc.density <= 0:
+            continue
+        c_i = a.space.index(fc.code)
+        out.append(RelatedOpportunity(
+            sic=fc.code, label=class_label(fc.code), sector=cands[fc.code],
+            density=round(fc.density, 4), lq=_num(fc.lq, 3),
+            national_jobs=_num(cube.nat_class_emp[c_i, a.ind.i1], 0),
+            related_present=[RelatedPresent(sic=r.code, label=class_label(r.code),
+                                            relatedness=round(r.relatedness, 4),
+                                            lq=round(r.lq, 3)) for r in fc.related],
+        ))
+    return out
+
+
+def _sector_multiplier(io: IOAnalysis, pos: int, industries: list[str]) -> float:
+    idx = [io.tables.index(c) for c in industries]
+    w = io.tables.output[idx]
+    return float((io.multipliers[pos, idx] * w).sum() / w.sum())
+
+
+def supply_chains(a: AreaAnalysis, pos: int) -> list[SupplyChain]:
+    """One entry per Table 1 sector with jobs in the area in the end year."""
+    if a.io is None:
+        return []
+    io, t, cube = a.io, a.io.tables, a.ind.cube
+    inds_of = sector_io_industries()
+    labels = {s.sector_id: s.label for s in load_sectors()}
+    out = []
+    for s_i, sid in enumerate(cube.sectors):
+        inds = inds_of.get(sid) or []
+        if not inds or not np.nan_to_num(cube.emp[pos, s_i, a.ind.i1]) > 0:
+            continue
+
+        def lq_of(code: str) -> float | None:
+            return _num(io.slq[pos, t.index(code)])
+
+        method = io.method + ("; output-weighted mean over the sector's IO industries"
+                              if len(inds) > 1 else "")
+        sup, buy = sector_links(sid)
+        out.append(SupplyChain(
+            sector=sid, label=labels[sid], io_industry=inds,
+            suppliers=[Supplier(industry=c, name=t.names[t.index(c)], coefficient=round(v, 6),
+                                local_lq=lq_of(c)) for c, v in sup],
+            buyers=[Buyer(industry=c, name=t.names[t.index(c)], share=round(v, 6),
+                          local_lq=lq_of(c)) for c, v in buy],
+            multiplier=Multiplier(type_i=round(_sector_multiplier(io, pos, inds), 4),
+                                  method=method, delta=io.delta),
+        ))
+    return out
+
+
+def area_multiplier(a: AreaAnalysis, pos: int) -> Multiplier | None:
+    """Jobs-weighted mean of the FLQ Type I multipliers of the area's Table 1 sectors."""
+    if a.io is None:
+        return None
+    cube, inds_of = a.ind.cube, sector_io_industries()
+    jobs, mults = [], []
+    for s_i, sid in enumerate(cube.sectors):
+        e = float(np.nan_to_num(cube.emp[pos, s_i, a.ind.i1]))
+        if e > 0 and inds_of.get(sid):
+            jobs.append(e)
+            mults.append(_sector_multiplier(a.io, pos, inds_of[sid]))
+    if not jobs:
+        return None
+    value = float(np.average(mults, weights=jobs))
+    return Multiplier(
+        type_i=round(value, 4), delta=a.io.delta,
+        method=a.io.method + (f"; mean over the area's {len(jobs)} advanced manufacturing "
+                              f"sectors weighted by their {a.ind.end} jobs"),
+    )
+
+
+def cluster_result(a: AreaAnalysis, pos: int) -> ClusterResult | None:
+    """LISA of the district's specialisms (sectors with LQ >= 1); None above district level.
+
+    Cached per area: the profile and the findings share it.
+    """
+    if pos not in a.clusters:
+        a.clusters[pos] = _cluster_result(a, pos)
+    return a.clusters[pos]
+
+
+def _cluster_result(a: AreaAnalysis, pos: int) -> ClusterResult | None:
+    cube, ind = a.ind.cube, a.ind
+    code = str(cube.areas["area_code"].iloc[pos])
+    if cube.areas["level"].iloc[pos] != "lad" or code not in set(a.centroids["code"]):
+        return None
+    labels = {s.sector_id: s.label for s in load_sectors()}
+    names = a.names
+    rows = []
+    for s_i, sid in enumerate(cube.sectors):
+        lq = ind.lq[pos, s_i, ind.i1]
+        if not (np.isfinite(lq) and lq >= 1.0):
+            continue
+        sa = a.sector_spatial(sid)
+        if sa is None or code not in sa.codes:
+            continue
+        cf = classify_district(sa, code, names)
+        nbrs = [ClusterNeighbour(code=c, name=names.get(c, c),
+                                 lq=_num(sa.values[sa.position(c)], 3))
+                for c in sa.neighbours[code]]
+        rows.append(SectorCluster(
+            sector=sid, label=labels[sid], lq=_num(lq, 3), moran_i=round(sa.moran_i, 4),
+            moran_expected=round(sa.moran_expected, 4), moran_p=round(sa.moran_p, 4),
+            quadrant=cf.quadrant, local_p=round(cf.p_value, 4), status=cf.status, text=cf.text,
+            neighbours=nbrs, partners=[names.get(c, c) for c in cf.neighbours],
+        ))
+    return ClusterResult(
+        weights=f"k nearest neighbours, k = {DEFAULT_K}, row-standardised (libpysal KNN)",
+        centroids=a.centroid_basis, permutations=PERMUTATIONS, seed=SEED,
+        districts=len(a.centroids), year=ind.end, sectors=rows,
+    )
