@@ -8,8 +8,11 @@ plain-English judgement, for one option at a time:
   and strengths) and mission-oriented ones, by count and budget share. A mix with no
   horizontal measure leaves the wider base unsupported; one with no vertical measure ignores
   what is distinctive about the place.
-- :func:`alignment`: the national programmes each intervention aligns with; one with none
-  needs coordinating with national policy before it is funded.
+- :func:`alignment`: the national programmes each intervention aligns with (one with none
+  needs coordinating with national policy before it is funded), and, for real geography, the
+  programmes in or near the place (``policy.programmes``): which chosen interventions to
+  deliver with them, a centre proposed where a Catapult centre already is (co-ordinate, not
+  duplicate), and vertical measures for sectors with no Industrial Strategy sector plan.
 - :func:`complementarity`: the merged causal chains (``policy.catalogue``): outcomes several
   interventions share, levers of different kinds meeting, overlaps to coordinate, and gaps
   (intended impacts reached by a single fragile pathway, or not at all).
@@ -23,6 +26,7 @@ plain-English judgement, for one option at a time:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -38,11 +42,21 @@ from policy.catalogue import (
     merge_chains,
     mix_diagnostics,
 )
+from policy.programmes import (
+    PROGRAMMES_FILE,
+    Presence,
+    Programme,
+    ProgrammeData,
+    load_programmes,
+    place_districts,
+    programmes_near,
+)
 from policy.questions import focal_sectors
 
 __all__ = [
     "DEFAULT_NICHE_THRESHOLD",
     "TARGET_LABELS",
+    "AlignmentFlag",
     "AlignmentReport",
     "BalanceReport",
     "ComplementarityReport",
@@ -188,8 +202,30 @@ def _balance_judgement(counts: Mapping[str, int], shares: Mapping[str, float], t
 # Alignment with national programmes
 
 
+class AlignmentFlag(BaseModel):
+    """Something about an intervention's fit with national policy that needs a decision.
+
+    ``duplicate``: a centre, scheme or strategy proposed where a national programme of the
+    same kind is already in or near the place (co-ordinate rather than duplicate);
+    ``no_sector_plan``: a vertical measure for sectors no Industrial Strategy sector plan
+    covers (and, with real geography, no national programme in or near the place);
+    ``no_national_programme``: the catalogue names no national programme for it.
+    """
+
+    kind: Literal["duplicate", "no_sector_plan", "no_national_programme"]
+    intervention: str
+    message: str
+
+
 class AlignmentReport(BaseModel):
-    """National programmes by intervention and by programme; unaligned ones flagged."""
+    """National programmes by intervention and by programme; unaligned ones flagged.
+
+    With an area profile, also what is really in or near the place (``presence``, from
+    ``policy/data/programmes.yaml``; only for real 2023 GSS geography, ``place`` says why
+    not otherwise), which chosen interventions to co-ordinate with which of them
+    (``coordinate``), the sector plans of the sectors the vertical measures back
+    (``sector_plans``) and the ``flags``.
+    """
 
     by_intervention: dict[str, list[str]]
     by_programme: dict[str, list[str]]
@@ -197,15 +233,32 @@ class AlignmentReport(BaseModel):
         description="interventions aligned with no national programme"
     )
     judgement: str
+    place: str = ""
+    real_geography: bool | None = None
+    presence: list[Presence] = Field(default_factory=list)
+    coordinate: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="intervention id -> 'programme (where): how to co-ordinate' lines")
+    sector_plans: dict[str, list[str]] = Field(default_factory=dict)
+    flags: list[AlignmentFlag] = Field(default_factory=list)
 
 
 def alignment(
     interventions: Iterable[Intervention] | Mapping[str, Intervention],
+    profile: AreaProfile | None = None,
+    *,
+    programmes: ProgrammeData | None = None,
 ) -> AlignmentReport:
     """Which national programmes each intervention aligns with, and which align with none.
 
     An intervention with no national programme is not wrong, but it must be coordinated with
     national policy (funding, duplication, timing) before it is committed, so it is flagged.
+    With ``profile`` the check is against the place: the programmes in or near it (its
+    districts, combined authority, LSIP area, region, or a host district within ``near_km``),
+    the chosen interventions that should be delivered with them, a centre or scheme that
+    would duplicate one already there, and vertical measures for sectors without a national
+    sector plan. Synthetic (demo) areas and codes that are not 2023 GSS geography get no
+    presence: the check then rests on the sector plans alone, and ``place`` says so.
     """
     items = _items(interventions)
     by_iv = {iv.id: list(iv.national_programmes or ()) for iv in items}
@@ -227,9 +280,93 @@ def alignment(
         text = f"every intervention aligns with at least one of {len(by_prog)} national programmes"
         if shared:
             text += f"; {len(shared)} programme(s) are shared by several interventions"
-    return AlignmentReport(
-        by_intervention=by_iv, by_programme=by_prog, needs_coordination=lonely, judgement=text
+    flags = [AlignmentFlag(kind="no_national_programme", intervention=i,
+                           message=f"{i}: the catalogue names no national programme for it")
+             for i in lonely]
+    report = AlignmentReport(
+        by_intervention=by_iv, by_programme=by_prog, needs_coordination=lonely, judgement=text,
+        flags=flags,
     )
+    if profile is None or not items:
+        return report
+    return _place_alignment(report, items, profile, programmes or load_programmes())
+
+
+def _place_alignment(report: AlignmentReport, items: list[Intervention], profile: AreaProfile,
+                     data: ProgrammeData) -> AlignmentReport:
+    """``report`` with the place's programmes, co-ordination lines, sector plans and flags."""
+    area = profile.area
+    districts = None if profile.synthetic else place_districts(area.code, area.members)
+    if districts is None:
+        why = ("synthetic demo data with fictional area codes" if profile.synthetic
+               else "not a 2023 GSS district, combined authority, LSIP area or region code")
+        place = (f"programme presence needs real geography: {area.name} ({area.code}) is {why}, "
+                 "so no programme is said to be in or near it; alignment is judged on the "
+                 "Industrial Strategy sector plans only")
+        presence: list[Presence] = []
+    else:
+        presence = programmes_near(districts, data)
+        place = (f"{len(presence)} national programme(s) in or near {area.name} "
+                 f"({len(districts)} 2023 district(s)), from {PROGRAMMES_FILE} (indicative: "
+                 "check each against its source)")
+    by_id = {p.id: p for p in data.programmes}
+    coordinate: dict[str, list[str]] = {}
+    flags = list(report.flags)
+    plans: dict[str, list[str]] = {}
+    for iv in items:
+        sectors = _judged_sectors(iv, profile)
+        judged_all = "all" in iv.sectors and len(sectors) == len(iv.sector_ids())
+        for pres in presence:
+            prog = by_id[pres.programme]
+            kind = data.kind(prog)
+            if iv.id not in kind.aligns or not _sectors_meet(prog, iv, sectors):
+                continue
+            where = pres.where_text + (f", {pres.distance_km:g} km" if pres.distance_km else "")
+            coordinate.setdefault(iv.id, []).append(
+                f"{pres.name} ({where}): {kind.coordination}")
+            if iv.id in kind.duplicates:
+                flags.append(AlignmentFlag(kind="duplicate", intervention=iv.id, message=(
+                    f"{iv.name} is proposed where {pres.name} is {where}: "
+                    f"{kind.coordination}")))
+        if iv.target_type != "vertical" or judged_all:
+            continue
+        for sid in sectors:
+            plans[sid] = data.plans_for(sid)
+        planless = [s for s in sectors if not data.plans_for(s)]
+        covered = {s for s in planless for pres in presence
+                   if data.kind(by_id[pres.programme]).backs_sectors
+                   and by_id[pres.programme].covers_sector(s)}
+        bare = [s for s in planless if s not in covered]
+        if bare:
+            nearby = "" if districts is None else " and no national programme in or near the area"
+            flags.append(AlignmentFlag(kind="no_sector_plan", intervention=iv.id, message=(
+                f"{iv.name} backs {', '.join(bare)}, which no Industrial Strategy (2025) sector "
+                f"plan covers{nearby}: secure national co-funding and a co-ordinating partner "
+                "before committing")))
+    parts = [report.judgement, place]
+    if coordinate:
+        parts.append(f"{len(coordinate)} intervention(s) to deliver with programmes already "
+                     "there")
+    dup = [f.intervention for f in flags if f.kind == "duplicate"]
+    if dup:
+        parts.append(f"co-ordinate rather than duplicate: {', '.join(dict.fromkeys(dup))}")
+    noplan = [f.intervention for f in flags if f.kind == "no_sector_plan"]
+    if noplan:
+        parts.append(f"no national sector plan for the sectors of: {', '.join(noplan)}")
+    return report.model_copy(update={
+        "judgement": "; ".join(parts), "place": place, "real_geography": districts is not None,
+        "presence": presence, "coordinate": coordinate, "sector_plans": plans, "flags": flags,
+    })
+
+
+def _sectors_meet(prog: Programme, iv: Intervention, sectors: Sequence[str]) -> bool:
+    """A programme about some Table 1 sectors meets an intervention for any of them (one for
+    all sectors meets every intervention; one about none meets none)."""
+    if not prog.sectors:
+        return False
+    if "all" in prog.sectors or "all" in iv.sectors:
+        return True
+    return any(prog.covers_sector(s) for s in sectors)
 
 
 # --------------------------------------------------------------------------------------------
@@ -515,7 +652,7 @@ def mix_report(
         option_id=option.id,
         option_name=option.name,
         balance=balance(ivs, budgets, profile),
-        alignment=alignment(ivs),
+        alignment=alignment(ivs, profile),
         complementarity=complementarity(ivs, intended_impacts),
         niche_risk=niche_risk(option, catalogue, profile, threshold, state=state),
         unknown_interventions=[i for i in ids if i not in catalogue],

@@ -85,6 +85,16 @@ def focal_sectors(findings: list[Finding]) -> list[str]:
     return list(dict.fromkeys(s for s in strong if s))
 
 
+def focal_support(findings: list[Finding]) -> dict[str, list[str]]:
+    """Each focal sector (:func:`focal_sectors`) with the ids of the standing findings that
+    make it one, so a page can show what each proposed sector rests on."""
+    out: dict[str, list[str]] = {}
+    for f in standing(findings):
+        if f.sector and f.kind in ("strength", "opportunity") and f.topic in FOCAL_TOPICS:
+            out.setdefault(f.sector, []).append(f.id)
+    return out
+
+
 def rationale_support(recs: Recommendations, findings: list[Finding],
                       top: int | None = None) -> dict[str, list[str]]:
     """Each rationale of the (top) recommendations with the standing findings it rests on.

@@ -36,11 +36,15 @@ from policy.catalogue.models import (
     CausalEdge,
     CausalNode,
     CostRange,
+    Delivery,
     Evidence,
     Intervention,
+    Study,
     YearRange,
 )
 from policy.catalogue.vocabulary import (
+    ACTOR_LABELS,
+    ACTORS,
     ALL_SECTORS,
     EVIDENCE_STRENGTHS,
     FAMILIES,
@@ -53,8 +57,10 @@ from policy.catalogue.vocabulary import (
     SHARED_NODES_FILE,
     STAGES,
     TARGET_TYPES,
+    Actor,
     CatalogueError,
     CatalogueIssue,
+    EvidenceScale,
     EvidenceStrength,
     Family,
     FrozenModel,
@@ -65,6 +71,7 @@ from policy.catalogue.vocabulary import (
     Stage,
     TargetType,
     as_dir,
+    evidence_scale,
     issues_from,
     load_shared_nodes,
     packaged_dir,
@@ -76,6 +83,13 @@ from policy.catalogue.vocabulary import (
 )
 
 __all__ = [
+    "ACTORS",
+    "ACTOR_LABELS",
+    "Actor",
+    "Delivery",
+    "EvidenceScale",
+    "Study",
+    "evidence_scale",
     "RATIONALE_LABELS",
     "RATIONALES",
     "ALL_SECTORS",

@@ -52,6 +52,9 @@ def parse_intervention(
         intervention = Intervention.model_validate(raw, context={"shared_nodes": vocab})
     except ValidationError as exc:
         raise CatalogueError(label, intervention_id, issues_from(exc, raw)) from exc
+    missing = _required_in_files(intervention)
+    if missing:
+        raise CatalogueError(label, intervention.id, missing)
     try:
         validate_chain(chain_graph(intervention), intervention.id)
     except CausalChainError as exc:
@@ -59,6 +62,20 @@ def parse_intervention(
                                  code=p.code) for p in exc.problems]
         raise CatalogueError(label, intervention.id, issues) from exc
     return intervention
+
+
+def _required_in_files(intervention: Intervention) -> list[CatalogueIssue]:
+    """Fields optional in the model (so code can build one) that every catalogue file needs:
+    who delivers it, and the SMS level and studies its evidence rating rests on."""
+    issues = []
+    if intervention.delivery is None:
+        issues.append(CatalogueIssue(column="delivery", code="missing", message=(
+            "say who would lead and who partners locally (delivery: lead, partners)")))
+    if intervention.evidence.sms_level is None:
+        issues.append(CatalogueIssue(column="evidence.sms_level", code="missing", message=(
+            "name the Maryland SMS level and the studies the rating rests on "
+            "(evidence: sms_level, rests_on; see _evidence_scale.yaml)")))
+    return issues
 
 
 def load_catalogue(directory: str | Path | Traversable | None = None) -> dict[str, Intervention]:

@@ -39,6 +39,7 @@ from policy.catalogue.vocabulary import (
     NODE_ID_PATTERN,
     RATIONALE_CATEGORIES,
     SHARED_NODES_FILE,
+    Actor,
     EvidenceStrength,
     Family,
     FrozenModel,
@@ -46,6 +47,7 @@ from policy.catalogue.vocabulary import (
     SectorId,
     Stage,
     TargetType,
+    evidence_scale,
     sector_quadrants,
     unique_values,
     vocabulary_from_context,
@@ -99,16 +101,66 @@ class YearRange(FrozenModel):
         return self
 
 
+class Study(FrozenModel):
+    """A study or review a rating rests on, with its Maryland SMS level (1-5)."""
+
+    study: str = Field(min_length=5)
+    sms: int = Field(ge=1, le=5)
+
+
 class Evidence(FrozenModel):
     """How strong the evaluation evidence is, in words an appraisal can quote.
 
-    ``sources`` names reviews and evaluations (not invented figures): the note says what they
-    find, and any number in it is indicative.
+    ``strength`` is tied to one scale, the Maryland Scientific Methods Scale as the What Works
+    Centre for Local Economic Growth uses it: ``rests_on`` lists the studies the rating rests
+    on with their SMS levels, ``sms_level`` is the highest of them, and the strength must sit
+    in that level's band (:func:`policy.catalogue.vocabulary.evidence_scale`). ``sources``
+    names reviews and evaluations (not invented figures): the note says what they find, and any
+    number in it is indicative.
     """
 
     strength: EvidenceStrength
+    sms_level: int | None = Field(default=None, ge=1, le=5)
+    rests_on: tuple[Study, ...] = ()
     note: str = Field(min_length=1)
     sources: tuple[str, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _on_the_scale(self) -> Evidence:
+        # optional for models built in code; every catalogue file must give both (load.py)
+        if self.sms_level is None and not self.rests_on:
+            return self
+        if self.sms_level is None or not self.rests_on:
+            raise ValueError("sms_level and rests_on go together: name the SMS level and the "
+                             "studies the rating rests on")
+        top = max(s.sms for s in self.rests_on)
+        if self.sms_level != top:
+            raise ValueError(f"sms_level {self.sms_level} is not the highest level of the "
+                             f"studies it rests on ({top})")
+        band = evidence_scale().strengths[self.strength]
+        if not band.min_sms <= self.sms_level <= band.max_sms:
+            raise ValueError(f"strength {self.strength!r} needs SMS {band.min_sms}-"
+                             f"{band.max_sms} ({band.meaning}); the studies reach SMS "
+                             f"{self.sms_level}")
+        return self
+
+
+class Delivery(FrozenModel):
+    """Who would lead the intervention locally and who partners (closed ``Actor`` vocabulary),
+    so the question of how the mix is co-ordinated has an answer."""
+
+    lead: tuple[Actor, ...] = Field(min_length=1)
+    partners: tuple[Actor, ...] = Field(min_length=1)
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Delivery:
+        unique_values(self.lead)
+        unique_values(self.partners)
+        both = sorted(set(self.lead) & set(self.partners))
+        if both:
+            raise ValueError(f"listed as both lead and partner: {', '.join(both)}")
+        return self
 
 
 class CausalNode(FrozenModel):
@@ -226,6 +278,7 @@ class Intervention(FrozenModel):
     evidence: Evidence
     risks: tuple[str, ...] = Field(min_length=1)
     national_programmes: tuple[str, ...] = Field(min_length=1)
+    delivery: Delivery | None = None
     causal_chain: CausalChain
 
     @field_validator("rationales", "quadrants", "risks", "national_programmes")

@@ -55,6 +55,29 @@ FAMILIES: tuple[str, ...] = get_args(Family)
 EvidenceStrength = Literal["strong", "moderate", "weak", "emerging"]
 EVIDENCE_STRENGTHS: tuple[str, ...] = get_args(EvidenceStrength)
 
+Actor = Literal[
+    "combined_authority", "council", "fe_college", "university", "growth_hub", "catapult",
+    "employer_body", "industry_body", "innovate_uk", "dbt", "british_business_bank",
+    "careers_hub", "jobcentre_plus",
+]
+ACTORS: tuple[str, ...] = get_args(Actor)
+ACTOR_LABELS: dict[str, str] = {
+    "combined_authority": "combined authority (or the upper-tier council where there is none)",
+    "council": "local council",
+    "fe_college": "FE college",
+    "university": "university",
+    "growth_hub": "Growth Hub",
+    "catapult": "Catapult centre",
+    "employer_body": "employer representative body (LSIP lead, e.g. the chamber of commerce)",
+    "industry_body": "industry or cluster body",
+    "innovate_uk": "Innovate UK",
+    "dbt": "Department for Business and Trade",
+    "british_business_bank": "British Business Bank",
+    "careers_hub": "careers hub and schools",
+    "jobcentre_plus": "Jobcentre Plus",
+}
+"""Who can lead or partner an intervention locally (``delivery`` in the catalogue YAML)."""
+
 Quadrant = Literal[
     "expanding_engineering", "select_engineering", "expanding_science", "select_science"
 ]
@@ -68,6 +91,7 @@ ALL_SECTORS = "all"
 """``sectors: all`` in YAML (held as ``("all",)``): not tied to particular Table 1 sectors."""
 
 SHARED_NODES_FILE = "_shared_nodes.yaml"
+EVIDENCE_SCALE_FILE = "_evidence_scale.yaml"
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 NODE_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")
@@ -319,3 +343,51 @@ def packaged_vocabulary() -> SharedVocabulary:
     entry = packaged_dir().joinpath(SHARED_NODES_FILE)
     return _parse_vocabulary(entry, f"policy/catalogue/{SHARED_NODES_FILE}")
 
+
+
+# --------------------------------------------------------------------------------------------
+# The evidence scale (Maryland Scientific Methods Scale, as the What Works Centre uses it)
+# --------------------------------------------------------------------------------------------
+
+
+class ScaleSource(FrozenModel):
+    title: str = Field(min_length=3)
+    url: str = Field(pattern=r"^https://")
+    as_of: str = Field(pattern=r"^\d{4}-\d{2}$")
+
+
+class StrengthBand(FrozenModel):
+    """The SMS levels an evidence strength may rest on, and what the strength means."""
+
+    min_sms: int = Field(ge=1, le=5)
+    max_sms: int = Field(ge=1, le=5)
+    meaning: str = Field(min_length=10)
+
+
+class EvidenceScale(FrozenModel):
+    """Contents of ``_evidence_scale.yaml``: SMS levels 1-5 and each strength's band."""
+
+    scale: str
+    source: ScaleSource
+    levels: dict[int, str]
+    strengths: dict[EvidenceStrength, StrengthBand]
+
+    @model_validator(mode="after")
+    def _complete(self) -> EvidenceScale:
+        if sorted(self.levels) != [1, 2, 3, 4, 5]:
+            raise ValueError("the scale needs levels 1 to 5")
+        if set(self.strengths) != set(EVIDENCE_STRENGTHS):
+            raise ValueError(f"every strength needs a band: {', '.join(EVIDENCE_STRENGTHS)}")
+        return self
+
+
+@lru_cache(maxsize=1)
+def evidence_scale() -> EvidenceScale:
+    """The packaged evidence scale (``policy/catalogue/_evidence_scale.yaml``), checked."""
+    entry = packaged_dir().joinpath(EVIDENCE_SCALE_FILE)
+    label = f"policy/catalogue/{EVIDENCE_SCALE_FILE}"
+    raw = read_yaml(entry, label)
+    try:
+        return EvidenceScale.model_validate(raw)
+    except ValidationError as exc:
+        raise CatalogueError(label, None, issues_from(exc, raw)) from exc

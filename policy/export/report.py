@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 from evidence.models import AreaProfile, standing
 from evidence.sectors import load_sectors
 from policy.appraisal import GREEN_BOOK_STPR, OPTIMISM_BIAS_TABLE, normalise_weights
-from policy.catalogue import RATIONALE_CATEGORIES, load_shared_nodes
+from policy.catalogue import ACTOR_LABELS, RATIONALE_CATEGORIES, load_shared_nodes
+from policy.mix import AlignmentReport
 from policy.questions import options_of, questions_for
 
 if TYPE_CHECKING:
@@ -891,6 +892,7 @@ def _mix_checks(bundle: ReportBundle) -> list[Block]:
          for i, p in a.by_intervention.items()],
     ))
     out.append(Paragraph(a.judgement, label="Judgement: "))
+    out += _coordination(bundle, a)
     c = m.complementarity
     out.append(Heading("Complementarity", 2))
     out.append(Paragraph(c.judgement, label="Judgement: "))
@@ -921,6 +923,33 @@ def _mix_checks(bundle: ReportBundle) -> list[Block]:
               r.niche_risk.judgement] for r in bundle.option_mixes.values()],
             compact=True,
         ))
+    return out
+
+
+def _coordination(bundle: ReportBundle, a: AlignmentReport) -> list[Block]:
+    """Programmes in or near the place, the flags, and who leads and partners each measure."""
+    out: list[Block] = [Heading("Co-ordination: who leads, and what is already there", 2)]
+    if a.place:
+        out.append(Paragraph(a.place, "note"))
+    if a.presence:
+        out.append(Table(
+            [Column("Programme"), Column("Where"), Column("Source (as of)")],
+            [[p.name, p.where_text + (f", {p.distance_km:g} km" if p.distance_km else ""),
+              f"{p.source} ({p.as_of})"] for p in a.presence],
+            caption="National programmes in or near the area (policy/data/programmes.yaml; "
+            "indicative - check each against its source).", compact=True,
+        ))
+    out += [Paragraph(f.message, "bullet", label="Flag: ") for f in a.flags]
+    labels = dict(ACTOR_LABELS)
+    out.append(Table(
+        [Column("Intervention"), Column("Lead"), Column("Partners"), Column("Co-ordinate with")],
+        [[iv.name,
+          ", ".join(labels[x] for x in iv.delivery.lead) if iv.delivery else "not stated",
+          ", ".join(labels[x] for x in iv.delivery.partners) if iv.delivery else "",
+          "; ".join(a.coordinate.get(iv.id, [])) or "-"] for iv in bundle.chosen],
+        caption="Who would lead and partner each intervention locally (catalogue), and the "
+        "programmes in or near the area to deliver it with.", compact=True,
+    ))
     return out
 
 

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from policy.catalogue import load_catalogue
+from policy.catalogue import ACTOR_LABELS, load_catalogue
 from policy.mix import mix_report
 from ui.state import ensure_appraisal, get_session, session_profile
 from ui.widgets import go_to, need_area, rebuild_button
@@ -50,6 +50,24 @@ def render() -> None:
         for p, ids in report.alignment.by_programme.items()]),
         hide_index=True, width="stretch")
     st.caption(report.alignment.judgement)
+    align = report.alignment
+    st.markdown("**In or near the area**")
+    st.caption(align.place)
+    if align.presence:
+        st.dataframe(pd.DataFrame([{
+            "programme": p.name, "kind": p.kind.replace("_", " "), "where": p.where_text,
+            "km": p.distance_km, "source": p.source, "as of": p.as_of, "to check": p.to_check}
+            for p in align.presence]), hide_index=True, width="stretch")
+    for flag in align.flags:
+        st.warning(flag.message)
+    st.markdown("**Who leads, who partners, and what to co-ordinate with**")
+    st.dataframe(pd.DataFrame([{
+        "intervention": catalogue[i].name,
+        "lead": ", ".join(ACTOR_LABELS[a] for a in d.lead) if (d := catalogue[i].delivery)
+        else "not stated",
+        "partners": ", ".join(ACTOR_LABELS[a] for a in d.partners) if d else "",
+        "co-ordinate with": "; ".join(align.coordinate.get(i, [])) or "-"}
+        for i in align.by_intervention if i in catalogue]), hide_index=True, width="stretch")
     st.subheader("Complementarity and gaps (from the merged causal chains)")
     comp = report.complementarity
     st.write(comp.judgement)
