@@ -139,3 +139,40 @@ def test_profile_merges_ons_gva_with_nomis_employment(
     assert auto["productivity"] == pytest.approx(auto["gva"] * 1000 / auto["employment"], rel=1e-3)
     assert auto["productivity_ratio"] is not None
     assert any("same areas' jobs" in n for n in data["notes"])
+
+
+ISSUE_12_FILE = {
+    "costs": [{"year": t, "amount": 1.0, "type": "revenue", "public": True} for t in range(5)],
+    "benefits": [{"year": t, "amount": 2.0} for t in range(1, 11)],
+    "additionality": {"deadweight": 0.4, "displacement": 0.25, "leakage": 0.1},
+    "optimism_bias": {"percent": 0},
+}
+
+
+def test_cba_json_is_the_issue_example(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(ISSUE_12_FILE), encoding="utf-8")
+    assert main(["cba", "--input", str(path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["additionality_factor"] == pytest.approx(0.405)
+    assert round(out["bcr"], 2) == 1.44 and out["vfm_category"] == "low"
+    assert out["optimism_bias_applied"]["percent"] == 0
+    assert {"percent", "category", "basis"} <= set(out["optimism_bias_applied"])
+    assert {"pv_costs", "pv_private_costs", "pv_benefits", "npv", "switching_values",
+            "discount_factors"} <= set(out)
+    assert main(["cba", "--input", str(path), "--format", "md"]) == 0
+    assert "BCR on public cost: 1.44" in capsys.readouterr().out
+
+
+def test_cba_bad_input_names_the_field(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.json"
+    bad = {**ISSUE_12_FILE, "costs": [{"year": -1, "amount": "x", "type": "revenue"}],
+           "additionality": {"deadweight": float("nan")}}
+    path.write_text(json.dumps(bad), encoding="utf-8")
+    assert main(["cba", "--input", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "costs[0].year" in err and "costs[0].amount" in err
+    assert "additionality.deadweight" in err
+    path.write_text("{not json", encoding="utf-8")
+    assert main(["cba", "--input", str(path)]) == 2
+    assert "not valid JSON" in capsys.readouterr().err
