@@ -31,9 +31,11 @@ from evidence.service import Evidence
 from policy.appraisal import (
     AppraisalResults,
     AppraisalState,
+    EvaluationPlan,
     Option,
     default_appraisal,
     default_option_intervention,
+    evaluation_plan,
     run_appraisal,
 )
 from policy.catalogue import Intervention, MixDiagnostics, load_catalogue, merge_chains
@@ -204,6 +206,8 @@ class WalkthroughResults:
     are the ones the user rejected. ``graph`` is the merged causal chain of ``chosen`` and
     ``diagnostics`` its gaps and overlaps against ``intended_impacts``. ``mix`` checks the
     chosen interventions as one option; ``option_mixes`` each short-listed non-baseline option.
+    ``evaluation`` is the monitoring and evaluation plan of the chosen interventions (Magenta
+    Book 2020), with the targets set in the appraisal.
     """
 
     evidence: Evidence
@@ -223,6 +227,7 @@ class WalkthroughResults:
     rejected_findings: list[Finding]
     defaults_used: list[str]
     warnings: list[str]
+    evaluation: EvaluationPlan | None = None
 
 
 def run_walkthrough(
@@ -297,7 +302,7 @@ def run_walkthrough(
         results=results, graph=graph, diagnostics=diagnostics, mix=mix,
         option_mixes=option_mixes, intended_impacts=intended,
         rejected_findings=session.rejected_findings(), defaults_used=defaults,
-        warnings=warnings,
+        warnings=warnings, evaluation=evaluation_plan(chosen, profile, state.targets),
     )
 
 
