@@ -29,6 +29,7 @@ import networkx as nx
 from evidence.models import AreaProfile, Finding
 from evidence.service import Evidence
 from policy.appraisal import (
+    DEFAULT_OPTION_RULES,
     AppraisalResults,
     AppraisalState,
     EvaluationPlan,
@@ -159,11 +160,14 @@ def appraisal_state(
     profile: AreaProfile | None,
 ) -> AppraisalState:
     """The session's appraisal, or (when it has no options yet) the default one built from
-    the chosen interventions with their rule scores."""
+    the chosen interventions with their rule scores, by the session's option rules when the
+    user has edited them (else :data:`policy.appraisal.DEFAULT_OPTION_RULES`)."""
     if session.appraisal.options:
         return session.appraisal
     scores = {r.intervention: r.score for r in recs.recommended}
-    return default_appraisal([(i, scores.get(i, 0.0)) for i in chosen], catalogue, profile)
+    rules = session.appraisal.option_rules or DEFAULT_OPTION_RULES
+    return default_appraisal([(i, scores.get(i, 0.0)) for i in chosen], catalogue, profile,
+                             rules)
 
 
 def intended_impacts(session: StrategySession) -> list[str] | None:
