@@ -92,7 +92,9 @@ def test_session_new_writes_defaults(tmp_path, capsys: pytest.CaptureFixture[str
     assert s.area_code == code
     assert s.findings and all(f.status == "accepted" for f in s.findings)
     assert s.chosen_interventions
-    assert s.appraisal.options[0].is_baseline and len(s.appraisal.options) == 3
+    # issue 12: options by stated rules (light/core/full, focus, sequencing), not Focused/Broad
+    assert s.appraisal.options[0].is_baseline and len(s.appraisal.options) >= 4
+    assert s.appraisal.option("core").interventions
 
 
 def test_appraise_writes_each_format_by_extension(tmp_path) -> None:
@@ -114,7 +116,9 @@ def test_appraise_writes_each_format_by_extension(tmp_path) -> None:
                  str(tmp_path / "pack.docx")]) == 0
     headings = [p.text for p in docx.Document(tmp_path / "pack.docx").paragraphs
                 if p.style.name == "Heading 1"]
-    assert headings[0].startswith("1 Evidence")
+    # issue 12: the report leads with the answer, then the numbered sections
+    assert headings[0] == "Executive summary" and headings[1].startswith("1 Evidence")
+    assert "evaluation" in data and data["evaluation"]["rows"]
 
 
 def test_appraise_refuses_a_tampered_session(tmp_path, capsys) -> None:
