@@ -97,6 +97,7 @@ from policy.appraisal.evaluation import (
     evaluation_plan,
 )
 from policy.appraisal.mcda import (
+    CLOSE_LEAD_POINTS,
     DEFAULT_CRITERIA,
     TIE_DECIMALS,
     Criterion,
@@ -142,6 +143,7 @@ from policy.appraisal.state import (
 )
 
 __all__ = [
+    "CLOSE_LEAD_POINTS",
     "ADDITIONALITY_SOURCE",
     "Additionality",
     "AppraisalResults",

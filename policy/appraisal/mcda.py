@@ -28,6 +28,11 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+CLOSE_LEAD_POINTS = 5.0
+"""A lead (0-100 scale) below which the statement warns that the top two are too close to
+choose between on these scores: a tool judgement, about one step of a typical 0-100 scoring
+scale, so a stable rank is not mistaken for a material difference."""
+
 TIE_DECIMALS = 9
 """Weighted totals (0-100 scale) are compared after rounding to this many decimals."""
 
@@ -596,6 +601,11 @@ def stability_statement(
     else:
         parts.append(f"{n(top.option_id)} ranks first")
     parts[0] += f", {lead:.1f} points ahead of {n(second.option_id)}."
+    if lead < CLOSE_LEAD_POINTS:
+        parts.append(
+            f"A lead under {CLOSE_LEAD_POINTS:g} points on the 0-100 scale is too small to "
+            "choose between them on these scores, however stable the rank."
+        )
     if drivers:
         parts.append("Its lead comes from " + " and ".join(
             f"{labels.get(c, c)} (+{diffs[c]:.1f})" for c in drivers) + (
