@@ -183,6 +183,32 @@ def cmd_appraise(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("cba")
+def cmd_cba(args: argparse.Namespace) -> int:
+    """Green Book cost-benefit analysis of one file of costs, benefits and additionality."""
+    from pathlib import Path
+
+    from policy.appraisal import (
+        appraise_cba,
+        cba_file_markdown,
+        cba_file_output,
+        parse_cba_file,
+    )
+
+    path = Path(args.input)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): "
+                         f"{exc.msg}") from None
+    result = appraise_cba(parse_cba_file(data, source=str(path)))
+    if args.format == "json":
+        print(json.dumps(cba_file_output(result), indent=1))
+    else:
+        print(cba_file_markdown(result), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policymix", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -229,6 +255,12 @@ def build_parser() -> argparse.ArgumentParser:
     data_arg(p)
     p.add_argument("--area", required=True)
     p.add_argument("--out", required=True, help="session JSON file to write")
+
+    p = sub.add_parser("cba", help="Green Book cost-benefit analysis of a JSON file of costs, "
+                       "benefits and additionality")
+    p.add_argument("--input", required=True, help="JSON file: costs, benefits, additionality, "
+                   "optimism_bias (GBP m, real prices, year 0 = first year of spend)")
+    p.add_argument("--format", choices=["json", "md"], default="json")
 
     p = sub.add_parser("appraise", help="write the appraisal pack from a session file")
     p.add_argument("--session", required=True, help="session JSON file")

@@ -29,11 +29,14 @@ import networkx as nx
 from evidence.models import AreaProfile, Finding
 from evidence.service import Evidence
 from policy.appraisal import (
+    DEFAULT_OPTION_RULES,
     AppraisalResults,
     AppraisalState,
+    EvaluationPlan,
     Option,
     default_appraisal,
     default_option_intervention,
+    evaluation_plan,
     run_appraisal,
 )
 from policy.catalogue import Intervention, MixDiagnostics, load_catalogue, merge_chains
@@ -159,11 +162,14 @@ def appraisal_state(
     profile: AreaProfile | None,
 ) -> AppraisalState:
     """The session's appraisal, or (when it has no options yet) the default one built from
-    the chosen interventions with their rule scores."""
+    the chosen interventions with their rule scores, by the session's option rules when the
+    user has edited them (else :data:`policy.appraisal.DEFAULT_OPTION_RULES`)."""
     if session.appraisal.options:
         return session.appraisal
     scores = {r.intervention: r.score for r in recs.recommended}
-    return default_appraisal([(i, scores.get(i, 0.0)) for i in chosen], catalogue, profile)
+    rules = session.appraisal.option_rules or DEFAULT_OPTION_RULES
+    return default_appraisal([(i, scores.get(i, 0.0)) for i in chosen], catalogue, profile,
+                             rules)
 
 
 def intended_impacts(session: StrategySession) -> list[str] | None:
@@ -206,6 +212,8 @@ class WalkthroughResults:
     are the ones the user rejected. ``graph`` is the merged causal chain of ``chosen`` and
     ``diagnostics`` its gaps and overlaps against ``intended_impacts``. ``mix`` checks the
     chosen interventions as one option; ``option_mixes`` each short-listed non-baseline option.
+    ``evaluation`` is the monitoring and evaluation plan of the chosen interventions (Magenta
+    Book 2020), with the targets set in the appraisal.
     """
 
     evidence: Evidence
@@ -225,6 +233,7 @@ class WalkthroughResults:
     rejected_findings: list[Finding]
     defaults_used: list[str]
     warnings: list[str]
+    evaluation: EvaluationPlan | None = None
 
 
 def run_walkthrough(
@@ -299,7 +308,7 @@ def run_walkthrough(
         results=results, graph=graph, diagnostics=diagnostics, mix=mix,
         option_mixes=option_mixes, intended_impacts=intended,
         rejected_findings=session.rejected_findings(), defaults_used=defaults,
-        warnings=warnings,
+        warnings=warnings, evaluation=evaluation_plan(chosen, profile, state.targets),
     )
 
 

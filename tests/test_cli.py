@@ -95,7 +95,9 @@ def test_session_new_writes_defaults(tmp_path, capsys: pytest.CaptureFixture[str
     assert s.area_code == code
     assert s.findings and all(f.status == "accepted" for f in s.findings)
     assert s.chosen_interventions
-    assert s.appraisal.options[0].is_baseline and len(s.appraisal.options) == 3
+    # issue 12: options by stated rules (light/core/full, focus, sequencing), not Focused/Broad
+    assert s.appraisal.options[0].is_baseline and len(s.appraisal.options) >= 4
+    assert s.appraisal.option("core").interventions
 
 
 def test_appraise_writes_each_format_by_extension(tmp_path) -> None:
@@ -117,7 +119,9 @@ def test_appraise_writes_each_format_by_extension(tmp_path) -> None:
                  str(tmp_path / "pack.docx")]) == 0
     headings = [p.text for p in docx.Document(tmp_path / "pack.docx").paragraphs
                 if p.style.name == "Heading 1"]
-    assert headings[0].startswith("1 Evidence")
+    # issue 12: the report leads with the answer, then the numbered sections
+    assert headings[0] == "Executive summary" and headings[1].startswith("1 Evidence")
+    assert "evaluation" in data and data["evaluation"]["rows"]
 
 
 def test_appraise_refuses_a_tampered_session(tmp_path, capsys) -> None:
@@ -189,3 +193,40 @@ def test_recommend_all_gives_every_district_in_the_one_area_shape(
 def test_recommend_needs_area_or_all(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["recommend"])
+
+
+ISSUE_12_FILE = {
+    "costs": [{"year": t, "amount": 1.0, "type": "revenue", "public": True} for t in range(5)],
+    "benefits": [{"year": t, "amount": 2.0} for t in range(1, 11)],
+    "additionality": {"deadweight": 0.4, "displacement": 0.25, "leakage": 0.1},
+    "optimism_bias": {"percent": 0},
+}
+
+
+def test_cba_json_is_the_issue_example(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(ISSUE_12_FILE), encoding="utf-8")
+    assert main(["cba", "--input", str(path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["additionality_factor"] == pytest.approx(0.405)
+    assert round(out["bcr"], 2) == 1.44 and out["vfm_category"] == "low"
+    assert out["optimism_bias_applied"]["percent"] == 0
+    assert {"percent", "category", "basis"} <= set(out["optimism_bias_applied"])
+    assert {"pv_costs", "pv_private_costs", "pv_benefits", "npv", "switching_values",
+            "discount_factors"} <= set(out)
+    assert main(["cba", "--input", str(path), "--format", "md"]) == 0
+    assert "BCR on public cost: 1.44" in capsys.readouterr().out
+
+
+def test_cba_bad_input_names_the_field(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.json"
+    bad = {**ISSUE_12_FILE, "costs": [{"year": -1, "amount": "x", "type": "revenue"}],
+           "additionality": {"deadweight": float("nan")}}
+    path.write_text(json.dumps(bad), encoding="utf-8")
+    assert main(["cba", "--input", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "costs[0].year" in err and "costs[0].amount" in err
+    assert "additionality.deadweight" in err
+    path.write_text("{not json", encoding="utf-8")
+    assert main(["cba", "--input", str(path)]) == 2
+    assert "not valid JSON" in capsys.readouterr().err

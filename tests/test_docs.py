@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from policy.export.report import APPENDIX_TITLES, SECTION_TITLES
+from policy.export.report import APPENDIX_TITLES, SECTION_TITLES, SUMMARY_TITLE
 from policy.questions import load_questions
 from tests.paths import ROOT
 from ui.pages import PAGES
@@ -35,7 +35,7 @@ def test_every_question_id_is_documented(qid: str) -> None:
     assert f"`{qid}`" in README
 
 
-@pytest.mark.parametrize("title", [*SECTION_TITLES, *APPENDIX_TITLES])
+@pytest.mark.parametrize("title", [SUMMARY_TITLE, *SECTION_TITLES, *APPENDIX_TITLES])
 def test_every_report_section_is_documented(title: str) -> None:
     flat = re.sub(r"\s+", " ", README)
     assert title in flat

@@ -1,10 +1,22 @@
-"""A starting appraisal from the evidence: options, objectives and scores, each with its reason.
+"""A starting appraisal from the evidence: options, objectives, scores and CBA inputs, each with
+its reason.
 
-:func:`default_appraisal` builds a starting point from the rules engine's ranked
-recommendations, the intervention catalogue and the area profile. Every default score is
-*derived* from those data by a stated formula and carries a sentence saying how, so a workshop
-can see what it is changing. Benefits are never invented: they start empty and the
-``benefits_entered`` flags say so until the user enters them.
+:func:`default_appraisal` builds a starting point from the ranked recommendations, the
+intervention catalogue and the area profile:
+
+- **options** that genuinely differ, each built by a stated, editable rule
+  (:class:`~policy.appraisal.options.OptionRule`): by scale (light, core, full: the low end,
+  midpoint and high end of each chosen intervention's catalogue cost), by focus (horizontal,
+  vertical, mission-oriented) and by sequencing (test and learn). Scale and sequencing options
+  hold every chosen intervention; a focus option names what it leaves out (Green Book 2022,
+  chapter 4, options framework);
+- **scores** only where the evidence supports one, each with its reason; criteria the tool has
+  no evidence for (value for money before benefits exist, deliverability, risk, national
+  alignment) start *unscored* and say what would score them (DCLG 2009 MCDA manual: scores are
+  the partnership's judgements, informed by evidence);
+- **CBA inputs**: cited additionality benchmarks by intervention type and geography
+  (:mod:`policy.appraisal.additionality`), optimism bias by type of spend, and no benefits (the
+  tool never invents them; ``benefits_entered`` says so).
 """
 
 from __future__ import annotations
@@ -13,6 +25,11 @@ import math
 from collections.abc import Mapping, Sequence
 
 from evidence.models import AreaProfile, standing
+from policy.appraisal.additionality import (
+    geography_of,
+    io_multiplier_of,
+    option_additionality,
+)
 from policy.appraisal.mcda import (
     DEFAULT_CRITERIA,
     Score,
@@ -21,6 +38,7 @@ from policy.appraisal.options import (
     GREEN_BOOK_CSFS,
     Option,
     OptionIntervention,
+    OptionRule,
     SpendingObjective,
     ensure_baseline,
 )
@@ -32,12 +50,22 @@ from policy.appraisal.state import (
 )
 from policy.catalogue import RATIONALE_CATEGORIES, Intervention
 
-FOCUSED_ID = "focused"
-BROAD_ID = "broad"
-FOCUSED_SIZE = 3
-"""Option A ("Focused") takes this many top-ranked interventions."""
-BROAD_SIZE = 6
-"""Option B ("Broad") takes this many top-ranked interventions."""
+CORE_ID = "core"
+"""The option holding every chosen intervention at its catalogue cost midpoint."""
+
+DEFAULT_OPTION_RULES: tuple[OptionRule, ...] = (
+    OptionRule(id="light", name="Light", scale="low"),
+    OptionRule(id=CORE_ID, name="Core", scale="mid"),
+    OptionRule(id="full", name="Full", scale="high"),
+    OptionRule(id="horizontal", name="Horizontal focus", target_types=["horizontal"]),
+    OptionRule(id="vertical", name="Vertical focus", target_types=["vertical"]),
+    OptionRule(id="mission", name="Mission focus", target_types=["mission"]),
+    OptionRule(id="phased", name="Core, test and learn", stagger_years=2),
+)
+"""The stated rules the default options are built by; edit them and rebuild."""
+
+CAPITAL_FAMILIES = frozenset({"innovation", "place"})
+"""Families whose one-off total costs are buildings, facilities or sites (capital spend)."""
 
 MAX_DEFAULT_OBJECTIVES = 5
 """Green Book practice is a handful of SMART objectives; more would dilute the filter."""
@@ -50,11 +78,17 @@ EVIDENCE_STRENGTH_SCORES: dict[str, float] = {
 }
 """0-100 score for each catalogue evidence strength (emerging = few evaluations yet, lowest)."""
 
-_BASELINE_NEUTRAL = 50.0
-_RISK_POINTS_PER_ITEM = 10.0  # one named risk (or unaddressed bottleneck) costs 10 points
-_DELIVERY_MAX_INTERVENTIONS = 8  # at 8+ interventions the coordination penalty is full
-_DELIVERY_MAX_YEARS = 10.0  # at 10+ years to impact the time penalty is full
-_VFM_BEST, _VFM_WORST = 75.0, 25.0  # placeholder band: cost alone cannot justify 0 or 100
+UNSCORED_REASONS: dict[str, str] = {
+    "value_for_money": "Unscored: no benefits entered, so there is no BCR to score from. Score "
+    "it from the cost-benefit analysis (its value-for-money category) once benefits are in.",
+    "deliverability": "Unscored: deliverability is the delivery partners' judgement (capacity, "
+    "powers, procurement, match funding); the catalogue holds no evidence of it for this area.",
+    "risk": "Unscored: the catalogue names risks to watch, but counting them would penalise the "
+    "best-documented measures; score after a risk review with the partners.",
+    "national_alignment": "Unscored: judge the fit with the national programmes open now; the "
+    "catalogue only names the programmes each measure relates to.",
+}
+"""Why each criterion without evidence starts unscored, and what would score it."""
 
 _FINDING_KIND_ORDER = {"bottleneck": 0, "risk": 1, "opportunity": 2, "strength": 3}
 _FINDING_VERB = {
@@ -80,33 +114,127 @@ _TOPIC_MEASURE = {
 
 
 
+
 # --------------------------------------------------------------------------------------------
-# Defaults
+# Budgets, spend types and options
 
 
-def default_option_intervention(intervention: Intervention) -> OptionIntervention:
+def spend_type_of(intervention: Intervention) -> str:
+    """Capital when the catalogue costs a one-off total for a building, facility or site
+    (families in :data:`CAPITAL_FAMILIES`); revenue otherwise (programmes funded a year at a
+    time). This picks the optimism bias category; the user can change it per intervention."""
+    if intervention.cost.basis == "total" and intervention.family in CAPITAL_FAMILIES:
+        return "capital"
+    return "revenue"
+
+
+def default_option_intervention(
+    intervention: Intervention, scale: str = "mid"
+) -> OptionIntervention:
     """A default budget and phasing for one intervention, from its catalogue entry.
 
-    The budget is the midpoint of the catalogue's cost range. A ``total`` cost is spread over
-    the duration the catalogue gives for it. A ``per_year`` cost is funded until the midpoint of
-    the expected time to impact (rounded up, at least one year): stopping sooner would end the
-    money before anyone could tell whether it works, and the catalogue gives no other duration.
-    Everything starts in year 0; sequencing is the user's call.
+    The budget is the low end, midpoint (default) or high end of the catalogue's cost range
+    (``scale``). A ``total`` cost is spread over the duration the catalogue gives for it. A
+    ``per_year`` cost is funded until the midpoint of the expected time to impact (rounded up,
+    at least one year): stopping sooner would end the money before anyone could tell whether it
+    works, and the catalogue gives no other duration. Everything starts in year 0.
     """
     cost = intervention.cost
-    mid = (cost.low_gbp_m + cost.high_gbp_m) / 2.0
+    level = {"low": cost.low_gbp_m, "high": cost.high_gbp_m}.get(
+        scale, (cost.low_gbp_m + cost.high_gbp_m) / 2.0)
     if cost.basis == "total":
         years = cost.duration_years or 1
-        budget = mid
+        budget = level
     else:
         tti = intervention.time_to_impact_years
         years = max(1, math.ceil((tti.low + tti.high) / 2.0))
-        budget = mid * years
+        budget = level * years
     return OptionIntervention(
         intervention_id=intervention.id,
         budget_gbp_m=round(budget, 6),
         start_year_offset=0,
         duration_years=years,
+        spend_type=spend_type_of(intervention),  # type: ignore[arg-type]
+    )
+
+
+def build_option(
+    rule: OptionRule, ids: Sequence[str], catalogue: Mapping[str, Intervention]
+) -> tuple[Option | None, str]:
+    """The option a rule builds from the chosen interventions, or None with the reason.
+
+    The description states the rule and, for a focus, every chosen intervention it leaves
+    out; None when the rule keeps nothing, or (for a focus or a sequence) when it would
+    duplicate the core option."""
+    ivs = [catalogue[i] for i in ids]
+    kept = [iv for iv in ivs if not rule.target_types or iv.target_type in rule.target_types]
+    left = [iv for iv in ivs if iv not in kept]
+    if not kept:
+        return None, (f"No '{rule.name}' option: none of the chosen interventions is "
+                      f"{'/'.join(rule.target_types)}.")
+    if rule.target_types and not left:
+        return None, (f"No '{rule.name}' option: every chosen intervention is "
+                      f"{'/'.join(rule.target_types)}, so it would duplicate the core option.")
+    items = []
+    late = []
+    for iv in kept:
+        item = default_option_intervention(iv, rule.scale)
+        if rule.stagger_years and iv.evidence.strength != "strong":
+            item.start_year_offset = rule.stagger_years
+            late.append(iv)
+        items.append(item)
+    if rule.stagger_years and (not late or len(late) == len(kept)):
+        return None, (f"No '{rule.name}' option: the chosen interventions' evidence is all "
+                      "alike, so staggering would only delay everything.")
+    text = rule.describe()
+    if left:
+        text += " Leaves out: " + "; ".join(f"{iv.name} ({iv.target_type})" for iv in left) + "."
+    if late:
+        text += " Starts later: " + "; ".join(iv.name for iv in late) + "."
+    return Option(id=rule.id, name=rule.name, description=text + " Edit budgets to suit.",
+                  interventions=items, rule=rule.id), ""
+
+
+def build_options(
+    rules: Sequence[OptionRule], ids: Sequence[str], catalogue: Mapping[str, Intervention]
+) -> tuple[list[Option], list[str]]:
+    """Options from the enabled rules (BAU first), and a note for each rule that built none."""
+    options: list[Option] = []
+    notes: list[str] = []
+    for rule in rules:
+        if not rule.enabled:
+            continue
+        opt, why = build_option(rule, ids, catalogue)
+        if opt is None:
+            notes.append(why)
+        else:
+            options.append(opt)
+    return ensure_baseline(options), notes
+
+
+def area_gva_per_job(profile: AreaProfile | None) -> float | None:
+    """GVA per advanced manufacturing job in the area, GBP thousand: the job-weighted mean of
+    the sectors' productivity in the profile (ONS GVA / BRES jobs), None without GVA data."""
+    if profile is None:
+        return None
+    pairs = [(r.employment, r.productivity) for r in profile.sectors
+             if r.employment and r.productivity is not None and math.isfinite(r.productivity)]
+    jobs = sum(e for e, _ in pairs)
+    return sum(e * p for e, p in pairs) / jobs if jobs > 0 else None
+
+
+def default_cba(
+    option: Option, catalogue: Mapping[str, Intervention], profile: AreaProfile | None
+) -> OptionCba:
+    """CBA inputs for an option: cited additionality benchmarks for its interventions' types
+    at the area's geography (multiplier: the area's IO multiplier where the profile has one)
+    and at UK level; optimism bias by type of spend; no benefits."""
+    fam = [(catalogue[i.intervention_id].family, i.budget_gbp_m)
+           for i in option.interventions if i.intervention_id in catalogue]
+    geo = geography_of(profile.area.level if profile is not None else None)
+    return OptionCba(
+        additionality=option_additionality(fam, geo, io_multiplier_of(profile)),
+        additionality_uk=option_additionality(fam, "uk"),
     )
 
 
@@ -155,8 +283,17 @@ def _ranked_clean(
     return list(out.items())
 
 
-def _fmt_m(x: float) -> str:
-    return f"GBP {x:,.1f}m" if x >= 0.1 or x == 0 else f"GBP {x:,.2f}m"
+def _weights(option: Option) -> dict[str, float]:
+    """Budget share of each intervention (equal shares if the option has no budget)."""
+    total = option.total_budget_gbp_m
+    n = len(option.interventions)
+    if total > 0:
+        return {i.intervention_id: i.budget_gbp_m / total for i in option.interventions}
+    return {i.intervention_id: 1.0 / n for i in option.interventions} if n else {}
+
+
+def _clamp(x: float) -> float:
+    return round(min(100.0, max(0.0, x)), 1)
 
 
 def _weights(option: Option) -> dict[str, float]:
@@ -173,46 +310,25 @@ def _clamp(x: float) -> float:
 
 
 def _baseline_scores(option: Option, profile: AreaProfile | None) -> list[Score]:
-    oid = option.id
-    findings = standing(profile.findings) if profile is not None else []
-    problems = [f for f in findings if f.kind in ("bottleneck", "risk")]
-    if profile is None:
-        risk_value = _BASELINE_NEUTRAL
-        risk_text = (
-            "Business as usual: no area profile, so the risk of inaction is unknown; scored "
-            "neutral (50)."
-        )
-    else:
-        risk_value = _clamp(100.0 - _RISK_POINTS_PER_ITEM * len(problems))
-        named = "; ".join(f.text for f in problems[:3])
-        risk_text = (
-            f"Risk of inaction: {len(problems)} bottleneck/risk finding(s) not rejected stay "
-            f"unaddressed, each counted like a named intervention risk (100 - 10 each)"
-            + (f", e.g. {named}." if named else ".")
-        )
-    n_find = len(findings)
-    texts = {
+    n_find = len(standing(profile.findings)) if profile is not None else 0
+    texts: dict[str, tuple[float | None, str]] = {
         "fit_to_evidence": (
             0.0,
             f"Business as usual does nothing new about the {n_find} finding(s) not rejected of "
             "the area profile, so it scores the bottom of the scale.",
         ),
         "evidence_strength": (
-            _BASELINE_NEUTRAL,
-            "No new intervention whose effect needs evidence: the outcome is the current "
-            "trend; scored neutral (50).",
-        ),
-        "value_for_money": (
-            _BASELINE_NEUTRAL,
-            "No new spend and no additional benefit: net present value zero by definition, the "
-            "benchmark the other options are measured against; scored neutral (50).",
-        ),
-        "deliverability": (100.0, "Nothing new to deliver: continuing current policy."),
-        "risk": (risk_value, risk_text),
-        "inclusion": (
             0.0,
-            "Business as usual changes nothing for people and places left behind.",
+            "Business as usual does not aim at the objectives, so there is no evidence that it "
+            "achieves them: the bottom of the scale.",
         ),
+        "value_for_money": (None, "Unscored: business as usual is the benchmark the other "
+                            "options' value for money is measured against; score it with them "
+                            "once their benefits are in."),
+        "deliverability": (100.0, "Nothing new to deliver: continuing current policy."),
+        "risk": (None, "Unscored: the risk of inaction (the bottlenecks and risks found staying "
+                 "unaddressed) is the partnership's judgement, like the other options' risks."),
+        "inclusion": (0.0, "Business as usual changes nothing for people and places left behind."),
         "national_alignment": (
             0.0,
             "No new activity to align with national programmes; national funding tied to "
@@ -220,7 +336,7 @@ def _baseline_scores(option: Option, profile: AreaProfile | None) -> list[Score]
         ),
     }
     return [
-        Score(option_id=oid, criterion_id=cid, value=value, rationale=text)
+        Score(option_id=option.id, criterion_id=cid, value=value, rationale=text)
         for cid, (value, text) in texts.items()
     ]
 
@@ -231,60 +347,35 @@ def default_scores(
     ranked: Sequence[tuple[str, float]],
     profile: AreaProfile | None = None,
 ) -> list[Score]:
-    """Derived default scores (0-100, higher = better) for every option on the default criteria.
+    """Default scores (0-100, higher = better) where the evidence supports one; unscored
+    (None, with the reason) where it does not.
 
-    Public so the UI can re-derive defaults after the user edits the options. Each score comes
-    with a sentence giving the figures and the formula:
+    Public so the UI can re-derive defaults after the user edits the options. Scored:
 
     - fit_to_evidence: half the mean recommendation score of the option's interventions relative
       to the top score, half the share of the whole ranked list's score it covers (depth and
-      breadth of response to the findings);
-    - evidence_strength: budget-weighted mean of :data:`EVIDENCE_STRENGTH_SCORES`;
-    - value_for_money: a placeholder from cost alone (cheapest option 75, the others 25 + 50 x
-      cheapest cost / own cost) until benefits are entered;
-    - deliverability: 100 less up to 50 for the number of interventions (full at 8) and up to
-      50 for the mean time to impact (full at 10 years);
-    - risk: 100 less 10 per named catalogue risk, budget-weighted mean per intervention;
-    - inclusion: budget share of interventions with an equity rationale;
-    - national_alignment: share of the national programmes named by any intervention under
-      appraisal (recommended or in an option) that the option aligns with.
+      breadth of response to the findings the rules fired on);
+    - evidence_strength: budget-weighted mean of :data:`EVIDENCE_STRENGTH_SCORES` of the
+      catalogue's evidence reviews;
+    - inclusion: budget share of interventions with an equity rationale.
 
-    Interventions missing from the catalogue are ignored (named in the rationales).
+    Unscored (see :data:`UNSCORED_REASONS`): value for money, deliverability, risk, national
+    alignment. Interventions missing from the catalogue are ignored (named in the rationales).
     """
     scores_by_id = {iid: max(0.0, s) for iid, s in ranked}
     if max(scores_by_id.values(), default=0.0) <= 0.0:
         scores_by_id = dict.fromkeys(scores_by_id, 1.0)  # no usable scores: treat all alike
-    universe = sorted(
-        {p for iid in scores_by_id if iid in catalogue for p in catalogue[iid].national_programmes}
-        | {
-            p
-            for opt in options
-            for item in opt.interventions
-            if item.intervention_id in catalogue
-            for p in catalogue[item.intervention_id].national_programmes
-        }
-    )
-    costs = [
-        sum(i.budget_gbp_m for i in o.interventions if i.intervention_id in catalogue)
-        for o in options
-        if not o.is_baseline and any(i.intervention_id in catalogue for i in o.interventions)
-    ]
-    cheapest = min(costs, default=0.0)
     out: list[Score] = []
     for opt in options:
         if opt.is_baseline:
             out += _baseline_scores(opt, profile)
         else:
-            out += _option_scores(opt, catalogue, scores_by_id, universe, cheapest)
+            out += _option_scores(opt, catalogue, scores_by_id)
     return out
 
 
 def _option_scores(
-    opt: Option,
-    catalogue: Mapping[str, Intervention],
-    scores_by_id: Mapping[str, float],
-    universe: Sequence[str],
-    cheapest: float,
+    opt: Option, catalogue: Mapping[str, Intervention], scores_by_id: Mapping[str, float]
 ) -> list[Score]:
     """Scores of one non-baseline option (see :func:`default_scores` for the formulas)."""
     items = [i for i in opt.interventions if i.intervention_id in catalogue]
@@ -295,19 +386,16 @@ def _option_scores(
     extra = f" (not in the catalogue, ignored: {', '.join(missing)})" if missing else ""
     out: list[Score] = []
 
-    def add(cid: str, value: float, text: str) -> None:
-        out.append(
-            Score(option_id=opt.id, criterion_id=cid, value=_clamp(value), rationale=text + extra)
-        )
+    def add(cid: str, value: float | None, text: str) -> None:
+        out.append(Score(option_id=opt.id, criterion_id=cid,
+                         value=None if value is None else _clamp(value), rationale=text + extra))
 
     if not ivs:
         for c in DEFAULT_CRITERIA:
-            add(c.id, 0.0, "The option has no catalogue interventions to score yet.")
+            add(c.id, None, "Unscored: the option has no catalogue interventions to score yet.")
         return out
     top = max(scores_by_id.values(), default=0.0)
     all_score = sum(scores_by_id.values())
-
-    # fit to evidence
     rel = [scores_by_id.get(iv.id, 0.0) / top if top else 0.0 for iv in ivs]
     mean_rel = sum(rel) / len(rel)
     cover = sum(scores_by_id.get(iv.id, 0.0) for iv in ivs) / all_score if all_score else 0.0
@@ -320,8 +408,6 @@ def _option_scores(
         "interventions; scored 100 x (half the first + half the second)."
         + (f" Not recommended by the rules: {', '.join(unranked)}." if unranked else ""),
     )
-
-    # evidence strength
     ev = sum(w[iv.id] * EVIDENCE_STRENGTH_SCORES[iv.evidence.strength] for iv in ivs)
     parts = ", ".join(f"{iv.id} {iv.evidence.strength}" for iv in ivs)
     add(
@@ -330,47 +416,13 @@ def _option_scores(
         f"Budget-weighted catalogue evidence strength ({parts}; strong 90, moderate 65, "
         "weak 40, emerging 25).",
     )
-
-    # value for money (placeholder)
-    cost = known.total_budget_gbp_m
-    if cost <= 0 or cheapest <= 0:
-        vfm = _VFM_BEST
-    else:
-        vfm = _VFM_WORST + (_VFM_BEST - _VFM_WORST) * cheapest / cost
-    against = (
-        "the cheapest option" if vfm >= _VFM_BEST else f"the cheapest option's {_fmt_m(cheapest)}"
-    )
-    add(
-        "value_for_money",
-        vfm,
-        f"PLACEHOLDER until benefits are entered: scored on cost alone, {_fmt_m(cost)}, "
-        f"{'being ' if vfm >= _VFM_BEST else 'against '}{against} (cheapest 75, others "
-        "25 + 50 x cheapest / own cost). Rescore from the cost-benefit analysis.",
-    )
-
-    # deliverability
     mids = [(iv.time_to_impact_years.low + iv.time_to_impact_years.high) / 2 for iv in ivs]
-    mean_tti = sum(mids) / len(mids)
-    n_pen = 50.0 * min(len(ivs) / _DELIVERY_MAX_INTERVENTIONS, 1.0)
-    t_pen = 50.0 * min(mean_tti / _DELIVERY_MAX_YEARS, 1.0)
-    add(
-        "deliverability",
-        100.0 - n_pen - t_pen,
-        f"{len(ivs)} intervention(s) to coordinate (-{n_pen:.1f}) and a mean expected time "
-        f"to impact of {mean_tti:.1f} years (-{t_pen:.1f}).",
-    )
-
-    # risk
-    mean_risks = sum(w[iv.id] * len(iv.risks) for iv in ivs)
-    biggest = max(ivs, key=lambda iv: w[iv.id])
-    add(
-        "risk",
-        100.0 - _RISK_POINTS_PER_ITEM * mean_risks,
-        f"Budget-weighted {mean_risks:.1f} named catalogue risks per intervention "
-        f"(100 - 10 each); largest item {biggest.id}: {biggest.risks[0]}.",
-    )
-
-    # inclusion
+    add("value_for_money", None, UNSCORED_REASONS["value_for_money"])
+    add("deliverability", None, UNSCORED_REASONS["deliverability"]
+        + f" For reference: {len(ivs)} intervention(s), mean time to impact "
+        f"{sum(mids) / len(mids):.1f} years.")
+    n_risks = sum(len(iv.risks) for iv in ivs)
+    add("risk", None, UNSCORED_REASONS["risk"] + f" Risks named: {n_risks}.")
     equity = {
         iv.id: [r for r in iv.rationales if RATIONALE_CATEGORIES.get(r) == "equity"] for iv in ivs
     }
@@ -383,94 +435,48 @@ def _option_scores(
         f"{share:.0%} of the budget goes to interventions with an equity rationale"
         + (f": {listed}." if listed else " (none has one)."),
     )
-
-    # national alignment
     progs = sorted({p for iv in ivs for p in iv.national_programmes})
-    frac = len(progs) / len(universe) if universe else 0.0
-    add(
-        "national_alignment",
-        100.0 * frac,
-        f"Aligns with {len(progs)} of the {len(universe)} national programmes named by the "
-        f"interventions under appraisal: {'; '.join(progs)}.",
-    )
+    add("national_alignment", None, UNSCORED_REASONS["national_alignment"]
+        + (f" Programmes named: {'; '.join(progs)}." if progs else ""))
     return out
-
-
-def _option_from(
-    oid: str, name: str, what: str, ids: Sequence[str], catalogue: Mapping[str, Intervention]
-) -> Option:
-    names = "; ".join(catalogue[i].name for i in ids)
-    return Option(
-        id=oid,
-        name=name,
-        description=f"{what}: {names}. Budgets are catalogue cost midpoints; edit to suit.",
-        interventions=[default_option_intervention(catalogue[i]) for i in ids],
-    )
 
 
 def default_appraisal(
     ranked: list[tuple[str, float]],
     catalogue: dict[str, Intervention],
     profile: AreaProfile | None,
+    rules: Sequence[OptionRule] = DEFAULT_OPTION_RULES,
 ) -> AppraisalState:
-    """A starting appraisal from ranked recommendations: BAU plus Focused and Broad options.
+    """A starting appraisal from the chosen interventions (ranked, with their rule scores).
 
     ``ranked`` is (intervention id, recommendation score), best first; later duplicates are
     ignored and an id missing from ``catalogue`` raises ``ValueError`` (the rules and the
-    catalogue disagree, which should be fixed, not hidden). Option A "Focused" takes the top
-    three, option B "Broad" the top six; B is left out when there are no more than three
-    recommendations, because it would duplicate A and the Green Book asks for distinct options.
-    With no recommendations only BAU is created and the notes say why.
+    catalogue disagree, which should be fixed, not hidden). Options come from ``rules`` (see
+    :func:`build_options`); a rule that builds nothing says why in the notes. With no
+    interventions only BAU is created and the notes say so.
 
-    Objectives come from the profile's accepted findings (pass a profile whose findings are the
-    session's, edited ones), CSFs are the Green Book's five, swing weights are equal, and every
-    option gets a derived, explained score on every default criterion (:func:`default_scores`).
-    Benefits stay empty (``benefits_entered`` is False) until the user enters them.
+    Objectives come from the profile's accepted findings, CSFs are the Green Book's five, swing
+    weights are equal, scores are given only where the evidence supports them
+    (:func:`default_scores`), and each option's CBA starts from cited additionality benchmarks
+    (:func:`default_cba`). Benefits stay empty until the user enters them.
     """
     items = _ranked_clean(ranked, catalogue)
     ids = [iid for iid, _ in items]
-    options: list[Option] = []
-    notes = ""
     if ids:
-        focused = ids[:FOCUSED_SIZE]
-        options.append(
-            _option_from(
-                FOCUSED_ID,
-                "Option A: Focused",
-                f"The {len(focused)} most strongly recommended intervention(s)",
-                focused,
-                catalogue,
-            )
-        )
-        if len(ids) > FOCUSED_SIZE:
-            broad = ids[:BROAD_SIZE]
-            options.append(
-                _option_from(
-                    BROAD_ID,
-                    "Option B: Broad",
-                    f"The {len(broad)} most strongly recommended interventions",
-                    broad,
-                    catalogue,
-                )
-            )
-        else:
-            notes = (
-                f"Only {len(ids)} intervention(s) recommended, so no Broad option was added (it "
-                "would duplicate the Focused one)."
-            )
+        options, notes_list = build_options(rules, ids, catalogue)
+        notes = " ".join(notes_list)
     else:
+        options = ensure_baseline([])
         notes = "No interventions were recommended, so only business as usual is listed."
-    options = ensure_baseline(options)  # BAU first, id 'bau': focused/broad never clash
     return AppraisalState(
         recommendations=[RecommendedIntervention(intervention_id=i, score=s) for i, s in items],
         spending_objectives=default_spending_objectives(profile),
         critical_success_factors=list(GREEN_BOOK_CSFS),
         options=options,
+        option_rules=list(rules),
         criteria=list(DEFAULT_CRITERIA),
         swing_weights=dict(DEFAULT_SWING_WEIGHTS),
         scores=default_scores(options, catalogue, items, profile),
-        cba={o.id: OptionCba() for o in options if not o.is_baseline},
+        cba={o.id: default_cba(o, catalogue, profile) for o in options if not o.is_baseline},
         notes=notes,
     )
-
-

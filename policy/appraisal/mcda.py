@@ -28,6 +28,11 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+CLOSE_LEAD_POINTS = 5.0
+"""A lead (0-100 scale) below which the statement warns that the top two are too close to
+choose between on these scores: a tool judgement, about one step of a typical 0-100 scoring
+scale, so a stable rank is not mistaken for a material difference."""
+
 TIE_DECIMALS = 9
 """Weighted totals (0-100 scale) are compared after rounding to this many decimals."""
 
@@ -94,16 +99,27 @@ DEFAULT_CRITERIA: tuple[Criterion, ...] = (
 
 
 class Score(BaseModel):
-    """One option's score on one criterion (0-100, higher = better) and why it was given."""
+    """One option's score on one criterion (0-100, higher = better) and why it was given.
+
+    ``value`` None means *unscored*: there is no evidence to score it from yet and the
+    rationale says what would be needed. An unscored cell is never read as 0 or 50: the
+    appraisal leaves its criterion out of the totals and says so (see
+    :meth:`policy.appraisal.state.AppraisalState.mcda_inputs`).
+    """
 
     option_id: str
     criterion_id: str
-    value: float
+    value: float | None
     rationale: str = ""
+
+    @property
+    def scored(self) -> bool:
+        return self.value is not None
 
     @model_validator(mode="after")
     def _range(self) -> Score:
-        if not (math.isfinite(self.value) and 0.0 <= self.value <= 100.0):
+        if self.value is not None and not (math.isfinite(self.value)
+                                           and 0.0 <= self.value <= 100.0):
             raise ValueError(
                 f"score for option '{self.option_id}' on criterion '{self.criterion_id}' must be "
                 f"between 0 and 100, got {self.value}"
@@ -188,6 +204,11 @@ class McdaInputs(BaseModel):
                     f"option '{s.option_id}' is scored twice on criterion '{s.criterion_id}'"
                 )
             seen.add(key)
+            if s.value is None:
+                raise ValueError(
+                    f"option '{s.option_id}' is unscored on criterion '{s.criterion_id}': "
+                    "score it or leave the criterion out"
+                )
         for oid in self.option_ids:
             for cid in crit_ids:
                 if (oid, cid) not in seen:
@@ -213,7 +234,7 @@ class McdaInputs(BaseModel):
         col = {cid: j for j, cid in enumerate(self.criterion_ids)}
         out = np.zeros((len(row), len(col)))
         for s in self.scores:
-            out[row[s.option_id], col[s.criterion_id]] = s.value
+            out[row[s.option_id], col[s.criterion_id]] = float(s.value or 0.0)
         return out
 
 
@@ -504,3 +525,107 @@ def rank_stability(
             oid: [float(p) for p in probs[i]] for i, oid in enumerate(inputs.option_ids)
         },
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Swing weighting aid and a plain statement of rank stability
+
+
+class SwingRange(BaseModel):
+    """One criterion's swing: its worst and best option side by side with its weight.
+
+    Swing weighting (DCLG 2009 manual, section 6.2.10) asks how much the swing from the worst
+    to the best score on each criterion matters; showing that swing next to the weight is what
+    makes the judgement a swing judgement rather than an importance rating."""
+
+    criterion_id: str
+    worst_option: str
+    worst: float
+    best_option: str
+    best: float
+    swing_weight: float
+    weight: float
+
+    @property
+    def swing(self) -> float:
+        return self.best - self.worst
+
+
+def swing_ranges(inputs: McdaInputs) -> list[SwingRange]:
+    """For each criterion, the worst and best option (ties: the earlier listed) and weights."""
+    scores = inputs.score_matrix()
+    weights = inputs.weights()
+    out = []
+    for j, cid in enumerate(inputs.criterion_ids):
+        col = scores[:, j]
+        lo, hi = int(np.argmin(col)), int(np.argmax(col))
+        out.append(SwingRange(
+            criterion_id=cid, worst_option=inputs.option_ids[lo], worst=float(col[lo]),
+            best_option=inputs.option_ids[hi], best=float(col[hi]),
+            swing_weight=float(inputs.swing_weights[cid]), weight=weights[cid],
+        ))
+    return out
+
+
+def stability_statement(
+    inputs: McdaInputs,
+    result: McdaResult,
+    thresholds: Sequence[WeightThreshold],
+    stability: RankStability | None,
+    labels: Mapping[str, str] | None = None,
+    names: Mapping[str, str] | None = None,
+) -> str:
+    """Rank stability in words, with what drives it: the top option's chance of ranking
+    first, the criteria its lead over the runner-up comes from (weight x score difference),
+    and the nearest weight change that would put another option first."""
+    labels = labels or {}
+    names = names or {}
+
+    def n(oid: str) -> str:
+        return names.get(oid, oid)
+
+    top = result.rows[0]
+    if len(result.rows) < 2:
+        return f"{n(top.option_id)} is the only option scored."
+    second = result.rows[1]
+    lead = top.total - second.total
+    diffs = {c: top.contributions[c] - second.contributions[c] for c in top.contributions}
+    drivers = sorted((c for c in diffs if diffs[c] > 1e-9), key=lambda c: -diffs[c])[:2]
+    against = sorted((c for c in diffs if diffs[c] < -1e-9), key=lambda c: diffs[c])[:1]
+    parts = []
+    if stability is not None:
+        parts.append(
+            f"{n(top.option_id)} ranks first in {stability.p_first[top.option_id]:.0%} of "
+            f"{stability.n_draws:,} random weight sets around the chosen weights"
+        )
+    else:
+        parts.append(f"{n(top.option_id)} ranks first")
+    parts[0] += f", {lead:.1f} points ahead of {n(second.option_id)}."
+    if lead < CLOSE_LEAD_POINTS:
+        parts.append(
+            f"A lead under {CLOSE_LEAD_POINTS:g} points on the 0-100 scale is too small to "
+            "choose between them on these scores, however stable the rank."
+        )
+    if drivers:
+        parts.append("Its lead comes from " + " and ".join(
+            f"{labels.get(c, c)} (+{diffs[c]:.1f})" for c in drivers) + (
+            f", offset by {labels.get(against[0], against[0])} ({diffs[against[0]]:.1f})"
+            if against else "") + ".")
+    nearest = None
+    for t in thresholds:
+        for bound, who in ((t.lower, t.top_below), (t.upper, t.top_above)):
+            if bound is None or who is None:
+                continue
+            gap = abs(bound - t.weight)
+            if nearest is None or gap < nearest[0]:
+                nearest = (gap, t, bound, who)
+    if nearest is None:
+        parts.append("No single weight change, however large, puts another option first.")
+    else:
+        _, t, bound, who = nearest
+        label = labels.get(t.criterion_id, t.criterion_id)
+        parts.append(
+            f"The ranking is most sensitive to the weight on {label}: "
+            f"at {bound:.0%} (now {t.weight:.0%}) {n(who)} goes first."
+        )
+    return " ".join(parts)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
@@ -35,12 +35,17 @@ class OptionIntervention(BaseModel):
     ``start_year_offset`` counts from year 0 of the appraisal (the first year of spend, as in
     ``policy.cba``); the budget is spread evenly over ``duration_years``. Budgets are in real
     terms (constant prices, GBP million), as the Green Book's cost-benefit analysis expects.
+    ``budget_gbp_m`` is the public budget; ``private_gbp_m`` any private co-funding over the
+    same years (it enters the social NPV, not the BCR's denominator). ``spend_type`` (capital
+    or revenue) picks the optimism bias category (Green Book 2022, chapter 5).
     """
 
     intervention_id: str
     budget_gbp_m: float = Field(description="total budget over the duration, GBP million, real")
     start_year_offset: int = Field(0, description="first year of spend, counted from year 0")
     duration_years: int = Field(1, description="number of years the budget is spread over")
+    spend_type: Literal["capital", "revenue"] = "revenue"
+    private_gbp_m: float = Field(0.0, description="private co-funding over the same years")
 
     @field_validator("intervention_id")
     @classmethod
@@ -54,6 +59,11 @@ class OptionIntervention(BaseModel):
             raise ValueError(
                 f"intervention '{iid}': budget_gbp_m must be a finite number >= 0, "
                 f"got {self.budget_gbp_m}"
+            )
+        if not math.isfinite(self.private_gbp_m) or self.private_gbp_m < 0:
+            raise ValueError(
+                f"intervention '{iid}': private_gbp_m must be a finite number >= 0, "
+                f"got {self.private_gbp_m}"
             )
         if self.start_year_offset < 0:
             raise ValueError(
@@ -72,6 +82,12 @@ class OptionIntervention(BaseModel):
         first = self.start_year_offset
         return {first + k: per_year for k in range(self.duration_years)}
 
+    def private_profile(self) -> dict[int, float]:
+        """Private co-funding by appraisal year, spread like the budget (GBP million)."""
+        per_year = self.private_gbp_m / self.duration_years
+        first = self.start_year_offset
+        return {first + k: per_year for k in range(self.duration_years)}
+
 
 class Option(BaseModel):
     """An option: a named package of interventions with budgets and phasing.
@@ -86,6 +102,7 @@ class Option(BaseModel):
     description: str = ""
     interventions: list[OptionIntervention] = Field(default_factory=list)
     is_baseline: bool = False
+    rule: str = Field("", description="the rule the option was built by (empty: by hand)")
 
     @model_validator(mode="before")
     @classmethod
@@ -132,6 +149,42 @@ class Option(BaseModel):
             for year, amount in item.spend_profile().items():
                 out[year] = out.get(year, 0.0) + amount
         return dict(sorted(out.items()))
+
+
+class OptionRule(BaseModel):
+    """A stated rule that builds one option from the chosen interventions (editable).
+
+    ``scale`` picks each budget from the catalogue's cost range (low end, midpoint, high end);
+    ``target_types`` keeps only interventions of those types (horizontal, vertical, mission;
+    empty = all); ``stagger_years`` > 0 starts every intervention whose evidence is not strong
+    that many years later, after the first evaluation results of the rest (a test-and-learn
+    sequence, Magenta Book 2020, chapter 2). Options differ in scale, focus or sequencing, as
+    the Green Book (2022, chapter 4, options framework) asks, and an option built with a
+    focus names what it leaves out.
+    """
+
+    id: str
+    name: str
+    scale: Literal["low", "mid", "high"] = "mid"
+    target_types: list[str] = Field(default_factory=list)
+    stagger_years: int = Field(0, ge=0, le=20)
+    enabled: bool = True
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        return _check_id(v, "option rule")
+
+    def describe(self) -> str:
+        """The rule in one sentence."""
+        scale = {"low": "the low end", "mid": "the midpoint", "high": "the high end"}[self.scale]
+        which = ("the chosen " + "/".join(self.target_types) + " interventions"
+                 if self.target_types else "every chosen intervention")
+        text = f"{which.capitalize()} at {scale} of the catalogue's cost range"
+        if self.stagger_years:
+            text += (f"; those without strong evidence start in year {self.stagger_years}, "
+                     "after the first evaluation results of the rest")
+        return text + "."
 
 
 class SpendingObjective(BaseModel):

@@ -15,9 +15,12 @@ from policy.appraisal.cba import (
 from policy.appraisal.mcda import (
     McdaResult,
     RankStability,
+    SwingRange,
     WeightThreshold,
     appraise_mcda,
     rank_stability,
+    stability_statement,
+    swing_ranges,
     weight_thresholds,
 )
 from policy.appraisal.state import AppraisalState, OptionCba
@@ -33,6 +36,10 @@ class AppraisalResults(BaseModel):
     stop the MCDA, listed in ``problems``. ``cba`` holds a result for each short-listed option
     with any cost or benefit lines; ``cba_skipped`` says why the others have none, and
     ``warnings`` flags results to read with care (costs without benefits, for instance).
+    ``excluded_criteria`` names the criteria left out of the totals because an option is
+    unscored on them (criterion id -> the sentence shown); ``swing`` is each used criterion's
+    worst and best option beside its weights; ``stability_statement`` says in words how stable
+    the ranking is and what drives it.
     """
 
     kept: list[str] = Field(default_factory=list)
@@ -44,6 +51,9 @@ class AppraisalResults(BaseModel):
     cba_skipped: dict[str, str] = Field(default_factory=dict)
     problems: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    excluded_criteria: dict[str, str] = Field(default_factory=dict)
+    swing: list[SwingRange] = Field(default_factory=list)
+    stability_statement: str = ""
 
     @property
     def complete(self) -> bool:
@@ -74,6 +84,16 @@ def run_appraisal(
     mcda = None
     thresholds: list[WeightThreshold] = []
     stability = None
+    swing: list[SwingRange] = []
+    statement = ""
+    names = {o.id: o.name for o in state.options}
+    labels = {c.id: c.label for c in state.criteria}
+    n_kept = len(state.kept_option_ids())
+    excluded = {
+        cid: f"{labels.get(cid, cid)}: left out of the totals until scored for "
+        + ("every option" if len(oids) == n_kept else ", ".join(names.get(o, o) for o in oids))
+        for cid, oids in state.unscored().items()
+    }
     if not problems:
         try:
             inputs = state.mcda_inputs()
@@ -82,6 +102,13 @@ def run_appraisal(
             stability = rank_stability(
                 inputs, n_draws=n_draws, concentration=concentration, seed=seed
             )
+            swing = swing_ranges(inputs)
+            statement = stability_statement(inputs, mcda, thresholds, stability, labels, names)
+            if excluded:
+                statement += (
+                    f" {len(excluded)} criteria are unscored and not in these totals; scoring "
+                    "them could change the ranking."
+                )
         except ValueError as exc:
             problems.append(f"MCDA: {exc}")
 
@@ -118,4 +145,7 @@ def run_appraisal(
         cba_skipped=skipped,
         problems=problems,
         warnings=warnings,
+        excluded_criteria=excluded,
+        swing=swing,
+        stability_statement=statement,
     )

@@ -19,14 +19,18 @@ instead of failing. Defaults live in :mod:`policy.appraisal.defaults`.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from pydantic import BaseModel, Field, computed_field, field_validator, model_validator
 
 from policy.appraisal.cba import (
-    DEFAULT_PROJECT_TYPE,
+    BENEFITS_OPTIMISM_PCT,
     Additionality,
+    BenefitStream,
     CashflowLine,
     CbaInputs,
+    OptimismBiasChoice,
+    SpendType,
     cost_lines_from_option,
 )
 from policy.appraisal.mcda import (
@@ -38,6 +42,7 @@ from policy.appraisal.mcda import (
 from policy.appraisal.options import (
     CriticalSuccessFactor,
     Option,
+    OptionRule,
     Shortlist,
     SpendingObjective,
     shortlist,
@@ -63,20 +68,43 @@ class OptionCba(BaseModel):
     """The user's cost-benefit inputs for one option (Green Book 2022, chapter 5).
 
     Cost lines for the option's own interventions are not stored: they are derived from its
-    budgets and phasing each time (see :meth:`cba_inputs`), so editing a budget cannot leave a
-    stale cost behind. ``extra_cost_lines`` is for costs outside those budgets (monitoring and
-    evaluation, say). ``optimism_bias_pct`` None means the upper bound for ``project_type``,
-    the guidance's cautious starting point. Benefits start empty: the tool never invents them.
+    budgets, types of spend and co-funding each time (see :meth:`cba_inputs`), so editing a
+    budget cannot leave a stale cost behind. ``extra_cost_lines`` is for costs outside those
+    budgets (monitoring and evaluation, say). Optimism bias follows the type of spend
+    (``optimism_bias``: the user's category or percentage for capital and for revenue; none
+    means the tool's stated default for that type); ``project_type`` and ``optimism_bias_pct``
+    set one category or one percentage for every cost. Benefits are ``benefit_lines`` (by year)
+    and ``benefit_streams`` (start year, length, amount or jobs x GVA per job, persistence);
+    both start empty: the tool never invents them. ``additionality`` is the local chain,
+    ``additionality_uk`` the UK-level one (defaults: cited benchmarks, see
+    :mod:`policy.appraisal.additionality`).
+
+    Sessions saved before optimism bias was typed stored ``project_type:
+    equipment_development``, the old default (200% on revenue programmes, which the guidance
+    does not support); on loading such a session that default is replaced by the typed
+    defaults. A percentage the user set is kept.
     """
 
     benefit_lines: list[CashflowLine] = Field(default_factory=list)
+    benefit_streams: list[BenefitStream] = Field(default_factory=list)
     extra_cost_lines: list[CashflowLine] = Field(default_factory=list)
     additionality: Additionality = Field(default_factory=Additionality)
-    project_type: str = DEFAULT_PROJECT_TYPE
+    additionality_uk: Additionality | None = None
+    project_type: str | None = None
     optimism_bias_pct: float | None = None
+    optimism_bias: dict[SpendType, OptimismBiasChoice] = Field(default_factory=dict)
+    benefits_optimism_pct: float = BENEFITS_OPTIMISM_PCT
     first_year: int | None = None
     bcr_threshold: float = 1.0
     note: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_default(cls, data: Any) -> Any:
+        if (isinstance(data, dict) and "optimism_bias" not in data
+                and data.get("project_type") == "equipment_development"):
+            data = {**data, "project_type": None}
+        return data
 
     @model_validator(mode="after")
     def _kinds(self) -> OptionCba:
@@ -91,19 +119,23 @@ class OptionCba(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def benefits_entered(self) -> bool:
-        """True once at least one benefit line has an amount; False means costs only."""
-        return any(line.amounts for line in self.benefit_lines)
+        """True once at least one benefit line or stream has an amount; False: costs only."""
+        return any(line.amounts for line in self.benefit_lines) or bool(self.benefit_streams)
 
     def cba_inputs(self, option: Option) -> CbaInputs:
         """The full CBA inputs: derived cost lines, extra costs, then the user's benefits."""
         return CbaInputs(
             option_id=option.id,
             lines=[*cost_lines_from_option(option), *self.extra_cost_lines, *self.benefit_lines],
+            streams=list(self.benefit_streams),
             project_type=self.project_type,
             optimism_bias_pct=self.optimism_bias_pct,
+            optimism_bias=dict(self.optimism_bias),
             additionality=self.additionality,
+            additionality_uk=self.additionality_uk,
             first_year=self.first_year,
             bcr_threshold=self.bcr_threshold,
+            benefits_optimism_pct=self.benefits_optimism_pct,
         )
 
 
@@ -121,6 +153,9 @@ class AppraisalState(BaseModel):
     spending_objectives: list[SpendingObjective] = Field(default_factory=list)
     critical_success_factors: list[CriticalSuccessFactor] = Field(default_factory=list)
     options: list[Option] = Field(default_factory=list)
+    option_rules: list[OptionRule] = Field(
+        default_factory=list, description="the stated rules the default options were built by"
+    )
     dropped: dict[str, str] = Field(default_factory=dict, description="dropped option id -> reason")
     criteria: list[Criterion] = Field(default_factory=lambda: list(DEFAULT_CRITERIA))
     swing_weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_SWING_WEIGHTS))
@@ -128,6 +163,9 @@ class AppraisalState(BaseModel):
     cba: dict[str, OptionCba] = Field(default_factory=dict)
     niche_mitigation: str = Field(
         "", description="why budget aimed at sectors with few local jobs is justified, or how"
+    )
+    targets: dict[str, str] = Field(
+        default_factory=dict, description="logframe node id -> the target the user sets"
     )
     notes: str = ""
 
@@ -156,7 +194,9 @@ class AppraisalState(BaseModel):
             None,
         )
 
-    def set_score(self, option_id: str, criterion_id: str, value: float, rationale: str) -> Score:
+    def set_score(
+        self, option_id: str, criterion_id: str, value: float | None, rationale: str
+    ) -> Score:
         """Replace (or add) one score; returns the new Score. Validates the 0-100 range."""
         new = Score(
             option_id=option_id, criterion_id=criterion_id, value=value, rationale=rationale
@@ -198,15 +238,43 @@ class AppraisalState(BaseModel):
         ids = [o.id for o in self.options if not o.is_baseline and o.id in self.kept_option_ids()]
         return bool(ids) and all(oid in self.cba and self.cba[oid].benefits_entered for oid in ids)
 
+    def unscored(self) -> dict[str, list[str]]:
+        """Criterion id -> short-listed options left unscored on it (value None)."""
+        ids = set(self.kept_option_ids())
+        out: dict[str, list[str]] = {}
+        for s in self.scores:
+            if s.value is None and s.option_id in ids:
+                out.setdefault(s.criterion_id, []).append(s.option_id)
+        return {c.id: out[c.id] for c in self.criteria if c.id in out}
+
     def mcda_inputs(self) -> McdaInputs:
-        """MCDA inputs over the short list (raises ValueError naming what is incomplete)."""
+        """MCDA inputs over the short list and the criteria every option is scored on.
+
+        Criteria with an unscored cell are left out (see :meth:`unscored`), with their weights:
+        the totals are then over the criteria that have evidence, and the results say which
+        were left out, rather than reading a missing score as 0 or 50 (DCLG 2009 manual,
+        chapter 5: every option is scored on every criterion that is used). Raises ValueError
+        naming what is incomplete, or when no criterion is scored for every option."""
         ids = [o.id for o in self.shortlist().kept]
         wanted = set(ids)
+        gaps = self.unscored()
+        criteria = [c for c in self.criteria if c.id not in gaps]
+        if not criteria:
+            raise ValueError(
+                "no criterion is scored for every short-listed option yet (unscored: "
+                + ", ".join(gaps) + ")"
+            )
+        keep = {c.id for c in criteria}
+        if all(self.swing_weights.get(c, 0.0) <= 0.0 for c in keep):
+            raise ValueError(
+                "every criterion that is scored has zero weight: weight one of "
+                + ", ".join(sorted(keep))
+            )
         return McdaInputs(
             option_ids=ids,
-            criteria=list(self.criteria),
-            swing_weights=dict(self.swing_weights),
-            scores=[s for s in self.scores if s.option_id in wanted],
+            criteria=criteria,
+            swing_weights={c: w for c, w in self.swing_weights.items() if c in keep},
+            scores=[s for s in self.scores if s.option_id in wanted and s.criterion_id in keep],
         )
 
     def problems(self) -> list[str]:

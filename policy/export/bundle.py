@@ -24,7 +24,7 @@ import networkx as nx
 
 from evidence.area_analysis import analysis_of, cluster_map_frame
 from evidence.models import AreaProfile, Finding
-from policy.appraisal import AppraisalResults, AppraisalState
+from policy.appraisal import AppraisalResults, AppraisalState, EvaluationPlan
 from policy.catalogue import Intervention, MixDiagnostics
 from policy.export.images import ReportImage, render_images
 from policy.mix import MixReport
@@ -78,6 +78,7 @@ class ReportBundle:
     source_suppressed_cells: int = 0
     source_notes: list[str] = field(default_factory=list)
     workshop: dict[str, Any] | None = None
+    evaluation: EvaluationPlan | None = None
     defaults_used: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -163,6 +164,7 @@ class ReportBundle:
                 "results": self.results.model_dump(mode="json"),
             },
             "mix": self.mix.model_dump(mode="json") if self.mix else None,
+            "evaluation": self.evaluation.model_dump(mode="json") if self.evaluation else None,
             "option_mixes": {k: v.model_dump(mode="json") for k, v in self.option_mixes.items()},
             "comparators": self.comparator_rows,
             "workshop": self.workshop,
@@ -260,6 +262,7 @@ def bundle_from_results(
         source_suppressed_cells=int(source.suppressed_cells or 0),
         source_notes=list(source.notes),
         workshop=workshop or None,
+        evaluation=run.evaluation,
         defaults_used=list(run.defaults_used),
         warnings=list(run.warnings),
     )

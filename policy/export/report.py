@@ -1,12 +1,16 @@
 """The report as a list of neutral blocks, shared by the DOCX and HTML writers.
 
 Both writers render the same :func:`report_blocks`, so a Word pack and an HTML pack always carry
-the same sections in the same order, following the key policy questions of the walkthrough:
+the same sections in the same order. The report leads with the answer: an Executive summary
+(the area's position in three sentences, the recommended option and why, its cost, its
+value-for-money category, the main risks and what would change the recommendation), then the
+sections that follow the key policy questions of the walkthrough:
 
 1 Evidence, 2 Strengths and bottlenecks, 3 Rationale, 4 Target, 5 Aims and causal chain,
-6 Options and appraisal, 7 Sensitivity, 8 Policy mix checks, 9 Workshop results (when there
-are any), then Appendix A (trace of each recommendation to its rules, conditions and findings),
-Appendix B (interventions not recommended, and why) and Appendix C (data notes).
+6 Options and appraisal, 7 Sensitivity, 8 Policy mix checks, 9 Monitoring and evaluation (the
+Magenta Book plan), 10 Workshop results (when there are any), then Appendix A (trace of each
+recommendation to its rules, conditions and findings), Appendix B (interventions not
+recommended, and why) and Appendix C (data notes).
 
 Blocks hold raw values; a table column (or a :class:`Num` cell) carries a Python format spec and
 the writer formats. Every number is captioned with its denominator and period.
@@ -21,7 +25,13 @@ from typing import TYPE_CHECKING, Any
 
 from evidence.models import AreaProfile, standing
 from evidence.sectors import load_sectors
-from policy.appraisal import GREEN_BOOK_STPR, OPTIMISM_BIAS_TABLE, normalise_weights
+from policy.appraisal import (
+    ADDITIONALITY_SOURCE,
+    GREEN_BOOK_STPR,
+    OPTIMISM_BIAS_DEFAULTS,
+    OPTIMISM_BIAS_TABLE,
+    VFM_SOURCE,
+)
 from policy.catalogue import ACTOR_LABELS, RATIONALE_CATEGORIES, load_shared_nodes
 from policy.mix import AlignmentReport
 from policy.questions import options_of, questions_for
@@ -32,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = [
     "APPENDIX_TITLES",
     "SECTION_TITLES",
+    "SUMMARY_TITLE",
     "Block",
     "Column",
     "Figure",
@@ -43,6 +54,7 @@ __all__ = [
     "TitlePage",
     "format_value",
     "report_blocks",
+    "summary_lines",
 ]
 
 SECTION_TITLES: tuple[str, ...] = (
@@ -54,8 +66,11 @@ SECTION_TITLES: tuple[str, ...] = (
     "6 Options and appraisal",
     "7 Sensitivity",
     "8 Policy mix checks",
-    "9 Workshop results",
+    "9 Monitoring and evaluation",
+    "10 Workshop results",
 )
+SUMMARY_TITLE = "Executive summary"
+"""The first section, before the numbered ones: the answer first."""
 APPENDIX_TITLES: tuple[str, ...] = (
     "Appendix A: Trace of recommendations to rules and evidence",
     "Appendix B: Interventions not recommended",
@@ -718,18 +733,28 @@ def _appraisal(bundle: ReportBundle) -> list[Block]:
         "undiscounted totals over each intervention's duration, GBP million in real terms.",
     ))
     out.append(Heading("Criteria and weights", 2))
-    try:
-        norm = normalise_weights({c.id: st.swing_weights.get(c.id, 0.0) for c in st.criteria})
-    except ValueError:
-        norm = {}
+    swing = {r.criterion_id: r for r in res.swing}
+    total_raw = sum(st.swing_weights.get(c.id, 0.0) for c in st.criteria if c.id in swing)
     out.append(Table(
-        [Column("Criterion"), Column("Description"), Column("Swing weight (0-100)", ",.0f"),
-         Column("Normalised weight", ".1%")],
-        [[c.label, c.description, st.swing_weights.get(c.id), norm.get(c.id)]
+        [Column("Criterion"), Column("Worst option (score)"), Column("Best option (score)"),
+         Column("Swing weight (0-100)", ",.0f"), Column("Normalised weight", ".1%")],
+        [[c.label,
+          f"{bundle.option_name(swing[c.id].worst_option)} ({swing[c.id].worst:.0f})"
+          if c.id in swing else "unscored: not used",
+          f"{bundle.option_name(swing[c.id].best_option)} ({swing[c.id].best:.0f})"
+          if c.id in swing else "-",
+          st.swing_weights.get(c.id), swing[c.id].weight if c.id in swing else None]
          for c in st.criteria],
-        caption="Swing weights (DCLG 2009 MCDA manual) and the weights they normalise to "
-        "(weight / sum of weights).",
+        caption="Swing weighting (DCLG 2009 MCDA manual, chapter 6): each weight judges how "
+        "much the swing from the worst to the best option on that criterion matters, the "
+        f"largest swing getting 100; normalised weight = swing weight / {total_raw:,.0f} (the "
+        "sum over the criteria in use). Unscored criteria carry no weight until scored.",
+        compact=True,
     ))
+    if res.excluded_criteria:
+        out.append(Paragraph("; ".join(res.excluded_criteria.values()) + ".", "note",
+                             label="Left out of the totals: "))
+
     out.append(Heading("Scores and rationales", 2))
     labels = {c.id: c.label for c in st.criteria}
     order = {c.id: i for i, c in enumerate(st.criteria)}
@@ -739,10 +764,10 @@ def _appraisal(bundle: ReportBundle) -> list[Block]:
     out.append(Table(
         [Column("Option"), Column("Criterion"), Column("Score (0-100)", ".0f"),
          Column("Rationale")],
-        [[bundle.option_name(s.option_id), labels.get(s.criterion_id, s.criterion_id), s.value,
-          s.rationale] for s in scores],
+        [[bundle.option_name(s.option_id), labels.get(s.criterion_id, s.criterion_id),
+          s.value if s.value is not None else "unscored", s.rationale] for s in scores],
         caption="Scores on a 0-100 scale, higher is better on every criterion, with the reason "
-        "given for each.",
+        "given for each; 'unscored' where no evidence supports a score yet.",
         compact=True,
     ))
     out.append(Heading("Weighted totals and ranking", 2))
@@ -773,28 +798,32 @@ def _cba(bundle: ReportBundle) -> list[Block]:
         add_text = (
             f"x{r.additionality_factor:.3f} (deadweight {add.deadweight:.0%}, displacement "
             f"{add.displacement:.0%}, leakage {add.leakage:.0%}, substitution "
-            f"{add.substitution:.0%}, multiplier {add.multiplier:g})"
+            f"{add.substitution:.0%}, multiplier {add.multiplier:.2f})"
             if add is not None else f"x{r.additionality_factor:.3f}"
         )
+        ob = "; ".join(f"{o.spend_type} {o.percent:g}% ({o.label})"
+                       for o in r.optimism_bias_applied) or f"{r.optimism_bias_pct:g}%"
         rows.append([
-            bundle.option_name(oid), r.pv_costs, r.pv_benefits, r.npv, r.bcr,
-            r.switching.benefits_pct, r.switching.costs_pct,
-            f"{r.optimism_bias_pct:g}% ({r.optimism_bias_source})", add_text,
-            bool(inputs.benefits_entered) if inputs is not None else False,
+            bundle.option_name(oid), r.pv_costs, r.pv_private_costs, r.pv_benefits, r.npv,
+            r.bcr, r.vfm_label or "not assessed", r.bcr_uk, r.switching.benefits_pct,
+            r.switching.costs_pct, ob, add_text,
         ])
     if rows:
         out.append(Table(
-            [Column("Option"), Column("PV costs (GBP m)", ",.2f"),
-             Column("PV benefits (GBP m)", ",.2f"), Column("NPV (GBP m)", "+,.2f"),
-             Column("BCR", ".2f"), Column("Switching value: benefits (%)", "+.1f"),
-             Column("Switching value: costs (%)", "+.1f"), Column("Optimism bias on costs"),
-             Column("Additionality (net / gross benefits)"), Column("Benefits entered")],
+            [Column("Option"), Column("PV public costs (GBP m)", ",.2f"),
+             Column("PV private co-funding (GBP m)", ",.2f"),
+             Column("PV net benefits (GBP m)", ",.2f"), Column("Social NPV (GBP m)", "+,.2f"),
+             Column("BCR", ".2f"), Column("Value for money"), Column("BCR, UK level", ".2f"),
+             Column("Switching value: benefits (%)", "+.1f"),
+             Column("Switching value: costs (%)", "+.1f"), Column("Optimism bias"),
+             Column("Additionality (net / gross)")],
             rows,
             caption=(
-                "Present values at the Green Book discount rates, GBP million, real terms. NPV = "
-                "PV benefits - PV costs; BCR = PV benefits / PV costs ('-' when undefined). "
-                "Switching values: the % change in PV benefits (or PV costs) that would make NPV "
-                "zero. Costs include optimism bias; benefits are net of additionality."
+                "Present values at the Green Book discount rates, GBP million, real terms. BCR = "
+                "PV net additional benefits / PV public costs ('-' until benefits are entered); "
+                "social NPV = PV benefits - PV public costs - PV private co-funding. Value for "
+                f"money: poor < 1, low 1-1.5, medium 1.5-2, high 2-4, very high > 4 ({VFM_SOURCE})."
+                " Switching values: the % change in PV benefits (or costs) that makes NPV zero."
             ),
             compact=True,
         ))
@@ -802,11 +831,34 @@ def _cba(bundle: ReportBundle) -> list[Block]:
         out.append(Paragraph(reason, "note", label=f"No CBA for {bundle.option_name(oid)}: "))
     for w in res.warnings:
         out.append(Paragraph(w, "warning", label="Note: "))
+    for t, d in OPTIMISM_BIAS_DEFAULTS.items():
+        out.append(Paragraph(d.basis, "note", label=f"Optimism bias, {t} default: "))
     known = ", ".join(f"{b.label} {b.capex_upper_pct:g}%" for b in OPTIMISM_BIAS_TABLE.values())
     out.append(Paragraph(
         f"Upper-bound optimism bias by project type: {known}.", "note",
         label="Optimism bias reference: "))
-    for oid, r in res.cba.items():
+    out.append(Paragraph(
+        "Default additionality: benchmarks by intervention type and geography, "
+        f"{ADDITIONALITY_SOURCE}; "
+        "the multiplier is the area's input-output multiplier where the profile has one. "
+        "Edit each in the appraisal step.", "note", label="Additionality: "))
+    sens = {oid: r for oid, r in res.cba.items() if r.sensitivity}
+    if sens:
+        cases = next(iter(sens.values())).sensitivity
+        out.append(Heading("Sensitivity of the cost-benefit results", 3))
+        out.append(Table(
+            [Column("Option"), Column("Base BCR", ".2f")]
+            + [Column(c.label + " (BCR)", ".2f") for c in cases],
+            [[bundle.option_name(oid), r.bcr] + [c.bcr for c in r.sensitivity]
+             for oid, r in sens.items()],
+            caption="BCR with one main driver changed at a time (Green Book 2022, chapter 5); "
+            "benefits optimism is the shortfall in benefits the guidance asks to consider.",
+            compact=True,
+        ))
+    top = _top_option(bundle)
+    shown = [top.id] if top is not None and top.id in res.cba else list(res.cba)[:1]
+    for oid in shown:
+        r = res.cba[oid]
         out.append(Heading(f"Cash flows: {bundle.option_name(oid)}", 3))
         out.append(Table(
             [Column("Year", "d"), Column("Calendar year", "d"),
@@ -818,7 +870,8 @@ def _cba(bundle: ReportBundle) -> list[Block]:
               y.discount_factor, y.pv_cost, y.pv_benefit, y.cumulative_npv] for y in r.years],
             caption=(
                 f"Yearly streams of {bundle.option_name(oid)}, GBP million, real terms; cost "
-                f"includes {r.optimism_bias_pct:g}% optimism bias; PV = amount x discount factor."
+                f"includes {r.optimism_bias_pct:.0f}% optimism bias (public and private); PV = "
+                "amount x discount factor. Every option's streams are in the workbook."
             ),
             compact=True,
         ))
@@ -828,6 +881,8 @@ def _cba(bundle: ReportBundle) -> list[Block]:
 def _sensitivity(bundle: ReportBundle, images: dict[str, Any]) -> list[Block]:
     res = bundle.results
     out: list[Block] = [Heading(SECTION_TITLES[6])]
+    if res.stability_statement:
+        out.append(Paragraph(res.stability_statement, label="Rank stability: "))
     labels = {c.id: c.label for c in bundle.appraisal.criteria}
     if res.thresholds:
         out.append(Heading("Weight thresholds", 2))
@@ -987,7 +1042,7 @@ def _workshop(bundle: ReportBundle) -> list[Block]:
     w = bundle.workshop
     if not w:
         return []
-    out: list[Block] = [Heading(SECTION_TITLES[8])]
+    out: list[Block] = [Heading(SECTION_TITLES[9])]
     first = ("participants", "aggregated_scores", "contributions")
     for key in [k for k in first if k in w] + [k for k in w if k not in first]:
         out += _generic(w[key], _label(key).capitalize())
@@ -1097,6 +1152,7 @@ def report_blocks(bundle: ReportBundle) -> list[Block]:
     images = bundle.images()
     blocks: list[Block] = [_title_page(bundle), PageBreak()]
     for part in (
+        _summary(bundle),
         _evidence(bundle, images),
         _findings(bundle),
         _rationale(bundle),
@@ -1105,6 +1161,7 @@ def report_blocks(bundle: ReportBundle) -> list[Block]:
         _appraisal(bundle),
         _sensitivity(bundle, images),
         _mix_checks(bundle),
+        _evaluation(bundle),
         _workshop(bundle),
         _trace(bundle),
         _not_recommended(bundle),
@@ -1118,3 +1175,176 @@ def headings(blocks: Sequence[Block] | Iterable[Block], level: int = 1) -> list[
     """The heading texts of one level, in order (used by tests and a table of contents)."""
     return [b.text for b in blocks if isinstance(b, Heading) and b.level == level]
 
+
+
+# --------------------------------------------------------------------------------------------
+# Executive summary and the monitoring and evaluation plan
+
+
+def _position(bundle: ReportBundle) -> str:
+    """The area's position in three sentences: scale, the leading strength, the main gap."""
+    p = bundle.profile
+    kept = standing(p.findings)
+    lead = [r for r in p.sectors if r.lq is not None and r.employment]
+    first = (
+        f"{p.area.name} has {p.am_jobs:,.0f} advanced manufacturing jobs, {p.am_share:.1%} of "
+        f"its {p.total_jobs:,.0f} jobs ({p.period.end})"
+    )
+    if lead:
+        top = max(lead, key=lambda r: r.lq or 0.0)
+        first += f"; its most specialised sector is {top.label} (LQ {top.lq:.2f} against GB)"
+    sentences = [first + "."]
+    for kinds, lead_in, none in (
+        (("strength", "opportunity"), "Its main strength", "No strength stands out in the data."),
+        (("bottleneck", "risk"), "Its main constraint", "No bottleneck or risk was found."),
+    ):
+        items = sorted((f for f in kept if f.kind in kinds), key=lambda f: -f.confidence)
+        sentences.append(f"{lead_in}: {items[0].text}" if items else none)
+    return " ".join(s if s.endswith(".") else s + "." for s in sentences)
+
+
+def _top_option(bundle: ReportBundle) -> Any:
+    res = bundle.results
+    if res.mcda is None:
+        return None
+    return next((o for o in bundle.appraisal.options if o.id == res.mcda.top), None)
+
+
+def _summary(bundle: ReportBundle) -> list[Block]:
+    """The answer first (Green Book 2022 business case practice: the recommendation, its cost
+    and value for money, risks and what would change it, on the first page)."""
+    st, res = bundle.appraisal, bundle.results
+    out: list[Block] = [Heading(SUMMARY_TITLE)]
+    out.append(Paragraph(_position(bundle), label="Position: "))
+    top = _top_option(bundle)
+    if top is None:
+        out.append(Paragraph(
+            "No recommendation yet: the multi-criteria analysis could not be run ("
+            + "; ".join(res.problems) + ").", "warning", label="Recommended option: "))
+    else:
+        why = res.stability_statement or "it has the highest weighted total."
+        lead = "business as usual: no new option beats the baseline. " if top.is_baseline else ""
+        out.append(Paragraph(f"{top.name}. {lead}{why}", label="Recommended option: "))
+        if top.description:
+            out.append(Paragraph(top.description, "note", label="What it is: "))
+        private = sum(i.private_gbp_m for i in top.interventions)
+        cba = res.cba.get(top.id)
+        cost = f"GBP {top.total_budget_gbp_m:,.1f}m public budget (undiscounted, real terms)"
+        if private:
+            cost += f" plus GBP {private:,.1f}m private co-funding"
+        if cba is not None:
+            cost += (f"; present value GBP {cba.pv_costs:,.1f}m after optimism bias of "
+                     f"{cba.optimism_bias_pct:.0f}%")
+        out.append(Paragraph(cost + ".", label="Cost: "))
+        out.append(Paragraph(
+            cba.vfm_statement if cba is not None else "Not assessed: no cost-benefit analysis.",
+            label="Value for money: "))
+        out.append(Paragraph("; ".join(_main_risks(bundle, top)) + ".", label="Main risks: "))
+        out.append(Paragraph(" ".join(_what_would_change(bundle, top)),
+                             label="What would change the recommendation: "))
+    if res.excluded_criteria:
+        out.append(Paragraph(
+            "; ".join(res.excluded_criteria.values()) + ".", "note",
+            label="Not yet scored: "))
+    if st.notes:
+        out.append(Paragraph(st.notes, "note", label="How the options were built: "))
+    out.append(PageBreak())
+    return out
+
+
+def _main_risks(bundle: ReportBundle, top: Any) -> list[str]:
+    items = sorted(top.interventions, key=lambda i: -i.budget_gbp_m)
+    risks = []
+    for item in items[:3]:
+        iv = bundle.catalogue.get(item.intervention_id)
+        if iv is not None and iv.risks:
+            risks.append(f"{iv.name}: {iv.risks[0].rstrip('.')}")
+    mix = bundle.option_mixes.get(top.id)
+    if mix is not None and mix.niche_risk.items and any(i.niche for i in mix.niche_risk.items):
+        risks.append(mix.niche_risk.judgement.rstrip("."))
+    cba = bundle.results.cba.get(top.id)
+    if cba is not None:
+        flips = [c.label.lower() for c in cba.sensitivity if c.vfm_category == "poor"
+                 and cba.vfm_category != "poor"]
+        if flips:
+            risks.append("value for money turns poor with " + " or ".join(flips))
+    return risks or ["no risks are recorded in the catalogue for this option"]
+
+
+def _what_would_change(bundle: ReportBundle, top: Any) -> list[str]:
+    res = bundle.results
+    out = []
+    near = [t for t in res.thresholds if t.lower is not None or t.upper is not None]
+    labels = {c.id: c.label for c in bundle.appraisal.criteria}
+    if near:
+        t = min(near, key=lambda t: min(abs((t.lower if t.lower is not None else 9) - t.weight),
+                                        abs((t.upper if t.upper is not None else 9) - t.weight)))
+        for bound, who in ((t.lower, t.top_below), (t.upper, t.top_above)):
+            if bound is not None and who:
+                label = labels.get(t.criterion_id, t.criterion_id)
+                out.append(f"A weight of {bound:.0%} on {label} (now {t.weight:.0%}) would "
+                           f"put {bundle.option_name(who)} first.")
+                break
+    else:
+        out.append("No single change of weight puts another option first.")
+    cba = res.cba.get(top.id)
+    if cba is not None and cba.switching.benefits_pct is not None and cba.bcr is not None:
+        out.append(f"Net benefits {abs(cba.switching.benefits_pct):.0f}% "
+                   f"{'lower' if cba.switching.benefits_pct < 0 else 'higher'} would bring the "
+                   "NPV to zero.")
+    if res.excluded_criteria:
+        out.append(f"Scoring the {len(res.excluded_criteria)} unscored criteria could change "
+                   "the ranking.")
+    if cba is None or not cba.benefits_entered:
+        out.append("Benefits are not yet estimated, so value for money cannot yet confirm it.")
+    return out
+
+
+def _evaluation(bundle: ReportBundle) -> list[Block]:
+    """The monitoring and evaluation plan (HM Treasury 2020 Magenta Book)."""
+    out: list[Block] = [Heading(SECTION_TITLES[8])]
+    plan = bundle.evaluation
+    if plan is None or not plan.rows:
+        out.append(Paragraph("No interventions chosen, so there is nothing to evaluate yet.",
+                             "note"))
+        return out
+    out.append(Paragraph(
+        f"Evaluation plan for the chosen interventions ({bundle.chosen_basis}): a logframe from "
+        "their causal chains, the impact evaluation design of each, its timing and the risks to "
+        f"evaluability. Method: {plan.source}."))
+    out.append(Heading("Logframe", 2))
+    out.append(Table(
+        [Column("Stage"), Column("Result"), Column("Indicator"), Column("Source"),
+         Column("Baseline"), Column("Target"), Column("Interventions")],
+        [[r.stage.rstrip("s").capitalize(), r.label, r.indicator, r.source, r.baseline,
+          r.target or "(to be set)", ", ".join(r.interventions)] for r in plan.rows],
+        caption=(
+            "Outputs, outcomes and impacts of the merged causal chains, each with how it is "
+            f"measured; baselines from the area's profile ({bundle.period_label}); "
+            f"{plan.targets_set} of {len(plan.rows)} targets set."
+        ),
+        compact=True,
+    ))
+    out.append(Heading("Evaluation design", 2))
+    out.append(Table(
+        [Column("Intervention"), Column("Counterfactual approach"),
+         Column("Maryland SMS level", "d"), Column("When it works"), Column("Data")],
+        [[d.intervention, d.label, d.sms_level, d.when, "; ".join(d.data)]
+         for d in plan.designs],
+        caption="Impact evaluation design of each intervention (Magenta Book 2020, chapter 3); "
+        "Maryland Scientific Methods Scale 1 (before and after) to 5 (randomised).",
+        compact=True,
+    ))
+    out.append(Heading("Timing", 2))
+    for label, text in plan.timing:
+        out.append(Paragraph(text, "bullet", label=f"{label}: "))
+    out.append(Heading("Risks to evaluability", 2))
+    for risk in plan.risks:
+        out.append(Paragraph(risk, "bullet"))
+    return out
+
+
+def summary_lines(bundle: ReportBundle) -> list[tuple[str, str]]:
+    """The executive summary as (label, text) pairs, for the workbook and the page."""
+    return [(b.label.rstrip(": ").strip(), b.text) for b in _summary(bundle)
+            if isinstance(b, Paragraph)]

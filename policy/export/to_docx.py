@@ -74,13 +74,31 @@ def _set_cell(cell: object, text: str, size: float, bold: bool = False,
         para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
+def _fit_to_page(table: object) -> None:
+    """Make a table exactly the text width (100%) with auto-fitted columns, so wide tables
+    wrap their cells instead of running off the page."""
+    tbl_pr = table._tbl.tblPr  # type: ignore[attr-defined]
+    width = OxmlElement("w:tblW")
+    width.set(qn("w:type"), "pct")
+    width.set(qn("w:w"), "5000")
+    for old in tbl_pr.findall(qn("w:tblW")):
+        tbl_pr.remove(old)
+    tbl_pr.append(width)
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "autofit")
+    tbl_pr.append(layout)
+
+
 def _table(doc: DocxDocument, block: Table) -> None:
     if block.caption:
         doc.add_paragraph(_t(block.caption), style="Caption")
     size = 7.5 if block.compact else 9.0
+    if len(block.columns) > 9:
+        size = 6.5
     table = doc.add_table(rows=1, cols=len(block.columns))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _fit_to_page(table)
     header = table.rows[0]
     _repeat_header(header)
     for cell, col in zip(header.cells, block.columns, strict=True):

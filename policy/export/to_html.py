@@ -64,7 +64,10 @@ figcaption { font-style: italic; color: #444; font-size: 12.5px; margin-top: 4px
 p.note { color: #555; font-style: italic; }
 p.warning { color: #b00020; font-weight: bold; }
 ul { margin-top: 0; }
-nav.toc ol { columns: 2; }
+nav.toc ul { columns: 2; list-style: none; padding-left: 0; }
+.table-wrap { overflow-x: auto; max-width: 100%; }
+td { overflow-wrap: anywhere; }
+@media print { table.compact { font-size: 9px; } .table-wrap { overflow: visible; } }
 @media print { .banner { position: static; } body { background: #fff; } }
 """
 
@@ -110,7 +113,7 @@ def _slug(text: str, taken: set[str]) -> str:
 
 def _table(block: Table) -> str:
     cls = ' class="compact"' if block.compact else ""
-    out = [f"<table{cls}>"]
+    out = [f'<div class="table-wrap"><table{cls}>']
     if block.caption:
         out.append(f"<caption>{_e(block.caption)}</caption>")
     out.append("<thead><tr>")
@@ -127,7 +130,7 @@ def _table(block: Table) -> str:
             num = ' class="num"' if numeric else ""
             out.append(f"<td{num}>{_e(format_value(value, col.fmt))}</td>")
         out.append("</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     if block.note:
         out.append(f'<p class="note">{_e(block.note)}</p>')
     return "".join(out)
@@ -212,7 +215,9 @@ def render_html(bundle: ReportBundle) -> str:
         f"<title>{_e(bundle.title)} - {_e(bundle.area_label)}</title>\n"
         f"<style>{CSS}</style>\n</head>\n<body>\n"
     )
-    nav = f'<nav class="toc"><h2>Contents</h2><ol>{"".join(toc)}</ol></nav>'
+    # The section titles carry their own numbers ("1 Evidence"), so the list is unnumbered:
+    # an <ol> would read "1. 1 Evidence".
+    nav = f'<nav class="toc"><h2>Contents</h2><ul>{"".join(toc)}</ul></nav>'
     main = "\n".join(body).replace("</li></ul>\n<ul><li>", "</li>\n<li>")
     return (
         head + banner + title_html + nav + "<main>\n" + main + "\n</main>\n</body>\n</html>\n"

@@ -23,7 +23,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from policy.appraisal import normalise_weights
+from policy.appraisal import VFM_SOURCE
+from policy.export.report import summary_lines
 from policy.export.safety import neutralise_cell, xml_safe
 
 if TYPE_CHECKING:
@@ -255,20 +256,29 @@ def _appraisal(wb: Workbook, bundle: ReportBundle) -> None:
             "Budget (GBP m, real)", "Start year", "Duration (years)"],
            option_rows, [None] * 6 + [GBPM, "0", "0"],
            widths=[14, 26, 9, 13, 30, 28, 16, 10, 14])
-    try:
-        norm = normalise_weights({c.id: st.swing_weights.get(c.id, 0.0) for c in st.criteria})
-    except ValueError:
-        norm = {}
-    _sheet(wb, "Weights", ["Criterion id", "Criterion", "Description", "Swing weight (0-100)",
-                           "Normalised weight"],
-           [[c.id, c.label, c.description, st.swing_weights.get(c.id), norm.get(c.id)]
+    swing = {r.criterion_id: r for r in res.swing}
+    _sheet(wb, "Weights", ["Criterion id", "Criterion", "Worst option", "Worst score",
+                           "Best option", "Best score", "Swing weight (0-100)",
+                           "Normalised weight", "Status"],
+           [[c.id, c.label,
+             bundle.option_name(swing[c.id].worst_option) if c.id in swing else None,
+             swing[c.id].worst if c.id in swing else None,
+             bundle.option_name(swing[c.id].best_option) if c.id in swing else None,
+             swing[c.id].best if c.id in swing else None,
+             st.swing_weights.get(c.id), swing[c.id].weight if c.id in swing else None,
+             res.excluded_criteria.get(c.id, "in use")]
             for c in st.criteria],
-           [None, None, None, "0.0", PCT1], widths=[20, 36, 70, 18, 16])
+           [None, None, None, "0", None, "0", "0.0", PCT1, None],
+           widths=[20, 36, 22, 10, 22, 10, 16, 16, 60],
+           notes=["Swing weighting (DCLG 2009 MCDA manual, chapter 6): each weight judges the "
+                  "swing from the worst to the best option on the criterion; normalised weight "
+                  "= swing weight / sum over the criteria in use."])
     labels = {c.id: c.label for c in st.criteria}
     _sheet(wb, "Scores", ["Option id", "Option", "Criterion id", "Criterion", "Score (0-100)",
                           "Rationale"],
            [[s.option_id, bundle.option_name(s.option_id), s.criterion_id,
-             labels.get(s.criterion_id, s.criterion_id), s.value, s.rationale]
+             labels.get(s.criterion_id, s.criterion_id),
+             s.value if s.value is not None else "unscored", s.rationale]
             for s in st.scores],
            [None, None, None, None, "0.0"], widths=[12, 22, 20, 32, 12, 120])
     crit = [c.id for c in st.criteria]
@@ -289,7 +299,8 @@ def _cba(wb: Workbook, bundle: ReportBundle) -> None:
         inp = st.cba.get(oid)
         add = inp.additionality if inp is not None else None
         rows.append([
-            oid, bundle.option_name(oid), r.pv_costs, r.pv_benefits, r.npv, r.bcr,
+            oid, bundle.option_name(oid), r.pv_costs, r.pv_private_costs, r.pv_benefits, r.npv,
+            r.bcr, r.vfm_label or "not assessed", r.pv_benefits_uk, r.bcr_uk,
             r.switching.benefits_pct, r.switching.costs_pct, r.switching.bcr_threshold,
             r.switching.benefits_pct_for_bcr, r.switching.costs_pct_for_bcr,
             r.optimism_bias_pct, r.optimism_bias_source, r.additionality_factor,
@@ -301,16 +312,25 @@ def _cba(wb: Workbook, bundle: ReportBundle) -> None:
             "1.5% 201-300, 1.0% after",
         ])
     _sheet(wb, "CBA", [
-        "Option id", "Option", "PV costs (GBP m)", "PV benefits (GBP m)", "NPV (GBP m)", "BCR",
+        "Option id", "Option", "PV public costs (GBP m)", "PV private co-funding (GBP m)",
+        "PV net additional benefits (GBP m)", "Social NPV (GBP m)", "BCR (public cost)",
+        "Value for money", "PV benefits, UK level (GBP m)", "BCR, UK level",
         "Switching value benefits (%)", "Switching value costs (%)", "BCR threshold",
         "Switching value benefits for BCR (%)", "Switching value costs for BCR (%)",
         "Optimism bias (%)", "Optimism bias source", "Additionality factor", "Deadweight",
         "Displacement", "Leakage", "Substitution", "Multiplier", "Benefits entered",
         "Discount rates",
-    ], rows, [None, None, GBPM, GBPM, GBPM, DEC2, "0.0", "0.0", DEC2, "0.0", "0.0", "0.0",
+    ], rows, [None, None, GBPM, GBPM, GBPM, GBPM, DEC2, None, GBPM, DEC2, "0.0", "0.0", DEC2,
+              "0.0", "0.0", "0.0",
               None, DEC3, PCT1, PCT1, PCT1, PCT1, DEC2, None, None],
         notes=[*(f"No CBA for {k}: {v}" for k, v in res.cba_skipped.items()),
-               *(f"Note: {w}" for w in res.warnings)])
+               *(f"Note: {w}" for w in res.warnings),
+               f"Value for money: poor < 1, low 1-1.5, medium 1.5-2, high 2-4, very high > 4 "
+               f"({VFM_SOURCE}).",
+               *(f"{bundle.option_name(oid)}: {r.vfm_statement}" for oid, r in res.cba.items()),
+               *(f"Sensitivity, {bundle.option_name(oid)}: {c.label}: BCR "
+                 + ("n/a" if c.bcr is None else f"{c.bcr:.2f}") + f", NPV {c.npv:,.2f}"
+                 for oid, r in res.cba.items() for c in r.sensitivity)])
     taken = {ws.title for ws in wb.worksheets}
     for oid, r in res.cba.items():
         _sheet(wb, cba_sheet_name(oid, taken), [
@@ -381,11 +401,46 @@ def _mix(wb: Workbook, bundle: ReportBundle) -> None:
         widths=[12, 22, 10, 10, 10, 12, 12, 12, 12, 50, 50, 50, 12, 60, 40])
 
 
+def _summary(wb: Workbook, bundle: ReportBundle) -> None:
+    _sheet(wb, "Summary", ["Item", "Executive summary"],
+           [[label or "", text] for label, text in summary_lines(bundle)], widths=[34, 140])
+
+
+def _evaluation(wb: Workbook, bundle: ReportBundle) -> None:
+    plan = bundle.evaluation
+    rows = [] if plan is None else [
+        [r.node_id, r.stage, r.label, r.indicator, r.source, r.baseline, r.target,
+         ", ".join(r.interventions)] for r in plan.rows]
+    ws = _sheet(wb, "Evaluation", ["Node id", "Stage", "Result", "Indicator", "Source",
+                                   "Baseline", "Target", "Interventions"], rows,
+                widths=[26, 10, 36, 60, 30, 40, 20, 40])
+    if plan is None:
+        return
+    nxt = len(rows) + 3
+    ws.cell(row=nxt, column=1, value="Evaluation design (Magenta Book 2020; Maryland SMS)"
+            ).font = _BOLD
+    nxt = _write_table(ws, ["Intervention id", "Intervention", "Design", "Approach",
+                            "Maryland SMS level", "When it works", "Data"],
+                       [[d.intervention_id, d.intervention, d.design, d.label, d.sms_level,
+                         d.when, "; ".join(d.data)] for d in plan.designs],
+                       [None, None, None, None, "0"], start_row=nxt + 1)
+    for label, text in plan.timing:
+        ws.cell(row=nxt, column=1, value=_cell_value(f"Timing, {label}"))
+        ws.cell(row=nxt, column=2, value=_cell_value(text))
+        nxt += 1
+    for risk in plan.risks:
+        ws.cell(row=nxt, column=1, value="Evaluability risk")
+        ws.cell(row=nxt, column=2, value=_cell_value(risk))
+        nxt += 1
+    ws.cell(row=nxt, column=1, value=_cell_value(f"Source: {plan.source}"))
+
+
 def write_xlsx(bundle: ReportBundle, path: str | Path) -> Path:
     """Write the Excel workbook for ``bundle`` to ``path``; returns the path."""
     path = Path(path)
     wb = Workbook()
     _about(wb, bundle)
+    _summary(wb, bundle)
     _evidence(wb, bundle)
     _findings(wb, bundle)
     _recommendations(wb, bundle)
@@ -393,6 +448,7 @@ def write_xlsx(bundle: ReportBundle, path: str | Path) -> Path:
     _cba(wb, bundle)
     _sensitivity(wb, bundle)
     _mix(wb, bundle)
+    _evaluation(wb, bundle)
     wb.properties.title = xml_safe(bundle.title)[:250]
     wb.properties.creator = "policymix"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -566,7 +566,7 @@ def apply_to_appraisal(state: AppraisalState, summary: WorkshopSummary) -> list[
         if cell.median is None or not known:
             continue
         before = state.score(cell.option_id, cell.criterion_id)
-        if before is None:
+        if before is None or before.value is None:  # missing, or left unscored (no evidence)
             tail = "; the facilitator had not scored it"
         elif before.rationale.startswith(WORKSHOP_RATIONALE_PREFIX) and (
             _FACILITATOR_MARK in before.rationale or "had not scored" in before.rationale

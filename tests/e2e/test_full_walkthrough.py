@@ -159,16 +159,19 @@ def test_full_walkthrough_to_word_report(
 
     # 8. Option appraisal: a swing weight down with the keyboard, a score typed into the grid
     click_next(page, "Next: option appraisal", "Option appraisal")
+    # issue 12: value for money starts unscored (no benefits yet), so it is out of the totals
+    # and the thresholds; move a criterion the evidence scores instead
+    CRITERION = "Fit to the local evidence"  # noqa: N806
     panel = open_tab(page, "Weights")
     sliders = panel.get_by_role("slider")
     expect(sliders.first).to_be_visible()
     weights = {sliders.nth(i).get_attribute("aria-label"): int(sliders.nth(i).input_value())
                for i in range(sliders.count())}
-    vfm = panel.get_by_role("slider", name="Value for money")
-    assert weights["Value for money"] >= 10
+    vfm = panel.get_by_role("slider", name=CRITERION)
+    assert weights[CRITERION] >= 10
     rerun_after(page, lambda: (vfm.focus(), page.keyboard.press("PageDown")))
-    expect(vfm).to_have_value(str(weights["Value for money"] - 10))
-    weights["Value for money"] -= 10
+    expect(vfm).to_have_value(str(weights[CRITERION] - 10))
+    weights[CRITERION] -= 10
     shot(page, "appraisal-weight")
 
     panel = open_tab(page, "Scores")
@@ -188,8 +191,9 @@ def test_full_walkthrough_to_word_report(
     expect(panel.get_by_role("heading", name="Sensitivity")).to_be_visible()
     sensitivity = panel.locator('[data-testid="stDataFrame"]').nth(1)
     weight_now = {r[0]: float(r[1]) for r in grid_rows(sensitivity)}
-    expected = weights["Value for money"] / sum(weights.values())
-    assert weight_now["Value for money"] == pytest.approx(expected, abs=1e-3)
+    # normalised over the criteria in use (the scored ones, listed in the thresholds table)
+    expected = weights[CRITERION] / sum(weights[c] for c in weight_now)
+    assert weight_now[CRITERION] == pytest.approx(expected, abs=1e-3)
     no_exception(page)
     shot(page, "appraisal-results")
 
@@ -198,8 +202,8 @@ def test_full_walkthrough_to_word_report(
     ids = {item.name: iid for iid, item in load_catalogue().items()}
     assert saved.chosen_interventions == [ids[n] for n in before + [added]]
     state = saved.appraisal
-    vfm_id = next(c.id for c in state.criteria if c.label == "Value for money")
-    assert state.swing_weights[vfm_id] == weights["Value for money"]
+    vfm_id = next(c.id for c in state.criteria if c.label == CRITERION)
+    assert state.swing_weights[vfm_id] == weights[CRITERION]
     opt_id = next(o.id for o in state.options if o.name == option)
     crit_id = next(c.id for c in state.criteria if c.label == criterion)
     assert [s.value for s in state.scores

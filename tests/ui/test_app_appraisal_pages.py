@@ -22,7 +22,8 @@ def test_mix_page_builds_options_and_records_mitigation(cluster: StrategySession
     assert not at.exception
     state = at.session_state[SESSION_KEY].appraisal
     assert [o.is_baseline for o in state.options][0] is True
-    assert len(state.options) == 3
+    # issue 12: options by stated rules (scale, focus, sequencing), not Focused/Broad
+    assert len(state.options) >= 4 and state.option("core").interventions
     assert any("budget" in m.label.lower() for m in at.metric) or at.markdown
     at.text_area(key="niche_mitigation").input("Staged budget, reviewed after year 2").run()
     assert at.session_state[SESSION_KEY].appraisal.niche_mitigation.startswith("Staged")
@@ -74,3 +75,27 @@ def test_appraisal_page_shows_objectives_and_success_factors(cluster: StrategySe
     again = at.session_state[SESSION_KEY].appraisal
     assert [o.statement for o in again.spending_objectives] == \
         [o.statement for o in state.spending_objectives]
+
+
+def test_appraisal_page_is_honest_about_unscored_criteria_vfm_and_evaluation(
+        cluster: StrategySession) -> None:
+    # issue 12: unscored criteria named, VfM category with its source, the M&E plan
+    at = app_at("appraisal", cluster)
+    assert not at.exception
+    infos = " ".join(i.value for i in at.info)
+    assert "left out of the totals until scored" in infos
+    assert any("Rank stability" in m.value for m in at.markdown)
+    option = at.selectbox(key="cba_option").value
+    state = at.session_state[SESSION_KEY].appraisal
+    from policy.appraisal import BenefitStream
+
+    state.cba[option].benefit_streams = [BenefitStream(label="jobs", start_year=1, years=10,
+                                                       jobs=200, gva_per_job_gbp_k=60)]
+    at.run()
+    assert not at.exception
+    vfm = next(m.value for m in at.markdown if m.value.startswith("**Value for money:**"))
+    assert "value for money" in vfm.lower() and "DfT" in vfm
+    assert any("Optimism bias on revenue costs" in c.value for c in at.caption)
+    assert at.session_state[SESSION_KEY].appraisal.cba[option].benefits_entered
+    assert any("Evaluation design" in m.value and "Maryland" in m.value for m in at.markdown)
+    assert any("Risks to evaluability" in m.value for m in at.markdown)

@@ -16,18 +16,20 @@ import pytest
 from evidence.models import AreaProfile, AreaRef, Finding, Period, SectorRow
 from policy.appraisal import (
     BASELINE_ID,
-    BROAD_ID,
+    CORE_ID,
     DEFAULT_CRITERIA,
     DEFAULT_SWING_WEIGHTS,
     EVIDENCE_STRENGTH_SCORES,
-    FOCUSED_ID,
     GREEN_BOOK_CSFS,
+    UNSCORED_REASONS,
     Additionality,
     AppraisalState,
     CashflowLine,
     Option,
     OptionCba,
     OptionIntervention,
+    OptionRule,
+    build_option,
     default_appraisal,
     default_option_intervention,
     default_scores,
@@ -39,6 +41,10 @@ from tests.paths import ROOT
 
 POLICY = ROOT / "policy"
 CRITERIA = [c.id for c in DEFAULT_CRITERIA]
+SCORED = ["fit_to_evidence", "evidence_strength", "inclusion"]
+FOCUSED_ID = "horizontal"  # a focus option: leaves some chosen interventions out, and says so
+BROAD_ID = CORE_ID  # every chosen intervention
+OPTION_IDS = [BASELINE_ID, "light", CORE_ID, "full", "horizontal", "vertical", "phased"]
 
 # Ids from the first version of the catalogue; a hand-made ranked list with made-up scores.
 RANKED = [
@@ -118,19 +124,47 @@ def variant(base: Intervention, new_id: str, **changes) -> Intervention:
 # Defaults
 
 
-def test_default_appraisal_has_baseline_first_and_two_options(catalogue):
+def test_default_appraisal_has_baseline_first_and_options_by_stated_rules(catalogue):
+    # Issue 12: "Focused" (the first three chosen) silently dropped chosen measures; options
+    # now differ by scale, focus and sequencing, each built by a stated rule.
     state = default_appraisal(RANKED, catalogue, make_profile())
-    assert [o.id for o in state.options] == [BASELINE_ID, FOCUSED_ID, BROAD_ID]
+    assert [o.id for o in state.options] == OPTION_IDS
+    assert "mission" in state.notes  # the rule that built nothing says why
     assert state.baseline is not None and state.baseline.is_baseline
     assert state.baseline.interventions == []
     ids = [i for i, _ in RANKED]
-    assert [i.intervention_id for i in state.option(FOCUSED_ID).interventions] == ids[:3]
-    assert [i.intervention_id for i in state.option(BROAD_ID).interventions] == ids[:6]
+    for oid in ("light", CORE_ID, "full", "phased"):
+        assert [i.intervention_id for i in state.option(oid).interventions] == ids
+    light, core, full = (state.option(o).total_budget_gbp_m for o in ("light", CORE_ID, "full"))
+    assert light < core < full
+    horizontal = state.option("horizontal")
+    kept = {i.intervention_id for i in horizontal.interventions}
+    assert kept == {i for i in ids if catalogue[i].target_type == "horizontal"}
+    for iid in set(ids) - kept:  # nothing chosen drops out without a message
+        assert catalogue[iid].name in horizontal.description
+    phased = state.option("phased")
+    for item in phased.interventions:
+        strong = catalogue[item.intervention_id].evidence.strength == "strong"
+        assert item.start_year_offset == (0 if strong else 2)
+    assert all(o.rule == o.id for o in state.options[1:])
+    assert [r.id for r in state.option_rules][:3] == ["light", CORE_ID, "full"]
     assert state.critical_success_factors == list(GREEN_BOOK_CSFS)
     assert state.criteria == list(DEFAULT_CRITERIA)
     assert state.swing_weights == DEFAULT_SWING_WEIGHTS
     assert [(r.intervention_id, r.score) for r in state.recommendations] == RANKED
     assert state.problems() == []
+
+
+def test_a_rule_the_user_edits_builds_a_different_option(catalogue):
+    rule = OptionRule(id="big_vertical", name="Big vertical", scale="high",
+                      target_types=["vertical"])
+    opt, why = build_option(rule, [i for i, _ in RANKED], catalogue)
+    assert why == "" and opt.rule == "big_vertical"
+    assert {catalogue[i.intervention_id].target_type for i in opt.interventions} == {"vertical"}
+    assert "high end" in opt.description and "Leaves out" in opt.description
+    none, why = build_option(OptionRule(id="m", name="M", target_types=["mission"]),
+                             [i for i, _ in RANKED], catalogue)
+    assert none is None and "none of the chosen" in why
 
 
 def test_budgets_are_catalogue_midpoints_phased_by_time_to_impact(catalogue):
@@ -153,9 +187,10 @@ def test_budgets_are_catalogue_midpoints_phased_by_time_to_impact(catalogue):
     item = default_option_intervention(total)
     assert (item.budget_gbp_m, item.duration_years) == (30.0, 5)
     state = default_appraisal(RANKED, catalogue, None)
-    for opt in state.options[1:]:
-        for entry in opt.interventions:
-            assert entry == default_option_intervention(catalogue[entry.intervention_id])
+    for entry in state.option(CORE_ID).interventions:
+        assert entry == default_option_intervention(catalogue[entry.intervention_id])
+    for entry in state.option("light").interventions:
+        assert entry == default_option_intervention(catalogue[entry.intervention_id], "low")
 
 
 def test_every_option_and_criterion_has_a_score_with_a_rationale(catalogue):
@@ -164,8 +199,31 @@ def test_every_option_and_criterion_has_a_score_with_a_rationale(catalogue):
     assert pairs == {(o.id, c) for o in state.options for c in CRITERIA}
     assert len(state.scores) == len(pairs)
     for s in state.scores:
-        assert 0 <= s.value <= 100
+        assert s.value is None or 0 <= s.value <= 100
         assert s.rationale.strip(), (s.option_id, s.criterion_id)
+
+
+def test_criteria_without_evidence_start_unscored_and_say_so(catalogue):
+    # Issue 12: risk = 100 - 10 x risks, alignment = a count and VfM from cost were artefacts.
+    state = default_appraisal(RANKED, catalogue, make_profile())
+    for o in state.options[1:]:
+        for cid in CRITERIA:
+            s = state.score(o.id, cid)
+            if cid in SCORED:
+                assert s.value is not None, (o.id, cid)
+            else:
+                assert s.value is None, (o.id, cid)
+                assert s.rationale.startswith(UNSCORED_REASONS[cid][:30])
+    results = run_appraisal(state, n_draws=200)
+    assert results.complete
+    assert set(results.excluded_criteria) == set(CRITERIA) - set(SCORED)
+    assert set(results.mcda.weights) == set(SCORED)
+    assert "unscored" in results.stability_statement
+    # scoring every option on risk brings risk into the totals
+    for o in state.options:
+        state.set_score(o.id, "risk", 50, "workshop")
+    again = run_appraisal(state, n_draws=200)
+    assert "risk" in again.mcda.weights and "risk" not in again.excluded_criteria
 
 
 def test_baseline_scores_reflect_doing_nothing(catalogue):
@@ -176,23 +234,16 @@ def test_baseline_scores_reflect_doing_nothing(catalogue):
         ).value
     assert state.score(BASELINE_ID, "fit_to_evidence").value == 0
     assert state.score(BASELINE_ID, "deliverability").value == 100
-    # risk of inaction: 2 bottlenecks not rejected (the rejected risk does not count): 100 - 20
+    # the risk of inaction is the partnership's judgement, not a count of findings
     risk = state.score(BASELINE_ID, "risk")
-    assert risk.value == 80
-    assert "inaction" in risk.rationale.lower()
-    assert "2 bottleneck/risk finding(s) not rejected" in risk.rationale
-    assert default_appraisal(RANKED, catalogue, None).score(BASELINE_ID, "risk").value == 50
+    assert risk.value is None and "inaction" in risk.rationale.lower()
 
 
-def test_value_for_money_is_a_cost_placeholder(catalogue):
+def test_value_for_money_is_unscored_until_benefits_exist(catalogue):
     state = default_appraisal(RANKED, catalogue, None)
-    focused, broad = state.option(FOCUSED_ID), state.option(BROAD_ID)
-    assert broad.total_budget_gbp_m > focused.total_budget_gbp_m
-    assert state.score(FOCUSED_ID, "value_for_money").value == 75
-    expected = 25 + 50 * focused.total_budget_gbp_m / broad.total_budget_gbp_m
-    assert state.score(BROAD_ID, "value_for_money").value == pytest.approx(expected, abs=0.05)
     for oid in (FOCUSED_ID, BROAD_ID):
-        assert "placeholder" in state.score(oid, "value_for_money").rationale.lower()
+        s = state.score(oid, "value_for_money")
+        assert s.value is None and "benefits" in s.rationale
 
 
 def test_scores_are_derived_from_the_data_by_hand(catalogue):
@@ -220,29 +271,23 @@ def test_scores_are_derived_from_the_data_by_hand(catalogue):
     # evidence: 0.75 x strong + 0.25 x weak
     ev = 0.75 * EVIDENCE_STRENGTH_SCORES["strong"] + 0.25 * EVIDENCE_STRENGTH_SCORES["weak"]
     assert scores["evidence_strength"].value == pytest.approx(ev, abs=0.05)
-    # deliverability: 100 - 50 x 2/8 - 50 x mean(3, 6)/10 = 100 - 12.5 - 22.5
-    assert scores["deliverability"].value == 65.0
-    # risk: budget-weighted risks 0.75 x 2 + 0.25 x 4 = 2.5 -> 100 - 25
-    assert scores["risk"].value == 75.0
+    # deliverability and risk: unscored, with the catalogue facts for reference
+    assert scores["deliverability"].value is None and "4.5 years" in scores[
+        "deliverability"].rationale
+    assert scores["risk"].value is None and "Risks named: 6" in scores["risk"].rationale
     # inclusion: only x (75% of budget) has an equity rationale
     assert scores["inclusion"].value == 75.0
     assert "x (inclusion)" in scores["inclusion"].rationale
-    # alignment: all 4 programmes named by the interventions under appraisal
-    assert scores["national_alignment"].value == 100.0
-    only_x = Option(id="ox", name="OX", interventions=[
-        OptionIntervention(intervention_id="x", budget_gbp_m=1)
-    ])
-    both = default_scores([opt, only_x], cat, [("x", 8.0), ("y", 2.0)])
-    by = {(s.option_id, s.criterion_id): s.value for s in both}
-    assert by["ox", "national_alignment"] == 50.0  # P1, P2 of P1-P4
-    assert by["ox", "value_for_money"] == 75.0  # cheapest
-    assert by["o", "value_for_money"] == pytest.approx(25 + 50 * 1 / 40, abs=0.051)  # 1 dp
+    # alignment: unscored, naming the programmes
+    assert scores["national_alignment"].value is None
+    assert "P1; P2; P3; P4" in scores["national_alignment"].rationale
+    assert scores["value_for_money"].value is None
 
 
 def test_scores_follow_the_catalogue_not_a_table(catalogue):
     before = default_appraisal(RANKED, catalogue, None).score(FOCUSED_ID, "evidence_strength")
     changed = dict(catalogue)
-    for iid, _ in RANKED[:3]:
+    for iid, _ in RANKED:
         changed[iid] = catalogue[iid].model_copy(
             update={"evidence": Evidence(strength="emerging", note="n", sources=("s",))}
         )
@@ -271,20 +316,25 @@ def test_spending_objectives_come_from_accepted_findings():
 
 def test_no_benefits_by_default(catalogue):
     state = default_appraisal(RANKED, catalogue, make_profile())
-    assert set(state.cba) == {FOCUSED_ID, BROAD_ID}
+    assert set(state.cba) == set(OPTION_IDS[1:])
     for cba in state.cba.values():
-        assert cba.benefit_lines == []
+        assert cba.benefit_lines == [] and cba.benefit_streams == []
         assert cba.benefits_entered is False
-        assert cba.optimism_bias_pct is None  # the table's upper bound until evidenced
+        assert cba.optimism_bias_pct is None  # by type of spend until evidenced
+        # cited benchmark additionality, not zero (issue 12)
+        assert cba.additionality.factor() < 1.0
+        assert all("HCA (2014)" in b or "budget-weighted" in b
+                   for b in cba.additionality.basis.values())
+        assert cba.additionality_uk is not None and cba.additionality_uk.leakage == 0.0
     assert state.benefits_entered is False
     dumped = json.loads(state.model_dump_json())
     assert dumped["cba"][FOCUSED_ID]["benefits_entered"] is False
 
 
 def test_few_or_no_recommendations(catalogue):
-    two = default_appraisal(RANKED[:2], catalogue, None)
-    assert [o.id for o in two.options] == [BASELINE_ID, FOCUSED_ID]
-    assert "Broad" in two.notes
+    two = default_appraisal(RANKED[:1], catalogue, None)  # one horizontal, strong measure
+    assert [o.id for o in two.options] == [BASELINE_ID, "light", CORE_ID, "full"]
+    assert "duplicate" in two.notes and "alike" in two.notes
     none = default_appraisal([], catalogue, None)
     assert [o.id for o in none.options] == [BASELINE_ID]
     assert none.problems() == []
@@ -348,10 +398,10 @@ def test_set_and_remove(catalogue):
     state = default_appraisal(RANKED, catalogue, None)
     state.set_score(BROAD_ID, "inclusion", 90, "workshop")
     assert state.score(BROAD_ID, "inclusion").value == 90
-    assert len(state.scores) == 3 * len(CRITERIA)
+    assert len(state.scores) == len(OPTION_IDS) * len(CRITERIA)
     state.dropped[BROAD_ID] = "duplicate"
     state.remove_option(BROAD_ID)
-    assert [o.id for o in state.options] == [BASELINE_ID, FOCUSED_ID]
+    assert [o.id for o in state.options] == [o for o in OPTION_IDS if o != BROAD_ID]
     assert BROAD_ID not in state.cba and BROAD_ID not in state.dropped
     assert all(s.option_id != BROAD_ID for s in state.scores)
     with pytest.raises(ValueError, match="baseline"):
@@ -367,7 +417,7 @@ def test_inconsistent_state_still_loads_and_lists_problems(catalogue):
     raw["swing_weights"].pop("inclusion")
     loaded = AppraisalState.model_validate(raw)  # a half-edited session must still open
     problems = loaded.problems()
-    assert any("'broad' has no score on: risk" in p for p in problems)
+    assert any(f"'{BROAD_ID}' has no score on: risk" in p for p in problems)
     assert any("ghost" in p for p in problems)
     assert any("'inclusion'" in p for p in problems)
     results = run_appraisal(loaded, n_draws=100)
@@ -382,23 +432,25 @@ def test_run_appraisal(catalogue):
     state = default_appraisal(RANKED, catalogue, make_profile())
     results = run_appraisal(state, n_draws=2000)
     assert results.complete
-    assert results.kept == [BASELINE_ID, FOCUSED_ID, BROAD_ID]
+    assert results.kept == OPTION_IDS
     assert {r.option_id for r in results.mcda.rows} == set(results.kept)
-    assert len(results.thresholds) == len(CRITERIA)
+    assert len(results.thresholds) == len(SCORED)  # unscored criteria are left out
     assert math.isclose(sum(results.stability.p_first.values()), 1.0)
     # CBA for the options with cost lines; BAU has none of its own
-    assert set(results.cba) == {FOCUSED_ID, BROAD_ID}
+    assert set(results.cba) == set(OPTION_IDS[1:])
     assert BASELINE_ID in results.cba_skipped
     focused = results.cba[FOCUSED_ID]
     assert focused.pv_benefits == 0 and focused.npv < 0
     assert {line.label for line in focused.lines} == {
         i.intervention_id for i in state.option(FOCUSED_ID).interventions
     }
-    # undiscounted costs = budgets uplifted by the default optimism bias (200%)
+    # undiscounted costs before optimism bias = the budgets
     assert sum(y.cost_base for y in focused.years) == pytest.approx(
         state.option(FOCUSED_ID).total_budget_gbp_m
     )
-    assert len(results.warnings) == 2 and all("no benefits" in w for w in results.warnings)
+    assert focused.bcr is None and focused.vfm_category is None  # not "0.00"
+    assert len(results.warnings) == len(OPTION_IDS) - 1
+    assert all("no benefits" in w for w in results.warnings)
     # pure: same inputs, same outputs, state untouched
     before = state.model_dump_json()
     again = run_appraisal(state, n_draws=2000)
@@ -411,10 +463,12 @@ def test_run_appraisal_with_benefits_and_a_dropped_option(catalogue):
     state.cba[FOCUSED_ID].benefit_lines.append(
         CashflowLine(label="GVA", kind="benefit", amounts={t: 50.0 for t in range(1, 11)})
     )
-    state.dropped[BROAD_ID] = "fails the affordability CSF"
+    for oid in OPTION_IDS[1:]:
+        if oid != FOCUSED_ID:
+            state.dropped[oid] = "fails the affordability CSF"
     results = run_appraisal(state, n_draws=500)
     assert results.kept == [BASELINE_ID, FOCUSED_ID]
-    assert results.dropped == {BROAD_ID: "fails the affordability CSF"}
+    assert results.dropped[BROAD_ID] == "fails the affordability CSF"
     assert BROAD_ID not in results.cba
     assert results.cba[FOCUSED_ID].pv_benefits > 0
     assert results.warnings == []

@@ -134,16 +134,19 @@ def test_optimism_bias_uplift_by_hand():
 
 
 def test_optimism_bias_table_and_default():
+    # Issue 12: the old default applied the equipment/development capital uplift (200%) to
+    # revenue programmes. Revenue now defaults to the outsourcing category (the only one the
+    # guidance measures on operating expenditure), capital to non-standard buildings.
     assert OPTIMISM_BIAS_TABLE["equipment_development"].capex_upper_pct == 200
     assert OPTIMISM_BIAS_TABLE["non_standard_civil_engineering"].capex_upper_pct == 66
-    assert DEFAULT_PROJECT_TYPE == "equipment_development"
+    assert DEFAULT_PROJECT_TYPE == "outsourcing"
     assert "Mott MacDonald" in OPTIMISM_BIAS_SOURCE
     inputs = CbaInputs(lines=[CashflowLine(label="c", kind="cost", amounts={0: 1.0})])
-    assert inputs.applied_optimism_bias_pct == 200
+    assert inputs.applied_optimism_bias_pct == 41
     result = appraise_cba(inputs)
-    # 1 x (1 + 200/100) = 3 in year 0, undiscounted
-    assert result.pv_costs == pytest.approx(3.0)
-    assert "upper bound" in result.optimism_bias_source
+    # 1 x (1 + 41/100) = 1.41 in year 0, undiscounted
+    assert result.pv_costs == pytest.approx(1.41)
+    assert "operating expenditure" in result.optimism_bias_source
 
 
 def test_additionality_chain_four_factors_by_hand():

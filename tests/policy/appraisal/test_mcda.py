@@ -310,3 +310,45 @@ def test_ranks_are_a_permutation_and_totals_in_range(inputs):
     assert all(-1e-9 <= r.total <= 100 + 1e-9 for r in result.rows)
     totals = [r.total for r in result.rows]
     assert all(a >= b - 1e-9 for a, b in zip(totals, totals[1:], strict=False))
+
+
+def test_stability_statement_names_drivers_and_warns_on_a_close_lead():
+    from policy.appraisal import (
+        CLOSE_LEAD_POINTS,
+        appraise_mcda,
+        rank_stability,
+        stability_statement,
+        swing_ranges,
+        weight_thresholds,
+    )
+
+    def statement(a_fit: float) -> str:
+        inputs = McdaInputs(
+            option_ids=["a", "b"],
+            criteria=[Criterion(id="fit", label="Fit"), Criterion(id="cost", label="Cost")],
+            swing_weights={"fit": 100, "cost": 50},
+            scores=[Score(option_id="a", criterion_id="fit", value=a_fit),
+                    Score(option_id="a", criterion_id="cost", value=40),
+                    Score(option_id="b", criterion_id="fit", value=50),
+                    Score(option_id="b", criterion_id="cost", value=60)],
+        )
+        result = appraise_mcda(inputs)
+        return stability_statement(inputs, result, weight_thresholds(inputs),
+                                   rank_stability(inputs, n_draws=500), names={"a": "A"},
+                                   labels={"fit": "Fit", "cost": "Cost"})
+
+    # a: 2/3 x 90 + 1/3 x 40 = 73.3; b: 2/3 x 50 + 1/3 x 60 = 53.3: lead 20 from Fit (+26.7)
+    wide = statement(90)
+    assert "20.0 points ahead of b" in wide and "Fit (+26.7)" in wide
+    assert "offset by Cost (-6.7)" in wide and "too small" not in wide
+    # a - b = 40 x + (-20)(1 - x) = 0 at x = 1/3: the weight on Fit at which b goes first
+    assert "weight on Fit: at 33% (now 67%) b goes first" in wide
+    # a: 2/3 x 60 + 1/3 x 40 = 53.3 vs 53.3 + ... -> lead 0 < CLOSE_LEAD_POINTS
+    close = statement(61)
+    assert CLOSE_LEAD_POINTS == 5 and "too small to choose" in close
+    rows = {r.criterion_id: r for r in swing_ranges(McdaInputs(
+        option_ids=["a", "b"], criteria=[Criterion(id="fit", label="Fit")],
+        swing_weights={"fit": 80}, scores=[Score(option_id="a", criterion_id="fit", value=20),
+                                           Score(option_id="b", criterion_id="fit", value=70)]))}
+    assert (rows["fit"].worst_option, rows["fit"].best_option, rows["fit"].swing) == ("a", "b", 50)
+    assert rows["fit"].weight == 1.0 and rows["fit"].swing_weight == 80

@@ -18,6 +18,7 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+from docx.oxml.ns import qn
 
 from evidence.models import Finding
 from evidence.service import Evidence
@@ -32,7 +33,7 @@ from policy.export import (
     neutralise_cell,
     neutralise_row,
 )
-from policy.export.report import APPENDIX_TITLES, SECTION_TITLES
+from policy.export.report import APPENDIX_TITLES, SECTION_TITLES, SUMMARY_TITLE
 from policy.export.safety import xml_safe
 from policy.export.to_html import inline_svg
 from policy.export.to_xlsx import cba_sheet_name
@@ -81,7 +82,7 @@ def session(evidence: Evidence) -> StrategySession:
     scores = {r.intervention: r.score for r in recs.recommended}
     state = default_appraisal([(i, scores[i]) for i in s.chosen_interventions], catalogue,
                               profile)
-    state.cba["focused"].benefit_lines = [CashflowLine(
+    state.cba["core"].benefit_lines = [CashflowLine(
         label="GVA uplift", kind="benefit", amounts={t: 12.0 for t in range(1, 8)})]
     state.niche_mitigation = "-justified by a local anchor firm"
     s.appraisal = state
@@ -122,7 +123,7 @@ def test_bundle_gathers_the_session(bundle: ReportBundle, session: StrategySessi
     assert bundle.chosen_ids == session.chosen_interventions
     assert bundle.chosen_basis == "chosen in the session"
     assert bundle.results.mcda is not None and not bundle.results.problems
-    assert {"focused", "broad"} <= set(bundle.results.cba)
+    assert {"core", "light"} <= set(bundle.results.cba)
     assert bundle.mix is not None and bundle.diagnostics is not None
     assert bundle.intended_impacts == ["local_productivity_growth", "good_jobs"]
     assert [f.id for f in bundle.rejected_findings] == [session.findings[-2].id]
@@ -160,7 +161,7 @@ def _docx_headings(path: Path) -> list[tuple[str, str]]:
 
 def test_docx_sections_in_order(files: dict[str, Path]) -> None:
     h1 = [text for style, text in _docx_headings(files["docx"]) if style == "Heading 1"]
-    assert h1 == [*SECTION_TITLES, *APPENDIX_TITLES]
+    assert h1 == [SUMMARY_TITLE, *SECTION_TITLES, *APPENDIX_TITLES]
     h2 = [text for style, text in _docx_headings(files["docx"]) if style == "Heading 2"]
     assert "Weight thresholds" in h2 and "Niche risk" in h2 and "Cost-benefit analysis" in h2
 
@@ -219,7 +220,7 @@ def test_docx_trace_appendix_names_rules_and_evidence(files: dict[str, Path],
 def test_xlsx_sheets_headers_and_numbers(files: dict[str, Path]) -> None:
     wb = openpyxl.load_workbook(files["xlsx"])
     expected = {"Evidence", "Findings", "Recommendations", "Weights", "Scores", "MCDA",
-                "CBA_focused", "CBA_broad", "Sensitivity", "About"}
+                "CBA_core", "CBA_light", "Sensitivity", "About", "Summary", "Evaluation"}
     assert expected <= set(wb.sheetnames)
     for ws in wb.worksheets:
         assert ws.freeze_panes == "A2", ws.title
@@ -238,7 +239,7 @@ def test_xlsx_sheets_headers_and_numbers(files: dict[str, Path]) -> None:
 
 
 def test_xlsx_cba_discount_factors_follow_the_green_book(files: dict[str, Path]) -> None:
-    ws = openpyxl.load_workbook(files["xlsx"])["CBA_focused"]
+    ws = openpyxl.load_workbook(files["xlsx"])["CBA_core"]
     headers = [c.value for c in ws[1]]
     for name in ("year", "cost", "benefit", "discount factor", "PV cost", "PV benefit"):
         assert name in headers
@@ -322,8 +323,8 @@ def test_html_sections_and_escaping(files: dict[str, Path]) -> None:
     text = files["html"].read_text(encoding="utf-8")
     parser = _Collector()
     parser.feed(text)
-    sections = [h for h in parser.h1 if h in (*SECTION_TITLES, *APPENDIX_TITLES)]
-    assert sections == [*SECTION_TITLES, *APPENDIX_TITLES]
+    sections = [h for h in parser.h1 if h in (SUMMARY_TITLE, *SECTION_TITLES, *APPENDIX_TITLES)]
+    assert sections == [SUMMARY_TITLE, *SECTION_TITLES, *APPENDIX_TITLES]
     assert html.escape(MALICIOUS, quote=True) in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert SCRIPT not in text
@@ -414,3 +415,72 @@ def test_inline_svg_drops_urls_and_prefixes_ids() -> None:
     assert out.startswith("<svg") and "http" not in out
     assert 'id="fig3-p1"' in out and "url(#fig3-p1)" in out and 'xlink:href="#fig3-p1"' in out
     assert 'width="100%"' in out and "viewBox" in out
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 12: the report leads with the answer; VfM statement and evaluation plan read back
+
+
+def test_docx_leads_with_the_executive_summary(files: dict[str, Path],
+                                               bundle: ReportBundle) -> None:
+    doc = docx.Document(str(files["docx"]))
+    texts = [p.text for p in doc.paragraphs]
+    h1 = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert h1[0] == SUMMARY_TITLE
+    start, end = texts.index(SUMMARY_TITLE), texts.index(SECTION_TITLES[0])
+    summary = "\n".join(texts[start:end])
+    for label in ("Position:", "Recommended option:", "Cost:", "Value for money:",
+                  "Main risks:", "What would change the recommendation:"):
+        assert label in summary, label
+    top = bundle.results.mcda.top
+    assert bundle.option_name(top) in summary
+    position = next(t for t in texts[start:end] if t.startswith("Position:"))
+    assert position.count(". ") + position.endswith(".") >= 3  # three sentences
+    if top in bundle.results.cba:
+        assert bundle.results.cba[top].vfm_statement in summary
+
+
+def test_vfm_and_evaluation_plan_in_every_format(files: dict[str, Path],
+                                                 bundle: ReportBundle) -> None:
+    plan = bundle.evaluation
+    assert plan is not None and plan.rows and plan.designs
+    assert {r.stage for r in plan.rows} == {"outputs", "outcomes", "impacts"}
+    core = bundle.results.cba["core"]
+    assert core.vfm_label is not None  # the test session enters benefits for 'core'
+    doc = docx.Document(str(files["docx"]))
+    texts = [p.text for p in doc.paragraphs]
+    assert SECTION_TITLES[8] == "9 Monitoring and evaluation" and SECTION_TITLES[8] in texts
+    for h in ("Logframe", "Evaluation design", "Timing", "Risks to evaluability"):
+        assert h in texts
+    cells = " ".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
+    assert "Maryland SMS level" in cells and plan.rows[0].indicator in cells
+    assert core.vfm_label in cells and "Value for money" in cells
+    html_text = files["html"].read_text(encoding="utf-8")
+    assert "Logframe" in html_text and "Maryland" in html_text
+    assert "DfT (2015) Value for Money Framework" in html_text
+    wb = openpyxl.load_workbook(files["xlsx"])
+    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert "Recommended option" in summary and "Value for money" in summary
+    ev = wb["Evaluation"]
+    assert [c.value for c in ev[1]][:4] == ["Node id", "Stage", "Result", "Indicator"]
+    values = [c for row in ev.iter_rows(values_only=True) for c in row if c is not None]
+    assert "Maryland SMS level" in values
+    cba_rows = list(wb["CBA"].iter_rows(values_only=True))
+    assert "Value for money" in cba_rows[0] and "BCR (public cost)" in cba_rows[0]
+    notes = [str(c) for row in cba_rows for c in row if c]
+    assert any(core.vfm_statement in n for n in notes)
+
+
+def test_html_contents_are_numbered_once(files: dict[str, Path]) -> None:
+    text = files["html"].read_text(encoding="utf-8")
+    nav = text[text.index('<nav class="toc">'):text.index("</nav>")]
+    assert "<ol>" not in nav and "<ul>" in nav
+    assert ">1 Evidence<" in nav and ">Executive summary<" in nav
+
+
+def test_docx_tables_fit_the_page(files: dict[str, Path]) -> None:
+    doc = docx.Document(str(files["docx"]))
+    for table in doc.tables[1:]:  # the title page table aside
+        width = table._tbl.tblPr.find(qn("w:tblW"))
+        assert width is not None and width.get(qn("w:type")) == "pct"
+        assert width.get(qn("w:w")) == "5000"
