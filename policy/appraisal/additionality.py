@@ -95,10 +95,13 @@ def io_multiplier_of(profile: Any) -> float | None:
     with a ``value`` / ``multiplier``); anything that is not a finite number above 1 is
     ignored, so a missing or malformed field falls back to the benchmark."""
     raw = getattr(profile, "io_multiplier", None) if profile is not None else None
-    for key in ("value", "multiplier", "type_i", "output"):
-        if raw is None or isinstance(raw, int | float):
-            break
-        raw = raw.get(key) if isinstance(raw, Mapping) else getattr(raw, key, None)
+    if raw is not None and not isinstance(raw, int | float):
+        found = None
+        for key in ("value", "multiplier", "type_i", "output"):
+            found = raw.get(key) if isinstance(raw, Mapping) else getattr(raw, key, None)
+            if found is not None:
+                break
+        raw = found
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         value = float(raw)
         if math.isfinite(value) and value >= 1.0:

@@ -11,6 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evidence.problems import ProblemError
+from evidence.service import Evidence
+from evidence.sources.demo import ARCHETYPES
 from policy.appraisal import (
     ADDITIONALITY_SOURCE,
     BENCHMARK_TYPES,
@@ -34,6 +36,7 @@ from policy.appraisal import (
     parse_cba_file,
     vfm_category,
 )
+from policy.walkthrough import new_session
 
 ISSUE_FILE = {
     "costs": [{"year": t, "amount": 1.0, "type": "revenue", "public": True} for t in range(5)],
@@ -253,3 +256,18 @@ def test_a_larger_deadweight_never_raises_the_bcr(costs, benefits, d1, d2, displ
 
     lo, hi = sorted((d1, d2))
     assert bcr(hi) <= bcr(lo) + 1e-12
+
+
+def test_default_multiplier_is_the_real_profiles_flq_multiplier():
+    """The evidence profile's FLQ multiplier (an object with ``type_i``) reaches the default
+    additionality of every option, with the basis saying where it came from."""
+    ev = Evidence.from_path(None)
+    code = ARCHETYPES["engineering_assembly_cluster"][0]
+    expected = ev.profile(code).io_multiplier.type_i
+    assert io_multiplier_of(ev.profile(code)) == pytest.approx(expected)
+    session = new_session(ev, code)
+    cbas = [c for c in session.appraisal.cba.values() if c.additionality is not None]
+    assert cbas
+    for cba in cbas:
+        assert cba.additionality.multiplier == pytest.approx(expected, abs=1e-6)
+        assert "input-output" in cba.additionality.basis["multiplier"]
