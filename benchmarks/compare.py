@@ -16,7 +16,13 @@ the four are interleaved in each repeat so they share the machine's noise, and t
 checked against policymix to 1e-9 before any time is printed. Prints median, min and max per
 tool and the ratio of each median to policymix's.
 
-    python benchmarks/compare.py [--repeats 7] [--file PATH]
+Then whole processes, hyperfine-style (each command run ``--repeats`` times, interleaved,
+median / min / max of the wall time): ``policymix indicators --data FILE --out X.parquet`` (every
+indicator for every area, written to a file) against a minimal DuckDB script
+(``benchmarks/scripts/duckdb_lq_growth.py``) that computes only LQ and growth from the same
+file and writes them; and ``policymix areas`` on the bundled demo (start-up).
+
+    python benchmarks/compare.py [--repeats 7] [--file PATH] [--no-processes]
 """
 
 from __future__ import annotations
@@ -24,7 +30,9 @@ from __future__ import annotations
 import argparse
 import gc
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -160,15 +168,57 @@ def clear_caches() -> None:
     gc.collect()
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_processes(path: Path, mapping: pd.DataFrame, repeats: int) -> None:
+    """Whole processes, interleaved, hyperfine-style: wall time of each command line (one
+    warm-up run each first, so no run pays for compiling imports or writing a cache)."""
+    python = sys.executable
+    with tempfile.TemporaryDirectory() as tmp:
+        mapping_csv = Path(tmp) / "mapping.csv"
+        mapping.to_csv(mapping_csv, index=False)
+        cli = str(ROOT / "policymix_cli.py")
+        commands = {
+            "policymix indicators": [python, cli, "indicators", "--data", str(path),
+                                     "--out", f"{tmp}/pm.parquet"],
+            "duckdb LQ+growth script": [python, str(ROOT / "benchmarks" / "scripts" /
+                                                    "duckdb_lq_growth.py"),
+                                        str(path), f"{tmp}/duck.parquet", str(mapping_csv)],
+            "policymix areas (bundled)": [python, cli, "areas"],
+        }
+        for command in commands.values():
+            subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(repeats):
+            for name, command in commands.items():
+                t0 = time.perf_counter()
+                subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
+                times[name].append(time.perf_counter() - t0)
+        duck = pd.read_parquet(f"{tmp}/duck.parquet")
+        ours = pd.read_parquet(f"{tmp}/pm.parquet")
+        check_same(ours[ours["level"] == "lad"], duck, "duckdb script")
+    base = statistics.median(times["duckdb LQ+growth script"])
+    print(f"\nwhole processes ({repeats} interleaved runs each after a warm-up; wall time; "
+          "the script's LQ and growth checked equal to policymix's file)")
+    print(f"{'command':<28} {'median':>9} {'min':>9} {'max':>9} {'vs duckdb':>10}")
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        print(f"{name:<28} {med * 1000:8.0f}ms {min(ts) * 1000:8.0f}ms {max(ts) * 1000:8.0f}ms "
+              f"{med / base:9.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--file", type=Path, default=None)
+    parser.add_argument("--no-processes", action="store_true",
+                        help="skip the whole-process comparison")
     args = parser.parse_args()
     path = args.file or ensure_full_demo()
     ev = Evidence.from_path(str(path))
     start, end = int(ev.years[0]), int(ev.years[-1])
-    mapping = sector_map(sorted(set(ev.dataset.employment["sic"].astype(str))))
+    mapping = sector_map(sorted(set(ev.cube.classes) | {"TOTAL"}))
     del ev
     tools: dict[str, Callable[[], pd.DataFrame]] = {
         "policymix": lambda: run_policymix(path, start, end),
@@ -196,6 +246,8 @@ def main() -> None:
         med = statistics.median(ts)
         print(f"{name:<10} {med * 1000:8.0f}ms {min(ts) * 1000:8.0f}ms {max(ts) * 1000:8.0f}ms "
               f"{med / base:12.2f}x")
+    if not args.no_processes:
+        run_processes(path, mapping, args.repeats)
 
 
 if __name__ == "__main__":

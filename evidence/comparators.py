@@ -93,6 +93,15 @@ def peer_features(ind: Indicators, level: str) -> tuple[np.ndarray, np.ndarray]:
     return ind.cache[key]
 
 
+def _area_text(ind: Indicators) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
+    """Area codes, names and place types as plain arrays (cached): no pandas lookup a peer."""
+    if "area_text" not in ind.cache:
+        codes = ind.cube.areas["area_code"].astype(str).to_numpy(dtype=object)
+        names = ind.cube.areas["area_name"].astype(str).to_numpy(dtype=object)
+        ind.cache["area_text"] = (codes, names, [place_type(c) for c in codes])
+    return ind.cache["area_text"]
+
+
 def nearest_comparators(ind: Indicators, area_code: str, k: int = 5) -> list[Comparator]:
     """The k most similar areas of the same level, each with what makes it similar."""
     cube = ind.cube
@@ -103,16 +112,18 @@ def nearest_comparators(ind: Indicators, area_code: str, k: int = 5) -> list[Com
         groups = np.nonzero((cube.areas["level"] == "group").to_numpy())[0]
         peer_pos = np.append(groups, pos)
         z = comparison_features(ind, peer_pos)
+        me = len(peer_pos) - 1
     else:
         peer_pos, z = peer_features(ind, level)
-    me = int(np.nonzero(peer_pos == pos)[0][0])
+        me = int(np.searchsorted(peer_pos, pos))
     dist = np.sqrt(((z - z[me]) ** 2).sum(axis=1))
     order = np.argsort(dist, kind="stable")
-    chosen = [int(j) for j in order if j != me][:k]
+    codes, names, _ = _area_text(ind)
+    chosen = [int(j) for j in order[: k + 1] if j != me][:k]
     return [
         Comparator(
-            area_code=str(cube.areas["area_code"].iloc[peer_pos[j]]),
-            area_name=str(cube.areas["area_name"].iloc[peer_pos[j]]),
+            area_code=codes[peer_pos[j]],
+            area_name=names[peer_pos[j]],
             distance=round(float(dist[j]), 3),
             similar_because=similarity_reason(ind, pos, int(peer_pos[j])),
         )
@@ -147,8 +158,8 @@ def similarity_reason(ind: Indicators, a: int, b: int) -> str:
     ratio = total[b] / total[a] if total[a] else np.nan
     size_word = "similar size" if 0.67 <= ratio <= 1.5 else "size"
     parts = [f"{size_word} ({total[a]:,.0f} vs {total[b]:,.0f} jobs, {ind.end})"]
-    codes = ind.cube.areas["area_code"]
-    ta, tb = place_type(str(codes.iloc[a])), place_type(str(codes.iloc[b]))
+    types = _area_text(ind)[2]
+    ta, tb = types[a], types[b]
     if ta and ta == tb:
         parts.append(f"same type of district ({ta})")
     blocks = feature_blocks(ind)

@@ -110,7 +110,7 @@ def build_cube(ds: Dataset) -> Cube:
     years = np.array(ds.years, dtype=int)
     base, gb_in_file = _base_areas(ds)
     area_order = list(base["area_code"]) + [GB_CODE]
-    e = _employment_arrays(ds.employment, area_order, years, sectors)
+    e = _employment_arrays(ds, area_order, years, sectors)
     notes = _coarse_code_notes(e.codes)
 
     gva = gva_total = None
@@ -179,7 +179,10 @@ def build_cube(ds: Dataset) -> Cube:
 def _base_areas(ds: Dataset) -> tuple[pd.DataFrame, bool]:
     """The file's areas that have employment rows, without GB; and whether GB had rows."""
     file_areas = ds.areas.set_index("area_code", drop=False)
-    present = pd.Index(pd.unique(ds.employment["area_code"]))
+    if ds.codes is not None:  # the codes' labels are exactly the areas with rows
+        present = pd.Index(np.asarray(ds.codes.area_labels, dtype=str))
+    else:
+        present = pd.Index(pd.unique(ds.employment["area_code"]))
     base = file_areas.loc[file_areas.index.intersection(present)].reset_index(drop=True)
     gb_in_file = GB_CODE in set(base["area_code"])
     base = base[base["area_code"] != GB_CODE].reset_index(drop=True)
@@ -235,61 +238,104 @@ def _code_positions(
     return sector_of, division_of, is_total, divisions
 
 
+class _Rows:
+    """The employment rows as integer positions: area (in the cube's area order, -1 if not in
+    it), year (in ``years``), industry code (in ``uniques``); values and flags."""
+
+    def __init__(self, ds: Dataset, area_order: list[str], years: np.ndarray) -> None:
+        codes = ds.codes
+        if codes is not None:  # a lean reader's codes: nothing per row but integer gathers
+            pos = {c: i for i, c in enumerate(area_order)}
+            lookup = np.array([pos.get(str(c), -1) for c in codes.area_labels], dtype=np.int64)
+            self.area = lookup[codes.area]
+            year, self.code = codes.year, codes.sic.astype(np.int64)
+            self.uniques = np.asarray(codes.sic_labels, dtype=str)
+            self.values, self.suppressed = codes.employment, codes.suppressed
+        else:
+            emp = ds.employment
+            self.area = _positions(emp["area_code"], area_order)
+            year = emp["year"].to_numpy()
+            self.code, self.uniques = _factorize(emp["sic"])
+            self.values = emp["employment"].to_numpy(dtype=float)
+            self.suppressed = emp["suppressed"].to_numpy(dtype=bool)
+        first = int(years[0])
+        if len(years) and int(years[-1]) - first < 1000 and np.all(np.diff(years) > 0):
+            table = np.full(int(years[-1]) - first + 1, -1, dtype=np.int64)
+            table[years - first] = np.arange(len(years))
+            self.year = table[np.asarray(year, dtype=np.int64) - first]
+        else:
+            self.year = np.searchsorted(years, year)
+
+
 def _employment_arrays(
-    emp_df: pd.DataFrame, area_order: list[str], years: np.ndarray, sectors: list[str]
+    ds: Dataset, area_order: list[str], years: np.ndarray, sectors: list[str]
 ) -> _EmploymentArrays:
-    a_idx = _positions(emp_df["area_code"], area_order)
-    year_idx = np.searchsorted(years, emp_df["year"].to_numpy())
-    inverse, uniques = _factorize(emp_df["sic"])
+    """One pass over the rows: jobs by (area, industry code, year), a dense array only as big
+    as the cube; sectors, divisions, totals and classes are then sums over its code axis.
+    Known and suppressed counts are taken only over the rows of sector and TOTAL codes."""
+    rows = _Rows(ds, area_order, years)
+    uniques = rows.uniques
     sector_of, division_of, is_total, divisions = _code_positions(uniques, sectors)
-    row_sector = sector_of[inverse]
-    row_div = division_of[inverse]
-    row_total = is_total[inverse]
-    values = emp_df["employment"].to_numpy(dtype=float)
-    suppressed = emp_df["suppressed"].to_numpy(dtype=bool)
-    known = ~np.isnan(values)
-    v0 = np.where(known, values, 0.0)
+    n_a, n_u, n_y = len(area_order), len(uniques), len(years)
+    n_s, n_d = len(sectors), len(divisions)
+    known = ~np.isnan(rows.values)
+    valid = rows.area >= 0
+    if not valid.all():
+        rows.area, rows.code, rows.year = rows.area[valid], rows.code[valid], rows.year[valid]
+        rows.values, rows.suppressed, known = (rows.values[valid], rows.suppressed[valid],
+                                               known[valid])
+    cell = (rows.area * n_u + rows.code) * n_y + rows.year
+    jobs = np.bincount(cell, weights=np.where(known, rows.values, 0.0),
+                       minlength=n_a * n_u * n_y).reshape(n_a, n_u, n_y)
+    # Known / suppressed counts for the few codes that make sectors and the TOTAL.
+    counted = np.flatnonzero((sector_of >= 0) | is_total)
+    slot = np.full(n_u, -1, dtype=np.int64)
+    slot[counted] = np.arange(len(counted))
+    row_slot = slot[rows.code]
+    mine = row_slot >= 0
+    small = (rows.area[mine] * len(counted) + row_slot[mine]) * n_y + rows.year[mine]
+    size = n_a * len(counted) * n_y
 
-    n_a = len(area_order)  # last slot = GB row if present
-    n_s, n_y, n_d = len(sectors), len(years), len(divisions)
+    def count(flags: np.ndarray) -> np.ndarray:
+        return np.bincount(small, weights=flags[mine].astype(float),
+                           minlength=size).reshape(n_a, len(counted), n_y)
 
-    def scatter(mask: np.ndarray, inner: np.ndarray | None, n_inner: int, weights: np.ndarray):
-        if inner is None:
-            flat = a_idx[mask] * n_y + year_idx[mask]
-            out = np.bincount(flat, weights=weights[mask], minlength=n_a * n_y)
-            return out.reshape(n_a, n_y)
-        flat = (a_idx[mask] * n_inner + inner[mask]) * n_y + year_idx[mask]
-        out = np.bincount(flat, weights=weights[mask], minlength=n_a * n_inner * n_y)
-        return out.reshape(n_a, n_inner, n_y)
+    seen, supp_count = count(known), count(rows.suppressed)
 
-    valid = a_idx >= 0
-    sec_mask = valid & (row_sector >= 0)
-    emp = scatter(sec_mask, row_sector, n_s, v0)
-    seen = scatter(sec_mask, row_sector, n_s, known.astype(float))
-    supp = scatter(sec_mask, row_sector, n_s, suppressed.astype(float))
+    def by_group(source: np.ndarray, members: np.ndarray, group: np.ndarray,
+                 n_group: int) -> np.ndarray:  # fmt: skip
+        out = np.zeros((n_a, n_group, n_y))
+        for g in range(n_group):
+            picked = members[group == g]
+            if len(picked):
+                out[:, g, :] = source[:, picked, :].sum(axis=1)
+        return out
+
+    counted_sector = sector_of[counted]
+    emp = by_group(jobs, np.flatnonzero(sector_of >= 0), sector_of[sector_of >= 0], n_s)
+    sector_seen = by_group(seen, np.arange(len(counted)), counted_sector, n_s)
+    supp = by_group(supp_count, np.arange(len(counted)), counted_sector, n_s)
     # No known value behind a cell (no row, or every row suppressed): unknown, not zero.
-    emp = np.where(seen == 0, np.nan, emp)
-    div_mask = valid & (row_div >= 0) & (~row_total)
-    structure = scatter(div_mask, row_div, n_d, v0)
-    tot_mask = valid & row_total
-    if bool(tot_mask.any()):
-        total = scatter(tot_mask, None, 0, v0)
-        total_seen = scatter(tot_mask, None, 0, known.astype(float))
+    emp = np.where(sector_seen == 0, np.nan, emp)
+    in_division = (division_of >= 0) & ~is_total
+    structure = by_group(jobs, np.flatnonzero(in_division), division_of[in_division], n_d)
+    if bool(is_total.any()):
+        total = jobs[:, is_total, :].sum(axis=1)
+        total_seen = seen[:, is_total[counted], :].sum(axis=1)
         total = np.where(total_seen > 0, total, np.nan)
         total_basis = "all-industries row"
     else:
         # NOMIS pseudo-codes (DEFRA agricultural data) are in no sector or division but are
         # jobs NOMIS counts in its totals.
-        pseudo = valid & np.isin(inverse, np.flatnonzero([is_pseudo_code(u) for u in uniques]))
-        total = structure.sum(axis=1) + scatter(pseudo, None, 0, v0)
+        pseudo = np.array([is_pseudo_code(u) for u in uniques], dtype=bool)
+        total = structure.sum(axis=1) + jobs[:, pseudo, :].sum(axis=1)
         total_basis = "sum of industries in file"
     rest = np.clip(total - structure.sum(axis=1), 0, None)
     structure = np.concatenate([structure, rest[:, None, :]], axis=1)
-    # Class level: the same scatter over the 4-digit codes, one pass over the rows.
-    classes = tuple(sorted(u for u in uniques if is_class_code(u)))
-    cpos = {c: i for i, c in enumerate(classes)}
-    class_of = np.array([cpos.get(u, -1) for u in uniques] + [-1], dtype=np.int64)[inverse]
-    class_emp = scatter(valid & (class_of >= 0), class_of, len(classes), v0)
+    # Class level: the 4-digit codes of the same array, in sorted order.
+    class_pos = [i for i in np.argsort(uniques, kind="stable") if is_class_code(uniques[i])]
+    classes = tuple(str(uniques[i]) for i in class_pos)
+    class_emp = jobs[:, np.asarray(class_pos, dtype=np.int64), :]
     return _EmploymentArrays(emp, supp, total, structure, total_basis, list(uniques[~is_total]),
                              classes, class_emp)
 

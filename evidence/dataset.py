@@ -31,8 +31,11 @@ and, for files read by a source module, a ``LoadReport`` of what was read and wh
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from evidence.problems import Problem, ProblemError
 
@@ -182,16 +185,82 @@ class SourceInfo:
 
 
 @dataclass
+class EmploymentCodes:
+    """The employment table as integer codes, as a lean reader has it (``read_tidy``): the
+    cube is built from these without touching a string per row, and the ``employment`` frame
+    is only made (on first use) when something asks for it.
+
+    ``area`` and ``sic`` index ``area_labels`` and ``sic_labels`` (normalised keys); all
+    arrays have one value per employment row, in file order.
+    """
+
+    area: np.ndarray
+    area_labels: np.ndarray
+    year: np.ndarray  # int64
+    sic: np.ndarray
+    sic_labels: np.ndarray
+    employment: np.ndarray  # float64, NaN where unknown
+    suppressed: np.ndarray  # bool
+
+    def frame(self) -> pd.DataFrame:
+        """The ``EMPLOYMENT_COLUMNS`` frame with plain ``str`` columns (the contract)."""
+        return pd.DataFrame({
+            "area_code": _str_column(self.area_labels, self.area),
+            "year": self.year,
+            "sic": _str_column(self.sic_labels, self.sic),
+            "employment": self.employment,
+            "suppressed": self.suppressed,
+        })
+
+
+_STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _str_column(labels: np.ndarray, codes: np.ndarray) -> pd.Series:
+    """A ``str`` column from labels and codes, gathered in Arrow (no Python string a row)."""
+    taken = pa.array(list(labels), pa.large_string()).take(pa.array(codes))
+    return taken.to_pandas(types_mapper=lambda _: _STR_DTYPE)
+
+
+class _EmploymentField:
+    """The ``Dataset.employment`` field: the frame given, or made on first use from
+    ``Dataset.codes`` (a descriptor-typed dataclass field; it has no default)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.attr = f"_{name}"
+
+    def __get__(self, obj: Any, objtype: type | None = None) -> pd.DataFrame:
+        if obj is None:
+            raise AttributeError("employment")  # on the class: the field has no default
+        frame = obj.__dict__.get(self.attr)
+        if frame is None and obj.codes is not None:
+            frame = obj.__dict__[self.attr] = obj.codes.frame()
+        return frame
+
+    def __set__(self, obj: Any, value: pd.DataFrame | None) -> None:
+        obj.__dict__[self.attr] = value
+
+
+@dataclass
 class Dataset:
-    employment: pd.DataFrame
+    employment: pd.DataFrame = _EmploymentField()  # type: ignore[assignment]
+    """One row per area x industry x year (see the module docstring); with ``codes`` it may be
+    given as None and is then made from them on first use."""
     areas: pd.DataFrame
     source: SourceInfo
     gva: pd.DataFrame | None = None
     context: pd.DataFrame | None = None
+    codes: EmploymentCodes | None = field(default=None, repr=False, compare=False)
+    """The employment table as integer codes when the reader had them (the cube uses them)."""
+
+    def __post_init__(self) -> None:
+        if self.__dict__.get("_employment") is None and self.codes is None:
+            raise TypeError("Dataset needs an employment frame or its codes")
 
     @property
     def years(self) -> list[int]:
-        return sorted(int(y) for y in self.employment["year"].unique())
+        years = self.codes.year if self.codes is not None else self.employment["year"]
+        return sorted(int(y) for y in pd.unique(np.asarray(years)))
 
     def area_name(self, code: str) -> str:
         hit = self.areas.loc[self.areas["area_code"] == code, "area_name"]

@@ -17,12 +17,15 @@ import json
 import math
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import altair as alt
 import numpy as np
 import pandas as pd
 
 from evidence.geography import GB_NATIONS, hexjson_path, load_geography, to_2023_codes
+
+if TYPE_CHECKING:
+    import altair as alt
 
 HEX_PATH = "M0,-1L0.8660254,-0.5L0.8660254,0.5L0,1L-0.8660254,0.5L-0.8660254,-0.5Z"
 """A pointy-top hexagon as an SVG path in Vega's [-1, 1] symbol box."""
@@ -238,6 +241,8 @@ def hex_map(
     Districts without a value are drawn light grey ("no data"). ``focus_code`` is outlined in
     black, ``outline_codes`` (e.g. comparators) in orange. No tiles, no network.
     """
+    import altair as alt  # deferred: ~0.4 s to import, and only drawing a map needs it
+
     data = frame.copy()
     if "q" not in data.columns or "r" not in data.columns:
         pos = real_hex_positions(data["area_code"])

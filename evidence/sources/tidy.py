@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import gzip
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -29,6 +31,7 @@ from evidence.dataset import (
     CONTEXT_NUMERIC,
     DataError,
     Dataset,
+    EmploymentCodes,
     SourceInfo,
     validate_dataset,
 )
@@ -178,51 +181,8 @@ MAX_JOBS = 100_000_000
 """No area or industry holds more jobs than this (UK employment is about 33 million): a larger
 count is a unit or typing error, and would make shift-shares and LQs meaningless."""
 _DICT = pa.dictionary(pa.int32(), pa.string())
-
-
-def _read_raw(path: Path) -> pd.DataFrame:
-    """The file as one frame: typed columns on the fast path, text where a value did not parse.
-
-    Text columns come back dictionary-encoded (pandas categoricals): a 2-million-row file has only
-    a few hundred distinct area codes and industry codes, so checks run on those, not on rows.
-    """
-    name = str(path)
-    if path.suffix == ".parquet":
-        try:
-            schema = pq.read_schema(path)
-            _refuse_duplicated_columns(schema.names, name)
-            text = [f.name for f in schema if pa.types.is_string(f.type)
-                    or pa.types.is_large_string(f.type)]  # fmt: skip
-            return pq.read_table(path, read_dictionary=text).to_pandas()
-        except (pa.ArrowException, OSError) as exc:
-            raise DataError(f"not a readable Parquet file ({exc})", file=name) from exc
-    try:
-        header = _csv_header(path)
-    except (OSError, EOFError, UnicodeDecodeError) as exc:
-        raise DataError(f"not a readable CSV file ({exc})", file=name) from exc
-    _refuse_duplicated_columns(header, name)
-    # Years are read as numbers and checked for wholeness later, so "2015.0" from a spreadsheet
-    # is accepted and "2015.5" is reported where it is.
-    types = {
-        c: (_DICT if t == pa.string() else pa.float64() if c == "year" else t)
-        for c, t in _ARROW_TYPES.items()
-        if c in header
-    }
-    try:
-        table = pacsv.read_csv(
-            path,
-            parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types=types, strings_can_be_null=True, quoted_strings_can_be_null=True
-            ),
-        )
-        return table.to_pandas()
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        located = _locate_conversion_error(path, header, exc)
-        if located is not None:
-            raise located from exc
-        # Slow path, only for a malformed file: read everything as text to name the culprit.
-        return _read_text(path)
+_FailAt = Callable[[int, "str | None", str], DataError]
+"""Builds the located error for a row of one table (its index there, column, message)."""
 
 
 def _refuse_duplicated_columns(header: list[str], file: str) -> None:
@@ -331,24 +291,32 @@ def _to_str(text: pd.Series) -> pd.Series:
     return str_column(text.cat.categories.to_numpy(), text.cat.codes.to_numpy())
 
 
-def _as_number(series: pd.Series, column: str, file: str) -> pd.Series:
+def _as_number(
+    series: pd.Series, column: str, file: str, origin: np.ndarray | None = None
+) -> pd.Series:
     """A float column; a value that is present but not a finite number is a located error.
 
     Columns that arrive typed (the normal case) cost nothing here; text columns only come from
-    the slow path that re-reads a file which failed typed parsing.
+    the slow path that re-reads a file which failed typed parsing. ``origin`` maps the frame's
+    rows to file positions when the frame holds only some of the file's rows.
     """
     if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
         text = _as_text(series).astype(str)
         numbers = pd.to_numeric(text.where(text != ""), errors="coerce").astype(float)
         bad = _first((text != "") & numbers.isna())
         if bad is not None:
-            raise _fail(file, bad, column, f"{text.iloc[bad]!r} is not a number")
+            raise _fail(file, _at(origin, bad), column, f"{text.iloc[bad]!r} is not a number")
         series = numbers
     series = series.astype(float).reset_index(drop=True)
     bad = _first(np.isinf(series.to_numpy()))
     if bad is not None:
-        raise _fail(file, bad, column, "value is not a finite number")
+        raise _fail(file, _at(origin, bad), column, "value is not a finite number")
     return series
+
+
+def _at(origin: np.ndarray | None, index: int) -> int:
+    """The file position of row ``index`` of a frame holding the file rows ``origin``."""
+    return index if origin is None else int(origin[index])
 
 
 _TRUE = {"true", "1", "yes", "t", "y"}
@@ -377,16 +345,16 @@ class _Rows:
 
     def __init__(
         self, text: dict[str, pd.Series], numbers: pd.DataFrame, name: str, positions: np.ndarray,
-        file: str,
+        file: str, origin: np.ndarray | None = None,
     ) -> None:  # fmt: skip
         self.all_text, self.numbers, self.name = text, numbers, name
-        self.positions, self.file = positions, file
+        self.positions, self.file, self.origin = positions, file, origin
 
     def __len__(self) -> int:
         return len(self.positions)
 
     def fail(self, index: int, column: str | None, message: str) -> DataError:
-        return _fail(self.file, int(self.positions[index]), column, message)
+        return _fail(self.file, _at(self.origin, int(self.positions[index])), column, message)
 
     def text(self, column: str, required: bool = False) -> pd.Series:
         """Categorical text of this table's rows (cheap; ``_to_str`` makes the final column)."""
@@ -452,23 +420,51 @@ def read_tidy(path: Path | str) -> Dataset:
     """Read a file written by ``write_tidy`` (CSV, gzip CSV or Parquet) into a validated Dataset.
 
     Every problem is a ``DataError`` naming the file, the line (header = line 1) and the column.
+
+    The employment table (nearly every row) is read lean: only its columns (for Parquet, the
+    other columns only for the few rows of the other tables), text as dictionary codes, every
+    check on integer codes or on the distinct values, never on a string per row. Its
+    ``area_code`` and ``sic`` columns are pandas categoricals of those codes, which
+    :func:`evidence.cube.build_cube` scatters straight into the cube. A CSV that Arrow cannot
+    parse typed is read as text and checked cell by cell (slow, but it names the culprit).
     """
     path = Path(path)
     file = str(path)
     if not path.exists():
         raise DataError("file not found", file=file)
-    tables, suppressed = _split_tables(_read_raw(path), file)
+    raw = _read_parquet(path) if path.suffix == ".parquet" else _read_csv(path)
+    if isinstance(raw, pd.DataFrame):
+        return _read_frame(raw, file)
+    tables, _ = _split_tables(raw.rest, file, raw.rest_pos)
     areas = _areas(tables["areas"], file)
     known = areas["area_code"]
-    emp = _employment(tables["employment"], suppressed, file)
+    codes = _lean_employment(raw.main, np.flatnonzero(raw.table == _EMPLOYMENT), known, file)
+    return _dataset(tables, areas, codes, file)
+
+
+def _dataset(tables: dict[str, _Rows], areas: pd.DataFrame,
+             emp: pd.DataFrame | EmploymentCodes, file: str) -> Dataset:  # fmt: skip
+    known = areas["area_code"]
     gva = _gva(tables["gva"], known)
     context = _context(tables["context"], known)
     meta = tables["meta"]
     source = _source_from_meta(
         meta.text("area_code").astype(str), meta.text("area_name").astype(str), file
     )
+    if isinstance(emp, EmploymentCodes):
+        source.suppressed_cells = int(emp.suppressed.sum())
+        return Dataset(employment=None, areas=areas, source=source, gva=gva, context=context,
+                       codes=emp)
     source.suppressed_cells = int(emp["suppressed"].sum())
-    ds = Dataset(employment=emp, areas=areas, source=source, gva=gva, context=context)
+    return Dataset(employment=emp, areas=areas, source=source, gva=gva, context=context)
+
+
+def _read_frame(raw: pd.DataFrame, file: str) -> Dataset:
+    """The slow path: a whole file as a pandas frame (text where typed parsing failed)."""
+    tables, suppressed = _split_tables(raw, file)
+    areas = _areas(tables["areas"], file)
+    emp = _employment(tables["employment"], suppressed, file)
+    ds = _dataset(tables, areas, emp, file)
     try:
         return validate_dataset(ds)
     except DataError as exc:  # its rows are employment-table positions: report file lines
@@ -478,8 +474,350 @@ def read_tidy(path: Path | str) -> Dataset:
         raise DataError(exc.detail, file=file, row=line, column=exc.column) from exc
 
 
-def _split_tables(raw: pd.DataFrame, file: str) -> tuple[dict[str, _Rows], pd.Series]:
-    """The file's rows grouped by their ``table`` column, and the raw ``suppressed`` column."""
+# --------------------------------------------------------------------------------------------
+# The lean path: Arrow columns, integer codes
+# --------------------------------------------------------------------------------------------
+
+_MAIN_COLUMNS = ["table", "area_code", "year", "sic", "employment", "suppressed"]
+"""The columns read for every row: the employment table's, and ``table`` to split by."""
+_EMPLOYMENT = TABLES.index("employment")
+_BATCH = 65_536
+
+
+class _Lean:
+    """A file read lean: the main columns of every row, each row's table (an index into
+    ``TABLES``), and the rows of the small tables (all columns) with their file positions."""
+
+    def __init__(self, main: pa.Table, table: np.ndarray, rest: pd.DataFrame,
+                 rest_pos: np.ndarray) -> None:  # fmt: skip
+        self.main, self.table, self.rest, self.rest_pos = main, table, rest, rest_pos
+
+
+def _lean_types_ok(schema: pa.Schema) -> bool:
+    """True when the main columns have the types the lean path reads (else: the slow path)."""
+    kinds = {
+        "table": _is_text, "area_code": _is_text, "sic": _is_text,
+        "year": _is_number, "employment": _is_number,
+        "suppressed": lambda t: pa.types.is_boolean(t) or pa.types.is_null(t),
+    }  # fmt: skip
+    return all(kinds[f.name](f.type) for f in schema if f.name in kinds)
+
+
+def _is_text(t: pa.DataType) -> bool:
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t)
+
+
+def _is_number(t: pa.DataType) -> bool:
+    return pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_null(t)
+
+
+def _require_main(names: list[str], file: str) -> None:
+    missing = [c for c in ("table", "area_code") if c not in names]
+    if missing:
+        raise DataError(f"missing column {missing[0]!r}", file=file, row=1, column=missing[0])
+
+
+def _read_parquet(path: Path) -> _Lean | pd.DataFrame:
+    """Parquet, projected: the main columns for every row, the rest for the small tables only
+    (decoding stops after the last batch that holds one of their rows)."""
+    name = str(path)
+    try:
+        schema = pq.read_schema(path)
+        _refuse_duplicated_columns(schema.names, name)
+        text = [f.name for f in schema if _is_text(f.type) and not pa.types.is_null(f.type)]
+        pf = pq.ParquetFile(path, read_dictionary=text)
+        if not _lean_types_ok(schema):
+            return pf.read().to_pandas()
+        _require_main(schema.names, name)
+        main = pf.read(columns=[c for c in _MAIN_COLUMNS if c in schema.names])
+        table = _table_codes(main["table"], name)
+        rest_pos = np.flatnonzero(table != _EMPLOYMENT)
+        rest = _parquet_rows(pf, rest_pos).to_pandas()
+    except (pa.ArrowException, OSError) as exc:
+        raise DataError(f"not a readable Parquet file ({exc})", file=name) from exc
+    return _Lean(main, table, rest, rest_pos)
+
+
+def _parquet_rows(pf: pq.ParquetFile, positions: np.ndarray) -> pa.Table:
+    """Every column of the rows at ``positions`` (sorted), reading only the batches needed."""
+    parts = []
+    offset = 0
+    for group in range(pf.metadata.num_row_groups):
+        n = pf.metadata.row_group(group).num_rows
+        wanted = positions[(positions >= offset) & (positions < offset + n)] - offset
+        if len(wanted):
+            start = 0
+            for batch in pf.iter_batches(batch_size=_BATCH, row_groups=[group]):
+                stop = start + batch.num_rows
+                inside = wanted[(wanted >= start) & (wanted < stop)] - start
+                if len(inside):
+                    parts.append(pa.Table.from_batches([batch.take(pa.array(inside))]))
+                if stop > wanted[-1]:
+                    break
+                start = stop
+        offset += n
+    if not parts:
+        return pf.schema_arrow.empty_table()
+    return pa.concat_tables(parts, promote_options="permissive")
+
+
+def _read_csv(path: Path) -> _Lean | pd.DataFrame:
+    """A CSV read typed by Arrow (text as dictionaries); a conversion error is located, and a
+    file Arrow cannot parse at all falls back to text (``pd.DataFrame``)."""
+    name = str(path)
+    try:
+        header = _csv_header(path)
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise DataError(f"not a readable CSV file ({exc})", file=name) from exc
+    _refuse_duplicated_columns(header, name)
+    # Years are read as numbers and checked for wholeness later, so "2015.0" from a spreadsheet
+    # is accepted and "2015.5" is reported where it is.
+    types = {
+        c: (_DICT if t == pa.string() else pa.float64() if c == "year" else t)
+        for c, t in _ARROW_TYPES.items()
+        if c in header
+    }
+    try:
+        table = pacsv.read_csv(
+            path,
+            parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types, strings_can_be_null=True, quoted_strings_can_be_null=True
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        located = _locate_conversion_error(path, header, exc)
+        if located is not None:
+            raise located from exc
+        # Slow path, only for a malformed file: read everything as text to name the culprit.
+        return _read_text(path)
+    _require_main(table.column_names, name)
+    if not _lean_types_ok(table.schema):
+        return table.to_pandas()
+    codes = _table_codes(table["table"], name)
+    rest_pos = np.flatnonzero(codes != _EMPLOYMENT)
+    main = table.select([c for c in _MAIN_COLUMNS if c in table.column_names])
+    return _Lean(main, codes, table.take(pa.array(rest_pos)).to_pandas(), rest_pos)
+
+
+def _dict_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """A text column as integer codes per row (-1 when missing or blank) and its distinct
+    stripped labels (sorted; the codes point into them)."""
+    if pa.types.is_null(column.type):
+        return np.full(len(column), -1, dtype=np.int32), np.array([], dtype=str)
+    if not pa.types.is_dictionary(column.type):
+        column = pc.dictionary_encode(column)
+    column = column.unify_dictionaries()
+    if not column.num_chunks:
+        return np.empty(0, dtype=np.int32), np.array([], dtype=str)
+    dictionary = column.chunk(0).dictionary.to_pylist()
+    index = np.concatenate(
+        [pc.fill_null(c.indices, -1).to_numpy().astype(np.int32, copy=False)
+         for c in column.chunks]
+    )
+    labels, inverse = np.unique(np.array([str(x).strip() for x in dictionary] + [""], dtype=str),
+                                return_inverse=True)  # fmt: skip
+    lookup = np.where(labels[inverse] == "", -1, inverse).astype(np.int32)
+    return lookup[index], labels  # index -1 picks the appended blank: -1
+
+
+def _table_codes(column: pa.ChunkedArray, file: str) -> np.ndarray:
+    """Each row's table as an index into ``TABLES``; an unknown or empty name is located."""
+    codes, labels = _dict_codes(column)
+    names = np.array([TABLES.index(x.lower()) if x.lower() in TABLES else -1 for x in labels]
+                     + [-1], dtype=np.int8)  # fmt: skip
+    table = names[codes]
+    bad = _first(table < 0)
+    if bad is not None:
+        shown = labels[codes[bad]] if codes[bad] >= 0 else "(empty)"
+        raise _fail(file, bad, "table", f"unknown table {shown!r}; expected one of {TABLES}")
+    return table
+
+
+class _Picked:
+    """The employment rows of the main columns: a slice when they are contiguous (the usual
+    layout: no copy), else a gather."""
+
+    def __init__(self, main: pa.Table, positions: np.ndarray) -> None:
+        self.main, self.positions = main, positions
+        n = len(positions)
+        contiguous = n > 0 and int(positions[-1]) - int(positions[0]) + 1 == n
+        self.rows: slice | np.ndarray = (
+            slice(int(positions[0]), int(positions[0]) + n) if contiguous else positions
+        )
+
+    def column(self, name: str) -> pa.ChunkedArray | None:
+        if name not in self.main.column_names:
+            return None
+        column = self.main[name]
+        if isinstance(self.rows, slice):
+            return column.slice(self.rows.start, self.rows.stop - self.rows.start)
+        return column.take(pa.array(self.rows))
+
+    def codes(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        if name not in self.main.column_names:
+            return np.full(len(self.positions), -1, dtype=np.int32), np.array([], dtype=str)
+        codes, labels = _dict_codes(self.main[name])
+        return codes[self.rows], labels
+
+    def floats(self, name: str) -> np.ndarray:
+        column = self.column(name)
+        if column is None:
+            return np.full(len(self.positions), np.nan)
+        return pc.cast(column, pa.float64()).to_numpy()
+
+
+def _lean_employment(main: pa.Table, positions: np.ndarray, known: pd.Series,
+                     file: str) -> EmploymentCodes:  # fmt: skip
+    """The employment table from the main columns at ``positions``, checked on codes."""
+    if not len(positions):
+        raise DataError("no employment rows", file=file)
+    rows = _Picked(main, positions)
+
+    def fail(index: int, column: str | None, message: str) -> DataError:
+        return _fail(file, int(positions[index]), column, message)
+
+    area, area_labels = rows.codes("area_code")
+    bad = _first(area < 0)
+    if bad is not None:
+        raise fail(bad, "area_code", "employment row without area_code")
+    year = _lean_year(rows, fail)
+    sic, sic_labels = _lean_sic(rows, fail)
+    jobs = rows.floats("employment")
+    suppressed = _lean_flags(rows, file)
+    _check_jobs(jobs, suppressed, fail)
+    known_label = np.isin(area_labels, known.to_numpy(dtype=str))
+    bad = _first(~known_label[area])
+    if bad is not None:
+        raise fail(bad, "area_code", f"area {area_labels[area[bad]]!r} is not in the areas table")
+    _check_unique(area, year, sic, area_labels, sic_labels, fail)
+    area, area_labels = _used(area, area_labels)
+    sic, sic_labels = _used(sic, sic_labels)
+    return EmploymentCodes(area=area, area_labels=area_labels, year=year, sic=sic,
+                           sic_labels=sic_labels, employment=jobs, suppressed=suppressed)
+
+
+def _lean_year(rows: _Picked, fail: _FailAt) -> np.ndarray:
+    column = rows.column("year")
+    if column is not None and pa.types.is_integer(column.type) and not column.null_count:
+        values = column.to_numpy().astype(np.int64, copy=False)
+        whole: np.ndarray | None = None
+    else:
+        floats = rows.floats("year")
+        bad = _first(np.isnan(floats))
+        if bad is not None:
+            raise fail(bad, "year", "employment row without year")
+        whole = floats
+        bad = _first(floats != np.round(floats))
+        if bad is not None:
+            raise fail(bad, "year", f"{floats[bad]!r} is not a whole year")
+        values = floats.astype(np.int64)
+    bad = _first((values < YEAR_RANGE[0]) | (values > YEAR_RANGE[1]))
+    if bad is not None:
+        shown = int(values[bad]) if whole is None else int(whole[bad])
+        raise fail(bad, "year", f"{shown} is not a plausible year for these statistics "
+                                f"({YEAR_RANGE[0]}-{YEAR_RANGE[1]})")
+    return values
+
+
+def _lean_sic(rows: _Picked, fail: _FailAt) -> tuple[np.ndarray, np.ndarray]:
+    """Industry codes normalised on the distinct labels (``30.30`` is ``3030``); a code that is
+    not SIC 2007 or TOTAL is located at its first row."""
+    codes, labels = rows.codes("sic")
+    bad = _first(codes < 0)
+    if bad is not None:
+        raise fail(bad, "sic", "employment row without sic")
+    keys = []
+    for label in labels:
+        try:
+            keys.append(normalise_sic(label))
+        except SicCodeError:
+            keys.append("")
+    unique, inverse = np.unique(np.array(keys + [""], dtype=str), return_inverse=True)
+    known = known_sic_codes() | {TOTAL_CODE}
+    unknown = np.array([u not in known for u in unique])
+    recoded = inverse[:-1].astype(np.int32)[codes]
+    bad = _first(unknown[recoded]) if unknown.any() else None
+    if bad is not None:
+        raise fail(bad, "sic", f"{labels[codes[bad]]!r} is not a SIC 2007 class, group, "
+                               "division or TOTAL")
+    return recoded, unique
+
+
+def _lean_flags(rows: _Picked, file: str) -> np.ndarray:
+    column = rows.column("suppressed")
+    if column is None or pa.types.is_null(column.type):
+        return np.zeros(len(rows.positions), dtype=bool)
+    return pc.fill_null(column, False).to_numpy().astype(bool, copy=False)
+
+
+def _check_jobs(jobs: np.ndarray, suppressed: np.ndarray, fail: _FailAt) -> None:
+    bad = _first(np.isinf(jobs))
+    if bad is not None:
+        raise fail(bad, "employment", "value is not a finite number")
+    bad = _first(jobs < 0)
+    if bad is not None:
+        raise fail(bad, "employment", "negative employment")
+    bad = _first(jobs > MAX_JOBS)
+    if bad is not None:
+        raise fail(bad, "employment", f"{jobs[bad]:g} is not a plausible job count "
+                                      f"(more than {MAX_JOBS:,.0f}, over three times "
+                                      "UK employment)")
+    bad = _first(np.isnan(jobs) & ~suppressed)
+    if bad is not None:
+        raise fail(bad, "employment", "employment is empty but not marked suppressed")
+
+
+_DENSE_KEYS = 200_000_000
+"""Above this many possible (area, year, industry) keys duplicates are found by sorting."""
+
+
+def _check_unique(area: np.ndarray, year: np.ndarray, sic: np.ndarray, area_labels: np.ndarray,
+                  sic_labels: np.ndarray, fail: _FailAt) -> None:  # fmt: skip
+    """No two employment rows for one area, year and industry: an integer key per row, counted
+    (or sorted when the key space is huge); only a file with duplicates looks further."""
+    first_year = int(year.min())
+    n_years, n_sic = int(year.max()) - first_year + 1, max(len(sic_labels), 1)
+    key = (area.astype(np.int64) * n_years + (year - first_year)) * n_sic + sic
+    n_keys = len(area_labels) * n_years * n_sic
+    if n_keys <= _DENSE_KEYS:
+        repeated = np.bincount(key, minlength=n_keys) > 1
+        if not repeated.any():
+            return
+        candidates = np.flatnonzero(repeated[key])
+    else:
+        ordered = np.sort(key)
+        twice = ordered[1:][ordered[1:] == ordered[:-1]]
+        if not len(twice):
+            return
+        candidates = np.flatnonzero(np.isin(key, twice))
+    seen: set[int] = set()
+    for i in candidates:
+        k = int(key[i])
+        if k in seen:
+            raise fail(int(i), None, f"duplicate row for area {area_labels[area[i]]}, year "
+                                     f"{year[i]}, industry {sic_labels[sic[i]]}")
+        seen.add(k)
+
+
+def _used(codes: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Only the labels the codes use (codes renumbered; the labels stay sorted)."""
+    used = np.bincount(codes, minlength=len(labels)) > 0
+    if used.all():
+        return codes, labels
+    renumber = np.cumsum(used).astype(np.int32) - 1
+    return renumber[codes], labels[used]
+
+
+def _split_tables(
+    raw: pd.DataFrame, file: str, origin: np.ndarray | None = None
+) -> tuple[dict[str, _Rows], pd.Series]:
+    """The file's rows grouped by their ``table`` column, and the raw ``suppressed`` column.
+
+    ``origin``: the file positions of ``raw``'s rows when it holds only some of them.
+    """
     missing = [c for c in ("table", "area_code") if c not in raw.columns]
     if missing:
         raise DataError(f"missing column {missing[0]!r}", file=file, row=1, column=missing[0])
@@ -488,7 +826,7 @@ def _split_tables(raw: pd.DataFrame, file: str) -> tuple[dict[str, _Rows], pd.Se
     text = {c: raw[c] if c in raw.columns else empty for c in _STRING_COLUMNS}
     numbers = pd.DataFrame(
         {
-            c: _as_number(raw[c], c, file) if c in raw.columns else np.full(n, np.nan)
+            c: _as_number(raw[c], c, file, origin) if c in raw.columns else np.full(n, np.nan)
             for c in _FLOAT_COLUMNS + ["year"]
         }
     )
@@ -498,10 +836,12 @@ def _split_tables(raw: pd.DataFrame, file: str) -> tuple[dict[str, _Rows], pd.Se
     bad = _first(~np.isin(names, TABLES)[table.cat.codes.to_numpy()])
     if bad is not None:
         shown = table.iloc[bad] or "(empty)"
-        raise _fail(file, bad, "table", f"unknown table {shown!r}; expected one of {TABLES}")
+        raise _fail(file, _at(origin, bad), "table",
+                    f"unknown table {shown!r}; expected one of {TABLES}")
     row_table = names[table.cat.codes.to_numpy()]
     tables = {
-        name: _Rows(text, numbers, name, np.flatnonzero(row_table == name), file) for name in TABLES
+        name: _Rows(text, numbers, name, np.flatnonzero(row_table == name), file, origin)
+        for name in TABLES
     }
     return tables, suppressed
 

@@ -1,0 +1,135 @@
+"""How policymix scales with the number of areas: time and peak memory of each stage.
+
+Synthetic tidy files of N areas x 615 SIC classes x 10 years are made by tiling the full
+national demo's districts (each copy renamed, its jobs perturbed by a few per cent and rounded;
+no Great Britain row, so the national reference is the sum of the areas) and written as
+parquet once into ``~/.cache/policymix/scaling`` (row group by row group: the generator's
+memory does not grow with N). Each size is then measured in a fresh process (peak memory is a
+per-process figure): ``read_tidy`` (load), ``build_cube`` (cube), ``compute_indicators`` for
+the whole period (indicators), each stage's wall time and the process's peak resident memory
+after it (``resource.getrusage``).
+
+    python benchmarks/scaling.py [--areas 360 1000 7000 35000] [--max-rows 60000000]
+
+Sizes with more rows than ``--max-rows`` are reported as not run (the in-memory path holds the
+rows' integer codes: about 25 bytes a row).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from evidence.sources.demo import default_cache_dir, ensure_full_demo  # noqa: E402
+
+GB = "K03000001"
+
+
+def scaled_file(n_areas: int) -> Path:
+    """The tidy parquet file of ``n_areas`` districts (made once, then reused)."""
+    out = default_cache_dir() / "scaling" / f"tidy_{n_areas}_areas.parquet"
+    if out.exists():
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    full = pq.read_table(ensure_full_demo())
+    table = full["table"].to_numpy(zero_copy_only=False)
+    codes = full["area_code"].to_numpy(zero_copy_only=False)
+    emp = full.filter(pa.array((table == "employment") & (codes != GB)))
+    areas = full.filter(pa.array(table == "areas"))
+    districts = areas.filter(pc.equal(areas["level"], "lad"))
+    base = districts["area_code"].to_pylist()
+    rng = np.random.default_rng(14)
+    tmp = out.with_suffix(".tmp")
+    with pq.ParquetWriter(tmp, full.schema, compression="zstd") as writer:
+        meta = full.filter(pa.array(table == "meta"))
+        writer.write_table(meta)
+        copies = -(-n_areas // len(base))
+        names = [f"{c}-{k}" if k else c for k in range(copies) for c in base][:n_areas]
+        renamed = {}
+        for k in range(copies):
+            chunk = districts.slice(0, min(len(base), n_areas - k * len(base)))
+            new = [f"{c}-{k}" if k else c for c in chunk["area_code"].to_pylist()]
+            renamed[k] = dict(zip(chunk["area_code"].to_pylist(), new, strict=True))
+            chunk = chunk.set_column(chunk.schema.get_field_index("area_code"), "area_code",
+                                     pa.array(new))
+            writer.write_table(chunk)
+        for k in range(copies):
+            keep = pc.is_in(emp["area_code"], pa.array(list(renamed[k])))
+            part = emp.filter(keep)
+            mapped = [renamed[k][c] for c in part["area_code"].to_pylist()]
+            jobs = part["employment"].to_numpy(zero_copy_only=False).astype(float)
+            factor = 1.0 if k == 0 else rng.uniform(0.95, 1.05, size=len(jobs))
+            jobs = np.round(jobs * factor)
+            part = part.set_column(part.schema.get_field_index("area_code"), "area_code",
+                                   pa.array(mapped))
+            part = part.set_column(part.schema.get_field_index("employment"), "employment",
+                                   pa.array(jobs, mask=np.isnan(jobs)).cast(pa.int64()))
+            writer.write_table(part)
+        assert len(names) == n_areas
+    tmp.rename(out)
+    return out
+
+
+def measure(path: Path) -> dict[str, float]:
+    """Run in a child process: each stage's seconds and the peak RSS (GB) after it."""
+    from evidence.cube import build_cube  # in the child only: the parent stays small
+    from evidence.indicators import compute_indicators
+    from evidence.sources.tidy import read_tidy
+
+    def peak() -> float:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # KB -> GB
+
+    out: dict[str, float] = {"start_gb": peak()}
+    t0 = time.perf_counter()
+    ds = read_tidy(path)
+    out["load_s"], out["load_gb"] = time.perf_counter() - t0, peak()
+    t0 = time.perf_counter()
+    cube = build_cube(ds)
+    out["cube_s"], out["cube_gb"] = time.perf_counter() - t0, peak()
+    t0 = time.perf_counter()
+    compute_indicators(cube)
+    out["indicators_s"], out["indicators_gb"] = time.perf_counter() - t0, peak()
+    out["rows"] = float(len(ds.codes.area)) if ds.codes is not None else float("nan")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--areas", type=int, nargs="+", default=[360, 1000, 7000, 35000])
+    parser.add_argument("--max-rows", type=float, default=60e6)
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.child)))
+        return
+    print(f"{'areas':>7} {'rows':>12} {'load':>8} {'cube':>8} {'indic.':>8} {'total':>8} "
+          f"{'peak GB':>8}")
+    for n in args.areas:
+        rows = n * 6160  # ~615 classes + TOTAL, 10 years
+        if rows > args.max_rows:
+            print(f"{n:>7} {rows:>12,} not run: above --max-rows (needs the out-of-core path)")
+            continue
+        path = scaled_file(n)
+        child = subprocess.run([sys.executable, __file__, "--child", str(path)],
+                               capture_output=True, text=True, check=True)
+        r = json.loads(child.stdout.strip().splitlines()[-1])
+        total = r["load_s"] + r["cube_s"] + r["indicators_s"]
+        print(f"{n:>7} {int(r['rows']):>12,} {r['load_s']:7.2f}s {r['cube_s']:7.2f}s "
+              f"{r['indicators_s']:7.2f}s {total:7.2f}s {r['indicators_gb']:8.2f}")
+
+
+if __name__ == "__main__":
+    main()
