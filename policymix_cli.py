@@ -32,7 +32,8 @@ def command(name: str) -> Callable[[Callable[[argparse.Namespace], int]],
 
 def _evidence(args: argparse.Namespace) -> Evidence:
     return Evidence.from_path(getattr(args, "data", None), getattr(args, "gva", None),
-                              getattr(args, "status", None))
+                              getattr(args, "status", None),
+                              context=getattr(args, "context", None))
 
 
 def _print_report(ev: Evidence) -> None:
@@ -222,6 +223,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--status", help="BRES employment status to use when the file has "
                        "several (Employment, Employees, Full-time employees, Part-time "
                        "employees); default Employment; statuses are never added together")
+        p.add_argument("--context", action="append", metavar="FILE",
+                       help="NOMIS context download to merge with --data (repeatable): APS "
+                       "qualifications (T19), APS employment by occupation (T09a) or UK "
+                       "Business Counts by employment size band, XLSX or CSV")
 
     p = sub.add_parser("areas", help="list area codes, names and levels")
     data_arg(p)

@@ -94,6 +94,9 @@ class ContextFile:
     """GSS code -> area name as in the file."""
     unresolved: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    name_notes: dict[str, str] = field(default_factory=dict)
+    """GSS code -> how its name was read (cut short, a LEP read as an LSIP area), for the
+    notes of the areas that are used."""
 
     @property
     def source(self) -> str:
@@ -388,11 +391,14 @@ def _user_defined(name: str, body: str) -> tuple[str | None, str, str]:
     return None, stem, ""
 
 
-def _resolve(names: list[str]) -> tuple[dict[str, tuple[str, str]], list[str], list[str]]:
-    """name -> (code, area name); names not resolved; notes. One code, one name: an exact
-    match wins over an approximate one (a ``lep:`` name read as an LSIP area)."""
+def _resolve(names: list[str]) -> tuple[dict[str, tuple[str, str]], list[str], list[str],
+                                         dict[str, str]]:
+    """name -> (code, area name); names not resolved; notes; code -> how its name was read.
+    One code, one name: an exact match wins over an approximate one (a ``lep:`` name read as
+    an LSIP area)."""
     found: dict[str, tuple[str, str, bool]] = {}
     unresolved, notes = [], []
+    code_notes: dict[str, str] = {}
     plain = []
     for name in dict.fromkeys(names):
         udg = _UDG_RE.match(name)
@@ -408,14 +414,19 @@ def _resolve(names: list[str]) -> tuple[dict[str, tuple[str, str]], list[str], l
                 continue
             found[name] = (code, area, False)
             if note:
-                notes.append(f"{name!r} read as {area} ({code}): {note}.")
+                code_notes[code] = f"{name!r} read as {area} ({code}): {note}."
         elif prefix.strip().casefold() in ("ladu", "lauth") and _key(rest) in _former_districts():
             found[name] = (_former_districts()[_key(rest)], rest.strip(), False)
         else:
             plain.append(name)
     res = resolve_names(plain)
     unresolved += res.unresolved
-    notes += res.notes
+    for note in res.notes:  # places.resolve_names: "'name' read as ..." or "Area 'name' is not"
+        name = next((n for n in res.codes if note.startswith(repr(n))), None)
+        if name is None:
+            notes.append(note)
+        else:
+            code_notes.setdefault(res.codes[name], note)
     for name, code in res.codes.items():
         approximate = name.casefold().startswith("lep:")
         found[name] = (code, res.names[name], approximate)
@@ -427,7 +438,7 @@ def _resolve(names: list[str]) -> tuple[dict[str, tuple[str, str]], list[str], l
             continue
         owner[code] = name
         out[name] = (code, area)
-    return out, unresolved, notes
+    return out, unresolved, notes, code_notes
 
 
 # --------------------------------------------------------------------------------------------
@@ -480,7 +491,7 @@ def read_context(path: str | Path) -> ContextFile:
         what = ("a 3 : Manufacturing (C) block" if kind == "business_counts" else "area rows")
         raise DataError(f"no {what} in the file", file=str(path), code="no_context_rows")
     frame = pd.DataFrame.from_records(records)
-    codes, unresolved, notes = _resolve(list(frame["name"]))
+    codes, unresolved, notes, code_notes = _resolve(list(frame["name"]))
     frame["area_code"] = frame["name"].map(lambda n: codes.get(n, (None, ""))[0])
     kept = frame[frame["area_code"].notna()]
     dupes = kept.duplicated(["area_code", "year"])
@@ -496,7 +507,7 @@ def read_context(path: str | Path) -> ContextFile:
                      f"geography, left out: {', '.join(unresolved)}.")
     return ContextFile(path=str(path), kind=kind, table=table, periods=periods,
                        rows_read=len(records), names=names, unresolved=unresolved,
-                       notes=notes + _count_notes(kind, counts))
+                       notes=notes + _count_notes(kind, counts), name_notes=code_notes)
 
 
 def _align_years(cf: ContextFile, table: pd.DataFrame, years: list[int]
@@ -553,12 +564,13 @@ def merge_context(ds: Dataset, paths: Iterable[str | Path]) -> Dataset:
         context = _combine(context, table)
         matched = int(cf.table.loc[known, "area_code"].nunique())
         notes += [f"{_SHORT[cf.kind]}: {cf.source}, {cf.period_text()} ({Path(cf.path).name})."]
+        notes += [cf.name_notes[c] for c in sorted(set(table["area_code"])) if c in cf.name_notes]
         notes += cf.notes + year_notes
         if left_out:
             notes.append(f"{_SHORT[cf.kind]}: {len(left_out)} area(s) in the file are not in the "
                          "employment data and were left out: "
-                         + ", ".join(cf.names.get(c, c) for c in left_out[:5])
-                         + (" ..." if len(left_out) > 5 else "") + ".")
+                         + "; ".join(cf.names.get(c, c) for c in left_out[:5])
+                         + ("; ..." if len(left_out) > 5 else ""))
         lines.append(f"{_SHORT[cf.kind]} ({Path(cf.path).name}), {cf.period_text()}: "
                      f"{cf.rows_read:,} area rows read, {matched} area(s) matched, "
                      f"{len(left_out)} not in the employment data (left out), "
