@@ -160,6 +160,7 @@ def cmd_session(args: argparse.Namespace) -> int:
     ev = _evidence(args)
     session = new_session(ev, args.area, data_source=args.data)
     session.gva_source = args.gva
+    session.context_sources = list(args.context or [])
     Path(args.out).write_text(session_to_json(session), encoding="utf-8")
     print(f"wrote {args.out}: {session.area_name} ({session.area_code}), "
           f"{len(session.findings)} findings accepted, "
@@ -177,7 +178,8 @@ def cmd_appraise(args: argparse.Namespace) -> int:
 
     path = Path(args.session)
     session = session_from_json(path.read_bytes(), source=str(path))  # BOM, encoding: located
-    ev = Evidence.from_path(session.data_source, session.gva_source)
+    ev = Evidence.from_path(session.data_source, session.gva_source,
+                            context=session.context_sources)
     bundle = build_bundle(session, ev, workshop=session.workshop or None)
     out = export(bundle, Path(args.out))
     print(f"wrote {out}")
