@@ -355,7 +355,8 @@ def _headline_table(bundle: ReportBundle) -> Table:
     if p.automation_exposure is not None:
         gb = f"; Great Britain {gb_auto:.1%}" if gb_auto is not None else ""
         rows.append(["Jobs exposed to automation", Num(p.automation_exposure, ".1%"),
-                     f"share of all jobs in automation-exposed occupations{gb}", str(e)])
+                     f"share of all jobs in automation-exposed occupations{gb}",
+                     str(int(p.context["soc_year"])) if p.context.get("soc_year") else str(e)])
     for key, value in p.context.items():
         if key.startswith("gb_") or value is None or key.endswith(_CONTEXT_PARTS):
             continue

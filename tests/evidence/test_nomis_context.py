@@ -20,6 +20,9 @@ from evidence.context import aggregate_extra
 from evidence.dataset import DataError
 from evidence.service import Evidence, load_any
 from evidence.sources.nomis_context import load_soc_mapping, merge_context, read_context
+from policy.export import build_bundle
+from policy.export.report import Table, report_blocks
+from policy.session import StrategySession
 from tests.paths import FIXTURES
 
 T19 = FIXTURES / "nomis_aps_t19_qualifications.xlsx"
@@ -202,3 +205,16 @@ def test_cli_context_option(capsys: pytest.CaptureFixture[str]) -> None:
     assert out["context"]["level4_year"] == 2021 and out["context"]["enterprises_mfg"] == 440
     assert not any("Skills (share qualified" in n for n in out["notes"])
     assert any("Automation exposure: needs APS data" in n for n in out["notes"])
+
+
+def test_report_headline_rows_give_the_data_year_ci_and_denominator() -> None:
+    bundle = build_bundle(StrategySession(area_code=DERBY), _merged())
+    table = next(b for b in report_blocks(bundle)
+                 if isinstance(b, Table) and b.caption.startswith("Table 1.0"))
+    rows = {r[0]: r for r in table.rows}
+    skills = rows["Residents qualified to level 4+"]
+    assert skills[1].value == pytest.approx(67_200 / 159_500)
+    assert "(of 159,500), 95% CI +/- 4.9 points" in skills[2] and skills[3] == "2021"
+    assert rows["Jobs exposed to automation"][3] == "2021"
+    large = rows["Large manufacturing enterprises"]
+    assert (large[1].value, large[2], large[3]) == (5, "250+ employees, of 440", "2022")
