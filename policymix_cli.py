@@ -32,7 +32,8 @@ def command(name: str) -> Callable[[Callable[[argparse.Namespace], int]],
 
 def _evidence(args: argparse.Namespace) -> Evidence:
     return Evidence.from_path(getattr(args, "data", None), getattr(args, "gva", None),
-                              getattr(args, "status", None))
+                              getattr(args, "status", None),
+                              context=getattr(args, "context", None))
 
 
 def _print_report(ev: Evidence) -> None:
@@ -159,6 +160,7 @@ def cmd_session(args: argparse.Namespace) -> int:
     ev = _evidence(args)
     session = new_session(ev, args.area, data_source=args.data)
     session.gva_source = args.gva
+    session.context_sources = list(args.context or [])
     Path(args.out).write_text(session_to_json(session), encoding="utf-8")
     print(f"wrote {args.out}: {session.area_name} ({session.area_code}), "
           f"{len(session.findings)} findings accepted, "
@@ -176,7 +178,8 @@ def cmd_appraise(args: argparse.Namespace) -> int:
 
     path = Path(args.session)
     session = session_from_json(path.read_bytes(), source=str(path))  # BOM, encoding: located
-    ev = Evidence.from_path(session.data_source, session.gva_source)
+    ev = Evidence.from_path(session.data_source, session.gva_source,
+                            context=session.context_sources)
     bundle = build_bundle(session, ev, workshop=session.workshop or None)
     out = export(bundle, Path(args.out))
     print(f"wrote {out}")
@@ -222,6 +225,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--status", help="BRES employment status to use when the file has "
                        "several (Employment, Employees, Full-time employees, Part-time "
                        "employees); default Employment; statuses are never added together")
+        p.add_argument("--context", action="append", metavar="FILE",
+                       help="NOMIS context download to merge with --data (repeatable): APS "
+                       "qualifications (T19), APS employment by occupation (T09a) or UK "
+                       "Business Counts by employment size band, XLSX or CSV")
 
     p = sub.add_parser("areas", help="list area codes, names and levels")
     data_arg(p)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from evidence.context import aggregate_extra, extra_arrays
 from evidence.dataset import GB_CODE, Dataset, is_pseudo_code
 from evidence.levels import select_codes
 from evidence.sectors import TOTAL_CODE, load_sectors, match_code
@@ -62,6 +63,8 @@ class Cube:
     total_basis: str = "all-industries row"
     national_basis: str = "sum of areas in file"
     notes: list[str] = field(default_factory=list)
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
+    """[A, Y] per ``CONTEXT_EXTRA`` column in the data (:mod:`evidence.context`)."""
     _pos: dict[str, int] = field(default_factory=dict)
 
     def position(self, area_code: str) -> int:
@@ -170,6 +173,7 @@ def build_cube(ds: Dataset) -> Cube:
         total_basis=e.total_basis,
         national_basis=national_basis,
         notes=notes,
+        extra=extra_arrays(ds.context, area_order[:-1], years),
     )
     extra = base[["cauth_code", "cauth_name"]] if "cauth_code" in base.columns else None
     cube = _add_aggregates(cube, extra)
@@ -576,6 +580,7 @@ def append_rows(cube: Cube, rows: pd.DataFrame, member_positions: list[np.ndarra
         soc=cat(cube.soc, agg["soc"]),
         class_emp=cat(cube.class_emp, agg["class_emp"]),
         region_pos=np.concatenate([cube.region_pos, np.full(len(rows), -1)]),
+        extra=aggregate_extra(cube.extra, member_positions, cube.total),
         _pos={},
     )
     pos = {c: i for i, c in enumerate(out.areas["area_code"])}

@@ -22,7 +22,10 @@ gva (optional)
 context (optional)
     ``area_code``, ``year`` and any of ``level4_share`` (share of residents 16-64 qualified to
     RQF level 4+), ``berd_per_job`` (business R&D, GBP per job) and ``soc_1`` .. ``soc_9``
-    (employment by SOC 2020 major group).
+    (employment by SOC 2020 major group); and any of ``CONTEXT_EXTRA`` (from the NOMIS context
+    downloads, :mod:`evidence.sources.nomis_context`): the level 4+ share's 95% confidence
+    half-width and its denominator, manufacturing enterprises by size band, and the data year
+    behind each group of columns.
 
 A ``SourceInfo`` says where it came from: ``kind`` (``official``, ``sample`` or ``synthetic``)
 and, for files read by a source module, a ``LoadReport`` of what was read and what was not.
@@ -54,6 +57,19 @@ AREA_COLUMNS = [
 ]
 GVA_COLUMNS = ["area_code", "year", "sic", "gva"]
 CONTEXT_NUMERIC = ["level4_share", "berd_per_job"] + [f"soc_{i}" for i in range(1, 10)]
+CONTEXT_EXTRA: dict[str, str] = {
+    "level4_share_ci": "ci",
+    "level4_people": "sum",
+    "level4_year": "year",
+    "soc_year": "year",
+    "enterprises_mfg": "sum",
+    "enterprises_mfg_micro": "sum",
+    "enterprises_mfg_large": "sum",
+    "enterprises_year": "year",
+}
+"""Context columns beyond ``CONTEXT_NUMERIC`` and how an aggregate area gets them from its
+members (:mod:`evidence.context`): ``sum`` (counts), ``ci`` (a 95% confidence half-width of a
+job-weighted share) or ``year`` (the data year behind the value: the members' latest)."""
 AREA_LEVELS = ("lad", "group", "region", "country", "custom")
 PSEUDO_PREFIX = "P"
 """Key prefix of NOMIS pseudo-codes (``P01000``): not SIC 2007, kept out of every sector."""
@@ -119,6 +135,8 @@ class LoadReport:
     """Area name as in the file -> GSS code it was matched to in the bundled geography."""
     not_separable: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    context: list[str] = field(default_factory=list)
+    """One line a NOMIS context file merged in (what, periods, areas matched and left out)."""
 
     def lines(self) -> list[str]:
         """The report as short lines ('label: value')."""
@@ -152,6 +170,7 @@ class LoadReport:
         if self.not_separable:
             out.append("could not be separated: " + "; ".join(self.not_separable))
         out += [f"left out: {i}" for i in self.ignored]
+        out += [f"context: {c}" for c in self.context]
         return [line for line in out if line]
 
 

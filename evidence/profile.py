@@ -12,7 +12,7 @@ from evidence.analysis_findings import analysis_findings
 from evidence.area_analysis import AreaAnalysis, analysis_of, em_parts, profile_fields
 from evidence.comparators import comparators_from_codes, nearest_comparators
 from evidence.cube import Cube
-from evidence.dataset import SourceInfo
+from evidence.dataset import CONTEXT_EXTRA, SourceInfo
 from evidence.findings import derive_findings
 from evidence.indicators import Indicators
 from evidence.models import AreaProfile, AreaRef, Period, SectorRow, ShiftShare
@@ -97,6 +97,55 @@ def context_gaps(cube: Cube) -> list[str]:
     if cube.soc is None:
         out.append("Automation exposure: needs APS data - load the NOMIS APS employment by "
                    "occupation (SOC) table for these areas.")
+    if "enterprises_mfg" not in cube.extra:
+        out.append("Business sizes (one large plant or many small firms): needs UK Business "
+                   "Counts data - load the NOMIS UK Business Counts table of enterprises by "
+                   "industry and employment size band for these areas.")
+    return out
+
+
+def _extra(cube: Cube, name: str, pos: int, i1: int) -> float | None:
+    x = cube.extra.get(name)
+    return None if x is None else _num(x[pos, i1])
+
+
+def context_lines(cube: Cube, pos: int, i1: int) -> list[str]:
+    """The NOMIS context figures of one area as sentences, each with its denominator, source
+    and year (the data year, which may be earlier than the profile's end year)."""
+    end = int(cube.years[i1])
+    out = []
+    if cube.level4 is not None:
+        share, ci = _num(cube.level4[pos, i1]), _extra(cube, "level4_share_ci", pos, i1)
+        people, year = _extra(cube, "level4_people", pos, i1), _extra(cube, "level4_year", pos, i1)
+        if share is None:
+            out.append(f"Skills: no level 4+ figure for this area in {end} in the APS data.")
+        elif year is not None:
+            band = f", 95% confidence interval +/- {ci * 100:.1f} points" if ci is not None \
+                else ", no reliable confidence interval (small sample)"
+            of = f" of {people:,.0f} people aged 16-64" if people is not None else ""
+            out.append(f"Skills: {share:.1%}{of} qualified to NVQ4+ / RQF level 4+{band} "
+                       f"(Annual Population Survey T19, ONS via NOMIS, {int(year)}).")
+    if cube.soc is not None and np.all(np.isnan(cube.soc[pos, :, i1])):
+        out.append(f"Automation exposure: no APS occupation figures for this area in {end}.")
+    firms = _extra(cube, "enterprises_mfg", pos, i1)
+    year = _extra(cube, "enterprises_year", pos, i1)
+    if "enterprises_mfg" in cube.extra and (firms is None or year is None):
+        out.append(f"Business sizes: no UK Business Counts figure for this area in {end}.")
+    elif firms is not None and year is not None:
+        large = _extra(cube, "enterprises_mfg_large", pos, i1)
+        micro = _extra(cube, "enterprises_mfg_micro", pos, i1)
+        parts = []
+        if large is not None:
+            parts.append(f"{large:,.0f} large (250+ employees"
+                         + (f", {large / firms:.1%} of {firms:,.0f}" if firms else "") + ")")
+        if micro is not None:
+            parts.append(f"{micro:,.0f} micro (0-9 employees"
+                         + (f", {micro / firms:.1%} of {firms:,.0f}" if firms else "") + ")")
+        out.append(f"Manufacturing enterprises: {firms:,.0f}"
+                   + (f", of which {' and '.join(parts)}" if parts else "")
+                   + f" (UK Business Counts {int(year)}, ONS via NOMIS; counts rounded to 5). A "
+                   "specialism resting on a few large enterprises depends on their decisions; "
+                   "one spread over many small firms is a cluster.")
     return out
 
 
@@ -143,6 +192,9 @@ def build_profile(
         context["gb_automation_exposure"] = (
             _num(ind.nat_automation[i1], 4) if ind.nat_automation is not None else None
         )
+    for name in CONTEXT_EXTRA:
+        if name in cube.extra:
+            context[name] = _extra(cube, name, pos, i1)
     # Krugman depends on the industry detail: say at which it was computed.
     context["krugman_industries"] = float(cube.structure.shape[1])
     analysis = analysis_of(ind, source.synthetic)
@@ -157,7 +209,7 @@ def build_profile(
         notes.insert(0, f"LQ against the sum of areas in the file ({cube.national_basis}), "
                         "not Great Britain: add a Great Britain row (K03000001) to the "
                         "download for GB location quotients.")
-    notes += context_gaps(cube)
+    notes += context_gaps(cube) + context_lines(cube, pos, i1)
     if source.synthetic:
         notes.insert(0, "SYNTHETIC demo data: areas and figures are fictional.")
     return AreaProfile(

@@ -22,6 +22,7 @@ from evidence.profile import build_profile
 from evidence.sectors import load_sectors
 from evidence.sources import load_dataset
 from evidence.sources.demo import ensure_full_demo, load_bundled_demo
+from evidence.sources.nomis_context import merge_context
 from evidence.sources.ons_gva import attach_gva
 from evidence.sources.samples import SAMPLE_PREFIX, load_sample
 from evidence.sources.tidy import read_tidy
@@ -39,13 +40,16 @@ class Evidence:
 
     @classmethod
     def from_path(cls, path: str | Path | None = None,
-                  gva_path: str | Path | None = None, status: str | None = None) -> Evidence:
+                  gva_path: str | Path | None = None, status: str | None = None,
+                  context: list[str | Path] | None = None) -> Evidence:
         """Load a file in any supported format, or the bundled demo when ``path`` is None.
 
         ``status`` picks the BRES employment status of a file that has several (default
-        Employment); it may also ride in ``path`` as ``file::status=Employees``.
+        Employment); it may also ride in ``path`` as ``file::status=Employees``. ``context``
+        lists NOMIS context downloads (APS qualifications and occupations, UK Business Counts)
+        to merge in (:func:`evidence.sources.nomis_context.merge_context`).
         """
-        return cls.from_dataset(load_any(path, gva_path, status))
+        return cls.from_dataset(load_any(path, gva_path, status, context=context))
 
     @property
     def years(self) -> list[int]:
@@ -162,15 +166,19 @@ def split_source(spec: str | Path) -> tuple[str, str | None]:
 
 
 def load_any(
-    path: str | Path | None, gva_path: str | Path | None = None, status: str | None = None
+    path: str | Path | None, gva_path: str | Path | None = None, status: str | None = None,
+    context: list[str | Path] | None = None,
 ) -> Dataset:
     """The bundled demo for None, the full demo for ``demo:full``, the real sample for
     ``sample:nuts2``, else a file by content.
 
     ``gva_path`` (an ONS GVA file) is merged into a real-data file; the synthetic demo has its
     own GVA, so asking to merge one into it is an error rather than silently ignored.
-    ``status`` picks the employment status of a BRES file with several.
+    ``status`` picks the employment status of a BRES file with several; ``context`` files
+    (NOMIS APS / UK Business Counts downloads) are merged in by area code.
     """
+    if context:
+        return merge_context(load_any(path, gva_path, status), context)
     if path is not None:
         spec_path, spec_status = split_source(path)
         path, status = spec_path, status or spec_status

@@ -76,6 +76,9 @@ class StrategySession(BaseModel):
     gva_source: str | None = Field(
         default=None, description="path of an ONS GVA file loaded alongside the employment data"
     )
+    context_sources: list[str] = Field(
+        default_factory=list, description="paths of NOMIS context downloads (APS "
+        "qualifications and occupations, UK Business Counts) merged into the employment data")
     area_code: str | None = None
     area_name: str | None = None
     custom_area: CustomArea | None = None
@@ -111,13 +114,17 @@ class StrategySession(BaseModel):
 
     # -- invariants -----------------------------------------------------------------------
 
-    def switch_source(self, source: str | None, gva: str | None = None) -> None:
+    def switch_source(self, source: str | None, gva: str | None = None,
+                      context: list[str] | None = None) -> None:
         """Use another data file: what belonged to the old data (custom area, comparators,
         period) is cleared; the area is kept, since the same code may exist in the new data."""
-        if source == self.data_source and gva == self.gva_source:
+        context = list(context or [])
+        if source == self.data_source and gva == self.gva_source \
+                and context == self.context_sources:
             return
         self.data_source = source
         self.gva_source = gva
+        self.context_sources = context
         self.custom_area = None
         self.comparator_codes = None
         self.period_start = self.period_end = None

@@ -151,6 +151,17 @@ class Settings:
                                             "problem": f"set aside: {problem.message}"}
                 setattr(session, field, None)
                 problems.append(problem)
+        kept = []
+        for source in session.context_sources:
+            problem = self.source_problem(source, "context_sources")
+            if problem is None:
+                kept.append(source)
+                continue
+            session.set_aside.setdefault("context_sources", {"value": [], "problem": ""})
+            session.set_aside["context_sources"]["value"].append(source)
+            session.set_aside["context_sources"]["problem"] = f"set aside: {problem.message}"
+            problems.append(problem)
+        session.context_sources = kept
         return problems
 
 

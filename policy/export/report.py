@@ -309,7 +309,30 @@ def _sector_tables(bundle: ReportBundle) -> list[Table]:
 _CONTEXT_LABELS = {
     "level4_share": ("Residents qualified to level 4+", ".1%", "share of residents"),
     "berd_per_job": ("Business R&D per job", ",.0f", "GBP per job"),
+    "enterprises_mfg": ("Manufacturing enterprises", ",.0f", "all sizes, UK Business Counts"),
+    "enterprises_mfg_large": ("Large manufacturing enterprises", ",.0f",
+                              "250+ employees, of all manufacturing enterprises"),
+    "enterprises_mfg_micro": ("Micro manufacturing enterprises", ",.0f",
+                              "0-9 employees, of all manufacturing enterprises"),
 }
+_CONTEXT_PARTS = ("_year", "_ci", "_people")
+"""Context keys shown inside another row (its year, confidence interval, denominator)."""
+
+
+def _context_basis(p: Any, key: str, unit: str) -> tuple[str, str]:
+    """The basis text and year of a context row: the data year when it differs from the
+    profile's end year (APS and Business Counts periods), with the CI and denominator."""
+    year_key = "level4_year" if key.startswith("level4") else \
+        "enterprises_year" if key.startswith("enterprises") else ""
+    year = p.context.get(year_key)
+    firms = p.context.get("enterprises_mfg")
+    if key == "level4_share":
+        ci, people = p.context.get("level4_share_ci"), p.context.get("level4_people")
+        unit = "share of residents aged 16-64" + (f" (of {people:,.0f})" if people else "") \
+            + (f", 95% CI +/- {ci * 100:.1f} points" if ci is not None else "")
+    elif key in ("enterprises_mfg_large", "enterprises_mfg_micro") and firms:
+        unit = unit.replace("all manufacturing enterprises", f"{firms:,.0f}")
+    return unit, str(int(year)) if year is not None else str(p.period.end)
 
 
 def _headline_table(bundle: ReportBundle) -> Table:
@@ -332,14 +355,16 @@ def _headline_table(bundle: ReportBundle) -> Table:
     if p.automation_exposure is not None:
         gb = f"; Great Britain {gb_auto:.1%}" if gb_auto is not None else ""
         rows.append(["Jobs exposed to automation", Num(p.automation_exposure, ".1%"),
-                     f"share of all jobs in automation-exposed occupations{gb}", str(e)])
+                     f"share of all jobs in automation-exposed occupations{gb}",
+                     str(int(p.context["soc_year"])) if p.context.get("soc_year") else str(e)])
     for key, value in p.context.items():
-        if key.startswith("gb_") or value is None:
+        if key.startswith("gb_") or value is None or key.endswith(_CONTEXT_PARTS):
             continue
         label, fmt, unit = _CONTEXT_LABELS.get(key, (key.replace("_", " "), ",.3g", ""))
+        unit, year = _context_basis(p, key, unit)
         gb = p.context.get(f"gb_{key}")
         basis = unit + (f"; Great Britain {format(gb, fmt)}" if gb is not None else "")
-        rows.append([label, Num(value, fmt), basis, str(e)])
+        rows.append([label, Num(value, fmt), basis, year])
     return Table(
         [Column("Indicator"), Column("Value", ",.2f"), Column("Denominator / basis"),
          Column("Year")],

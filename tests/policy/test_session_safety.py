@@ -82,3 +82,22 @@ def test_bundled_and_uploaded_sources_are_allowed(tmp_path: Path) -> None:
     for ok in (None, "demo:full", "sample:nuts2", str(upload)):
         assert settings.source_problem(ok) is None, ok
     assert settings.source_problem(str(settings.upload_dir)) is not None  # a directory
+
+
+def test_context_sources_outside_this_server_are_set_aside(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path, db_path=tmp_path / "db")
+    upload = settings.upload_dir / "abc-t19.xlsx"
+    upload.write_bytes(b"x")
+    session = StrategySession(context_sources=[str(upload), "/etc/passwd"], notes="kept")
+    problems = settings.set_aside_sources(session)
+    assert [p.column for p in problems] == ["context_sources"]
+    assert session.context_sources == [str(upload)] and session.notes == "kept"
+    assert session.set_aside["context_sources"]["value"] == ["/etc/passwd"]
+    again = session_from_json(session_to_json(session))  # saves and reopens
+    assert again.context_sources == [str(upload)]
+
+
+def test_switching_context_files_counts_as_another_source() -> None:
+    session = StrategySession(data_source="a.csv", period_start=2015, period_end=2020)
+    session.switch_source("a.csv", None, ["t19.xlsx"])
+    assert session.context_sources == ["t19.xlsx"] and session.period_start is None

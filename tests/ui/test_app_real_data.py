@@ -45,3 +45,25 @@ def test_profile_page_on_a_single_year_file_does_not_crash(mixed: str) -> None:
     at = make_app("profile", session).run()
     assert not at.exception
     assert any("All jobs" in m.label for m in at.metric)
+
+
+def test_context_files_show_in_the_load_report_and_the_profile() -> None:
+    """NOMIS context downloads beside a BRES upload (issue 9 section 4)."""
+    upload = Settings.from_env().upload_dir
+    names = ["nomis_bres_bulk.csv", "nomis_aps_t19_qualifications.xlsx",
+             "nomis_ubc_size_bands.xlsx"]
+    for name in names:
+        shutil.copy(FIXTURES / name, upload / name)
+    session = StrategySession(data_source=str(upload / names[0]),
+                              context_sources=[str(upload / n) for n in names[1:]],
+                              area_code="E06000015", area_name="Derby")
+    at = make_app("data", session).run()
+    assert not at.exception
+    report = " ".join(m.value for m in at.markdown)
+    assert "context: APS qualifications (nomis_aps_t19_qualifications.xlsx)" in report
+    assert "context: UK Business Counts (nomis_ubc_size_bands.xlsx)" in report
+    at = make_app("profile", session).run()
+    assert not at.exception
+    text = " ".join(str(getattr(e, "value", "")) for e in at.main)
+    assert "Skills (share qualified to RQF level 4+): needs APS data" not in text
+    assert "Skills: 42.1% of 159,500 people aged 16-64" in text  # 67,200 / 159,500, APS 2021

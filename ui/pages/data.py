@@ -60,6 +60,10 @@ def _choose_source() -> None:
         gva_file = st.file_uploader("ONS regional GVA by industry and local authority "
                                     "(optional, CSV or XLSX)", type=["csv", "xlsx"],
                                     key="upload_gva")
+        context_files = st.file_uploader(
+            "NOMIS context (optional): APS qualifications, APS occupations, UK Business Counts "
+            "by size band (XLSX or CSV)", type=["csv", "xlsx"], accept_multiple_files=True,
+            key="upload_context")
         status = st.selectbox(
             "Employment status (when the file has several; they are never added together)",
             STATUSES, index=STATUSES.index(_current_status(session.data_source)),
@@ -69,17 +73,21 @@ def _choose_source() -> None:
             gva_path = save_upload(gva_file.name, gva_file.getvalue()) if gva_file else None
             gva = str(gva_path) if gva_path else None
             spec = source_spec(path, None if status == STATUSES[0] else status)
-            if spec != session.data_source or gva != session.gva_source:
+            context = [str(save_upload(f.name, f.getvalue())) for f in context_files or []]
+            if spec != session.data_source or gva != session.gva_source \
+                    or context != session.context_sources:
                 try:
-                    load_any(spec, gva_path)  # validate first: a bad file changes nothing
+                    load_any(spec, gva_path, context=context)  # a bad file changes nothing
                 except DataError as exc:
                     message = str(exc).replace(str(path), uploaded.name)
                     if gva_file is not None and gva_path is not None:
                         message = message.replace(str(gva_path), gva_file.name)
+                    for upload, saved in zip(context_files or [], context, strict=True):
+                        message = message.replace(saved, upload.name)
                     st.error(f"That file was not loaded, and nothing in your session changed. "
                              f"{message}")
                     return
-                session.switch_source(spec, gva)
+                session.switch_source(spec, gva, context)
                 st.success(f"Loaded {uploaded.name}"
                            + (f" with GVA from {gva_file.name}." if gva_file else "."))
 
