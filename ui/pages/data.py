@@ -14,7 +14,7 @@ from ui.state import (
     save_upload,
     try_evidence,
 )
-from ui.widgets import go_to, synthetic_banner
+from ui.widgets import next_button, synthetic_banner
 
 SOURCES = {
     "bundled": "Bundled demo (synthetic, advanced manufacturing classes only; instant)",
@@ -175,4 +175,4 @@ def render() -> None:
     if session.area_code:
         st.success(f"Area: **{session.area_name}** ({session.area_code}), "
                    f"{session.period_start or years[0]}-{session.period_end or years[-1]}.")
-        st.button("Next: evidence profile", on_click=go_to, args=("profile",), type="primary")
+        next_button("data", "Next: evidence profile")

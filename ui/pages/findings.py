@@ -14,7 +14,7 @@ from evidence.models import FINDING_TOPICS, Finding
 from evidence.sectors import load_sectors
 from policy.labels import confidence_word, finding_heading, label
 from ui.state import get_session, seed_findings
-from ui.widgets import go_to, need_area, plain
+from ui.widgets import need_area, next_button, plain
 
 KIND_ICON = {"strength": ":material/thumb_up:", "bottleneck": ":material/block:",
              "opportunity": ":material/trending_up:", "risk": ":material/warning:"}
@@ -118,4 +118,4 @@ def render() -> None:
                 if f.kind == kind:
                     finding_card(f)
     add_finding_form()
-    st.button("Next: rationale and target", on_click=go_to, args=("rationale",), type="primary")
+    next_button("findings", "Next: rationale and target")

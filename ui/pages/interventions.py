@@ -9,7 +9,7 @@ from policy.catalogue import Intervention, load_catalogue
 from policy.labels import condition_words, in_words, label, needs_words, word
 from rules.results import FiredRule, Recommendation, Recommendations
 from ui.state import get_session, session_recommendations
-from ui.widgets import go_to, need_area
+from ui.widgets import need_area, next_button
 
 DEFAULT_CHOSEN = 5
 
@@ -129,4 +129,4 @@ def render() -> None:
             st.markdown(f"**{name}**")
             for reason in nr.why:
                 st.markdown(f"- {in_words(reason)}")
-    st.button("Next: aims and causal chain", on_click=go_to, args=("causal",), type="primary")
+    next_button("interventions", "Next: aims and causal chain")

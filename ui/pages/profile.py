@@ -11,7 +11,7 @@ from evidence.area_analysis import analysis_of, cluster_map_frame
 from evidence.models import AreaProfile
 from evidence.service import Evidence
 from ui.state import get_session, session_profile, try_evidence
-from ui.widgets import go_to, need_area, synthetic_banner
+from ui.widgets import need_area, next_button, synthetic_banner
 
 
 def headline(p: AreaProfile) -> None:
@@ -218,5 +218,4 @@ def render() -> None:
         analysis_tab(ev, p)
     for note in p.notes:
         st.caption(f"Note: {note}")
-    st.button("Next: strengths and bottlenecks", on_click=go_to, args=("findings",),
-              type="primary")
+    next_button("profile", "Next: strengths and bottlenecks")

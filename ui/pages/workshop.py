@@ -39,7 +39,7 @@ from ui.state import (
     seed_findings,
     workshop_store,
 )
-from ui.widgets import go_to, need_area, plain
+from ui.widgets import go_to, need_area, next_button, plain
 
 LIVE_SECONDS = 3
 """Refresh of the live view: quick enough to watch scores arrive, slow enough for a laptop."""
@@ -349,4 +349,4 @@ def render() -> None:
                    "workshop takes a fresh snapshot. This one stays in the store.")
         if st.button("Start a new workshop", key="ws_restart"):
             start(session, store)
-    st.button("Next: export the appraisal", on_click=go_to, args=("export",), type="primary")
+    next_button("workshop", "Next: export the appraisal")
