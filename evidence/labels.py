@@ -11,6 +11,7 @@ year", never "fell -1.2% a year").
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -25,6 +26,7 @@ __all__ = [
     "indicator_label",
     "label",
     "labels",
+    "local_time",
     "lq_text",
     "number_text",
     "percent_text",
@@ -82,6 +84,17 @@ def confidence_word(confidence: float) -> str:
     if confidence >= float(floors["medium"]):
         return label("confidence", "medium")
     return label("confidence", "low")
+
+
+def local_time(moment: datetime | str) -> str:
+    """A timestamp as people write it, in the server's local time: "1 Dec 2026, 09:12" (an
+    ISO text is read first; a naive time is taken as UTC)."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone()
+    return f"{local.day} {local:%b %Y, %H:%M}"
 
 
 def number_text(value: float | int | None, decimals: int = 0) -> str:

@@ -25,6 +25,7 @@ from evidence.labels import (
     indicator_label,
     label,
     labels,
+    local_time,
     lq_text,
     number_text,
     percent_text,
@@ -41,8 +42,10 @@ __all__ = [
     "finding_heading",
     "growth_words",
     "in_words",
+    "known",
     "indicator_label",
     "label",
+    "local_time",
     "lq_text",
     "needs_words",
     "number_text",
@@ -51,9 +54,12 @@ __all__ = [
 ]
 
 _GROUPS_FOR_WORD = ("sector", "finding_topic", "quadrant", "area_level", "indicator",
-                    "sector_field", "column", "target_type", "cost_basis")
+                    "sector_field", "column", "target_type", "cost_basis", "family")
 _CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 _FINDING_FILTER = re.compile(r"finding\(([^()]*)\)")
+_FILTER_TEXT = re.compile(r"finding with ((?:[a-z_]+=[^,;()]+(?:, )?)+)")
+_PATH = re.compile(r"\b(?:context|sectors?)\.[a-z0-9_.]*[a-z0-9]")
+_RULE = re.compile(r"rule '([a-z0-9-]+)'")
 
 
 @lru_cache(maxsize=1)
@@ -68,6 +74,16 @@ def _words() -> dict[str, str]:
     out.update({n.id: n.label for n in load_shared_nodes().nodes})
     out.update({i.id: i.name for i in load_catalogue().values()})
     return out
+
+
+def _rule_title(rule_id: str) -> str:
+    rule = _rules().get(rule_id)
+    return rule.title if rule is not None else rule_id.replace("-", " ")
+
+
+def known(code: object) -> bool:
+    """Whether any vocabulary has words for ``code``."""
+    return str(code) in _words()
 
 
 def word(code: object) -> str:
@@ -101,10 +117,22 @@ def _filter_words(described: str) -> str:
     return text
 
 
-def in_words(text: str) -> str:
-    """A message built with codes, in words: finding filters read out, codes labelled."""
+def in_words(text: str, *, known_only: bool = False) -> str:
+    """A message built with codes, in words: finding filters read out, codes labelled.
+
+    ``known_only`` leaves a snake_case word the vocabularies do not know as it is (for text
+    that may be a person's own), instead of turning its underscores into spaces."""
     text = _FINDING_FILTER.sub(lambda m: _filter_words(m.group(1)), str(text))
-    return _CODE.sub(lambda m: _words().get(m.group(0), m.group(0).replace("_", " ")), text)
+    text = _FILTER_TEXT.sub(
+        lambda m: _filter_words(m.group(1).rstrip(", ")).removeprefix("a "), text)
+    text = _RULE.sub(lambda m: f"the rule '{_rule_title(m.group(1))}'", text)
+    text = _PATH.sub(lambda m: indicator_label(m.group(0)), text)
+
+    def one(m: re.Match[str]) -> str:
+        code = m.group(0)
+        return _words().get(code, code if known_only else code.replace("_", " "))
+
+    return _CODE.sub(one, text)
 
 
 def finding_heading(f: Finding) -> str:

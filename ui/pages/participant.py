@@ -14,6 +14,7 @@ import streamlit as st
 from evidence.models import FINDING_TOPICS
 from evidence.problems import ProblemError
 from evidence.sectors import load_sectors
+from policy.labels import local_time
 from policy.workshop import (
     NAME_MAX,
     Participant,
@@ -107,7 +108,7 @@ def scoring_form(store: WorkshopStore, workshop: Workshop, token: str) -> None:
     if not sent <= stored:
         st.error("Your scores were not saved (the store does not hold them): submit again.")
         return
-    st.success(f"Saved your {len(sent)} scores at {now_utc():%H:%M:%S} UTC. You can change them "
+    st.success(f"Saved your {len(sent)} scores at {local_time(now_utc())}. You can change them "
                "until the facilitator closes scoring.")
 
 

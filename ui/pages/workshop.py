@@ -17,6 +17,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from policy.labels import local_time
 from policy.session import StrategySession
 from policy.storage import StaleSession
 from policy.workshop import (
@@ -110,9 +111,9 @@ def header(workshop: Workshop) -> None:
         st.caption("Participants open this address (or the app's address with the code):")
         st.code(join_url(workshop.code), language=None)
         state = "open for scoring" if workshop.is_open else workshop.state_label
-        until = (f", until {workshop.expires_at:%d %b %H:%M} UTC"
+        until = (f", until {local_time(workshop.expires_at)}"
                  if workshop.is_open and workshop.expires_at else "")
-        st.markdown(f"Started {workshop.created_at:%d %b %Y %H:%M} UTC; **{state}**{until}. "
+        st.markdown(f"Started {local_time(workshop.created_at)}; **{state}**{until}. "
                     f"{len(workshop.options)} options x {len(workshop.criteria)} criteria.")
 
 
