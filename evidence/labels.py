@@ -2,7 +2,7 @@
 
 ``label(group, code)`` gives the plain-English word for a code (a finding topic, a quadrant, an
 area level, an indicator path ...); a code the vocabulary lacks comes back with its underscores
-turned into spaces, and ``tests/evidence/test_labels.py`` checks every closed vocabulary of the
+turned into spaces, and ``tests/policy/test_labels.py`` checks every closed vocabulary of the
 code base has its words here. :func:`indicator_label` reads a rule's indicator path;
 :func:`confidence_word` turns a finding's 0-1 confidence into high / medium / low; the number
 helpers keep one format (thousands separators, percentages, LQ to two decimals, "fell 1.2% a
