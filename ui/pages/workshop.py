@@ -10,11 +10,13 @@ scores) are outside the fragment, because the session is autosaved at the end of
 
 from __future__ import annotations
 
+import io
+import os
 from typing import Any
-from urllib.parse import urlsplit
 
 import altair as alt
 import pandas as pd
+import segno
 import streamlit as st
 
 from policy.labels import local_time
@@ -29,6 +31,7 @@ from policy.workshop import (
     WorkshopSummary,
     aggregate,
     apply_to_appraisal,
+    join_address,
     proposal_to_finding,
     workshop_report,
 )
@@ -92,24 +95,46 @@ def start_panel(session: StrategySession, store: WorkshopStore) -> None:
         start(session, store)
 
 
+PUBLIC_URL_ENV = "POLICYMIX_PUBLIC_URL"
+"""The address participants use, when the server sits behind a name or a proxy."""
+
+
 def join_url(code: str) -> str:
     """The app's root address with only ``?ws=CODE``: never the facilitator's ``sid`` nor the
-    page's own path (``/workshop``), which belongs to the facilitator's navigation."""
-    url = st.context.url or ""
-    if not url:
-        return f"?ws={code}"
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}/?ws={code}"
+    page's own path (``/workshop``), which belongs to the facilitator's navigation; never
+    ``localhost`` (the server's local network address instead, or the one the facilitator
+    sets)."""
+    base = st.session_state.get("ws_public_base") or os.environ.get(PUBLIC_URL_ENV, "")
+    return join_address(code, st.context.url or "", base)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def qr_png(url: str) -> bytes:
+    """The join address as a QR code (PNG, drawn here: no outside service)."""
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="png", scale=8, border=2)
+    return out.getvalue()
 
 
 def header(workshop: Workshop) -> None:
-    c1, c2 = st.columns([1, 2])
+    url = join_url(workshop.code)
+    c1, c2, c3 = st.columns([1, 1, 2])
     with c1:
         st.caption("Join code")
         st.markdown(f"# {plain(workshop.code)}")
     with c2:
-        st.caption("Participants open this address (or the app's address with the code):")
-        st.code(join_url(workshop.code), language=None)
+        if "://" in url:
+            st.image(qr_png(url), caption="Scan to join", width=180)
+    with c3:
+        st.caption("Participants open this address on their own phone or laptop (or the "
+                   "app's address, then type the code):")
+        st.code(url, language=None)
+        if "://" not in url:
+            st.warning("This machine's address on the network could not be found: set the "
+                       "address participants use below.")
+        st.text_input("Address participants use (set it if the one above does not work "
+                      "from their devices)", key="ws_public_base",
+                      placeholder="e.g. http://192.168.1.20:8501")
         state = "open for scoring" if workshop.is_open else workshop.state_label
         until = (f", until {local_time(workshop.expires_at)}"
                  if workshop.is_open and workshop.expires_at else "")
