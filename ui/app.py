@@ -10,6 +10,8 @@ same saved session.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from policy.session import SessionError, session_to_json
@@ -86,6 +88,10 @@ def sidebar(steps: tuple[Step, ...]) -> None:
         if session.area_name:
             st.caption(f"Area: **{plain(session.area_name)}**")
 
+
+FAVICON = Path(__file__).with_name("favicon.png")
+"""Shipped with the app: a Material icon as page icon is fetched from an outside font service,
+which fails offline."""
 
 STALE = "stale_save"
 """Set when the store refused this tab's save because another tab saved first."""
@@ -211,7 +217,7 @@ def _wanted_step(ids: list[str], current: str) -> None:
 
 
 def main() -> None:
-    st.set_page_config(page_title="policymix", page_icon=":material/factory:", layout="wide")
+    st.set_page_config(page_title="policymix", page_icon=str(FAVICON), layout="wide")
     if "ws" in st.query_params or st.session_state.get(PARTICIPANT_ONLY):
         # a workshop participant: their own form only, no session; taking ?ws= off the
         # address does not leave the form in this browser session

@@ -81,3 +81,11 @@ def test_the_check_catches_a_code_and_none() -> None:
     assert offenders("None yet.") == []
     assert offenders(":material/check_circle: Evidence profile") == []
     assert offenders("a^r_ij = a_ij min(FLQ_ij, 1)") == []  # formula notation, allowed
+
+
+def test_the_page_icon_is_a_shipped_file_not_an_outside_font() -> None:
+    from ui.app import FAVICON  # the shell's constant, read where the test needs it
+
+    assert FAVICON.is_file() and FAVICON.read_bytes().startswith(b"\x89PNG")
+    source = (FAVICON.parent / "app.py").read_text(encoding="utf-8")
+    assert "page_icon=str(FAVICON)" in source and 'page_icon=":material' not in source
