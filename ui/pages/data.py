@@ -203,7 +203,7 @@ def render() -> None:
             st.warning("The period must span at least two years; keeping "
                        f"{start}-{end}.")
     if session.area_code:
-        st.success(f"Area: **{plain(session.area_name)}** (ONS code {plain(session.area_code)}), "
+        st.success(f"Area: **{plain(session.area_name)}** ({plain(session.area_code)}), "
                    f"{session.period_start or years[0]}-{session.period_end or years[-1]}.")
         _area_suppression(session)
         next_button("data", "Next: evidence profile")
