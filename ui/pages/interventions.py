@@ -12,13 +12,16 @@ from ui.state import get_session, session_recommendations
 from ui.widgets import need_area, next_button
 
 DEFAULT_CHOSEN = 5
+NO_PRIORITY = "\u2013"
+"""The Priority cell of a row not chosen (an en dash)."""
 
 
 def choice_table(recs: Recommendations, catalogue: dict[str, Intervention],
                  chosen: list[str]) -> pd.DataFrame:
     """One row per catalogue intervention: the chosen ones first in priority order, then the
     other recommended ones in rank order, then the rest. Priority is text ("1", "2", ... or
-    blank) so an unchosen row shows a blank, never "None"."""
+    :data:`NO_PRIORITY`) so an unchosen row shows a dash, never "None" (the grid draws an empty
+    choice as "None")."""
     scores = {r.intervention: r.score for r in recs.recommended}
     ranked = recs.ids() + sorted(i for i in catalogue if i not in scores)
     order = [i for i in chosen if i in catalogue] + [i for i in ranked if i not in chosen]
@@ -27,7 +30,7 @@ def choice_table(recs: Recommendations, catalogue: dict[str, Intervention],
         item = catalogue[iid]
         rows.append({
             "Choose": iid in chosen,
-            "Priority": str(chosen.index(iid) + 1) if iid in chosen else "",
+            "Priority": str(chosen.index(iid) + 1) if iid in chosen else NO_PRIORITY,
             "Intervention": item.name,
             "Rule score": scores.get(iid, float("nan")),
             "Target": label("target_type", item.target_type),
@@ -105,7 +108,7 @@ def render() -> None:
         column_config={
             "id": None,
             "Priority": st.column_config.SelectboxColumn(
-                options=[""] + [str(i) for i in range(1, len(table) + 1)],
+                options=[NO_PRIORITY] + [str(i) for i in range(1, len(table) + 1)],
                 help="1 = first; give a row a number another holds and that one moves down"),
             "Rule score": st.column_config.NumberColumn(format="%.2f"),
         },
