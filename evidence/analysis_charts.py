@@ -55,7 +55,7 @@ def feasible_next_chart(p: AreaProfile) -> alt.Chart:
         y=alt.Y("density:Q", title="relatedness density (0-1)", scale=alt.Scale(domain=[0, 1])),
         size=alt.Size("national_jobs:Q", title=f"GB jobs in the class, {year}",
                       scale=alt.Scale(range=[40, 900])),
-        color=alt.Color("sector:N", title="Table 1 sector"),
+        color=alt.Color("sector:N", title="Advanced manufacturing sector"),
         tooltip=[alt.Tooltip("label:N", title="Class"), alt.Tooltip("density:Q", format=".2f"),
                  alt.Tooltip("lq:Q", title="LQ", format=".2f"),
                  alt.Tooltip("national_jobs:Q", title="GB jobs", format=",.0f"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from evidence.labels import label
 from evidence.models import AreaProfile
 
 QUADRANT_COLOURS = {
@@ -24,7 +25,7 @@ def sector_frame(p: AreaProfile) -> pd.DataFrame:
     for s in p.sectors:
         ss = s.shift_share
         rows.append({
-            "sector": s.sector, "label": s.label, "quadrant": s.quadrant,
+            "sector": s.sector, "label": s.label, "quadrant": label("quadrant", s.quadrant),
             "employment": s.employment, "share": s.share, "lq": s.lq, "growth": s.growth,
             "growth_national": s.growth_national,
             "ss_national": ss.national if ss else None,
@@ -37,8 +38,9 @@ def sector_frame(p: AreaProfile) -> pd.DataFrame:
 
 def _colour() -> alt.Color:
     return alt.Color(
-        "quadrant:N", title="Table 1 quadrant",
-        scale=alt.Scale(domain=list(QUADRANT_COLOURS), range=list(QUADRANT_COLOURS.values())),
+        "quadrant:N", title="Type of sector",
+        scale=alt.Scale(domain=[label("quadrant", q) for q in QUADRANT_COLOURS],
+                        range=list(QUADRANT_COLOURS.values())),
     )
 
 

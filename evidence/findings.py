@@ -19,6 +19,7 @@ import numpy as np
 import yaml
 
 from evidence.indicators import Indicators, automation_probabilities
+from evidence.labels import growth_words
 from evidence.models import Finding
 from evidence.sectors import Sector, load_sectors
 
@@ -45,10 +46,6 @@ def _f(x: object) -> float | None:
     except (TypeError, ValueError):
         return None
     return v if np.isfinite(v) else None
-
-
-def _pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:+.1%}"
 
 
 @dataclass
@@ -133,8 +130,8 @@ def _sector_findings(a: _Area, s_i: int, sector: Sector) -> None:
         add(kind, "sector_growth", sector.sector_id, vals,
             f"CAGR >= {t['growth_floor']:.0%} and >= national + {t['growth_gap']:.0%}, "
             f"gaining >= {t['min_jobs_change_for_trend']:.0f} jobs",
-            f"{sector.label} jobs in {name} grew {_pct(cagr)} a year over {period} "
-            f"({jobs0:,.0f} to {jobs:,.0f}), against {_pct(nat)} a year nationally.",
+            f"{sector.label} jobs in {name} {growth_words(cagr)} over {period} "
+            f"({jobs0:,.0f} to {jobs:,.0f}), while nationally they {growth_words(nat)}.",
             conf)
 
 
@@ -204,10 +201,10 @@ def _decline_findings(a: _Area, s_i: int, sector: Sector) -> list[tuple[float, F
         sector=sector.sector_id, values=vals,
         threshold=f"CAGR <= {t['decline_threshold']:.0%}, losing >= "
                   f"{t['min_jobs_change_for_trend']:.0f} jobs",
-        text=f"{sector.label} jobs in {a.name} fell {_pct(cagr)} a year over {a.period} "
+        text=f"{sector.label} jobs in {a.name} {growth_words(cagr)} over {a.period} "
              f"({jobs0:,.0f} to {jobs:,.0f}, {lost:,.0f} jobs lost, {weight:.0%} of the "
-             f"area's advanced manufacturing jobs at the start); nationally the sector changed "
-             f"{_pct(nat)} a year: {problem}.",
+             f"area's advanced manufacturing jobs at the start); nationally the sector "
+             f"{growth_words(nat)}: {problem}.",
         confidence=confidence(min(jobs, jobs0), supp, 2))
     return [(lost, finding)]
 
@@ -255,9 +252,9 @@ def _spreading_findings(a: _Area, s_i: int, sector: Sector) -> None:
           "growing in GB and spreading; region LQ >= "
           f"{t['spreading_min_region_lq']}; area LQ < {t['spreading_max_lq']} with >= "
           f"{t['spreading_min_jobs']:.0f} jobs growing at least as fast as GB",
-          f"{sector.label} is growing in Great Britain ({_pct(nat)} a year, {a.period}) and "
+          f"{sector.label} is growing in Great Britain (it {growth_words(nat)}, {a.period}) and "
           f"spreading ({'; '.join(how)}); {region} holds some of it (LQ {reg_lq:.2f}) and "
-          f"{a.name}'s {jobs:,.0f} jobs (LQ {lq:.2f}) grew {_pct(cagr)} a year, so it is "
+          f"{a.name}'s {jobs:,.0f} jobs (LQ {lq:.2f}) {growth_words(cagr)}, so it is "
           "plausibly next.", round(min(0.7, confidence(jobs)), 2))
 
 

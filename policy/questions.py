@@ -114,15 +114,39 @@ def rationale_support(recs: Recommendations, findings: list[Finding],
     return out
 
 
+def aims_sentence(chosen: list[Intervention]) -> str:
+    """The aims in words, read off the chosen interventions' merged chain: what they do, the
+    outcomes they share most, the impacts they reach."""
+    nodes = {n.id: n.label for item in chosen for n in item.causal_chain.nodes}
+    outcomes = Counter(o for item in chosen for o in item.outcomes())
+    impacts = list(dict.fromkeys(i for item in chosen for i in item.impacts()))
+    top = [nodes[o].lower() for o, _ in outcomes.most_common(3)]
+    text = (f"Through {_and_list([item.name.lower() for item in chosen])}, improve "
+            f"{_and_list(top) or 'the local base'}")
+    if impacts:
+        text += f", so that the area gains {_and_list([nodes[i].lower() for i in impacts])}"
+    return text + "."
+
+
+def _and_list(items: list[str]) -> str:
+    return "; ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
+
+
 def propose(
     q: Question,
     profile: AreaProfile | None,
     findings: list[Finding],
     recs: Recommendations | None,
     catalogue: dict[str, Intervention],
+    chosen: list[str] | None = None,
 ) -> Any:
-    """An evidence-based proposal for one question (None when there is nothing to go on)."""
+    """An evidence-based proposal for one question (None when there is nothing to go on).
+
+    ``chosen``: the interventions the user chose; the aims questions (intended impacts, the
+    aims in words) are proposed from their causal chains when given, else from the top
+    recommendations."""
     live = standing(findings)
+    picked = [catalogue[i] for i in (chosen or []) if i in catalogue]
     if q.prefill == "recommended_rationales" and recs is not None:
         allowed = set(options_of(q))
         return [r for r in rationale_support(recs, live, PROPOSAL_TOP) if r in allowed]
@@ -148,13 +172,16 @@ def propose(
         if topics & {"am_base", "thin_growth_sector"}:
             parts += ["sites and infrastructure", "start-ups and spin-outs"]
         return list(dict.fromkeys(parts))
-    if q.prefill == "intended_impacts" and recs is not None:
+    if q.prefill == "intended_impacts" and (picked or recs is not None):
+        top = recs.recommended[:6] if recs is not None else []
+        items = picked or [catalogue[r.intervention] for r in top
+                           if r.intervention in catalogue]
         impacts: list[str] = []
-        for rec in recs.recommended[:6]:
-            item = catalogue.get(rec.intervention)
-            if item is not None:
-                impacts += [n for n in item.impacts() if n not in impacts]
+        for item in items:
+            impacts += [n for n in item.impacts() if n not in impacts]
         return impacts
+    if q.prefill == "aims_sentence" and picked:
+        return aims_sentence(picked)
     if q.prefill == "rationale_sentence" and profile is not None:
         bottlenecks = [f for f in live if f.kind in ("bottleneck", "risk")][:2]
         strengths = [f for f in live if f.kind == "strength"][:1]

@@ -326,7 +326,8 @@ def new_session(ev: Evidence, area_code: str, data_source: str | None = None) ->
     recs = recommend(ev, session, catalogue=catalogue, profile=profile)
     session.chosen_interventions = chosen_interventions(session, recs, catalogue).ids
     for q in load_questions():
-        proposal = propose(q, profile, session.findings, recs, catalogue)
+        proposal = propose(q, profile, session.findings, recs, catalogue,
+                           session.chosen_interventions)
         if proposal not in (None, [], ""):
             session.answers[q.id] = proposal
     session.appraisal = appraisal_state(session, session.chosen_interventions, recs, catalogue,

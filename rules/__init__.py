@@ -8,7 +8,14 @@ Public API::
     recs.model_dump(mode="json")
 """
 
-from rules.engine import RuleFileError, RuleSet, evaluate, load_rules, rules_from_texts
+from rules.engine import (
+    RuleFileError,
+    RuleSet,
+    evaluate,
+    load_rules,
+    needs_of,
+    rules_from_texts,
+)
 from rules.loader import RuleProblem
 from rules.models import RATIONALES, Rule
 from rules.results import (
@@ -32,5 +39,6 @@ __all__ = [
     "RuleSet",
     "evaluate",
     "load_rules",
+    "needs_of",
     "rules_from_texts",
 ]

@@ -49,6 +49,7 @@ import yaml
 from evidence.models import AreaProfile
 from rules.conditions import TRUE, Context, Leaf, Outcome, outcome_of
 from rules.loader import RuleFileError, RuleSet, load_rules, rules_from_texts
+from rules.models import AllOf, AnyOf, NotOf, Rule
 from rules.results import FiredRule, Recommendations
 
 __all__ = [
@@ -87,6 +88,42 @@ def _rule_evidence(rule_id: str, contrib: list[Leaf]) -> tuple[dict[str, float],
             sectors[s] = None
     evidence = findings or indicators or {f"rule:{rule_id}": 1.0}
     return evidence, list(sectors)
+
+
+def _shape(cond: Any) -> tuple[str, list[int | None]]:
+    """What a rule needs (all / any / one test) and, per leaf in evaluation order, the group of
+    alternatives it belongs to (an ``any`` inside an ``all``; ``not`` is pushed to the leaves)."""
+    while isinstance(cond, NotOf):
+        cond = cond.not_
+    if isinstance(cond, AllOf | AnyOf):
+        parts = cond.all if isinstance(cond, AllOf) else cond.any
+        needs = "all" if isinstance(cond, AllOf) else "any"
+        groups: list[int | None] = []
+        group = 0
+        for part in parts:
+            inner = part
+            while isinstance(inner, NotOf):
+                inner = inner.not_
+            _, sub = _shape(inner)
+            if isinstance(inner, AllOf | AnyOf) and len(sub) > 1:
+                group += 1
+                groups.extend(group for _ in sub)
+            else:
+                groups.extend(sub)
+        return needs, groups
+    return "one", [None]
+
+
+def needs_of(rule: Rule) -> tuple[str, list[list[int]]]:
+    """What a rule needs - ``all`` its tests, ``any`` one, or ``one`` single test - and the
+    groups of tests (1-based positions in a fired rule's trace, which lists every leaf in
+    order) that are alternatives inside it (an ``any`` nested in an ``all``)."""
+    needs, groups = _shape(rule.when)
+    out: dict[int, list[int]] = {}
+    for i, group in enumerate(groups, start=1):
+        if group is not None:
+            out.setdefault(group, []).append(i)
+    return needs, list(out.values())
 
 
 def _trace(leaves: list[Leaf]) -> list[dict[str, Any]]:

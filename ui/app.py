@@ -10,6 +10,8 @@ same saved session.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from policy.session import SessionError, session_to_json
@@ -34,29 +36,35 @@ __all__ = ["go_to", "main", "step_status"]
 
 
 def step_status(step: Step) -> str:
-    """done / in progress / to do, from what the session holds."""
+    """done / in progress / to do, from what the session holds.
+
+    Opening a page never marks it done: a step is done when its decision is in the session
+    (an area, a reviewed finding, a chosen intervention, a workshop ...) and, for the steps
+    that are read rather than decided (profile, aims, mix, appraisal, export), when the user
+    finished them with their Next button (``session.steps_visited``)."""
     s = get_session()
+    finished = step.id in s.steps_visited
     done = {
         "data": s.area_code is not None,
-        "profile": "profile" in s.steps_visited and s.area_code is not None,
+        "profile": finished and s.area_code is not None,
         "findings": any(f.status != "proposed" for f in s.findings),
         "rationale": any(k in s.answers for k in ("market_failures", "system_failures",
                                                    "target_type")),
         "interventions": bool(s.chosen_interventions),
-        "causal": "causal" in s.steps_visited and bool(s.chosen_interventions),
-        "mix": "mix" in s.steps_visited and bool(s.appraisal.options),
-        "appraisal": "appraisal" in s.steps_visited and bool(s.appraisal.scores),
+        "causal": finished and bool(s.chosen_interventions),
+        "mix": finished and bool(s.appraisal.options),
+        "appraisal": finished and bool(s.appraisal.scores),
         "workshop": bool(s.workshop),
-    }.get(step.id)
-    if done is None:
-        done = step.id in s.steps_visited
+    }.get(step.id, finished)
     if done:
         return "done"
     return "in progress" if st.session_state.get(STEP_KEY) == step.id else "to do"
 
 
-STATUS_ICON = {"done": ":material/check_circle:", "in progress": ":material/edit:",
-               "to do": ":material/radio_button_unchecked:"}
+STATUS_ICON = {"done": ":material/check_circle:", "in progress": "", "to do": ""}
+"""Only done steps carry an icon: the list's own marker already shows the step on screen."""
+STATUS_ICON_EXPANDER = {"done": ":material/check_circle:", "in progress": ":material/edit:",
+                        "to do": ":material/radio_button_unchecked:"}
 
 
 def sidebar(steps: tuple[Step, ...]) -> None:
@@ -65,21 +73,25 @@ def sidebar(steps: tuple[Step, ...]) -> None:
     with st.sidebar:
         st.markdown("### policymix")
         st.caption("Local industrial strategy for advanced manufacturing")
-        titles = {s.id: f"{STATUS_ICON[step_status(s)]} {i}. {s.title}"
-                  for i, s in enumerate(steps, start=1)}
         statuses = {s.id: step_status(s) for s in steps}
+        titles = {s.id: f"{STATUS_ICON[statuses[s.id]]} {i}. {s.title}".strip()
+                  for i, s in enumerate(steps, start=1)}
         done = sum(v == "done" for v in statuses.values())
         st.progress(done / len(steps), text=f"{done} of {len(steps)} steps done")
         st.session_state[STEP_KEY] = st.session_state[STEP_KEY]  # resend: labels change
         st.radio("Steps", ids, key=STEP_KEY, format_func=titles.__getitem__)
         with st.expander("Progress and key questions"):
             for i, s in enumerate(steps, start=1):
-                st.markdown(f"{STATUS_ICON[statuses[s.id]]} **{i}. {s.title}** "
+                st.markdown(f"{STATUS_ICON_EXPANDER[statuses[s.id]]} **{i}. {s.title}** "
                             f"({statuses[s.id]})  \n{s.question}")
         session = get_session()
         if session.area_name:
-            st.caption(f"Area: **{plain(session.area_name)}** ({plain(session.area_code)})")
+            st.caption(f"Area: **{plain(session.area_name)}**")
 
+
+FAVICON = Path(__file__).with_name("favicon.png")
+"""Shipped with the app: a Material icon as page icon is fetched from an outside font service,
+which fails offline."""
 
 STALE = "stale_save"
 """Set when the store refused this tab's save because another tab saved first."""
@@ -186,9 +198,6 @@ def _step_page(step: Step, default: bool) -> st.Page:
         set_aside_note(get_session())
         if st.session_state.get(STALE):
             stale_banner()
-        session = get_session()
-        if step.id not in session.steps_visited:
-            session.steps_visited.append(step.id)
         try:
             render()
         finally:
@@ -208,7 +217,7 @@ def _wanted_step(ids: list[str], current: str) -> None:
 
 
 def main() -> None:
-    st.set_page_config(page_title="policymix", page_icon=":material/factory:", layout="wide")
+    st.set_page_config(page_title="policymix", page_icon=str(FAVICON), layout="wide")
     if "ws" in st.query_params or st.session_state.get(PARTICIPANT_ONLY):
         # a workshop participant: their own form only, no session; taking ?ws= off the
         # address does not leave the form in this browser session

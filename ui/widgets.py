@@ -15,9 +15,11 @@ from evidence.service import Evidence
 from policy.questions import Question, options_of
 from policy.session import StrategySession
 from ui.state import ensure_appraisal, get_session
+from ui.steps import load_steps
 from ui.text import plain
 
-__all__ = ["STEP_KEY", "go_to", "need_area", "plain", "rebuild_button", "render_question",
+__all__ = ["STEP_KEY", "go_to", "need_area", "next_button", "plain", "rebuild_button",
+           "render_question",
            "synthetic_banner"]
 
 STEP_KEY = "step"
@@ -27,6 +29,25 @@ STEP_KEY = "step"
 def go_to(step_id: str) -> None:
     """Button callback: move to another step (the shell switches page on the rerun)."""
     st.session_state[STEP_KEY] = step_id
+
+
+def _finish_and_go(current: str, target: str) -> None:
+    session = get_session()
+    if current not in session.steps_visited:
+        session.steps_visited.append(current)  # finished with Next: the step counts as done
+    go_to(target)
+
+
+def next_button(current: str, label: str | None = None) -> None:
+    """The page's Next button: marks ``current`` finished and opens the step after it in
+    ``ui/steps.yaml`` (so the order lives in one place)."""
+    steps = load_steps()
+    ids = [s.id for s in steps]
+    if current not in ids or ids.index(current) + 1 >= len(ids):
+        return
+    target = steps[ids.index(current) + 1]
+    st.button(label or f"Next: {target.title.lower()}", on_click=_finish_and_go,
+              args=(current, target.id), type="primary", key=f"next_{current}")
 
 
 def need_area() -> bool:

@@ -20,11 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from evidence.models import AreaProfile, standing
-from evidence.sectors import load_sectors
 from policy.appraisal import (
     ADDITIONALITY_SOURCE,
     GREEN_BOOK_STPR,
@@ -32,9 +30,21 @@ from policy.appraisal import (
     OPTIMISM_BIAS_TABLE,
     VFM_SOURCE,
 )
-from policy.catalogue import ACTOR_LABELS, RATIONALE_CATEGORIES, load_shared_nodes
+from policy.catalogue import ACTOR_LABELS, RATIONALE_CATEGORIES
+from policy.labels import (
+    condition_words,
+    confidence_word,
+    finding_heading,
+    indicator_label,
+    known,
+    label,
+    local_time,
+    needs_words,
+    word,
+)
 from policy.mix import AlignmentReport
 from policy.questions import options_of, questions_for
+from rules import FiredRule
 
 if TYPE_CHECKING:
     from policy.export.bundle import ReportBundle
@@ -179,20 +189,8 @@ def format_value(value: Any, fmt: str | None = None) -> str:
 # Vocabulary helpers
 
 
-@lru_cache(maxsize=1)
-def _labels() -> dict[str, str]:
-    """Readable labels for sector, outcome and impact ids used in answers and diagnostics."""
-    out = {s.sector_id: s.label for s in load_sectors()}
-    try:
-        out.update({n.id: n.label for n in load_shared_nodes().nodes})
-    except Exception:  # a vocabulary problem must not stop a report
-        pass
-    return out
-
-
 def _label(value: Any) -> str:
-    text = str(value)
-    return _labels().get(text, text.replace("_", " "))
+    return word(value)
 
 
 def _answer_text(value: Any, labels: dict[str, str] | None = None) -> str:
@@ -207,7 +205,7 @@ def _answer_text(value: Any, labels: dict[str, str] | None = None) -> str:
         return "; ".join(one(v) for v in value)
     if isinstance(value, dict):
         return "; ".join(f"{_label(k)}: {_answer_text(v)}" for k, v in value.items())
-    if isinstance(value, str) and (value in labels or value in _labels()):
+    if isinstance(value, str) and (value in labels or known(value)):
         return one(value)
     return str(value)
 
@@ -241,10 +239,11 @@ def _questions_block(bundle: ReportBundle, step: str) -> list[Block]:
 def _title_page(bundle: ReportBundle) -> TitlePage:
     p = bundle.profile
     lines = [
-        ("Area", f"{p.area.name} ({p.area.code}, {p.area.level})"),
+        ("Area", f"{p.area.name} ({label('area_level', p.area.level)})"),
+        ("ONS area code", p.area.code),
         ("Period", f"{p.period.start}-{p.period.end} (latest year {p.period.end})"),
         ("Data source", bundle.source_label),
-        ("Prepared", bundle.generated_at.strftime("%d %B %Y, %H:%M UTC")),
+        ("Prepared", local_time(bundle.generated_at)),
     ]
     if bundle.session.session_id:
         lines.append(("Session", bundle.session.session_id))
@@ -341,7 +340,7 @@ def _headline_table(bundle: ReportBundle) -> Table:
     rows: list[list[Any]] = [
         ["All jobs", Num(p.total_jobs, ",.0f"), p.total_jobs_basis, str(e)],
         ["Advanced manufacturing (AM) jobs", Num(p.am_jobs, ",.0f"),
-         "jobs in the Table 1 sectors", str(e)],
+         f"jobs in the {len(p.sectors)} advanced manufacturing sectors", str(e)],
         ["AM share of all jobs", Num(p.am_share, ".2%"),
          f"AM jobs / all {p.total_jobs:,.0f} jobs", str(e)],
     ]
@@ -360,11 +359,12 @@ def _headline_table(bundle: ReportBundle) -> Table:
     for key, value in p.context.items():
         if key.startswith("gb_") or value is None or key.endswith(_CONTEXT_PARTS):
             continue
-        label, fmt, unit = _CONTEXT_LABELS.get(key, (key.replace("_", " "), ",.3g", ""))
+        label_, fmt, unit = _CONTEXT_LABELS.get(key, (indicator_label(f"context.{key}"),
+                                                      ",.3g", ""))
         unit, year = _context_basis(p, key, unit)
         gb = p.context.get(f"gb_{key}")
         basis = unit + (f"; Great Britain {format(gb, fmt)}" if gb is not None else "")
-        rows.append([label, Num(value, fmt), basis, year])
+        rows.append([label_, Num(value, fmt), basis, year])
     return Table(
         [Column("Indicator"), Column("Value", ",.2f"), Column("Denominator / basis"),
          Column("Year")],
@@ -404,7 +404,7 @@ def _evidence(bundle: ReportBundle, images: dict[str, Any]) -> list[Block]:
         f"{p.area.name} had {p.am_jobs:,.0f} jobs in advanced manufacturing in {p.period.end}, "
         f"{p.am_share:.1%} of its {p.total_jobs:,.0f} jobs in all industries. Figures cover "
         f"{bundle.period_label}; advanced manufacturing means the Eurostat high-tech and "
-        "medium-high-tech manufacturing sectors of the brief's Table 1."
+        "medium-high-tech manufacturing sectors listed in Table 1.1."
     ))
     out.append(_headline_table(bundle))
     out.append(Heading("Sector structure and performance", 2))
@@ -564,12 +564,13 @@ def _findings(bundle: ReportBundle) -> list[Block]:
         if not items:
             continue
         out.append(Heading(title, 2))
-        rows = [[_finding_text(f), f.sector or "", f.threshold, f.confidence, f.status,
-                 "local knowledge" if f.origin == "local_knowledge" else "data", f.note]
+        rows = [[_finding_text(f), label("sector", f.sector) if f.sector else "", f.threshold,
+                 f"{confidence_word(f.confidence)} ({f.confidence:.2f})", f.status,
+                 label("finding_origin", f.origin), f.note]
                 for f in items]
         out.append(Table(
             [Column("Finding"), Column("Sector"), Column("Judged against"),
-             Column("Confidence", ".2f"), Column("Status"), Column("Origin"),
+             Column("Confidence"), Column("Status"), Column("Origin"),
              Column("Source / note")],
             rows,
             caption=(
@@ -687,7 +688,7 @@ def _aims(bundle: ReportBundle, images: dict[str, Any]) -> list[Block]:
         if not (d.gaps or d.overlaps or d.complementarities):
             out.append(Paragraph("No gaps, overlaps or complementarities found.", "note"))
         for g in d.gaps:
-            out.append(Paragraph(g.message, "bullet", label=f"Gap ({g.kind.replace('_', ' ')}): "))
+            out.append(Paragraph(g.message, "bullet", label=f"Gap ({word(g.kind)}): "))
         for o in d.overlaps:
             out.append(Paragraph(o.message, "bullet", label="Overlap: "))
         for c in d.complementarities:
@@ -1087,35 +1088,36 @@ def _trace(bundle: ReportBundle) -> list[Block]:
     ))
     for rank, rec in enumerate(recs, start=1):
         iid = rec["intervention"]
-        out.append(Heading(f"{rank}. {bundle.intervention_name(iid)} ({iid})", 2))
+        out.append(Heading(f"{rank}. {bundle.intervention_name(iid)}", 2))
         out.append(Paragraph(
             f"score {rec['score']:.3f}; rationales: "
             f"{', '.join(_label(r) for r in rec.get('rationales', [])) or 'none'}; sectors: "
             f"{', '.join(_label(s) for s in rec.get('sectors', [])) or 'not sector-specific'}."
         ))
-        for fired in rec.get("trace", []):
+        for raw in rec.get("trace", []):
+            fired = FiredRule.model_validate(raw)
             out.append(Paragraph(
-                f"{fired.get('title', '')}. {fired.get('why', '')} (rationale: "
-                f"{_label(fired.get('rationale', ''))})",
-                label=f"Rule {fired.get('rule')}: ",
+                f"{fired.title}. {fired.why} (rationale: {_label(fired.rationale).lower()}; "
+                f"{needs_words(fired)})",
+                label="Rule: ",
             ))
-            conds = fired.get("conditions", [])
             out.append(Table(
-                [Column("Test"), Column("Op"), Column("Actual", ",.4g"),
-                 Column("Threshold", ",.4g"), Column("Result"), Column("Note")],
-                [[c.get("path"), c.get("op"), c.get("actual"), c.get("threshold"),
-                  bool(c.get("result")), c.get("note") or ""] for c in conds],
-                caption=f"Conditions of rule {fired.get('rule')}.",
+                [Column("Test"), Column("Result")],
+                [[f"{i}. {condition_words(c)}", "met" if c.result else "not met"]
+                 for i, c in enumerate(fired.conditions, start=1)],
+                caption=f"The tests of the rule '{fired.title}' with the values found.",
                 compact=True,
             ))
-            ids = list(dict.fromkeys(fid for c in conds for fid in c.get("findings", [])))
+            ids = list(dict.fromkeys(fid for c in fired.conditions for fid in c.findings))
             for fid in ids:
                 f = findings.get(fid)
                 text = (
                     f"{_finding_text(f)} (judged against: {f.threshold}; confidence "
-                    f"{f.confidence:.2f}; {f.status})" if f is not None else "(finding not found)"
+                    f"{confidence_word(f.confidence)}, {f.confidence:.2f}; {f.status})"
+                    if f is not None else "(finding not found)"
                 )
-                out.append(Paragraph(text, "bullet", label=f"Evidence {fid}: "))
+                head = finding_heading(f) if f is not None else "Evidence"
+                out.append(Paragraph(text, "bullet", label=f"{head}: "))
     return out
 
 
@@ -1361,8 +1363,8 @@ def _evaluation(bundle: ReportBundle) -> list[Block]:
         compact=True,
     ))
     out.append(Heading("Timing", 2))
-    for label, text in plan.timing:
-        out.append(Paragraph(text, "bullet", label=f"{label}: "))
+    for when, text in plan.timing:
+        out.append(Paragraph(text, "bullet", label=f"{when}: "))
     out.append(Heading("Risks to evaluability", 2))
     for risk in plan.risks:
         out.append(Paragraph(risk, "bullet"))

@@ -18,6 +18,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Inches, Pt, RGBColor
 
+from policy.export.plain import plain_blocks
 from policy.export.report import (
     Figure,
     Heading,
@@ -204,7 +205,7 @@ def write_docx(bundle: ReportBundle, path: str | Path) -> Path:
     images = bundle.images()
     doc = Document()
     _page_setup(doc, bundle)
-    for block in report_blocks(bundle):
+    for block in plain_blocks(report_blocks(bundle)):
         if isinstance(block, TitlePage):
             _title_page(doc, block)
         elif isinstance(block, Heading):

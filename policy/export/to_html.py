@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from policy.export.plain import plain_blocks
 from policy.export.report import (
     Figure,
     Heading,
@@ -179,7 +180,7 @@ def _title(block: TitlePage) -> str:
 def render_html(bundle: ReportBundle) -> str:
     """The whole report as one HTML document (a string)."""
     images = bundle.images()
-    blocks = report_blocks(bundle)
+    blocks = plain_blocks(report_blocks(bundle))
     taken: set[str] = set()
     body: list[str] = []
     toc: list[str] = []

@@ -6,6 +6,7 @@ participants and their scores in the session's SQLite file (through
 :class:`policy.storage.Database`).
 """
 
+from policy.workshop.address import join_address
 from policy.workshop.room import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -63,6 +64,7 @@ __all__ = [
     "WORKSHOP_RATIONALE_PREFIX",
     "Workshop",
     "WorkshopClosed",
+    "join_address",
     "WorkshopCriterion",
     "WorkshopError",
     "WorkshopOption",

@@ -34,6 +34,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from evidence.models import FINDING_TOPICS, Finding, FindingKind
 from evidence.problems import Problem, ProblemError
 from policy.appraisal import AppraisalState, McdaInputs, McdaResult, Score, appraise_mcda
+from policy.labels import word
 
 __all__ = [
     "CODE_ALPHABET",
@@ -162,6 +163,33 @@ class WorkshopOption(BaseModel):
     name: str
     description: str = ""
     is_baseline: bool = False
+    contents: list[str] = Field(default_factory=list)
+    """What the option holds, as participants read it: "Cluster network: GBP 1.5m over 3
+    years" for each intervention (names from the one vocabulary)."""
+    budget_gbp_m: float | None = None
+    """The option's total budget, GBP million (None for business as usual)."""
+
+
+EDITOR_NOTES = ("; edit to suit", " edit to suit", "edit to suit")
+"""Words for the person who builds the appraisal, not for people who cannot edit it."""
+
+
+def participant_text(description: str) -> str:
+    """An option's description as participants read it: without notes to the editor."""
+    text = description
+    for note in EDITOR_NOTES:
+        text = text.replace(note, "")
+    return text.replace(" .", ".").replace("..", ".").strip()
+
+
+def option_contents(option: Any) -> tuple[list[str], float | None]:
+    """(what the option holds, its total budget) for participants."""
+    items = list(option.interventions)
+    if not items:
+        return [], None
+    lines = [f"{word(i.intervention_id)}: GBP {i.budget_gbp_m:,.1f}m over "
+             f"{i.duration_years} year{'s' if i.duration_years != 1 else ''}" for i in items]
+    return lines, round(sum(i.budget_gbp_m for i in items), 3)
 
 
 class WorkshopCriterion(BaseModel):
@@ -228,7 +256,9 @@ class Workshop(BaseModel):
             expires_at=created + timedelta(hours=WORKSHOP_HOURS),
             options=[
                 WorkshopOption(
-                    id=o.id, name=o.name, description=o.description, is_baseline=o.is_baseline
+                    id=o.id, name=o.name, description=participant_text(o.description),
+                    is_baseline=o.is_baseline, contents=option_contents(o)[0],
+                    budget_gbp_m=option_contents(o)[1],
                 )
                 for o in kept
             ],

@@ -416,9 +416,13 @@ class WorkshopStore:
         return [self._proposal(r) for r in rows]
 
     def save_scores(
-        self, code: str, token: str, scores: Iterable[ScoreInput | Mapping[str, Any]]
+        self, code: str, token: str, scores: Iterable[ScoreInput | Mapping[str, Any]],
+        unscored: Iterable[tuple[str, str]] = (),
     ) -> int:
         """Save (insert or replace) the token holder's scores; returns how many were written.
+
+        ``unscored``: (option, criterion) cells the participant leaves "not scored"; any score
+        they saved there before is removed, so the cell does not count for them.
 
         All or nothing, in one transaction. Refused when the workshop is closed or unknown,
         when the token is not a participant's, when an item names an option or criterion that
@@ -449,6 +453,11 @@ class WorkshopStore:
                 "value = excluded.value, note = excluded.note, updated_at = excluded.updated_at",
                 [(workshop.code, who.id, s.option_id, s.criterion_id, float(s.value), s.note, now)
                  for s in items],
+            )
+            con.executemany(
+                "DELETE FROM workshop_scores WHERE code = ? AND participant_id = ? AND "
+                "option_id = ? AND criterion_id = ?",
+                [(workshop.code, who.id, o, c) for o, c in unscored if (o, c) in cells],
             )
         return len(items)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
@@ -147,7 +148,15 @@ def test_workshop_facilitator_and_two_participants_live(
     assert found, join_address.inner_text()
     code = found.group(1)
     link = join_address.inner_text().strip()
-    assert link == f"{app_server.url}/?ws={code}", link  # no sid: nothing of the session
+    # issue 15: never the facilitator's localhost - this machine's network address, same port,
+    # and no sid (nothing of the session). The test server listens on loopback only, so the
+    # participants below open the same path on 127.0.0.1.
+    shown = urlsplit(link)
+    assert shown.hostname not in ("127.0.0.1", "localhost"), link
+    assert shown.port == urlsplit(app_server.url).port and shown.query == f"ws={code}", link
+    link = f"{app_server.url}/?ws={code}"
+    expect(fac.get_by_role("img", name="Scan to join").or_(
+        fac.locator('[data-testid="stImage"] img')).first).to_be_visible()  # the QR code
     expect(fac.get_by_text(code, exact=True)).to_be_visible()  # the big join code
     store = WorkshopStore(db)
     assert [w.code for w in store.workshops_for_session(sid)] == [code]
@@ -275,3 +284,42 @@ def test_workshop_facilitator_and_two_participants_live(
     shot(fac, "facilitator-at-the-end")
     server_log = app_server.output()[log_start:]
     assert "Traceback" not in server_log, server_log
+
+
+def test_workshop_on_a_phone_with_the_address_the_facilitator_sets(
+    app_server: AppServer, new_page: Callable[..., Page], shot: Shot,
+    saved_session: tuple[str, str]
+) -> None:
+    """At 390 x 844: the facilitator sets the address participants use (a second device's view
+    of the server); the join address and QR code follow it; a participant on a phone sees what
+    each option contains, leaves one cell not scored and submits the rest."""
+    sid, key = saved_session
+    fac = new_page()
+    phone = new_page(390, 844)
+    open_app(fac, f"{app_server.url}/?sid={sid}&key={key}&step=workshop")
+    rerun_after(fac, fac.get_by_role("button", name="Start a workshop").click)
+    code_box = fac.locator('[data-testid="stCode"]').filter(has_text="?ws=")
+    expect(code_box).to_be_visible()
+    code = re.search(r"\?ws=([A-Z2-9]{6})\b", code_box.inner_text()).group(1)
+    port = urlsplit(app_server.url).port
+    address = fac.get_by_label(re.compile("^Address participants use"))
+    rerun_after(fac, lambda: (address.fill(f"http://192.168.50.7:{port}"),
+                              address.press("Enter")))
+    expect(code_box).to_have_text(re.compile(rf"http://192\.168\.50\.7:{port}/\?ws={code}"))
+    expect(fac.locator('[data-testid="stImage"] img').first).to_be_visible()
+    shot(fac, "facilitator-address-set-qr")
+
+    join(phone, f"{app_server.url}/?ws={code}", code, "Priya, Midlands Aerospace")
+    only_the_form(phone)
+    expect(phone.get_by_text("What it contains").first).to_be_visible()
+    expect(phone.get_by_text("edit to suit")).to_have_count(0)
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the form is {width} px wide on a 390 px screen"
+    shot(phone, "phone-form")
+    skip = phone.get_by_text(re.compile("^Not scored: ")).first
+    skip.click()
+    shot(phone, "phone-one-not-scored")
+    submit(phone)
+    wait_text(phone, "1 left not scored")
+    no_exception(phone)
+    shot(phone, "phone-submitted")

@@ -32,10 +32,12 @@ def test_progress_view_counts_steps_done() -> None:
     at.run()
     assert not at.exception
     assert "2 of" in at.get("progress")[0].proto.text  # data and interventions
-    at.run()  # the profile has now been seen once
-    bar = at.get("progress")[0]
-    # data (area chosen), profile (visited), interventions (chosen) are done
-    assert "3 of" in bar.proto.text
+    at.run()  # the profile has now been seen: seeing a page does not finish it (issue 15)
+    assert "2 of" in at.get("progress")[0].proto.text
+    at.button(key="next_profile").click().run()  # finished with Next: now it is done
+    assert at.session_state["step"] == "findings"
+    # data (area chosen), profile (finished), interventions (chosen) are done
+    assert "3 of" in at.get("progress")[0].proto.text
     expander_text = " ".join(m.value for m in at.sidebar.markdown)
     for step in load_steps():
         assert step.question in expander_text

@@ -242,3 +242,24 @@ def test_start_refused_without_options(cluster: StrategySession) -> None:
     at.button(key="ws_start").click().run()
     assert not at.exception
     assert "no option besides business as usual" in at.error[0].value
+
+
+def test_participant_sees_contents_and_can_leave_a_cell_not_scored(
+        cluster: StrategySession) -> None:
+    from ui.pages.workshop import qr_png
+
+    at, code = started(cluster)
+    url = next(c.value for c in at.code)
+    assert "localhost" not in url and "127.0.0.1" not in url
+    assert qr_png(f"http://192.168.1.20:8501/?ws={code}").startswith(b"\x89PNG")
+    p = join(code, "Sam, college")
+    assert any("What it contains" in m.value for m in p.markdown)
+    assert not any("edit to suit" in c.value for c in p.caption)
+    skip = next(c for c in p.checkbox if c.key.startswith("ws_skip__"))
+    skip.check()
+    for s in p.slider:
+        s.set_value(70)
+    p.button(key="FormSubmitter:ws_scores-Submit my scores").click().run()
+    assert not p.exception, p.exception
+    assert any("1 left not scored" in s.value for s in p.success)
+    assert p.checkbox(key=skip.key).value, "the cell stays not scored after submitting"

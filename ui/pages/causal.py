@@ -13,9 +13,10 @@ from policy.catalogue import (
     mix_diagnostics,
     to_dot,
 )
+from policy.labels import in_words, word
 from policy.questions import propose, questions_for
 from ui.state import get_session, session_profile, session_recommendations
-from ui.widgets import go_to, need_area, render_question
+from ui.widgets import go_to, need_area, next_button, render_question
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -38,7 +39,8 @@ def render() -> None:
     recs = session_recommendations(session)
     catalogue = load_catalogue()
     for q in questions_for("aims"):
-        render_question(q, propose(q, profile, session.findings, recs, catalogue))
+        render_question(q, propose(q, profile, session.findings, recs, catalogue,
+                                   session.chosen_interventions))
     chosen = [i for i in session.chosen_interventions if i in catalogue]
     if not chosen:
         st.info("Choose at least one intervention to draw its causal chain.")
@@ -59,7 +61,9 @@ def render() -> None:
                             key="chain_pick")
         st.graphviz_chart(chain_dot(pick), width="stretch")
         item = catalogue[pick]
-        edges = [{"from": e.source, "to": e.target, "assumption": e.assumption}
+        names = {n.id: n.label for n in item.causal_chain.nodes}
+        edges = [{"from": names.get(e.source, word(e.source)),
+                  "to": names.get(e.target, word(e.target)), "assumption": e.assumption}
                  for e in item.causal_chain.edges]
         st.dataframe(pd.DataFrame(edges), hide_index=True, width="stretch")
     with tab_checks:
@@ -72,9 +76,9 @@ def render() -> None:
             "single point of failure": ", ".join(labels.get(b, b) for b in c.bottleneck),
         } for c in diag.coverage]), hide_index=True, width="stretch")
         for gap in diag.gaps:
-            st.warning(gap.message)
+            st.warning(in_words(gap.message))
         for comp in diag.complementarities:
-            st.success(comp.message)
+            st.success(in_words(comp.message))
         for ov in diag.overlaps:
-            st.info(ov.message)
-    st.button("Next: policy mix and appraisal", on_click=go_to, args=("mix",), type="primary")
+            st.info(in_words(ov.message))
+    next_button("causal", "Next: policy mix and appraisal")

@@ -7,14 +7,16 @@ import streamlit as st
 from evidence.dataset import DataError
 from evidence.service import SAMPLE_NUTS2, Evidence, load_any, source_spec, split_source
 from evidence.sources.samples import SAMPLE_SOURCE
+from policy.session import StrategySession
 from ui.state import (
     FULL_DEMO,
     evidence_for,
     get_session,
     save_upload,
+    session_profile,
     try_evidence,
 )
-from ui.widgets import go_to, synthetic_banner
+from ui.widgets import next_button, plain, synthetic_banner
 
 SOURCES = {
     "bundled": "Bundled demo (synthetic, advanced manufacturing classes only; instant)",
@@ -28,7 +30,9 @@ LEVEL_LABELS = {"lad": "District", "group": "Partnership area", "region": "Regio
                 "custom": "Custom area", "country": "Country"}
 
 
-def _choose_source() -> None:
+def _choose_source() -> bool:
+    """The source radio and, for an upload, the file form; False while Upload is chosen but
+    no file is loaded yet (the page then shows nothing of the previous source)."""
     session = get_session()
     current = ("bundled" if session.data_source is None
                else "full" if session.data_source == FULL_DEMO
@@ -88,8 +92,13 @@ def _choose_source() -> None:
                              f"{message}")
                     return
                 session.switch_source(spec, gva, context)
-                st.success(f"Loaded {uploaded.name}"
-                           + (f" with GVA from {gva_file.name}." if gva_file else "."))
+                st.success(f"Loaded {plain(uploaded.name)}"
+                           + (f" with GVA from {plain(gva_file.name)}." if gva_file else "."))
+        if session.data_source in (None, FULL_DEMO, SAMPLE_NUTS2):
+            st.info("Choose a file to load; the areas and figures of your file appear here "
+                    "once it is read.")
+            return False
+    return True
 
 
 def _current_status(source: str | None) -> str:
@@ -145,6 +154,20 @@ def _choose_area(ev: Evidence) -> None:
         st.rerun()  # the sidebar, drawn before this page, must show the new area
 
 
+def _area_suppression(session: StrategySession) -> None:
+    """Suppressed cells for the chosen area only (not the whole file's count)."""
+    p = session_profile(session)
+    if p is None:
+        return
+    cells = [(r.label, r.suppressed_cells) for r in p.sectors if r.suppressed_cells]
+    if cells:
+        st.caption(f"Suppressed cells for {plain(p.area.name)}: "
+                   + "; ".join(f"{name} {n}" for name, n in cells)
+                   + ". Figures resting on them are marked as less certain.")
+    else:
+        st.caption(f"No suppressed cells for {plain(p.area.name)}.")
+
+
 def render() -> None:
     session = get_session()
     if session.area_code is None:
@@ -152,7 +175,8 @@ def render() -> None:
                 "**Next** buttons: each step asks one key policy question, and the last one "
                 "downloads an option appraisal report. Your work is saved as you go.",
                 icon=":material/lightbulb:")
-    _choose_source()
+    if not _choose_source():
+        return
     ev = try_evidence(session)
     if ev is None:
         return
@@ -160,12 +184,14 @@ def render() -> None:
     src = ev.dataset.source
     st.caption(f"Data: {src.label()}. Years {ev.years[0]}-{ev.years[-1]}; "
                f"{int((ev.cube.areas['level'] == 'lad').sum())} districts. "
-               f"Suppressed cells: {src.suppressed_cells}. "
                f"Total jobs from: {ev.cube.total_basis}; national reference: "
                f"{ev.cube.national_basis}.")
     _load_report(ev)
-    for note in ev.cube.notes + src.notes:
-        st.caption(f"Note: {note}")
+    notes = ev.cube.notes + src.notes
+    if notes:
+        with st.expander("Details: notes on the data"):
+            for note in notes:
+                st.caption(note)
     _choose_area(ev)
     years = ev.years
     if len(years) == 1:
@@ -173,14 +199,19 @@ def render() -> None:
                 "LQs, concentration, comparators); growth measures need two years.")
     if len(years) >= 2:
         start, end = session.period_start or years[0], session.period_end or years[-1]
-        chosen = st.select_slider("Analysis period", options=years, value=(start, end),
-                                  key="period")
+        st.markdown("**Analysis period**")
+        c1, c2 = st.columns(2)  # two lists, not a range slider that prints each year twice
+        chosen = (c1.selectbox("From", years, index=years.index(start) if start in years else 0,
+                               key="period_from"),
+                  c2.selectbox("To", years, index=years.index(end) if end in years
+                               else len(years) - 1, key="period_to"))
         if chosen[0] < chosen[1]:
             session.period_start, session.period_end = int(chosen[0]), int(chosen[1])
         else:
             st.warning("The period must span at least two years; keeping "
                        f"{start}-{end}.")
     if session.area_code:
-        st.success(f"Area: **{session.area_name}** ({session.area_code}), "
+        st.success(f"Area: **{plain(session.area_name)}** ({plain(session.area_code)}), "
                    f"{session.period_start or years[0]}-{session.period_end or years[-1]}.")
-        st.button("Next: evidence profile", on_click=go_to, args=("profile",), type="primary")
+        _area_suppression(session)
+        next_button("data", "Next: evidence profile")

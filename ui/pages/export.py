@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from policy.labels import local_time
 from policy.session import SessionError, open_session_json, session_to_json
 from policy.storage import Settings, StorageError
 from ui.state import (
@@ -118,7 +119,14 @@ def recent_sessions_section() -> None:
     for r in rows[:20]:
         st.markdown(f"- [{plain(r['title'])} - {plain(r['area_code'] or 'no area yet')}]"
                     f"(?sid={r['session_id']}&key={keys[r['session_id']]}&step=data) "
-                    f"(saved {plain(r['updated_at'])} UTC)")
+                    f"(saved {plain(_when(r['updated_at']))})")
+
+
+def _when(stamp: object) -> str:
+    try:
+        return local_time(str(stamp))
+    except ValueError:
+        return str(stamp)
 
 
 def render() -> None:

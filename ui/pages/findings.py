@@ -12,8 +12,9 @@ import streamlit as st
 
 from evidence.models import FINDING_TOPICS, Finding
 from evidence.sectors import load_sectors
+from policy.labels import confidence_word, finding_heading, label
 from ui.state import get_session, seed_findings
-from ui.widgets import go_to, need_area, plain
+from ui.widgets import need_area, next_button, plain
 
 KIND_ICON = {"strength": ":material/thumb_up:", "bottleneck": ":material/block:",
              "opportunity": ":material/trending_up:", "risk": ":material/warning:"}
@@ -41,19 +42,18 @@ def _set_note(fid: str) -> None:
 def finding_card(f: Finding) -> None:
     with st.container(border=True):
         # topic, sector and text come from the session (a file can hold anything): plain text
-        head = f"{KIND_ICON.get(f.kind, '')} **{plain(f.kind.title())}** · {plain(f.topic)}"
-        if f.sector:
-            head += f" · {plain(f.sector)}"
-        origin = "local knowledge" if f.origin == "local_knowledge" else "data"
-        st.markdown(head)
-        st.caption(f"confidence {f.confidence:.2f} · from {origin}")
+        st.markdown(f"{KIND_ICON.get(f.kind, '')} **{plain(finding_heading(f))}**")
+        st.caption(f"{confidence_word(f.confidence).capitalize()} confidence · from "
+                   f"{label('finding_origin', f.origin)}")
         st.markdown(plain(f.text))
         cols = st.columns([1, 2])
         cols[0].radio("Decision", list(STATUS_LABELS), key=f"status_{f.id}",
                       index=list(STATUS_LABELS).index(f.status),
                       format_func=STATUS_LABELS.__getitem__, horizontal=True,
                       on_change=_set_status, args=(f.id,))
-        with cols[1].expander("Numbers, yardstick and edits"):
+        with cols[1].expander("Details: numbers, yardstick and edits"):
+            st.caption(f"Confidence {f.confidence:.2f} (0-1); judged against: "
+                       f"{plain(f.threshold)}")
             st.json({"values": f.values, "judged against": f.threshold})
             st.text_area("Wording", value=f.text, key=f"text_{f.id}", on_change=_set_text,
                          args=(f.id,))
@@ -67,8 +67,10 @@ def add_finding_form() -> None:
     with st.form("add_finding", clear_on_submit=True):
         st.markdown("**Add local knowledge** (what the data misses)")
         c1, c2, c3 = st.columns(3)
-        kind = c1.selectbox("Kind", ["strength", "bottleneck", "opportunity", "risk"])
-        topic = c2.selectbox("Topic", list(FINDING_TOPICS))
+        kind = c1.selectbox("Kind", ["strength", "bottleneck", "opportunity", "risk"],
+                            format_func=lambda k: label("finding_kind", k))
+        topic = c2.selectbox("Topic", list(FINDING_TOPICS),
+                             format_func=lambda t: label("finding_topic", t))
         sector = c3.selectbox("Sector (optional)", [""] + list(sectors),
                               format_func=lambda s: sectors.get(s, "none"))
         text = st.text_area("What do you know?", placeholder=(
@@ -107,9 +109,8 @@ def render() -> None:
     if not findings:
         st.info("No findings crossed their thresholds for this area and period.")
     kinds = ["strength", "opportunity", "bottleneck", "risk"]
-    plural = {"strength": "Strengths", "opportunity": "Opportunities",
-              "bottleneck": "Bottlenecks", "risk": "Risks"}
-    tabs = st.tabs([f"{KIND_ICON[k]} {plural[k]} ({sum(f.kind == k for f in findings)})"
+    tabs = st.tabs([f"{KIND_ICON[k]} {label('finding_kind_plural', k)} "
+                    f"({sum(f.kind == k for f in findings)})"
                     for k in kinds])
     for tab, kind in zip(tabs, kinds, strict=True):
         with tab:
@@ -117,4 +118,4 @@ def render() -> None:
                 if f.kind == kind:
                     finding_card(f)
     add_finding_form()
-    st.button("Next: rationale and target", on_click=go_to, args=("rationale",), type="primary")
+    next_button("findings", "Next: rationale and target")

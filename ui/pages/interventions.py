@@ -6,61 +6,83 @@ import pandas as pd
 import streamlit as st
 
 from policy.catalogue import Intervention, load_catalogue
-from rules.results import Recommendation, Recommendations
+from policy.labels import condition_words, in_words, label, needs_words, word
+from rules.results import FiredRule, Recommendation, Recommendations
 from ui.state import get_session, session_recommendations
-from ui.widgets import go_to, need_area
+from ui.widgets import need_area, next_button
 
 DEFAULT_CHOSEN = 5
+NO_PRIORITY = "\u2013"
+"""The Priority cell of a row not chosen (an en dash)."""
 
 
 def choice_table(recs: Recommendations, catalogue: dict[str, Intervention],
                  chosen: list[str]) -> pd.DataFrame:
-    """One row per catalogue intervention: recommended ones first, in rank order."""
+    """One row per catalogue intervention: the chosen ones first in priority order, then the
+    other recommended ones in rank order, then the rest. Priority is text ("1", "2", ... or
+    :data:`NO_PRIORITY`) so an unchosen row shows a dash, never "None" (the grid draws an empty
+    choice as "None")."""
     scores = {r.intervention: r.score for r in recs.recommended}
-    order = recs.ids() + sorted(i for i in catalogue if i not in scores)
+    ranked = recs.ids() + sorted(i for i in catalogue if i not in scores)
+    order = [i for i in chosen if i in catalogue] + [i for i in ranked if i not in chosen]
     rows = []
     for iid in order:
         item = catalogue[iid]
         rows.append({
             "Choose": iid in chosen,
-            "Priority": chosen.index(iid) + 1 if iid in chosen else None,
+            "Priority": str(chosen.index(iid) + 1) if iid in chosen else NO_PRIORITY,
             "Intervention": item.name,
-            "Rule score": scores.get(iid),
-            "Target": item.target_type,
+            "Rule score": scores.get(iid, float("nan")),
+            "Target": label("target_type", item.target_type),
             "Cost GBP m": f"{item.cost.low_gbp_m:g}-{item.cost.high_gbp_m:g} "
-                          f"({item.cost.basis.replace('_', ' ')})",
+                          f"({label('cost_basis', item.cost.basis)})",
             "Years to impact": f"{item.time_to_impact_years.low}-"
                                f"{item.time_to_impact_years.high}",
-            "Evidence": item.evidence.strength,
+            "Evidence": label("evidence_strength", item.evidence.strength),
             "id": iid,
         })
-    frame = pd.DataFrame(rows)
-    frame["Priority"] = frame["Priority"].astype("Int64")  # blank, not "None", when unchosen
-    return frame
+    return pd.DataFrame(rows)
 
 
-def apply_choice(edited: pd.DataFrame) -> list[str]:
-    """Chosen ids ordered by the user's priority (ties and blanks keep table order)."""
-    picked = edited[edited["Choose"]].copy()
-    picked["_row"] = range(len(picked))
-    picked["_prio"] = picked["Priority"].fillna(10_000)
-    return list(picked.sort_values(["_prio", "_row"])["id"])
+def apply_choice(edited: pd.DataFrame, previous: list[str] | None = None) -> list[str]:
+    """Chosen ids in the user's priority order, numbered 1..n with no two sharing a place.
+
+    A row given a priority another row holds takes that place and the other moves down one;
+    ticked rows without a priority go last, in table order."""
+    previous = previous or []
+    picked = edited[edited["Choose"]]
+    keys = []
+    for row, (iid, prio) in enumerate(zip(picked["id"], picked["Priority"], strict=True)):
+        text = str(prio).strip() if prio is not None and prio == prio else ""
+        place = int(text) if text.isdigit() and int(text) > 0 else 10_000
+        moved = iid not in previous or previous.index(iid) + 1 != place
+        keys.append((place, 0 if moved else 1, row, iid))
+    return [k[-1] for k in sorted(keys)]
+
+
+def _trace_table(fired: FiredRule) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "test": f"{i}. {condition_words(c)}",
+        "result": label("result", str(c.result).lower()),
+    } for i, c in enumerate(fired.conditions, start=1)])
 
 
 def why_block(rec: Recommendation, catalogue: dict[str, Intervention]) -> None:
     item = catalogue.get(rec.intervention)
-    title = item.name if item else rec.intervention
+    title = item.name if item else word(rec.intervention)
     with st.expander(f"Why {title}? (score {rec.score:.2f}; "
-                     f"{', '.join(r.replace('_', ' ') for r in rec.rationales)})"):
+                     f"{', '.join(word(r) for r in rec.rationales)})"):
         for fired in rec.trace:
-            st.markdown(f"**{fired.title}** (`{fired.rule}`, rationale: "
-                        f"{fired.rationale.replace('_', ' ')})  \n{fired.why}")
-            st.dataframe(pd.DataFrame([{
-                "test": c.path, "op": c.op, "actual": c.actual, "threshold": c.threshold,
-                "result": c.result, "findings": ", ".join(c.findings), "note": c.note or "",
-            } for c in fired.conditions]), hide_index=True, width="stretch")
+            st.markdown(f"**{fired.title}** (rationale: {word(fired.rationale).lower()}; "
+                        f"{needs_words(fired)})  \n{fired.why}")
+            st.dataframe(_trace_table(fired), hide_index=True, width="stretch")
         if item is not None:
-            st.caption(f"Evidence ({item.evidence.strength}): {item.evidence.note}")
+            st.caption(f"Evidence ({label('evidence_strength', item.evidence.strength)}): "
+                       f"{item.evidence.note}")
+        with st.expander("Details: rule ids and raw tests"):
+            st.json([{"rule": f.rule, "conditions": [c.model_dump(mode="json")
+                                                     for c in f.conditions]}
+                     for f in rec.trace])
 
 
 def render() -> None:
@@ -85,14 +107,18 @@ def render() -> None:
         disabled=[c for c in table.columns if c not in ("Choose", "Priority")],
         column_config={
             "id": None,
-            "Priority": st.column_config.NumberColumn(min_value=1, step=1),
+            "Priority": st.column_config.SelectboxColumn(
+                options=[NO_PRIORITY] + [str(i) for i in range(1, len(table) + 1)],
+                help="1 = first; give a row a number another holds and that one moves down"),
             "Rule score": st.column_config.NumberColumn(format="%.2f"),
         },
     )
-    chosen = apply_choice(edited)
+    chosen = apply_choice(edited, session.chosen_interventions)
     if chosen != session.chosen_interventions:
         session.chosen_interventions = chosen
         session.dropped_interventions = [i for i in recs.ids() if i not in chosen]
+        st.session_state.pop("choice_editor", None)  # redraw: re-sorted, numbered 1..n
+        st.rerun()
     names = [catalogue[i].name for i in session.chosen_interventions]
     st.success("Chosen, in order: " + ("; ".join(names) if names else "none yet"))
     tab_why, tab_why_not = st.tabs(["Why recommended", "Why not the others"])
@@ -105,5 +131,5 @@ def render() -> None:
                 else nr.intervention
             st.markdown(f"**{name}**")
             for reason in nr.why:
-                st.markdown(f"- {reason}")
-    st.button("Next: aims and causal chain", on_click=go_to, args=("causal",), type="primary")
+                st.markdown(f"- {in_words(reason)}")
+    next_button("interventions", "Next: aims and causal chain")

@@ -7,9 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from policy.catalogue import ACTOR_LABELS, load_catalogue
+from policy.labels import in_words, label, word
 from policy.mix import mix_report
 from ui.state import ensure_appraisal, get_session, session_profile
-from ui.widgets import go_to, need_area, rebuild_button
+from ui.widgets import go_to, need_area, next_button, rebuild_button
 
 
 def render() -> None:
@@ -32,7 +33,7 @@ def render() -> None:
                         intended_impacts=session.answers.get("intended_impacts") or None)
     bal = report.balance
     st.subheader("Balance of horizontal, vertical and mission-oriented measures")
-    frame = pd.DataFrame({"target type": list(bal.budget_gbp_m),
+    frame = pd.DataFrame({"target type": [label("target_type", k) for k in bal.budget_gbp_m],
                           "budget GBP m": list(bal.budget_gbp_m.values()),
                           "share": [bal.budget_shares[k] for k in bal.budget_gbp_m],
                           "interventions": [bal.counts[k] for k in bal.budget_gbp_m]})
@@ -43,23 +44,23 @@ def render() -> None:
         y=alt.Y("target type:N", title=None),
         tooltip=["target type", "budget GBP m", alt.Tooltip("share:Q", format=".0%"),
                  "interventions"]), width="stretch")
-    st.info(bal.judgement)
+    st.info(in_words(bal.judgement))
     st.subheader("Alignment and coordination with national programmes")
     st.dataframe(pd.DataFrame([{"programme": p, "interventions": ", ".join(
         catalogue[i].name for i in ids if i in catalogue)}
         for p, ids in report.alignment.by_programme.items()]),
         hide_index=True, width="stretch")
-    st.caption(report.alignment.judgement)
+    st.caption(in_words(report.alignment.judgement))
     align = report.alignment
     st.markdown("**In or near the area**")
     st.caption(align.place)
     if align.presence:
         st.dataframe(pd.DataFrame([{
-            "programme": p.name, "kind": p.kind.replace("_", " "), "where": p.where_text,
+            "programme": p.name, "kind": word(p.kind), "where": p.where_text,
             "km": p.distance_km, "source": p.source, "as of": p.as_of, "to check": p.to_check}
             for p in align.presence]), hide_index=True, width="stretch")
     for flag in align.flags:
-        st.warning(flag.message)
+        st.warning(in_words(flag.message))
     st.markdown("**Who leads, who partners, and what to co-ordinate with**")
     st.dataframe(pd.DataFrame([{
         "intervention": catalogue[i].name,
@@ -70,13 +71,13 @@ def render() -> None:
         for i in align.by_intervention if i in catalogue]), hide_index=True, width="stretch")
     st.subheader("Complementarity and gaps (from the merged causal chains)")
     comp = report.complementarity
-    st.write(comp.judgement)
+    st.write(in_words(comp.judgement))
     if comp.shared_outcomes:
-        st.dataframe(pd.DataFrame([{"shared outcome": o, "interventions": ", ".join(
+        st.dataframe(pd.DataFrame([{"shared outcome": word(o), "interventions": ", ".join(
             catalogue[i].name for i in ids if i in catalogue)}
             for o, ids in comp.shared_outcomes.items()]), hide_index=True, width="stretch")
     for gap in comp.gaps:
-        st.warning(gap.message)
+        st.warning(in_words(gap.message))
     st.subheader("Risk of focusing resources on small niches")
     niche = report.niche_risk
     if niche.share is not None:
@@ -84,7 +85,7 @@ def render() -> None:
                   help=f"GBP {niche.niche_budget_gbp_m:,.1f}m of {niche.total_budget_gbp_m:,.1f}m "
                        f"on vertical measures for sectors under {niche.threshold:.0%} of "
                        "local jobs")
-    st.write(niche.judgement)
+    st.write(in_words(niche.judgement))
     text = st.text_area("Mitigation or justification", value=state.niche_mitigation,
                         key="niche_mitigation",
                         placeholder="e.g. the niche is a national asset; the budget is staged "
@@ -92,4 +93,4 @@ def render() -> None:
     if text != state.niche_mitigation:
         state.niche_mitigation = text
     rebuild_button(session)
-    st.button("Next: option appraisal", on_click=go_to, args=("appraisal",), type="primary")
+    next_button("mix", "Next: option appraisal")

@@ -14,6 +14,7 @@ import streamlit as st
 from evidence.models import FINDING_TOPICS
 from evidence.problems import ProblemError
 from evidence.sectors import load_sectors
+from policy.labels import local_time
 from policy.workshop import (
     NAME_MAX,
     Participant,
@@ -37,6 +38,11 @@ KINDS = ["strength", "bottleneck", "opportunity", "risk"]
 def slider_key(option_id: str, criterion_id: str) -> str:
     """Widget key of one score slider (public so tests can set it)."""
     return f"ws_score__{option_id}__{criterion_id}"
+
+
+def skip_key(option_id: str, criterion_id: str) -> str:
+    """Widget key of one cell's "not scored" box."""
+    return f"ws_skip__{option_id}__{criterion_id}"
 
 
 def join_form(store: WorkshopStore, code: str) -> None:
@@ -76,16 +82,25 @@ def scoring_form(store: WorkshopStore, workshop: Workshop, token: str) -> None:
                    "submit again; only the latest counts.")
     with st.form("ws_scores"):
         values: dict[tuple[str, str], int] = {}
+        skipped: dict[tuple[str, str], bool] = {}
         notes: dict[str, str] = {}
         for opt in workshop.options:
             st.subheader(plain(opt.name))
             if opt.description:
                 st.caption(plain(opt.description))
+            if opt.contents:
+                total = (f" (GBP {opt.budget_gbp_m:,.1f}m in all)"
+                         if opt.budget_gbp_m is not None else "")
+                st.markdown(f"**What it contains{total}:**  \n"
+                            + "  \n".join(f"- {plain(line)}" for line in opt.contents))
             for c in workshop.criteria:
                 old = saved.get((opt.id, c.id))
                 values[(opt.id, c.id)] = st.slider(
                     plain(c.label), 0, 100, int(round(old.value)) if old else DEFAULT_SCORE,
                     key=slider_key(opt.id, c.id), help=plain(c.description) or None)
+                skipped[(opt.id, c.id)] = st.checkbox(
+                    f"Not scored: leave {plain(c.label).lower()} for {plain(opt.name)} out",
+                    value=bool(saved) and old is None, key=skip_key(opt.id, c.id))
             old_note = next((saved[(opt.id, c.id)].note for c in workshop.criteria
                              if (opt.id, c.id) in saved and saved[(opt.id, c.id)].note), "")
             notes[opt.id] = st.text_input(f"Why? A note on your scores for {plain(opt.name)} "
@@ -95,9 +110,10 @@ def scoring_form(store: WorkshopStore, workshop: Workshop, token: str) -> None:
         if not st.form_submit_button("Submit my scores", type="primary"):
             return
     items = [ScoreInput(option_id=o, criterion_id=c, value=v, note=notes.get(o, ""))
-             for (o, c), v in values.items()]
+             for (o, c), v in values.items() if not skipped.get((o, c))]
+    unscored = [cell for cell, skip in skipped.items() if skip]
     try:
-        store.save_scores(workshop.code, token, items)
+        store.save_scores(workshop.code, token, items, unscored=unscored)
         committed = store.own_scores(workshop.code, token)  # read back: what is really stored
     except (WorkshopError, ProblemError) as exc:
         st.error(f"Your scores were not saved: {plain(exc)}")
@@ -107,7 +123,9 @@ def scoring_form(store: WorkshopStore, workshop: Workshop, token: str) -> None:
     if not sent <= stored:
         st.error("Your scores were not saved (the store does not hold them): submit again.")
         return
-    st.success(f"Saved your {len(sent)} scores at {now_utc():%H:%M:%S} UTC. You can change them "
+    left = f"; {len(unscored)} left not scored" if unscored else ""
+    st.success(f"Saved your {len(sent)} scores{left} at {local_time(now_utc())}. You can change "
+               "them "
                "until the facilitator closes scoring.")
 
 

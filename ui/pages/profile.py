@@ -10,21 +10,40 @@ from evidence import analysis_charts, charts
 from evidence.area_analysis import analysis_of, cluster_map_frame
 from evidence.models import AreaProfile
 from evidence.service import Evidence
+from policy.labels import percent_text
 from ui.state import get_session, session_profile, try_evidence
-from ui.widgets import go_to, need_area, synthetic_banner
+from ui.widgets import need_area, next_button, synthetic_banner
+
+
+def coverage_note(p: AreaProfile) -> str | None:
+    """Said beside the headline figures when the data hold only some of the sectors."""
+    held = [r for r in p.sectors if r.employment is not None or r.suppressed_cells]
+    if len(held) == len(p.sectors):
+        return None
+    return (f"The data cover {len(held)} of the {len(p.sectors)} advanced manufacturing "
+            f"sectors ({', '.join(r.label for r in held) or 'none'}): the advanced "
+            "manufacturing jobs and share count only those.")
 
 
 def headline(p: AreaProfile) -> None:
-    c1, c2, c3, c4 = st.columns(4)
+    note = coverage_note(p)
+    if note:
+        st.warning(note, icon=":material/info:")
+    c1, c2, c3, c4, c5 = st.columns(5)
     c1.metric(f"All jobs, {p.period.end}", f"{p.total_jobs:,.0f}",
               help=f"Source of the total: {p.total_jobs_basis}")
     c2.metric(f"Advanced manufacturing jobs, {p.period.end}", f"{p.am_jobs:,.0f}",
-              help="Sum of the ten Table 1 sectors")
+              help=f"Sum of the {len(p.sectors)} advanced manufacturing sectors")
     c3.metric("AM share of all jobs", f"{p.am_share:.1%}",
               help=f"{p.am_jobs:,.0f} / {p.total_jobs:,.0f}, {p.period.end}")
     c4.metric("Krugman specialisation", "-" if p.krugman is None else f"{p.krugman:.2f}",
               help="Sum of absolute differences between local and national industry shares "
                    "(0 = same as GB, 2 = entirely different)")
+    gb_auto = p.context.get("gb_automation_exposure")
+    c5.metric("Jobs exposed to automation",
+              "-" if p.automation_exposure is None else percent_text(p.automation_exposure),
+              help="Share of all jobs in occupations exposed to automation"
+                   + (f"; Great Britain {percent_text(gb_auto)}" if gb_auto is not None else ""))
 
 
 def sector_table(p: AreaProfile) -> pd.DataFrame:
@@ -34,6 +53,7 @@ def sector_table(p: AreaProfile) -> pd.DataFrame:
         f"Jobs {p.period.end}": df["employment"],
         "Share of all jobs": df["share"],
         "LQ vs GB": df["lq"],
+        "LQ vs region": [s.lq_region for s in p.sectors],
         f"Growth p.a. {p.period.start}-{p.period.end}": df["growth"],
         "National growth p.a.": df["growth_national"],
         "Productivity vs GB": df["productivity_ratio"],
@@ -78,7 +98,8 @@ def comparators_section(ev: Evidence, p: AreaProfile) -> None:
 def supply_chain_section(p: AreaProfile) -> None:
     st.subheader("Supply chains")
     if not p.supply_chain:
-        st.info("No supply chain: the file has no 4-digit class detail, or no Table 1 sector "
+        st.info("No supply chain: the file has no 4-digit class detail, or no advanced "
+                "manufacturing sector "
                 "has jobs here.")
         return
     chains = {c.sector: c for c in p.supply_chain}
@@ -94,10 +115,11 @@ def supply_chain_section(p: AreaProfile) -> None:
                f"of the area's {p.total_jobs:,.0f} jobs over the same share in Great Britain, "
                f"{p.period.end}; blank where the file does not hold all its classes.")
     st.metric(f"Regional Type I output multiplier ({chain.label})",
-              f"{chain.multiplier.type_i:.3f}", help=chain.multiplier.method)
+              f"{chain.multiplier.type_i:.3f}")
     if p.io_multiplier is not None:
-        st.caption(f"Area multiplier for the appraisal: {p.io_multiplier.type_i:.3f}. "
-                   f"{p.io_multiplier.method}.")
+        st.caption(f"Area multiplier for the appraisal: {p.io_multiplier.type_i:.3f}.")
+        with st.expander("Details: how the multiplier is worked out"):
+            st.caption(f"{p.io_multiplier.method}.")
 
 
 def related_section(p: AreaProfile) -> None:
@@ -114,14 +136,16 @@ def related_section(p: AreaProfile) -> None:
     else:
         st.info("No feasible next class: relatedness needs 4-digit class detail.")
     if p.relatedness_method:
-        st.caption(p.relatedness_method)
+        with st.expander("Details: how relatedness is measured"):
+            st.caption(p.relatedness_method)
     if p.total_variety is not None:
         c1, c2, c3 = st.columns(3)
         c1.metric(f"Related variety, {p.period.end}", f"{p.related_variety:.2f} bits")
         c2.metric(f"Unrelated variety, {p.period.end}", f"{p.unrelated_variety:.2f} bits")
         c3.metric("Total entropy", f"{p.total_variety:.2f} bits",
                   help="related + unrelated variety")
-        st.caption(p.variety_method or "")
+        with st.expander("Details: how variety is measured"):
+            st.caption(p.variety_method or "")
     em = [(s.label, s.esteban_marquillas) for s in p.sectors if s.esteban_marquillas]
     if em:
         st.dataframe(pd.DataFrame([{
@@ -179,7 +203,7 @@ def render() -> None:
     if p is None:
         return
     synthetic_banner(ev)
-    st.caption(f"{p.area.name} ({p.area.code}), {p.period.start}-{p.period.end}. "
+    st.caption(f"{p.area.name}, {p.period.start}-{p.period.end}. "
                f"Data: {p.source}. Total jobs: {p.total_jobs_basis}; national reference: "
                f"{p.national_basis}.")
     headline(p)
@@ -216,7 +240,8 @@ def render() -> None:
                    "districts compared with all jobs (0 even, 1 all in one place).")
     with tabs[6]:
         analysis_tab(ev, p)
-    for note in p.notes:
-        st.caption(f"Note: {note}")
-    st.button("Next: strengths and bottlenecks", on_click=go_to, args=("findings",),
-              type="primary")
+    if p.notes:
+        with st.expander("Details: notes on the data"):
+            for note in p.notes:
+                st.caption(note)
+    next_button("profile", "Next: strengths and bottlenecks")

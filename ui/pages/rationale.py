@@ -21,7 +21,7 @@ from policy.questions import (
     rationale_support,
 )
 from ui.state import get_session, session_profile, session_recommendations
-from ui.widgets import go_to, need_area, render_question
+from ui.widgets import need_area, next_button, render_question
 
 
 def _show_support(q: Question, proposal: object, support: dict[str, list[str]],
@@ -61,5 +61,4 @@ def render() -> None:
         render_question(q, proposal)
         if q.prefill == "focal_sectors":
             _show_support(q, proposal, focal_support(findings), by_id)
-    st.button("Next: candidate interventions", on_click=go_to, args=("interventions",),
-              type="primary")
+    next_button("rationale", "Next: candidate interventions")

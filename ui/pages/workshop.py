@@ -10,13 +10,16 @@ scores) are outside the fragment, because the session is autosaved at the end of
 
 from __future__ import annotations
 
+import io
+import os
 from typing import Any
-from urllib.parse import urlsplit
 
 import altair as alt
 import pandas as pd
+import segno
 import streamlit as st
 
+from policy.labels import local_time
 from policy.session import StrategySession
 from policy.storage import StaleSession
 from policy.workshop import (
@@ -28,6 +31,7 @@ from policy.workshop import (
     WorkshopSummary,
     aggregate,
     apply_to_appraisal,
+    join_address,
     proposal_to_finding,
     workshop_report,
 )
@@ -39,7 +43,7 @@ from ui.state import (
     seed_findings,
     workshop_store,
 )
-from ui.widgets import go_to, need_area, plain
+from ui.widgets import go_to, need_area, next_button, plain
 
 LIVE_SECONDS = 3
 """Refresh of the live view: quick enough to watch scores arrive, slow enough for a laptop."""
@@ -91,28 +95,50 @@ def start_panel(session: StrategySession, store: WorkshopStore) -> None:
         start(session, store)
 
 
+PUBLIC_URL_ENV = "POLICYMIX_PUBLIC_URL"
+"""The address participants use, when the server sits behind a name or a proxy."""
+
+
 def join_url(code: str) -> str:
     """The app's root address with only ``?ws=CODE``: never the facilitator's ``sid`` nor the
-    page's own path (``/workshop``), which belongs to the facilitator's navigation."""
-    url = st.context.url or ""
-    if not url:
-        return f"?ws={code}"
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}/?ws={code}"
+    page's own path (``/workshop``), which belongs to the facilitator's navigation; never
+    ``localhost`` (the server's local network address instead, or the one the facilitator
+    sets)."""
+    base = st.session_state.get("ws_public_base") or os.environ.get(PUBLIC_URL_ENV, "")
+    return join_address(code, st.context.url or "", base)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def qr_png(url: str) -> bytes:
+    """The join address as a QR code (PNG, drawn here: no outside service)."""
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="png", scale=8, border=2)
+    return out.getvalue()
 
 
 def header(workshop: Workshop) -> None:
-    c1, c2 = st.columns([1, 2])
+    url = join_url(workshop.code)
+    c1, c2, c3 = st.columns([1, 1, 2])
     with c1:
         st.caption("Join code")
         st.markdown(f"# {plain(workshop.code)}")
     with c2:
-        st.caption("Participants open this address (or the app's address with the code):")
-        st.code(join_url(workshop.code), language=None)
+        if "://" in url:
+            st.image(qr_png(url), caption="Scan to join", width=180)
+    with c3:
+        st.caption("Participants open this address on their own phone or laptop (or the "
+                   "app's address, then type the code):")
+        st.code(url, language=None)
+        if "://" not in url:
+            st.warning("This machine's address on the network could not be found: set the "
+                       "address participants use below.")
+        st.text_input("Address participants use (set it if the one above does not work "
+                      "from their devices)", key="ws_public_base",
+                      placeholder="e.g. http://192.168.1.20:8501")
         state = "open for scoring" if workshop.is_open else workshop.state_label
-        until = (f", until {workshop.expires_at:%d %b %H:%M} UTC"
+        until = (f", until {local_time(workshop.expires_at)}"
                  if workshop.is_open and workshop.expires_at else "")
-        st.markdown(f"Started {workshop.created_at:%d %b %Y %H:%M} UTC; **{state}**{until}. "
+        st.markdown(f"Started {local_time(workshop.created_at)}; **{state}**{until}. "
                     f"{len(workshop.options)} options x {len(workshop.criteria)} criteria.")
 
 
@@ -349,4 +375,4 @@ def render() -> None:
                    "workshop takes a fresh snapshot. This one stays in the store.")
         if st.button("Start a new workshop", key="ws_restart"):
             start(session, store)
-    st.button("Next: export the appraisal", on_click=go_to, args=("export",), type="primary")
+    next_button("workshop", "Next: export the appraisal")

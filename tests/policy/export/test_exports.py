@@ -37,6 +37,7 @@ from policy.export.report import APPENDIX_TITLES, SECTION_TITLES, SUMMARY_TITLE
 from policy.export.safety import xml_safe
 from policy.export.to_html import inline_svg
 from policy.export.to_xlsx import cba_sheet_name
+from policy.labels import finding_heading
 from policy.session import StrategySession, session_from_json
 from policy.walkthrough import recommend
 from tests.paths import ROOT
@@ -202,10 +203,14 @@ def test_docx_trace_appendix_names_rules_and_evidence(files: dict[str, Path],
     end = texts.index(APPENDIX_TITLES[1])
     appendix = "\n".join(texts[start:end])
     first = bundle.recommendations["recommended"][0]
-    rule_id = first["trace"][0]["rule"]
-    assert f"Rule {rule_id}: " in appendix
+    # issue 15: the appendix names each rule and finding in words (its title, its heading and
+    # text); the ids it used to print are in the JSON export, for the auditor
+    title = first["trace"][0]["title"]
+    assert f"Rule: {title}. " in appendix
     finding_ids = first["trace"][0]["conditions"][0]["findings"]
-    assert finding_ids and f"Evidence {finding_ids[0]}: " in appendix
+    finding = bundle.findings_by_id()[finding_ids[0]]
+    assert finding_ids and f"{finding_heading(finding)}: {finding.text}" in appendix
+    assert finding_ids[0] in files["json"].read_text(encoding="utf-8")
     # local knowledge is marked in the strengths and bottlenecks section
     cells = "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
     assert "[Local knowledge] " + MALICIOUS in cells

@@ -1,0 +1,218 @@
+"""Words for codes, on screen and in the Word and HTML reports: the one place pages and the
+report writers ask.
+
+The words live in data: ``evidence/data/labels.yaml`` (finding topics and kinds, quadrants,
+area levels, indicator paths, comparison words, cash-flow columns; read by
+:mod:`evidence.labels`) and, where a vocabulary already carries its own labels, that file:
+sectors (``sectors.csv``), rationales (``rules/data/rationales.yaml``), the catalogue's shared
+outcome and impact nodes, intervention names and actors. Codes stay in the JSON export and
+behind "Details".
+
+- :func:`word` - any code from any of those vocabularies;
+- :func:`in_words` - a message built with codes (a chain diagnosis, a "why not") in words;
+- :func:`finding_heading`, :func:`condition_words`, :func:`needs_words` - a finding's heading
+  and a rule trace read as sentences, with the value and the threshold.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from evidence.labels import (
+    confidence_word,
+    growth_words,
+    indicator_label,
+    label,
+    labels,
+    local_time,
+    lq_text,
+    number_text,
+    percent_text,
+)
+from evidence.models import Finding
+from policy.catalogue import ACTOR_LABELS, load_catalogue, load_shared_nodes
+from policy.walkthrough import default_ruleset
+from rules import ConditionTrace, FiredRule, Rule, needs_of
+from rules.vocabulary import RATIONALE_LABELS
+
+__all__ = [
+    "condition_words",
+    "confidence_word",
+    "finding_heading",
+    "growth_words",
+    "in_words",
+    "known",
+    "indicator_label",
+    "label",
+    "local_time",
+    "lq_text",
+    "needs_words",
+    "number_text",
+    "percent_text",
+    "word",
+]
+
+_GROUPS_FOR_WORD = ("sector", "finding_topic", "quadrant", "area_level", "indicator",
+                    "sector_field", "column", "target_type", "cost_basis", "family")
+_CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+_FINDING_FILTER = re.compile(r"finding\(([^()]*)\)")
+_FILTER_TEXT = re.compile(r"finding with ((?:[a-z_]+=[^,;()]+(?:, )?)+)")
+_PATH = re.compile(r"\b(?:context|sectors?)\.[a-z0-9_.]*[a-z0-9]")
+_RULE = re.compile(r"rule '([a-z0-9-]+)'")
+
+
+@lru_cache(maxsize=1)
+def _words() -> dict[str, str]:
+    """Every code a reader may meet -> its label (interventions and nodes win over the rest)."""
+    vocab = labels()
+    out: dict[str, str] = {}
+    for group in reversed(_GROUPS_FOR_WORD):
+        out.update({k: str(v) for k, v in vocab[group].items()})
+    out.update(RATIONALE_LABELS)
+    out.update(ACTOR_LABELS)
+    out.update({n.id: n.label for n in load_shared_nodes().nodes})
+    out.update({i.id: i.name for i in load_catalogue().values()})
+    return out
+
+
+def _rule_title(rule_id: str) -> str:
+    rule = _rules().get(rule_id)
+    return rule.title if rule is not None else rule_id.replace("-", " ")
+
+
+def known(code: object) -> bool:
+    """Whether any vocabulary has words for ``code``."""
+    return str(code) in _words()
+
+
+def word(code: object) -> str:
+    """The label of ``code`` in whichever vocabulary holds it; else underscores as spaces."""
+    text = str(code)
+    return _words().get(text, text.replace("_", " "))
+
+
+def _filter_words(described: str) -> str:
+    """``topic=skills, kind=bottleneck, min_confidence=0.6`` -> words."""
+    parts: dict[str, str] = {}
+    for item in described.split(", "):
+        key, _, value = item.partition("=")
+        parts[key] = value
+    what = " or ".join(label("finding_topic", t) for t in parts.pop("topic", "").split("|") if t)
+    kind = parts.pop("kind", "")
+    text = f"a finding on {what or 'any topic'}"
+    if kind:
+        text += f" ({' or '.join(label('finding_kind', k).lower() for k in kind.split('|'))})"
+    if "sector" in parts:
+        text += " about " + " or ".join(label("sector", s) for s in parts.pop("sector").split("|"))
+    for key, group in (("sector_quadrant", "quadrant"), ("sector_knowledge_base",
+                                                         "knowledge_base"),
+                       ("sector_growth_pattern", "growth_pattern")):
+        if key in parts:
+            values = " or ".join(label(group, v).lower() for v in parts.pop(key).split("|"))
+            text += f" about {_article(values)} {values} sector"
+    if "min_confidence" in parts:
+        floor = float(parts.pop("min_confidence"))
+        text += f", with confidence at least {confidence_word(floor)} ({floor:g})"
+    return text
+
+
+def in_words(text: str, *, known_only: bool = False) -> str:
+    """A message built with codes, in words: finding filters read out, codes labelled.
+
+    ``known_only`` leaves a snake_case word the vocabularies do not know as it is (for text
+    that may be a person's own), instead of turning its underscores into spaces."""
+    text = _FINDING_FILTER.sub(lambda m: _filter_words(m.group(1)), str(text))
+    text = _FILTER_TEXT.sub(
+        lambda m: _filter_words(m.group(1).rstrip(", ")).removeprefix("a "), text)
+    text = _RULE.sub(lambda m: f"the rule '{_rule_title(m.group(1))}'", text)
+    text = _PATH.sub(lambda m: indicator_label(m.group(0)), text)
+
+    def one(m: re.Match[str]) -> str:
+        code = m.group(0)
+        return _words().get(code, code if known_only else code.replace("_", " "))
+
+    return _CODE.sub(one, text)
+
+
+def finding_heading(f: Finding) -> str:
+    """``Strength · Specialisation · Aerospace``: kind, topic and sector in words."""
+    parts = [label("finding_kind", f.kind), label("finding_topic", f.topic)]
+    if f.sector:
+        parts.append(label("sector", f.sector))
+    return " · ".join(parts)
+
+
+def _value(value: object) -> str:
+    if value is None:
+        return "missing"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return number_text(value)
+    if isinstance(value, float):
+        return number_text(value) if abs(value) >= 1000 else f"{value:.3g}" \
+            if abs(value) < 1 else f"{value:.2f}"
+    return str(value)
+
+
+def _percent(value: object) -> str:
+    return percent_text(float(value)) if isinstance(value, int | float) else _value(value)
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" else "a"
+
+
+def _sector_values(actual: str) -> str:
+    """``aerospace=5.71, automotive=12.18`` (a quantified test's values) in words."""
+    out = []
+    for item in actual.split(", "):
+        code, sep, value = item.partition("=")
+        out.append(f"{label('sector', code)} {value}" if sep else in_words(item))
+    return ", ".join(out)
+
+
+def condition_words(c: ConditionTrace) -> str:
+    """One test of a rule as a sentence with its value and threshold."""
+    if c.path.startswith("finding("):
+        what = _filter_words(c.path[len("finding("):-1])
+        count = int(c.actual or 0) if isinstance(c.actual, int | float) else 0
+        found = f"{count} found" if count else "none found"
+        if c.op == "absent":
+            return f"No {what.removeprefix('a ')}: {found}"
+        return f"There is {what}: {found}"
+    if c.path == "area.level":
+        levels = ", ".join(label("area_level", v.strip()) for v in str(c.threshold).split(","))
+        return (f"The area is {'' if c.op == 'in' else 'not '}a {levels}: it is a "
+                f"{label('area_level', c.actual)}")
+    name = indicator_label(c.path)
+    name = name[:1].upper() + name[1:]
+    if c.op in ("present", "missing"):
+        state = "is known" if c.op == "present" else "is missing"
+        return f"{name} {state}: {_value(c.actual)}"
+    field = c.path.rsplit(".", 1)[-1] if c.path.startswith("sector") else c.path
+    show = _percent if field in labels()["percent"] else _value
+    actual = _sector_values(c.actual) if isinstance(c.actual, str) else show(c.actual)
+    text = f"{name} is {label('op', c.op)} {show(c.threshold)}: it is {actual}"
+    if c.note:
+        text += f" ({in_words(c.note)})"
+    return text
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict[str, Rule]:
+    return {r.id: r for r in default_ruleset().rules}
+
+
+def needs_words(fired: FiredRule) -> str:
+    """Whether the rule needs all its tests or any one of them, and which are alternatives."""
+    rule = _rules().get(fired.rule)
+    if rule is None:  # a rule from another rule set: say only what the trace shows
+        return label("needs", "one" if len(fired.conditions) == 1 else "all")
+    needs, alternatives = needs_of(rule)
+    text = label("needs", needs)
+    for group in alternatives:
+        numbers = " and ".join(str(i) for i in group)
+        text += f"; tests {numbers} are alternatives (either is enough)"
+    return text
