@@ -209,7 +209,9 @@ def test_full_walkthrough_to_word_report(
     assert [s.value for s in state.scores
             if (s.option_id, s.criterion_id) == (opt_id, crit_id)] == [float(new_score)]
 
-    # 9. Export: the Word report, prepared, downloaded and opened
+    # 9. Next goes to the workshop step (the step after the appraisal), then on to the export
+    click_next(page, "Next: workshop", "Workshop")
+    # 10. Export: the Word report, prepared, downloaded and opened
     click_next(page, "Next: export the appraisal", "Export and save")
     word = page.get_by_role("radiogroup", name="Format").get_by_text("Word report (.docx)")
     word.click()

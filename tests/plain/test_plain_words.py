@@ -53,13 +53,7 @@ def _page_offenders(step: str, session: StrategySession) -> list[tuple[str, str,
             for word in offenders(text)]
 
 
-OWNED_ELSEWHERE = {"appraisal": "ui/pages/appraisal.py is being reworked under issue 12; its "
-                                "cash-flow and score columns still show codes"}
-
-
-@pytest.mark.parametrize("step", [
-    pytest.param(s.id, marks=pytest.mark.xfail(reason=OWNED_ELSEWHERE[s.id], strict=True))
-    if s.id in OWNED_ELSEWHERE else s.id for s in load_steps()])
+@pytest.mark.parametrize("step", [s.id for s in load_steps()])
 def test_page_shows_words_not_codes(step: str, session: StrategySession) -> None:
     found = _page_offenders(step, session)
     assert not found, _report(found)

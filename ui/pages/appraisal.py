@@ -37,8 +37,9 @@ from policy.appraisal import (
     swing_ranges,
 )
 from policy.catalogue import load_catalogue
+from policy.labels import label
 from ui.state import ensure_appraisal, get_session, session_profile, session_recommendations
-from ui.widgets import go_to, need_area, rebuild_button
+from ui.widgets import need_area, next_button, rebuild_button
 
 
 def objectives_tab(state: AppraisalState) -> None:
@@ -78,14 +79,14 @@ def options_tab(state: AppraisalState) -> None:
             st.markdown(f"**{o.name}**: {o.description}")
     if state.notes:
         st.info(state.notes)
-    rows = []
+    rows, keys = [], []  # keys: the ids behind each row, kept off the screen, in row order
     for o in state.options:
         for item in o.interventions or [None]:
+            keys.append((o.id, item.intervention_id if item else ""))
             rows.append({
-                "option": o.name, "option_id": o.id,
+                "option": o.name,
                 "intervention": catalogue[item.intervention_id].name
                 if item and item.intervention_id in catalogue else "(business as usual)",
-                "intervention_id": item.intervention_id if item else "",
                 "budget GBP m": item.budget_gbp_m if item else 0.0,
                 "private GBP m": item.private_gbp_m if item else 0.0,
                 "type": item.spend_type if item else "revenue",
@@ -98,17 +99,16 @@ def options_tab(state: AppraisalState) -> None:
     edited = st.data_editor(
         pd.DataFrame(rows), hide_index=True, width="stretch", key="budget_editor",
         disabled=["option", "intervention"],
-        column_config={"option_id": None, "intervention_id": None,
-                       "budget GBP m": st.column_config.NumberColumn(min_value=0.0, step=0.1),
+        column_config={"budget GBP m": st.column_config.NumberColumn(min_value=0.0, step=0.1),
                        "private GBP m": st.column_config.NumberColumn(min_value=0.0, step=0.1),
                        "type": st.column_config.SelectboxColumn(options=list(SPEND_TYPES)),
                        "start year": st.column_config.NumberColumn(min_value=0, step=1),
                        "years": st.column_config.NumberColumn(min_value=1, step=1)})
-    for row in edited.to_dict("records"):
-        if not row["intervention_id"]:
+    for (option_id, intervention_id), row in zip(keys, edited.to_dict("records"), strict=True):
+        if not intervention_id:
             continue
-        for item in state.option(row["option_id"]).interventions:
-            if item.intervention_id != row["intervention_id"]:
+        for item in state.option(option_id).interventions:
+            if item.intervention_id != intervention_id:
                 continue
             new = {"budget_gbp_m": float(row["budget GBP m"] or 0.0),
                    "private_gbp_m": float(row["private GBP m"] or 0.0),
@@ -202,19 +202,18 @@ def scores_tab(state: AppraisalState) -> None:
     labels = {c.id: c.label for c in state.criteria}
     frame = pd.DataFrame([{"option": names.get(s.option_id, s.option_id),
                            "criterion": labels.get(s.criterion_id, s.criterion_id),
-                           "score": s.value, "rationale": s.rationale,
-                           "option_id": s.option_id, "criterion_id": s.criterion_id}
+                           "score": s.value, "rationale": s.rationale}
                           for s in state.scores])
+    keys = [(s.option_id, s.criterion_id) for s in state.scores]  # row order, off the screen
     edited = st.data_editor(frame, hide_index=True, width="stretch", key="score_editor",
                             disabled=["option", "criterion"],
-                            column_config={"option_id": None, "criterion_id": None,
-                                           "score": st.column_config.NumberColumn(
+                            column_config={"score": st.column_config.NumberColumn(
                                                min_value=0, max_value=100, step=1)})
-    for row in edited.to_dict("records"):
+    for (option_id, criterion_id), row in zip(keys, edited.to_dict("records"), strict=True):
         value = None if pd.isna(row["score"]) else float(row["score"])
-        old = state.score(row["option_id"], row["criterion_id"])
+        old = state.score(option_id, criterion_id)
         if old is None or old.value != value or old.rationale != str(row["rationale"]):
-            state.set_score(row["option_id"], row["criterion_id"], value, str(row["rationale"]))
+            state.set_score(option_id, criterion_id, value, str(row["rationale"]))
 
 
 def _benefit_rows(cba: OptionCba, pick: str) -> None:
@@ -392,10 +391,12 @@ def cba_tab(state: AppraisalState, results: AppraisalResults,
     if len(yearly):
         long = yearly.melt(id_vars=["year"], value_vars=["pv_cost", "pv_benefit"],
                            var_name="stream", value_name="GBP m")
+        long["stream"] = long["stream"].map(lambda c: label("column", c))
         st.altair_chart(alt.Chart(long, title="Discounted costs and benefits by year "
                                   "(GBP m, present values)").mark_bar().encode(
             x="year:O", y="GBP m:Q", color="stream:N", xOffset="stream:N"), width="stretch")
-        st.dataframe(yearly, hide_index=True, width="stretch")
+        st.dataframe(yearly.rename(columns=lambda c: label("column", c)), hide_index=True,
+                     width="stretch")
 
 
 def results_tab(state: AppraisalState, results: AppraisalResults) -> None:
@@ -482,14 +483,15 @@ def evaluation_tab(state: AppraisalState, session: object) -> None:
     st.caption("Logframe from the chosen interventions' causal chains: an indicator per "
                "output, outcome and impact, where it is measured, the baseline from the area's "
                f"evidence, and the target you set. Method: {plan.source}.")
-    frame = pd.DataFrame([{"node_id": r.node_id, "stage": r.stage, "result": r.label,
+    keys = [r.node_id for r in plan.rows]  # row order, off the screen
+    frame = pd.DataFrame([{"stage": r.stage, "result": r.label,
                            "indicator": r.indicator, "source": r.source,
                            "baseline": r.baseline, "target": r.target} for r in plan.rows])
     edited = st.data_editor(frame, hide_index=True, width="stretch", key="logframe_editor",
                             disabled=["stage", "result", "indicator", "source", "baseline"],
-                            column_config={"node_id": None})
-    targets = {row["node_id"]: str(row["target"]).strip()
-               for row in edited.to_dict("records")
+)
+    targets = {node: str(row["target"]).strip()
+               for node, row in zip(keys, edited.to_dict("records"), strict=True)
                if row["target"] is not None and str(row["target"]).strip()}
     if targets != state.targets:
         state.targets = targets
@@ -497,8 +499,8 @@ def evaluation_tab(state: AppraisalState, session: object) -> None:
     st.dataframe(pd.DataFrame([{"intervention": d.intervention, "approach": d.label,
                                 "Maryland SMS": d.sms_level, "data": "; ".join(d.data)}
                                for d in plan.designs]), hide_index=True, width="stretch")
-    for label, text in plan.timing:
-        st.markdown(f"- **{label}:** {text}")
+    for when, text in plan.timing:
+        st.markdown(f"- **{when}:** {text}")
     st.markdown("**Risks to evaluability**")
     for risk in plan.risks:
         st.markdown(f"- {risk}")
@@ -529,4 +531,4 @@ def render() -> None:
     with tabs[6]:
         objectives_tab(state)
     rebuild_button(session)
-    st.button("Next: export the appraisal", on_click=go_to, args=("export",), type="primary")
+    next_button("appraisal")
