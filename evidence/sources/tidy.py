@@ -42,6 +42,7 @@ __all__ = [
     "FILE_COLUMNS",
     "TABLES",
     "looks_like_tidy",
+    "read_small_tables",
     "read_tidy",
     "str_column",
     "write_tidy",
@@ -440,6 +441,23 @@ def read_tidy(path: Path | str) -> Dataset:
     known = areas["area_code"]
     codes = _lean_employment(raw.main, np.flatnonzero(raw.table == _EMPLOYMENT), known, file)
     return _dataset(tables, areas, codes, file)
+
+
+def read_small_tables(
+    rows: pd.DataFrame, positions: np.ndarray, file: str
+) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None, SourceInfo]:
+    """The areas, GVA, context and source description of a tidy file from its rows other than
+    the employment rows (``positions``: their 0-based data-row positions in the file, so an
+    error names the file line); checked as :func:`read_tidy` checks them. The out-of-core
+    reader (``evidence.sources.tidy_duckdb``) reads the employment rows itself."""
+    tables, _ = _split_tables(rows.reset_index(drop=True), file, positions)
+    areas = _areas(tables["areas"], file)
+    known = areas["area_code"]
+    meta = tables["meta"]
+    source = _source_from_meta(
+        meta.text("area_code").astype(str), meta.text("area_name").astype(str), file
+    )
+    return areas, _gva(tables["gva"], known), _context(tables["context"], known), source
 
 
 def _dataset(tables: dict[str, _Rows], areas: pd.DataFrame,
