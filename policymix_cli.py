@@ -32,7 +32,8 @@ def command(name: str) -> Callable[[Callable[[argparse.Namespace], int]],
 
 def _evidence(args: argparse.Namespace) -> Evidence:
     return Evidence.from_path(getattr(args, "data", None), getattr(args, "gva", None),
-                              getattr(args, "status", None))
+                              getattr(args, "status", None),
+                              engine=getattr(args, "engine", None) or "auto")
 
 
 def _print_report(ev: Evidence) -> None:
@@ -222,6 +223,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--status", help="BRES employment status to use when the file has "
                        "several (Employment, Employees, Full-time employees, Part-time "
                        "employees); default Employment; statuses are never added together")
+        p.add_argument("--engine", choices=["auto", "memory", "duckdb"], default="auto",
+                       help="read a tidy file in memory or out of core with DuckDB (sector "
+                       "numbers only, no 4-digit class analysis); auto: DuckDB above "
+                       "20 million rows (POLICYMIX_OUT_OF_CORE_ROWS)")
 
     p = sub.add_parser("areas", help="list area codes, names and levels")
     data_arg(p)

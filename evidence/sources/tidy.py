@@ -649,7 +649,7 @@ def _table_codes(column: pa.ChunkedArray, file: str) -> np.ndarray:
     table = names[codes]
     bad = _first(table < 0)
     if bad is not None:
-        shown = labels[codes[bad]] if codes[bad] >= 0 else "(empty)"
+        shown = str(labels[codes[bad]]) if codes[bad] >= 0 else "(empty)"
         raise _fail(file, bad, "table", f"unknown table {shown!r}; expected one of {TABLES}")
     return table
 
@@ -709,7 +709,8 @@ def _lean_employment(main: pa.Table, positions: np.ndarray, known: pd.Series,
     known_label = np.isin(area_labels, known.to_numpy(dtype=str))
     bad = _first(~known_label[area])
     if bad is not None:
-        raise fail(bad, "area_code", f"area {area_labels[area[bad]]!r} is not in the areas table")
+        raise fail(bad, "area_code",
+                   f"area {str(area_labels[area[bad]])!r} is not in the areas table")
     _check_unique(area, year, sic, area_labels, sic_labels, fail)
     area, area_labels = _used(area, area_labels)
     sic, sic_labels = _used(sic, sic_labels)
@@ -759,7 +760,7 @@ def _lean_sic(rows: _Picked, fail: _FailAt) -> tuple[np.ndarray, np.ndarray]:
     recoded = inverse[:-1].astype(np.int32)[codes]
     bad = _first(unknown[recoded]) if unknown.any() else None
     if bad is not None:
-        raise fail(bad, "sic", f"{labels[codes[bad]]!r} is not a SIC 2007 class, group, "
+        raise fail(bad, "sic", f"{str(labels[codes[bad]])!r} is not a SIC 2007 class, group, "
                                "division or TOTAL")
     return recoded, unique
 
