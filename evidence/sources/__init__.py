@@ -22,8 +22,8 @@ from evidence.dataset import DataError, Dataset
 from evidence.sources.nomis import nomis_shape, read_nomis_bres
 from evidence.sources.ons_gva import attach_gva, looks_like_ons_gva, xlsx_has_gva_table
 from evidence.sources.text import plain_csv, read_head_lines
-from evidence.sources.tidy import looks_like_tidy
-from evidence.sources.tidy_duckdb import read_tidy_any
+from evidence.sources.tidy import looks_like_tidy, read_tidy
+from evidence.sources.tidy_duckdb import choose_engine, read_tidy_duckdb
 
 __all__ = ["SUPPORTED_FORMATS", "detect_format", "load_dataset"]
 
@@ -99,7 +99,7 @@ def load_dataset(
     """
     fmt = detect_format(path)
     if fmt == "demo":
-        ds = read_tidy_any(path, engine)
+        ds = read_tidy_duckdb(path) if choose_engine(path, engine) == "duckdb" else read_tidy(path)
     elif fmt in ("nomis_bulk", "nomis_query"):
         with plain_csv(path) as plain:
             try:
