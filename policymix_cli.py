@@ -33,7 +33,8 @@ def command(name: str) -> Callable[[Callable[[argparse.Namespace], int]],
 def _evidence(args: argparse.Namespace) -> Evidence:
     return Evidence.from_path(getattr(args, "data", None), getattr(args, "gva", None),
                               getattr(args, "status", None),
-                              context=getattr(args, "context", None))
+                              context=getattr(args, "context", None),
+                              engine=getattr(args, "engine", None) or "auto")
 
 
 def _print_report(ev: Evidence) -> None:
@@ -229,6 +230,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="NOMIS context download to merge with --data (repeatable): APS "
                        "qualifications (T19), APS employment by occupation (T09a) or UK "
                        "Business Counts by employment size band, XLSX or CSV")
+        p.add_argument("--engine", choices=["auto", "memory", "duckdb"], default="auto",
+                       help="read a tidy file in memory or out of core with DuckDB (sector "
+                       "numbers only, no 4-digit class analysis); auto: DuckDB above "
+                       "20 million rows (POLICYMIX_OUT_OF_CORE_ROWS)")
 
     p = sub.add_parser("areas", help="list area codes, names and levels")
     data_arg(p)

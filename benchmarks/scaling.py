@@ -10,9 +10,12 @@ the whole period (indicators), each stage's wall time and the process's peak res
 after it (``resource.getrusage``).
 
     python benchmarks/scaling.py [--areas 360 1000 7000 35000] [--max-rows 60000000]
+                                 [--engine memory|duckdb]
 
-Sizes with more rows than ``--max-rows`` are reported as not run (the in-memory path holds the
-rows' integer codes: about 25 bytes a row).
+With ``--engine memory`` (the default) sizes with more rows than ``--max-rows`` are reported as
+not run (the in-memory path holds the rows' integer codes: about 25 bytes a row); with
+``--engine duckdb`` the load is the out-of-core reader (``evidence.sources.tidy_duckdb``, its
+default memory limit) and every size runs.
 """
 
 from __future__ import annotations
@@ -83,18 +86,18 @@ def scaled_file(n_areas: int) -> Path:
     return out
 
 
-def measure(path: Path) -> dict[str, float]:
+def measure(path: Path, engine: str = "memory") -> dict[str, float]:
     """Run in a child process: each stage's seconds and the peak RSS (GB) after it."""
     from evidence.cube import build_cube  # in the child only: the parent stays small
     from evidence.indicators import compute_indicators
-    from evidence.sources.tidy import read_tidy
+    from evidence.sources.tidy_duckdb import read_tidy_any
 
     def peak() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # KB -> GB
 
     out: dict[str, float] = {"start_gb": peak()}
     t0 = time.perf_counter()
-    ds = read_tidy(path)
+    ds = read_tidy_any(path, engine)
     out["load_s"], out["load_gb"] = time.perf_counter() - t0, peak()
     t0 = time.perf_counter()
     cube = build_cube(ds)
@@ -102,7 +105,8 @@ def measure(path: Path) -> dict[str, float]:
     t0 = time.perf_counter()
     compute_indicators(cube)
     out["indicators_s"], out["indicators_gb"] = time.perf_counter() - t0, peak()
-    out["rows"] = float(len(ds.codes.area)) if ds.codes is not None else float("nan")
+    out["rows"] = float(len(ds.codes.area) if ds.codes is not None else
+                        ds.sums.rows if ds.sums is not None else float("nan"))
     return out
 
 
@@ -110,20 +114,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--areas", type=int, nargs="+", default=[360, 1000, 7000, 35000])
     parser.add_argument("--max-rows", type=float, default=60e6)
+    parser.add_argument("--engine", choices=["memory", "duckdb"], default="memory")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure(args.child)))
+        print(json.dumps(measure(args.child, args.engine)))
         return
+    print(f"engine: {args.engine}")
     print(f"{'areas':>7} {'rows':>12} {'load':>8} {'cube':>8} {'indic.':>8} {'total':>8} "
           f"{'peak GB':>8}")
     for n in args.areas:
         rows = n * 6160  # ~615 classes + TOTAL, 10 years
-        if rows > args.max_rows:
+        if rows > args.max_rows and args.engine == "memory":
             print(f"{n:>7} {rows:>12,} not run: above --max-rows (needs the out-of-core path)")
             continue
         path = scaled_file(n)
-        child = subprocess.run([sys.executable, __file__, "--child", str(path)],
+        child = subprocess.run([sys.executable, __file__, "--child", str(path),
+                                "--engine", args.engine],
                                capture_output=True, text=True, check=True)
         r = json.loads(child.stdout.strip().splitlines()[-1])
         total = r["load_s"] + r["cube_s"] + r["indicators_s"]

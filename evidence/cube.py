@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from evidence.context import aggregate_extra, extra_arrays
-from evidence.dataset import GB_CODE, Dataset, is_pseudo_code
+from evidence.dataset import GB_CODE, Dataset, EmploymentSums, is_pseudo_code
 from evidence.levels import select_codes
 from evidence.sectors import TOTAL_CODE, load_sectors, match_code
 
@@ -113,7 +113,8 @@ def build_cube(ds: Dataset) -> Cube:
     years = np.array(ds.years, dtype=int)
     base, gb_in_file = _base_areas(ds)
     area_order = list(base["area_code"]) + [GB_CODE]
-    e = _employment_arrays(ds, area_order, years, sectors)
+    e = (_summed_arrays(ds.sums, area_order, years, sectors) if ds.sums is not None
+         else _employment_arrays(ds, area_order, years, sectors))
     notes = _coarse_code_notes(e.codes)
 
     gva = gva_total = None
@@ -135,8 +136,10 @@ def build_cube(ds: Dataset) -> Cube:
     if level4 is not None:
         nat_level4, nat_berd, nat_soc = _national_context(level4, berd, soc, e.total, lowest)
 
-    nat_class = e.class_emp[-1] if national_basis.startswith("Great Britain") else \
-        e.class_emp[:-1][lowest].sum(axis=0)
+    nat_class = None
+    if e.class_emp is not None:
+        nat_class = e.class_emp[-1] if national_basis.startswith("Great Britain") else \
+            e.class_emp[:-1][lowest].sum(axis=0)
 
     def drop_gb(x: np.ndarray | None) -> np.ndarray | None:
         return None if x is None else x[:-1]
@@ -168,7 +171,7 @@ def build_cube(ds: Dataset) -> Cube:
         nat_berd=nat_berd,
         nat_soc=nat_soc,
         classes=e.classes,
-        class_emp=e.class_emp[:-1],
+        class_emp=drop_gb(e.class_emp),
         nat_class_emp=nat_class,
         total_basis=e.total_basis,
         national_basis=national_basis,
@@ -183,7 +186,9 @@ def build_cube(ds: Dataset) -> Cube:
 def _base_areas(ds: Dataset) -> tuple[pd.DataFrame, bool]:
     """The file's areas that have employment rows, without GB; and whether GB had rows."""
     file_areas = ds.areas.set_index("area_code", drop=False)
-    if ds.codes is not None:  # the codes' labels are exactly the areas with rows
+    if ds.sums is not None:  # so are the areas of the sums
+        present = pd.Index(np.asarray(ds.sums.area_labels, dtype=str))
+    elif ds.codes is not None:  # the codes' labels are exactly the areas with rows
         present = pd.Index(np.asarray(ds.codes.area_labels, dtype=str))
     else:
         present = pd.Index(pd.unique(ds.employment["area_code"]))
@@ -205,8 +210,9 @@ class _EmploymentArrays:
     codes: list[str]
     """The file's industry codes other than TOTAL."""
     classes: tuple[str, ...] = ()
-    class_emp: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
-    """[A, C, Y] jobs by 4-digit SIC class (suppressed or missing cells count 0)."""
+    class_emp: np.ndarray | None = None
+    """[A, C, Y] jobs by 4-digit SIC class (suppressed or missing cells count 0); None from
+    an out-of-core reader's sums, which have no class detail."""
 
 
 def is_class_code(code: str) -> bool:
@@ -319,29 +325,66 @@ def _employment_arrays(
     emp = by_group(jobs, np.flatnonzero(sector_of >= 0), sector_of[sector_of >= 0], n_s)
     sector_seen = by_group(seen, np.arange(len(counted)), counted_sector, n_s)
     supp = by_group(supp_count, np.arange(len(counted)), counted_sector, n_s)
-    # No known value behind a cell (no row, or every row suppressed): unknown, not zero.
-    emp = np.where(sector_seen == 0, np.nan, emp)
     in_division = (division_of >= 0) & ~is_total
     structure = by_group(jobs, np.flatnonzero(in_division), division_of[in_division], n_d)
+    total_jobs = total_seen = None
     if bool(is_total.any()):
-        total = jobs[:, is_total, :].sum(axis=1)
+        total_jobs = jobs[:, is_total, :].sum(axis=1)
         total_seen = seen[:, is_total[counted], :].sum(axis=1)
-        total = np.where(total_seen > 0, total, np.nan)
-        total_basis = "all-industries row"
-    else:
-        # NOMIS pseudo-codes (DEFRA agricultural data) are in no sector or division but are
-        # jobs NOMIS counts in its totals.
-        pseudo = np.array([is_pseudo_code(u) for u in uniques], dtype=bool)
-        total = structure.sum(axis=1) + jobs[:, pseudo, :].sum(axis=1)
-        total_basis = "sum of industries in file"
-    rest = np.clip(total - structure.sum(axis=1), 0, None)
-    structure = np.concatenate([structure, rest[:, None, :]], axis=1)
+    pseudo = np.array([is_pseudo_code(u) for u in uniques], dtype=bool)
+    pseudo_jobs = jobs[:, pseudo, :].sum(axis=1)
     # Class level: the 4-digit codes of the same array, in sorted order.
     class_pos = [i for i in np.argsort(uniques, kind="stable") if is_class_code(uniques[i])]
     classes = tuple(str(uniques[i]) for i in class_pos)
     class_emp = jobs[:, np.asarray(class_pos, dtype=np.int64), :]
-    return _EmploymentArrays(emp, supp, total, structure, total_basis, list(uniques[~is_total]),
-                             classes, class_emp)
+    return _finish(emp, sector_seen, supp, structure, total_jobs, total_seen, pseudo_jobs,
+                   list(uniques[~is_total]), classes, class_emp)
+
+
+def _finish(emp: np.ndarray, sector_seen: np.ndarray, supp: np.ndarray, structure: np.ndarray,
+            total_jobs: np.ndarray | None, total_seen: np.ndarray | None,
+            pseudo_jobs: np.ndarray | None, codes: list[str], classes: tuple[str, ...] = (),
+            class_emp: np.ndarray | None = None) -> _EmploymentArrays:  # fmt: skip
+    """Sums by sector, division and TOTAL -> the cube's arrays (both engines end here)."""
+    # No known value behind a cell (no row, or every row suppressed): unknown, not zero.
+    emp = np.where(sector_seen == 0, np.nan, emp)
+    if total_jobs is not None and total_seen is not None:
+        total = np.where(total_seen > 0, total_jobs, np.nan)
+        total_basis = "all-industries row"
+    else:
+        # NOMIS pseudo-codes (DEFRA agricultural data) are in no sector or division but are
+        # jobs NOMIS counts in its totals.
+        total = structure.sum(axis=1)
+        if pseudo_jobs is not None:
+            total = total + pseudo_jobs
+        total_basis = "sum of industries in file"
+    rest = np.clip(total - structure.sum(axis=1), 0, None)
+    structure = np.concatenate([structure, rest[:, None, :]], axis=1)
+    return _EmploymentArrays(emp, supp, total, structure, total_basis, codes, classes,
+                             class_emp)
+
+
+def _summed_arrays(sums: EmploymentSums, area_order: list[str], years: np.ndarray,
+                   sectors: list[str]) -> _EmploymentArrays:  # fmt: skip
+    """An out-of-core reader's sums placed in the cube's area order (no class detail)."""
+    if list(sums.years) != [int(y) for y in years]:
+        raise ValueError("the sums' years are not the dataset's years")
+    have = {str(c): i for i, c in enumerate(sums.area_labels)}
+    pick = np.array([have.get(c, -1) for c in area_order], dtype=np.int64)
+    missing = pick < 0
+
+    def placed(x: np.ndarray, fill: float) -> np.ndarray:
+        out = x[np.where(missing, 0, pick)] if len(x) else np.zeros((len(pick), *x.shape[1:]))
+        out[missing] = fill
+        return out
+
+    structure = placed(sums.division_jobs, 0.0)
+    total_jobs = None if sums.total_jobs is None else placed(sums.total_jobs, 0.0)
+    total_seen = None if sums.total_seen is None else placed(sums.total_seen, 0.0)
+    codes = [c for c in sums.codes if c != TOTAL_CODE]
+    return _finish(placed(sums.sector_jobs, 0.0), placed(sums.sector_seen, 0.0),
+                   placed(sums.sector_supp, 0.0), structure, total_jobs, total_seen, None,
+                   codes)
 
 
 def _coarse_code_notes(codes: list[str]) -> list[str]:

@@ -232,6 +232,32 @@ class EmploymentCodes:
         })
 
 
+@dataclass
+class EmploymentSums:
+    """The employment table already summed to what the cube keeps, by an out-of-core reader
+    (``evidence.sources.tidy_duckdb``): no row is held in memory, only these sums.
+
+    Arrays are [area, ..., year] over ``area_labels`` and ``years``; sectors in
+    ``evidence.sectors.load_sectors`` order. The codes behind each sector and division are the
+    ones :func:`evidence.levels.select_codes` picks for ``codes``, exactly as the in-memory
+    cube build picks them. There is no 4-digit class detail.
+    """
+
+    area_labels: np.ndarray
+    years: np.ndarray  # int64
+    codes: list[str]
+    """The file's normalised industry codes, TOTAL included."""
+    sector_jobs: np.ndarray  # [A, S, Y] known jobs in the sector's codes
+    sector_seen: np.ndarray  # [A, S, Y] known cells behind them
+    sector_supp: np.ndarray  # [A, S, Y] suppressed cells behind them
+    divisions: list[str]
+    division_jobs: np.ndarray  # [A, D, Y] known jobs in the structure codes
+    total_jobs: np.ndarray | None  # [A, Y] TOTAL rows; None when the file has none
+    total_seen: np.ndarray | None  # [A, Y]
+    rows: int = 0
+    suppressed_cells: int = 0
+
+
 _STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
@@ -254,6 +280,10 @@ class _EmploymentField:
         frame = obj.__dict__.get(self.attr)
         if frame is None and obj.codes is not None:
             frame = obj.__dict__[self.attr] = obj.codes.frame()
+        if frame is None and obj.sums is not None:
+            raise DataError("the employment rows of this file were summed out of core "
+                            "(engine duckdb) and are not held in memory; read it with the "
+                            "in-memory engine for row-level work", file=obj.source.path)
         return frame
 
     def __set__(self, obj: Any, value: pd.DataFrame | None) -> None:
@@ -271,13 +301,17 @@ class Dataset:
     context: pd.DataFrame | None = None
     codes: EmploymentCodes | None = field(default=None, repr=False, compare=False)
     """The employment table as integer codes when the reader had them (the cube uses them)."""
+    sums: EmploymentSums | None = field(default=None, repr=False, compare=False)
+    """The employment table summed out of core (no rows, no class detail), when read so."""
 
     def __post_init__(self) -> None:
-        if self.__dict__.get("_employment") is None and self.codes is None:
-            raise TypeError("Dataset needs an employment frame or its codes")
+        if self.__dict__.get("_employment") is None and self.codes is None and self.sums is None:
+            raise TypeError("Dataset needs an employment frame, its codes or its sums")
 
     @property
     def years(self) -> list[int]:
+        if self.sums is not None:
+            return [int(y) for y in self.sums.years]
         years = self.codes.year if self.codes is not None else self.employment["year"]
         return sorted(int(y) for y in pd.unique(np.asarray(years)))
 

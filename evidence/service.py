@@ -21,11 +21,11 @@ from evidence.models import AreaProfile
 from evidence.profile import build_profile
 from evidence.sectors import load_sectors
 from evidence.sources import load_dataset
-from evidence.sources.demo import ensure_full_demo, load_bundled_demo
+from evidence.sources.demo import bundled_demo_path, ensure_full_demo, load_bundled_demo
 from evidence.sources.nomis_context import merge_context
 from evidence.sources.ons_gva import attach_gva
 from evidence.sources.samples import SAMPLE_PREFIX, load_sample
-from evidence.sources.tidy import read_tidy
+from evidence.sources.tidy_duckdb import read_tidy_any
 
 
 @dataclass
@@ -41,15 +41,18 @@ class Evidence:
     @classmethod
     def from_path(cls, path: str | Path | None = None,
                   gva_path: str | Path | None = None, status: str | None = None,
-                  context: list[str | Path] | None = None) -> Evidence:
+                  context: list[str | Path] | None = None,
+                  engine: str = "auto") -> Evidence:
         """Load a file in any supported format, or the bundled demo when ``path`` is None.
 
         ``status`` picks the BRES employment status of a file that has several (default
         Employment); it may also ride in ``path`` as ``file::status=Employees``. ``context``
         lists NOMIS context downloads (APS qualifications and occupations, UK Business Counts)
-        to merge in (:func:`evidence.sources.nomis_context.merge_context`).
+        to merge in (:func:`evidence.sources.nomis_context.merge_context`). ``engine``: see
+        :func:`load_any`.
         """
-        return cls.from_dataset(load_any(path, gva_path, status, context=context))
+        return cls.from_dataset(load_any(path, gva_path, status, context=context,
+                                         engine=engine))
 
     @property
     def years(self) -> list[int]:
@@ -168,6 +171,7 @@ def split_source(spec: str | Path) -> tuple[str, str | None]:
 def load_any(
     path: str | Path | None, gva_path: str | Path | None = None, status: str | None = None,
     context: list[str | Path] | None = None,
+    engine: str = "auto",
 ) -> Dataset:
     """The bundled demo for None, the full demo for ``demo:full``, the real sample for
     ``sample:nuts2``, else a file by content.
@@ -175,10 +179,13 @@ def load_any(
     ``gva_path`` (an ONS GVA file) is merged into a real-data file; the synthetic demo has its
     own GVA, so asking to merge one into it is an error rather than silently ignored.
     ``status`` picks the employment status of a BRES file with several; ``context`` files
-    (NOMIS APS / UK Business Counts downloads) are merged in by area code.
+    (NOMIS APS / UK Business Counts downloads) are merged in by area code. ``engine`` reads a
+    tidy file in memory (``memory``), out of core with DuckDB (``duckdb``: sector-level
+    numbers, no class detail) or by its size (``auto``, above
+    ``evidence.sources.tidy_duckdb.OUT_OF_CORE_ROWS`` rows).
     """
     if context:
-        return merge_context(load_any(path, gva_path, status), context)
+        return merge_context(load_any(path, gva_path, status, engine=engine), context)
     if path is not None:
         spec_path, spec_status = split_source(path)
         path, status = spec_path, status or spec_status
@@ -190,10 +197,11 @@ def load_any(
             code="gva_needs_real_data",
         )
     if path is None:
-        return load_bundled_demo()
+        return load_bundled_demo() if engine in ("auto", "memory") else \
+            read_tidy_any(bundled_demo_path(), engine)
     if str(path) == FULL_DEMO:
-        return read_tidy(ensure_full_demo())
+        return read_tidy_any(ensure_full_demo(), engine)
     if str(path).startswith(SAMPLE_PREFIX):
         ds = load_sample(str(path))
         return attach_gva(ds, gva_path) if gva_path is not None else ds
-    return load_dataset(path, gva_path, status)
+    return load_dataset(path, gva_path, status, engine)

@@ -205,6 +205,11 @@ YAML_MAX_NODES = 200_000
 alias bomb (a few lines that expand to billions of nodes) before it is built."""
 
 
+YAML_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader (C) when PyYAML was built with it, else the pure-Python one; both
+construct only plain YAML types."""
+
+
 class YamlLimitError(ValueError):
     """YAML that is well formed but too deep or too big once its aliases are expanded."""
 
@@ -243,8 +248,9 @@ def _measure(root: yaml.Node) -> None:
 
 def safe_yaml(text: str) -> object:
     """``yaml.safe_load`` with limits: the text is composed (never constructed) first, its
-    depth and expanded size checked (:class:`YamlLimitError`), and only then loaded. Raises
-    ``yaml.YAMLError`` for bad syntax, as ``safe_load`` does."""
+    depth and expanded size checked (:class:`YamlLimitError`), and only then constructed.
+    Raises ``yaml.YAMLError`` for bad syntax, as ``safe_load`` does. Uses ``YAML_LOADER``
+    (libyaml's C loader when available)."""
     depth = 0
     for i, ch in enumerate(text):  # flow-style nesting: too deep for the recursive composer
         if ch in "[{":
@@ -254,14 +260,23 @@ def safe_yaml(text: str) -> object:
                                      text.count("\n", 0, i) + 1)
         elif ch in "]}":
             depth -= 1
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except RecursionError:
-        raise YamlLimitError(f"nested more than {YAML_MAX_DEPTH} levels deep", None) from None
-    if root is None:
-        return None
-    _measure(root)
-    return yaml.safe_load(text)
+    loader = YAML_LOADER(text)
+    try:  # composed once, measured, then constructed from the same nodes (never re-parsed)
+        try:
+            root = loader.get_single_node()
+        except yaml.YAMLError:
+            if YAML_LOADER is not yaml.SafeLoader:  # PyYAML's wording and marks, as before
+                yaml.compose(text, Loader=yaml.SafeLoader)
+            raise
+        except RecursionError:
+            raise YamlLimitError(f"nested more than {YAML_MAX_DEPTH} levels deep",
+                                 None) from None
+        if root is None:
+            return None
+        _measure(root)
+        return loader.construct_document(root)
+    finally:
+        loader.dispose()
 
 
 def _parse_file(

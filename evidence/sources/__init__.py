@@ -23,6 +23,7 @@ from evidence.sources.nomis import nomis_shape, read_nomis_bres
 from evidence.sources.ons_gva import attach_gva, looks_like_ons_gva, xlsx_has_gva_table
 from evidence.sources.text import plain_csv, read_head_lines
 from evidence.sources.tidy import looks_like_tidy, read_tidy
+from evidence.sources.tidy_duckdb import choose_engine, read_tidy_duckdb
 
 __all__ = ["SUPPORTED_FORMATS", "detect_format", "load_dataset"]
 
@@ -87,16 +88,18 @@ def detect_format(path: str | Path) -> str:
 
 
 def load_dataset(
-    path: str | Path, gva_path: str | Path | None = None, status: str | None = None
+    path: str | Path, gva_path: str | Path | None = None, status: str | None = None,
+    engine: str = "auto",
 ) -> Dataset:
     """Read an employment file of any supported format, optionally with an ONS GVA file.
 
     ``status`` picks the BRES employment status when the file has several (default:
-    Employment, else Employees).
+    Employment, else Employees). ``engine`` (``auto``, ``memory``, ``duckdb``) reads a tidy
+    file in memory or out of core (``evidence.sources.tidy_duckdb``; ``auto``: by its size).
     """
     fmt = detect_format(path)
     if fmt == "demo":
-        ds = read_tidy(path)
+        ds = read_tidy_duckdb(path) if choose_engine(path, engine) == "duckdb" else read_tidy(path)
     elif fmt in ("nomis_bulk", "nomis_query"):
         with plain_csv(path) as plain:
             try:

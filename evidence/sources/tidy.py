@@ -42,6 +42,7 @@ __all__ = [
     "FILE_COLUMNS",
     "TABLES",
     "looks_like_tidy",
+    "read_small_tables",
     "read_tidy",
     "str_column",
     "write_tidy",
@@ -442,6 +443,23 @@ def read_tidy(path: Path | str) -> Dataset:
     return _dataset(tables, areas, codes, file)
 
 
+def read_small_tables(
+    rows: pd.DataFrame, positions: np.ndarray, file: str
+) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None, SourceInfo]:
+    """The areas, GVA, context and source description of a tidy file from its rows other than
+    the employment rows (``positions``: their 0-based data-row positions in the file, so an
+    error names the file line); checked as :func:`read_tidy` checks them. The out-of-core
+    reader (``evidence.sources.tidy_duckdb``) reads the employment rows itself."""
+    tables, _ = _split_tables(rows.reset_index(drop=True), file, positions)
+    areas = _areas(tables["areas"], file)
+    known = areas["area_code"]
+    meta = tables["meta"]
+    source = _source_from_meta(
+        meta.text("area_code").astype(str), meta.text("area_name").astype(str), file
+    )
+    return areas, _gva(tables["gva"], known), _context(tables["context"], known), source
+
+
 def _dataset(tables: dict[str, _Rows], areas: pd.DataFrame,
              emp: pd.DataFrame | EmploymentCodes, file: str) -> Dataset:  # fmt: skip
     known = areas["area_code"]
@@ -631,7 +649,7 @@ def _table_codes(column: pa.ChunkedArray, file: str) -> np.ndarray:
     table = names[codes]
     bad = _first(table < 0)
     if bad is not None:
-        shown = labels[codes[bad]] if codes[bad] >= 0 else "(empty)"
+        shown = str(labels[codes[bad]]) if codes[bad] >= 0 else "(empty)"
         raise _fail(file, bad, "table", f"unknown table {shown!r}; expected one of {TABLES}")
     return table
 
@@ -691,7 +709,8 @@ def _lean_employment(main: pa.Table, positions: np.ndarray, known: pd.Series,
     known_label = np.isin(area_labels, known.to_numpy(dtype=str))
     bad = _first(~known_label[area])
     if bad is not None:
-        raise fail(bad, "area_code", f"area {area_labels[area[bad]]!r} is not in the areas table")
+        raise fail(bad, "area_code",
+                   f"area {str(area_labels[area[bad]])!r} is not in the areas table")
     _check_unique(area, year, sic, area_labels, sic_labels, fail)
     area, area_labels = _used(area, area_labels)
     sic, sic_labels = _used(sic, sic_labels)
@@ -741,7 +760,7 @@ def _lean_sic(rows: _Picked, fail: _FailAt) -> tuple[np.ndarray, np.ndarray]:
     recoded = inverse[:-1].astype(np.int32)[codes]
     bad = _first(unknown[recoded]) if unknown.any() else None
     if bad is not None:
-        raise fail(bad, "sic", f"{labels[codes[bad]]!r} is not a SIC 2007 class, group, "
+        raise fail(bad, "sic", f"{str(labels[codes[bad]])!r} is not a SIC 2007 class, group, "
                                "division or TOTAL")
     return recoded, unique
 
