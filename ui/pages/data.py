@@ -168,6 +168,20 @@ def _area_suppression(session: StrategySession) -> None:
         st.caption(f"No suppressed cells for {plain(p.area.name)}.")
 
 
+def _area_line(session: StrategySession, years: list[int], suffix: str = "") -> None:
+    st.success(f"Area: **{plain(session.area_name)}** ({plain(session.area_code)}), "
+               f"{session.period_start or years[0]}-{session.period_end or years[-1]}.{suffix}")
+
+
+def _kept_area(session: StrategySession) -> None:
+    """While an upload is pending (or was refused), the area and period the session still
+    works on, so nobody wonders whether a bad file cost them their choice."""
+    ev = try_evidence(session) if session.area_code else None
+    if ev is not None:
+        _area_line(session, ev.years, " It stays until a file is loaded.")
+        next_button("data", "Next: evidence profile")
+
+
 def render() -> None:
     session = get_session()
     if session.area_code is None:
@@ -176,6 +190,7 @@ def render() -> None:
                 "downloads an option appraisal report. Your work is saved as you go.",
                 icon=":material/lightbulb:")
     if not _choose_source():
+        _kept_area(session)
         return
     ev = try_evidence(session)
     if ev is None:
@@ -211,7 +226,6 @@ def render() -> None:
             st.warning("The period must span at least two years; keeping "
                        f"{start}-{end}.")
     if session.area_code:
-        st.success(f"Area: **{plain(session.area_name)}** ({plain(session.area_code)}), "
-                   f"{session.period_start or years[0]}-{session.period_end or years[-1]}.")
+        _area_line(session, years)
         _area_suppression(session)
         next_button("data", "Next: evidence profile")
