@@ -139,7 +139,8 @@ def finding_heading(f: Finding) -> str:
     """``Strength · Specialisation · Aerospace``: kind, topic and sector in words."""
     parts = [label("finding_kind", f.kind), label("finding_topic", f.topic)]
     if f.sector:
-        parts.append(label("sector", f.sector))
+        # a known sector id in words; anything else (typed by a user) exactly as typed
+        parts.append(label("sector", f.sector) if known(f.sector) else f.sector)
     return " · ".join(parts)
 
 

@@ -434,47 +434,45 @@ def _ranking(
     order, BAU first, and its swing weights), so the two rankings differ only in the scores.
     """
     ids = state.kept_option_ids()
-    crit_ids = [c.id for c in state.criteria]
     medians = {(c.option_id, c.criterion_id): c.median for c in cells if c.median is not None}
     scores: list[Score] = []
     filled: list[tuple[str, str]] = []
     problems: list[str] = []
-    for oid in ids:
-        for cid in crit_ids:
-            if (oid, cid) in medians:
-                scores.append(Score(option_id=oid, criterion_id=cid, value=medians[(oid, cid)]))
-                continue
-            own = state.score(oid, cid)
-            if own is None:
-                problems.append(
-                    f"option '{oid}' has no score on '{cid}' from the workshop or the facilitator"
-                )
-                continue
-            scores.append(Score(option_id=oid, criterion_id=cid, value=own.value))
-            filled.append((oid, cid))
-    if problems:
-        return [], filled, problems
+    used = []
+    for crit in state.criteria:
+        values = {}
+        for oid in ids:
+            if (oid, crit.id) in medians:
+                values[oid] = (medians[(oid, crit.id)], False)
+            elif (own := state.score(oid, crit.id)) is not None and own.value is not None:
+                values[oid] = (own.value, True)
+        if len(values) < len(ids):
+            # as the appraisal does: a criterion not scored for every option is left out of
+            # the totals and named, never read as 0 or 50 (DCLG 2009, chapter 5)
+            problems.append(f"'{crit.label}' is left out of the workshop ranking: not every "
+                            "option is scored on it by the room or the facilitator")
+            continue
+        used.append(crit)
+        for oid, (value, from_facilitator) in values.items():
+            scores.append(Score(option_id=oid, criterion_id=crit.id, value=value))
+            if from_facilitator:
+                filled.append((oid, crit.id))
+    if not used:
+        return [], filled, problems + ["no criterion is scored for every option yet"]
     try:
         room = appraise_mcda(
             McdaInputs(
                 option_ids=ids,
-                criteria=list(state.criteria),
-                swing_weights=dict(state.swing_weights),
+                criteria=used,
+                swing_weights={c.id: state.swing_weights.get(c.id, 0.0) for c in used},
                 scores=scores,
             )
         )
     except ValueError as exc:
-        return [], filled, [f"MCDA with the workshop scores: {exc}"]
+        return [], filled, [*problems, f"MCDA with the workshop scores: {exc}"]
     own_result: McdaResult | None
     try:
-        own_result = appraise_mcda(
-            McdaInputs(
-                option_ids=ids,
-                criteria=list(state.criteria),
-                swing_weights=dict(state.swing_weights),
-                scores=[s for s in state.scores if s.option_id in set(ids)],
-            )
-        )
+        own_result = appraise_mcda(state.mcda_inputs())
     except ValueError as exc:
         own_result = None
         problems.append(f"the facilitator's own ranking cannot be computed: {exc}")

@@ -365,6 +365,7 @@ def render() -> None:
     workshop = current_workshop(session, store)
     if workshop is None:
         start_panel(session, store)
+        next_button("workshop", "Next: export the appraisal")  # the workshop is optional
         return
     header(workshop)
     controls(session, store, workshop)
