@@ -43,7 +43,7 @@ from evidence.sectors import (
     normalise_sic,
     unseparable_sectors,
 )
-from evidence.sources.text import SUPPRESSION_MARKERS, read_head_lines, read_text
+from evidence.sources.text import SUPPRESSION_MARKERS, read_head_lines, read_text, xlsx_sheets
 
 __all__ = [
     "attach_gva",
@@ -282,7 +282,7 @@ def looks_like_ons_gva(header_lines: list[str]) -> bool:
 def xlsx_has_gva_table(path: str | Path) -> bool:
     """True when some sheet of the workbook has the GVA header within its first 40 rows."""
     try:
-        for _sheet, rows in _xlsx_sheets(Path(path), str(path), max_rows=40):
+        for _sheet, rows in xlsx_sheets(Path(path), str(path), max_rows=40):
             if any(_header_roles(list(cells)) for _line, cells in rows):
                 return True
     except DataError:
@@ -290,33 +290,6 @@ def xlsx_has_gva_table(path: str | Path) -> bool:
     return False
 
 
-def _xlsx_sheets(
-    path: Path, file: str, max_rows: int | None = None
-) -> list[tuple[str, list[tuple[int, list[object]]]]]:
-    import zipfile
-
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    sheets = []
-    # A file object, not the name: openpyxl would refuse a workbook saved under another extension.
-    with open(path, "rb") as fh:
-        try:
-            workbook = load_workbook(fh, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-            raise DataError(f"not a readable Excel workbook ({exc})", file=file) from None
-        try:
-            for ws in workbook.worksheets:
-                ws.reset_dimensions()  # some writers store a wrong sheet size; read every row
-                rows = []
-                for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                    if max_rows is not None and number > max_rows:
-                        break
-                    rows.append((number, list(values)))
-                sheets.append((ws.title, rows))
-        finally:
-            workbook.close()
-    return sheets
 
 
 # --------------------------------------------------------------------------------------------
@@ -520,7 +493,7 @@ def read_ons_gva(path: str | Path) -> pd.DataFrame:
     frames: list[pd.DataFrame] = []
     names: dict[str, str] = {}
     if magic.startswith(b"PK"):
-        sheets = _xlsx_sheets(path, file)
+        sheets = xlsx_sheets(path, file)
         for sheet, rows in sheets:
             result = _table_frame(rows, file, sheet, notes)
             if result is not None:
