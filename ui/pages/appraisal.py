@@ -39,7 +39,7 @@ from policy.appraisal import (
 from policy.catalogue import load_catalogue
 from policy.labels import label
 from ui.state import ensure_appraisal, get_session, session_profile, session_recommendations
-from ui.widgets import need_area, next_button, rebuild_button
+from ui.widgets import need_area, next_button, plain, rebuild_button
 
 
 def objectives_tab(state: AppraisalState) -> None:
@@ -402,10 +402,10 @@ def cba_tab(state: AppraisalState, results: AppraisalResults,
 def results_tab(state: AppraisalState, results: AppraisalResults) -> None:
     for p in results.problems:
         st.error(p)
-    for w in results.warnings:
-        st.warning(w)
-    for text in results.excluded_criteria.values():
-        st.info(text)
+    if results.warnings:  # one box, a line each: seven options should not mean seven boxes
+        st.warning("\n".join(f"- {plain(w)}" for w in results.warnings))
+    if results.excluded_criteria:
+        st.info("\n".join(f"- {plain(text)}" for text in results.excluded_criteria.values()))
     if results.mcda is None:
         return
     if results.stability_statement:
