@@ -296,19 +296,6 @@ def _clamp(x: float) -> float:
     return round(min(100.0, max(0.0, x)), 1)
 
 
-def _weights(option: Option) -> dict[str, float]:
-    """Budget share of each intervention (equal shares if the option has no budget)."""
-    total = option.total_budget_gbp_m
-    n = len(option.interventions)
-    if total > 0:
-        return {i.intervention_id: i.budget_gbp_m / total for i in option.interventions}
-    return {i.intervention_id: 1.0 / n for i in option.interventions} if n else {}
-
-
-def _clamp(x: float) -> float:
-    return round(min(100.0, max(0.0, x)), 1)
-
-
 def _baseline_scores(option: Option, profile: AreaProfile | None) -> list[Score]:
     n_find = len(standing(profile.findings)) if profile is not None else 0
     texts: dict[str, tuple[float | None, str]] = {
