@@ -25,9 +25,11 @@ only when the revision the tab loaded is still the stored one, and refuses a sta
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import secrets
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -36,7 +38,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from evidence.problems import Problem, ProblemError
-from evidence.service import FULL_DEMO
+from evidence.service import FULL_DEMO, split_source
+from evidence.sources.limits import UploadLimits, check_upload
 from evidence.sources.samples import SAMPLE_PREFIX, SAMPLES
 from policy.session import (
     SessionError,
@@ -93,17 +96,100 @@ class StaleSession(ProblemError):
 
 
 @dataclass(frozen=True)
+class Limit:
+    """One limit a shared server may set: its environment variable, default and meaning (the
+    README's "Running on a shared server" table lists these, checked by tests/test_docs.py)."""
+
+    field: str
+    env: str
+    default: int
+    meaning: str
+
+
+LIMITS = (
+    Limit("upload_max_mb", "POLICYMIX_UPLOAD_MAX_MB", 500,
+          "largest upload, in MB (Streamlit's own server.maxUploadSize, 500 in "
+          ".streamlit/config.toml, must be at least this)"),
+    Limit("upload_max_unpacked_mb", "POLICYMIX_UPLOAD_MAX_UNPACKED_MB", 1000,
+          "largest upload once unpacked (gzip, or the parts of an XLSX), in MB"),
+    Limit("upload_max_rows", "POLICYMIX_UPLOAD_MAX_ROWS", 5_000_000,
+          "most lines (or Parquet rows) in an upload; the full national demo has 2.2 million"),
+    Limit("upload_days", "POLICYMIX_UPLOAD_DAYS", 30,
+          "uploads older than this many days are deleted (on start and on every upload); a "
+          "session that used one opens with its data source set aside and named"),
+    Limit("session_max_mb", "POLICYMIX_SESSION_MAX_MB", 20,
+          "largest session file opened or saved, in MB (a session is a few hundred kB)"),
+    Limit("workshop_max_participants", "POLICYMIX_WORKSHOP_MAX_PARTICIPANTS", 60,
+          "most participants in one workshop"),
+    Limit("workshop_joins_per_minute", "POLICYMIX_WORKSHOP_JOINS_PER_MINUTE", 30,
+          "most joins to one workshop in any 60 seconds"),
+    Limit("client_joins_per_minute", "POLICYMIX_CLIENT_JOINS_PER_MINUTE", 10,
+          "most joins from one client (see below) in any 60 seconds, over all workshops; 0 "
+          "turns the per-client limit off"),
+    Limit("workshop_hours", "POLICYMIX_WORKSHOP_HOURS", 24,
+          "an open workshop stops taking joins, scores and proposals this many hours after it "
+          "starts or is reopened"),
+    Limit("trust_proxy", "POLICYMIX_TRUST_PROXY", 0,
+          "1: the server sits behind a proxy that sets X-Forwarded-For, so the client is the "
+          "address the proxy saw; 0: the address of the connection itself"),
+)
+"""Every limit, its environment variable and its default, in one place."""
+
+
+class SettingsError(ProblemError):
+    """An environment variable that does not hold a usable value: the server does not start
+    on a guess."""
+
+
+def _env_int(limit: Limit) -> int:
+    raw = os.environ.get(limit.env, "").strip()
+    if not raw:
+        return limit.default
+    try:
+        value = int(raw.replace("_", ""))
+    except ValueError:
+        value = -1
+    if value < 0 or value > 10**12:
+        raise SettingsError([Problem(column=limit.env, code="bad_setting", message=(
+            f"{limit.env}={raw[:40]!r} is not a whole number of 0 or more (default "
+            f"{limit.default}: {limit.meaning})"))])
+    return value
+
+
+@dataclass(frozen=True)
 class Settings:
-    """Paths policymix writes to, read from the environment by :meth:`from_env`."""
+    """Paths policymix writes to and the limits of a shared server, read from the environment
+    by :meth:`from_env` (one field a :data:`LIMITS` entry; the defaults are theirs)."""
 
     home: Path
     db_path: Path
+    upload_max_mb: int = 500
+    upload_max_unpacked_mb: int = 1000
+    upload_max_rows: int = 5_000_000
+    upload_days: int = 30
+    session_max_mb: int = 20
+    workshop_max_participants: int = 60
+    workshop_joins_per_minute: int = 30
+    client_joins_per_minute: int = 10
+    workshop_hours: int = 24
+    trust_proxy: int = 0
 
     @classmethod
     def from_env(cls) -> Settings:
         home = Path(os.environ.get("POLICYMIX_HOME", Path.cwd() / ".policymix"))
         db = os.environ.get("POLICYMIX_DB")
-        return cls(home=home, db_path=Path(db) if db else home / "policymix.sqlite3")
+        return cls(home=home, db_path=Path(db) if db else home / "policymix.sqlite3",
+                   **{limit.field: _env_int(limit) for limit in LIMITS})
+
+    @property
+    def session_max_bytes(self) -> int:
+        return self.session_max_mb * 1_000_000
+
+    @property
+    def upload_limits(self) -> UploadLimits:
+        return UploadLimits(max_bytes=self.upload_max_mb * 1_000_000,
+                            max_unpacked_bytes=self.upload_max_unpacked_mb * 1_000_000,
+                            max_rows=self.upload_max_rows)
 
     @property
     def upload_dir(self) -> Path:
@@ -111,6 +197,34 @@ class Settings:
         path = self.home / "uploads"
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+    def keep_upload(self, name: str, data: bytes) -> Path:
+        """Check an upload against the caps (:func:`evidence.sources.limits.check_upload`:
+        raises a DataError naming ``name`` and the limit, and writes nothing), keep it in
+        :attr:`upload_dir` under its content hash, and expire old uploads."""
+        check_upload(name, io.BytesIO(data), len(data), self.upload_limits)
+        digest = hashlib.sha256(data).hexdigest()[:16]
+        safe = "".join(ch for ch in Path(name).name if ch.isalnum() or ch in "._-")[:60]
+        path = self.upload_dir / f"{digest}-{safe or 'data'}"
+        path.write_bytes(data)  # the same file uploaded again: its age starts again
+        self.expire_uploads()
+        return path
+
+    def expire_uploads(self, now: float | None = None) -> list[Path]:
+        """Delete uploads last written more than :attr:`upload_days` days ago (0 keeps them);
+        returns what was deleted. Run on start and on every upload."""
+        if self.upload_days <= 0:
+            return []
+        cutoff = (time.time() if now is None else now) - self.upload_days * 86_400
+        gone = []
+        for path in self.upload_dir.iterdir():
+            try:
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    gone.append(path)
+            except OSError:  # another process removed it first
+                continue
+        return gone
 
     def source_problem(self, source: str | None, field: str = "data_source") -> Problem | None:
         """Why a session may not read this data file on this server, or None if it may.
@@ -128,17 +242,33 @@ class Settings:
                 return None
             return Problem(column=field, code="unknown_sample", message=(
                 f"unknown sample {name!r}; available: {', '.join(sorted(SAMPLES))}"))
-        try:
-            path = Path(source).resolve()
+        try:  # a NOMIS file's status rides on the path (``file::status=Employees``)
+            path = Path(split_source(source)[0]).resolve()
             inside = path.is_relative_to(self.upload_dir.resolve()) and path.is_file()
         except (OSError, ValueError):
             inside = False
         if inside:
             return None
+        if self._was_upload(source):
+            kept = f"{self.upload_days} days" if self.upload_days else "a while"
+            shown = Path(split_source(source)[0]).name.split("-", 1)[-1][:80]
+            return Problem(column=field, code="upload_expired", message=(
+                f"the uploaded file {shown!r} is no longer on "
+                f"this server (uploads are kept {kept}, POLICYMIX_UPLOAD_DAYS); upload it "
+                "again on the Data page"))
         return Problem(column=field, code="source_not_allowed", message=(
             f"{source[:200]!r} is not a data file this server may read: only the bundled demo, "
             "demo:full, a bundled sample or a file uploaded here; upload the file on the Data "
             "page"))
+
+    def _was_upload(self, source: str) -> bool:
+        """A path in the upload folder, named as :meth:`keep_upload` names files, that is gone."""
+        try:
+            path = Path(split_source(source)[0]).resolve()
+            return path.parent == self.upload_dir.resolve() and not path.exists() \
+                and len(path.name.split("-", 1)[0]) == 16
+        except (OSError, ValueError):
+            return False
 
     def set_aside_sources(self, session: StrategySession) -> list[Problem]:
         """Move a data or GVA source this server may not read into the session's set-aside

@@ -21,6 +21,7 @@ from ui.state import (
     KEY_PARAM,
     REVISIONS,
     SID_PARAM,
+    expire_uploads_on_start,
     get_session,
     open_saved,
     publish_address,
@@ -218,6 +219,7 @@ def _wanted_step(ids: list[str], current: str) -> None:
 
 def main() -> None:
     st.set_page_config(page_title="policymix", page_icon=str(FAVICON), layout="wide")
+    expire_uploads_on_start()
     if "ws" in st.query_params or st.session_state.get(PARTICIPANT_ONLY):
         # a workshop participant: their own form only, no session; taking ?ws= off the
         # address does not leave the form in this browser session

@@ -9,7 +9,6 @@ the exports take; this module only adds the on-page message when they cannot be 
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import streamlit as st
@@ -232,11 +231,19 @@ def ensure_appraisal(session: StrategySession) -> bool:
 
 
 def save_upload(name: str, data: bytes) -> Path:
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    safe = "".join(ch for ch in Path(name).name if ch.isalnum() or ch in "._-")[:60] or "data"
-    path = upload_dir() / f"{digest}-{safe}"
-    path.write_bytes(data)
-    return path
+    """Keep an upload (raises DataError, writing nothing, when it is past a server limit)."""
+    return Settings.from_env().keep_upload(name, data)
+
+
+@st.cache_resource
+def _expired_on_start(upload_dir: str) -> int:
+    """Old uploads are deleted once per server process (and on every upload)."""
+    del upload_dir  # the cache key: one run per upload folder
+    return len(Settings.from_env().expire_uploads())
+
+
+def expire_uploads_on_start() -> None:
+    _expired_on_start(str(upload_dir()))
 
 
 @st.cache_resource(max_entries=4)

@@ -73,11 +73,16 @@ def _choose_source() -> bool:
             STATUSES, index=STATUSES.index(_current_status(session.data_source)),
             key="upload_status")
         if uploaded is not None:
-            path = save_upload(uploaded.name, uploaded.getvalue())
-            gva_path = save_upload(gva_file.name, gva_file.getvalue()) if gva_file else None
+            try:  # the server's size caps, checked before any reader sees the file
+                path = save_upload(uploaded.name, uploaded.getvalue())
+                gva_path = save_upload(gva_file.name, gva_file.getvalue()) if gva_file else None
+                context = [str(save_upload(f.name, f.getvalue())) for f in context_files or []]
+            except DataError as exc:
+                st.error("That file was not loaded, and nothing in your session changed. "
+                         f"{plain(exc)}")
+                return False
             gva = str(gva_path) if gva_path else None
             spec = source_spec(path, None if status == STATUSES[0] else status)
-            context = [str(save_upload(f.name, f.getvalue())) for f in context_files or []]
             if spec != session.data_source or gva != session.gva_source \
                     or context != session.context_sources:
                 try:
@@ -89,8 +94,8 @@ def _choose_source() -> bool:
                     for upload, saved in zip(context_files or [], context, strict=True):
                         message = message.replace(saved, upload.name)
                     st.error(f"That file was not loaded, and nothing in your session changed. "
-                             f"{message}")
-                    return
+                             f"{plain(message)}")
+                    return False
                 session.switch_source(spec, gva, context)
                 st.success(f"Loaded {plain(uploaded.name)}"
                            + (f" with GVA from {plain(gva_file.name)}." if gva_file else "."))
