@@ -123,7 +123,7 @@ LIMITS = (
           "most participants in one workshop"),
     Limit("workshop_joins_per_minute", "POLICYMIX_WORKSHOP_JOINS_PER_MINUTE", 30,
           "most joins to one workshop in any 60 seconds"),
-    Limit("client_joins_per_minute", "POLICYMIX_CLIENT_JOINS_PER_MINUTE", 10,
+    Limit("client_joins_per_minute", "POLICYMIX_CLIENT_JOINS_PER_MINUTE", 20,
           "most joins from one client (see below) in any 60 seconds, over all workshops; 0 "
           "turns the per-client limit off"),
     Limit("workshop_hours", "POLICYMIX_WORKSHOP_HOURS", 24,
@@ -170,7 +170,7 @@ class Settings:
     session_max_mb: int = 20
     workshop_max_participants: int = 60
     workshop_joins_per_minute: int = 30
-    client_joins_per_minute: int = 10
+    client_joins_per_minute: int = 20
     workshop_hours: int = 24
     trust_proxy: int = 0
 
