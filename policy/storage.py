@@ -20,6 +20,8 @@ holds a usable key; a wrong key and an unknown id get the same refusal, so ids c
 Two tabs on one session: every row carries a ``revision``; :meth:`SessionStore.commit` writes
 only when the revision the tab loaded is still the stored one, and refuses a stale save
 (:class:`StaleSession`) so the other tab's work is never overwritten.
+:meth:`SessionStore.commit_merging` (what the app uses) first tries a three-way merge against
+the version the tab started from, and refuses only a real conflict.
 """
 
 from __future__ import annotations
@@ -42,9 +44,12 @@ from evidence.service import FULL_DEMO, split_source
 from evidence.sources.limits import UploadLimits, check_upload
 from evidence.sources.samples import SAMPLE_PREFIX, SAMPLES
 from policy.session import (
+    Merge,
     SessionError,
     StrategySession,
+    merge_sessions,
     open_session_json,
+    session_from_json,
     session_save_problems,
     session_to_json,
 )
@@ -85,14 +90,19 @@ class AccessDenied(ProblemError, PermissionError):
 
 
 class StaleSession(ProblemError):
-    """Another tab or person saved this session since it was loaded: this save is refused."""
+    """Another tab or person saved this session since it was loaded: this save is refused
+    (when merging was tried, ``conflicts`` names the fields both sides changed)."""
 
-    def __init__(self, session_id: str, expected: int, stored: int) -> None:
+    def __init__(self, session_id: str, expected: int, stored: int,
+                 conflicts: list[str] | None = None) -> None:
         self.expected, self.stored = expected, stored
-        super().__init__([Problem(item=session_id, code="stale_revision", column="revision",
+        self.conflicts = list(conflicts or [])
+        both = (f" Both changed: {', '.join(self.conflicts[:8])}." if self.conflicts else "")
+        super().__init__([Problem(item=session_id, code="stale_revision",
+                                  column=self.conflicts[0] if self.conflicts else "revision",
                                   message=(
             f"this session was saved elsewhere (another tab?) since you opened it: you have "
-            f"revision {expected}, the store has {stored}. Your change was not saved"))])
+            f"revision {expected}, the store has {stored}.{both} Your change was not saved"))])
 
 
 @dataclass(frozen=True)
@@ -411,7 +421,8 @@ class SessionStore:
     and a browser's autosave through :meth:`commit` with the revision it loaded.
     """
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings.from_env()
         self.db = Database(path)
         self.path = self.db.path
         self.db.create(SESSIONS_SCHEMA)
@@ -480,6 +491,40 @@ class SessionStore:
             self._write(con, session, stored + 1)
         return stored + 1
 
+    def commit_merging(self, session: StrategySession, expected_revision: int,
+                       base_json: str | None) -> Merge:
+        """:meth:`commit`, but a stale save is merged rather than refused when it can be.
+
+        ``base_json`` is the session as this tab last loaded or saved it (revision
+        ``expected_revision``). When another tab saved since, the three versions are merged
+        (:func:`policy.session.merge_sessions`) inside the write lock; the merged session is
+        written and copied into ``session`` in place, so the tab goes on from it. A real
+        conflict (a field both changed differently) raises :class:`StaleSession` naming the
+        fields, and nothing is written. Returns the :class:`~policy.session.Merge` with the
+        new revision in ``revision``."""
+        with self.db.transaction() as con:
+            stored = self._revision(con, session.session_id)
+            if stored == expected_revision:
+                self._write(con, session, stored + 1)
+                return Merge(session=session, revision=stored + 1)
+            if base_json is None or stored == 0:
+                raise StaleSession(session.session_id, expected_revision, stored)
+            row = con.execute("SELECT body FROM sessions WHERE session_id = ?",
+                              (session.session_id,)).fetchone()
+            theirs, _ = open_session_json(row[0], source=f"{self.path} session",
+                                          max_bytes=self.settings.session_max_bytes)
+            base = session_from_json(base_json, source="this tab's base",
+                                     max_bytes=self.settings.session_max_bytes)
+            merge = merge_sessions(base, session, theirs)
+            if merge.session is None:
+                raise StaleSession(session.session_id, expected_revision, stored,
+                                   merge.conflicts)
+            self._write(con, merge.session, stored + 1)
+        for field in StrategySession.model_fields:
+            setattr(session, field, getattr(merge.session, field))
+        merge.revision = stored + 1
+        return merge
+
     def revision(self, session_id: str) -> int:
         """The stored revision (0 when the session is not stored)."""
         with self.db.reader() as con:
@@ -509,15 +554,21 @@ class SessionStore:
                           (session_id,)).fetchone()
         return 0 if row is None else max(int(row[0]), 1)
 
-    @staticmethod
-    def _write(con: sqlite3.Connection, session: StrategySession, revision: int) -> None:
+    def _write(self, con: sqlite3.Connection, session: StrategySession, revision: int) -> None:
         problems = session_save_problems(session)
         if problems:  # saved text that could never be opened again: refuse, write nothing
             first = problems[0]
             raise SessionError(f"not saved: field '{first.column}': {first.message}",
                                column=first.column, code=first.code)
+        body = session_to_json(session)
+        cap = self.settings.session_max_bytes
+        if len(body.encode("utf-8")) > cap:  # it could not be opened again: refuse it now
+            raise SessionError(f"not saved: the session is {len(body) / 1e6:,.1f} MB, past the "
+                               f"server's {cap / 1e6:,.0f} MB (POLICYMIX_SESSION_MAX_MB); "
+                               "shorten the notes or findings", column="(session)",
+                               code="too_big")
         con.execute(_UPSERT, (session.session_id, session.schema_version, session.title,
-                              session.area_code, _now(), session_to_json(session), revision))
+                              session.area_code, _now(), body, revision))
 
     def _load(self, session_id: str) -> tuple[StrategySession, int]:
         with self.db.reader() as con:
@@ -525,5 +576,6 @@ class SessionStore:
                               (session_id,)).fetchone()
         if row is None:
             raise KeyError(f"no saved session with id {session_id!r} in {self.path}")
-        session, _ = open_session_json(row[0], source=f"{self.path} session {session_id}")
+        session, _ = open_session_json(row[0], source=f"{self.path} session {session_id}",
+                                       max_bytes=self.settings.session_max_bytes)
         return session, max(int(row[1]), 1)

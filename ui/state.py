@@ -15,9 +15,10 @@ import streamlit as st
 
 from evidence.dataset import DataError
 from evidence.models import AreaProfile
+from evidence.problems import Problem, ProblemError
 from evidence.service import FULL_DEMO, Evidence, load_any, split_source
 from policy import walkthrough
-from policy.session import StrategySession, session_to_json
+from policy.session import Merge, StrategySession, custom_area_problems, session_to_json
 from policy.storage import SessionStore, Settings, default_db_path
 from policy.workshop import WorkshopStore
 from rules.results import Recommendations
@@ -31,6 +32,9 @@ SID_PARAM, KEY_PARAM = "sid", "key"
 """The URL's query parameters naming the saved session and carrying its key."""
 REVISIONS = "session_revisions"
 """Session id -> the revision this browser session last loaded or saved (two-tab safety)."""
+BASES = "session_bases"
+"""Session id -> the session's text at that revision: the base of a three-way merge when
+another tab saved in between."""
 
 
 def upload_dir() -> Path:
@@ -47,6 +51,7 @@ def set_session(session: StrategySession, revision: int | None = None) -> None:
     st.session_state[SESSION_KEY] = session
     if revision is not None and session.session_id:
         st.session_state.setdefault(REVISIONS, {})[session.session_id] = revision
+        st.session_state.setdefault(BASES, {})[session.session_id] = session_to_json(session)
 
 
 def keyring() -> dict[str, str]:
@@ -74,6 +79,7 @@ def open_saved(session_id: str, key: str | None) -> StrategySession:
     data source this server may not read is set aside (see :func:`set_aside_note`)."""
     session, revision = session_store().open(session_id, key)
     Settings.from_env().set_aside_sources(session)
+    check_custom_area(session)
     if key:  # always, since open() refuses a missing key
         remember_key(session_id, key)
     set_session(session, revision)
@@ -104,12 +110,15 @@ def publish_address(session: StrategySession) -> None:
         st.query_params.pop(KEY_PARAM, None)
 
 
-def save_session(session: StrategySession) -> None:
+def save_session(session: StrategySession) -> Merge | None:
     """Save what this browser holds: a new session gets an id and a key; a saved one is
-    committed against the revision this browser loaded (raises StaleSession if another tab
-    saved since)."""
+    committed against the revision this browser loaded. When another tab saved since, the two
+    are merged (:meth:`SessionStore.commit_merging`: ``session`` becomes the merged one and
+    the Merge says what the other tab brought); a real conflict raises StaleSession."""
     store = session_store()
     revisions = st.session_state.setdefault(REVISIONS, {})
+    bases = st.session_state.setdefault(BASES, {})
+    merge = None
     if not session.session_id:
         sid, key, revision = store.create(session)
         remember_key(sid, key)
@@ -118,8 +127,11 @@ def save_session(session: StrategySession) -> None:
         expected = revisions.get(sid)
         if expected is None:  # held in memory only (a test, a server-side caller)
             expected = store.revision(sid)
-        revision = store.commit(session, expected)
+        merge = store.commit_merging(session, expected, bases.get(sid))
+        revision = merge.revision
     revisions[sid] = revision
+    bases[sid] = session_to_json(session)
+    return merge
 
 
 @st.cache_resource(show_spinner="Loading data and computing indicators for every area...",
@@ -148,9 +160,34 @@ def _stamp(source: str | None) -> float:
         return 0.0
 
 
+def check_custom_area(session: StrategySession) -> list[Problem]:
+    """Set the session's custom area aside (kept, named on every page) when the data cannot
+    build it: districts the data does not have, or a code the data already uses. Without
+    this, one such session file raised on every page. A source that cannot be read is left
+    for :func:`try_evidence` to report."""
+    if session.custom_area is None:
+        return []
+    try:
+        base = _load_evidence(session.data_source, _stamp(session.data_source),
+                              session.gva_source, tuple(session.context_sources))
+    except (ProblemError, OSError):
+        return []
+    areas = base.cube.areas
+    problems = custom_area_problems(session.custom_area,
+                                    dict(zip(areas["area_code"], areas["level"], strict=True)))
+    if problems:
+        session.set_aside_custom_area(problems)
+    return problems
+
+
 def evidence_for(session: StrategySession) -> Evidence:
     """The evidence behind the session (raises DataError if its file is bad)."""
     stamp = _stamp(session.data_source)
+    problems = check_custom_area(session)
+    if problems:
+        st.warning("The custom area could not be built from this data and was set aside "
+                   "(kept in the session, not used): "
+                   + plain("; ".join(p.message for p in problems)))
     if session.custom_area is not None:
         c = session.custom_area
         return _with_custom(session.data_source, stamp, c.code, c.name, tuple(c.members),
