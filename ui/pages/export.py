@@ -123,8 +123,10 @@ def link_section() -> None:
 
 def save_load_section() -> None:
     session = get_session()
-    st.text_input("Session title", value=session.title, max_chars=200, key="session_title",
-                  on_change=_set_title)
+    # the box follows the session when it changed underneath (a merge, loading the saved one);
+    # a typed title has already reached the session through on_change
+    st.session_state["session_title"] = session.title
+    st.text_input("Session title", max_chars=200, key="session_title", on_change=_set_title)
     st.caption(f"Your session autosaves (id **{session.session_id or 'not yet saved'}**); "
                "bookmark this page's address to come back to it: it holds the session's key, "
                "so share it only with people who may change the session. You can also keep a "
