@@ -125,8 +125,9 @@ LIMITS = (
     Limit("upload_max_rows", "POLICYMIX_UPLOAD_MAX_ROWS", 5_000_000,
           "most lines (or Parquet rows) in an upload; the full national demo has 2.2 million"),
     Limit("upload_days", "POLICYMIX_UPLOAD_DAYS", 30,
-          "uploads older than this many days are deleted (on start and on every upload); a "
-          "session that used one opens with its data source set aside and named"),
+          "uploads older than this many days are deleted (on start and on every upload; 0 "
+          "keeps them); a session that used one opens with its data source set aside and "
+          "named"),
     Limit("session_max_mb", "POLICYMIX_SESSION_MAX_MB", 20,
           "largest session file opened or saved, in MB (a session is a few hundred kB)"),
     Limit("workshop_max_participants", "POLICYMIX_WORKSHOP_MAX_PARTICIPANTS", 60,
