@@ -92,7 +92,8 @@ def set_aside_note(session: StrategySession) -> None:
     if session.set_aside:
         why = {k: v.get("problem", "") if isinstance(v, dict) else v
                for k, v in session.set_aside.items()}
-        parts = "; ".join(f"**{plain(k)}**: {plain(v, limit=300)}" for k, v in why.items())
+        parts = "; ".join(f"**{plain(k.replace('_', ' '))}**: {plain(v, limit=300)}"
+                          for k, v in why.items())
         st.warning("Parts of this session could not be opened and were set aside (kept in the "
                    f"session file, not used): {parts}", icon=":material/inventory_2:")
 

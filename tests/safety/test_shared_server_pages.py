@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from evidence.service import Evidence, load_any
 from evidence.sources.demo import ARCHETYPES
 from policy.session import StrategySession, custom_area_problems, session_to_json
-from policy.storage import SessionStore
+from policy.storage import SessionStore, Settings
 from tests.ui.apptest_helpers import APP, SESSION_KEY
 
 AREA = ARCHETYPES["little_am"][0]
@@ -121,3 +121,18 @@ def test_a_wrong_link_changes_nothing() -> None:
     assert not at.exception
     assert at.session_state[SESSION_KEY].title == "Mine"
     assert any("does not open a saved session" in e.value for e in at.error)
+
+
+def test_a_session_on_an_expired_upload_opens_with_the_source_set_aside() -> None:
+    settings = Settings.from_env()
+    kept = settings.keep_upload("district jobs.csv", b"area_code,sic\n")
+    sid, key, _ = SessionStore().create(StrategySession(data_source=str(kept), notes="keep"))
+    kept.unlink()  # as expire_uploads does after POLICYMIX_UPLOAD_DAYS
+    at = _open(sid, key, "data")
+    assert not at.exception
+    text = _page_text(at)
+    assert "'districtjobs.csv' is no longer on this server" in text
+    assert "upload it again on the Data page" in text
+    stored = SessionStore().load(sid)
+    assert stored.data_source is None and stored.notes == "keep"
+    assert "no longer on this server" in stored.set_aside["data_source"]["problem"]
