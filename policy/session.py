@@ -457,8 +457,6 @@ class Merge(BaseModel):
     """What a three-way merge made: the merged session, the fields the other side brought in,
     and the fields both sides changed differently (a real conflict: nothing is merged)."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
     session: StrategySession | None
     theirs: list[str] = Field(default_factory=list)
     conflicts: list[str] = Field(default_factory=list)

@@ -12,7 +12,8 @@ anything, by three streaming checks:
   (:attr:`UploadLimits.max_unpacked_bytes`); for XLSX and other zip containers the sizes
   of their members, as declared and as really inflated (a zip bomb can lie about sizes);
 - the number of lines, counted while streaming up to the cap (:attr:`UploadLimits.max_rows`);
-  for Parquet the row count in the file's footer (no data is read).
+  for XLSX the worksheets' ``<row`` elements, for Parquet the row count in the file's footer
+  (no data is read).
 
 Every refusal is a :class:`~evidence.dataset.DataError` naming the file (as the user named it)
 and the limit, with the environment variable that sets it, so an operator knows what to raise.
@@ -35,6 +36,8 @@ BLOCK = 1 << 20
 """Bytes read (or inflated) at a time: the most a check holds in memory at once."""
 GZIP_MAGIC, ZIP_MAGIC, PARQUET_MAGIC = b"\x1f\x8b", b"PK\x03\x04", b"PAR1"
 MB = 1_000_000
+ROW_TAG = b"<row"
+"""How a worksheet's XML (SpreadsheetML, ECMA-376 part 1, 18.3.1.73) opens each row."""
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,8 @@ def _count_lines(name: str, blocks: Iterator[bytes], limits: UploadLimits) -> No
 
 def _check_zip(name: str, stream: BinaryIO, limits: UploadLimits) -> None:
     """An XLSX (or another zip): the declared sizes first, then each member inflated in blocks
-    (a bomb may declare small sizes). A workbook's rows are counted by the reader."""
+    (a bomb may declare small sizes), counting the worksheets' ``<row`` elements on the way:
+    a workbook's rows are as costly to read as a CSV's lines."""
     try:
         archive = zipfile.ZipFile(stream)
     except zipfile.BadZipFile as exc:
@@ -150,17 +154,26 @@ def _check_zip(name: str, stream: BinaryIO, limits: UploadLimits) -> None:
                           limits.unpacked_env, "upload_unpacked_too_big")
         if declared > limits.max_unpacked_bytes:
             raise too_big
-        total = 0
+        total = rows = 0
         for info in archive.infolist():
+            sheet = info.filename.startswith("xl/worksheets/")
+            tail = b""
             try:
                 with archive.open(info) as member:
                     while block := member.read(BLOCK):
                         total += len(block)
                         if total > limits.max_unpacked_bytes:
                             raise too_big
+                        if sheet:  # "<row" split over two blocks is counted once
+                            rows += (tail + block).count(ROW_TAG)
+                            tail = block[-(len(ROW_TAG) - 1):]
             except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as exc:
                 raise DataError(f"the workbook's part {info.filename!r} cannot be unpacked "
                                 f"({exc})", file=name, code="upload_bad_zip") from None
+            if rows > limits.max_rows:
+                raise _refuse(name, f"the workbook has more than {limits.max_rows:,} rows "
+                              "(the limit for an upload)", limits.rows_env,
+                              "upload_too_many_rows")
 
 
 def _check_parquet(name: str, stream: BinaryIO, limits: UploadLimits) -> None:

@@ -159,3 +159,13 @@ def test_a_bad_setting_is_refused_by_name(monkeypatch: pytest.MonkeyPatch, value
     with pytest.raises(SettingsError) as caught:
         Settings.from_env()
     assert caught.value.problems[0].column == "POLICYMIX_UPLOAD_MAX_ROWS"
+
+
+def test_a_workbook_with_too_many_rows_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "rows.xlsx"
+    pd.DataFrame({"x": range(30)}).to_excel(path, index=False)
+    data = path.read_bytes()
+    with pytest.raises(DataError, match="more than 20 rows") as caught:
+        _settings(tmp_path, upload_max_rows=20).keep_upload("rows.xlsx", data)
+    assert caught.value.problems[0].code == "upload_too_many_rows"
+    assert _settings(tmp_path, upload_max_rows=31).keep_upload("rows.xlsx", data).is_file()
