@@ -19,7 +19,14 @@ import numpy as np
 import pandas as pd
 
 from evidence.context import aggregate_extra, extra_arrays
-from evidence.dataset import GB_CODE, Dataset, EmploymentSums, is_pseudo_code
+from evidence.dataset import (
+    GB_CODE,
+    NEIGHBOURHOOD_TIERS,
+    Dataset,
+    EmploymentSums,
+    is_pseudo_code,
+    partition_mask,
+)
 from evidence.levels import select_codes
 from evidence.sectors import TOTAL_CODE, load_sectors, match_code
 
@@ -102,9 +109,9 @@ def _positions(series: pd.Series, order: list[str]) -> np.ndarray:
 
 
 def _lowest_level_mask(areas: pd.DataFrame) -> np.ndarray:
-    """Areas that partition the country: districts if there are any, else every area."""
-    lad = (areas["level"] == "lad").to_numpy()
-    return lad if lad.any() else np.ones(len(areas), dtype=bool)
+    """Areas that partition the country: districts, and neighbourhoods of districts the file
+    has no row for (:func:`evidence.dataset.partition_mask`); else every area."""
+    return partition_mask(areas)
 
 
 def build_cube(ds: Dataset) -> Cube:
@@ -179,8 +186,62 @@ def build_cube(ds: Dataset) -> Cube:
         extra=extra_arrays(ds.context, area_order[:-1], years),
     )
     extra = base[["cauth_code", "cauth_name"]] if "cauth_code" in base.columns else None
+    cube, extra = _add_districts(cube, ds.areas, extra)
     cube = _add_aggregates(cube, extra)
     return cube
+
+
+def _add_districts(
+    cube: Cube, file_areas: pd.DataFrame, extra: pd.DataFrame | None
+) -> tuple[Cube, pd.DataFrame | None]:
+    """Append a district row summing its neighbourhoods (MSOAs, LSOAs...; their
+    ``group_code`` is the district) for each district the file has no row of its own for.
+
+    The district's name and parents come from its row in the file's areas table (readers put
+    one there, :func:`evidence.sources.neighbourhoods.place_neighbourhoods`); only the
+    coarsest tier in a district is summed, so MSOAs and their LSOAs never both count.
+    """
+    levels = cube.areas["level"].astype(str)
+    nb = cube.areas[levels.isin(list(NEIGHBOURHOOD_TIERS))]
+    if nb.empty:
+        return cube, extra
+    known = file_areas.drop_duplicates("area_code").set_index("area_code")
+    existing = set(cube.areas["area_code"])
+    rows: list[dict] = []
+    members: list[np.ndarray] = []
+    cauth: list[tuple[str, str]] = []
+    for code, part in nb.groupby("group_code", sort=True):
+        if not code or code in existing:
+            continue
+        tier = part["level"].map(NEIGHBOURHOOD_TIERS)
+        part = part[tier == tier.min()]
+        own = known.loc[code] if code in known.index else None
+
+        def field(name: str, default: str, own: pd.Series | None = own) -> str:
+            value = "" if own is None else str(own.get(name, ""))
+            return value or default
+
+        rows.append({
+            "area_code": code,
+            "area_name": field("area_name", str(part["group_name"].iloc[0]) or code),
+            "level": "lad",
+            "group_code": field("group_code", ""),
+            "group_name": field("group_name", ""),
+            "region_code": field("region_code", str(part["region_code"].mode().iloc[0])),
+            "region_name": field("region_name", str(part["region_name"].mode().iloc[0])),
+            "members": list(part["area_code"]),
+        })
+        members.append(part.index.to_numpy())
+        cauth.append((field("cauth_code", ""), field("cauth_name", "")))
+    if not rows:
+        return cube, extra
+    start = len(cube.areas)
+    cube = append_rows(cube, pd.DataFrame(rows), members)
+    if extra is not None:
+        added = pd.DataFrame(cauth, columns=["cauth_code", "cauth_name"],
+                             index=range(start, start + len(rows)))
+        extra = pd.concat([extra, added])
+    return cube, extra
 
 
 def _base_areas(ds: Dataset) -> tuple[pd.DataFrame, bool]:
