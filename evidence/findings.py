@@ -18,6 +18,7 @@ from importlib import resources
 import numpy as np
 import yaml
 
+from evidence.dataset import is_neighbourhood
 from evidence.indicators import Indicators, automation_probabilities
 from evidence.labels import growth_words
 from evidence.models import Finding
@@ -92,7 +93,20 @@ def derive_findings(ind: Indicators, pos: int, comparator_pos: list[int]) -> lis
     _automation_findings(a)
     _dependence_findings(a, sectors, am, am_share)
     _comparator_findings(a, comparator_pos, am_share)
+    if is_neighbourhood(str(a.cube.areas["level"].iloc[pos])):
+        return _small_area_caveat(a.out, a.t["neighbourhood_max_confidence"])
     return a.out
+
+
+SMALL_AREA_CAVEAT = (" (A neighbourhood figure: BRES rounds small counts and suppresses many "
+                     "small-area cells, so this is indicative; its confidence is capped.)")
+
+
+def _small_area_caveat(findings: list[Finding], cap: float) -> list[Finding]:
+    """Neighbourhood findings rest on a few rounded, often suppressed, cells: confidence is
+    capped and the text says why (the district's findings, on the summed counts, are not)."""
+    return [f.model_copy(update={"confidence": min(f.confidence, cap),
+                                 "text": f.text + SMALL_AREA_CAVEAT}) for f in findings]
 
 
 def _lq(x: float | None) -> float | None:

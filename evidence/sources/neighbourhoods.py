@@ -272,9 +272,6 @@ def place_neighbourhoods(
         notes.append(f"Neighbourhood lookup: {lookup.describe()}.")
     if SMALL_AREA_NOTE not in notes:
         notes.append(SMALL_AREA_NOTE)
-    if ds.source.report is not None:
-        ds.source.report.area_levels = {
-            str(k): int(v) for k, v in areas["level"].value_counts().items()}
     ds.areas = areas  # every area kept, districts added: the employment rows stay valid
     return ds
 
