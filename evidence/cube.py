@@ -201,42 +201,42 @@ def _add_districts(
     one there, :func:`evidence.sources.neighbourhoods.place_neighbourhoods`); only the
     coarsest tier in a district is summed, so MSOAs and their LSOAs never both count.
     """
-    levels = cube.areas["level"].astype(str)
-    nb = cube.areas[levels.isin(list(NEIGHBOURHOOD_TIERS))]
-    if nb.empty:
+    areas = cube.areas
+    tier = areas["level"].astype(str).map(NEIGHBOURHOOD_TIERS)
+    existing = set(areas["area_code"])
+    parent = areas["group_code"].astype(str)
+    nb = tier.notna() & (parent != "") & ~parent.isin(existing)
+    if not nb.any():
         return cube, extra
+    # Only the coarsest tier in each district is summed (MSOAs, not also their LSOAs).
+    nb &= tier == tier[nb].groupby(parent[nb]).transform("min").reindex(tier.index)
+    part = areas[nb]
+    groups = part.groupby(part["group_code"].astype(str), sort=True)
     known = file_areas.drop_duplicates("area_code").set_index("area_code")
-    existing = set(cube.areas["area_code"])
-    rows: list[dict] = []
-    members: list[np.ndarray] = []
-    cauth: list[tuple[str, str]] = []
-    for code, part in nb.groupby("group_code", sort=True):
-        if not code or code in existing:
-            continue
-        tier = part["level"].map(NEIGHBOURHOOD_TIERS)
-        part = part[tier == tier.min()]
-        own = known.loc[code] if code in known.index else None
+    first = groups.first()
+    own = known.reindex(first.index)
 
-        def field(name: str, default: str, own: pd.Series | None = own) -> str:
-            value = "" if own is None else str(own.get(name, ""))
-            return value or default
+    def field(name: str, default: pd.Series | str) -> list[str]:
+        mine = own[name].fillna("").astype(str) if name in own.columns else \
+            pd.Series("", index=first.index)
+        return list(mine.where(mine != "", default))
 
-        rows.append({
-            "area_code": code,
-            "area_name": field("area_name", str(part["group_name"].iloc[0]) or code),
-            "level": "lad",
-            "group_code": field("group_code", ""),
-            "group_name": field("group_name", ""),
-            "region_code": field("region_code", str(part["region_code"].mode().iloc[0])),
-            "region_name": field("region_name", str(part["region_name"].mode().iloc[0])),
-            "members": list(part["area_code"]),
-        })
-        members.append(part.index.to_numpy())
-        cauth.append((field("cauth_code", ""), field("cauth_name", "")))
-    if not rows:
-        return cube, extra
+    rows = pd.DataFrame({
+        "area_code": list(first.index),
+        "area_name": field("area_name", first["group_name"].astype(str)),
+        "level": "lad",
+        "group_code": field("group_code", ""),
+        "group_name": field("group_name", ""),
+        "region_code": field("region_code", first["region_code"].astype(str)),
+        "region_name": field("region_name", first["region_name"].astype(str)),
+    })
+    positions = groups.indices
+    members = [np.asarray(part.index[positions[c]]) for c in rows["area_code"]]
+    codes = areas["area_code"].to_numpy(dtype=object)
+    rows["members"] = [list(codes[m]) for m in members]
+    cauth = list(zip(field("cauth_code", ""), field("cauth_name", ""), strict=True))
     start = len(cube.areas)
-    cube = append_rows(cube, pd.DataFrame(rows), members)
+    cube = append_rows(cube, rows, members)
     if extra is not None:
         added = pd.DataFrame(cauth, columns=["cauth_code", "cauth_name"],
                              index=range(start, start + len(rows)))

@@ -350,10 +350,13 @@ def neighbourhood_district(name: str) -> AreaMatch | None:
     match = NEIGHBOURHOOD_NAME.match(str(name).strip())
     if match is None:
         return None
-    try:
-        return resolve_area(match.group("district"), kinds=("district",))
-    except AreaNotFound:
+    district = match.group("district")
+    entries = [e for e in _name_index().get(_norm(district), []) if e.kind == "district"]
+    if not entries:  # no near-miss suggestions: a miss is reported once, by the caller
         return None
+    best = _ordered(entries)[0]
+    return AreaMatch(query=str(name), code=best.code, name=best.name, kind=best.kind,
+                     note=best.note)
 
 
 # --------------------------------------------------------------------------------------------

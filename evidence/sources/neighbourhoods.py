@@ -42,6 +42,7 @@ from evidence.geography import (
     to_2023_codes,
 )
 from evidence.problems import Problem
+from evidence.sources.nomis import area_level
 from evidence.sources.places import area_hierarchy
 from evidence.sources.text import csv_cells, open_binary, plain_csv, read_head_lines
 
@@ -219,9 +220,16 @@ def place_neighbourhoods(
     file district or name places.
     """
     areas = ds.areas.copy()
+    # A file that calls its MSOAs / LSOAs custom areas: their code prefix says what they are.
+    custom = areas["level"] == "custom"
+    if custom.any():
+        by_prefix = areas.loc[custom, "area_code"].astype(str).map(area_level)
+        areas.loc[custom, "level"] = by_prefix.where(
+            by_prefix.isin(list(NEIGHBOURHOOD_LEVELS)), "custom")
     nb = areas["level"].isin(list(NEIGHBOURHOOD_LEVELS)).to_numpy()
     notes = ds.source.notes
     if not nb.any():
+        ds.areas = areas
         if lookup is not None:
             notes.append(f"The lookup ({Path(lookup.file).name}) was not used: the file has "
                          "no neighbourhood (MSOA, LSOA, Intermediate Zone, Data Zone) areas.")
@@ -238,7 +246,8 @@ def place_neighbourhoods(
     own = sub["group_code"].astype(str)
     own_ok = (code == "") & (own.isin(file_lads.index) | own.isin(list(bundled)))
     code, how = code.where(~own_ok, own), how.where(~own_ok, "file")
-    named, name_notes = _by_name(sub["area_name"].astype(str))
+    named, name_notes = _by_name(sub.loc[code == "", "area_name"].astype(str))
+    named = named.reindex(sub.index)
     by_name = (code == "") & named.notna()
     code, how = code.where(~by_name, named), how.where(~by_name, "name")
     missing = sub.loc[code == ""]

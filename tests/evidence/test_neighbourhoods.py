@@ -311,13 +311,17 @@ def test_neighbourhood_demo_round_trips_through_a_tidy_file(
     np.testing.assert_array_equal(build_cube(back).total, build_cube(nb).total)
     parts = back.areas[back.areas["level"] == "msoa"]
     assert (parts["group_code"] != "").all()
+    out_of_core = load_dataset(path, engine="duckdb")  # summed by DuckDB, rolled up alike
+    cube, duck = build_cube(back), build_cube(out_of_core)
+    np.testing.assert_array_equal(cube.total, duck.total)
+    np.testing.assert_allclose(cube.emp, duck.emp, equal_nan=True)
 
 
 def test_a_tidy_file_without_districts_is_placed_by_name(tmp_path: Path) -> None:
     areas = pd.DataFrame([
         ["E02002483", "Hartlepool 001", "msoa", "", "", "", ""],
         ["E02002484", "Hartlepool 002", "msoa", "", "", "", ""],
-        ["E02000001", "City of London 001", "msoa", "", "", "", ""],
+        ["E02000001", "City of London 001", "custom", "", "", "", ""],  # level by prefix
     ], columns=AREA_COLUMNS)
     emp = pd.DataFrame({
         "area_code": ["E02002483", "E02002484", "E02000001"] * 2,
@@ -328,4 +332,8 @@ def test_a_tidy_file_without_districts_is_placed_by_name(tmp_path: Path) -> None
     path = write_tidy(ds, tmp_path / "msoa.csv")
     ev = Evidence.from_path(path)
     assert ev.cube.total[ev.cube.position("E06000001"), 0] == 2875
-    assert ev.cube.areas.set_index("area_code").loc["E06000001", "group_code"] == "E69000031"
+    areas = ev.cube.areas.set_index("area_code")
+    assert areas.loc["E06000001", "group_code"] == "E69000031"  # Tees Valley LSIP
+    assert areas.loc["E02000001", "level"] == "msoa"
+    assert areas.loc["E02000001", "group_code"] == "E09000001"
+    assert ev.cube.nat_total[0] == 365 + 2510 + 600
