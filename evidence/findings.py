@@ -93,8 +93,6 @@ def derive_findings(ind: Indicators, pos: int, comparator_pos: list[int]) -> lis
     _automation_findings(a)
     _dependence_findings(a, sectors, am, am_share)
     _comparator_findings(a, comparator_pos, am_share)
-    if is_neighbourhood(str(a.cube.areas["level"].iloc[pos])):
-        return _small_area_caveat(a.out, a.t["neighbourhood_max_confidence"])
     return a.out
 
 
@@ -102,9 +100,13 @@ SMALL_AREA_CAVEAT = (" (A neighbourhood figure: BRES rounds small counts and sup
                      "small-area cells, so this is indicative; its confidence is capped.)")
 
 
-def _small_area_caveat(findings: list[Finding], cap: float) -> list[Finding]:
-    """Neighbourhood findings rest on a few rounded, often suppressed, cells: confidence is
-    capped and the text says why (the district's findings, on the summed counts, are not)."""
+def small_area_caveat(level: str, findings: list[Finding]) -> list[Finding]:
+    """Findings about a neighbourhood rest on a few rounded, often suppressed, cells: their
+    confidence is capped (``neighbourhood_max_confidence``) and the text says why; other
+    levels' findings (a district's, on the summed counts) come back unchanged."""
+    if not is_neighbourhood(level):
+        return findings
+    cap = thresholds()["neighbourhood_max_confidence"]
     return [f.model_copy(update={"confidence": min(f.confidence, cap),
                                  "text": f.text + SMALL_AREA_CAVEAT}) for f in findings]
 

@@ -283,6 +283,14 @@ def test_neighbourhood_demo_is_named_coded_and_seeded(demo_pair: tuple[Dataset, 
     ind = Evidence.from_dataset(nb).indicators()
     lq = ind.lq[np.flatnonzero(ind.cube.areas["level"] == "msoa"), :, -1]
     assert np.nanstd(lq) > 0.3
+    # Every finding about a neighbourhood, analysis findings included, is capped and says so.
+    ev = Evidence.from_dataset(nb)
+    msoas = np.flatnonzero(ev.cube.areas["level"] == "msoa")
+    biggest = msoas[np.nanargmax(ev.cube.emp[msoas].sum(axis=1)[:, -1])]
+    profile = ev.profile(str(ev.cube.areas["area_code"].iloc[biggest]))
+    assert len(profile.findings) >= 3
+    assert all(f.confidence <= 0.5 and "A neighbourhood figure" in f.text
+               for f in profile.findings)
 
 
 def test_lsoa_demo_and_small_area_suppression() -> None:
