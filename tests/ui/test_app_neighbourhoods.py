@@ -48,3 +48,21 @@ def test_neighbourhood_profile_page_opens(msoa: str) -> None:
     assert not at.exception
     text = " ".join(str(getattr(e, "value", "")) for e in at.main)
     assert "Hartlepool 001" in text
+
+
+def test_a_session_lookup_places_what_names_cannot() -> None:
+    upload = Settings.from_env().upload_dir
+    data = upload / "msoa_nowhere.csv"
+    data.write_text((FIXTURES / "nomis_bulk_msoa.csv").read_text(encoding="utf-8")
+                    .replace("Hartlepool 002", "Nowhere 002"), encoding="utf-8")
+    lookup = upload / "msoa_lookup.csv"
+    lookup.write_text("MSOA21CD,MSOA21NM,LAD22CD\nE02002484,Nowhere 002,E06000001\n",
+                      encoding="utf-8")
+    without = make_app("data", StrategySession(data_source=str(data))).run()
+    assert not without.exception
+    assert any("E02002484" in e.value and "lookup" in e.value for e in without.error)
+    session = StrategySession(data_source=str(data), lookup_source=str(lookup),
+                              area_code="E06000001", area_name="Hartlepool")
+    at = make_app("data", session).run()
+    assert not at.exception and not at.error
+    assert "Nowhere 002 (E02002484)" in at.selectbox(key="neighbourhood_pick_E06000001").options
