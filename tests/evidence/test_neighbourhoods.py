@@ -345,3 +345,26 @@ def test_a_tidy_file_without_districts_is_placed_by_name(tmp_path: Path) -> None
     assert areas.loc["E02000001", "level"] == "msoa"
     assert areas.loc["E02000001", "group_code"] == "E09000001"
     assert ev.cube.nat_total[0] == 365 + 2510 + 600
+
+
+def test_query_download_of_msoas_by_code(tmp_path: Path) -> None:
+    """The web query layout (title lines, mnemonic column, flags) with MSOA rows and GB."""
+    path = tmp_path / "query_msoa.csv"
+    path.write_text("\n".join([
+        '"Business Register and Employment Survey : open access"',
+        '"ONS Crown Copyright Reserved [from Nomis on 14 March 2024]"', "",
+        '"employment status","Employment"', '"measure","Count"', '"measures","Value"', "",
+        '"date","2022"', "",
+        '"2021 super output areas - middle layer","mnemonic","Total","Flag",'
+        '"2011 : Manufacture of industrial gases","Flag"',
+        '"Hartlepool 001","E02002483",365,"",90,""',
+        '"Hartlepool 002","E02002484",2510,"",25,""',
+        '"Great Britain","K03000001",30500000,"",4000,""',
+    ]) + "\n", encoding="utf-8")
+    ev = Evidence.from_path(path)
+    cube, ind = ev.cube, ev.indicators()
+    assert cube.national_basis.startswith("Great Britain")
+    pos = cube.position("E02002483")
+    assert ind.lq[pos, CHEM, -1] == pytest.approx((90 / 365) / (4000 / 30_500_000))
+    assert cube.total[cube.position("E06000001"), -1] == 2875
+    assert ind.lq_region[pos, CHEM, -1] == pytest.approx((90 / 365) / (115 / 2875))
