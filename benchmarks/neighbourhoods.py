@@ -15,6 +15,7 @@ min-max; the machine is shared, so read the ratios rather than the absolute time
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import sys
 import tempfile
@@ -97,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     ratio = med["neighbourhoods: total"] / med["districts: total"]
     print(f"\nneighbourhoods / districts, file to indicators: {ratio:.1f}x "
           f"for {len(nb.employment) / len(base.employment):.1f}x the rows")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2
+    print(f"peak resident memory of the process (generation included): {peak:.1f} GB")
     return 0
 
 

@@ -48,7 +48,10 @@ JOBS_PER_AREA = {"msoa": 4_000, "lsoa": 800}
 """Typical BRES jobs in one area (GB: ~31m jobs over ~7,000 MSOAs / ~35,000 LSOAs)."""
 SIZE_SHAPE = 2.0  # gamma shape of a neighbourhood's size: most alike, a few big centres
 LEAN_SIGMA = 0.9  # log-normal spread of an industry's lean in one neighbourhood
-CHUNK_DISTRICTS = 16  # districts split at once (bounds the rows x parts arrays)
+MAX_PARTS = {"msoa": 150, "lsoa": 700}
+"""At most this many neighbourhoods a district (Birmingham, the largest, has 132 MSOAs and
+639 LSOAs of 2021)."""
+CHUNK_CELLS = 8_000_000  # rows x parts split at once: bounds the generator's working memory
 
 
 def _parts(base: Dataset, kind: str, jobs_per_area: int, max_parts: int) -> pd.DataFrame:
@@ -158,7 +161,7 @@ def generate_neighbourhoods(
     seed: int = 2021,
     *,
     jobs_per_area: int | None = None,
-    max_parts: int = 60,
+    max_parts: int | None = None,
     suppress: float = 0.0,
 ) -> Dataset:
     """The neighbourhoods of ``base``'s districts (see the module docstring); ``base``'s
@@ -167,7 +170,8 @@ def generate_neighbourhoods(
         raise ValueError(f"kind must be one of {sorted(LEVEL_CODES)}, not {kind!r}")
     rng = np.random.default_rng(seed)
     unit = float(base.source.rounding or 1)
-    parts = _parts(base, kind, jobs_per_area or JOBS_PER_AREA[kind], max_parts)
+    parts = _parts(base, kind, jobs_per_area or JOBS_PER_AREA[kind],
+                   max_parts or MAX_PARTS[kind])
     districts = sorted(set(parts["group_code"]))
     d_index = {c: i for i, c in enumerate(districts)}
     n_slots = int(parts["slot"].max()) + 1
@@ -183,12 +187,18 @@ def generate_neighbourhoods(
     chunks = []
     lad_rows = emp[in_lad]
     by_district = lad_rows.groupby(lad_rows["area_code"].map(d_index), sort=True).indices
-    order = sorted(by_district)
-    for lo in range(0, len(order), CHUNK_DISTRICTS):  # memory: rows x slots of a chunk only
-        take = np.concatenate([by_district[d] for d in order[lo:lo + CHUNK_DISTRICTS]])
-        chunks.append(_split_rows(lad_rows.iloc[np.sort(take)].reset_index(drop=True), d_index,
-                                  slot_part, size, lean, sics, unit, suppress, rng,
-                                  parts["area_code"].to_numpy()))
+    batch: list[np.ndarray] = []
+    cells = 0
+    for d in [*sorted(by_district), None]:  # memory: rows x parts of one batch at a time
+        if batch and (d is None or cells + len(by_district[d]) * n_slots > CHUNK_CELLS):
+            take = np.sort(np.concatenate(batch))
+            chunks.append(_split_rows(lad_rows.iloc[take].reset_index(drop=True), d_index,
+                                      slot_part, size, lean, sics, unit, suppress, rng,
+                                      parts["area_code"].to_numpy()))
+            batch, cells = [], 0
+        if d is not None:
+            batch.append(by_district[d])
+            cells += len(by_district[d]) * n_slots
     out = pd.concat(chunks, ignore_index=True)
     others = emp[~in_lad]
     employment = pd.concat([out, others[EMPLOYMENT_COLUMNS]], ignore_index=True)
