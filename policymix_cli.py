@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from evidence.dataset import DataError
+from evidence.dataset import AREA_LEVELS, DataError
 from evidence.indicator_table import indicator_table
 from evidence.render import profile_markdown
 from evidence.service import Evidence, find_area
@@ -34,7 +34,8 @@ def _evidence(args: argparse.Namespace) -> Evidence:
     return Evidence.from_path(getattr(args, "data", None), getattr(args, "gva", None),
                               getattr(args, "status", None),
                               context=getattr(args, "context", None),
-                              engine=getattr(args, "engine", None) or "auto")
+                              engine=getattr(args, "engine", None) or "auto",
+                              lookup=getattr(args, "lookup", None))
 
 
 def _print_report(ev: Evidence) -> None:
@@ -57,6 +58,8 @@ def cmd_areas(args: argparse.Namespace) -> int:
     ev = _evidence(args)
     _print_report(ev)
     frame = ev.areas()
+    if getattr(args, "level", None):
+        frame = frame[frame["level"] == args.level].reset_index(drop=True)
     if getattr(args, "format", "text") == "json":
         print(json.dumps(frame.to_dict(orient="records"), indent=1))
         return 0
@@ -162,6 +165,7 @@ def cmd_session(args: argparse.Namespace) -> int:
     session = new_session(ev, args.area, data_source=args.data)
     session.gva_source = args.gva
     session.context_sources = list(args.context or [])
+    session.lookup_source = args.lookup
     Path(args.out).write_text(session_to_json(session), encoding="utf-8")
     print(f"wrote {args.out}: {session.area_name} ({session.area_code}), "
           f"{len(session.findings)} findings accepted, "
@@ -180,7 +184,7 @@ def cmd_appraise(args: argparse.Namespace) -> int:
     path = Path(args.session)
     session = session_from_json(path.read_bytes(), source=str(path))  # BOM, encoding: located
     ev = Evidence.from_path(session.data_source, session.gva_source,
-                            context=session.context_sources)
+                            context=session.context_sources, lookup=session.lookup_source)
     bundle = build_bundle(session, ev, workshop=session.workshop or None)
     out = export(bundle, Path(args.out))
     print(f"wrote {out}")
@@ -230,6 +234,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="NOMIS context download to merge with --data (repeatable): APS "
                        "qualifications (T19), APS employment by occupation (T09a) or UK "
                        "Business Counts by employment size band, XLSX or CSV")
+        p.add_argument("--lookup", metavar="FILE",
+                       help="ONS lookup placing the neighbourhoods (MSOAs, LSOAs) of --data in "
+                       "their districts (e.g. the Output Area to LSOA to MSOA to Local "
+                       "Authority District lookup: LSOA21CD, MSOA21CD, LAD22CD ...); without "
+                       "it they are placed by their ONS names ('Hartlepool 001')")
         p.add_argument("--engine", choices=["auto", "memory", "duckdb"], default="auto",
                        help="read a tidy file in memory or out of core with DuckDB (sector "
                        "numbers only, no 4-digit class analysis); auto: DuckDB above "
@@ -238,6 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("areas", help="list area codes, names and levels")
     data_arg(p)
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--level", choices=AREA_LEVELS,
+                   help="only areas of this level: lad (districts), msoa, lsoa, iz, dz "
+                   "(neighbourhoods), group, region, country, custom")
 
     p = sub.add_parser("profile", help="print an area's advanced manufacturing profile")
     data_arg(p)

@@ -24,6 +24,7 @@ import re
 
 import numpy as np
 
+from evidence.dataset import is_neighbourhood
 from evidence.indicators import Indicators
 from evidence.models import Comparator
 from evidence.sectors import load_sectors
@@ -161,7 +162,9 @@ def similarity_reason(ind: Indicators, a: int, b: int) -> str:
     types = _area_text(ind)[2]
     ta, tb = types[a], types[b]
     if ta and ta == tb:
-        parts.append(f"same type of district ({ta})")
+        kind = "neighbourhood" if is_neighbourhood(str(ind.cube.areas["level"].iloc[a])) \
+            else "district"
+        parts.append(f"same type of {kind} ({ta})")
     blocks = feature_blocks(ind)
     if "occupations" in blocks and ind.cube.soc is not None:
         occ = blocks["occupations"][:, :9]

@@ -18,6 +18,7 @@ from importlib import resources
 import numpy as np
 import yaml
 
+from evidence.dataset import is_neighbourhood
 from evidence.indicators import Indicators, automation_probabilities
 from evidence.labels import growth_words
 from evidence.models import Finding
@@ -93,6 +94,21 @@ def derive_findings(ind: Indicators, pos: int, comparator_pos: list[int]) -> lis
     _dependence_findings(a, sectors, am, am_share)
     _comparator_findings(a, comparator_pos, am_share)
     return a.out
+
+
+SMALL_AREA_CAVEAT = (" (A neighbourhood figure: BRES rounds small counts and suppresses many "
+                     "small-area cells, so this is indicative; its confidence is capped.)")
+
+
+def small_area_caveat(level: str, findings: list[Finding]) -> list[Finding]:
+    """Findings about a neighbourhood rest on a few rounded, often suppressed, cells: their
+    confidence is capped (``neighbourhood_max_confidence``) and the text says why; other
+    levels' findings (a district's, on the summed counts) come back unchanged."""
+    if not is_neighbourhood(level):
+        return findings
+    cap = thresholds()["neighbourhood_max_confidence"]
+    return [f.model_copy(update={"confidence": min(f.confidence, cap),
+                                 "text": f.text + SMALL_AREA_CAVEAT}) for f in findings]
 
 
 def _lq(x: float | None) -> float | None:

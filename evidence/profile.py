@@ -13,7 +13,7 @@ from evidence.area_analysis import AreaAnalysis, analysis_of, em_parts, profile_
 from evidence.comparators import comparators_from_codes, nearest_comparators
 from evidence.cube import Cube
 from evidence.dataset import CONTEXT_EXTRA, SourceInfo
-from evidence.findings import derive_findings
+from evidence.findings import derive_findings, small_area_caveat
 from evidence.indicators import Indicators
 from evidence.models import AreaProfile, AreaRef, Period, SectorRow, ShiftShare
 from evidence.sectors import load_sectors
@@ -234,7 +234,8 @@ def build_profile(
         context=context,
         sectors=sector_rows(ind, pos, analysis),
         comparators=comps,
-        findings=derive_findings(ind, pos, comp_pos) + analysis_findings(analysis, pos),
+        findings=small_area_caveat(str(row["level"]), derive_findings(ind, pos, comp_pos)
+                                   + analysis_findings(analysis, pos)),
         notes=notes,
         **profile_fields(analysis, pos),  # type: ignore[arg-type]
     )

@@ -147,6 +147,9 @@ class StrategySession(BaseModel):
     context_sources: list[str] = Field(
         default_factory=list, description="paths of NOMIS context downloads (APS "
         "qualifications and occupations, UK Business Counts) merged into the employment data")
+    lookup_source: str | None = Field(
+        default=None, description="path of an ONS area-to-district lookup placing the "
+        "neighbourhoods (MSOAs, LSOAs) of the data file in their districts")
     area_code: str | None = None
     area_name: str | None = None
     custom_area: CustomArea | None = None
@@ -195,16 +198,17 @@ class StrategySession(BaseModel):
     # -- invariants -----------------------------------------------------------------------
 
     def switch_source(self, source: str | None, gva: str | None = None,
-                      context: list[str] | None = None) -> None:
+                      context: list[str] | None = None, lookup: str | None = None) -> None:
         """Use another data file: what belonged to the old data (custom area, comparators,
         period) is cleared; the area is kept, since the same code may exist in the new data."""
         context = list(context or [])
         if source == self.data_source and gva == self.gva_source \
-                and context == self.context_sources:
+                and context == self.context_sources and lookup == self.lookup_source:
             return
         self.data_source = source
         self.gva_source = gva
         self.context_sources = context
+        self.lookup_source = lookup
         self.custom_area = None
         self.comparator_codes = None
         self.period_start = self.period_end = None
@@ -440,7 +444,7 @@ def open_session_json(text: str | bytes, source: str = "session file",
 NOT_MERGED = ("session_id", "schema_version")
 COUPLED = (
     (("area_code",), ("area_name", "findings", "comparator_codes")),
-    (("data_source", "gva_source", "context_sources"),
+    (("data_source", "gva_source", "context_sources", "lookup_source"),
      ("custom_area", "comparator_codes", "period_start", "period_end")),
     (("custom_area",), ("area_code", "area_name", "findings", "comparator_codes")),
 )

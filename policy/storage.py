@@ -285,7 +285,7 @@ class Settings:
         """Move a data or GVA source this server may not read into the session's set-aside
         parts (the session falls back to the bundled demo; the rest is kept) and say so."""
         problems = []
-        for field in ("data_source", "gva_source"):
+        for field in ("data_source", "gva_source", "lookup_source"):
             problem = self.source_problem(getattr(session, field), field)
             if problem is not None:
                 session.set_aside[field] = {"value": getattr(session, field),

@@ -138,18 +138,20 @@ def save_session(session: StrategySession) -> Merge | None:
 @st.cache_resource(show_spinner="Loading data and computing indicators for every area...",
                    max_entries=4)
 def _load_evidence(source: str | None, stamp: float, gva: str | None = None,
-                   context: tuple[str, ...] = ()) -> Evidence:
+                   context: tuple[str, ...] = (), lookup: str | None = None) -> Evidence:
     del stamp  # part of the cache key only: a changed file is reloaded
-    return Evidence.from_dataset(load_any(source, gva, context=list(context)))
+    return Evidence.from_dataset(load_any(source, gva, context=list(context), lookup=lookup))
 
 
 @st.cache_resource(max_entries=8)
 def _with_custom(source: str | None, stamp: float, code: str, name: str,
                  members: tuple[str, ...], gva: str | None = None,
-                 context: tuple[str, ...] = ()) -> Evidence:
+                 context: tuple[str, ...] = (), lookup: str | None = None) -> Evidence:
     session = StrategySession(data_source=source, gva_source=gva, context_sources=list(context),
+                              lookup_source=lookup,
                               custom_area={"code": code, "name": name, "members": list(members)})
-    return walkthrough.session_evidence(session, _load_evidence(source, stamp, gva, context))
+    return walkthrough.session_evidence(session, _load_evidence(source, stamp, gva, context,
+                                                                lookup))
 
 
 def _stamp(source: str | None) -> float:
@@ -192,9 +194,10 @@ def evidence_for(session: StrategySession) -> Evidence:
     if session.custom_area is not None:
         c = session.custom_area
         return _with_custom(session.data_source, stamp, c.code, c.name, tuple(c.members),
-                            session.gva_source, tuple(session.context_sources))
+                            session.gva_source, tuple(session.context_sources),
+                            session.lookup_source)
     return _load_evidence(session.data_source, stamp, session.gva_source,
-                          tuple(session.context_sources))
+                          tuple(session.context_sources), session.lookup_source)
 
 
 def try_evidence(session: StrategySession) -> Evidence | None:
@@ -202,7 +205,7 @@ def try_evidence(session: StrategySession) -> Evidence | None:
     A source outside what this server may read (:meth:`Settings.source_problem`) is never
     opened."""
     settings = Settings.from_env()
-    sources = [(f, getattr(session, f)) for f in ("data_source", "gva_source")]
+    sources = [(f, getattr(session, f)) for f in ("data_source", "gva_source", "lookup_source")]
     for field, source in sources + [("context_sources", c) for c in session.context_sources]:
         problem = settings.source_problem(source, field)
         if problem is not None:
