@@ -464,8 +464,8 @@ def _sector_chains(a: AreaAnalysis) -> list[SectorChain]:
         sup, buy = sector_links(sid)
         out.append(SectorChain(
             s_i=s_i, sector=sid, label=labels[sid], industries=inds,
-            suppliers=[(c, t.names[t.index(c)], v, t.index(c)) for c, v in sup],
-            buyers=[(c, t.names[t.index(c)], v, t.index(c)) for c, v in buy],
+            suppliers=[(c, t.names[t.index(c)], float(v), t.index(c)) for c, v in sup],
+            buyers=[(c, t.names[t.index(c)], float(v), t.index(c)) for c, v in buy],
             method=io.method + ("; output-weighted mean over the sector's IO industries"
                                 if len(inds) > 1 else ""),
             multipliers=mult.tolist(),
