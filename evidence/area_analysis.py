@@ -187,6 +187,7 @@ class AreaAnalysis:
     spatial: dict[str, SpatialAssociation | None] = field(default_factory=dict)
     clusters: dict[int, ClusterResult | None] = field(default_factory=dict)
     opportunities: dict[int, list[RelatedOpportunity]] = field(default_factory=dict)
+    fields: dict[int, dict[str, object]] = field(default_factory=dict)
     _percentiles: dict[float, np.ndarray] = field(default_factory=dict)
 
     def density_percentile(self, pct: float) -> np.ndarray:
@@ -474,7 +475,17 @@ def _sector_chains(a: AreaAnalysis) -> list[SectorChain]:
 
 
 def profile_fields(a: AreaAnalysis, pos: int) -> dict[str, object]:
-    """The analysis fields of ``AreaProfile`` for the area at cube position ``pos``."""
+    """The analysis fields of ``AreaProfile`` for the area at cube position ``pos``.
+
+    Worked out once per area and period (the numbers behind them once for all areas): a page
+    rerun or an export of the same area reads them back.
+    """
+    if pos not in a.fields:
+        a.fields[pos] = _profile_fields(a, pos)
+    return dict(a.fields[pos])
+
+
+def _profile_fields(a: AreaAnalysis, pos: int) -> dict[str, object]:
     out: dict[str, object] = {
         "class_detail": a.class_detail,
         "relatedness_method": a.relatedness_method,

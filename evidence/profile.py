@@ -187,7 +187,6 @@ def build_profile(
     """Profile of one area; ``comparator_codes`` replaces the statistical neighbours."""
     cube = ind.cube
     pos = cube.position(area_code)
-    row = cube.areas.iloc[pos]
     i1 = ind.i1
     if comparator_codes:
         comps = comparators_from_codes(ind, area_code, comparator_codes)
@@ -228,8 +227,9 @@ def build_profile(
     if source.synthetic:
         notes.insert(0, "SYNTHETIC demo data: areas and figures are fictional.")
     return AreaProfile(
-        area=AreaRef(code=area_code, name=str(row["area_name"]), level=str(row["level"]),
-                     members=list(row["members"])),
+        area=AreaRef(code=area_code, name=str(cube.areas["area_name"].array[pos]),
+                     level=str(cube.areas["level"].array[pos]),
+                     members=list(cube.areas["members"].array[pos])),
         period=Period(start=ind.start, end=ind.end),
         source=source.label(),
         synthetic=source.synthetic,
