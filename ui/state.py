@@ -9,10 +9,14 @@ the exports take; this module only adds the on-page message when they cannot be 
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
 from pathlib import Path
 
 import streamlit as st
 
+from evidence.area_analysis import analysis_of
 from evidence.dataset import DataError
 from evidence.models import AreaProfile
 from evidence.problems import Problem, ProblemError
@@ -143,6 +147,45 @@ def _load_evidence(source: str | None, stamp: float, gva: str | None = None,
     return Evidence.from_dataset(load_any(source, gva, context=list(context), lookup=lookup))
 
 
+WARM_ENV = "POLICYMIX_WARM"
+"""Set to 0 to start the app without warming the bundled demo in the background."""
+_warm_lock = threading.Lock()
+_warm_thread: threading.Thread | None = None
+
+
+def _warm() -> None:
+    """Fill the Evidence cache with the bundled demo and work out what its first pages read
+    (indicators, the analysis step, the spatial statistics of every sector)."""
+    quiet = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # "missing ScriptRunContext": expected, off the script thread
+    try:
+        ev = _load_evidence(None, _stamp(None), None, (), None)  # the key a new session's page uses
+        ind = ev.indicators()
+        analysis = analysis_of(ind, ev.dataset.source.synthetic)
+        for sector in ev.cube.sectors:
+            analysis.sector_spatial(sector)
+    except Exception:  # a failed warm-up only means the first page computes it
+        logging.getLogger(__name__).exception("warming the bundled demo failed")
+    finally:
+        quiet.setLevel(level)
+
+
+def warm_in_background() -> threading.Thread | None:
+    """Start warming the bundled demo once per process, in a daemon thread, so the server
+    answers at once and the first page finds the data loaded (Streamlit's cache lets a page
+    that asks meanwhile wait for the same computation rather than repeat it). Returns the
+    thread (None when ``POLICYMIX_WARM=0``)."""
+    global _warm_thread
+    if os.environ.get(WARM_ENV, "1") == "0":
+        return None
+    with _warm_lock:
+        if _warm_thread is None:
+            _warm_thread = threading.Thread(target=_warm, name="policymix-warm", daemon=True)
+            _warm_thread.start()
+    return _warm_thread
+
+
 @st.cache_resource(max_entries=8)
 def _with_custom(source: str | None, stamp: float, code: str, name: str,
                  members: tuple[str, ...], gva: str | None = None,
@@ -172,7 +215,8 @@ def check_custom_area(session: StrategySession) -> list[Problem]:
         return []
     try:
         base = _load_evidence(session.data_source, _stamp(session.data_source),
-                              session.gva_source, tuple(session.context_sources))
+                              session.gva_source, tuple(session.context_sources),
+                              session.lookup_source)
     except (ProblemError, OSError):
         return []
     areas = base.cube.areas
