@@ -41,6 +41,17 @@ VEGA_WARNING = re.compile(r"^(WARN|ERROR)\s|vega|Infinite extent|Dropping \"fit"
 BASE_PATH_PROBE = re.compile(r"/_stcore/(health|host-config)$")
 """Streamlit's frontend first tries the page's path as the server's base path."""
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+SMALLEST_TEXT_PX = 11.0
+"""The causal diagrams' box text on a desk screen (the merged one in one picture was ~6 px)."""
+_DIAGRAM_TEXT_PX = """() => Array.from(
+    document.querySelectorAll('[data-testid="stGraphVizChart"] svg'))
+  .filter((svg) => !svg.closest('[data-testid="stExpander"]') && svg.getBoundingClientRect().width)
+  .map((svg) => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    const sizes = Array.from(svg.querySelectorAll('g.node text'),
+                             (t) => parseFloat(t.getAttribute('font-size')) * scale);
+    return Math.min(...sizes);
+  })"""
 
 
 @dataclass
@@ -135,6 +146,11 @@ def test_every_page_offline_without_console_warnings(
             wait_idle(page)
             no_exception(page)
             every_tab(page, seen, step.id)
+            if step.id == "causal" and size[0] >= 1000:
+                page.get_by_role("tab", name="The policy mix").click()
+                wait_idle(page)
+                sizes = page.evaluate(_DIAGRAM_TEXT_PX)
+                assert len(sizes) >= 3 and min(sizes) >= SMALLEST_TEXT_PX, sizes
             shot(page, step.id)
         seen.where = "participant"
         open_app(page, f"{app_server.url}/?ws={code}")
