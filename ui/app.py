@@ -66,9 +66,9 @@ STATUS_ICON = {"done": ":material/check_circle:", "in progress": ":material/edit
 """One marker a step: its status icon (the list used to be a radio, which drew a circle too)."""
 
 STEPS_CSS = """<style>
-.st-key-pm_steps button { justify-content: flex-start; min-height: 2.1rem; padding: 0.1rem 0.6rem; }
-.st-key-pm_steps button > div { justify-content: flex-start; }
-.st-key-pm_steps button p { text-align: left; }
+.st-key-steplist button { justify-content: flex-start; min-height: 2.1rem; padding: 0.1rem 0.6rem; }
+.st-key-steplist button > div { justify-content: flex-start; }
+.st-key-steplist button p { text-align: left; }
 </style>"""
 """Step buttons read as a list: left-aligned like a menu, not centred like actions."""
 
@@ -81,7 +81,7 @@ def _step_buttons(steps: tuple[Step, ...], statuses: dict[str, str]) -> None:
     ``?step=`` into the new address."""
     current = st.session_state.get(STEP_KEY)
     st.markdown(STEPS_CSS, unsafe_allow_html=True)
-    with st.container(key="pm_steps", gap="xxsmall"):
+    with st.container(key="steplist", gap="xxsmall"):
         st.caption("Steps")
         for i, s in enumerate(steps, start=1):
             st.button(f"{i}. {s.title}", key=f"nav_{s.id}", icon=STATUS_ICON[statuses[s.id]],

@@ -131,7 +131,7 @@ def choose_selectbox(page: Page, label: str, typed: str, option: str | re.Patter
 # --------------------------------------------------------------------------- pages and charts
 
 
-STEPS = '[data-testid="stSidebar"] .st-key-pm_steps'
+STEPS = '[data-testid="stSidebar"] .st-key-steplist'
 """The sidebar's list of steps: one button a step, named "<n>. <title>" (icons are hidden from
 the accessible name)."""
 
