@@ -16,6 +16,7 @@ from policy.labels.words import (
     needs_words,
     number_text,
     percent_text,
+    reader_words,
     word,
 )
 
@@ -33,5 +34,6 @@ __all__ = [
     "needs_words",
     "number_text",
     "percent_text",
+    "reader_words",
     "word",
 ]

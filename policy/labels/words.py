@@ -50,6 +50,7 @@ __all__ = [
     "needs_words",
     "number_text",
     "percent_text",
+    "reader_words",
     "word",
 ]
 
@@ -135,6 +136,7 @@ def in_words(text: str, *, known_only: bool = False) -> str:
 
     ``known_only`` leaves a snake_case word the vocabularies do not know as it is (for text
     that may be a person's own), instead of turning its underscores into spaces."""
+    text = reader_words(str(text))
     text = _FOUND_BUT_NONE.sub(lambda m: (
         f"there is {_filter_words(m.group(1))} ({len(m.group(2).split(', '))} found); the rule "
         "needs none"), str(text))
@@ -150,6 +152,19 @@ def in_words(text: str, *, known_only: bool = False) -> str:
         return _words().get(code, code if known_only else code.replace("_", " "))
 
     return _CODE.sub(one, text)
+
+
+@lru_cache(maxsize=1)
+def _reader_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(r["match"]), str(r["say"])) for r in labels()["reader_words"])
+
+
+def reader_words(text: str) -> str:
+    """Notes written for developers ("see evidence.sources.demo for the planted patterns",
+    "Great Britain row (K03000001)") in a reader's words (labels.yaml ``reader_words``)."""
+    for pattern, say in _reader_rules():
+        text = pattern.sub(say, text)
+    return text
 
 
 def _sector_word(code: str) -> str:

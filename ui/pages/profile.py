@@ -10,7 +10,7 @@ from evidence import analysis_charts, charts
 from evidence.area_analysis import analysis_of, cluster_map_frame
 from evidence.models import AreaProfile
 from evidence.service import Evidence
-from policy.labels import percent_text
+from policy.labels import percent_text, reader_words
 from ui.state import get_session, session_profile, try_evidence
 from ui.widgets import need_area, next_button, synthetic_banner
 
@@ -203,9 +203,9 @@ def render() -> None:
     if p is None:
         return
     synthetic_banner(ev)
-    st.caption(f"{p.area.name}, {p.period.start}-{p.period.end}. "
-               f"Data: {p.source}. Total jobs: {p.total_jobs_basis}; national reference: "
-               f"{p.national_basis}.")
+    st.caption(reader_words(
+        f"{p.area.name}, {p.period.start}-{p.period.end}. Data: {p.source}. Total jobs: "
+        f"{p.total_jobs_basis}; national reference: {p.national_basis}."))
     headline(p)
     tabs = st.tabs(["Structure", "Specialisation and growth", "Trends", "Shift-share",
                     "Comparators", "Table", "Analysis"])
@@ -243,5 +243,5 @@ def render() -> None:
     if p.notes:
         with st.expander("Details: notes on the data"):
             for note in p.notes:
-                st.caption(note)
+                st.caption(reader_words(note))
     next_button("profile", "Next: strengths and bottlenecks")
