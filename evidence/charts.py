@@ -43,13 +43,20 @@ ROW_PX = 26
 """Height of one bar's row in a bar chart by sector, area or option."""
 
 
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+"""Fit the page's width; the height given is the plotting area's (axes and title added)."""
+
+
 def rows_height(n: int, row_px: int = ROW_PX) -> int:
-    """A fixed height for a chart with ``n`` rows on a discrete axis.
+    """A fixed height for a chart with ``n`` rows on a discrete axis; pair it with
+    ``autosize=FIT_WIDTH``.
 
     Left to Vega-Lite, such a chart's height is a "step" per row; Streamlit stretches charts
-    with ``autosize: fit`` (Vega-Lite's fit-x too) and Vega-Lite then logs ``WARN Dropping
-    "fit-y" because spec has discrete height`` in the browser console (vega-lite
-    src/compile/compile.ts, getTopLevelProperties). A number of pixels is not discrete."""
+    with ``autosize: fit`` and Vega-Lite then logs ``WARN Dropping "fit-y" because spec has
+    discrete height`` in the browser console (it warns for fit-x with a step too: vega-lite
+    src/compile/compile.ts, getTopLevelProperties). A number of pixels is not discrete, and
+    with fit-x it stays the plotting area's height instead of shrinking to make room for the
+    title and the axis (which is what ``fit`` does)."""
     return max(n, 1) * row_px
 
 
@@ -109,7 +116,7 @@ def sector_structure(p: AreaProfile) -> alt.Chart:
         tooltip=["label", alt.Tooltip("employment:Q", format=",.0f"),
                  alt.Tooltip("share:Q", format=".2%", title="share of all jobs"),
                  alt.Tooltip("lq:Q", format=".2f", title="LQ vs GB")],
-    ).properties(height=rows_height(len(df)))
+    ).properties(autosize=FIT_WIDTH, height=rows_height(len(df)))
 
 
 def lq_growth_bubbles(p: AreaProfile) -> alt.LayerChart:
@@ -168,7 +175,8 @@ def shift_share_chart(p: AreaProfile) -> alt.LayerChart:
     ticks = alt.Chart(df).mark_tick(color="black", thickness=3, size=18).encode(
         x="actual:Q", y=alt.Y("label:N", title=None),
         tooltip=["label", alt.Tooltip("actual:Q", format="+,.0f", title="actual change")])
-    return alt.layer(bars, ticks).properties(height=rows_height(df["label"].nunique()))
+    return alt.layer(bars, ticks).properties(autosize=FIT_WIDTH,
+                                             height=rows_height(df["label"].nunique()))
 
 
 def comparator_chart(rows: pd.DataFrame, year: int) -> alt.Chart:
@@ -183,4 +191,4 @@ def comparator_chart(rows: pd.DataFrame, year: int) -> alt.Chart:
         tooltip=["area_name", alt.Tooltip("am_share:Q", format=".2%"),
                  alt.Tooltip("am_jobs:Q", format=",.0f"),
                  alt.Tooltip("total_jobs:Q", format=",.0f")],
-    ).properties(height=rows_height(len(rows)))
+    ).properties(autosize=FIT_WIDTH, height=rows_height(len(rows)))

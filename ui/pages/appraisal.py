@@ -16,7 +16,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from evidence.charts import rows_height
+from evidence.charts import FIT_WIDTH, rows_height
 from policy import walkthrough
 from policy.appraisal import (
     OPTIMISM_BIAS_DEFAULTS,
@@ -421,7 +421,8 @@ def results_tab(state: AppraisalState, results: AppraisalResults) -> None:
         x=alt.X("points:Q", title="weighted score"), y=alt.Y("option:N", sort="-x", title=None),
         color=alt.Color("criterion:N", legend=alt.Legend(labelLimit=320)),
         tooltip=["option", "criterion", alt.Tooltip("points:Q", format=".1f")],
-    ).properties(height=rows_height(contrib["option"].nunique())), width="stretch")
+    ).properties(autosize=FIT_WIDTH, height=rows_height(contrib["option"].nunique())),
+        width="stretch")
     st.dataframe(pd.DataFrame([{"rank": r.rank, "option": names[r.option_id],
                                 "weighted score": round(r.total, 1)}
                                for r in sorted(results.mcda.rows, key=lambda r: r.rank)]),
@@ -456,7 +457,7 @@ def results_tab(state: AppraisalState, results: AppraisalResults) -> None:
                          alt.Tooltip("weight now:Q", format=".2f")]),
             base.mark_point(filled=True, size=80, color="black").encode(
                 x="weight now:Q", y="criterion:N"),
-        ).properties(height=rows_height(len(band))), width="stretch")
+        ).properties(autosize=FIT_WIDTH, height=rows_height(len(band))), width="stretch")
     if results.stability is not None:
         stab = results.stability
         frame = pd.DataFrame({"option": [names[o] for o in stab.p_first],
@@ -466,7 +467,7 @@ def results_tab(state: AppraisalState, results: AppraisalResults) -> None:
             f"(Dirichlet, concentration {stab.concentration:g})")).mark_bar().encode(
             x=alt.X("P(ranked first):Q", axis=alt.Axis(format="%")),
             y=alt.Y("option:N", sort="-x", title=None),
-        ).properties(height=rows_height(len(frame))), width="stretch")
+        ).properties(autosize=FIT_WIDTH, height=rows_height(len(frame))), width="stretch")
 
 
 def evaluation_tab(state: AppraisalState, session: object) -> None:

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from evidence.charts import rows_height
+from evidence.charts import FIT_WIDTH, rows_height
 from policy.catalogue import ACTOR_LABELS, load_catalogue
 from policy.labels import in_words, label, word
 from policy.mix import mix_report
@@ -44,7 +44,7 @@ def render() -> None:
         x=alt.X("share:Q", axis=alt.Axis(format="%"), title="share of budget"),
         y=alt.Y("target type:N", title=None),
         tooltip=["target type", "budget GBP m", alt.Tooltip("share:Q", format=".0%"),
-                 "interventions"]).properties(height=rows_height(len(frame))),
+                 "interventions"]).properties(autosize=FIT_WIDTH, height=rows_height(len(frame))),
         width="stretch")
     st.info(in_words(bal.judgement))
     st.subheader("Alignment and coordination with national programmes")
