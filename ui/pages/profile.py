@@ -29,21 +29,26 @@ def headline(p: AreaProfile) -> None:
     note = coverage_note(p)
     if note:
         st.warning(note, icon=":material/info:")
-    c1, c2, c3, c4, c5 = st.columns(5)
-    c1.metric(f"All jobs, {p.period.end}", f"{p.total_jobs:,.0f}",
-              help=f"Source of the total: {p.total_jobs_basis}")
-    c2.metric(f"Advanced manufacturing jobs, {p.period.end}", f"{p.am_jobs:,.0f}",
-              help=f"Sum of the {len(p.sectors)} advanced manufacturing sectors")
-    c3.metric("AM share of all jobs", f"{p.am_share:.1%}",
-              help=f"{p.am_jobs:,.0f} / {p.total_jobs:,.0f}, {p.period.end}")
-    c4.metric("Krugman specialisation", "-" if p.krugman is None else f"{p.krugman:.2f}",
-              help="Sum of absolute differences between local and national industry shares "
-                   "(0 = same as GB, 2 = entirely different)")
+    # a row that wraps, each figure as wide as its label: five equal columns cut the labels
+    # ("Advanced manufact...") at desk width
+    row = st.container(horizontal=True, gap="medium")
+    row.metric(f"All jobs, {p.period.end}", f"{p.total_jobs:,.0f}", width="content",
+               help=reader_words(f"Source of the total: {p.total_jobs_basis}"))
+    row.metric(f"Advanced manufacturing jobs, {p.period.end}", f"{p.am_jobs:,.0f}",
+               width="content",
+               help=f"Sum of the {len(p.sectors)} advanced manufacturing sectors")
+    row.metric("Advanced manufacturing share of all jobs", f"{p.am_share:.1%}", width="content",
+               help=f"{p.am_jobs:,.0f} / {p.total_jobs:,.0f}, {p.period.end}")
+    row.metric("Krugman specialisation", "-" if p.krugman is None else f"{p.krugman:.2f}",
+               width="content",
+               help="Sum of absolute differences between local and national industry shares "
+                    "(0 = same as GB, 2 = entirely different)")
     gb_auto = p.context.get("gb_automation_exposure")
-    c5.metric("Jobs exposed to automation",
-              "-" if p.automation_exposure is None else percent_text(p.automation_exposure),
-              help="Share of all jobs in occupations exposed to automation"
-                   + (f"; Great Britain {percent_text(gb_auto)}" if gb_auto is not None else ""))
+    row.metric("Jobs exposed to automation",
+               "-" if p.automation_exposure is None else percent_text(p.automation_exposure),
+               width="content",
+               help="Share of all jobs in occupations exposed to automation"
+                    + (f"; Great Britain {percent_text(gb_auto)}" if gb_auto is not None else ""))
 
 
 def sector_table(p: AreaProfile) -> pd.DataFrame:
