@@ -17,6 +17,7 @@ from policy.labels.words import (
     number_text,
     percent_text,
     reader_words,
+    sentence,
     word,
 )
 
@@ -35,5 +36,6 @@ __all__ = [
     "number_text",
     "percent_text",
     "reader_words",
+    "sentence",
     "word",
 ]

@@ -51,6 +51,7 @@ __all__ = [
     "number_text",
     "percent_text",
     "reader_words",
+    "sentence",
     "word",
 ]
 
@@ -74,6 +75,7 @@ _AREA_TEST = re.compile(
 _FOUND_BUT_NONE = re.compile(
     r"a finding with ((?:[a-z_]+=[^,;()]+?(?:, )?)+) exists \(([^)]*)\); the rule needs none")
 _LONG_SCORE = re.compile(r"\bscores (\d+\.\d{3,})")
+_MAYBE_PLURAL = re.compile(r"\b(\d[\d,]*) ([a-z-]+)\(s\)")
 
 
 @lru_cache(maxsize=1)
@@ -209,7 +211,15 @@ def _engine_words(text: str) -> str:
     text = _AREA_TEST.sub(lambda m: (
         f"the area is {_areas_words(m.group(1))}; the rule needs "
         + ("" if m.group(2) == "one of" else "anything but ") + _areas_words(m.group(3))), text)
+    text = _MAYBE_PLURAL.sub(lambda m: f"{m.group(1)} {m.group(2)}"
+                             + ("" if m.group(1) == "1" else "s"), text)
     return _LONG_SCORE.sub(lambda m: f"scores {float(m.group(1)):.2f}", text)
+
+
+def sentence(text: str) -> str:
+    """``text`` with a capital first letter, for a message that stands as a sentence on its
+    own ("balanced: 3% horizontal ..." -> "Balanced: ...")."""
+    return text[:1].upper() + text[1:]
 
 
 def _field(path: str) -> str:

@@ -41,6 +41,11 @@ def test_condition_sentences(c: ConditionTrace, sentence: str) -> None:
     assert condition_words(c) == sentence
 
 
+def test_counted_nouns_agree() -> None:
+    assert in_words("8 outcome(s) shared; 1 overlap(s) to coordinate; 0 gap(s)") == (
+        "8 outcomes shared; 1 overlap to coordinate; 0 gaps")
+
+
 @pytest.mark.parametrize("reason, sentence", [
     ("rule 'niche-plant-resilience' fired on weapons, which the catalogue does not list for "
      "'supply_chain_development'",
