@@ -75,7 +75,7 @@ _AREA_TEST = re.compile(
 _FOUND_BUT_NONE = re.compile(
     r"a finding with ((?:[a-z_]+=[^,;()]+?(?:, )?)+) exists \(([^)]*)\); the rule needs none")
 _LONG_SCORE = re.compile(r"\bscores (\d+\.\d{3,})")
-_MAYBE_PLURAL = re.compile(r"\b(\d[\d,]*) ([a-z-]+)\(s\)")
+_MAYBE_PLURAL = re.compile(r"\b(\d[\d,]*) ((?:[a-z-]+ )?[a-z-]+)\(s\)")
 
 
 @lru_cache(maxsize=1)

@@ -44,6 +44,8 @@ def test_condition_sentences(c: ConditionTrace, sentence: str) -> None:
 def test_counted_nouns_agree() -> None:
     assert in_words("8 outcome(s) shared; 1 overlap(s) to coordinate; 0 gap(s)") == (
         "8 outcomes shared; 1 overlap to coordinate; 0 gaps")
+    assert in_words("316 suppressed cell(s); 1 suppressed cell(s)") == (
+        "316 suppressed cells; 1 suppressed cell")
 
 
 @pytest.mark.parametrize("reason, sentence", [
