@@ -65,14 +65,6 @@ STATUS_ICON = {"done": ":material/check_circle:", "in progress": ":material/edit
                "to do": ":material/radio_button_unchecked:"}
 """One marker a step: its status icon (the list used to be a radio, which drew a circle too)."""
 
-STEPS_CSS = """<style>
-.st-key-steplist button { justify-content: flex-start; min-height: 2.1rem; padding: 0.1rem 0.6rem; }
-.st-key-steplist button > div { justify-content: flex-start; }
-.st-key-steplist button p { text-align: left; }
-</style>"""
-"""Step buttons read as a list: left-aligned like a menu, not centred like actions."""
-
-
 def _step_buttons(steps: tuple[Step, ...], statuses: dict[str, str]) -> None:
     """One button a step with its status icon; the current step is the filled (primary) one.
 
@@ -80,7 +72,13 @@ def _step_buttons(steps: tuple[Step, ...], statuses: dict[str, str]) -> None:
     buttons do, and the shell's one switch (in :func:`main`) carries ``?sid=&key=`` and
     ``?step=`` into the new address."""
     current = st.session_state.get(STEP_KEY)
-    st.markdown(STEPS_CSS, unsafe_allow_html=True)
+    # step buttons read as a list: left-aligned like a menu, not centred like actions (a
+    # literal: nothing but this constant ever goes through unsafe_allow_html)
+    st.markdown("""<style>
+.st-key-steplist button { justify-content: flex-start; min-height: 2.1rem; padding: 0.1rem 0.6rem; }
+.st-key-steplist button > div { justify-content: flex-start; }
+.st-key-steplist button p { text-align: left; }
+</style>""", unsafe_allow_html=True)
     with st.container(key="steplist", gap="xxsmall"):
         st.caption("Steps")
         for i, s in enumerate(steps, start=1):
