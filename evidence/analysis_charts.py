@@ -10,6 +10,7 @@ from collections.abc import Iterable
 import altair as alt
 import pandas as pd
 
+from evidence.charts import LABEL_LIMIT_PX, bubble_size
 from evidence.hexmap import hex_centres, hex_map
 from evidence.models import AreaProfile, SupplyChain
 from evidence.sectors import load_sectors
@@ -53,9 +54,10 @@ def feasible_next_chart(p: AreaProfile) -> alt.Chart:
         x=alt.X("lq:Q", title=f"LQ vs Great Britain, {year} (below 1: not yet specialised)",
                 scale=alt.Scale(domain=[0, 1])),
         y=alt.Y("density:Q", title="relatedness density (0-1)", scale=alt.Scale(domain=[0, 1])),
-        size=alt.Size("national_jobs:Q", title=f"GB jobs in the class, {year}",
-                      scale=alt.Scale(range=[40, 900])),
-        color=alt.Color("sector:N", title="Advanced manufacturing sector"),
+        size=bubble_size("national_jobs:Q", f"GB jobs in the class, {year}",
+                         frame["national_jobs"], (40, 900)),
+        color=alt.Color("sector:N", title="Advanced manufacturing sector",
+                        legend=alt.Legend(labelLimit=LABEL_LIMIT_PX)),
         tooltip=[alt.Tooltip("label:N", title="Class"), alt.Tooltip("density:Q", format=".2f"),
                  alt.Tooltip("lq:Q", title="LQ", format=".2f"),
                  alt.Tooltip("national_jobs:Q", title="GB jobs", format=",.0f"),

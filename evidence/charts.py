@@ -6,6 +6,9 @@ board paper still says what the numbers are.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
+
 import altair as alt
 import pandas as pd
 
@@ -36,12 +39,69 @@ def sector_frame(p: AreaProfile) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+ROW_PX = 26
+"""Height of one bar's row in a bar chart by sector, area or option."""
+
+
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+"""Fit the page's width; the height given is the plotting area's (axes and title added)."""
+
+
+def rows_height(n: int, row_px: int = ROW_PX) -> int:
+    """A fixed height for a chart with ``n`` rows on a discrete axis; pair it with
+    ``autosize=FIT_WIDTH``.
+
+    Left to Vega-Lite, such a chart's height is a "step" per row; Streamlit stretches charts
+    with ``autosize: fit`` and Vega-Lite then logs ``WARN Dropping "fit-y" because spec has
+    discrete height`` in the browser console (it warns for fit-x with a step too: vega-lite
+    src/compile/compile.ts, getTopLevelProperties). A number of pixels is not discrete, and
+    with fit-x it stays the plotting area's height instead of shrinking to make room for the
+    title and the axis (which is what ``fit`` does)."""
+    return max(n, 1) * row_px
+
+
+LABEL_LIMIT_PX = 320
+"""Room for a sector's or a legend entry's full name (Vega-Lite's default cuts at 180 px)."""
+
+
 def _colour() -> alt.Color:
     return alt.Color(
         "quadrant:N", title="Type of sector",
         scale=alt.Scale(domain=[label("quadrant", q) for q in QUADRANT_COLOURS],
                         range=list(QUADRANT_COLOURS.values())),
+        legend=alt.Legend(labelLimit=LABEL_LIMIT_PX),
     )
+
+
+def _round_down(x: float) -> float:
+    """``x`` to two significant figures, rounded down (1,234 -> 1,200)."""
+    if x <= 0:
+        return 0.0
+    step = 10 ** (math.floor(math.log10(x)) - 1)
+    return math.floor(x / step) * step
+
+
+def size_legend_values(values: Iterable[float]) -> list[float]:
+    """Three sizes for a bubble legend: a quarter and half of the largest (rounded) and the
+    largest itself, so the legend's biggest circle is the chart's biggest bubble."""
+    top = max((float(v) for v in values if v is not None and not math.isnan(v)), default=0.0)
+    if top <= 0:
+        return []
+    return sorted({_round_down(top / 4), _round_down(top / 2), top} - {0.0})
+
+
+def bubble_size(field: str, title: str, values: Iterable[float],
+                range_px: tuple[int, int]) -> alt.Size:
+    """A size channel whose scale starts at zero (area proportional to the value) and ends at
+    the largest value, with legend entries that include that largest value.
+
+    Left to itself Vega-Lite picks a "nice" domain and legend ticks below the data's maximum,
+    so the largest bubble was bigger than any circle in the legend (issue 15)."""
+    shown = size_legend_values(values)
+    top = shown[-1] if shown else 1.0
+    return alt.Size(field, title=title,
+                    scale=alt.Scale(domain=[0, top], range=list(range_px), zero=True),
+                    legend=alt.Legend(values=shown, format=",.0f", labelLimit=LABEL_LIMIT_PX))
 
 
 def sector_structure(p: AreaProfile) -> alt.Chart:
@@ -56,7 +116,7 @@ def sector_structure(p: AreaProfile) -> alt.Chart:
         tooltip=["label", alt.Tooltip("employment:Q", format=",.0f"),
                  alt.Tooltip("share:Q", format=".2%", title="share of all jobs"),
                  alt.Tooltip("lq:Q", format=".2f", title="LQ vs GB")],
-    )
+    ).properties(autosize=FIT_WIDTH, height=rows_height(len(df)))
 
 
 def lq_growth_bubbles(p: AreaProfile) -> alt.LayerChart:
@@ -68,7 +128,7 @@ def lq_growth_bubbles(p: AreaProfile) -> alt.LayerChart:
     bubbles = base.mark_circle(opacity=0.75, stroke="black", strokeWidth=0.5).encode(
         x=alt.X("lq:Q", title="location quotient vs Great Britain", scale=alt.Scale(zero=True)),
         y=alt.Y("growth:Q", title="jobs growth per year", axis=alt.Axis(format="%")),
-        size=alt.Size("employment:Q", title="jobs", scale=alt.Scale(range=[40, 2500])),
+        size=bubble_size("employment:Q", "jobs", df["employment"], (40, 2500)),
         color=_colour(),
         tooltip=["label", alt.Tooltip("lq:Q", format=".2f"),
                  alt.Tooltip("growth:Q", format="+.1%"),
@@ -108,13 +168,15 @@ def shift_share_chart(p: AreaProfile) -> alt.LayerChart:
     )).mark_bar().encode(
         x=alt.X("jobs:Q", title="change in jobs (parts sum to the actual change: black tick)"),
         y=alt.Y("label:N", title=None, axis=alt.Axis(labelLimit=260)),
-        color=alt.Color("component:N", title="component"),
+        color=alt.Color("component:N", title="component",
+                        legend=alt.Legend(labelLimit=LABEL_LIMIT_PX)),
         tooltip=["label", "component", alt.Tooltip("jobs:Q", format="+,.0f")],
     )
     ticks = alt.Chart(df).mark_tick(color="black", thickness=3, size=18).encode(
         x="actual:Q", y=alt.Y("label:N", title=None),
         tooltip=["label", alt.Tooltip("actual:Q", format="+,.0f", title="actual change")])
-    return alt.layer(bars, ticks)
+    return alt.layer(bars, ticks).properties(autosize=FIT_WIDTH,
+                                             height=rows_height(df["label"].nunique()))
 
 
 def comparator_chart(rows: pd.DataFrame, year: int) -> alt.Chart:
@@ -123,9 +185,10 @@ def comparator_chart(rows: pd.DataFrame, year: int) -> alt.Chart:
         f"Advanced manufacturing share of all jobs, {year}: area and comparators"
     )).mark_bar().encode(
         x=alt.X("am_share:Q", title="AM jobs / all jobs", axis=alt.Axis(format="%")),
-        y=alt.Y("area_name:N", sort="-x", title=None),
+        y=alt.Y("area_name:N", sort="-x", title=None,
+                axis=alt.Axis(labelLimit=LABEL_LIMIT_PX)),
         color=alt.condition("datum.is_focus", alt.value("#d62728"), alt.value("#9ecae1")),
         tooltip=["area_name", alt.Tooltip("am_share:Q", format=".2%"),
                  alt.Tooltip("am_jobs:Q", format=",.0f"),
                  alt.Tooltip("total_jobs:Q", format=",.0f")],
-    )
+    ).properties(autosize=FIT_WIDTH, height=rows_height(len(rows)))

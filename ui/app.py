@@ -2,10 +2,10 @@
 
 One ``st.Page`` a step, built from ``ui/steps.yaml`` and :data:`ui.pages.PAGES` (as in
 Streamlit's own hello app). The navigation itself is hidden: the sidebar draws the steps as a
-list with each step's status, and choosing one (or a page's "Next" button, which sets the
-``step`` key) switches page. The URL carries the page's path, ``?step=`` and ``?sid=``, so a
-step can be opened directly, tests can set it, and a refresh stays on the same step of the
-same saved session.
+list of buttons, each with its status icon (one marker a step), and choosing one (or a page's
+"Next" button; both set the ``step`` key) switches page. The URL carries the page's path,
+``?step=`` and ``?sid=``, so a step can be opened directly, tests can set it, and a refresh
+stays on the same step of the same saved session.
 """
 
 from __future__ import annotations
@@ -62,28 +62,44 @@ def step_status(step: Step) -> str:
     return "in progress" if st.session_state.get(STEP_KEY) == step.id else "to do"
 
 
-STATUS_ICON = {"done": ":material/check_circle:", "in progress": "", "to do": ""}
-"""Only done steps carry an icon: the list's own marker already shows the step on screen."""
-STATUS_ICON_EXPANDER = {"done": ":material/check_circle:", "in progress": ":material/edit:",
-                        "to do": ":material/radio_button_unchecked:"}
+STATUS_ICON = {"done": ":material/check_circle:", "in progress": ":material/edit:",
+               "to do": ":material/radio_button_unchecked:"}
+"""One marker a step: its status icon (the list used to be a radio, which drew a circle too)."""
+
+def _step_buttons(steps: tuple[Step, ...], statuses: dict[str, str]) -> None:
+    """One button a step with its status icon; the current step is the filled (primary) one.
+
+    Buttons rather than links: a click sets ``st.session_state[STEP_KEY]`` as the pages' Next
+    buttons do, and the shell's one switch (in :func:`main`) carries ``?sid=&key=`` and
+    ``?step=`` into the new address."""
+    current = st.session_state.get(STEP_KEY)
+    # step buttons read as a list: left-aligned like a menu, not centred like actions (a
+    # literal: nothing but this constant ever goes through unsafe_allow_html)
+    st.markdown("""<style>
+.st-key-steplist button { justify-content: flex-start; min-height: 2.1rem; padding: 0.1rem 0.6rem; }
+.st-key-steplist button > div { justify-content: flex-start; }
+.st-key-steplist button p { text-align: left; }
+</style>""", unsafe_allow_html=True)
+    with st.container(key="steplist", gap="xxsmall"):
+        st.caption("Steps")
+        for i, s in enumerate(steps, start=1):
+            st.button(f"{i}. {s.title}", key=f"nav_{s.id}", icon=STATUS_ICON[statuses[s.id]],
+                      type="primary" if s.id == current else "tertiary", width="stretch",
+                      on_click=go_to, args=(s.id,))
 
 
 def sidebar(steps: tuple[Step, ...]) -> None:
     """The steps with their status; the chosen one is ``st.session_state[STEP_KEY]``."""
-    ids = [s.id for s in steps]
     with st.sidebar:
         st.markdown("### policymix")
         st.caption("Local industrial strategy for advanced manufacturing")
         statuses = {s.id: step_status(s) for s in steps}
-        titles = {s.id: f"{STATUS_ICON[statuses[s.id]]} {i}. {s.title}".strip()
-                  for i, s in enumerate(steps, start=1)}
         done = sum(v == "done" for v in statuses.values())
         st.progress(done / len(steps), text=f"{done} of {len(steps)} steps done")
-        st.session_state[STEP_KEY] = st.session_state[STEP_KEY]  # resend: labels change
-        st.radio("Steps", ids, key=STEP_KEY, format_func=titles.__getitem__)
+        _step_buttons(steps, statuses)
         with st.expander("Progress and key questions"):
             for i, s in enumerate(steps, start=1):
-                st.markdown(f"{STATUS_ICON_EXPANDER[statuses[s.id]]} **{i}. {s.title}** "
+                st.markdown(f"{STATUS_ICON[statuses[s.id]]} **{i}. {s.title}** "
                             f"({statuses[s.id]})  \n{s.question}")
         session = get_session()
         if session.area_name:

@@ -22,6 +22,7 @@ from policy.catalogue.chains import (
 )
 from policy.catalogue.draw import (
     layered_layout,
+    stage_views,
     to_altair,
     to_dot,
     to_png,
@@ -131,6 +132,7 @@ __all__ = [
     "chain_graph",
     "issues_from",
     "layered_layout",
+    "stage_views",
     "load_catalogue",
     "load_shared_nodes",
     "merge_chains",

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
-__all__ = ["layered_layout", "to_altair", "to_dot", "to_png", "to_svg"]
+__all__ = ["layered_layout", "stage_views", "to_altair", "to_dot", "to_png", "to_svg"]
 
 _STAGE_INDEX = {stage: index for index, stage in enumerate(STAGES)}
 
@@ -120,18 +120,54 @@ def _q(text: object) -> str:
     return f'"{value}"'
 
 
-def to_dot(graph: nx.DiGraph, *, title: str | None = None, wrap: int = 24) -> str:
+def stage_views(graph: nx.DiGraph) -> list[tuple[str, nx.DiGraph]]:
+    """The chain cut into readable parts: one a stage, with the boxes it leads to.
+
+    A merged mix of five or six interventions has a dozen boxes in each of six or seven
+    columns; drawn as one picture across a 700 px page its text is about 6 px (issue 15).
+    Each part here holds one stage's boxes and the boxes their arrows reach (the next stage,
+    or for outcomes the later outcomes and the impacts), so it is two to four columns wide
+    and its text stays at reading size. Every edge of ``graph`` is in exactly one part: the
+    part of its source's stage. Titles say what the part shows ("Inputs to activities")."""
+    views = []
+    for stage in STAGES:
+        sources = [n for n, d in graph.nodes(data=True) if d.get("stage") == stage]
+        edges = [(a, b) for a, b in graph.edges if a in sources]
+        if not edges:
+            continue
+        part = graph.edge_subgraph(edges).copy()
+        to = sorted({graph.nodes[b].get("stage") for _, b in edges} - {stage},
+                    key=lambda s: _STAGE_INDEX.get(s, len(STAGES)))
+        later = " and ".join(_STAGE_TITLES.get(s, "other steps").lower() for s in to)
+        if any(graph.nodes[b].get("stage") == stage for _, b in edges):
+            later = f"later {_STAGE_TITLES[stage].lower()}" + (f" and {later}" if later else "")
+        views.append((f"{_STAGE_TITLES[stage]} to {later}", part))
+    return views
+
+
+LINE_CHARS = 88
+"""Characters of box text across a whole diagram that fit a 700 px page at about 12 px."""
+
+
+def to_dot(graph: nx.DiGraph, *, title: str | None = None, wrap: int | None = 24,
+           names: Mapping[str, str] | None = None, ranksep: float = 0.5) -> str:
     """DOT text for ``st.graphviz_chart``: left-to-right, one cluster per stage.
 
     Outcomes are split into ranked sub-groups by tier so that outcome -> outcome edges read left
-    to right. Tooltips carry indicators, contributors and assumptions (hover in the browser).
+    to right. Tooltips carry indicators, the interventions behind a box (by their ``names``,
+    when given) and assumptions (hover in the browser). ``wrap=None``: wrap box text so the
+    columns share :data:`LINE_CHARS` (at most 30 a line), for the parts of
+    :func:`stage_views`.
     """
     tiers = _tiers()
+    if wrap is None:
+        columns = len({_column_key(d) for _, d in graph.nodes(data=True)}) or 1
+        wrap = max(14, min(30, LINE_CHARS // columns))
     name = title or str(graph.graph.get("name", "chain"))
     lines = [
         f"digraph {_q(name)} {{",
-        '  graph [rankdir=LR, newrank=true, nodesep=0.2, ranksep=0.5, fontname="Helvetica", '
-        f'fontsize=12, labelloc=t, label={_q(name)}];',
+        f'  graph [rankdir=LR, newrank=true, nodesep=0.2, ranksep={ranksep:g}, '
+        f'fontname="Helvetica", fontsize=12, labelloc=t, label={_q(name)}];',
         '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10, '
         'color="#777777", margin="0.12,0.05"];',
         '  edge [color="#666666", arrowsize=0.7, fontname="Helvetica"];',
@@ -154,7 +190,7 @@ def to_dot(graph: nx.DiGraph, *, title: str | None = None, wrap: int = 24) -> st
             ids = " ".join(_q(n) for n in nodes)
             lines.append(f"    {{ rank=same; {ids} }}")
             for node in nodes:
-                lines.append(f"    {_q(node)} [{_node_attrs(graph, node, tiers, wrap)}];")
+                lines.append(f"    {_q(node)} [{_node_attrs(graph, node, tiers, wrap, names)}];")
         lines.append("  }")
     for source, target, data in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1])):
         count = len(data.get("contributors", ())) or 1
@@ -165,16 +201,21 @@ def to_dot(graph: nx.DiGraph, *, title: str | None = None, wrap: int = 24) -> st
     return "\n".join(lines) + "\n"
 
 
-def _node_attrs(graph: nx.DiGraph, node: str, tiers: Mapping[int, str], wrap: int) -> str:
+def _node_attrs(graph: nx.DiGraph, node: str, tiers: Mapping[int, str], wrap: int,
+                names: Mapping[str, str] | None = None) -> str:
     data = graph.nodes[node]
     stage = data.get("stage", "")
     contributors = sorted(data.get("contributors", ()))
-    label_lines = _wrap(str(data.get("label", node)), wrap)
+    label = str(data.get("label", node))
+    label_lines = _wrap(label, wrap)
     if len(contributors) >= 2:
         label_lines.append(f"[{len(contributors)} interventions]")
-    tooltip = f"{node}\nIndicator: {data.get('indicator', '')}"
+    tooltip = label  # what a reader hovers over: words, not the node's id
+    if data.get("indicator"):
+        tooltip += f"\nIndicator: {data['indicator']}"
     if contributors:
-        tooltip += f"\nContributors: {', '.join(contributors)}"
+        shown = [names.get(c, c) if names else c for c in contributors]
+        tooltip += f"\nFrom: {', '.join(shown)}"
     attrs = [
         f"label={_q(chr(10).join(label_lines))}",
         f"fillcolor={_q(_STAGE_COLOURS.get(stage, '#eeeeee'))}",

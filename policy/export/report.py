@@ -460,7 +460,8 @@ def _opportunity_table(p: AreaProfile) -> Table | None:
           "; ".join(f"{r.label} (LQ {r.lq:.2f})" for r in o.related_present[:3])]
          for o in p.related_opportunities],
         caption=(
-            f"Table 1.5 Feasible next classes for {p.area.name}: Table 1 classes with LQ below 1 "
+            f"Table 1.5 Feasible next classes for {p.area.name}: advanced manufacturing industries "
+            f"(4-digit SIC classes) with LQ below 1 "
             f"in {e}, ranked by relatedness density (0-1). {p.relatedness_method or ''}"
         ),
         compact=True,

@@ -16,6 +16,8 @@ from policy.labels.words import (
     needs_words,
     number_text,
     percent_text,
+    reader_words,
+    sentence,
     word,
 )
 
@@ -33,5 +35,7 @@ __all__ = [
     "needs_words",
     "number_text",
     "percent_text",
+    "reader_words",
+    "sentence",
     "word",
 ]

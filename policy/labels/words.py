@@ -50,6 +50,8 @@ __all__ = [
     "needs_words",
     "number_text",
     "percent_text",
+    "reader_words",
+    "sentence",
     "word",
 ]
 
@@ -60,6 +62,20 @@ _FINDING_FILTER = re.compile(r"finding\(([^()]*)\)")
 _FILTER_TEXT = re.compile(r"finding with ((?:[a-z_]+=[^,;()]+(?:, )?)+)")
 _PATH = re.compile(r"\b(?:context|sectors?)\.[a-z0-9_.]*[a-z0-9]")
 _RULE = re.compile(r"rule '([a-z0-9-]+)'")
+_FIRED_ON = re.compile(r"(fired on |missing for )([a-z0-9_]+(?:, [a-z0-9_]+)*)")
+_SECTOR_NUMBER = re.compile(r"\b([a-z][a-z0-9_]*)(?= -?\d)")
+_SYMBOL_WORDS = {"<": "below", "<=": "at most", ">": "above", ">=": "at least", "=": "equal to",
+                 "!=": "not equal to"}
+_SECTOR_TEST = re.compile(r"\b(no sector|not every sector) has ([a-z_.]+) (<=|>=|!=|<|>|=) ")
+_INDICATOR_TEST = re.compile(
+    r"\b([a-z][a-z0-9_.]*) = (-?[\d.,]*\d), needs (<=|>=|!=|<|>|=) "
+    r"(?:(comparator median|national)(?: x ([\d.]+))? )?(-?[\d.,]*\d)")
+_AREA_TEST = re.compile(
+    r"area level is '([a-z_]+)', needs (one of|not one of) ([a-z_]+(?:, [a-z_]+)*)")
+_FOUND_BUT_NONE = re.compile(
+    r"a finding with ((?:[a-z_]+=[^,;()]+?(?:, )?)+) exists \(([^)]*)\); the rule needs none")
+_LONG_SCORE = re.compile(r"\bscores (\d+\.\d{3,})")
+_MAYBE_PLURAL = re.compile(r"\b(\d[\d,]*) ((?:[a-z-]+ )?[a-z-]+)\(s\)")
 
 
 @lru_cache(maxsize=1)
@@ -122,10 +138,15 @@ def in_words(text: str, *, known_only: bool = False) -> str:
 
     ``known_only`` leaves a snake_case word the vocabularies do not know as it is (for text
     that may be a person's own), instead of turning its underscores into spaces."""
-    text = _FINDING_FILTER.sub(lambda m: _filter_words(m.group(1)), str(text))
+    text = reader_words(str(text))
+    text = _FOUND_BUT_NONE.sub(lambda m: (
+        f"there is {_filter_words(m.group(1))} ({len(m.group(2).split(', '))} found); the rule "
+        "needs none"), str(text))
+    text = _FINDING_FILTER.sub(lambda m: _filter_words(m.group(1)), text)
     text = _FILTER_TEXT.sub(
         lambda m: _filter_words(m.group(1).rstrip(", ")).removeprefix("a "), text)
     text = _RULE.sub(lambda m: f"the rule '{_rule_title(m.group(1))}'", text)
+    text = _engine_words(text)
     text = _PATH.sub(lambda m: indicator_label(m.group(0)), text)
 
     def one(m: re.Match[str]) -> str:
@@ -133,6 +154,82 @@ def in_words(text: str, *, known_only: bool = False) -> str:
         return _words().get(code, code if known_only else code.replace("_", " "))
 
     return _CODE.sub(one, text)
+
+
+@lru_cache(maxsize=1)
+def _reader_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(r["match"]), str(r["say"])) for r in labels()["reader_words"])
+
+
+def reader_words(text: str) -> str:
+    """Notes written for developers ("see evidence.sources.demo for the planted patterns",
+    "Great Britain row (K03000001)") in a reader's words (labels.yaml ``reader_words``)."""
+    for pattern, say in _reader_rules():
+        text = pattern.sub(say, text)
+    return text
+
+
+def _sector_word(code: str) -> str:
+    """A sector id (one word ones too: "pharma", "weapons") as its label; other words kept."""
+    return label("sector", code) if code in labels()["sector"] else code
+
+
+def _areas_words(levels: str, joiner: str = "or") -> str:
+    names = [label("area_level", v.strip()) for v in levels.split(",") if v.strip()]
+    return f" {joiner} ".join(f"{_article(n)} {n}" for n in names)
+
+
+def _engine_words(text: str) -> str:
+    """The rules engine's short forms ("no sector has lq >= 2.00 (pharma 1.35)", "fired on
+    weapons", "area level is 'lad', needs one of group, region") as sentences, with every
+    sector by its label: single-word sector ids are not snake_case, so the code pass in
+    :func:`in_words` would leave them as they are (issue 15)."""
+    text = _FIRED_ON.sub(lambda m: m.group(1) + ", ".join(
+        _sector_word(c) for c in m.group(2).split(", ")), text)
+
+    def sector_test(m: re.Match[str]) -> str:
+        field = label("sector_field", m.group(2))
+        return f"{m.group(1)}'s {field} is {_SYMBOL_WORDS[m.group(3)]} "
+
+    text = _SECTOR_TEST.sub(sector_test, text)
+    text = _SECTOR_NUMBER.sub(lambda m: _sector_word(m.group(1)), text)
+
+    def indicator_test(m: re.Match[str]) -> str:
+        path, actual, symbol, yard, factor, need = m.groups()
+        name = indicator_label(path)
+        show = _percent if _field(path) in labels()["percent"] else _value
+        verb = "are" if _plural(path) else "is"
+        needed = show(float(need.replace(",", "")))
+        if yard:
+            whose = "the comparators' median" if yard == "comparator median" else \
+                "the national figure"
+            needed += f" ({f'{float(factor):g} times ' if factor else ''}{whose})"
+        return (f"{name} {verb} {show(float(actual.replace(',', '')))}, and the rule needs "
+                f"{_SYMBOL_WORDS[symbol]} {needed}")
+
+    text = _INDICATOR_TEST.sub(indicator_test, text)
+    text = _AREA_TEST.sub(lambda m: (
+        f"the area is {_areas_words(m.group(1))}; the rule needs "
+        + ("" if m.group(2) == "one of" else "anything but ") + _areas_words(m.group(3))), text)
+    text = _MAYBE_PLURAL.sub(lambda m: f"{m.group(1)} {m.group(2)}"
+                             + ("" if m.group(1) == "1" else "s"), text)
+    return _LONG_SCORE.sub(lambda m: f"scores {float(m.group(1)):.2f}", text)
+
+
+def sentence(text: str) -> str:
+    """``text`` with a capital first letter, for a message that stands as a sentence on its
+    own ("balanced: 3% horizontal ..." -> "Balanced: ...")."""
+    return text[:1].upper() + text[1:]
+
+
+def _field(path: str) -> str:
+    """``sector.aerospace.lq`` -> ``lq``; a top-level or context path as it is."""
+    return path.rsplit(".", 1)[-1] if path.startswith("sector") else path
+
+
+def _plural(path: str) -> bool:
+    """Whether the indicator's words are a plural noun (labels.yaml ``plural``)."""
+    return _field(path) in labels()["plural"]
 
 
 def finding_heading(f: Finding) -> str:
@@ -152,8 +249,9 @@ def _value(value: object) -> str:
     if isinstance(value, int):
         return number_text(value)
     if isinstance(value, float):
-        return number_text(value) if abs(value) >= 1000 else f"{value:.3g}" \
-            if abs(value) < 1 else f"{value:.2f}"
+        if abs(value) >= 1000 or (abs(value) >= 100 and value.is_integer()):
+            return number_text(value)  # a count: 300 jobs, not 300.00
+        return f"{value:.3g}" if abs(value) < 1 else f"{value:.2f}"
     return str(value)
 
 
@@ -184,18 +282,25 @@ def condition_words(c: ConditionTrace) -> str:
             return f"No {what.removeprefix('a ')}: {found}"
         return f"There is {what}: {found}"
     if c.path == "area.level":
-        levels = ", ".join(label("area_level", v.strip()) for v in str(c.threshold).split(","))
-        return (f"The area is {'' if c.op == 'in' else 'not '}a {levels}: it is a "
-                f"{label('area_level', c.actual)}")
+        return (f"The area is {'' if c.op == 'in' else 'not '}{_areas_words(str(c.threshold))}"
+                f": it is {_areas_words(str(c.actual))}")
     name = indicator_label(c.path)
     name = name[:1].upper() + name[1:]
-    if c.op in ("present", "missing"):
-        state = "is known" if c.op == "present" else "is missing"
-        return f"{name} {state}: {_value(c.actual)}"
-    field = c.path.rsplit(".", 1)[-1] if c.path.startswith("sector") else c.path
+    plural = _plural(c.path)
+    field = _field(c.path)
     show = _percent if field in labels()["percent"] else _value
-    actual = _sector_values(c.actual) if isinstance(c.actual, str) else show(c.actual)
-    text = f"{name} is {label('op', c.op)} {show(c.threshold)}: it is {actual}"
+    if c.op in ("present", "missing"):
+        state = ("are" if plural else "is") + (" known" if c.op == "present" else " missing")
+        return f"{name} {state}: {show(c.actual)}"
+    verb, it = ("are", "there are") if plural else ("is", "it is")
+    if isinstance(c.actual, str):  # one value a sector: "Aerospace 2.54, Automotive 12.18"
+        return _with_note(f"{name} {verb} {label('op', c.op)} {show(c.threshold)}: "
+                          f"{_sector_values(c.actual)}", c)
+    return _with_note(f"{name} {verb} {label('op', c.op)} {show(c.threshold)}: "
+                      f"{it} {show(c.actual)}", c)
+
+
+def _with_note(text: str, c: ConditionTrace) -> str:
     if c.note:
         text += f" ({in_words(c.note)})"
     return text

@@ -131,12 +131,24 @@ def choose_selectbox(page: Page, label: str, typed: str, option: str | re.Patter
 # --------------------------------------------------------------------------- pages and charts
 
 
+STEPS = '[data-testid="stSidebar"] .st-key-steplist'
+"""The sidebar's list of steps: one button a step, named "<n>. <title>" (icons are hidden from
+the accessible name)."""
+
+
+def step_button(page: Page, title: str | re.Pattern[str]) -> Locator:
+    """The sidebar's button for the step titled ``title`` (a regex matches the title part)."""
+    pattern = title.pattern if isinstance(title, re.Pattern) else re.escape(title)
+    return page.locator(STEPS).get_by_role("button", name=re.compile(rf"^\d+\. (?:{pattern})$"))
+
+
 def go_to_step(page: Page, title: str) -> None:
-    """Open a walkthrough step from the sidebar's "Steps" list, by its title."""
-    steps = page.locator('[data-testid="stSidebar"]').get_by_role("radiogroup", name="Steps")
-    label = steps.locator("label").filter(has_text=re.compile(rf"\d+\. {re.escape(title)}$"))
-    rerun_after(page, label.click)
+    """Open a walkthrough step from the sidebar's list of steps, by its title; the step's
+    button is then the highlighted (primary) one."""
+    button = step_button(page, title)
+    rerun_after(page, button.click)
     expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+    expect(step_button(page, title)).to_have_attribute("kind", "primary")
 
 
 def visible_panel(page: Page) -> Locator:

@@ -142,12 +142,17 @@ def test_full_walkthrough_to_word_report(
     assert chosen_names(page) == before + [added]
     shot(page, "intervention-added")
 
-    # 6. Aims and causal chain: the merged diagram is drawn
+    # 6. Aims and causal chain: the merged chain is drawn a stage at a time, and whole in the
+    # expander
     click_next(page, "Next: aims and causal chain", "Aims and causal chain")
-    diagram = visible_panel(page).locator('[data-testid="stGraphVizChart"] svg')
-    expect(diagram).to_be_visible()
-    expect(diagram.locator("title").first).to_have_text("Policy mix")
-    assert diagram.locator("g.node").count() >= 10
+    diagrams = visible_panel(page).locator('[data-testid="stGraphVizChart"] svg')
+    expect(diagrams.first).to_be_visible()
+    expect(diagrams.first.locator("title").first).to_have_text("Inputs to activities")
+    expect(diagrams.nth(3).locator("title").first).to_have_text(re.compile("^Outcomes to "))
+    whole = visible_panel(page).locator('[data-testid="stExpander"]').locator(
+        '[data-testid="stGraphVizChart"] svg')
+    expect(whole.locator("title").first).to_have_text("Policy mix")
+    assert whole.locator("g.node").count() >= 10
     shot(page, "causal-chain")
 
     # 7. Policy mix

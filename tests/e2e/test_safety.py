@@ -25,7 +25,14 @@ from policy.storage import SessionStore
 from policy.walkthrough import new_session
 from policy.workshop import WorkshopStore
 from tests.e2e.conftest import AppServer
-from tests.e2e.st_helpers import RUN_TIMEOUT_MS, no_exception, open_app, rerun_after, wait_text
+from tests.e2e.st_helpers import (
+    RUN_TIMEOUT_MS,
+    no_exception,
+    open_app,
+    rerun_after,
+    step_button,
+    wait_text,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -99,8 +106,7 @@ def test_script_in_text_fields_never_runs(app_server: AppServer, context_page: C
     assert page.locator(f'img[src^="{OUTSIDE}"]').count() == 0
     shot(page, "findings-with-script-as-text")
 
-    rerun_after(page, page.get_by_role("radiogroup", name="Steps").get_by_text(
-        re.compile("Guided workshop|Workshop")).first.click)
+    rerun_after(page, step_button(page, re.compile("Guided workshop|Workshop")).first.click)
     wait_text(page, code)
     page.wait_for_timeout(3500)  # one tick of the live view, which lists the names
     expect(page.get_by_text(NAME).first).to_be_visible()  # the name as text, not an image

@@ -33,6 +33,7 @@ from policy.workshop import WorkshopStore, aggregate
 from tests.e2e.conftest import AppServer
 from tests.e2e.st_helpers import (
     RUN_TIMEOUT_MS,
+    STEPS,
     no_exception,
     open_app,
     rerun_after,
@@ -115,7 +116,7 @@ def join(page: Page, link: str, code: str, name: str) -> str:
 def only_the_form(page: Page) -> None:
     """A participant sees no walkthrough: no sidebar, no steps, no progress, no key question."""
     expect(page.locator('[data-testid="stSidebar"]')).to_have_count(0)
-    expect(page.get_by_role("radiogroup", name="Steps")).to_have_count(0)
+    expect(page.locator(STEPS)).to_have_count(0)
     expect(page.get_by_text("Key question")).to_have_count(0)
     expect(page.get_by_text("steps done")).to_have_count(0)
 

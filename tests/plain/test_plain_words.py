@@ -75,6 +75,13 @@ def test_the_check_catches_a_code_and_none() -> None:
     assert offenders("None yet.") == []
     assert offenders(":material/check_circle: Evidence profile") == []
     assert offenders("a^r_ij = a_ij min(FLQ_ij, 1)") == []  # formula notation, allowed
+    assert offenders("see evidence.sources.demo for the planted patterns") == [
+        "evidence.sources.demo"]
+    assert offenders("synthetic demo (seed 2015); scale small: Table 1 classes and TOTAL") == [
+        "(seed 2015)", "Table 1 classes", "TOTAL"]
+    assert offenders("999 permutations, seed 12345; Green Book Table 1 rates") == []
+    assert offenders("national reference: Great Britain row (K03000001)") == [
+        "row (K03000001)"]
 
 
 def test_the_page_icon_is_a_shipped_file_not_an_outside_font() -> None:

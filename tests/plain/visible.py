@@ -27,6 +27,13 @@ reports print in their captions (relatedness phi_ij, the FLQ-adjusted input coef
 a^r_ij, related variety's sum_g, the Green Book's discount rate r_t) - notation a reader of
 the method expects, not identifiers."""
 DETAILS = "Details"
+MODULE = re.compile(r"\b(?:evidence|policy|rules|ui|tests)\.[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*")
+"""A Python module path ("see evidence.sources.demo for ..."): a note for developers."""
+DEVELOPER = re.compile(r"\(seed \d+\)|\bTable 1 (?:classes|quadrants?|sectors?)\b|"
+                       r"\bthe brief's\b|\bTOTAL\b|\brow \([A-Z]\d{8}\)")
+"""Build words a reader cannot follow: the demo generator's "(seed 2015)", the brief's "Table
+1 classes" (the reader has no brief), the data's TOTAL row, an area's "row (K03000001)". A
+method's permutation seed and a cited source's "Table 1" are fine."""
 
 
 ICON = re.compile(r":material/[a-z0-9_]+:")
@@ -34,9 +41,11 @@ ICON = re.compile(r":material/[a-z0-9_]+:")
 
 
 def offenders(text: str) -> list[str]:
-    """The snake_case identifiers and bare ``None`` in ``text``."""
+    """The snake_case identifiers, module paths, build words and bare ``None`` in ``text``."""
     text = ICON.sub("", text)
     found = [m for m in SNAKE.findall(text) if m not in ALLOWED]
+    found += [m.group(0) for m in MODULE.finditer(text)]
+    found += [m.group(0) for m in DEVELOPER.finditer(text)]
     return found + [m.group(0) for m in NONE.finditer(text)]
 
 

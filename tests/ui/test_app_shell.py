@@ -95,3 +95,32 @@ def test_export_page_lists_only_sessions_this_browser_holds_keys_for() -> None:
     links = " ".join(m.value for m in at.markdown)
     assert f"?sid={mine_id}&key={mine_key}" in links and "Other place strategy" in links
     assert stranger_id not in links and "Somebody" not in links
+
+
+def test_sidebar_steps_are_buttons_with_one_marker_and_the_current_one_highlighted() -> None:
+    """Issue 15: the steps were a radio whose labels carried a status icon too (two markers).
+    Now one button a step: its status as the icon, the current step the primary button, and a
+    click switches step as the Next buttons do."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["step"] = "findings"
+    at.session_state[SESSION_KEY] = StrategySession(area_code=ARCHETYPES["niche"][0],
+                                                    area_name="x")
+    at.run()
+    assert not at.exception and not at.sidebar.radio
+    steps = load_steps()
+    buttons = {s.id: at.sidebar.button(key=f"nav_{s.id}") for s in steps}
+    assert [b.label for b in buttons.values()] == [
+        f"{i}. {s.title}" for i, s in enumerate(steps, start=1)]
+    kinds = {sid: b.proto.type for sid, b in buttons.items()}
+    assert kinds["findings"] == "primary"
+    assert {k for sid, k in kinds.items() if sid != "findings"} == {"tertiary"}
+    icons = {sid: b.proto.icon for sid, b in buttons.items()}
+    assert icons["data"] == ":material/check_circle:"  # an area is chosen: done
+    assert icons["findings"] == ":material/edit:"  # the step on screen, not done
+    assert icons["export"] == ":material/radio_button_unchecked:"
+    at.sidebar.button(key="nav_rationale").click().run()
+    assert not at.exception
+    assert at.session_state["step"] == "rationale"
+    assert at.title[0].value == "Rationale and target"
+    assert at.sidebar.button(key="nav_rationale").proto.type == "primary"
+    assert at.sidebar.button(key="nav_findings").proto.type == "tertiary"

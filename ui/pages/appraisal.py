@@ -16,6 +16,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from evidence.charts import FIT_WIDTH, rows_height
 from policy import walkthrough
 from policy.appraisal import (
     OPTIMISM_BIAS_DEFAULTS,
@@ -419,8 +420,8 @@ def results_tab(state: AppraisalState, results: AppraisalResults) -> None:
                               "criterion").mark_bar().encode(
         x=alt.X("points:Q", title="weighted score"), y=alt.Y("option:N", sort="-x", title=None),
         color=alt.Color("criterion:N", legend=alt.Legend(labelLimit=320)),
-        tooltip=["option", "criterion", alt.Tooltip("points:Q",
-                                                                        format=".1f")]),
+        tooltip=["option", "criterion", alt.Tooltip("points:Q", format=".1f")],
+    ).properties(autosize=FIT_WIDTH, height=rows_height(contrib["option"].nunique())),
         width="stretch")
     st.dataframe(pd.DataFrame([{"rank": r.rank, "option": names[r.option_id],
                                 "weighted score": round(r.total, 1)}
@@ -456,7 +457,7 @@ def results_tab(state: AppraisalState, results: AppraisalResults) -> None:
                          alt.Tooltip("weight now:Q", format=".2f")]),
             base.mark_point(filled=True, size=80, color="black").encode(
                 x="weight now:Q", y="criterion:N"),
-        ), width="stretch")
+        ).properties(autosize=FIT_WIDTH, height=rows_height(len(band))), width="stretch")
     if results.stability is not None:
         stab = results.stability
         frame = pd.DataFrame({"option": [names[o] for o in stab.p_first],
@@ -465,7 +466,8 @@ def results_tab(state: AppraisalState, results: AppraisalResults) -> None:
             f"Rank stability: {stab.n_draws:,} random weight sets around yours "
             f"(Dirichlet, concentration {stab.concentration:g})")).mark_bar().encode(
             x=alt.X("P(ranked first):Q", axis=alt.Axis(format="%")),
-            y=alt.Y("option:N", sort="-x", title=None)), width="stretch")
+            y=alt.Y("option:N", sort="-x", title=None),
+        ).properties(autosize=FIT_WIDTH, height=rows_height(len(frame))), width="stretch")
 
 
 def evaluation_tab(state: AppraisalState, session: object) -> None:

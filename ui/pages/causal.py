@@ -11,6 +11,7 @@ from policy.catalogue import (
     load_shared_nodes,
     merge_chains,
     mix_diagnostics,
+    stage_views,
     to_dot,
 )
 from policy.labels import in_words, word
@@ -23,6 +24,15 @@ from ui.widgets import go_to, need_area, next_button, render_question
 def merged_dot(ids: tuple[str, ...], title: str) -> str:
     catalogue = load_catalogue()
     return to_dot(merge_chains([catalogue[i] for i in ids]), title=title)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def merged_parts(ids: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The merged chain a stage at a time (title, DOT): readable at the page's width."""
+    catalogue = load_catalogue()
+    names = {i: catalogue[i].name for i in ids}
+    return [(title, to_dot(part, title=title, names=names, wrap=None, ranksep=0.35))
+            for title, part in stage_views(merge_chains([catalogue[i] for i in ids]))]
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -52,10 +62,14 @@ def render() -> None:
     tab_mix, tab_each, tab_checks = st.tabs(["The policy mix", "Each intervention",
                                              "Gaps and overlaps"])
     with tab_mix:
-        st.caption("Shared outcomes and impacts are one node: where several interventions meet, "
-                   "they complement each other. Read left to right: inputs, activities, outputs, "
-                   "outcomes, impacts.")
-        st.graphviz_chart(merged_dot(tuple(chosen), "Policy mix"), width="stretch")
+        st.caption("The chosen interventions' chains joined into one, shown a stage at a time "
+                   "so the text stays readable: inputs, activities, outputs, outcomes, "
+                   "impacts. Shared outcomes and impacts are one box: where several "
+                   "interventions meet, they complement each other.")
+        for _title, dot in merged_parts(tuple(chosen)):
+            st.graphviz_chart(dot, width="content")
+        with st.expander("The whole mix in one picture (small text; zoom in to read it)"):
+            st.graphviz_chart(merged_dot(tuple(chosen), "Policy mix"), width="stretch")
     with tab_each:
         pick = st.selectbox("Intervention", chosen, format_func=lambda i: catalogue[i].name,
                             key="chain_pick")

@@ -7,6 +7,7 @@ import streamlit as st
 from evidence.dataset import NEIGHBOURHOOD_LEVELS, DataError
 from evidence.service import SAMPLE_NUTS2, Evidence, load_any, source_spec, split_source
 from evidence.sources.samples import SAMPLE_SOURCE
+from policy.labels import reader_words
 from policy.session import StrategySession
 from ui.state import (
     FULL_DEMO,
@@ -242,16 +243,17 @@ def render() -> None:
         return
     synthetic_banner(ev)
     src = ev.dataset.source
-    st.caption(f"Data: {src.label()}. Years {ev.years[0]}-{ev.years[-1]}; "
-               f"{int((ev.cube.areas['level'] == 'lad').sum())} districts. "
-               f"Total jobs from: {ev.cube.total_basis}; national reference: "
-               f"{ev.cube.national_basis}.")
+    st.caption(reader_words(
+        f"Data: {src.label()}. Years {ev.years[0]}-{ev.years[-1]}; "
+        f"{int((ev.cube.areas['level'] == 'lad').sum())} districts. "
+        f"Total jobs from: {ev.cube.total_basis}; national reference: "
+        f"{ev.cube.national_basis}."))
     _load_report(ev)
     notes = ev.cube.notes + src.notes
     if notes:
         with st.expander("Details: notes on the data"):
             for note in notes:
-                st.caption(note)
+                st.caption(reader_words(note))
     _choose_area(ev)
     years = ev.years
     if len(years) == 1:

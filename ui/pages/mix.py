@@ -6,8 +6,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from evidence.charts import FIT_WIDTH, LABEL_LIMIT_PX, rows_height
 from policy.catalogue import ACTOR_LABELS, load_catalogue
-from policy.labels import in_words, label, word
+from policy.labels import in_words, label, sentence, word
 from policy.mix import mix_report
 from ui.state import ensure_appraisal, get_session, session_profile
 from ui.widgets import go_to, need_area, next_button, rebuild_button
@@ -41,16 +42,17 @@ def render() -> None:
         f"{option.name}: budget by target type (of GBP {bal.total_budget_gbp_m:,.1f}m; "
         f"{bal.budget_basis})")).mark_bar().encode(
         x=alt.X("share:Q", axis=alt.Axis(format="%"), title="share of budget"),
-        y=alt.Y("target type:N", title=None),
+        y=alt.Y("target type:N", title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT_PX)),
         tooltip=["target type", "budget GBP m", alt.Tooltip("share:Q", format=".0%"),
-                 "interventions"]), width="stretch")
-    st.info(in_words(bal.judgement))
+                 "interventions"]).properties(autosize=FIT_WIDTH, height=rows_height(len(frame))),
+        width="stretch")
+    st.info(sentence(in_words(bal.judgement)))
     st.subheader("Alignment and coordination with national programmes")
     st.dataframe(pd.DataFrame([{"programme": p, "interventions": ", ".join(
         catalogue[i].name for i in ids if i in catalogue)}
         for p, ids in report.alignment.by_programme.items()]),
         hide_index=True, width="stretch")
-    st.caption(in_words(report.alignment.judgement))
+    st.caption(sentence(in_words(report.alignment.judgement)))
     align = report.alignment
     st.markdown("**In or near the area**")
     st.caption(align.place)
@@ -71,7 +73,7 @@ def render() -> None:
         for i in align.by_intervention if i in catalogue]), hide_index=True, width="stretch")
     st.subheader("Complementarity and gaps (from the merged causal chains)")
     comp = report.complementarity
-    st.write(in_words(comp.judgement))
+    st.write(sentence(in_words(comp.judgement)))
     if comp.shared_outcomes:
         st.dataframe(pd.DataFrame([{"shared outcome": word(o), "interventions": ", ".join(
             catalogue[i].name for i in ids if i in catalogue)}
@@ -85,7 +87,7 @@ def render() -> None:
                   help=f"GBP {niche.niche_budget_gbp_m:,.1f}m of {niche.total_budget_gbp_m:,.1f}m "
                        f"on vertical measures for sectors under {niche.threshold:.0%} of "
                        "local jobs")
-    st.write(in_words(niche.judgement))
+    st.write(sentence(in_words(niche.judgement)))
     text = st.text_area("Mitigation or justification", value=state.niche_mitigation,
                         key="niche_mitigation",
                         placeholder="e.g. the niche is a national asset; the budget is staged "

@@ -10,7 +10,7 @@ from evidence import analysis_charts, charts
 from evidence.area_analysis import analysis_of, cluster_map_frame
 from evidence.models import AreaProfile
 from evidence.service import Evidence
-from policy.labels import percent_text
+from policy.labels import percent_text, reader_words
 from ui.state import get_session, session_profile, try_evidence
 from ui.widgets import need_area, next_button, synthetic_banner
 
@@ -29,21 +29,26 @@ def headline(p: AreaProfile) -> None:
     note = coverage_note(p)
     if note:
         st.warning(note, icon=":material/info:")
-    c1, c2, c3, c4, c5 = st.columns(5)
-    c1.metric(f"All jobs, {p.period.end}", f"{p.total_jobs:,.0f}",
-              help=f"Source of the total: {p.total_jobs_basis}")
-    c2.metric(f"Advanced manufacturing jobs, {p.period.end}", f"{p.am_jobs:,.0f}",
-              help=f"Sum of the {len(p.sectors)} advanced manufacturing sectors")
-    c3.metric("AM share of all jobs", f"{p.am_share:.1%}",
-              help=f"{p.am_jobs:,.0f} / {p.total_jobs:,.0f}, {p.period.end}")
-    c4.metric("Krugman specialisation", "-" if p.krugman is None else f"{p.krugman:.2f}",
-              help="Sum of absolute differences between local and national industry shares "
-                   "(0 = same as GB, 2 = entirely different)")
+    # a row that wraps, each figure as wide as its label: five equal columns cut the labels
+    # ("Advanced manufact...") at desk width
+    row = st.container(horizontal=True, gap="medium")
+    row.metric(f"All jobs, {p.period.end}", f"{p.total_jobs:,.0f}", width="content",
+               help=reader_words(f"Source of the total: {p.total_jobs_basis}"))
+    row.metric(f"Advanced manufacturing jobs, {p.period.end}", f"{p.am_jobs:,.0f}",
+               width="content",
+               help=f"Sum of the {len(p.sectors)} advanced manufacturing sectors")
+    row.metric("Advanced manufacturing share of all jobs", f"{p.am_share:.1%}", width="content",
+               help=f"{p.am_jobs:,.0f} / {p.total_jobs:,.0f}, {p.period.end}")
+    row.metric("Krugman specialisation", "-" if p.krugman is None else f"{p.krugman:.2f}",
+               width="content",
+               help="Sum of absolute differences between local and national industry shares "
+                    "(0 = same as GB, 2 = entirely different)")
     gb_auto = p.context.get("gb_automation_exposure")
-    c5.metric("Jobs exposed to automation",
-              "-" if p.automation_exposure is None else percent_text(p.automation_exposure),
-              help="Share of all jobs in occupations exposed to automation"
-                   + (f"; Great Britain {percent_text(gb_auto)}" if gb_auto is not None else ""))
+    row.metric("Jobs exposed to automation",
+               "-" if p.automation_exposure is None else percent_text(p.automation_exposure),
+               width="content",
+               help="Share of all jobs in occupations exposed to automation"
+                    + (f"; Great Britain {percent_text(gb_auto)}" if gb_auto is not None else ""))
 
 
 def sector_table(p: AreaProfile) -> pd.DataFrame:
@@ -203,9 +208,9 @@ def render() -> None:
     if p is None:
         return
     synthetic_banner(ev)
-    st.caption(f"{p.area.name}, {p.period.start}-{p.period.end}. "
-               f"Data: {p.source}. Total jobs: {p.total_jobs_basis}; national reference: "
-               f"{p.national_basis}.")
+    st.caption(reader_words(
+        f"{p.area.name}, {p.period.start}-{p.period.end}. Data: {p.source}. Total jobs: "
+        f"{p.total_jobs_basis}; national reference: {p.national_basis}."))
     headline(p)
     tabs = st.tabs(["Structure", "Specialisation and growth", "Trends", "Shift-share",
                     "Comparators", "Table", "Analysis"])
@@ -243,5 +248,5 @@ def render() -> None:
     if p.notes:
         with st.expander("Details: notes on the data"):
             for note in p.notes:
-                st.caption(note)
+                st.caption(reader_words(note))
     next_button("profile", "Next: strengths and bottlenecks")

@@ -19,6 +19,7 @@ import pandas as pd
 import segno
 import streamlit as st
 
+from evidence.charts import FIT_WIDTH, rows_height
 from policy.labels import local_time
 from policy.session import StrategySession
 from policy.storage import StaleSession
@@ -164,7 +165,8 @@ def heatmap(workshop: Workshop, summary: WorkshopSummary) -> alt.LayerChart | No
     text = base.mark_text(fontSize=13).encode(
         x=x, y=y, tooltip=tooltip, text=alt.Text("median:Q", format=".0f"),
         color=alt.condition("datum.median > 60", alt.value("white"), alt.value("black")))
-    return (rect + text).properties(height=alt.Step(44))
+    return (rect + text).properties(autosize=FIT_WIDTH,
+                                    height=rows_height(frame["option"].nunique(), 44))
 
 
 def ranking_block(summary: WorkshopSummary) -> None:
