@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from evidence.context import aggregate_extra, extra_arrays
-from evidence.dataset import GB_CODE, Dataset, EmploymentSums, is_pseudo_code
+from evidence.dataset import GB_CODE, Dataset, EmploymentCells, EmploymentSums, is_pseudo_code
 from evidence.levels import select_codes
 from evidence.sectors import TOTAL_CODE, load_sectors, match_code
 
@@ -113,8 +113,12 @@ def build_cube(ds: Dataset) -> Cube:
     years = np.array(ds.years, dtype=int)
     base, gb_in_file = _base_areas(ds)
     area_order = list(base["area_code"]) + [GB_CODE]
-    e = (_summed_arrays(ds.sums, area_order, years, sectors) if ds.sums is not None
-         else _employment_arrays(ds, area_order, years, sectors))
+    if ds.sums is not None:
+        e = _summed_arrays(ds.sums, area_order, years, sectors)
+    elif ds.cells is not None:
+        e = _cell_arrays(ds.cells, area_order, years, sectors)
+    else:
+        e = _employment_arrays(ds, area_order, years, sectors)
     notes = _coarse_code_notes(e.codes)
 
     gva = gva_total = None
@@ -188,6 +192,8 @@ def _base_areas(ds: Dataset) -> tuple[pd.DataFrame, bool]:
     file_areas = ds.areas.set_index("area_code", drop=False)
     if ds.sums is not None:  # so are the areas of the sums
         present = pd.Index(np.asarray(ds.sums.area_labels, dtype=str))
+    elif ds.cells is not None:
+        present = pd.Index(np.asarray(ds.cells.area_labels, dtype=str)[ds.cells.area_rows])
     elif ds.codes is not None:  # the codes' labels are exactly the areas with rows
         present = pd.Index(np.asarray(ds.codes.area_labels, dtype=str))
     else:
@@ -285,9 +291,8 @@ def _employment_arrays(
     Known and suppressed counts are taken only over the rows of sector and TOTAL codes."""
     rows = _Rows(ds, area_order, years)
     uniques = rows.uniques
-    sector_of, division_of, is_total, divisions = _code_positions(uniques, sectors)
+    codes = _CodeAxis(uniques, sectors)
     n_a, n_u, n_y = len(area_order), len(uniques), len(years)
-    n_s, n_d = len(sectors), len(divisions)
     known = ~np.isnan(rows.values)
     valid = rows.area >= 0
     if not valid.all():
@@ -298,47 +303,98 @@ def _employment_arrays(
     jobs = np.bincount(cell, weights=np.where(known, rows.values, 0.0),
                        minlength=n_a * n_u * n_y).reshape(n_a, n_u, n_y)
     # Known / suppressed counts for the few codes that make sectors and the TOTAL.
-    counted = np.flatnonzero((sector_of >= 0) | is_total)
-    slot = np.full(n_u, -1, dtype=np.int64)
-    slot[counted] = np.arange(len(counted))
-    row_slot = slot[rows.code]
+    row_slot = codes.slot[rows.code]
     mine = row_slot >= 0
-    small = (rows.area[mine] * len(counted) + row_slot[mine]) * n_y + rows.year[mine]
-    size = n_a * len(counted) * n_y
+    small = (rows.area[mine] * len(codes.counted) + row_slot[mine]) * n_y + rows.year[mine]
+    size = n_a * len(codes.counted) * n_y
 
     def count(flags: np.ndarray) -> np.ndarray:
         return np.bincount(small, weights=flags[mine].astype(float),
-                           minlength=size).reshape(n_a, len(counted), n_y)
+                           minlength=size).reshape(n_a, len(codes.counted), n_y)
 
-    seen, supp_count = count(known), count(rows.suppressed)
+    sums = codes.sums(jobs, count(known), count(rows.suppressed))
+    return _finish(*sums, list(uniques[~codes.is_total]), codes.classes,
+                   jobs[:, codes.class_pos, :])
 
-    def by_group(source: np.ndarray, members: np.ndarray, group: np.ndarray,
-                 n_group: int) -> np.ndarray:  # fmt: skip
-        out = np.zeros((n_a, n_group, n_y))
-        for g in range(n_group):
-            picked = members[group == g]
-            if len(picked):
-                out[:, g, :] = source[:, picked, :].sum(axis=1)
+
+def _cell_arrays(cells: EmploymentCells, area_order: list[str], years: np.ndarray,
+                 sectors: list[str]) -> _EmploymentArrays:  # fmt: skip
+    """The lean reader's dense cells summed over their code axis (on the cells' own area
+    axis: nothing the size of the cells is copied but the class array), then placed in the
+    cube's area order (an area without rows, such as a missing GB row, is all zero)."""
+    if [int(y) for y in cells.years] != [int(y) for y in years]:
+        raise ValueError("the cells' years are not the dataset's years")
+    uniques = np.asarray(cells.sic_labels, dtype=str)
+    codes = _CodeAxis(uniques, sectors)
+    have = {str(c): i for i, c in enumerate(cells.area_labels)}
+    pick = np.array([have.get(c, -1) for c in area_order], dtype=np.int64)
+    missing = pick < 0
+    take = np.where(missing, 0, pick)
+
+    def placed(x: np.ndarray | None) -> np.ndarray | None:
+        if x is None:
+            return None
+        out = x[take]
+        out[missing] = 0.0
         return out
 
-    counted_sector = sector_of[counted]
-    emp = by_group(jobs, np.flatnonzero(sector_of >= 0), sector_of[sector_of >= 0], n_s)
-    sector_seen = by_group(seen, np.arange(len(counted)), counted_sector, n_s)
-    supp = by_group(supp_count, np.arange(len(counted)), counted_sector, n_s)
-    in_division = (division_of >= 0) & ~is_total
-    structure = by_group(jobs, np.flatnonzero(in_division), division_of[in_division], n_d)
-    total_jobs = total_seen = None
-    if bool(is_total.any()):
-        total_jobs = jobs[:, is_total, :].sum(axis=1)
-        total_seen = seen[:, is_total[counted], :].sum(axis=1)
-    pseudo = np.array([is_pseudo_code(u) for u in uniques], dtype=bool)
-    pseudo_jobs = jobs[:, pseudo, :].sum(axis=1)
-    # Class level: the 4-digit codes of the same array, in sorted order.
-    class_pos = [i for i in np.argsort(uniques, kind="stable") if is_class_code(uniques[i])]
-    classes = tuple(str(uniques[i]) for i in class_pos)
-    class_emp = jobs[:, np.asarray(class_pos, dtype=np.int64), :]
-    return _finish(emp, sector_seen, supp, structure, total_jobs, total_seen, pseudo_jobs,
-                   list(uniques[~is_total]), classes, class_emp)
+    counted = codes.counted
+    seen = cells.known[:, counted, :].astype(float)
+    supp = cells.suppressed[:, counted, :].astype(float)
+    sums = [placed(x) for x in codes.sums(cells.jobs, seen, supp)]
+    class_emp = cells.jobs[np.ix_(take, codes.class_pos)]
+    class_emp[missing] = 0.0
+    return _finish(*sums, list(uniques[~codes.is_total]), codes.classes,  # type: ignore[arg-type]
+                   class_emp)
+
+
+class _CodeAxis:
+    """What each distinct industry code of a dense [area, code, year] array adds up to: its
+    Table 1 sector, its division, TOTAL, a NOMIS pseudo-code, a 4-digit class."""
+
+    def __init__(self, uniques: np.ndarray, sectors: list[str]) -> None:
+        self.sector_of, self.division_of, self.is_total, divisions = _code_positions(
+            uniques, sectors)
+        self.n_s, self.n_d = len(sectors), len(divisions)
+        self.counted = np.flatnonzero((self.sector_of >= 0) | self.is_total)
+        self.slot = np.full(len(uniques), -1, dtype=np.int64)
+        self.slot[self.counted] = np.arange(len(self.counted))
+        self.pseudo = np.array([is_pseudo_code(u) for u in uniques], dtype=bool)
+        self.class_pos = np.asarray(
+            [i for i in np.argsort(uniques, kind="stable") if is_class_code(uniques[i])],
+            dtype=np.int64)
+        self.classes = tuple(str(uniques[i]) for i in self.class_pos)
+
+    def sums(self, jobs: np.ndarray, seen: np.ndarray,
+             supp_count: np.ndarray) -> list[np.ndarray | None]:  # fmt: skip
+        """Sector jobs, known and suppressed cells, division jobs, TOTAL jobs and cells and
+        pseudo-code jobs from jobs [A, U, Y] and the counts [A, counted, Y]."""
+        n_a, _, n_y = jobs.shape
+
+        def by_group(source: np.ndarray, members: np.ndarray, group: np.ndarray,
+                     n_group: int) -> np.ndarray:  # fmt: skip
+            out = np.zeros((n_a, n_group, n_y))
+            for g in range(n_group):
+                picked = members[group == g]
+                if len(picked):
+                    out[:, g, :] = source[:, picked, :].sum(axis=1)
+            return out
+
+        sector_of, is_total = self.sector_of, self.is_total
+        counted_sector = sector_of[self.counted]
+        emp = by_group(jobs, np.flatnonzero(sector_of >= 0), sector_of[sector_of >= 0], self.n_s)
+        sector_seen = by_group(seen, np.arange(len(self.counted)), counted_sector, self.n_s)
+        supp = by_group(supp_count, np.arange(len(self.counted)), counted_sector, self.n_s)
+        in_division = (self.division_of >= 0) & ~is_total
+        structure = by_group(jobs, np.flatnonzero(in_division), self.division_of[in_division],
+                             self.n_d)
+        total_jobs = total_seen = None
+        if bool(is_total.any()):
+            total_jobs = jobs[:, is_total, :].sum(axis=1)
+            total_seen = seen[:, is_total[self.counted], :].sum(axis=1)
+        pseudo_jobs = (jobs[:, self.pseudo, :].sum(axis=1) if self.pseudo.any()
+                       else np.zeros((n_a, n_y)))
+        return [emp, sector_seen, supp, structure, total_jobs, total_seen, pseudo_jobs]
 
 
 def _finish(emp: np.ndarray, sector_seen: np.ndarray, supp: np.ndarray, structure: np.ndarray,
