@@ -515,13 +515,13 @@ def _weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
 def _area_year_index(
     frame: pd.DataFrame, area_order: list[str], years: np.ndarray
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Rows of an area-year table that fall in the cube, with their area and year positions."""
-    pos = {c: i for i, c in enumerate(area_order)}
-    a = frame["area_code"].map(pos)
-    keep = a.notna() & frame["year"].isin(years)
-    kept = frame[keep]
-    return (kept, a[keep].to_numpy(dtype=np.int64),
-            np.searchsorted(years, kept["year"].to_numpy()))
+    """Rows of an area-year table that fall in the cube, with their area and year positions
+    (looked up on the distinct codes, not row by row)."""
+    a = _positions(frame["area_code"], area_order)
+    y = frame["year"].to_numpy(dtype=np.int64)
+    keep = (a >= 0) & np.isin(y, years)
+    kept = frame[keep] if not keep.all() else frame
+    return kept, a[keep], np.searchsorted(years, y[keep])
 
 
 def _gva_arrays(
@@ -529,25 +529,25 @@ def _gva_arrays(
 ) -> tuple[np.ndarray, np.ndarray]:
     assert ds.gva is not None
     gdf, a, y = _area_year_index(ds.gva, area_order, years)
-    codes = gdf["sic"].astype(str).to_numpy()
+    code, uniques = _factorize(gdf["sic"].astype(str))
     vals = gdf["gva"].to_numpy(dtype=float)
     n_a, n_s, n_y = len(area_order), len(sectors), len(years)
     gva = np.full((n_a, n_s, n_y), np.nan)
     gva_total = np.full((n_a, n_y), np.nan)
     # Range codes such as "26-27" (ONS GVA) straddle sectors: they never count for one sector.
-    lookup = {c: TOTAL_CODE if c == TOTAL_CODE else None if "-" in c else match_code(c).sector_id
-              for c in np.unique(codes)}
-    sec = np.array([lookup[c] for c in codes], dtype=object)
-    tot = sec == TOTAL_CODE
+    index = {s: i for i, s in enumerate(sectors)}
+    sector_of = np.array([-2 if c == TOTAL_CODE else -1 if "-" in c
+                          else index.get(match_code(c).sector_id or "", -1)
+                          for c in uniques] + [-1], dtype=np.int64)  # fmt: skip
+    sec = sector_of[code]
+    tot = sec == -2
     gva_total[a[tot], y[tot]] = vals[tot]
-    for s_i, s in enumerate(sectors):
-        m = sec == s
-        if m.any():
-            block = np.zeros((n_a, n_y))
-            np.add.at(block, (a[m], y[m]), np.nan_to_num(vals[m]))
-            seen = np.zeros((n_a, n_y))
-            np.add.at(seen, (a[m], y[m]), 1.0)
-            gva[:, s_i, :] = np.where(seen > 0, block, np.nan)
+    mine = sec >= 0
+    if mine.any():
+        cell = (a[mine] * n_s + sec[mine]) * n_y + y[mine]
+        block = np.bincount(cell, weights=np.nan_to_num(vals[mine]), minlength=n_a * n_s * n_y)
+        seen = np.bincount(cell, minlength=n_a * n_s * n_y)
+        gva = np.where(seen > 0, block, np.nan).reshape(n_a, n_s, n_y)
     return gva, gva_total
 
 
@@ -573,42 +573,62 @@ def _context_arrays(
     return level4, berd, soc
 
 
-def _sum_members(x: np.ndarray | None, groups: list[np.ndarray]) -> np.ndarray | None:
+def _membership(groups: list[np.ndarray], n_areas: int) -> np.ndarray:
+    """[G, A] 1.0 where area a is a member of group g: every group sum is one product."""
+    matrix = np.zeros((len(groups), n_areas))
+    for i, g in enumerate(groups):
+        matrix[i, np.asarray(g, dtype=np.int64)] = 1.0
+    return matrix
+
+
+def _sum_members(x: np.ndarray | None, members: np.ndarray,
+                 nan_free: bool = False) -> np.ndarray | None:  # fmt: skip
+    """Each group's sum of its members' rows (missing values count 0; an empty group NaN)."""
     if x is None:
         return None
-    return np.stack([np.nansum(x[g], axis=0) if len(g) else np.full(x.shape[1:], np.nan)
-                     for g in groups])
+    flat = x.reshape(len(x), -1)
+    out = members @ (flat if nan_free else np.nan_to_num(flat, nan=0.0))
+    out[members.sum(axis=1) == 0] = np.nan
+    return out.reshape(len(members), *x.shape[1:])
 
 
 def aggregate_rows(cube: Cube, member_positions: list[np.ndarray]) -> dict[str, np.ndarray | None]:
     """Sum district rows into aggregate rows; ratios (skills, R&D) are job-weighted.
 
-    A sector value of an aggregate is NaN only when every member is NaN.
+    A sector value of an aggregate is NaN only when every member is NaN. Sums are products
+    with a membership matrix (exact for job counts, which are whole numbers).
     """
+    members = _membership(member_positions, len(cube.areas))
+
     def summed(x: np.ndarray | None) -> np.ndarray | None:
         if x is None:
             return None
-        out = _sum_members(x, member_positions)
-        all_nan = np.stack([np.all(np.isnan(x[g]), axis=0) for g in member_positions])
+        out = _sum_members(x, members)
+        flat = (~np.isnan(x)).reshape(len(x), -1).astype(float)
+        all_nan = (members @ flat).reshape(out.shape) == 0
         return np.where(all_nan, np.nan, out)
 
     result: dict[str, np.ndarray | None] = {
         "emp": summed(cube.emp),
-        "supp": _sum_members(cube.supp, member_positions),
+        "supp": _sum_members(cube.supp, members),
         "total": summed(cube.total),
-        "structure": _sum_members(cube.structure, member_positions),
+        "structure": _sum_members(cube.structure, members),
         "gva": summed(cube.gva),
         "gva_total": summed(cube.gva_total),
         "soc": summed(cube.soc),
-        "class_emp": _sum_members(cube.class_emp, member_positions),
+        "class_emp": _sum_members(cube.class_emp, members, nan_free=True),
     }
+    w = np.where(np.isnan(cube.total), 0.0, cube.total)
     for name in ("level4", "berd"):
         x = getattr(cube, name)
         if x is None:
             result[name] = None
             continue
-        w = np.where(np.isnan(cube.total), 0.0, cube.total)
-        result[name] = np.stack([_weighted(x[g], w[g]) for g in member_positions])
+        ok = ~np.isnan(x)
+        weights = np.where(ok, w, 0.0)
+        num, den = members @ np.where(ok, x * weights, 0.0), members @ weights
+        with np.errstate(invalid="ignore", divide="ignore"):
+            result[name] = np.where(den > 0, num / den, np.nan)
     return result
 
 
@@ -626,25 +646,32 @@ def _add_aggregates(cube: Cube, extra: pd.DataFrame | None = None) -> Cube:
     existing = set(cube.areas["area_code"])
     new_rows: list[dict] = []
     members: list[np.ndarray] = []
+    positions = lad.index.to_numpy()
     for level, code_col, name_col in passes:
-        sub = lad[lad[code_col].astype(str) != ""]
-        for code, part in sub.groupby(code_col, sort=True):
-            if code in existing:
+        codes = lad[code_col].fillna("").astype(str).to_numpy()
+        names = lad[name_col].astype(str).to_numpy()
+        regions = lad["region_code"].astype(str).to_numpy()
+        region_names = lad["region_name"].astype(str).to_numpy()
+        groups, inverse = np.unique(codes, return_inverse=True)
+        for g, code in enumerate(groups.tolist()):
+            if code == "" or code in existing:
                 continue
             existing.add(code)
-            region_code = part["region_code"].mode().iloc[0] if level == "group" else code
-            region_name = part["region_name"].mode().iloc[0] if level == "group" else ""
+            rows = np.flatnonzero(inverse == g)
+            name = str(names[rows[0]])
+            region_code = _mode(regions[rows]) if level == "group" else code
+            region_name = _mode(region_names[rows]) if level == "group" else ""
             new_rows.append({
                 "area_code": code,
-                "area_name": part[name_col].iloc[0],
+                "area_name": name,
                 "level": level,
                 "group_code": code if level == "group" else "",
-                "group_name": part[name_col].iloc[0] if level == "group" else "",
+                "group_name": name if level == "group" else "",
                 "region_code": region_code,
-                "region_name": region_name or part[name_col].iloc[0],
-                "members": list(part["area_code"]),
+                "region_name": region_name or name,
+                "members": [str(c) for c in lad["area_code"].to_numpy()[rows]],
             })
-            members.append(part.index.to_numpy())
+            members.append(positions[rows])
     if new_rows:
         cube = append_rows(cube, pd.DataFrame(new_rows), members)
     codes = list(cube.areas["area_code"])
@@ -653,6 +680,12 @@ def _add_aggregates(cube: Cube, extra: pd.DataFrame | None = None) -> Cube:
     cube.region_pos = np.array([pos.get(rc, -1) for rc in region_codes], dtype=np.int64)
     cube._pos = {}
     return cube
+
+
+def _mode(values: np.ndarray) -> str:
+    """The most common value, the smallest of those tied (as ``pandas.Series.mode`` picks)."""
+    labels, counts = np.unique(values, return_counts=True)
+    return str(labels[np.argmax(counts)])
 
 
 def append_rows(cube: Cube, rows: pd.DataFrame, member_positions: list[np.ndarray]) -> Cube:

@@ -275,7 +275,7 @@ class EmploymentCells:
     area_labels: np.ndarray
     sic_labels: np.ndarray
     years: np.ndarray  # int64
-    jobs: np.ndarray  # [A, U, Y] float64
+    jobs: np.ndarray  # [A, U, Y] float64 (a view: the reader stores [A, Y, U])
     known: np.ndarray  # [A, U, Y] bool
     suppressed: np.ndarray  # [A, U, Y] bool
     area_rows: np.ndarray  # [A] bool: the area has employment rows

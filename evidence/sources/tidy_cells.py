@@ -196,9 +196,12 @@ class Scatter:
         self.axes, self.file = axes, file
         n_a, n_u, n_y = len(axes.areas), len(axes.keys), len(axes.years)
         self.shape = (n_a, n_u, n_y)
-        self.jobs = np.zeros(self.shape)
-        self.known = np.zeros(self.shape, dtype=bool)
-        self.supp = np.zeros(self.shape, dtype=bool)
+        # Stored [area, year, code], the order tidy files are written in (the demo's, and
+        # BRES's): a file in that order is scattered sequentially, not across the array.
+        # The cells expose [area, code, year] views.
+        self.jobs = np.zeros((n_a, n_y, n_u))
+        self.known = np.zeros((n_a, n_y, n_u), dtype=bool)
+        self.supp = np.zeros((n_a, n_y, n_u), dtype=bool)
         self.area_rows = np.zeros(n_a, dtype=np.int64)
         self.rows = 0
         self.suppressed_rows = 0
@@ -275,14 +278,19 @@ class Scatter:
     def _scatter(self, area: np.ndarray, sic: np.ndarray, year: np.ndarray, jobs: np.ndarray,
                  suppressed: np.ndarray, fail: _FailAt) -> None:  # fmt: skip
         _, n_u, n_y = self.shape
-        cell = (area.astype(np.int64) * n_u + sic) * n_y + year
+        cell = (area.astype(np.int64) * n_y + year) * n_u + sic
         flat_jobs, flat_known = self.jobs.reshape(-1), self.known.reshape(-1)
         flat_supp = self.supp.reshape(-1)
-        earlier = flat_known[cell] | flat_supp[cell]  # filled by an earlier batch
-        order = np.arange(len(cell), dtype=np.float64)
-        flat_jobs[cell] = order
-        repeated = flat_jobs[cell] != order  # a later row of this batch has the same cell
-        if earlier.any() or repeated.any():
+        # Duplicates: a cell filled by an earlier batch is marked already; within the batch,
+        # rows in cell order (the usual layout) cannot repeat one, else each row writes its
+        # index into its cell and reads it back (a later row of the same cell overwrote it).
+        earlier = (flat_known[cell] | flat_supp[cell]) if self.rows else None
+        repeated = False
+        if len(cell) > 1 and not bool(np.all(cell[1:] > cell[:-1])):
+            order = np.arange(len(cell), dtype=np.float64)
+            flat_jobs[cell] = order
+            repeated = bool((flat_jobs[cell] != order).any())
+        if repeated or (earlier is not None and earlier.any()):
             self._raise_duplicate(cell, earlier, area, sic, year, fail)
         known = ~np.isnan(jobs)
         flat_jobs[cell] = np.where(known, jobs, 0.0)
@@ -293,12 +301,12 @@ class Scatter:
         self.area_rows += np.bincount(area, minlength=len(self.area_rows))
         self.rows += len(cell)
 
-    def _raise_duplicate(self, cell: np.ndarray, earlier: np.ndarray, area: np.ndarray,
+    def _raise_duplicate(self, cell: np.ndarray, earlier: np.ndarray | None, area: np.ndarray,
                          sic: np.ndarray, year: np.ndarray, fail: _FailAt) -> None:  # fmt: skip
         """The first row whose cell an earlier row (of this batch or before) filled."""
         seen: set[int] = set()
         for i, k in enumerate(cell.tolist()):
-            if earlier[i] or k in seen:
+            if (earlier is not None and earlier[i]) or k in seen:
                 raise fail(i, None, f"duplicate row for area {self.axes.areas[area[i]]}, year "
                                     f"{self.axes.years[year[i]]}, industry "
                                     f"{self.axes.keys[sic[i]]}")
@@ -308,8 +316,10 @@ class Scatter:
         if not self.rows:
             raise DataError("no employment rows", file=self.file)
         return EmploymentCells(area_labels=self.axes.areas, sic_labels=self.axes.keys,
-                               years=self.axes.years, jobs=self.jobs, known=self.known,
-                               suppressed=self.supp, area_rows=self.area_rows > 0,
+                               years=self.axes.years, jobs=self.jobs.transpose(0, 2, 1),
+                               known=self.known.transpose(0, 2, 1),
+                               suppressed=self.supp.transpose(0, 2, 1),
+                               area_rows=self.area_rows > 0,
                                rows=self.rows, suppressed_rows=self.suppressed_rows)
 
 
