@@ -142,8 +142,8 @@ def build_cube(ds: Dataset) -> Cube:
 
     nat_class = None
     if e.class_emp is not None:
-        nat_class = e.class_emp[-1] if national_basis.startswith("Great Britain") else \
-            e.class_emp[:-1][lowest].sum(axis=0)
+        nat_class = e.class_gb if national_basis.startswith("Great Britain") else \
+            e.class_emp[lowest].sum(axis=0)
 
     def drop_gb(x: np.ndarray | None) -> np.ndarray | None:
         return None if x is None else x[:-1]
@@ -175,7 +175,7 @@ def build_cube(ds: Dataset) -> Cube:
         nat_berd=nat_berd,
         nat_soc=nat_soc,
         classes=e.classes,
-        class_emp=drop_gb(e.class_emp),
+        class_emp=e.class_emp,
         nat_class_emp=nat_class,
         total_basis=e.total_basis,
         national_basis=national_basis,
@@ -217,8 +217,10 @@ class _EmploymentArrays:
     """The file's industry codes other than TOTAL."""
     classes: tuple[str, ...] = ()
     class_emp: np.ndarray | None = None
-    """[A, C, Y] jobs by 4-digit SIC class (suppressed or missing cells count 0); None from
-    an out-of-core reader's sums, which have no class detail."""
+    """[A, C, Y] jobs by 4-digit SIC class (suppressed or missing cells count 0) of the
+    areas without the GB row (which is ``class_gb``); None from an out-of-core reader's
+    sums, which have no class detail."""
+    class_gb: np.ndarray | None = None
 
 
 def is_class_code(code: str) -> bool:
@@ -313,15 +315,19 @@ def _employment_arrays(
                            minlength=size).reshape(n_a, len(codes.counted), n_y)
 
     sums = codes.sums(jobs, count(known), count(rows.suppressed))
-    return _finish(*sums, list(uniques[~codes.is_total]), codes.classes,
-                   jobs[:, codes.class_pos, :])
+    class_emp = jobs[:, codes.class_pos, :]
+    return _finish(*sums, list(uniques[~codes.is_total]), codes.classes, class_emp[:-1],
+                   class_emp[-1])
 
 
 def _cell_arrays(cells: EmploymentCells, area_order: list[str], years: np.ndarray,
                  sectors: list[str]) -> _EmploymentArrays:  # fmt: skip
-    """The lean reader's dense cells summed over their code axis (on the cells' own area
-    axis: nothing the size of the cells is copied but the class array), then placed in the
-    cube's area order (an area without rows, such as a missing GB row, is all zero)."""
+    """The lean reader's dense cells summed over their code axis, then placed in the cube's
+    area order (an area without rows, such as a missing GB row, is all zero).
+
+    The cells are stored [area, year, code], so every sum runs along contiguous memory, over
+    runs of neighbouring codes (sorted codes of one division or sector sit together); the
+    class array is a view of the cells when the areas are already in the cube's order."""
     if [int(y) for y in cells.years] != [int(y) for y in years]:
         raise ValueError("the cells' years are not the dataset's years")
     uniques = np.asarray(cells.sic_labels, dtype=str)
@@ -338,14 +344,33 @@ def _cell_arrays(cells: EmploymentCells, area_order: list[str], years: np.ndarra
         out[missing] = 0.0
         return out
 
+    stored = cells.jobs.transpose(0, 2, 1)  # [A, Y, U], contiguous
     counted = codes.counted
-    seen = cells.known[:, counted, :].astype(float)
-    supp = cells.suppressed[:, counted, :].astype(float)
-    sums = [placed(x) for x in codes.sums(cells.jobs, seen, supp)]
-    class_emp = cells.jobs[np.ix_(take, codes.class_pos)]
-    class_emp[missing] = 0.0
+    seen = cells.known.transpose(0, 2, 1)[:, :, counted].astype(float)
+    supp = cells.suppressed.transpose(0, 2, 1)[:, :, counted].astype(float)
+    sums = [placed(x) for x in codes.sums_last(stored, seen, supp)]
     return _finish(*sums, list(uniques[~codes.is_total]), codes.classes,  # type: ignore[arg-type]
-                   class_emp)
+                   *_class_arrays(stored, codes.class_pos, pick))
+
+
+def _class_arrays(stored: np.ndarray, class_pos: np.ndarray,
+                  pick: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """[A, C, Y] class jobs of the areas (all but the last of ``pick``) and [C, Y] of the GB
+    row (the last); views of ``stored`` [A, Y, U] when nothing needs moving."""
+    lo = int(class_pos[0]) if len(class_pos) else 0
+    contiguous = bool(np.array_equal(class_pos, np.arange(lo, lo + len(class_pos))))
+    columns = slice(lo, lo + len(class_pos)) if contiguous else class_pos
+    areas, gb = pick[:-1], int(pick[-1])
+    if (len(areas) and np.array_equal(areas, np.arange(areas[0], areas[0] + len(areas)))
+            and areas[0] >= 0):
+        rows = stored[int(areas[0]):int(areas[0]) + len(areas)]
+    else:
+        rows = stored[np.where(areas < 0, 0, areas)]
+        rows[areas < 0] = 0.0
+    class_emp = rows[:, :, columns].transpose(0, 2, 1)
+    class_gb = (stored[gb][:, columns].T if gb >= 0
+                else np.zeros((len(class_pos), stored.shape[1])))
+    return class_emp, class_gb
 
 
 class _CodeAxis:
@@ -364,6 +389,39 @@ class _CodeAxis:
             [i for i in np.argsort(uniques, kind="stable") if is_class_code(uniques[i])],
             dtype=np.int64)
         self.classes = tuple(str(uniques[i]) for i in self.class_pos)
+
+    def sums_last(self, stored: np.ndarray, seen: np.ndarray,
+                  supp_count: np.ndarray) -> list[np.ndarray | None]:  # fmt: skip
+        """:meth:`sums` from arrays with the code axis last ([A, Y, U] and [A, Y, counted]),
+        summed slice by slice over runs of neighbouring codes; results [A, group, Y]."""
+        sector_of, is_total, counted = self.sector_of, self.is_total, self.counted
+        n_a, n_y, _ = stored.shape
+
+        def by_group(source: np.ndarray, members: np.ndarray, group: np.ndarray,
+                     n_group: int) -> np.ndarray:  # fmt: skip
+            out = np.zeros((n_a, n_group, n_y))
+            for g in range(n_group):
+                picked = members[group == g]
+                for run in np.split(picked, np.flatnonzero(np.diff(picked) != 1) + 1):
+                    if len(run):
+                        out[:, g, :] += source[:, :, int(run[0]):int(run[-1]) + 1].sum(axis=2)
+            return out
+
+        counted_sector = sector_of[counted]
+        emp = by_group(stored, np.flatnonzero(sector_of >= 0), sector_of[sector_of >= 0],
+                       self.n_s)
+        sector_seen = by_group(seen, np.arange(len(counted)), counted_sector, self.n_s)
+        supp = by_group(supp_count, np.arange(len(counted)), counted_sector, self.n_s)
+        in_division = (self.division_of >= 0) & ~is_total
+        structure = by_group(stored, np.flatnonzero(in_division),
+                             self.division_of[in_division], self.n_d)
+        total_jobs = total_seen = None
+        if bool(is_total.any()):
+            total_jobs = stored[:, :, is_total].sum(axis=2)
+            total_seen = seen[:, :, is_total[counted]].sum(axis=2)
+        pseudo_jobs = (stored[:, :, self.pseudo].sum(axis=2) if self.pseudo.any()
+                       else np.zeros((n_a, n_y)))
+        return [emp, sector_seen, supp, structure, total_jobs, total_seen, pseudo_jobs]
 
     def sums(self, jobs: np.ndarray, seen: np.ndarray,
              supp_count: np.ndarray) -> list[np.ndarray | None]:  # fmt: skip
@@ -400,7 +458,8 @@ class _CodeAxis:
 def _finish(emp: np.ndarray, sector_seen: np.ndarray, supp: np.ndarray, structure: np.ndarray,
             total_jobs: np.ndarray | None, total_seen: np.ndarray | None,
             pseudo_jobs: np.ndarray | None, codes: list[str], classes: tuple[str, ...] = (),
-            class_emp: np.ndarray | None = None) -> _EmploymentArrays:  # fmt: skip
+            class_emp: np.ndarray | None = None,
+            class_gb: np.ndarray | None = None) -> _EmploymentArrays:  # fmt: skip
     """Sums by sector, division and TOTAL -> the cube's arrays (both engines end here)."""
     # No known value behind a cell (no row, or every row suppressed): unknown, not zero.
     emp = np.where(sector_seen == 0, np.nan, emp)
@@ -417,7 +476,7 @@ def _finish(emp: np.ndarray, sector_seen: np.ndarray, supp: np.ndarray, structur
     rest = np.clip(total - structure.sum(axis=1), 0, None)
     structure = np.concatenate([structure, rest[:, None, :]], axis=1)
     return _EmploymentArrays(emp, supp, total, structure, total_basis, codes, classes,
-                             class_emp)
+                             class_emp, class_gb)
 
 
 def _summed_arrays(sums: EmploymentSums, area_order: list[str], years: np.ndarray,
@@ -586,8 +645,13 @@ def _sum_members(x: np.ndarray | None, members: np.ndarray,
     """Each group's sum of its members' rows (missing values count 0; an empty group NaN)."""
     if x is None:
         return None
+    if nan_free:  # the class array: big, so each group's members only (a product would
+        # cost groups x areas x classes x years)
+        out = np.stack([x[np.flatnonzero(row)].sum(axis=0) for row in members])
+        out[members.sum(axis=1) == 0] = np.nan
+        return out
     flat = x.reshape(len(x), -1)
-    out = members @ (flat if nan_free else np.nan_to_num(flat, nan=0.0))
+    out = members @ np.nan_to_num(flat, nan=0.0)
     out[members.sum(axis=1) == 0] = np.nan
     return out.reshape(len(members), *x.shape[1:])
 
