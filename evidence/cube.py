@@ -645,8 +645,8 @@ def _sum_members(x: np.ndarray | None, members: np.ndarray,
     """Each group's sum of its members' rows (missing values count 0; an empty group NaN)."""
     if x is None:
         return None
-    if nan_free:  # the class array: big, so each group's members only (a product would
-        # cost groups x areas x classes x years)
+    if nan_free and len(members):  # the class array: big, so each group's members only (a
+        # product would cost groups x areas x classes x years)
         out = np.stack([x[np.flatnonzero(row)].sum(axis=0) for row in members])
         out[members.sum(axis=1) == 0] = np.nan
         return out

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from evidence.dataset import (
@@ -444,7 +445,7 @@ def read_tidy(path: Path | str) -> Dataset:
         raise DataError("no employment rows", file=file)
     codes = areas["area_code"].to_numpy(dtype=str)
     cells = (_whole_cells(raw.main, raw.table, codes, file) if raw.main is not None
-             else _batched_cells(path, raw.table, codes, file))
+             else _batched_cells(path, raw.table, raw.tally, codes, file))
     return _dataset(tables, areas, cells, file)
 
 
@@ -510,7 +511,6 @@ _MAIN_COLUMNS = ["table", "area_code", "year", "sic", "employment", "suppressed"
 """The columns read for every row: the employment table's, and ``table`` to split by."""
 _EMPLOYMENT = TABLES.index("employment")
 _BATCH = 65_536
-_BIG_BATCH = 1_048_576
 BATCHED_ROWS = 8_000_000
 """A Parquet file with more rows than this is read record batch by record batch (memory about
 the size of the cube); a smaller one whole, by Arrow's threaded reader (faster)."""
@@ -521,9 +521,11 @@ class _Lean:
     ``TABLES``), and the rows of the small tables (all columns) with their file positions."""
 
     def __init__(self, main: pa.Table | None, table: np.ndarray, rest: pd.DataFrame,
-                 rest_pos: np.ndarray) -> None:  # fmt: skip
-        """``main`` is None for a file read in batches (its rows are read again then)."""
+                 rest_pos: np.ndarray, tally: AxesTally | None = None) -> None:  # fmt: skip
+        """``main`` is None for a file read by row group (its rows are read again then, and
+        ``tally`` holds what the first pass found)."""
         self.main, self.table, self.rest, self.rest_pos = main, table, rest, rest_pos
+        self.tally = tally
 
 
 def _lean_types_ok(schema: pa.Schema) -> bool:
@@ -566,8 +568,10 @@ def _read_parquet(path: Path) -> _Lean | pd.DataFrame:
         _require_main(schema.names, name)
         columns = [c for c in _MAIN_COLUMNS if c in schema.names]
         pf = pq.ParquetFile(path, read_dictionary=text)
+        tally = None
         if pf.metadata.num_rows > BATCHED_ROWS:
-            main, table = None, _batched_table_codes(pf, name)
+            main = None
+            table, tally = _batched_scan(path, schema.names, name)
             rest_pos = np.flatnonzero(table != _EMPLOYMENT)
             rest = _parquet_rows(pf, rest_pos, list(schema.names))
         else:
@@ -582,16 +586,7 @@ def _read_parquet(path: Path) -> _Lean | pd.DataFrame:
                     rest = rest.append_column(column, picked[column])
     except (pa.ArrowException, OSError) as exc:
         raise DataError(f"not a readable Parquet file ({exc})", file=name) from exc
-    return _Lean(main, table, rest.to_pandas(), rest_pos)
-
-
-def _batched_table_codes(pf: pq.ParquetFile, file: str) -> np.ndarray:
-    """Each row's table (``_table_codes``) of a big file, one record batch at a time."""
-    parts, offset = [], 0
-    for batch in pf.iter_batches(batch_size=_BIG_BATCH, columns=["table"]):
-        parts.append(_table_codes(batch.column(0), file, offset))
-        offset += batch.num_rows
-    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int8)
+    return _Lean(main, table, rest.to_pandas(), rest_pos, tally)
 
 
 def _parquet_rows(pf: pq.ParquetFile, positions: np.ndarray, columns: list[str]) -> pa.Table:
@@ -729,27 +724,40 @@ def _column(rows: pa.Table | pa.RecordBatch, name: str) -> pa.ChunkedArray | pa.
     return rows.column(name) if name in rows.schema.names else None
 
 
-def _batched_cells(path: Path, table: np.ndarray, areas: np.ndarray,
-                   file: str) -> EmploymentCells:  # fmt: skip
-    """The cells of a big Parquet file, record batch by record batch: a first pass over the
-    industry and year columns sizes the cells, a second scatters the rows; no more than one
-    batch of rows is ever in memory."""
-    pf = pq.ParquetFile(path, read_dictionary=["table", "area_code", "sic"])
-    names = pf.schema_arrow.names
-    tally = AxesTally()
-    offset = 0
-    for batch in pf.iter_batches(batch_size=_BIG_BATCH,
-                                 columns=[c for c in ("sic", "year") if c in names]):
-        rows, _ = _employment_rows(batch, table[offset:offset + batch.num_rows])
+def _row_groups(path: Path, columns: list[str]) -> Iterator[pa.Table]:
+    """The ``columns`` of a Parquet file one row group at a time, in file order, each read by
+    Arrow's threaded dataset reader with text as dictionaries."""
+    text = [c for c in ("table", "area_code", "sic") if c in columns]
+    fmt = pads.ParquetFileFormat(read_options=pads.ParquetReadOptions(dictionary_columns=text))
+    for fragment in pads.dataset(path, format=fmt).get_fragments():
+        for group in fragment.split_by_row_group():
+            yield group.to_table(columns=columns, use_threads=True)
+
+
+def _batched_scan(path: Path, names: list[str], file: str) -> tuple[np.ndarray, AxesTally]:
+    """Each row's table, and the industry labels and years of the employment rows, of a big
+    Parquet file: one pass over three columns, a row group at a time."""
+    parts, tally, offset = [], AxesTally(), 0
+    for group in _row_groups(path, [c for c in ("table", "sic", "year") if c in names]):
+        table = _table_codes(group["table"], file, offset)
+        rows, _ = _employment_rows(group, table)
         tally.add(_column(rows, "sic"), _column(rows, "year"), rows.num_rows)
-        offset += batch.num_rows
+        parts.append(table)
+        offset += group.num_rows
+    return (np.concatenate(parts) if parts else np.empty(0, dtype=np.int8)), tally
+
+
+def _batched_cells(path: Path, table: np.ndarray, tally: AxesTally, areas: np.ndarray,
+                   file: str) -> EmploymentCells:  # fmt: skip
+    """The cells of a big Parquet file, scattered a row group at a time (the first pass,
+    :func:`_batched_scan`, sized them): no more than one row group of rows is in memory."""
     scatter = Scatter(tally.axes(areas), file)
+    names = pq.read_schema(path).names
     offset = 0
-    for batch in pf.iter_batches(batch_size=_BIG_BATCH,
-                                 columns=[c for c in _MAIN_COLUMNS if c in names]):
-        rows, positions = _employment_rows(batch, table[offset:offset + batch.num_rows])
+    for group in _row_groups(path, [c for c in _MAIN_COLUMNS if c in names]):
+        rows, positions = _employment_rows(group, table[offset:offset + group.num_rows])
         scatter.add(rows, positions + offset)
-        offset += batch.num_rows
+        offset += group.num_rows
     return scatter.cells()
 
 

@@ -204,6 +204,7 @@ class Scatter:
         self.supp = np.zeros((n_a, n_y, n_u), dtype=bool)
         self.area_rows = np.zeros(n_a, dtype=np.int64)
         self.rows = 0
+        self.last_cell = -1
         self.suppressed_rows = 0
         self.year_slot = np.full(YEAR_RANGE[1] - YEAR_RANGE[0] + 1, -1, dtype=np.int64)
         self.year_slot[axes.years - YEAR_RANGE[0]] = np.arange(n_y)
@@ -253,10 +254,10 @@ class Scatter:
             if bad is not None:
                 raise fail(bad, "year", f"{floats[bad]!r} is not a whole year")
             values, shown = floats.astype(np.int64), floats
-        bad = first((values < YEAR_RANGE[0]) | (values > YEAR_RANGE[1]))
-        if bad is not None:
-            raise fail(bad, "year", f"{int(shown[bad])} is not a plausible year for these "
-                                    f"statistics ({YEAR_RANGE[0]}-{YEAR_RANGE[1]})")
+        if values.min() < YEAR_RANGE[0] or values.max() > YEAR_RANGE[1]:
+            bad = first((values < YEAR_RANGE[0]) | (values > YEAR_RANGE[1]))
+            raise fail(bad or 0, "year", f"{int(shown[bad or 0])} is not a plausible year for "
+                                         f"these statistics ({YEAR_RANGE[0]}-{YEAR_RANGE[1]})")
         return self.year_slot[values - YEAR_RANGE[0]]
 
     def _sic(self, batch: pa.Table | pa.RecordBatch, n: int, fail: _FailAt) -> np.ndarray:
@@ -284,9 +285,12 @@ class Scatter:
         # Duplicates: a cell filled by an earlier batch is marked already; within the batch,
         # rows in cell order (the usual layout) cannot repeat one, else each row writes its
         # index into its cell and reads it back (a later row of the same cell overwrote it).
-        earlier = (flat_known[cell] | flat_supp[cell]) if self.rows else None
+        ordered = len(cell) < 2 or bool(np.all(cell[1:] > cell[:-1]))
+        earlier = None  # batches in cell order, each after the last: no cell met before
+        if self.rows and not (ordered and int(cell[0]) > self.last_cell):
+            earlier = flat_known[cell] | flat_supp[cell]
         repeated = False
-        if len(cell) > 1 and not bool(np.all(cell[1:] > cell[:-1])):
+        if not ordered:
             order = np.arange(len(cell), dtype=np.float64)
             flat_jobs[cell] = order
             repeated = bool((flat_jobs[cell] != order).any())
@@ -300,6 +304,7 @@ class Scatter:
             self.suppressed_rows += int(suppressed.sum())
         self.area_rows += np.bincount(area, minlength=len(self.area_rows))
         self.rows += len(cell)
+        self.last_cell = int(cell[-1]) if ordered else max(self.last_cell, int(cell.max()))
 
     def _raise_duplicate(self, cell: np.ndarray, earlier: np.ndarray | None, area: np.ndarray,
                          sic: np.ndarray, year: np.ndarray, fail: _FailAt) -> None:  # fmt: skip
@@ -324,6 +329,9 @@ class Scatter:
 
 
 def _check_jobs(jobs: np.ndarray, suppressed: np.ndarray, fail: _FailAt) -> None:
+    low, high = float(jobs.min()), float(jobs.max())  # NaN when any count is missing
+    if 0 <= low and high <= MAX_JOBS:
+        return  # every count present, finite and plausible: nothing to locate
     bad = first(np.isinf(jobs))
     if bad is not None:
         raise fail(bad, "employment", "value is not a finite number")
