@@ -258,6 +258,9 @@ class Scatter:
             bad = first((values < YEAR_RANGE[0]) | (values > YEAR_RANGE[1]))
             raise fail(bad or 0, "year", f"{int(shown[bad or 0])} is not a plausible year for "
                                          f"these statistics ({YEAR_RANGE[0]}-{YEAR_RANGE[1]})")
+        first_year = int(self.axes.years[0]) if len(self.axes.years) else 0
+        if len(self.axes.years) == int(self.axes.years[-1]) - first_year + 1:
+            return values - first_year  # consecutive years: the slot is the offset
         return self.year_slot[values - YEAR_RANGE[0]]
 
     def _sic(self, batch: pa.Table | pa.RecordBatch, n: int, fail: _FailAt) -> np.ndarray:
@@ -279,7 +282,11 @@ class Scatter:
     def _scatter(self, area: np.ndarray, sic: np.ndarray, year: np.ndarray, jobs: np.ndarray,
                  suppressed: np.ndarray, fail: _FailAt) -> None:  # fmt: skip
         _, n_u, n_y = self.shape
-        cell = (area.astype(np.int64) * n_y + year) * n_u + sic
+        cell = area.astype(np.int64)  # in place from here: no temporary the size of the batch
+        cell *= n_y
+        cell += year
+        cell *= n_u
+        cell += sic
         flat_jobs, flat_known = self.jobs.reshape(-1), self.known.reshape(-1)
         flat_supp = self.supp.reshape(-1)
         # Duplicates: a cell filled by an earlier batch is marked already; within the batch,
@@ -297,8 +304,12 @@ class Scatter:
         if repeated or (earlier is not None and earlier.any()):
             self._raise_duplicate(cell, earlier, area, sic, year, fail)
         known = ~np.isnan(jobs)
-        flat_jobs[cell] = np.where(known, jobs, 0.0)
-        flat_known[cell] = known
+        if known.all():
+            flat_jobs[cell] = jobs
+            flat_known[cell] = True
+        else:
+            flat_jobs[cell] = np.where(known, jobs, 0.0)
+            flat_known[cell] = known
         if suppressed.any():
             flat_supp[cell] = suppressed
             self.suppressed_rows += int(suppressed.sum())
