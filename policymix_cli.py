@@ -268,7 +268,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--engine", choices=["auto", "memory", "duckdb"], default="auto",
                        help="read a tidy file in memory or out of core with DuckDB (sector "
                        "numbers only, no 4-digit class analysis); auto: DuckDB above "
-                       "20 million rows (POLICYMIX_OUT_OF_CORE_ROWS)")
+                       "240 million rows for Parquet, 20 million for CSV "
+                       "(POLICYMIX_OUT_OF_CORE_ROWS)")
 
     p = sub.add_parser("areas", help="list area codes, names and levels")
     data_arg(p)
