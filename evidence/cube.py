@@ -632,45 +632,35 @@ def _context_arrays(
     return level4, berd, soc
 
 
-def _membership(groups: list[np.ndarray], n_areas: int) -> np.ndarray:
-    """[G, A] 1.0 where area a is a member of group g: every group sum is one product."""
-    matrix = np.zeros((len(groups), n_areas))
-    for i, g in enumerate(groups):
-        matrix[i, np.asarray(g, dtype=np.int64)] = 1.0
-    return matrix
-
-
-def _sum_members(x: np.ndarray | None, members: np.ndarray,
+def _sum_members(x: np.ndarray | None, members: list[np.ndarray],
                  nan_free: bool = False) -> np.ndarray | None:  # fmt: skip
-    """Each group's sum of its members' rows (missing values count 0; an empty group NaN)."""
+    """Each group's sum of its members' rows (missing values count 0; an empty group NaN).
+
+    A loop over the groups, each summing only its members' rows: a product with a
+    membership matrix would cost groups x areas x the rest, and BLAS threads fight for a
+    small shared machine's cores."""
     if x is None:
         return None
-    if nan_free and len(members):  # the class array: big, so each group's members only (a
-        # product would cost groups x areas x classes x years)
-        out = np.stack([x[np.flatnonzero(row)].sum(axis=0) for row in members])
-        out[members.sum(axis=1) == 0] = np.nan
-        return out
-    flat = x.reshape(len(x), -1)
-    out = members @ np.nan_to_num(flat, nan=0.0)
-    out[members.sum(axis=1) == 0] = np.nan
-    return out.reshape(len(members), *x.shape[1:])
+    filled = x if nan_free else np.where(np.isnan(x), 0.0, x)
+    out = np.empty((len(members), *x.shape[1:]))
+    for i, g in enumerate(members):
+        out[i] = filled[g].sum(axis=0) if len(g) else np.nan
+    return out
 
 
 def aggregate_rows(cube: Cube, member_positions: list[np.ndarray]) -> dict[str, np.ndarray | None]:
     """Sum district rows into aggregate rows; ratios (skills, R&D) are job-weighted.
 
-    A sector value of an aggregate is NaN only when every member is NaN. Sums are products
-    with a membership matrix (exact for job counts, which are whole numbers).
+    A sector value of an aggregate is NaN only when every member is NaN.
     """
-    members = _membership(member_positions, len(cube.areas))
+    members = [np.asarray(g, dtype=np.int64) for g in member_positions]
 
     def summed(x: np.ndarray | None) -> np.ndarray | None:
         if x is None:
             return None
         out = _sum_members(x, members)
-        flat = (~np.isnan(x)).reshape(len(x), -1).astype(float)
-        all_nan = (members @ flat).reshape(out.shape) == 0
-        return np.where(all_nan, np.nan, out)
+        known = _sum_members((~np.isnan(x)).astype(float), members, nan_free=True)
+        return np.where((known == 0) | np.isnan(known), np.nan, out)
 
     result: dict[str, np.ndarray | None] = {
         "emp": summed(cube.emp),
@@ -682,17 +672,13 @@ def aggregate_rows(cube: Cube, member_positions: list[np.ndarray]) -> dict[str, 
         "soc": summed(cube.soc),
         "class_emp": _sum_members(cube.class_emp, members, nan_free=True),
     }
-    w = np.where(np.isnan(cube.total), 0.0, cube.total)
     for name in ("level4", "berd"):
         x = getattr(cube, name)
         if x is None:
             result[name] = None
             continue
-        ok = ~np.isnan(x)
-        weights = np.where(ok, w, 0.0)
-        num, den = members @ np.where(ok, x * weights, 0.0), members @ weights
-        with np.errstate(invalid="ignore", divide="ignore"):
-            result[name] = np.where(den > 0, num / den, np.nan)
+        w = np.where(np.isnan(cube.total), 0.0, cube.total)
+        result[name] = np.stack([_weighted(x[g], w[g]) for g in members])
     return result
 
 

@@ -116,8 +116,8 @@ def _numbers(column: pa.Array | pa.ChunkedArray | None, n: int) -> np.ndarray:
 
 
 def _flags(column: pa.Array | pa.ChunkedArray | None, n: int) -> np.ndarray:
-    if column is None or pa.types.is_null(column.type):
-        return np.zeros(n, dtype=bool)
+    if column is None or pa.types.is_null(column.type) or not pc.any(column).as_py():
+        return np.zeros(n, dtype=bool)  # nothing suppressed (the usual case): no conversion
     return np.asarray(pc.fill_null(column, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
@@ -177,9 +177,17 @@ class AxesTally:
                                minlength=size + 1)[:size] > 0
             words = np.asarray(chunk.dictionary.to_pylist(), dtype=object)[used]
             self.labels.update(str(x) for x in words if x is not None)
-        values = _numbers(year, n)
-        ok = (values >= YEAR_RANGE[0]) & (values <= YEAR_RANGE[1]) & (values == np.round(values))
-        self.year_counts += np.bincount((values[ok] - YEAR_RANGE[0]).astype(np.int64),
+        if year is not None and pa.types.is_integer(year.type) and not year.null_count:
+            values = np.asarray(year.to_numpy(), dtype=np.int64)  # the usual case
+            whole = True
+        else:
+            values, whole = _numbers(year, n), False
+        low, high = values.min(initial=YEAR_RANGE[0]), values.max(initial=YEAR_RANGE[0])
+        if not (whole and YEAR_RANGE[0] <= low and high <= YEAR_RANGE[1]):
+            ok = ((values >= YEAR_RANGE[0]) & (values <= YEAR_RANGE[1])
+                  & (values == np.round(values)))
+            values = values[ok]
+        self.year_counts += np.bincount((values - YEAR_RANGE[0]).astype(np.int64),
                                         minlength=len(self.year_counts))
 
     def axes(self, areas: np.ndarray) -> EmploymentAxes:
@@ -225,7 +233,7 @@ class Scatter:
         names = batch.schema.names
         area = (_mapped(batch.column("area_code"), self.area_labels, self.area_index)
                 if "area_code" in names else np.full(n, _MISSING, dtype=np.int32))
-        bad = first(area == _MISSING)
+        bad = first(area == _MISSING) if area.min() < 0 else None
         if bad is not None:
             raise fail(bad, "area_code", "employment row without area_code")
         year = self._years(batch, n, fail)
@@ -233,7 +241,7 @@ class Scatter:
         jobs = _numbers(batch.column("employment") if "employment" in names else None, n)
         suppressed = _flags(batch.column("suppressed") if "suppressed" in names else None, n)
         _check_jobs(jobs, suppressed, fail)
-        bad = first(area == _UNKNOWN)
+        bad = first(area == _UNKNOWN) if area.min() < 0 else None
         if bad is not None:
             label = batch.column("area_code")[bad].as_py()
             label = label if isinstance(label, str) else str(label)
@@ -269,6 +277,8 @@ class Scatter:
         if "sic" not in batch.schema.names:
             raise fail(0, "sic", "employment row without sic")
         sic = _mapped(batch.column("sic"), self.axes.raw_labels, self.axes.key_of_raw)
+        if sic.min() >= 0:
+            return sic
         bad = first(sic == _MISSING)
         if bad is not None:
             raise fail(bad, "sic", "employment row without sic")
