@@ -400,6 +400,15 @@ class _CodeAxis:
         def by_group(source: np.ndarray, members: np.ndarray, group: np.ndarray,
                      n_group: int) -> np.ndarray:  # fmt: skip
             out = np.zeros((n_a, n_group, n_y))
+            if not len(members):
+                return out
+            lo, hi = int(members[0]), int(members[-1]) + 1
+            if hi - lo == len(members) and bool(np.all(np.diff(group) >= 0)):
+                # One span of codes, groups in order (sorted codes by division): one pass.
+                starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+                sums = np.add.reduceat(source[:, :, lo:hi], starts, axis=2)
+                out[:, group[starts], :] = sums.transpose(0, 2, 1)
+                return out
             for g in range(n_group):
                 picked = members[group == g]
                 for run in np.split(picked, np.flatnonzero(np.diff(picked) != 1) + 1):
