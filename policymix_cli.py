@@ -38,7 +38,8 @@ def _evidence(args: argparse.Namespace) -> Evidence:
     return Evidence.from_path(getattr(args, "data", None), getattr(args, "gva", None),
                               getattr(args, "status", None),
                               context=getattr(args, "context", None),
-                              engine=getattr(args, "engine", None) or "auto")
+                              engine=getattr(args, "engine", None) or "auto",
+                              lookup=getattr(args, "lookup", None))
 
 
 def _print_report(ev: Evidence) -> None:
@@ -63,6 +64,8 @@ def cmd_areas(args: argparse.Namespace) -> int:
     ev = _evidence(args)
     _print_report(ev)
     frame = ev.areas()
+    if getattr(args, "level", None):
+        frame = frame[frame["level"] == args.level].reset_index(drop=True)
     if getattr(args, "format", "text") == "json":
         print(json.dumps(frame.to_dict(orient="records"), indent=1))
         return 0
@@ -110,23 +113,21 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 
 def _tidy_indicators(args: argparse.Namespace) -> Indicators | None:
-    """The indicators of a plain tidy file straight from reader, cube and indicators (what
-    ``Evidence`` does for it, without importing the profile layer); None for anything else
-    (the demos, NOMIS files, a GVA or context file to merge, a status), which goes through
-    ``Evidence``."""
+    """The indicators of a data file straight from ``load_dataset``, the cube and the
+    indicators (what ``Evidence`` does for a file, without importing the profile layer);
+    None for the demos, the sample, a ``file::status=`` spec or context files to merge,
+    which go through ``Evidence``."""
     data = args.data
-    if data is None or args.gva or args.status or args.context or "::" in str(data):
+    if data is None or args.context or "::" in str(data):
         return None
     if not Path(data).is_file():  # demo:full, sample:nuts2, or a missing file
         return None
     from evidence.cube import build_cube
     from evidence.indicators import compute_indicators
-    from evidence.sources import detect_format
-    from evidence.sources.tidy_duckdb import read_tidy_any
+    from evidence.sources import load_dataset
 
-    if detect_format(data) != "demo":
-        return None
-    cube = build_cube(read_tidy_any(data, args.engine or "auto"))
+    ds = load_dataset(data, args.gva, args.status, args.engine or "auto", args.lookup)
+    cube = build_cube(ds)
     years = [int(y) for y in cube.years]
     start = years[0] if args.start is None else int(args.start)
     end = years[-1] if args.end is None else int(args.end)
@@ -196,6 +197,7 @@ def cmd_session(args: argparse.Namespace) -> int:
     session = new_session(ev, args.area, data_source=args.data)
     session.gva_source = args.gva
     session.context_sources = list(args.context or [])
+    session.lookup_source = args.lookup
     Path(args.out).write_text(session_to_json(session), encoding="utf-8")
     print(f"wrote {args.out}: {session.area_name} ({session.area_code}), "
           f"{len(session.findings)} findings accepted, "
@@ -215,7 +217,7 @@ def cmd_appraise(args: argparse.Namespace) -> int:
     path = Path(args.session)
     session = session_from_json(path.read_bytes(), source=str(path))  # BOM, encoding: located
     ev = Evidence.from_path(session.data_source, session.gva_source,
-                            context=session.context_sources)
+                            context=session.context_sources, lookup=session.lookup_source)
     bundle = build_bundle(session, ev, workshop=session.workshop or None)
     out = export(bundle, Path(args.out))
     print(f"wrote {out}")
@@ -249,6 +251,8 @@ def cmd_cba(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from evidence.dataset import AREA_LEVELS
+
     parser = argparse.ArgumentParser(prog="policymix", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -265,6 +269,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="NOMIS context download to merge with --data (repeatable): APS "
                        "qualifications (T19), APS employment by occupation (T09a) or UK "
                        "Business Counts by employment size band, XLSX or CSV")
+        p.add_argument("--lookup", metavar="FILE",
+                       help="ONS lookup placing the neighbourhoods (MSOAs, LSOAs) of --data in "
+                       "their districts (e.g. the Output Area to LSOA to MSOA to Local "
+                       "Authority District lookup: LSOA21CD, MSOA21CD, LAD22CD ...); without "
+                       "it they are placed by their ONS names ('Hartlepool 001')")
         p.add_argument("--engine", choices=["auto", "memory", "duckdb"], default="auto",
                        help="read a tidy file in memory or out of core with DuckDB (sector "
                        "numbers only, no 4-digit class analysis); auto: DuckDB above "
@@ -274,6 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("areas", help="list area codes, names and levels")
     data_arg(p)
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--level", choices=AREA_LEVELS,
+                   help="only areas of this level: lad (districts), msoa, lsoa, iz, dz "
+                   "(neighbourhoods), group, region, country, custom")
 
     p = sub.add_parser("profile", help="print an area's advanced manufacturing profile")
     data_arg(p)

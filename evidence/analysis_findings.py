@@ -19,9 +19,13 @@ Each finding carries its numbers with their denominator and year, the yardstick 
 
 from __future__ import annotations
 
+import math
+import sys
+from functools import lru_cache
+
 import numpy as np
 
-from evidence.analysis import top_suppliers
+from evidence.analysis import load_io_tables, top_suppliers
 from evidence.area_analysis import (
     AreaAnalysis,
     class_label,
@@ -38,6 +42,25 @@ def _fmt_jobs(x: float) -> str:
     return f"{x:,.0f}"
 
 
+def _zero_nan(x: float) -> float:
+    """``float(np.nan_to_num(x))`` of one Python float."""
+    if x != x:
+        return 0.0
+    if math.isinf(x):
+        return math.copysign(sys.float_info.max, x)
+    return x
+
+
+@lru_cache(maxsize=64)
+def _top_suppliers(sid: str, n: int) -> tuple[tuple[str, float], ...]:
+    """The sector's n largest suppliers outside its own IO industries (national: the same in
+    every area, so worked out once)."""
+    own = sector_io_industries().get(sid) or []
+    t = load_io_tables()
+    return tuple((code, v) for code, v in top_suppliers(t, own, n + len(own))
+                 if code not in own)[:n]
+
+
 class _Ctx:
     """The area, its position and the thresholds, shared by the finding helpers."""
 
@@ -45,21 +68,23 @@ class _Ctx:
         self.a, self.pos, self.t = a, pos, thresholds()
         self.ind, self.cube = a.ind, a.ind.cube
         self.i1 = a.ind.i1
-        self.code = str(self.cube.areas["area_code"].iloc[pos])
-        self.name = str(self.cube.areas["area_name"].iloc[pos])
-        self.total = float(np.nan_to_num(self.cube.total[pos, self.i1]))
+        rows = a.rows  # the period's per-area lists: no numpy scalar or pandas lookup here
+        self.code = rows.codes[pos]
+        self.name = a.names[self.code]
+        self.total = _zero_nan(rows.total1[pos])
+        self.emp1, self.lq1 = rows.emp1[pos], rows.lq1[pos]
         self.year = a.ind.end
         self.out: list[Finding] = []
 
     def jobs(self, s_i: int) -> float:
-        return float(np.nan_to_num(self.cube.emp[self.pos, s_i, self.i1]))
+        return _zero_nan(self.emp1[s_i])
 
     def lq(self, s_i: int) -> float:
-        return float(self.ind.lq[self.pos, s_i, self.i1])
+        return self.lq1[s_i]
 
     def strong(self, s_i: int) -> bool:
         lq = self.lq(s_i)
-        return bool(np.isfinite(lq) and lq >= self.t["specialisation_lq"]
+        return bool(math.isfinite(lq) and lq >= self.t["specialisation_lq"]
                     and self.jobs(s_i) >= self.t["min_jobs_for_specialisation"])
 
     def add(self, kind: str, topic: str, sector: str, values: dict, threshold: str, text: str,
@@ -93,7 +118,7 @@ def _supply_chain(c: _Ctx, s_i: int, sid: str, label: str) -> None:
     if not own:
         return
     n = int(c.t["supply_chain_suppliers"])
-    top = [(code, v) for code, v in top_suppliers(t, own, n + len(own)) if code not in own][:n]
+    top = list(_top_suppliers(sid, n))
     known = [(code, v, float(io.slq[c.pos, t.index(code)])) for code, v in top
              if np.isfinite(io.slq[c.pos, t.index(code)])]
     if len(known) < c.t["supply_chain_min_known"]:

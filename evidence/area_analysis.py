@@ -36,6 +36,7 @@ import pandas as pd
 
 from evidence.analysis import (
     EstebanMarquillas,
+    FeasibleTable,
     IOTables,
     RelatednessSpace,
     SpatialAssociation,
@@ -44,7 +45,7 @@ from evidence.analysis import (
     class_lq,
     classify_district,
     esteban_marquillas,
-    feasible_next,
+    feasible_next_all,
     load_io_tables,
     presence,
     proximity,
@@ -136,6 +137,37 @@ class IOAnalysis:
 
 
 @dataclass
+class AreaRows:
+    """Per-area numbers of one period as Python lists (``[area][sector]``): a district profile
+    reads them by position instead of indexing numpy scalars one at a time."""
+
+    codes: list[str]
+    levels: list[str]
+    emp0: list[list[float]]
+    emp1: list[list[float]]
+    lq1: list[list[float]]
+    total1: list[float]
+    em: dict[str, list[list[float]]]
+    allocation_type: list[list[str]]
+    slq: list[list[float]] | None  # [A][N] simple LQ by IO industry
+    centroid_codes: frozenset[str]
+
+
+@dataclass
+class SectorChain:
+    """One Table 1 sector's supply-chain facts shared by every area, and its multipliers."""
+
+    s_i: int
+    sector: str
+    label: str
+    industries: list[str]
+    suppliers: list[tuple[str, str, float, int]]  # code, name, a_iS, IO position
+    buyers: list[tuple[str, str, float, int]]  # code, name, b_Sj, IO position
+    method: str
+    multipliers: list[float]  # [A] output-weighted mean FLQ multiplier over its industries
+
+
+@dataclass
 class AreaAnalysis:
     """Everything the analysis step derives, for every area of one period."""
 
@@ -154,6 +186,8 @@ class AreaAnalysis:
     centroid_basis: str
     spatial: dict[str, SpatialAssociation | None] = field(default_factory=dict)
     clusters: dict[int, ClusterResult | None] = field(default_factory=dict)
+    opportunities: dict[int, list[RelatedOpportunity]] = field(default_factory=dict)
+    fields: dict[int, dict[str, object]] = field(default_factory=dict)
     _percentiles: dict[float, np.ndarray] = field(default_factory=dict)
 
     def density_percentile(self, pct: float) -> np.ndarray:
@@ -172,6 +206,25 @@ class AreaAnalysis:
     def names(self) -> dict[str, str]:
         areas = self.ind.cube.areas
         return dict(zip(areas["area_code"], areas["area_name"].astype(str), strict=True))
+
+    @cached_property
+    def rows(self) -> AreaRows:
+        """The period's per-area numbers as plain lists, made once for all areas."""
+        return _area_rows(self)
+
+    @cached_property
+    def feasible(self) -> FeasibleTable | None:
+        """Feasible next classes of every area at once (:func:`feasible_next_all`)."""
+        if self.space is None:
+            return None
+        return feasible_next_all(self.space, am_candidates(self.classes), top=N_OPPORTUNITIES,
+                                 n_related=N_RELATED)
+
+    @cached_property
+    def chains(self) -> list[SectorChain]:
+        """Each Table 1 sector's IO industries, top suppliers and buyers and the FLQ
+        multiplier of every area (the same national links in every area)."""
+        return _sector_chains(self) if self.io is not None else []
 
     def sector_spatial(self, sector_id: str) -> SpatialAssociation | None:
         """Moran's I and LISA of the sector's LQ across districts (end year), cached."""
@@ -376,8 +429,63 @@ def cluster_map_frame(a: AreaAnalysis, sector_id: str) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 
+def _area_rows(a: AreaAnalysis) -> AreaRows:
+    cube, ind = a.ind.cube, a.ind
+    em = a.em
+    return AreaRows(
+        codes=cube.areas["area_code"].astype(str).tolist(),
+        levels=cube.areas["level"].astype(str).tolist(),
+        emp0=cube.emp[:, :, ind.i0].tolist(), emp1=cube.emp[:, :, ind.i1].tolist(),
+        lq1=ind.lq[:, :, ind.i1].tolist(), total1=cube.total[:, ind.i1].tolist(),
+        em={"homothetic_employment": em.homothetic.tolist(),
+            "competitive": em.competitive.tolist(),
+            "homothetic_competitive": em.homothetic_competitive.tolist(),
+            "allocation": em.allocation.tolist()},
+        allocation_type=np.asarray(em.allocation_type).astype(str).tolist(),
+        slq=a.io.slq.tolist() if a.io is not None else None,
+        centroid_codes=frozenset(a.centroids["code"].astype(str)),
+    )
+
+
+def _sector_chains(a: AreaAnalysis) -> list[SectorChain]:
+    io, cube = a.io, a.ind.cube
+    assert io is not None
+    t = io.tables
+    inds_of = sector_io_industries()
+    labels = {s.sector_id: s.label for s in load_sectors()}
+    out = []
+    for s_i, sid in enumerate(cube.sectors):
+        inds = inds_of.get(sid) or []
+        if not inds:
+            continue
+        idx = [t.index(c) for c in inds]
+        w = t.output[idx]
+        # The same sum, in the same order, as one area at a time: row-wise over [A, k].
+        mult = (io.multipliers[:, idx] * w).sum(axis=1) / w.sum()
+        sup, buy = sector_links(sid)
+        out.append(SectorChain(
+            s_i=s_i, sector=sid, label=labels[sid], industries=inds,
+            suppliers=[(c, t.names[t.index(c)], float(v), t.index(c)) for c, v in sup],
+            buyers=[(c, t.names[t.index(c)], float(v), t.index(c)) for c, v in buy],
+            method=io.method + ("; output-weighted mean over the sector's IO industries"
+                                if len(inds) > 1 else ""),
+            multipliers=mult.tolist(),
+        ))
+    return out
+
+
 def profile_fields(a: AreaAnalysis, pos: int) -> dict[str, object]:
-    """The analysis fields of ``AreaProfile`` for the area at cube position ``pos``."""
+    """The analysis fields of ``AreaProfile`` for the area at cube position ``pos``.
+
+    Worked out once per area and period (the numbers behind them once for all areas): a page
+    rerun or an export of the same area reads them back.
+    """
+    if pos not in a.fields:
+        a.fields[pos] = _profile_fields(a, pos)
+    return dict(a.fields[pos])
+
+
+def _profile_fields(a: AreaAnalysis, pos: int) -> dict[str, object]:
     out: dict[str, object] = {
         "class_detail": a.class_detail,
         "relatedness_method": a.relatedness_method,
@@ -394,19 +502,22 @@ def profile_fields(a: AreaAnalysis, pos: int) -> dict[str, object]:
     return out
 
 
+def _finite(x: float) -> bool:
+    return x == x and x not in (math.inf, -math.inf)
+
+
 def em_parts(a: AreaAnalysis, pos: int, s_i: int) -> EstebanMarquillasParts | None:
     """Esteban-Marquillas parts of sector ``s_i`` in the area (None without a start figure)."""
-    cube = a.ind.cube
-    if not np.isfinite(cube.emp[pos, s_i, a.ind.i0]) or not np.isfinite(
-            cube.emp[pos, s_i, a.ind.i1]):
+    rows = a.rows
+    if not _finite(rows.emp0[pos][s_i]) or not _finite(rows.emp1[pos][s_i]):
         return None
-    em = a.em
+    em = rows.em
     return EstebanMarquillasParts(
-        homothetic_employment=_num(em.homothetic[pos, s_i], 1),
-        competitive=_num(em.competitive[pos, s_i], 1),
-        homothetic_competitive=_num(em.homothetic_competitive[pos, s_i], 1),
-        allocation=_num(em.allocation[pos, s_i], 1),
-        allocation_type=str(em.allocation_type[pos, s_i]),
+        homothetic_employment=_num(em["homothetic_employment"][pos][s_i], 1),
+        competitive=_num(em["competitive"][pos][s_i], 1),
+        homothetic_competitive=_num(em["homothetic_competitive"][pos][s_i], 1),
+        allocation=_num(em["allocation"][pos][s_i], 1),
+        allocation_type=rows.allocation_type[pos][s_i],
     )
 
 
@@ -422,60 +533,66 @@ def am_candidates(classes: tuple[str, ...]) -> dict[str, str]:
 
 
 def related_opportunities(a: AreaAnalysis, pos: int) -> list[RelatedOpportunity]:
-    """Feasible next classes in the Table 1 sectors, highest relatedness density first."""
-    if a.space is None:
+    """Feasible next classes in the Table 1 sectors, highest relatedness density first.
+
+    The ranking is :func:`feasible_next` for all areas at once (``a.feasible``); the models
+    are built once per area and shared by the profile and its findings.
+    """
+    if pos not in a.opportunities:
+        a.opportunities[pos] = _related_opportunities(a, pos)
+    return a.opportunities[pos]
+
+
+def _related_opportunities(a: AreaAnalysis, pos: int) -> list[RelatedOpportunity]:
+    table = a.feasible
+    if a.space is None or table is None:
         return []
     cands = am_candidates(a.classes)
-    cube = a.ind.cube
+    classes = a.classes
+    lq_row = a.space.lq[pos].tolist()
+    dens_row = a.space.density[pos].tolist()
+    nat = a.ind.cube.nat_class_emp[:, a.ind.i1]
     out = []
-    for fc in feasible_next(a.space, pos, cands, top=N_OPPORTUNITIES, n_related=N_RELATED):
-        if not np.isfinite(fc.density) or fc.density <= 0:
+    for t, c_i in enumerate(table.cand[pos].tolist()):
+        if c_i < 0:
+            break
+        density = dens_row[c_i]
+        if not _finite(density) or density <= 0:
             continue
-        c_i = a.space.index(fc.code)
+        code = classes[c_i]
+        related = [
+            RelatedPresent(sic=classes[j], label=class_label(classes[j]),
+                           relatedness=round(v, 4), lq=round(lq_row[j], 3))
+            for j, v in zip(table.related[pos, t].tolist(), table.contrib[pos, t].tolist(),
+                            strict=True) if j >= 0
+        ]
         out.append(RelatedOpportunity(
-            sic=fc.code, label=class_label(fc.code), sector=cands[fc.code],
-            density=round(fc.density, 4), lq=_num(fc.lq, 3),
-            national_jobs=_num(cube.nat_class_emp[c_i, a.ind.i1], 0),
-            related_present=[RelatedPresent(sic=r.code, label=class_label(r.code),
-                                            relatedness=round(r.relatedness, 4),
-                                            lq=round(r.lq, 3)) for r in fc.related],
+            sic=code, label=class_label(code), sector=cands[code],
+            density=round(density, 4), lq=_num(lq_row[c_i], 3),
+            national_jobs=_num(nat[c_i], 0), related_present=related,
         ))
     return out
-
-
-def _sector_multiplier(io: IOAnalysis, pos: int, industries: list[str]) -> float:
-    idx = [io.tables.index(c) for c in industries]
-    w = io.tables.output[idx]
-    return float((io.multipliers[pos, idx] * w).sum() / w.sum())
 
 
 def supply_chains(a: AreaAnalysis, pos: int) -> list[SupplyChain]:
     """One entry per Table 1 sector with jobs in the area in the end year."""
     if a.io is None:
         return []
-    io, t, cube = a.io, a.io.tables, a.ind.cube
-    inds_of = sector_io_industries()
-    labels = {s.sector_id: s.label for s in load_sectors()}
+    rows = a.rows
+    emp1, slq = rows.emp1[pos], rows.slq[pos] if rows.slq is not None else []
     out = []
-    for s_i, sid in enumerate(cube.sectors):
-        inds = inds_of.get(sid) or []
-        if not inds or not np.nan_to_num(cube.emp[pos, s_i, a.ind.i1]) > 0:
+    for ch in a.chains:
+        e = emp1[ch.s_i]
+        if not (e == e and e > 0):  # NaN or no jobs
             continue
-
-        def lq_of(code: str) -> float | None:
-            return _num(io.slq[pos, t.index(code)])
-
-        method = io.method + ("; output-weighted mean over the sector's IO industries"
-                              if len(inds) > 1 else "")
-        sup, buy = sector_links(sid)
         out.append(SupplyChain(
-            sector=sid, label=labels[sid], io_industry=inds,
-            suppliers=[Supplier(industry=c, name=t.names[t.index(c)], coefficient=round(v, 6),
-                                local_lq=lq_of(c)) for c, v in sup],
-            buyers=[Buyer(industry=c, name=t.names[t.index(c)], share=round(v, 6),
-                          local_lq=lq_of(c)) for c, v in buy],
-            multiplier=Multiplier(type_i=round(_sector_multiplier(io, pos, inds), 4),
-                                  method=method, delta=io.delta),
+            sector=ch.sector, label=ch.label, io_industry=ch.industries,
+            suppliers=[Supplier(industry=c, name=n, coefficient=round(v, 6),
+                                local_lq=_num(slq[j])) for c, n, v, j in ch.suppliers],
+            buyers=[Buyer(industry=c, name=n, share=round(v, 6), local_lq=_num(slq[j]))
+                    for c, n, v, j in ch.buyers],
+            multiplier=Multiplier(type_i=round(ch.multipliers[pos], 4),
+                                  method=ch.method, delta=a.io.delta),
         ))
     return out
 
@@ -484,13 +601,13 @@ def area_multiplier(a: AreaAnalysis, pos: int) -> Multiplier | None:
     """Jobs-weighted mean of the FLQ Type I multipliers of the area's Table 1 sectors."""
     if a.io is None:
         return None
-    cube, inds_of = a.ind.cube, sector_io_industries()
+    emp1 = a.rows.emp1[pos]
     jobs, mults = [], []
-    for s_i, sid in enumerate(cube.sectors):
-        e = float(np.nan_to_num(cube.emp[pos, s_i, a.ind.i1]))
-        if e > 0 and inds_of.get(sid):
-            jobs.append(e)
-            mults.append(_sector_multiplier(a.io, pos, inds_of[sid]))
+    for ch in a.chains:
+        e = emp1[ch.s_i]
+        if e == e and e > 0:
+            jobs.append(float(e))
+            mults.append(ch.multipliers[pos])
     if not jobs:
         return None
     value = float(np.average(mults, weights=jobs))
@@ -511,26 +628,31 @@ def cluster_result(a: AreaAnalysis, pos: int) -> ClusterResult | None:
     return a.clusters[pos]
 
 
+@lru_cache(maxsize=1)
+def _sector_labels() -> dict[str, str]:
+    return {s.sector_id: s.label for s in load_sectors()}
+
+
 def _cluster_result(a: AreaAnalysis, pos: int) -> ClusterResult | None:
-    cube, ind = a.ind.cube, a.ind
-    code = str(cube.areas["area_code"].iloc[pos])
-    if cube.areas["level"].iloc[pos] != "lad" or code not in set(a.centroids["code"]):
+    cube, ind, rows = a.ind.cube, a.ind, a.rows
+    code = rows.codes[pos]
+    if rows.levels[pos] != "lad" or code not in rows.centroid_codes:
         return None
-    labels = {s.sector_id: s.label for s in load_sectors()}
+    labels = _sector_labels()
     names = a.names
-    rows = []
+    out = []
     for s_i, sid in enumerate(cube.sectors):
-        lq = ind.lq[pos, s_i, ind.i1]
-        if not (np.isfinite(lq) and lq >= 1.0):
+        lq = rows.lq1[pos][s_i]
+        if not (_finite(lq) and lq >= 1.0):
             continue
         sa = a.sector_spatial(sid)
-        if sa is None or code not in sa.codes:
+        if sa is None or code not in sa.neighbours:
             continue
         cf = classify_district(sa, code, names)
         nbrs = [ClusterNeighbour(code=c, name=names.get(c, c),
                                  lq=_num(sa.values[sa.position(c)], 3))
                 for c in sa.neighbours[code]]
-        rows.append(SectorCluster(
+        out.append(SectorCluster(
             sector=sid, label=labels[sid], lq=_num(lq, 3), moran_i=round(sa.moran_i, 4),
             moran_expected=round(sa.moran_expected, 4), moran_p=round(sa.moran_p, 4),
             quadrant=cf.quadrant, local_p=round(cf.p_value, 4), status=cf.status, text=cf.text,
@@ -539,5 +661,5 @@ def _cluster_result(a: AreaAnalysis, pos: int) -> ClusterResult | None:
     return ClusterResult(
         weights=f"k nearest neighbours, k = {DEFAULT_K}, row-standardised (libpysal KNN)",
         centroids=a.centroid_basis, permutations=PERMUTATIONS, seed=SEED,
-        districts=len(a.centroids), year=ind.end, sectors=rows,
+        districts=len(a.centroids), year=ind.end, sectors=out,
     )

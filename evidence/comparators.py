@@ -20,10 +20,13 @@ not paired with a village that happens to share an occupational mix.
 
 from __future__ import annotations
 
+import math
 import re
+import sys
 
 import numpy as np
 
+from evidence.dataset import is_neighbourhood
 from evidence.indicators import Indicators
 from evidence.models import Comparator
 from evidence.sectors import load_sectors
@@ -93,20 +96,33 @@ def peer_features(ind: Indicators, level: str) -> tuple[np.ndarray, np.ndarray]:
     return ind.cache[key]
 
 
-def _area_text(ind: Indicators) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
-    """Area codes, names and place types as plain arrays (cached): no pandas lookup a peer."""
+def _area_text(ind: Indicators) -> tuple[list[str], list[str], list[str | None], list[str]]:
+    """Area codes, names, place types and levels as plain lists (cached): no pandas lookup a
+    peer."""
     if "area_text" not in ind.cache:
-        codes = ind.cube.areas["area_code"].astype(str).to_numpy(dtype=object)
-        names = ind.cube.areas["area_name"].astype(str).to_numpy(dtype=object)
-        ind.cache["area_text"] = (codes, names, [place_type(c) for c in codes])
+        areas = ind.cube.areas
+        codes = areas["area_code"].astype(str).tolist()
+        ind.cache["area_text"] = (codes, areas["area_name"].astype(str).tolist(),
+                                  [place_type(c) for c in codes],
+                                  areas["level"].astype(str).tolist())
     return ind.cache["area_text"]
+
+
+def _end_year(ind: Indicators) -> tuple[list[float], list[float]]:
+    """Total jobs and the AM share of every area in the end year, as lists (cached)."""
+    if "comparator_end_year" not in ind.cache:
+        i1 = ind.i1
+        ind.cache["comparator_end_year"] = (ind.cube.total[:, i1].tolist(),
+                                            ind.am_share[:, i1].tolist())
+    return ind.cache["comparator_end_year"]
 
 
 def nearest_comparators(ind: Indicators, area_code: str, k: int = 5) -> list[Comparator]:
     """The k most similar areas of the same level, each with what makes it similar."""
     cube = ind.cube
     pos = cube.position(area_code)
-    level = str(cube.areas["level"].iloc[pos])
+    codes, names, _, levels = _area_text(ind)
+    level = levels[pos]
     if level == "custom":
         # A custom area is compared with partnership areas (the nearest predefined scale).
         groups = np.nonzero((cube.areas["level"] == "group").to_numpy())[0]
@@ -118,14 +134,14 @@ def nearest_comparators(ind: Indicators, area_code: str, k: int = 5) -> list[Com
         me = int(np.searchsorted(peer_pos, pos))
     dist = np.sqrt(((z - z[me]) ** 2).sum(axis=1))
     order = np.argsort(dist, kind="stable")
-    codes, names, _ = _area_text(ind)
     chosen = [int(j) for j in order[: k + 1] if j != me][:k]
+    peers, dists = peer_pos.tolist(), dist.tolist()
     return [
         Comparator(
-            area_code=codes[peer_pos[j]],
-            area_name=names[peer_pos[j]],
-            distance=round(float(dist[j]), 3),
-            similar_because=similarity_reason(ind, pos, int(peer_pos[j])),
+            area_code=codes[peers[j]],
+            area_name=names[peers[j]],
+            distance=round(dists[j], 3),
+            similar_because=similarity_reason(ind, pos, peers[j]),
         )
         for j in chosen
     ]
@@ -150,18 +166,28 @@ def comparators_from_codes(ind: Indicators, area_code: str, codes: list[str]) ->
     return out
 
 
+def _zero_nan(x: float) -> float:
+    """``np.nan_to_num`` of one Python float: NaN -> 0, +-inf -> the largest finite float."""
+    if x != x:
+        return 0.0
+    if math.isinf(x):
+        return math.copysign(sys.float_info.max, x)
+    return x
+
+
 def similarity_reason(ind: Indicators, a: int, b: int) -> str:
     """Plain words on what makes two areas similar: size, place type, and how close their
     occupational and industrial structures are (the features peers are chosen on)."""
-    i1 = ind.i1
-    total = ind.cube.total[:, i1]
-    ratio = total[b] / total[a] if total[a] else np.nan
+    total, am_share = _end_year(ind)
+    ratio = total[b] / total[a] if total[a] else math.nan
     size_word = "similar size" if 0.67 <= ratio <= 1.5 else "size"
     parts = [f"{size_word} ({total[a]:,.0f} vs {total[b]:,.0f} jobs, {ind.end})"]
     types = _area_text(ind)[2]
     ta, tb = types[a], types[b]
     if ta and ta == tb:
-        parts.append(f"same type of district ({ta})")
+        kind = "neighbourhood" if is_neighbourhood(str(ind.cube.areas["level"].iloc[a])) \
+            else "district"
+        parts.append(f"same type of {kind} ({ta})")
     blocks = feature_blocks(ind)
     if "occupations" in blocks and ind.cube.soc is not None:
         occ = blocks["occupations"][:, :9]
@@ -170,8 +196,7 @@ def similarity_reason(ind: Indicators, a: int, b: int) -> str:
     if "industries" in blocks:
         diff = 0.5 * float(np.abs(blocks["industries"][a] - blocks["industries"][b]).sum())
         parts.append(f"industry mix {1 - diff:.0%} alike")
-    am_a, am_b = ind.am_share[a, i1], ind.am_share[b, i1]
     parts.append(
-        f"advanced manufacturing share {np.nan_to_num(am_a):.1%} vs {np.nan_to_num(am_b):.1%} "
-        "(not used to choose peers)")
+        f"advanced manufacturing share {_zero_nan(am_share[a]):.1%} vs "
+        f"{_zero_nan(am_share[b]):.1%} (not used to choose peers)")
     return "; ".join(parts)

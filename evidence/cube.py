@@ -19,7 +19,15 @@ import numpy as np
 import pandas as pd
 
 from evidence.context import aggregate_extra, extra_arrays
-from evidence.dataset import GB_CODE, Dataset, EmploymentCells, EmploymentSums, is_pseudo_code
+from evidence.dataset import (
+    GB_CODE,
+    NEIGHBOURHOOD_TIERS,
+    Dataset,
+    EmploymentCells,
+    EmploymentSums,
+    is_pseudo_code,
+    partition_mask,
+)
 from evidence.levels import select_codes
 from evidence.sectors import TOTAL_CODE, load_sectors, match_code
 
@@ -102,9 +110,9 @@ def _positions(series: pd.Series, order: list[str]) -> np.ndarray:
 
 
 def _lowest_level_mask(areas: pd.DataFrame) -> np.ndarray:
-    """Areas that partition the country: districts if there are any, else every area."""
-    lad = (areas["level"] == "lad").to_numpy()
-    return lad if lad.any() else np.ones(len(areas), dtype=bool)
+    """Areas that partition the country: districts, and neighbourhoods of districts the file
+    has no row for (:func:`evidence.dataset.partition_mask`); else every area."""
+    return partition_mask(areas)
 
 
 def build_cube(ds: Dataset) -> Cube:
@@ -183,8 +191,62 @@ def build_cube(ds: Dataset) -> Cube:
         extra=extra_arrays(ds.context, area_order[:-1], years),
     )
     extra = base[["cauth_code", "cauth_name"]] if "cauth_code" in base.columns else None
+    cube, extra = _add_districts(cube, ds.areas, extra)
     cube = _add_aggregates(cube, extra)
     return cube
+
+
+def _add_districts(
+    cube: Cube, file_areas: pd.DataFrame, extra: pd.DataFrame | None
+) -> tuple[Cube, pd.DataFrame | None]:
+    """Append a district row summing its neighbourhoods (MSOAs, LSOAs...; their
+    ``group_code`` is the district) for each district the file has no row of its own for.
+
+    The district's name and parents come from its row in the file's areas table (readers put
+    one there, :func:`evidence.sources.neighbourhoods.place_neighbourhoods`); only the
+    coarsest tier in a district is summed, so MSOAs and their LSOAs never both count.
+    """
+    areas = cube.areas
+    tier = areas["level"].astype(str).map(NEIGHBOURHOOD_TIERS)
+    existing = set(areas["area_code"])
+    parent = areas["group_code"].astype(str)
+    nb = tier.notna() & (parent != "") & ~parent.isin(existing)
+    if not nb.any():
+        return cube, extra
+    # Only the coarsest tier in each district is summed (MSOAs, not also their LSOAs).
+    nb &= tier == tier[nb].groupby(parent[nb]).transform("min").reindex(tier.index)
+    part = areas[nb]
+    groups = part.groupby(part["group_code"].astype(str), sort=True)
+    known = file_areas.drop_duplicates("area_code").set_index("area_code")
+    first = groups.first()
+    own = known.reindex(first.index)
+
+    def field(name: str, default: pd.Series | str) -> list[str]:
+        mine = own[name].fillna("").astype(str) if name in own.columns else \
+            pd.Series("", index=first.index)
+        return list(mine.where(mine != "", default))
+
+    rows = pd.DataFrame({
+        "area_code": list(first.index),
+        "area_name": field("area_name", first["group_name"].astype(str)),
+        "level": "lad",
+        "group_code": field("group_code", ""),
+        "group_name": field("group_name", ""),
+        "region_code": field("region_code", first["region_code"].astype(str)),
+        "region_name": field("region_name", first["region_name"].astype(str)),
+    })
+    positions = groups.indices
+    members = [np.asarray(part.index[positions[c]]) for c in rows["area_code"]]
+    codes = areas["area_code"].to_numpy(dtype=object)
+    rows["members"] = [list(codes[m]) for m in members]
+    cauth = list(zip(field("cauth_code", ""), field("cauth_name", ""), strict=True))
+    start = len(cube.areas)
+    cube = append_rows(cube, rows, members)
+    if extra is not None:
+        added = pd.DataFrame(cauth, columns=["cauth_code", "cauth_name"],
+                             index=range(start, start + len(rows)))
+        extra = pd.concat([extra, added])
+    return cube, extra
 
 
 def _base_areas(ds: Dataset) -> tuple[pd.DataFrame, bool]:

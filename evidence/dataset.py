@@ -15,8 +15,11 @@ employment
     ``SourceInfo.rounding`` records the base so confidence can reflect it.
 areas
     One row per area in the file: ``area_code``, ``area_name``, ``level`` (``lad``, ``group``,
-    ``region``, ``country``), and for districts the parents ``group_code``, ``group_name``,
-    ``region_code``, ``region_name`` (empty strings when unknown).
+    ``region``, ``country``, or a neighbourhood level: ``msoa``, ``lsoa``, ``iz``, ``dz``), and
+    for districts the parents ``group_code``, ``group_name``, ``region_code``, ``region_name``
+    (empty strings when unknown). A neighbourhood's ``group_code`` / ``group_name`` are the
+    district it lies in (its "group" is the area it rolls up into; the district's own LSIP
+    area follows from the district's row), so that the tidy layout carries the lookup.
 gva (optional)
     ``area_code``, ``year``, ``sic`` (normalised), ``gva`` in GBP million, current prices.
 context (optional)
@@ -70,10 +73,45 @@ CONTEXT_EXTRA: dict[str, str] = {
 """Context columns beyond ``CONTEXT_NUMERIC`` and how an aggregate area gets them from its
 members (:mod:`evidence.context`): ``sum`` (counts), ``ci`` (a 95% confidence half-width of a
 job-weighted share) or ``year`` (the data year behind the value: the members' latest)."""
-AREA_LEVELS = ("lad", "group", "region", "country", "custom")
+NEIGHBOURHOOD_LEVELS = ("msoa", "iz", "lsoa", "dz")
+"""Census statistical areas below districts (ONS / NRS): Middle and Lower Layer Super Output
+Areas (England and Wales, 2021 codes ``E02`` / ``W02`` and ``E01`` / ``W01``) and Scotland's
+Intermediate Zones (``S02``) and Data Zones (``S01``). NOMIS publishes BRES for all four."""
+NEIGHBOURHOOD_TIERS: dict[str, int] = {"msoa": 1, "iz": 1, "lsoa": 2, "dz": 2}
+"""Tier 1 (MSOA, IZ: about 7,000 in GB) is built from tier 2 (LSOA, DZ: about 42,000); one
+tier partitions a district, so an area's national total never counts both."""
+AREA_LEVELS = ("lad", *NEIGHBOURHOOD_LEVELS, "group", "region", "country", "custom")
+"""Every level, in the order areas are listed (districts, then the neighbourhoods in them)."""
 PSEUDO_PREFIX = "P"
 """Key prefix of NOMIS pseudo-codes (``P01000``): not SIC 2007, kept out of every sector."""
 SOURCE_KINDS = ("official", "sample", "synthetic")
+
+
+def is_neighbourhood(level: str) -> bool:
+    """True for a level below districts (MSOA, LSOA, Intermediate Zone, Data Zone)."""
+    return level in NEIGHBOURHOOD_TIERS
+
+
+def partition_mask(areas: pd.DataFrame) -> np.ndarray:
+    """Areas that together partition the country once: every district, and for a district
+    the file has no row for, its neighbourhoods of the coarsest tier present there.
+
+    National totals (the LQ denominators) are sums over these; a district and its
+    neighbourhoods, or MSOAs and their LSOAs, are never both counted. A file with neither
+    districts nor neighbourhoods (regions only, NUTS2 areas) is partitioned by all its areas.
+    """
+    level = areas["level"].astype(str).to_numpy()
+    lad = level == "lad"
+    tier = np.array([NEIGHBOURHOOD_TIERS.get(lv, 0) for lv in level], dtype=np.int64)
+    if not (lad.any() or tier.any()):
+        return np.ones(len(areas), dtype=bool)
+    parent = areas["group_code"].astype(str).to_numpy()
+    uncovered = tier.astype(bool) & ~np.isin(parent, areas["area_code"].to_numpy()[lad])
+    coarsest: dict[str, int] = {}
+    for p, t in zip(parent[uncovered], tier[uncovered], strict=True):
+        coarsest[p] = min(t, coarsest.get(p, t))
+    best = np.array([coarsest.get(p, 0) for p in parent], dtype=np.int64)
+    return lad | (uncovered & (tier == best))
 
 
 def pseudo_key(code: str) -> str:

@@ -11,6 +11,7 @@ value the same way (an LQ to two decimals), so a location quotient reads the sam
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -18,6 +19,7 @@ from importlib import resources
 import numpy as np
 import yaml
 
+from evidence.dataset import is_neighbourhood
 from evidence.indicators import Indicators, automation_probabilities
 from evidence.labels import growth_words
 from evidence.models import Finding
@@ -45,7 +47,17 @@ def _f(x: object) -> float | None:
         v = float(x)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
-    return v if np.isfinite(v) else None
+    return v if math.isfinite(v) else None
+
+
+def _area_labels(ind: Indicators) -> tuple[list[str], list[str]]:
+    """Area codes and names as lists, once per period (a pandas lookup costs more than all
+    of an area's findings arithmetic)."""
+    if "area_labels" not in ind.cache:
+        areas = ind.cube.areas
+        ind.cache["area_labels"] = (areas["area_code"].astype(str).tolist(),
+                                    areas["area_name"].astype(str).tolist())
+    return ind.cache["area_labels"]
 
 
 @dataclass
@@ -60,8 +72,8 @@ class _Area:
     def __post_init__(self) -> None:
         self.cube = self.ind.cube
         self.i0, self.i1 = self.ind.i0, self.ind.i1
-        self.name = str(self.cube.areas["area_name"].iloc[self.pos])
-        self.code = str(self.cube.areas["area_code"].iloc[self.pos])
+        codes, names = _area_labels(self.ind)
+        self.name, self.code = names[self.pos], codes[self.pos]
         self.period = f"{self.ind.start}-{self.ind.end}"
         self.total = _f(self.cube.total[self.pos, self.i1])
 
@@ -93,6 +105,21 @@ def derive_findings(ind: Indicators, pos: int, comparator_pos: list[int]) -> lis
     _dependence_findings(a, sectors, am, am_share)
     _comparator_findings(a, comparator_pos, am_share)
     return a.out
+
+
+SMALL_AREA_CAVEAT = (" (A neighbourhood figure: BRES rounds small counts and suppresses many "
+                     "small-area cells, so this is indicative; its confidence is capped.)")
+
+
+def small_area_caveat(level: str, findings: list[Finding]) -> list[Finding]:
+    """Findings about a neighbourhood rest on a few rounded, often suppressed, cells: their
+    confidence is capped (``neighbourhood_max_confidence``) and the text says why; other
+    levels' findings (a district's, on the summed counts) come back unchanged."""
+    if not is_neighbourhood(level):
+        return findings
+    cap = thresholds()["neighbourhood_max_confidence"]
+    return [f.model_copy(update={"confidence": min(f.confidence, cap),
+                                 "text": f.text + SMALL_AREA_CAVEAT}) for f in findings]
 
 
 def _lq(x: float | None) -> float | None:

@@ -13,6 +13,8 @@ What is here
 * ``resolve_area`` - an area name as people and NOMIS write it (``combauth:Greater
   Manchester``, ``ladu:Bristol, City of``, ``towncity:...``), case-insensitive, with near-miss
   suggestions when nothing matches.
+* ``neighbourhood_district`` - the 2023 district of an ONS MSOA / LSOA name (``Hartlepool
+  001``, ``Hartlepool 001A``), former district names (``Allerdale 003``) included.
 * ``area_rows`` - districts -> groups (LSIP areas or combined authorities) -> regions -> GB, in
   the columns of the project's areas table (``evidence.dataset.AREA_COLUMNS``).
 """
@@ -330,6 +332,31 @@ def resolve_area(name: str, kinds: Iterable[str] | None = None) -> AreaMatch:
         query=str(name), code=best.code, name=best.name, kind=best.kind,
         note="; ".join(notes), alternatives=others,
     )  # fmt: skip
+
+
+NEIGHBOURHOOD_NAME = re.compile(r"^(?P<district>.*\S)\s+(?P<number>\d{3}[A-Z]?)$")
+"""ONS names of MSOAs and LSOAs (2011 and 2021): the district's name, a space, a three-digit
+number and, for an LSOA, a capital letter (``Hartlepool 001``, ``Hartlepool 001A``). Scottish
+Intermediate Zones and Data Zones have place names, so their district needs a lookup file."""
+
+
+def neighbourhood_district(name: str) -> AreaMatch | None:
+    """The 2023 district an MSOA or LSOA lies in, from its ONS name; None when the name does
+    not follow the rule or its district part is not a district name known here.
+
+    Names carry the district of their census year: ``Allerdale 003`` (an MSOA of a district
+    merged into Cumberland in 2023) resolves to Cumberland with a note saying so.
+    """
+    match = NEIGHBOURHOOD_NAME.match(str(name).strip())
+    if match is None:
+        return None
+    district = match.group("district")
+    entries = [e for e in _name_index().get(_norm(district), []) if e.kind == "district"]
+    if not entries:  # no near-miss suggestions: a miss is reported once, by the caller
+        return None
+    best = _ordered(entries)[0]
+    return AreaMatch(query=str(name), code=best.code, name=best.name, kind=best.kind,
+                     note=best.note)
 
 
 # --------------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ judged from it.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from evidence.analysis_findings import analysis_findings
@@ -13,7 +15,7 @@ from evidence.area_analysis import AreaAnalysis, analysis_of, em_parts, profile_
 from evidence.comparators import comparators_from_codes, nearest_comparators
 from evidence.cube import Cube
 from evidence.dataset import CONTEXT_EXTRA, SourceInfo
-from evidence.findings import derive_findings
+from evidence.findings import derive_findings, small_area_caveat
 from evidence.indicators import Indicators
 from evidence.models import AreaProfile, AreaRef, Period, SectorRow, ShiftShare
 from evidence.sectors import load_sectors
@@ -24,32 +26,49 @@ def _num(x: object, digits: int | None = None) -> float | None:
     for callers' readability only; machine-readable output carries every digit)."""
     del digits
     v = float(x)  # type: ignore[arg-type]
-    if not np.isfinite(v):
+    if not math.isfinite(v):
         return None
     return v
+
+
+def _row(x: np.ndarray | None, pos: int, year: int | None = None) -> list:
+    """One area's ``[S]`` values as Python numbers (one ``tolist`` rather than a numpy scalar
+    per sector: the profile of every district reads thousands of them)."""
+    if x is None:
+        return []
+    return (x[pos] if year is None else x[pos, :, year]).tolist()
 
 
 def sector_rows(ind: Indicators, pos: int, analysis: AreaAnalysis | None = None
                 ) -> list[SectorRow]:
     cube: Cube = ind.cube
     i0, i1 = ind.i0, ind.i1
+    emp0, emp1 = _row(cube.emp, pos, i0), _row(cube.emp, pos, i1)
+    share, lq, lq_region = (_row(ind.share, pos, i1), _row(ind.lq, pos, i1),
+                            _row(ind.lq_region, pos, i1))
+    cagr, nat_cagr = _row(ind.cagr, pos), ind.nat_cagr.tolist()
+    ss_n, ss_m, ss_l = _row(ind.ss_national, pos), _row(ind.ss_mix, pos), _row(ind.ss_local, pos)
+    gva = _row(cube.gva, pos, i1)
+    prod, ratio = _row(ind.productivity, pos, i1), _row(ind.productivity_ratio, pos, i1)
+    dynamics, hoover = _row(ind.dynamics, pos), ind.hoover[:, i1].tolist()
+    supp = (cube.supp[pos, :, i0] + cube.supp[pos, :, i1]).tolist()
     rows = []
     for s_i, sector in enumerate(load_sectors()):
-        e0, e1 = _num(cube.emp[pos, s_i, i0]), _num(cube.emp[pos, s_i, i1])
+        e0, e1 = _num(emp0[s_i]), _num(emp1[s_i])
         ss = None
         if e0 is not None and e1 is not None and ind.end > ind.start:
             ss = ShiftShare(
-                national=float(ind.ss_national[pos, s_i]),
-                industry_mix=float(ind.ss_mix[pos, s_i]),
-                local=float(ind.ss_local[pos, s_i]),
+                national=float(ss_n[s_i]),
+                industry_mix=float(ss_m[s_i]),
+                local=float(ss_l[s_i]),
                 actual=e1 - e0,
             )
-        supp = int(cube.supp[pos, s_i, i0] + cube.supp[pos, s_i, i1])
+        n_supp = int(supp[s_i])
         note = None
         if e1 is None:
             note = "no usable figure in the data (absent, suppressed or not separable)"
-        elif supp:
-            note = f"{supp} suppressed cell(s) behind this figure; it is a lower bound"
+        elif n_supp:
+            note = f"{n_supp} suppressed cell(s) behind this figure; it is a lower bound"
         rows.append(
             SectorRow(
                 sector=sector.sector_id,
@@ -57,24 +76,20 @@ def sector_rows(ind: Indicators, pos: int, analysis: AreaAnalysis | None = None
                 quadrant=sector.quadrant,
                 employment=e1,
                 employment_start=e0,
-                share=_num(ind.share[pos, s_i, i1], 5),
-                lq=_num(ind.lq[pos, s_i, i1]),
-                lq_region=_num(ind.lq_region[pos, s_i, i1], 3),
-                growth=_num(ind.cagr[pos, s_i], 4),
-                growth_national=_num(ind.nat_cagr[s_i], 4),
+                share=_num(share[s_i], 5),
+                lq=_num(lq[s_i]),
+                lq_region=_num(lq_region[s_i], 3),
+                growth=_num(cagr[s_i], 4),
+                growth_national=_num(nat_cagr[s_i], 4),
                 shift_share=ss,
-                gva=_num(cube.gva[pos, s_i, i1], 2) if cube.gva is not None else None,
-                productivity=(
-                    _num(ind.productivity[pos, s_i, i1], 1)
-                    if ind.productivity is not None else None
-                ),
+                gva=_num(gva[s_i], 2) if cube.gva is not None else None,
+                productivity=_num(prod[s_i], 1) if ind.productivity is not None else None,
                 productivity_ratio=(
-                    _num(ind.productivity_ratio[pos, s_i, i1], 3)
-                    if ind.productivity_ratio is not None else None
+                    _num(ratio[s_i], 3) if ind.productivity_ratio is not None else None
                 ),
-                dynamics=str(ind.dynamics[pos, s_i]),
-                hoover_gb=_num(ind.hoover[s_i, i1], 3),
-                suppressed_cells=supp,
+                dynamics=str(dynamics[s_i]),
+                hoover_gb=_num(hoover[s_i], 3),
+                suppressed_cells=n_supp,
                 note=note,
                 esteban_marquillas=em_parts(analysis, pos, s_i) if analysis else None,
             )
@@ -172,7 +187,6 @@ def build_profile(
     """Profile of one area; ``comparator_codes`` replaces the statistical neighbours."""
     cube = ind.cube
     pos = cube.position(area_code)
-    row = cube.areas.iloc[pos]
     i1 = ind.i1
     if comparator_codes:
         comps = comparators_from_codes(ind, area_code, comparator_codes)
@@ -213,8 +227,9 @@ def build_profile(
     if source.synthetic:
         notes.insert(0, "SYNTHETIC demo data: areas and figures are fictional.")
     return AreaProfile(
-        area=AreaRef(code=area_code, name=str(row["area_name"]), level=str(row["level"]),
-                     members=list(row["members"])),
+        area=AreaRef(code=area_code, name=str(cube.areas["area_name"].array[pos]),
+                     level=str(cube.areas["level"].array[pos]),
+                     members=list(cube.areas["members"].array[pos])),
         period=Period(start=ind.start, end=ind.end),
         source=source.label(),
         synthetic=source.synthetic,
@@ -234,7 +249,9 @@ def build_profile(
         context=context,
         sectors=sector_rows(ind, pos, analysis),
         comparators=comps,
-        findings=derive_findings(ind, pos, comp_pos) + analysis_findings(analysis, pos),
+        findings=small_area_caveat(str(cube.areas["level"].array[pos]),
+                                   derive_findings(ind, pos, comp_pos)
+                                   + analysis_findings(analysis, pos)),
         notes=notes,
         **profile_fields(analysis, pos),  # type: ignore[arg-type]
     )

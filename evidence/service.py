@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from evidence.cube import Cube, build_cube, with_custom_area
-from evidence.dataset import DataError, Dataset
+from evidence.dataset import AREA_LEVELS, DataError, Dataset
 from evidence.geography import AreaNotFound, resolve_area, split_prefix
 from evidence.indicators import Indicators, compute_indicators
 from evidence.models import AreaProfile
@@ -42,17 +42,18 @@ class Evidence:
     def from_path(cls, path: str | Path | None = None,
                   gva_path: str | Path | None = None, status: str | None = None,
                   context: list[str | Path] | None = None,
-                  engine: str = "auto") -> Evidence:
+                  engine: str = "auto", lookup: str | Path | None = None) -> Evidence:
         """Load a file in any supported format, or the bundled demo when ``path`` is None.
 
         ``status`` picks the BRES employment status of a file that has several (default
         Employment); it may also ride in ``path`` as ``file::status=Employees``. ``context``
         lists NOMIS context downloads (APS qualifications and occupations, UK Business Counts)
         to merge in (:func:`evidence.sources.nomis_context.merge_context`). ``engine``: see
-        :func:`load_any`.
+        :func:`load_any`; ``lookup``: an ONS area-to-district lookup for a file of
+        neighbourhoods (MSOAs, LSOAs).
         """
         return cls.from_dataset(load_any(path, gva_path, status, context=context,
-                                         engine=engine))
+                                         engine=engine, lookup=lookup))
 
     @property
     def years(self) -> list[int]:
@@ -69,8 +70,10 @@ class Evidence:
         return self._indicators[key]
 
     def areas(self) -> pd.DataFrame:
-        """Area codes, names and levels, districts first then groups and regions."""
-        order = {"lad": 0, "group": 1, "region": 2, "custom": 3, "country": 4}
+        """Area codes, names and levels, districts first (then their neighbourhoods), then
+        groups and regions."""
+        order = {lv: i for i, lv in enumerate(AREA_LEVELS)}
+        order["country"] = len(order)  # after custom areas
         frame = self.cube.areas[["area_code", "area_name", "level", "region_name"]].copy()
         frame["_o"] = frame["level"].map(order).fillna(9)
         return frame.sort_values(["_o", "area_name"]).drop(columns="_o").reset_index(drop=True)
@@ -172,6 +175,7 @@ def load_any(
     path: str | Path | None, gva_path: str | Path | None = None, status: str | None = None,
     context: list[str | Path] | None = None,
     engine: str = "auto",
+    lookup: str | Path | None = None,
 ) -> Dataset:
     """The bundled demo for None, the full demo for ``demo:full``, the real sample for
     ``sample:nuts2``, else a file by content.
@@ -182,10 +186,12 @@ def load_any(
     (NOMIS APS / UK Business Counts downloads) are merged in by area code. ``engine`` reads a
     tidy file in memory (``memory``), out of core with DuckDB (``duckdb``: sector-level
     numbers, no class detail) or by its size (``auto``, above
-    ``evidence.sources.tidy_duckdb.OUT_OF_CORE_ROWS`` rows).
+    ``evidence.sources.tidy_duckdb.OUT_OF_CORE_ROWS`` rows). ``lookup`` (an ONS area-to-
+    district lookup file) places the neighbourhoods of a real file in their districts.
     """
     if context:
-        return merge_context(load_any(path, gva_path, status, engine=engine), context)
+        return merge_context(load_any(path, gva_path, status, engine=engine, lookup=lookup),
+                             context)
     if path is not None:
         spec_path, spec_status = split_source(path)
         path, status = spec_path, status or spec_status
@@ -204,4 +210,4 @@ def load_any(
     if str(path).startswith(SAMPLE_PREFIX):
         ds = load_sample(str(path))
         return attach_gva(ds, gva_path) if gva_path is not None else ds
-    return load_dataset(path, gva_path, status, engine)
+    return load_dataset(path, gva_path, status, engine, lookup)

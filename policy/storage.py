@@ -20,14 +20,18 @@ holds a usable key; a wrong key and an unknown id get the same refusal, so ids c
 Two tabs on one session: every row carries a ``revision``; :meth:`SessionStore.commit` writes
 only when the revision the tab loaded is still the stored one, and refuses a stale save
 (:class:`StaleSession`) so the other tab's work is never overwritten.
+:meth:`SessionStore.commit_merging` (what the app uses) first tries a three-way merge against
+the version the tab started from, and refuses only a real conflict.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import secrets
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -36,12 +40,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from evidence.problems import Problem, ProblemError
-from evidence.service import FULL_DEMO
+from evidence.service import FULL_DEMO, split_source
+from evidence.sources.limits import UploadLimits, check_upload
 from evidence.sources.samples import SAMPLE_PREFIX, SAMPLES
 from policy.session import (
+    Merge,
     SessionError,
     StrategySession,
+    merge_sessions,
     open_session_json,
+    session_from_json,
     session_save_problems,
     session_to_json,
 )
@@ -82,28 +90,117 @@ class AccessDenied(ProblemError, PermissionError):
 
 
 class StaleSession(ProblemError):
-    """Another tab or person saved this session since it was loaded: this save is refused."""
+    """Another tab or person saved this session since it was loaded: this save is refused
+    (when merging was tried, ``conflicts`` names the fields both sides changed)."""
 
-    def __init__(self, session_id: str, expected: int, stored: int) -> None:
+    def __init__(self, session_id: str, expected: int, stored: int,
+                 conflicts: list[str] | None = None) -> None:
         self.expected, self.stored = expected, stored
-        super().__init__([Problem(item=session_id, code="stale_revision", column="revision",
+        self.conflicts = list(conflicts or [])
+        both = (f" Both changed: {', '.join(self.conflicts[:8])}." if self.conflicts else "")
+        super().__init__([Problem(item=session_id, code="stale_revision",
+                                  column=self.conflicts[0] if self.conflicts else "revision",
                                   message=(
             f"this session was saved elsewhere (another tab?) since you opened it: you have "
-            f"revision {expected}, the store has {stored}. Your change was not saved"))])
+            f"revision {expected}, the store has {stored}.{both} Your change was not saved"))])
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One limit a shared server may set: its environment variable, default and meaning (the
+    README's "Running on a shared server" table lists these, checked by tests/test_docs.py)."""
+
+    field: str
+    env: str
+    default: int
+    meaning: str
+
+
+LIMITS = (
+    Limit("upload_max_mb", "POLICYMIX_UPLOAD_MAX_MB", 500,
+          "largest upload, in MB (Streamlit's own server.maxUploadSize, 500 in "
+          ".streamlit/config.toml, must be at least this)"),
+    Limit("upload_max_unpacked_mb", "POLICYMIX_UPLOAD_MAX_UNPACKED_MB", 1000,
+          "largest upload once unpacked (gzip, or the parts of an XLSX), in MB"),
+    Limit("upload_max_rows", "POLICYMIX_UPLOAD_MAX_ROWS", 5_000_000,
+          "most lines (or Parquet rows) in an upload; the full national demo has 2.2 million"),
+    Limit("upload_days", "POLICYMIX_UPLOAD_DAYS", 30,
+          "uploads older than this many days are deleted (on start and on every upload; 0 "
+          "keeps them); a session that used one opens with its data source set aside and "
+          "named"),
+    Limit("session_max_mb", "POLICYMIX_SESSION_MAX_MB", 20,
+          "largest session file opened or saved, in MB (a session is a few hundred kB)"),
+    Limit("workshop_max_participants", "POLICYMIX_WORKSHOP_MAX_PARTICIPANTS", 60,
+          "most participants in one workshop"),
+    Limit("workshop_joins_per_minute", "POLICYMIX_WORKSHOP_JOINS_PER_MINUTE", 30,
+          "most joins to one workshop in any 60 seconds"),
+    Limit("client_joins_per_minute", "POLICYMIX_CLIENT_JOINS_PER_MINUTE", 20,
+          "most joins from one client (see below) in any 60 seconds, over all workshops; 0 "
+          "turns the per-client limit off"),
+    Limit("workshop_hours", "POLICYMIX_WORKSHOP_HOURS", 24,
+          "an open workshop stops taking joins, scores and proposals this many hours after it "
+          "starts or is reopened"),
+    Limit("trust_proxy", "POLICYMIX_TRUST_PROXY", 0,
+          "1: the server sits behind a proxy that sets X-Forwarded-For, so the client is the "
+          "address the proxy saw; 0: the address of the connection itself"),
+)
+"""Every limit, its environment variable and its default, in one place."""
+
+
+class SettingsError(ProblemError):
+    """An environment variable that does not hold a usable value: the server does not start
+    on a guess."""
+
+
+def _env_int(limit: Limit) -> int:
+    raw = os.environ.get(limit.env, "").strip()
+    if not raw:
+        return limit.default
+    try:
+        value = int(raw.replace("_", ""))
+    except ValueError:
+        value = -1
+    if value < 0 or value > 10**12:
+        raise SettingsError([Problem(column=limit.env, code="bad_setting", message=(
+            f"{limit.env}={raw[:40]!r} is not a whole number of 0 or more (default "
+            f"{limit.default}: {limit.meaning})"))])
+    return value
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Paths policymix writes to, read from the environment by :meth:`from_env`."""
+    """Paths policymix writes to and the limits of a shared server, read from the environment
+    by :meth:`from_env` (one field a :data:`LIMITS` entry; the defaults are theirs)."""
 
     home: Path
     db_path: Path
+    upload_max_mb: int = 500
+    upload_max_unpacked_mb: int = 1000
+    upload_max_rows: int = 5_000_000
+    upload_days: int = 30
+    session_max_mb: int = 20
+    workshop_max_participants: int = 60
+    workshop_joins_per_minute: int = 30
+    client_joins_per_minute: int = 20
+    workshop_hours: int = 24
+    trust_proxy: int = 0
 
     @classmethod
     def from_env(cls) -> Settings:
         home = Path(os.environ.get("POLICYMIX_HOME", Path.cwd() / ".policymix"))
         db = os.environ.get("POLICYMIX_DB")
-        return cls(home=home, db_path=Path(db) if db else home / "policymix.sqlite3")
+        return cls(home=home, db_path=Path(db) if db else home / "policymix.sqlite3",
+                   **{limit.field: _env_int(limit) for limit in LIMITS})
+
+    @property
+    def session_max_bytes(self) -> int:
+        return self.session_max_mb * 1_000_000
+
+    @property
+    def upload_limits(self) -> UploadLimits:
+        return UploadLimits(max_bytes=self.upload_max_mb * 1_000_000,
+                            max_unpacked_bytes=self.upload_max_unpacked_mb * 1_000_000,
+                            max_rows=self.upload_max_rows)
 
     @property
     def upload_dir(self) -> Path:
@@ -111,6 +208,34 @@ class Settings:
         path = self.home / "uploads"
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+    def keep_upload(self, name: str, data: bytes) -> Path:
+        """Check an upload against the caps (:func:`evidence.sources.limits.check_upload`:
+        raises a DataError naming ``name`` and the limit, and writes nothing), keep it in
+        :attr:`upload_dir` under its content hash, and expire old uploads."""
+        check_upload(name, io.BytesIO(data), len(data), self.upload_limits)
+        digest = hashlib.sha256(data).hexdigest()[:16]
+        safe = "".join(ch for ch in Path(name).name if ch.isalnum() or ch in "._-")[:60]
+        path = self.upload_dir / f"{digest}-{safe or 'data'}"
+        path.write_bytes(data)  # the same file uploaded again: its age starts again
+        self.expire_uploads()
+        return path
+
+    def expire_uploads(self, now: float | None = None) -> list[Path]:
+        """Delete uploads last written more than :attr:`upload_days` days ago (0 keeps them);
+        returns what was deleted. Run on start and on every upload."""
+        if self.upload_days <= 0:
+            return []
+        cutoff = (time.time() if now is None else now) - self.upload_days * 86_400
+        gone = []
+        for path in self.upload_dir.iterdir():
+            try:
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    gone.append(path)
+            except OSError:  # another process removed it first
+                continue
+        return gone
 
     def source_problem(self, source: str | None, field: str = "data_source") -> Problem | None:
         """Why a session may not read this data file on this server, or None if it may.
@@ -128,23 +253,39 @@ class Settings:
                 return None
             return Problem(column=field, code="unknown_sample", message=(
                 f"unknown sample {name!r}; available: {', '.join(sorted(SAMPLES))}"))
-        try:
-            path = Path(source).resolve()
+        try:  # a NOMIS file's status rides on the path (``file::status=Employees``)
+            path = Path(split_source(source)[0]).resolve()
             inside = path.is_relative_to(self.upload_dir.resolve()) and path.is_file()
         except (OSError, ValueError):
             inside = False
         if inside:
             return None
+        if self._was_upload(source):
+            kept = f"{self.upload_days} days" if self.upload_days else "a while"
+            shown = Path(split_source(source)[0]).name.split("-", 1)[-1][:80]
+            return Problem(column=field, code="upload_expired", message=(
+                f"the uploaded file {shown!r} is no longer on "
+                f"this server (uploads are kept {kept}, POLICYMIX_UPLOAD_DAYS); upload it "
+                "again on the Data page"))
         return Problem(column=field, code="source_not_allowed", message=(
             f"{source[:200]!r} is not a data file this server may read: only the bundled demo, "
             "demo:full, a bundled sample or a file uploaded here; upload the file on the Data "
             "page"))
 
+    def _was_upload(self, source: str) -> bool:
+        """A path in the upload folder, named as :meth:`keep_upload` names files, that is gone."""
+        try:
+            path = Path(split_source(source)[0]).resolve()
+            return path.parent == self.upload_dir.resolve() and not path.exists() \
+                and len(path.name.split("-", 1)[0]) == 16
+        except (OSError, ValueError):
+            return False
+
     def set_aside_sources(self, session: StrategySession) -> list[Problem]:
         """Move a data or GVA source this server may not read into the session's set-aside
         parts (the session falls back to the bundled demo; the rest is kept) and say so."""
         problems = []
-        for field in ("data_source", "gva_source"):
+        for field in ("data_source", "gva_source", "lookup_source"):
             problem = self.source_problem(getattr(session, field), field)
             if problem is not None:
                 session.set_aside[field] = {"value": getattr(session, field),
@@ -281,7 +422,8 @@ class SessionStore:
     and a browser's autosave through :meth:`commit` with the revision it loaded.
     """
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings.from_env()
         self.db = Database(path)
         self.path = self.db.path
         self.db.create(SESSIONS_SCHEMA)
@@ -350,6 +492,40 @@ class SessionStore:
             self._write(con, session, stored + 1)
         return stored + 1
 
+    def commit_merging(self, session: StrategySession, expected_revision: int,
+                       base_json: str | None) -> Merge:
+        """:meth:`commit`, but a stale save is merged rather than refused when it can be.
+
+        ``base_json`` is the session as this tab last loaded or saved it (revision
+        ``expected_revision``). When another tab saved since, the three versions are merged
+        (:func:`policy.session.merge_sessions`) inside the write lock; the merged session is
+        written and copied into ``session`` in place, so the tab goes on from it. A real
+        conflict (a field both changed differently) raises :class:`StaleSession` naming the
+        fields, and nothing is written. Returns the :class:`~policy.session.Merge` with the
+        new revision in ``revision``."""
+        with self.db.transaction() as con:
+            stored = self._revision(con, session.session_id)
+            if stored == expected_revision:
+                self._write(con, session, stored + 1)
+                return Merge(session=session, revision=stored + 1)
+            if base_json is None or stored == 0:
+                raise StaleSession(session.session_id, expected_revision, stored)
+            row = con.execute("SELECT body FROM sessions WHERE session_id = ?",
+                              (session.session_id,)).fetchone()
+            theirs, _ = open_session_json(row[0], source=f"{self.path} session",
+                                          max_bytes=self.settings.session_max_bytes)
+            base = session_from_json(base_json, source="this tab's base",
+                                     max_bytes=self.settings.session_max_bytes)
+            merge = merge_sessions(base, session, theirs)
+            if merge.session is None:
+                raise StaleSession(session.session_id, expected_revision, stored,
+                                   merge.conflicts)
+            self._write(con, merge.session, stored + 1)
+        for field in StrategySession.model_fields:
+            setattr(session, field, getattr(merge.session, field))
+        merge.revision = stored + 1
+        return merge
+
     def revision(self, session_id: str) -> int:
         """The stored revision (0 when the session is not stored)."""
         with self.db.reader() as con:
@@ -379,15 +555,21 @@ class SessionStore:
                           (session_id,)).fetchone()
         return 0 if row is None else max(int(row[0]), 1)
 
-    @staticmethod
-    def _write(con: sqlite3.Connection, session: StrategySession, revision: int) -> None:
+    def _write(self, con: sqlite3.Connection, session: StrategySession, revision: int) -> None:
         problems = session_save_problems(session)
         if problems:  # saved text that could never be opened again: refuse, write nothing
             first = problems[0]
             raise SessionError(f"not saved: field '{first.column}': {first.message}",
                                column=first.column, code=first.code)
+        body = session_to_json(session)
+        cap = self.settings.session_max_bytes
+        if len(body.encode("utf-8")) > cap:  # it could not be opened again: refuse it now
+            raise SessionError(f"not saved: the session is {len(body) / 1e6:,.1f} MB, past the "
+                               f"server's {cap / 1e6:,.0f} MB (POLICYMIX_SESSION_MAX_MB); "
+                               "shorten the notes or findings", column="(session)",
+                               code="too_big")
         con.execute(_UPSERT, (session.session_id, session.schema_version, session.title,
-                              session.area_code, _now(), session_to_json(session), revision))
+                              session.area_code, _now(), body, revision))
 
     def _load(self, session_id: str) -> tuple[StrategySession, int]:
         with self.db.reader() as con:
@@ -395,5 +577,6 @@ class SessionStore:
                               (session_id,)).fetchone()
         if row is None:
             raise KeyError(f"no saved session with id {session_id!r} in {self.path}")
-        session, _ = open_session_json(row[0], source=f"{self.path} session {session_id}")
+        session, _ = open_session_json(row[0], source=f"{self.path} session {session_id}",
+                                       max_bytes=self.settings.session_max_bytes)
         return session, max(int(row[1]), 1)

@@ -21,6 +21,7 @@ from ui.state import (
     KEY_PARAM,
     REVISIONS,
     SID_PARAM,
+    expire_uploads_on_start,
     get_session,
     open_saved,
     publish_address,
@@ -95,6 +96,9 @@ which fails offline."""
 
 STALE = "stale_save"
 """Set when the store refused this tab's save because another tab saved first."""
+STALE_FIELDS = "stale_fields"
+"""The fields both tabs changed (why the two could not be merged)."""
+MERGED_NOTE = "merged_note"
 RESTORE_NOTE = "restore_note"
 PARTICIPANT_ONLY = "participant_only"
 """Set once a browser session has been on the participant route: it stays there."""
@@ -138,7 +142,7 @@ def _reload_saved() -> None:
     saved, revision = session_store().load_with_revision(get_session().session_id)
     set_session(saved, revision)
     st.session_state.pop(STALE, None)
-    st.session_state.pop("saved_body", None)
+    st.session_state["saved_body"] = session_to_json(saved)  # loading it is not a change
 
 
 def _overwrite_saved() -> None:
@@ -152,8 +156,12 @@ def _overwrite_saved() -> None:
 def stale_banner() -> None:
     """Another tab saved first: say so, keep this tab's version, let the user choose."""
     session = get_session()
+    both = field_words(st.session_state.get(STALE_FIELDS, []))
     st.error("**Not saved: this session was changed in another tab or by someone else since "
-             "you opened it.** Your change is kept here, unsaved. Download your version to "
+             "you opened it.** "
+             + (f"Both of you changed the same part ({plain(both)}), so the two could not "
+                "be merged. " if both else "")
+             + "Your change is kept here, unsaved. Download your version to "
              "keep it, then either load the saved version (and reapply your change) or save "
              "yours over it.", icon=":material/sync_problem:")
     c1, c2, c3 = st.columns(3)
@@ -176,16 +184,35 @@ def autosave() -> None:
     if st.session_state.get("saved_body") == body and session.session_id:
         return
     try:
-        save_session(session)
+        merge = save_session(session)
     except SessionError as exc:  # the text could not be opened again: keep it in this tab
         st.error(f"Not saved: {plain(exc)}. Your work is still here; fix the value named.")
         return
-    except StaleSession:
+    except StaleSession as exc:
         st.session_state[STALE] = True
+        st.session_state[STALE_FIELDS] = exc.conflicts
         stale_banner()
         return
     st.session_state["saved_body"] = session_to_json(session)
     publish_address(session)
+    if merge is not None and merge.theirs:  # another tab's change came in: show it now
+        st.session_state[MERGED_NOTE] = field_words(merge.theirs)
+        st.rerun()
+
+
+def field_words(fields: list[str]) -> str:
+    """Session fields as words for a message (``findings.<id>`` is one finding)."""
+    words = ["a finding" if f.startswith("findings.") else f.split(".")[0].replace("_", " ")
+             for f in fields]
+    return ", ".join(dict.fromkeys(words))
+
+
+def merged_note() -> None:
+    """After a merge: what the other tab's save brought into this one."""
+    note = st.session_state.pop(MERGED_NOTE, None)
+    if note:
+        st.info(f"Another tab saved this session while you worked; both sets of changes are "
+                f"kept. From the other tab: {plain(note)}.", icon=":material/merge:")
 
 
 def _step_page(step: Step, default: bool) -> st.Page:
@@ -195,6 +222,7 @@ def _step_page(step: Step, default: bool) -> st.Page:
         st.title(step.title)
         st.markdown(f"*Key question: {step.question}*")
         restore_note()
+        merged_note()
         set_aside_note(get_session())
         if st.session_state.get(STALE):
             stale_banner()
@@ -218,6 +246,7 @@ def _wanted_step(ids: list[str], current: str) -> None:
 
 def main() -> None:
     st.set_page_config(page_title="policymix", page_icon=str(FAVICON), layout="wide")
+    expire_uploads_on_start()
     if "ws" in st.query_params or st.session_state.get(PARTICIPANT_ONLY):
         # a workshop participant: their own form only, no session; taking ?ws= off the
         # address does not leave the form in this browser session

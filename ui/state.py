@@ -9,16 +9,20 @@ the exports take; this module only adds the on-page message when they cannot be 
 
 from __future__ import annotations
 
-import hashlib
+import logging
+import os
+import threading
 from pathlib import Path
 
 import streamlit as st
 
+from evidence.area_analysis import analysis_of
 from evidence.dataset import DataError
 from evidence.models import AreaProfile
+from evidence.problems import Problem, ProblemError
 from evidence.service import FULL_DEMO, Evidence, load_any, split_source
 from policy import walkthrough
-from policy.session import StrategySession, session_to_json
+from policy.session import Merge, StrategySession, custom_area_problems, session_to_json
 from policy.storage import SessionStore, Settings, default_db_path
 from policy.workshop import WorkshopStore
 from rules.results import Recommendations
@@ -32,6 +36,9 @@ SID_PARAM, KEY_PARAM = "sid", "key"
 """The URL's query parameters naming the saved session and carrying its key."""
 REVISIONS = "session_revisions"
 """Session id -> the revision this browser session last loaded or saved (two-tab safety)."""
+BASES = "session_bases"
+"""Session id -> the session's text at that revision: the base of a three-way merge when
+another tab saved in between."""
 
 
 def upload_dir() -> Path:
@@ -48,6 +55,7 @@ def set_session(session: StrategySession, revision: int | None = None) -> None:
     st.session_state[SESSION_KEY] = session
     if revision is not None and session.session_id:
         st.session_state.setdefault(REVISIONS, {})[session.session_id] = revision
+        st.session_state.setdefault(BASES, {})[session.session_id] = session_to_json(session)
 
 
 def keyring() -> dict[str, str]:
@@ -75,6 +83,7 @@ def open_saved(session_id: str, key: str | None) -> StrategySession:
     data source this server may not read is set aside (see :func:`set_aside_note`)."""
     session, revision = session_store().open(session_id, key)
     Settings.from_env().set_aside_sources(session)
+    check_custom_area(session)
     if key:  # always, since open() refuses a missing key
         remember_key(session_id, key)
     set_session(session, revision)
@@ -87,7 +96,8 @@ def set_aside_note(session: StrategySession) -> None:
     if session.set_aside:
         why = {k: v.get("problem", "") if isinstance(v, dict) else v
                for k, v in session.set_aside.items()}
-        parts = "; ".join(f"**{plain(k)}**: {plain(v, limit=300)}" for k, v in why.items())
+        parts = "; ".join(f"**{plain(k.replace('_', ' '))}**: {plain(v, limit=300)}"
+                          for k, v in why.items())
         st.warning("Parts of this session could not be opened and were set aside (kept in the "
                    f"session file, not used): {parts}", icon=":material/inventory_2:")
 
@@ -105,12 +115,15 @@ def publish_address(session: StrategySession) -> None:
         st.query_params.pop(KEY_PARAM, None)
 
 
-def save_session(session: StrategySession) -> None:
+def save_session(session: StrategySession) -> Merge | None:
     """Save what this browser holds: a new session gets an id and a key; a saved one is
-    committed against the revision this browser loaded (raises StaleSession if another tab
-    saved since)."""
+    committed against the revision this browser loaded. When another tab saved since, the two
+    are merged (:meth:`SessionStore.commit_merging`: ``session`` becomes the merged one and
+    the Merge says what the other tab brought); a real conflict raises StaleSession."""
     store = session_store()
     revisions = st.session_state.setdefault(REVISIONS, {})
+    bases = st.session_state.setdefault(BASES, {})
+    merge = None
     if not session.session_id:
         sid, key, revision = store.create(session)
         remember_key(sid, key)
@@ -119,25 +132,69 @@ def save_session(session: StrategySession) -> None:
         expected = revisions.get(sid)
         if expected is None:  # held in memory only (a test, a server-side caller)
             expected = store.revision(sid)
-        revision = store.commit(session, expected)
+        merge = store.commit_merging(session, expected, bases.get(sid))
+        revision = merge.revision
     revisions[sid] = revision
+    bases[sid] = session_to_json(session)
+    return merge
 
 
 @st.cache_resource(show_spinner="Loading data and computing indicators for every area...",
                    max_entries=4)
 def _load_evidence(source: str | None, stamp: float, gva: str | None = None,
-                   context: tuple[str, ...] = ()) -> Evidence:
+                   context: tuple[str, ...] = (), lookup: str | None = None) -> Evidence:
     del stamp  # part of the cache key only: a changed file is reloaded
-    return Evidence.from_dataset(load_any(source, gva, context=list(context)))
+    return Evidence.from_dataset(load_any(source, gva, context=list(context), lookup=lookup))
+
+
+WARM_ENV = "POLICYMIX_WARM"
+"""Set to 0 to start the app without warming the bundled demo in the background."""
+_warm_lock = threading.Lock()
+_warm_thread: threading.Thread | None = None
+
+
+def _warm() -> None:
+    """Fill the Evidence cache with the bundled demo and work out what its first pages read
+    (indicators, the analysis step, the spatial statistics of every sector)."""
+    quiet = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # "missing ScriptRunContext": expected, off the script thread
+    try:
+        ev = _load_evidence(None, _stamp(None), None, (), None)  # the key a new session's page uses
+        ind = ev.indicators()
+        analysis = analysis_of(ind, ev.dataset.source.synthetic)
+        for sector in ev.cube.sectors:
+            analysis.sector_spatial(sector)
+    except Exception:  # a failed warm-up only means the first page computes it
+        logging.getLogger(__name__).exception("warming the bundled demo failed")
+    finally:
+        quiet.setLevel(level)
+
+
+def warm_in_background() -> threading.Thread | None:
+    """Start warming the bundled demo once per process, in a daemon thread, so the server
+    answers at once and the first page finds the data loaded (Streamlit's cache lets a page
+    that asks meanwhile wait for the same computation rather than repeat it). Returns the
+    thread (None when ``POLICYMIX_WARM=0``)."""
+    global _warm_thread
+    if os.environ.get(WARM_ENV, "1") == "0":
+        return None
+    with _warm_lock:
+        if _warm_thread is None:
+            _warm_thread = threading.Thread(target=_warm, name="policymix-warm", daemon=True)
+            _warm_thread.start()
+    return _warm_thread
 
 
 @st.cache_resource(max_entries=8)
 def _with_custom(source: str | None, stamp: float, code: str, name: str,
                  members: tuple[str, ...], gva: str | None = None,
-                 context: tuple[str, ...] = ()) -> Evidence:
+                 context: tuple[str, ...] = (), lookup: str | None = None) -> Evidence:
     session = StrategySession(data_source=source, gva_source=gva, context_sources=list(context),
+                              lookup_source=lookup,
                               custom_area={"code": code, "name": name, "members": list(members)})
-    return walkthrough.session_evidence(session, _load_evidence(source, stamp, gva, context))
+    return walkthrough.session_evidence(session, _load_evidence(source, stamp, gva, context,
+                                                                lookup))
 
 
 def _stamp(source: str | None) -> float:
@@ -149,15 +206,42 @@ def _stamp(source: str | None) -> float:
         return 0.0
 
 
+def check_custom_area(session: StrategySession) -> list[Problem]:
+    """Set the session's custom area aside (kept, named on every page) when the data cannot
+    build it: districts the data does not have, or a code the data already uses. Without
+    this, one such session file raised on every page. A source that cannot be read is left
+    for :func:`try_evidence` to report."""
+    if session.custom_area is None:
+        return []
+    try:
+        base = _load_evidence(session.data_source, _stamp(session.data_source),
+                              session.gva_source, tuple(session.context_sources),
+                              session.lookup_source)
+    except (ProblemError, OSError):
+        return []
+    areas = base.cube.areas
+    problems = custom_area_problems(session.custom_area,
+                                    dict(zip(areas["area_code"], areas["level"], strict=True)))
+    if problems:
+        session.set_aside_custom_area(problems)
+    return problems
+
+
 def evidence_for(session: StrategySession) -> Evidence:
     """The evidence behind the session (raises DataError if its file is bad)."""
     stamp = _stamp(session.data_source)
+    problems = check_custom_area(session)
+    if problems:
+        st.warning("The custom area could not be built from this data and was set aside "
+                   "(kept in the session, not used): "
+                   + plain("; ".join(p.message for p in problems)))
     if session.custom_area is not None:
         c = session.custom_area
         return _with_custom(session.data_source, stamp, c.code, c.name, tuple(c.members),
-                            session.gva_source, tuple(session.context_sources))
+                            session.gva_source, tuple(session.context_sources),
+                            session.lookup_source)
     return _load_evidence(session.data_source, stamp, session.gva_source,
-                          tuple(session.context_sources))
+                          tuple(session.context_sources), session.lookup_source)
 
 
 def try_evidence(session: StrategySession) -> Evidence | None:
@@ -165,7 +249,7 @@ def try_evidence(session: StrategySession) -> Evidence | None:
     A source outside what this server may read (:meth:`Settings.source_problem`) is never
     opened."""
     settings = Settings.from_env()
-    sources = [(f, getattr(session, f)) for f in ("data_source", "gva_source")]
+    sources = [(f, getattr(session, f)) for f in ("data_source", "gva_source", "lookup_source")]
     for field, source in sources + [("context_sources", c) for c in session.context_sources]:
         problem = settings.source_problem(source, field)
         if problem is not None:
@@ -232,11 +316,19 @@ def ensure_appraisal(session: StrategySession) -> bool:
 
 
 def save_upload(name: str, data: bytes) -> Path:
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    safe = "".join(ch for ch in Path(name).name if ch.isalnum() or ch in "._-")[:60] or "data"
-    path = upload_dir() / f"{digest}-{safe}"
-    path.write_bytes(data)
-    return path
+    """Keep an upload (raises DataError, writing nothing, when it is past a server limit)."""
+    return Settings.from_env().keep_upload(name, data)
+
+
+@st.cache_resource
+def _expired_on_start(upload_dir: str) -> int:
+    """Old uploads are deleted once per server process (and on every upload)."""
+    del upload_dir  # the cache key: one run per upload folder
+    return len(Settings.from_env().expire_uploads())
+
+
+def expire_uploads_on_start() -> None:
+    _expired_on_start(str(upload_dir()))
 
 
 @st.cache_resource(max_entries=4)

@@ -19,11 +19,13 @@ from evidence.analysis.esteban_marquillas import (
 )
 from evidence.analysis.relatedness import (
     FeasibleClass,
+    FeasibleTable,
     RelatedClass,
     RelatednessSpace,
     association_strength,
     class_lq,
     feasible_next,
+    feasible_next_all,
     presence,
     proximity,
     relatedness_density,
@@ -54,10 +56,11 @@ from evidence.analysis.supply_chain import (
 from evidence.analysis.variety import Variety, entropy, variety
 
 __all__ = [
-    "ClusterFinding", "EstebanMarquillas", "FeasibleClass", "IOTables", "RelatedClass",
-    "RelatednessSpace", "SpatialAssociation", "Variety", "aggregate_to_io",
+    "ClusterFinding", "EstebanMarquillas", "FeasibleClass", "FeasibleTable", "IOTables",
+    "RelatedClass", "RelatednessSpace", "SpatialAssociation", "Variety", "aggregate_to_io",
     "association_strength", "cilq", "class_lq", "classify_district", "entropy",
-    "esteban_marquillas", "feasible_next", "flq", "homothetic_employment", "knn_weights",
+    "esteban_marquillas", "feasible_next", "feasible_next_all", "flq", "homothetic_employment",
+    "knn_weights",
     "load_io_tables", "morans_i", "presence", "proximity", "regional_coefficients",
     "regional_multipliers", "relatedness_density", "relatedness_space", "simple_lq",
     "spatial_association", "supply_chain_profile", "top_buyers", "top_suppliers",

@@ -23,7 +23,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -85,11 +85,19 @@ class SpatialAssociation:
     local_p: np.ndarray
     quadrant: np.ndarray  # "HH", "LH", "LL", "HL"
     neighbours: dict[str, tuple[str, ...]]
+    _at: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # A dict, not tuple.index: every district profile looks up its neighbours' positions.
+        at: dict[str, int] = {}
+        for i, c in enumerate(self.codes):
+            at.setdefault(c, i)  # the first, as tuple.index would
+        object.__setattr__(self, "_at", at)
 
     def position(self, code: str) -> int:
         try:
-            return self.codes.index(code)
-        except ValueError:
+            return self._at[code]
+        except KeyError:
             raise KeyError(f"district {code!r} has no centroid or value") from None
 
 

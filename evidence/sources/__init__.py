@@ -19,6 +19,7 @@ import gzip
 from pathlib import Path
 
 from evidence.dataset import DataError, Dataset
+from evidence.sources.neighbourhoods import place_neighbourhoods, read_lookup
 from evidence.sources.nomis import nomis_shape, read_nomis_bres
 from evidence.sources.ons_gva import attach_gva, looks_like_ons_gva, xlsx_has_gva_table
 from evidence.sources.text import plain_csv, read_head_lines
@@ -33,6 +34,16 @@ SUPPORTED_FORMATS = (
     "NOMIS BRES query download CSV; "
     "ONS regional GVA by industry (XLSX or CSV, as the GVA file only)"
 )
+
+
+def detect_parquet(path: str | Path) -> bool:
+    """True for a Parquet file, gzipped or not (no text lines to point at)."""
+    with open(path, "rb") as fh:
+        magic = fh.read(4)
+    if magic.startswith(b"\x1f\x8b"):
+        with gzip.open(path, "rb") as fh:
+            magic = fh.read(4)
+    return magic == b"PAR1"
 
 
 def detect_format(path: str | Path) -> str:
@@ -89,21 +100,30 @@ def detect_format(path: str | Path) -> str:
 
 def load_dataset(
     path: str | Path, gva_path: str | Path | None = None, status: str | None = None,
-    engine: str = "auto",
+    engine: str = "auto", lookup: str | Path | None = None,
 ) -> Dataset:
     """Read an employment file of any supported format, optionally with an ONS GVA file.
 
     ``status`` picks the BRES employment status when the file has several (default:
     Employment, else Employees). ``engine`` (``auto``, ``memory``, ``duckdb``) reads a tidy
     file in memory or out of core (``evidence.sources.tidy_duckdb``; ``auto``: by its size).
+    ``lookup`` is an ONS area-to-district lookup placing the file's neighbourhoods (MSOAs,
+    LSOAs) in their districts (:mod:`evidence.sources.neighbourhoods`); without one they are
+    placed by the file's own districts or their ONS names.
     """
     fmt = detect_format(path)
+    table = read_lookup(lookup) if lookup is not None else None
     if fmt == "demo":
         ds = read_tidy_duckdb(path) if choose_engine(path, engine) == "duckdb" else read_tidy(path)
+        text = None if detect_parquet(path) else Path(path)
+        ds = place_neighbourhoods(ds, table, search=text, column="area_code")
     elif fmt in ("nomis_bulk", "nomis_query"):
         with plain_csv(path) as plain:
             try:
                 ds = read_nomis_bres(plain.path, status=status, name=str(path))
+                ds = place_neighbourhoods(
+                    ds, table, search=plain.path,
+                    column="GEOGRAPHY_CODE" if fmt == "nomis_bulk" else None)
             except DataError as exc:
                 raise plain.relocate(exc) from None
     else:  # ons_gva

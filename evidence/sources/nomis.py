@@ -106,12 +106,14 @@ _SUPPRESS_WORDS = (
 _LEVEL_BY_PREFIX = {
     "E06": "lad", "E07": "lad", "E08": "lad", "E09": "lad", "W06": "lad", "S12": "lad",
     "N09": "lad",
+    "E02": "msoa", "W02": "msoa", "E01": "lsoa", "W01": "lsoa", "S02": "iz", "S01": "dz",
     "E47": "group", "E37": "group", "E61": "group",
     "E12": "region", "W92": "region", "S92": "region", "N92": "region",
     "K02": "country", "K03": "country", "K04": "country", "E92": "country",
 }  # fmt: skip
 """ONS GSS code prefixes (ONS Register of Geographic Codes): local authority districts /
-unitaries, combined authorities / LEPs / GLA, regions, countries and GB / E+W / UK."""
+unitaries, MSOAs / LSOAs (England and Wales) and Intermediate Zones / Data Zones (Scotland),
+combined authorities / LEPs / GLA, regions, countries and GB / E+W / UK."""
 
 _GSS_RE = re.compile(r"^[EWSNK]\d{8}$")
 
@@ -983,7 +985,8 @@ def _areas_table(codes: np.ndarray, names: np.ndarray) -> tuple[pd.DataFrame, li
     custom = areas.loc[areas["level"] == "custom", "area_code"].tolist()
     if custom:
         notes.append(
-            f"{len(custom)} area code(s) are not districts, groups, regions or countries by their "
+            f"{len(custom)} area code(s) are not districts, neighbourhoods, groups, regions or "
+            "countries by their "
             f"ONS prefix and are kept as custom areas: {', '.join(custom[:5])}"
             f"{' ...' if len(custom) > 5 else ''}."
         )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from evidence.geography import AreaNotFound, current_code, load_geography, resolve_area
+from evidence.geography import AreaNotFound, load_geography, resolve_area, to_2023_codes
 
 __all__ = ["EXTRA_GROUP_COLUMNS", "NameResolution", "area_hierarchy", "resolve_names"]
 
@@ -67,21 +67,15 @@ def area_hierarchy(areas: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     for col in EXTRA_GROUP_COLUMNS:
         if col not in areas.columns:
             areas[col] = ""
-    placed = 0
-    for i, row in areas.iterrows():
-        if row["level"] != "lad" or str(row["region_code"]):
-            continue
-        try:
-            p = parents.loc[current_code(str(row["area_code"]))]
-        except KeyError:
-            continue
-        areas.at[i, "region_code"] = p["region_code"]
-        areas.at[i, "region_name"] = p["region_name"]
-        areas.at[i, "group_code"] = p["lsip_code"]
-        areas.at[i, "group_name"] = p["lsip_name"]
-        areas.at[i, "cauth_code"] = p["cauth_code"]
-        areas.at[i, "cauth_name"] = p["cauth_name"]
-        placed += 1
+    todo = (areas["level"] == "lad") & (areas["region_code"].astype(str) == "")
+    current = to_2023_codes(areas.loc[todo, "area_code"]).set_axis(areas.index[todo])
+    current = current[current.isin(parents.index)]
+    found = parents.loc[current.to_numpy()]
+    for ours, theirs in (("region_code", "region_code"), ("region_name", "region_name"),
+                         ("group_code", "lsip_code"), ("group_name", "lsip_name"),
+                         ("cauth_code", "cauth_code"), ("cauth_name", "cauth_name")):
+        areas.loc[current.index, ours] = found[theirs].to_numpy()
+    placed = len(current)
     names = _bundled_names()
     unnamed = areas["area_name"] == areas["area_code"]
     areas.loc[unnamed, "area_name"] = [

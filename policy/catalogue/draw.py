@@ -245,7 +245,7 @@ def _figure(graph: nx.DiGraph, title: str | None = None) -> Figure:
             data = graph.nodes[node]
             contributors = data.get("contributors", ())
             many = len(contributors) >= 2
-            ax.add_patch(FancyBboxPatch(
+            ax.add_artist(FancyBboxPatch(  # limits are set: no autoscale walk
                 (x, y - h), _BOX_W, h, boxstyle="round,pad=0,rounding_size=0.06",
                 facecolor=_STAGE_COLOURS.get(str(data.get("stage")), "#eeeeee"),
                 edgecolor="#444444" if many else "#888888", linewidth=1.6 if many else 0.7,
@@ -265,7 +265,7 @@ def _figure(graph: nx.DiGraph, title: str | None = None) -> Figure:
         forward = x2 > x1
         start = (x1 + _BOX_W, y1) if forward else (x1 + _BOX_W / 2, y1)
         end = (x2, y2) if forward else (x2 + _BOX_W / 2, y2)
-        ax.add_patch(FancyArrowPatch(
+        ax.add_artist(FancyArrowPatch(
             start, end, arrowstyle="-|>", mutation_scale=8,
             connectionstyle="arc3,rad=0.0" if forward else "arc3,rad=0.4",
             color="#666666", linewidth=min(0.6 + 0.4 * (count - 1), 2.5), zorder=1,

@@ -1,17 +1,28 @@
-"""Charts and diagrams of a report, rendered offline to PNG (and SVG for causal diagrams).
+"""Charts and diagrams of a report, rendered offline to PNG and SVG, each at most once.
 
 Profile charts are the app's own Altair charts (:mod:`evidence.charts`, pure functions with no
 Streamlit import) converted with ``vl-convert``, so a report shows exactly what the walkthrough
 showed. Causal diagrams come from :func:`policy.catalogue.to_png` / :func:`policy.catalogue.to_svg`.
 A chart that fails to render is left out with a warning on the bundle rather than stopping the
 whole report.
+
+Every rendering is kept in a process-wide cache keyed by a hash of what it is drawn from (the
+chart's Vega-Lite spec, which carries its data; the diagram's nodes, edges and title), so the
+same session state exported as Word, then HTML, then Word again renders each figure once. The
+HTML report inlines SVG (charts and diagrams alike) and never needs a PNG; the Word report
+takes the PNGs.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import networkx as nx
 import pandas as pd
 
 from evidence import analysis_charts, charts
@@ -22,7 +33,9 @@ if TYPE_CHECKING:
 
     from policy.export.bundle import ReportBundle
 
-__all__ = ["CHART_SCALE", "ReportImage", "chart_png", "rank_stability_chart", "render_images"]
+__all__ = ["CHART_SCALE", "ReportImage", "chart_png", "chart_svg", "clear_figure_cache",
+           "diagram_png", "diagram_svg", "figure_cache_info", "images_as",
+           "rank_stability_chart", "render_images"]
 
 CHART_SCALE = 1.5
 """vl-convert scale factor: sharp enough for print at 6 inches wide, small enough to embed."""
@@ -31,14 +44,77 @@ _CHART_WIDTH = 520
 _OWN_SIZE = {"cluster_map"}
 """Charts that keep their own width (a hex map's aspect ratio is its geometry)."""
 
+FIGURE_CACHE_SIZE = 256
+"""Renderings kept (PNG bytes or SVG text, least recently used dropped first): a session's
+report has about fifteen figures, so this holds the recent states of many sessions."""
+
+_cache: OrderedDict[str, bytes | str] = OrderedDict()
+_lock = threading.Lock()
+_stats = {"hits": 0, "misses": 0}
+
+
+def _cached(key: str, make: Callable[[], bytes | str]) -> bytes | str:
+    """The rendering stored under ``key``, made (outside the lock) when it is missing."""
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            _stats["hits"] += 1
+            return _cache[key]
+        _stats["misses"] += 1
+    value = make()
+    with _lock:
+        _cache[key] = value
+        while len(_cache) > FIGURE_CACHE_SIZE:
+            _cache.popitem(last=False)
+    return value
+
+
+def clear_figure_cache() -> None:
+    """Forget every rendering (benchmarks and tests measure the first export with this)."""
+    with _lock:
+        _cache.clear()
+        _stats.update(hits=0, misses=0)
+
+
+def figure_cache_info() -> dict[str, int]:
+    """Renderings held, and cache hits and misses since the last clear."""
+    with _lock:
+        return {"size": len(_cache), **_stats}
+
+
+def _digest(*parts: str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _spec(chart: alt.TopLevelMixin | str) -> str:
+    """The chart's Vega-Lite JSON. Not re-validated against the schema here: the charts are
+    the app's own (tested there), vl-convert rejects a bad spec anyway, and validation costs
+    more than rendering."""
+    return chart if isinstance(chart, str) else chart.to_json(validate=False)
+
+
+def _graph_key(graph: nx.DiGraph) -> str:
+    """A diagram's inputs as canonical JSON (sets sorted): what its drawing depends on."""
+
+    def clean(data: dict[str, Any]) -> dict[str, Any]:
+        return {k: sorted(map(str, v)) if isinstance(v, set | frozenset) else v
+                for k, v in data.items()}
+
+    return json.dumps({"nodes": [[n, clean(d)] for n, d in graph.nodes(data=True)],
+                       "edges": [[a, b, clean(d)] for a, b, d in graph.edges(data=True)]},
+                      sort_keys=True, default=str)
+
 
 class ReportImage:
-    """One figure: PNG bytes, optional SVG text (diagrams), caption and width in the page.
+    """One figure: PNG bytes, optional SVG text, caption and width in the page.
 
     ``png`` and ``svg`` may be given as values or as functions that make them; a made value is
     kept, so each representation is rendered at most once and only if a writer asks for it
-    (the HTML report inlines diagrams as SVG and never needs their PNG, the Word report the
-    reverse).
+    (the HTML report inlines SVG and never needs a PNG, the Word report the reverse).
     """
 
     def __init__(
@@ -75,11 +151,39 @@ class ReportImage:
         return f"ReportImage({self.key!r})"
 
 
-def chart_png(chart: alt.TopLevelMixin, scale: float = CHART_SCALE) -> bytes:
-    """PNG bytes of an Altair chart, rendered offline by vl-convert."""
+def chart_png(chart: alt.TopLevelMixin | str, scale: float = CHART_SCALE) -> bytes:
+    """PNG bytes of an Altair chart (or its Vega-Lite JSON), rendered offline by vl-convert;
+    cached by spec and scale."""
     import vl_convert
 
-    return vl_convert.vegalite_to_png(chart.to_json(), scale=scale)
+    spec = _spec(chart)
+    # Through the (cached) SVG: vl-convert's PNG is its SVG rasterised by resvg, so a report
+    # written as HTML and then as Word draws each chart once.
+    return _cached(_digest("chart-png", str(scale), spec),  # type: ignore[return-value]
+                   lambda: vl_convert.svg_to_png(chart_svg(spec), scale=scale))
+
+
+def chart_svg(chart: alt.TopLevelMixin | str) -> str:
+    """SVG text of an Altair chart (or its Vega-Lite JSON), rendered offline by vl-convert;
+    cached by spec. Text in it is XML-escaped by the renderer; the HTML writer sanitises it
+    again before inlining."""
+    import vl_convert
+
+    spec = _spec(chart)
+    return _cached(_digest("chart-svg", spec),  # type: ignore[return-value]
+                   lambda: vl_convert.vegalite_to_svg(spec))
+
+
+def diagram_png(graph: nx.DiGraph, title: str) -> bytes:
+    """:func:`policy.catalogue.to_png` of the diagram, cached by its nodes, edges and title."""
+    return _cached(_digest("diagram-png", title, _graph_key(graph)),  # type: ignore[return-value]
+                   lambda: to_png(graph, title=title))
+
+
+def diagram_svg(graph: nx.DiGraph, title: str) -> str:
+    """:func:`policy.catalogue.to_svg` of the diagram, cached by its nodes, edges and title."""
+    return _cached(_digest("diagram-svg", title, _graph_key(graph)),  # type: ignore[return-value]
+                   lambda: to_svg(graph, title=title))
 
 
 def rank_stability_chart(bundle: ReportBundle) -> alt.Chart | None:
@@ -164,15 +268,22 @@ def _analysis_charts(bundle: ReportBundle) -> list[tuple[str, str, Any]]:
     return out
 
 
+def _chart_image(key: str, caption: str, chart: alt.TopLevelMixin) -> ReportImage:
+    spec = _spec(chart)
+    return ReportImage(key=key, caption=caption, png=lambda: chart_png(spec),
+                       svg=lambda: chart_svg(spec))
+
+
 def render_images(bundle: ReportBundle) -> dict[str, ReportImage]:
-    """Render every figure of the report once; failures become warnings on the bundle."""
+    """Every figure of the report, each rendered when a writer first asks for it (from the
+    cache when the same inputs were drawn before); failures become warnings on the bundle."""
     images: dict[str, ReportImage] = {}
     for key, caption, make in _profile_charts(bundle):
         try:
             chart = make()
             if key not in _OWN_SIZE:
                 chart = chart.properties(width=_CHART_WIDTH)
-            images[key] = ReportImage(key=key, caption=caption, png=chart_png(chart))
+            images[key] = _chart_image(key, caption, chart)
         except Exception as exc:  # one bad chart must not sink the report
             bundle.warnings.append(f"chart '{key}' could not be rendered: {exc}")
     if bundle.chosen:
@@ -184,25 +295,59 @@ def render_images(bundle: ReportBundle) -> dict[str, ReportImage]:
                 "outputs -> outcomes -> impacts. Boxes marked xN are shared by N interventions; "
                 "thicker arrows are links several chains rely on."
             ),
-            png=lambda: to_png(bundle.graph, title=title),
-            svg=lambda: to_svg(bundle.graph, title=title),
+            png=lambda: diagram_png(bundle.graph, title),
+            svg=lambda: diagram_svg(bundle.graph, title),
         )
         for iv in bundle.chosen:
             g = chain_graph(iv)
             images[f"chain:{iv.id}"] = ReportImage(
                 key=f"chain:{iv.id}",
                 caption=f"Causal chain (logic model) of {iv.name}.",
-                png=lambda g=g, name=iv.name: to_png(g, title=name),
-                svg=lambda g=g, name=iv.name: to_svg(g, title=name),
+                png=lambda g=g, name=iv.name: diagram_png(g, name),
+                svg=lambda g=g, name=iv.name: diagram_svg(g, name),
             )
     try:
         chart = rank_stability_chart(bundle)
         if chart is not None:
-            images["rank_stability"] = ReportImage(
-                key="rank_stability",
-                caption="Share of random weight draws in which each option takes each rank.",
-                png=chart_png(chart),
-            )
+            images["rank_stability"] = _chart_image(
+                "rank_stability",
+                "Share of random weight draws in which each option takes each rank.", chart)
     except Exception as exc:
         bundle.warnings.append(f"chart 'rank_stability' could not be rendered: {exc}")
     return images
+
+
+def images_as(bundle: ReportBundle, kind: str) -> dict[str, ReportImage]:
+    """The bundle's figures with their ``kind`` ("png" or "svg") rendered now, before a
+    writer lays out the report: one that fails is left out with a warning on the bundle, as a
+    chart that cannot be built is (the report's warnings list is made after this).
+
+    Charts (vl-convert, which runs outside the interpreter lock) render in a second thread
+    while the causal diagrams (matplotlib) render in this one; diagrams stay in one thread
+    because their SVG settings are process-wide.
+    """
+    images = bundle.images()
+    problems: dict[str, str] = {}
+
+    def render(keys: list[str]) -> None:
+        for key in keys:
+            image = images[key]
+            try:
+                if kind == "svg" and image.has_svg:
+                    image.svg  # noqa: B018 - renders and keeps it
+                else:
+                    image.png  # noqa: B018
+            except Exception as exc:  # one bad figure must not sink the report
+                problems[key] = str(exc)
+
+    diagrams = [k for k in images if k == "mix_diagram" or k.startswith("chain:")]
+    others = [k for k in images if k not in diagrams]
+    worker = threading.Thread(target=render, args=(others,), name="policymix-charts")
+    worker.start()
+    try:
+        render(diagrams)
+    finally:
+        worker.join()
+    for key, message in problems.items():
+        bundle.warnings.append(f"chart '{key}' could not be rendered: {message}")
+    return {k: v for k, v in images.items() if k not in problems}

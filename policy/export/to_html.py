@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from policy.export.images import ReportImage, images_as
 from policy.export.plain import plain_blocks
 from policy.export.report import (
     Figure,
@@ -29,7 +30,6 @@ from policy.export.safety import xml_safe
 
 if TYPE_CHECKING:
     from policy.export.bundle import ReportBundle
-    from policy.export.images import ReportImage
 
 __all__ = ["inline_svg", "render_html", "write_html"]
 
@@ -78,6 +78,11 @@ _HREF_REF = re.compile(r'((?:xlink:)?href)="#([^"]+)"')
 _XMLNS = re.compile(r'\s+xmlns(?::[A-Za-z]+)?="[^"]*"')
 _METADATA = re.compile(r"<metadata>.*?</metadata>", re.DOTALL)
 _ROOT_SIZE = re.compile(r'(<svg\b[^>]*?)\s+width="[^"]*"\s+height="[^"]*"')
+_ACTIVE = re.compile(r"<(script|foreignObject|iframe|object|embed)\b.*?</\1\s*>|"
+                     r"<(script|foreignObject|iframe|object|embed)\b[^>]*/?>", re.I | re.S)
+_TAG = re.compile(r"<[^>]+>")
+_HANDLER = re.compile(r"""\s+on[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.I)
+_OUTSIDE_REF = re.compile(r"""\s+(?:xlink:)?href\s*=\s*("(?!#)[^"]*"|'(?!#)[^']*')""", re.I)
 
 
 def _e(text: object) -> str:
@@ -90,10 +95,16 @@ def inline_svg(svg: str, prefix: str) -> str:
     Drops the XML prolog, DOCTYPE, metadata and namespace declarations (none are needed inside
     HTML, and they are the only URLs in matplotlib's output), prefixes every id and internal
     reference with ``prefix`` so several diagrams on one page cannot capture each other's clip
-    paths, and lets the drawing scale to the page width.
+    paths, and lets the drawing scale to the page width. Scripts, event handlers and links
+    out of the drawing are removed first.
     """
     start = svg.find("<svg")
     body = svg[start:] if start >= 0 else svg
+    # Sanitise: an SVG is markup, so nothing in it may run or fetch (the renderers escape
+    # text, and this holds even if one did not): no script-bearing elements, no event
+    # handlers, no links other than to ids in the same drawing.
+    body = _ACTIVE.sub("", body)
+    body = _TAG.sub(lambda m: _OUTSIDE_REF.sub("", _HANDLER.sub("", m.group(0))), body)
     body = _METADATA.sub("", body)
     body = _XMLNS.sub("", body)
     body = _ID_ATTR.sub(lambda m: f'id="{prefix}-{m.group(1)}"', body)
@@ -179,7 +190,7 @@ def _title(block: TitlePage) -> str:
 
 def render_html(bundle: ReportBundle) -> str:
     """The whole report as one HTML document (a string)."""
-    images = bundle.images()
+    images = images_as(bundle, "svg")
     blocks = plain_blocks(report_blocks(bundle))
     taken: set[str] = set()
     body: list[str] = []

@@ -6,7 +6,7 @@ participants and their scores in the session's SQLite file (through
 :class:`policy.storage.Database`).
 """
 
-from policy.workshop.address import join_address
+from policy.workshop.address import client_key, join_address
 from policy.workshop.room import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -64,6 +64,7 @@ __all__ = [
     "WORKSHOP_RATIONALE_PREFIX",
     "Workshop",
     "WorkshopClosed",
+    "client_key",
     "join_address",
     "WorkshopCriterion",
     "WorkshopError",

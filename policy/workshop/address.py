@@ -5,6 +5,8 @@ hand the room an address that points at each participant's own phone. :func:`joi
 takes, in order: the address the facilitator sets (or ``POLICYMIX_PUBLIC_URL``), the page's
 own address when another device could reach it, else the same port on this machine's address
 on the local network (:func:`lan_address`). The code alone (``?ws=CODE``) is the last resort.
+
+:func:`client_key` says which client a join comes from, for the per-client join limit.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
-__all__ = ["LOCAL_HOSTS", "is_local", "join_address", "lan_address"]
+__all__ = ["LOCAL_HOSTS", "client_key", "is_local", "join_address", "lan_address"]
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", ""})
 
@@ -64,3 +66,33 @@ def join_address(code: str, page_url: str = "", public_base: str = "",
             port = f":{parts.port}" if parts.port else ""
             return f"{parts.scheme or 'http'}://{ip}{port}/?ws={code}"
     return f"?ws={code}"
+
+
+IPV6_PREFIX = 64
+"""One IPv6 client usually holds a whole /64 (a home or a phone gets one): count it as one."""
+
+
+def client_key(remote_ip: str | None, forwarded_for: str | None, browser_session: str,
+               trust_proxy: bool = False) -> str:
+    """Who is joining, as honestly as the server can tell.
+
+    Behind a proxy the operator trusts (``trust_proxy``), the *last* address in
+    ``X-Forwarded-For`` (the one that proxy appended; anything to its left the client could
+    have typed). Otherwise the address of the connection itself (Streamlit's
+    ``st.context.ip_address``), IPv6 counted by its /64. With neither (the app opened on
+    ``localhost``), the browser session, which a script can renew at will: on a laptop the
+    per-workshop limit is the one that holds.
+    """
+    chosen = None
+    if trust_proxy and forwarded_for:
+        chosen = forwarded_for.split(",")[-1].strip() or None
+    chosen = chosen or remote_ip
+    if not chosen:
+        return f"session:{browser_session}"
+    try:
+        ip = ipaddress.ip_address(chosen.strip("[]"))
+    except ValueError:
+        return f"address:{chosen[:100]}"
+    if ip.version == 6:
+        return f"ip:{ipaddress.ip_network(f'{ip}/{IPV6_PREFIX}', strict=False)}"
+    return f"ip:{ip}"

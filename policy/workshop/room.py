@@ -74,7 +74,9 @@ CODE_LENGTH = 6
 NAME_MAX = 40
 """Display names are shown in tables and exports; 40 characters fits a name and a role."""
 MAX_PARTICIPANTS = 60
-"""A workshop takes at most this many participants: a room, not a poll (200 sock-puppets once
+"""(This and the next two are defaults: a server's own values are in
+:class:`policy.storage.Settings`.) A workshop takes at most this many participants: a room,
+not a poll (200 sock-puppets once
 moved a median from 75 to 0). The facilitator sees and can remove every one."""
 JOINS_PER_MINUTE = 30
 """At most this many joins per workshop in any 60 seconds: a room of 20 scanning a code at once
@@ -238,7 +240,8 @@ class Workshop(BaseModel):
         return next((c.label for c in self.criteria if c.id == criterion_id), criterion_id)
 
     @classmethod
-    def from_appraisal(cls, code: str, session_id: str, state: AppraisalState) -> Workshop:
+    def from_appraisal(cls, code: str, session_id: str, state: AppraisalState,
+                       hours: int = WORKSHOP_HOURS) -> Workshop:
         """Snapshot the appraisal's short list (BAU included) and criteria.
 
         BAU is scored too: the MCDA ranks every short-listed option against it, so the room's
@@ -253,7 +256,7 @@ class Workshop(BaseModel):
             code=code,
             session_id=session_id,
             created_at=created,
-            expires_at=created + timedelta(hours=WORKSHOP_HOURS),
+            expires_at=created + timedelta(hours=hours),
             options=[
                 WorkshopOption(
                     id=o.id, name=o.name, description=participant_text(o.description),

@@ -28,12 +28,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from policy.session import StrategySession
-from policy.storage import Database
+from policy.storage import Database, Settings
 from policy.workshop.room import (
     CODE_LENGTH,
-    JOINS_PER_MINUTE,
-    MAX_PARTICIPANTS,
-    WORKSHOP_HOURS,
     Participant,
     ParticipantScore,
     Proposal,
@@ -84,6 +81,13 @@ CREATE TABLE IF NOT EXISTS workshop_scores (
     updated_at TEXT NOT NULL,
     PRIMARY KEY (code, participant_id, option_id, criterion_id)
 );
+CREATE TABLE IF NOT EXISTS workshop_join_log (
+    client_hash TEXT NOT NULL,
+    code TEXT NOT NULL,
+    joined_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS workshop_join_log_by_client ON workshop_join_log (client_hash,
+                                                                            joined_at);
 CREATE TABLE IF NOT EXISTS workshop_proposals (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     code TEXT NOT NULL REFERENCES workshops (code) ON DELETE CASCADE,
@@ -122,7 +126,9 @@ def _ts(value: datetime) -> str:
 class WorkshopStore:
     """Workshops in SQLite; a new object on the same file sees everything (server restarts)."""
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings.from_env()
+        """The caps (participants, joins a minute per workshop and per client, hours open)."""
         self.db = Database(path)
         self.path = self.db.path
         # every statement is IF NOT EXISTS, so a second store on the same file changes nothing.
@@ -189,7 +195,8 @@ class WorkshopStore:
         if session.area_code is None:
             raise WorkshopError("choose an area first: a workshop appraises one place's options")
         state = session.appraisal
-        probe = Workshop.from_appraisal("X" * CODE_LENGTH, session.session_id, state)
+        probe = Workshop.from_appraisal("X" * CODE_LENGTH, session.session_id, state,
+                                        hours=self.settings.workshop_hours)
         if not any(not o.is_baseline for o in probe.options):
             raise WorkshopError(
                 "the short list has no option besides business as usual: build the options "
@@ -243,7 +250,7 @@ class WorkshopStore:
 
     def reopen(self, code: str) -> Workshop:
         """Undo a close made by mistake, or give an expired workshop another
-        :data:`~policy.workshop.room.WORKSHOP_HOURS`; scores given before are kept."""
+        ``settings.workshop_hours``; scores given before are kept."""
         return self._set_status(code, "open")
 
     def _set_status(self, code: str, status: str) -> Workshop:
@@ -256,7 +263,8 @@ class WorkshopStore:
                 )
             if status == "open" and (workshop.status != "open" or workshop.expired):
                 con.execute("UPDATE workshops SET expires_at = ? WHERE code = ?",
-                            (_ts(now_utc() + timedelta(hours=WORKSHOP_HOURS)), workshop.code))
+                            (_ts(now_utc() + timedelta(hours=self.settings.workshop_hours)),
+                             workshop.code))
             row = self._workshop_row(con, workshop.code)
         return self._to_workshop(row)
 
@@ -312,12 +320,15 @@ class WorkshopStore:
 
     # -- participants ------------------------------------------------------------------------
 
-    def join(self, code: str, display_name: str) -> tuple[Participant, str]:
+    def join(self, code: str, display_name: str,
+             client: str | None = None) -> tuple[Participant, str]:
         """Join an open workshop; returns the participant and their secret token.
 
         The token is returned once and never stored in clear: keep it (the app puts it in the
         participant's URL). Display names are trimmed, 1-40 characters, and unique within the
-        workshop (case-insensitive) so the facilitator's tables are unambiguous.
+        workshop (case-insensitive) so the facilitator's tables are unambiguous. ``client``
+        names where the join comes from (:func:`policy.workshop.address.client_key`); one
+        client's joins are limited over all workshops (only its hash is stored).
         """
         name = clean_display_name(display_name)
         token = secrets.token_urlsafe(24)
@@ -328,6 +339,8 @@ class WorkshopStore:
                 raise WorkshopClosed(f"workshop '{workshop.code}' is {workshop.state_label}: it "
                                      "takes no new joins")
             self._check_room(con, workshop.code)
+            if client:
+                self._check_client(con, client)
             taken = con.execute(
                 "SELECT 1 FROM workshop_participants WHERE code = ? AND name_key = ?",
                 (workshop.code, name.casefold()),
@@ -344,26 +357,49 @@ class WorkshopStore:
                 (participant.id, workshop.code, name, name.casefold(), _hash_token(token),
                  _ts(participant.joined_at)),
             )
+            if client:
+                con.execute("INSERT INTO workshop_join_log (client_hash, code, joined_at) "
+                            "VALUES (?, ?, ?)", (_hash_token(client), workshop.code,
+                                                 _ts(participant.joined_at)))
         return participant, token
 
-    @staticmethod
-    def _check_room(con: sqlite3.Connection, code: str) -> None:
+    def _check_room(self, con: sqlite3.Connection, code: str) -> None:
         """Refuse a join past the cap or the rate (read inside the join's write lock)."""
+        cap, rate = self.settings.workshop_max_participants, \
+            self.settings.workshop_joins_per_minute
         joined = con.execute("SELECT COUNT(*) FROM workshop_participants WHERE code = ?",
                              (code,)).fetchone()[0]
-        if joined >= MAX_PARTICIPANTS:
+        if joined >= cap:
             raise WorkshopError(
-                f"workshop '{code}' is full ({MAX_PARTICIPANTS} participants): ask the "
+                f"workshop '{code}' is full ({cap} participants): ask the "
                 "facilitator to remove someone who should not be there", column="display_name",
                 item=code)
         since = _ts(now_utc() - timedelta(seconds=60))
         recent = con.execute("SELECT COUNT(*) FROM workshop_participants WHERE code = ? AND "
                              "joined_at > ?", (code, since)).fetchone()[0]
-        if recent >= JOINS_PER_MINUTE:
+        if recent >= rate:
             raise WorkshopError(
                 f"too many people joined workshop '{code}' in the last minute (at most "
-                f"{JOINS_PER_MINUTE}): wait a minute and join again", column="display_name",
+                f"{rate}): wait a minute and join again", column="display_name",
                 item=code)
+
+    def _check_client(self, con: sqlite3.Connection, client: str) -> None:
+        """Refuse a join when this client joined too often in the last minute, over every
+        workshop (log rows older than an hour are dropped here, so the log stays small)."""
+        rate = self.settings.client_joins_per_minute
+        con.execute("DELETE FROM workshop_join_log WHERE joined_at < ?",
+                    (_ts(now_utc() - timedelta(hours=1)),))
+        if rate <= 0:
+            return
+        recent = con.execute("SELECT COUNT(*) FROM workshop_join_log WHERE client_hash = ? "
+                             "AND joined_at > ?", (_hash_token(client),
+                                                   _ts(now_utc() - timedelta(seconds=60)))
+                             ).fetchone()[0]
+        if recent >= rate:
+            raise WorkshopError(
+                f"too many joins from this device or network in the last minute (at most "
+                f"{rate}): wait a minute and join again", column="display_name",
+                code="client_rate")
 
     def remove_participant(self, code: str, participant_id: str) -> Participant:
         """The facilitator removes someone: their scores and proposals go with them, and their

@@ -4,8 +4,9 @@
   dropping ``?ws=`` from the address nor with the session id alone;
 - script and outside addresses in any text field (a finding's sector and text, a session
   title, a participant's display name) never run or load: they show as text;
-- two tabs on one session: the second save is refused with a message, the first tab's work
-  is kept, and the second tab can load it.
+- two tabs on one session: changes to different parts are merged and both kept; the same
+  part changed in both is refused with a message, the first tab's work is kept, and the
+  second tab can load it.
 """
 
 from __future__ import annotations
@@ -140,6 +141,9 @@ def test_a_participant_reaches_neither_the_facilitator_view_nor_the_session_list
 
 def test_two_tabs_on_one_session_keep_both_or_refuse_one(
         app_server: AppServer, browser: Browser, shot: Shot) -> None:
+    """Both tabs add a finding: the second save is merged, both findings kept. Then both
+    change the title: a real conflict, refused with a message; the tab keeps its change and
+    can load the saved version."""
     ev = Evidence.from_dataset(load_any(None))
     session = new_session(ev, ARCHETYPES["engineering_assembly_cluster"][0])
     db = app_server.home / "policymix.sqlite3"
@@ -157,13 +161,29 @@ def test_two_tabs_on_one_session_keep_both_or_refuse_one(
             rerun_after(tab, form.get_by_role("button", name="Add finding").click)
         a, b = tabs
         expect(a.get_by_text("Not saved")).to_have_count(0)
-        wait_text(b, "Not saved: this session was changed in another tab")
-        shot(b, "tab-b-refused")
+        wait_text(b, "both sets of changes are kept")
+        expect(b.get_by_text("Not saved")).to_have_count(0)
         stored = [f.text for f in SessionStore(db).load(sid).findings]
-        assert "Tab A knows this." in stored and "Tab B knows this." not in stored
-        expect(b.get_by_text("Tab B knows this.").first).to_be_visible()  # kept in tab B
+        assert "Tab A knows this." in stored and "Tab B knows this." in stored
+        expect(b.get_by_text("Tab A knows this.").first).to_be_visible()  # merged into tab B
+        expect(b.get_by_text("Tab B knows this.").first).to_be_visible()
+        shot(b, "tab-b-merged")
+        for tab in tabs:  # now both change the same field
+            open_app(tab, f"{app_server.url}/?sid={sid}&key={key}&step=export")
+            expect(tab.get_by_label("Session title")).to_be_visible()
+        for i, tab in enumerate(tabs):
+            box = tab.get_by_label("Session title")
+            box.fill(f"Title from tab {'AB'[i]}")
+            rerun_after(tab, lambda box=box: box.press("Enter"))
+        expect(a.get_by_text("Not saved")).to_have_count(0)
+        wait_text(b, "Not saved: this session was changed in another tab")
+        wait_text(b, "Both of you changed the same part (title)")
+        shot(b, "tab-b-refused")
+        saved = SessionStore(db).load(sid)
+        assert saved.title == "Title from tab A"
+        assert "Tab B knows this." in [f.text for f in saved.findings]  # the merge stands
         rerun_after(b, b.get_by_role("button", name="Load the saved version").click)
-        wait_text(b, "Tab A knows this.")
+        expect(b.get_by_label("Session title")).to_have_value("Title from tab A")
         shot(b, "tab-b-loaded-the-saved-version")
         expect(b.get_by_text("Not saved")).to_have_count(0)
         no_exception(b)

@@ -755,6 +755,8 @@ def test_demo_format_goes_to_the_demo_reader(
 
     # the tidy reader moved from evidence.sources.demo to evidence.sources.tidy (imported by name)
     monkeypatch.setattr(evidence.sources, "read_tidy", read_demo)
+    # placing neighbourhoods (issue 14) follows every reader; the stub's result has no areas
+    monkeypatch.setattr(evidence.sources, "place_neighbourhoods", lambda ds, *a, **k: ds)
     csv_path = _write(tmp_path, "mine.dat", "table,area_code,area_name,year,sic,employment\n")
     parquet = tmp_path / "mine.bin"
     parquet.write_bytes(b"PAR1" + b"\x00" * 16)

@@ -101,3 +101,23 @@ def test_switching_context_files_counts_as_another_source() -> None:
     session = StrategySession(data_source="a.csv", period_start=2015, period_end=2020)
     session.switch_source("a.csv", None, ["t19.xlsx"])
     assert session.context_sources == ["t19.xlsx"] and session.period_start is None
+
+
+def test_a_lookup_outside_this_server_is_set_aside(tmp_path: Path) -> None:
+    """The neighbourhood lookup (issue 14) is read like the data file: uploads only."""
+    settings = Settings(home=tmp_path, db_path=tmp_path / "db")
+    upload = settings.upload_dir / "abc-lookup.csv"
+    upload.write_text("x", encoding="utf-8")
+    kept = StrategySession(lookup_source=str(upload))
+    assert settings.set_aside_sources(kept) == [] and kept.lookup_source == str(upload)
+    session = StrategySession(lookup_source="/etc/passwd", notes="kept")
+    problems = settings.set_aside_sources(session)
+    assert [p.column for p in problems] == ["lookup_source"]
+    assert session.lookup_source is None and session.notes == "kept"
+    assert session.set_aside["lookup_source"]["value"] == "/etc/passwd"
+
+
+def test_switching_the_lookup_counts_as_another_source() -> None:
+    session = StrategySession(data_source="a.csv", period_start=2016)
+    session.switch_source("a.csv", lookup="lookup.csv")
+    assert session.lookup_source == "lookup.csv" and session.period_start is None

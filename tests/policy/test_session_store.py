@@ -25,7 +25,8 @@ from policy.storage import AccessDenied, SessionStore, StaleSession
 def sample_session() -> StrategySession:
     return StrategySession(
         title="Test strategy", area_code="E06000001", area_name="Ashbridge",
-        custom_area=CustomArea(code="C1", name="Patch", members=["E06000001", "E06000002"]),
+        custom_area=CustomArea(code="CUSTOM-C1", name="Patch",
+                               members=["E06000001", "E06000002"]),
         period_start=2016, period_end=2024, comparator_codes=["E06000003"],
         findings=[Finding(id="f1", kind="strength", topic="specialisation", sector="aerospace",
                           values={"lq": 2.5, "year": 2024}, threshold="LQ >= 1.25",

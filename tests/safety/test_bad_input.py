@@ -17,20 +17,28 @@ import hashlib
 import io
 import json
 import time
+import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import policymix_cli
 from evidence.problems import ProblemError
-from evidence.service import load_any
+from evidence.service import Evidence, load_any
 from evidence.sources.tidy import write_tidy
 from policy.catalogue import load_catalogue
 from policy.catalogue.load import packaged_dir
-from policy.session import StrategySession, session_from_json, session_to_json
-from policy.storage import SessionStore
+from policy.session import (
+    StrategySession,
+    custom_area_problems,
+    open_session_json,
+    session_from_json,
+    session_to_json,
+)
+from policy.storage import SessionStore, Settings
 from policy.workshop import ScoreInput, WorkshopStore
 from rules.loader import LIBRARY, rules_from_texts
 from tests.conftest import tiny_dataset
@@ -56,7 +64,12 @@ GOOD_SESSION = json.loads(session_to_json(StrategySession(
 WRONG_TYPES = {
     "title": [123, ["x"], None], "area_code": [5, {"a": 1}], "area_name": [[1]],
     "data_source": [7, ["/etc/passwd"]], "gva_source": [{"x": 1}],
-    "custom_area": ["patch", {"code": "C"}, [1]], "period_start": ["2016x", 10**12, -5, 1066],
+    "custom_area": ["patch", {"code": "C"}, [1],
+                    {"code": "E06000001", "name": "Pretender", "members": ["E06000001"]},
+                    {"code": "CUSTOM-x", "name": "Empty", "members": []},
+                    {"code": "CUSTOM-x", "name": "Twice", "members": ["E1", "E1"]},
+                    {"code": "CUSTOM-x", "name": "Blank", "members": [" "]}],
+    "period_start": ["2016x", 10**12, -5, 1066],
     "period_end": [10**12, "late", 3000], "comparator_codes": ["E1", [1, 2]],
     "findings": ["none", [{"id": "f"}], [1]], "answers": ["yes", [1]],
     "chosen_interventions": ["am_centre_hub", [{"x": 1}]], "dropped_interventions": [5],
@@ -114,6 +127,52 @@ def _session_cases() -> list[Case]:
     texts["schema_version-missing"] = good.replace('"schema_version": 1,', "")
     cases += [Case("session", name, _strict(text)) for name, text in texts.items()]
     return cases
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """What the app does with a session the data cannot serve in full: it opens, with the part
+    named in ``field`` set aside and the problems located."""
+
+    field: str
+    session: StrategySession
+    problems: list
+
+
+def _with_data(name: str, custom: dict) -> Case:
+    """A session whose custom area the bundled demo cannot build (unknown districts, not
+    districts), opened as the app opens it: the custom area is set aside. (A code that is a
+    real area's is refused by the strict reader above: custom codes start with CUSTOM-.)"""
+    def run(_: Path) -> object:
+        raw = json.loads(json.dumps(GOOD_SESSION))
+        raw.update(custom_area=custom, area_code=custom["code"])
+        session, _ = open_session_json(json.dumps(raw), source="bad.json")
+        levels = _demo_levels()
+        problems = custom_area_problems(session.custom_area, levels, source="bad.json")
+        session.set_aside_custom_area(problems)
+        return SetAside("custom_area", session, problems)
+    return Case("session", name, run)
+
+
+def _demo_levels() -> dict[str, str]:
+    if not DEMO_LEVELS:
+        areas = Evidence.from_dataset(load_any(None)).cube.areas
+        DEMO_LEVELS.update(zip(areas["area_code"], areas["level"], strict=True))
+    return DEMO_LEVELS
+
+
+DEMO_LEVELS: dict[str, str] = {}
+
+
+def _custom_cases() -> list[Case]:
+    return [
+        _with_data("custom-unknown-districts", {"code": "CUSTOM-Z", "name": "Nowhere",
+                                                "members": ["E09999998", "E09999999"]}),
+        _with_data("custom-some-unknown", {"code": "CUSTOM-Y", "name": "Half",
+                                           "members": ["E06000001", "W09999999"]}),
+        _with_data("custom-of-a-region", {"code": "CUSTOM-R", "name": "Region",
+                                          "members": ["E12000004"]}),
+    ]
 
 
 def _strict(text: str | bytes) -> Callable[[Path], object]:
@@ -189,6 +248,52 @@ def _data_cases() -> list[Case]:
             b"Aville", "Avill\u00e9".encode("latin-1"))),
     ]
     return cases
+
+
+# --------------------------------------------------------------------------- uploads
+
+LINE = b'"employment","E06000001",2020,"2511",123,false,,,,,,,,,,,,,,,,,,\n'
+
+
+def _upload_case(name: str, make: Callable[[Path], bytes], **limits: int) -> Case:
+    """An upload past a server limit (small limits, so the suite stays quick): refused by
+    :meth:`Settings.keep_upload` naming the file, and nothing is kept."""
+    def run(tmp: Path) -> object:
+        settings = Settings(home=tmp / "home", db_path=tmp / "unused.sqlite3", **limits)
+        try:
+            return settings.keep_upload(f"{name}.csv", make(tmp))
+        finally:
+            assert list(settings.upload_dir.iterdir()) == [], "an upload past a cap was kept"
+    return Case("data", f"upload-{name}", run)
+
+
+def _zip_of(size: int) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"0" * size)
+    return out.getvalue()
+
+
+def _parquet_rows(tmp: Path, rows: int) -> bytes:
+    path = tmp / "rows.parquet"
+    pd.DataFrame({"x": range(rows)}).to_parquet(path)
+    return path.read_bytes()
+
+
+def _upload_cases() -> list[Case]:
+    return [
+        _upload_case("too-big", lambda _: LINE * 20_000, upload_max_mb=1),
+        _upload_case("too-many-lines", lambda _: LINE * 1001, upload_max_rows=1000),
+        _upload_case("gzip-bomb", lambda _: gzip.compress(LINE * 400_000, 1),
+                     upload_max_unpacked_mb=10),
+        _upload_case("gzip-many-lines", lambda _: gzip.compress(LINE * 2000, 1),
+                     upload_max_rows=1000),
+        _upload_case("gzip-damaged", lambda _: gzip.compress(LINE * 99)[:12] + b"\xff" * 40),
+        _upload_case("zip-bomb", lambda _: _zip_of(3_000_000), upload_max_unpacked_mb=2),
+        _upload_case("zip-damaged", lambda _: b"PK\x03\x04" + b"\x00" * 60),
+        _upload_case("parquet-rows", lambda t: _parquet_rows(t, 11), upload_max_rows=10),
+        _upload_case("parquet-damaged", lambda _: b"PAR1" + b"\x00" * 60),
+    ]
 
 
 # --------------------------------------------------------------------------- rule files
@@ -271,6 +376,13 @@ def _scores(value: object, option: str = "a", criterion: str = "c1") -> list[dic
     return [{"option_id": option, "criterion_id": criterion, "value": value}]
 
 
+def _join_too_often(store: WorkshopStore, code: str, _token: str) -> object:
+    """The per-client limit: a client that joined at the limit is refused the next join (its
+    earlier joins are in the log, so nothing new reaches the store)."""
+    limited = WorkshopStore(store.path, replace(store.settings, client_joins_per_minute=1))
+    return limited.join(code, "One more", client="ip:192.0.2.1")
+
+
 def _workshop_cases() -> list[Case]:
     cases = []
     for i, name in enumerate(("", "   ", "x" * 41, "Ann\u202e", "Ann\u200b", "\x07bell",
@@ -299,6 +411,7 @@ def _workshop_cases() -> list[Case]:
         _workshop_case("propose-empty", lambda s, c, t: s.propose(
             c, t, kind="risk", topic="skills", text="   ")),
         _workshop_case("remove-nobody", lambda s, c, _t: s.remove_participant(c, "nobody")),
+        _workshop_case("client-joins-too-often", _join_too_often),
     ]
     return cases
 
@@ -365,8 +478,8 @@ def _cli_cases() -> list[Case]:
 
 # --------------------------------------------------------------------------- the runner
 
-CASES = [*_session_cases(), *_data_cases(), *_rule_cases(), *_catalogue_cases(),
-         *_workshop_cases(), *_cli_cases()]
+CASES = [*_session_cases(), *_custom_cases(), *_data_cases(), *_upload_cases(),
+         *_rule_cases(), *_catalogue_cases(), *_workshop_cases(), *_cli_cases()]
 STORE_FILE: list = []  # (database path, workshop code, a participant's token) for the run
 
 
@@ -386,6 +499,7 @@ def populated_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     code = workshops.start_workshop(session).code
     _, token = workshops.join(code, "Existing")
     workshops.save_scores(code, token, [ScoreInput(option_id="a", criterion_id="c1", value=60)])
+    workshops.join(code, "From a client", client="ip:192.0.2.1")  # its one join this minute
     STORE_FILE[:] = [db, code, token]
     return db
 
@@ -424,7 +538,12 @@ def test_bad_input_is_refused_with_a_location_and_changes_nothing(
     except RecursionError as exc:  # pragma: no cover - the failure this suite exists for
         pytest.fail(f"RecursionError instead of a located error: {exc!r}"[:300])
     else:
-        if isinstance(result, tuple) and result[:1] == ("cli",):
+        if isinstance(result, SetAside):
+            located = [p for p in result.problems if p.file and p.column]
+            assert located, f"nothing located: {result.problems}"
+            assert result.field in result.session.set_aside
+            assert getattr(result.session, result.field) is None
+        elif isinstance(result, tuple) and result[:1] == ("cli",):
             _, code, err = result
             assert code == 2, (code, err)
             assert "Traceback" not in err and err.strip(), err

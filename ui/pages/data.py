@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from evidence.dataset import DataError
+from evidence.dataset import NEIGHBOURHOOD_LEVELS, DataError
 from evidence.service import SAMPLE_NUTS2, Evidence, load_any, source_spec, split_source
 from evidence.sources.samples import SAMPLE_SOURCE
 from policy.session import StrategySession
@@ -68,30 +68,44 @@ def _choose_source() -> bool:
             "NOMIS context (optional): APS qualifications, APS occupations, UK Business Counts "
             "by size band (XLSX or CSV)", type=["csv", "xlsx"], accept_multiple_files=True,
             key="upload_context")
+        lookup_file = st.file_uploader(
+            "Neighbourhood lookup (optional, for MSOA or LSOA data): the ONS lookup from areas "
+            "to local authority districts (CSV or XLSX)", type=["csv", "gz", "xlsx"],
+            key="upload_lookup")
         status = st.selectbox(
             "Employment status (when the file has several; they are never added together)",
             STATUSES, index=STATUSES.index(_current_status(session.data_source)),
             key="upload_status")
         if uploaded is not None:
-            path = save_upload(uploaded.name, uploaded.getvalue())
-            gva_path = save_upload(gva_file.name, gva_file.getvalue()) if gva_file else None
+            try:  # the server's size caps, checked before any reader sees the file
+                path = save_upload(uploaded.name, uploaded.getvalue())
+                gva_path = save_upload(gva_file.name, gva_file.getvalue()) if gva_file else None
+                context = [str(save_upload(f.name, f.getvalue())) for f in context_files or []]
+                lookup_path = (save_upload(lookup_file.name, lookup_file.getvalue())
+                               if lookup_file else None)
+            except DataError as exc:
+                st.error("That file was not loaded, and nothing in your session changed. "
+                         f"{plain(exc)}")
+                return False
             gva = str(gva_path) if gva_path else None
+            lookup = str(lookup_path) if lookup_path else None
             spec = source_spec(path, None if status == STATUSES[0] else status)
-            context = [str(save_upload(f.name, f.getvalue())) for f in context_files or []]
             if spec != session.data_source or gva != session.gva_source \
-                    or context != session.context_sources:
-                try:
-                    load_any(spec, gva_path, context=context)  # a bad file changes nothing
+                    or context != session.context_sources or lookup != session.lookup_source:
+                try:  # a bad file changes nothing
+                    load_any(spec, gva_path, context=context, lookup=lookup)
                 except DataError as exc:
                     message = str(exc).replace(str(path), uploaded.name)
                     if gva_file is not None and gva_path is not None:
                         message = message.replace(str(gva_path), gva_file.name)
+                    if lookup_file is not None and lookup is not None:
+                        message = message.replace(lookup, lookup_file.name)
                     for upload, saved in zip(context_files or [], context, strict=True):
                         message = message.replace(saved, upload.name)
                     st.error(f"That file was not loaded, and nothing in your session changed. "
-                             f"{message}")
-                    return
-                session.switch_source(spec, gva, context)
+                             f"{plain(message)}")
+                    return False
+                session.switch_source(spec, gva, context, lookup)
                 st.success(f"Loaded {plain(uploaded.name)}"
                            + (f" with GVA from {plain(gva_file.name)}." if gva_file else "."))
         if session.data_source in (None, FULL_DEMO, SAMPLE_NUTS2):
@@ -122,13 +136,41 @@ def _load_report(ev: Evidence) -> None:
         st.markdown("\n".join(f"- {line}" for line in report.lines()))
 
 
+def _neighbourhood_parents(ev: Evidence) -> dict[str, str]:
+    """Neighbourhood code -> its district's code, for data with MSOAs or LSOAs (else empty)."""
+    areas = ev.cube.areas
+    nb = areas[areas["level"].isin(list(NEIGHBOURHOOD_LEVELS))]
+    return dict(zip(nb["area_code"], nb["group_code"], strict=True))
+
+
+def _choose_neighbourhood(ev: Evidence, district: str, current: str | None,
+                          parents: dict[str, str]) -> str:
+    """Within a district of data with neighbourhoods: the whole district or one of them."""
+    areas = ev.areas()
+    inside = areas[areas["area_code"].map(parents) == district]
+    if inside.empty:
+        return district
+    names = {district: "Whole district",
+             **dict(zip(inside["area_code"], inside["area_name"], strict=True))}
+    codes = list(names)
+    picked = st.selectbox(
+        f"Neighbourhood within the district ({len(inside)}; BRES small-area counts are "
+        "rounded and often suppressed)", codes,
+        index=codes.index(current) if current in names else 0,
+        format_func=lambda c: names[c] if c == district else f"{names[c]} ({c})",
+        key=f"neighbourhood_pick_{district}")
+    return picked or district
+
+
 def _choose_area(ev: Evidence) -> None:
     session = get_session()
     areas = ev.areas()
+    parents = _neighbourhood_parents(ev)
     levels = [lv for lv in LEVEL_LABELS if lv in set(areas["level"]) and lv != "country"]
     mode_options = levels + ["custom_build"]
     labels = {**LEVEL_LABELS, "custom_build": "Custom list of districts"}
-    current_level = next((lv for lv in levels if session.area_code in
+    current = parents.get(session.area_code or "", session.area_code)  # a neighbourhood's
+    current_level = next((lv for lv in levels if current in
                           set(areas.loc[areas["level"] == lv, "area_code"])), levels[0])
     level = st.radio("Kind of area", mode_options, index=mode_options.index(current_level),
                      format_func=labels.__getitem__, horizontal=True, key="area_level")
@@ -145,10 +187,13 @@ def _choose_area(ev: Evidence) -> None:
     subset = areas[areas["level"] == level]
     names = dict(zip(subset["area_code"], subset["area_name"], strict=True))
     codes = list(names)
-    index = codes.index(session.area_code) if session.area_code in names else None
+    index = codes.index(current) if current in names else None
     picked = st.selectbox(f"{LEVEL_LABELS[level]}", codes, index=index,
                           format_func=lambda c: f"{names[c]} ({c})",
                           placeholder="Choose an area...", key=f"area_pick_{level}")
+    if picked and level == "lad" and parents:
+        picked = _choose_neighbourhood(ev, picked, session.area_code, parents)
+        names = dict(zip(areas["area_code"], areas["area_name"], strict=True))
     if picked and picked != session.area_code:
         session.choose_area(picked, names[picked])
         st.rerun()  # the sidebar, drawn before this page, must show the new area

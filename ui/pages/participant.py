@@ -9,6 +9,8 @@ so a refresh or a bookmark keeps it; everything they enter goes straight to SQLi
 
 from __future__ import annotations
 
+import uuid
+
 import streamlit as st
 
 from evidence.models import FINDING_TOPICS
@@ -22,6 +24,7 @@ from policy.workshop import (
     Workshop,
     WorkshopError,
     WorkshopStore,
+    client_key,
     normalise_code,
     now_utc,
 )
@@ -45,6 +48,15 @@ def skip_key(option_id: str, criterion_id: str) -> str:
     return f"ws_skip__{option_id}__{criterion_id}"
 
 
+def this_client(store: WorkshopStore) -> str:
+    """Where this join comes from, for the per-client join limit (see
+    :func:`policy.workshop.client_key`): the proxy's X-Forwarded-For only when the operator
+    says a proxy sets it, else the connection's address, else this browser session."""
+    browser = st.session_state.setdefault("ws_browser_session", uuid.uuid4().hex)
+    return client_key(st.context.ip_address, st.context.headers.get("X-Forwarded-For"),
+                      browser, trust_proxy=bool(store.settings.trust_proxy))
+
+
 def join_form(store: WorkshopStore, code: str) -> None:
     """Code (prefilled from the URL) and display name; on success the token goes in the URL."""
     st.markdown("Join the workshop with the code the facilitator gave you. Your name is shown "
@@ -55,7 +67,7 @@ def join_form(store: WorkshopStore, code: str) -> None:
                              key="ws_join_name", placeholder="e.g. Priya, Midlands Aerospace")
         if st.form_submit_button("Join", type="primary"):
             try:
-                participant, token = store.join(typed, name)
+                participant, token = store.join(typed, name, client=this_client(store))
             except (WorkshopError, ProblemError) as exc:
                 st.error(f"Could not join: {plain(exc)}")
                 return

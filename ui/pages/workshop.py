@@ -23,8 +23,6 @@ from policy.labels import local_time
 from policy.session import StrategySession
 from policy.storage import StaleSession
 from policy.workshop import (
-    MAX_PARTICIPANTS,
-    WORKSHOP_HOURS,
     Workshop,
     WorkshopError,
     WorkshopStore,
@@ -287,7 +285,8 @@ def controls(session: StrategySession, store: WorkshopStore, workshop: Workshop)
             record(session, store, store.close(workshop.code))
             st.rerun()
     elif c1.button("Reopen scoring", key="ws_reopen",
-                   help=f"Open for another {WORKSHOP_HOURS} hours; scores given are kept"):
+                   help=f"Open for another {store.settings.workshop_hours} hours; scores "
+                        "given are kept"):
         store.reopen(workshop.code)
         st.rerun()
     if c2.button("Use workshop scores in the appraisal", key="ws_apply", type="primary",
@@ -327,7 +326,8 @@ def participants_panel(store: WorkshopStore, workshop: Workshop) -> None:
     """Who joined, and removing anyone who should not be there (their scores and proposals go
     with them, and their link stops working)."""
     people = store.participants(workshop.code)
-    with st.expander(f"Participants ({len(people)} of at most {MAX_PARTICIPANTS})"):
+    cap = store.settings.workshop_max_participants
+    with st.expander(f"Participants ({len(people)} of at most {cap})"):
         if not people:
             st.caption("Nobody has joined yet.")
             return

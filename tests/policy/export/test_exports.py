@@ -317,7 +317,9 @@ def test_html_is_one_self_contained_file(files: dict[str, Path]) -> None:
     for url in parser.urls:
         assert url.startswith(("data:", "#")), url
     assert not re.search(r"url\(\s*['\"]?https?:", text, re.I) and "@import" not in text
-    assert "<svg" in text and "data:image/png;base64," in text
+    # every figure inline as SVG (charts and diagrams alike), none as a base64 PNG
+    assert "<svg" in text and "data:image/png;base64," not in text
+    assert text.count("<figure>") == text.count("<figure><svg")
     assert "Content-Security-Policy" in text
     # the only http(s) text is the user's own (escaped) note, never an attribute
     for match in re.finditer(r"https?://", text):

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from policy.session import StrategySession
+from policy.storage import Settings
 from policy.workshop import (
     WorkshopClosed,
     WorkshopError,
     WorkshopStore,
     clean_display_name,
+    client_key,
     now_utc,
 )
-from policy.workshop import store as store_module
 from tests.policy.workshop.test_workshop import full_sheet, hand_state
 
 
@@ -64,7 +66,7 @@ def test_a_look_alike_name_cannot_squat_a_real_one(store: WorkshopStore, code: s
 
 def test_joins_are_capped(store: WorkshopStore, code: str,
                           monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module, "MAX_PARTICIPANTS", 3)
+    monkeypatch.setattr(store, "settings", replace(store.settings, workshop_max_participants=3))
     for i in range(3):
         store.join(code, f"Person {i}")
     with pytest.raises(WorkshopError, match="is full"):
@@ -74,7 +76,7 @@ def test_joins_are_capped(store: WorkshopStore, code: str,
 
 def test_joins_are_rate_limited(store: WorkshopStore, code: str,
                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module, "JOINS_PER_MINUTE", 5)
+    monkeypatch.setattr(store, "settings", replace(store.settings, workshop_joins_per_minute=5))
     for i in range(5):
         store.join(code, f"Person {i}")
     with pytest.raises(WorkshopError, match="in the last minute"):
@@ -119,3 +121,60 @@ def test_open_workshops_expire_and_reopening_extends(store: WorkshopStore, code:
     again = store.reopen(code)
     assert again.is_open and again.expires_at > now_utc()
     assert store.save_scores(code, token, full_sheet(50)) == 4
+
+
+def test_one_client_is_rate_limited_over_every_workshop(store: WorkshopStore, code: str,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "settings", replace(store.settings, client_joins_per_minute=3))
+    session = StrategySession(session_id="s2", area_code="E06000001", appraisal=hand_state())
+    other = store.start_workshop(session).code
+    for i, ws in enumerate((code, other, code)):
+        store.join(ws, f"Puppet {i}", client="ip:198.51.100.7")
+    with pytest.raises(WorkshopError, match="from this device or network") as caught:
+        store.join(other, "Puppet 3", client="ip:198.51.100.7")
+    assert caught.value.problems[0].code == "client_rate"
+    store.join(other, "Someone else", client="ip:198.51.100.8")  # another client joins
+    store.join(other, "No client named")  # the per-workshop limit still holds for these
+    with store.db.reader() as con:  # only a hash of the client is kept
+        logged = [r[0] for r in con.execute("SELECT client_hash FROM workshop_join_log")]
+    assert len(logged) == 4 and not any("198.51" in h for h in logged)
+    with store.db.transaction() as con:  # a minute later
+        con.execute("UPDATE workshop_join_log SET joined_at = ?",
+                    ((now_utc() - timedelta(seconds=61)).isoformat(timespec="seconds"),))
+    store.join(other, "Puppet 3", client="ip:198.51.100.7")
+
+
+def test_zero_turns_the_client_limit_off(store: WorkshopStore, code: str,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "settings", replace(store.settings, client_joins_per_minute=0))
+    for i in range(12):
+        store.join(code, f"Person {i}", client="ip:10.0.0.1")
+
+
+def test_workshop_limits_come_from_the_environment(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLICYMIX_WORKSHOP_HOURS", "2")
+    monkeypatch.setenv("POLICYMIX_WORKSHOP_MAX_PARTICIPANTS", "1")
+    store = WorkshopStore(tmp_path / "env.sqlite3")
+    session = StrategySession(session_id="s1", area_code="E06000001", appraisal=hand_state())
+    workshop = store.start_workshop(session)
+    assert workshop.expires_at - workshop.created_at == timedelta(hours=2)
+    store.join(workshop.code, "Ann")
+    with pytest.raises(WorkshopError, match=r"is full \(1 participants\)"):
+        store.join(workshop.code, "Bob")
+    store.close(workshop.code)
+    reopened = store.reopen(workshop.code)
+    assert reopened.expires_at - now_utc() <= timedelta(hours=2)
+    assert Settings.from_env().workshop_hours == 2
+
+
+@pytest.mark.parametrize("remote, forwarded, trust, expected", [
+    ("203.0.113.5", "198.51.100.1", False, "ip:203.0.113.5"),  # a header the client can type
+    ("203.0.113.5", "1.2.3.4, 198.51.100.1", True, "ip:198.51.100.1"),  # the proxy's entry
+    (None, None, False, "session:b1"),  # localhost: only the browser session is known
+    ("2001:db8:1:2:3:4:5:6", None, False, "ip:2001:db8:1:2::/64"),
+    ("2001:db8:1:2:ffff::1", None, False, "ip:2001:db8:1:2::/64"),  # same /64, same client
+])
+def test_the_client_is_what_the_server_can_honestly_tell(
+        remote: str | None, forwarded: str | None, trust: bool, expected: str) -> None:
+    assert client_key(remote, forwarded, "b1", trust_proxy=trust) == expected

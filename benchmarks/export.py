@@ -1,0 +1,99 @@
+"""Time the exports of one area: Word, HTML, Excel and JSON, bundled and full demo.
+
+    .venv/bin/python benchmarks/export.py [--repeat 5] [--no-full]
+
+Targets (issue 14): Word under 2 s and HTML under 1 s for one area. A session is made for one
+area of each demo (the engineering cluster archetype) with the tool's defaults, as the export
+page would see it; loading the data is not timed (the app holds it in memory).
+
+Each repeat times, the demos interleaved:
+
+- ``bundle``: the walkthrough results and labels (:func:`policy.export.build_bundle`)
+- ``<format>, cold``: a fresh bundle written with the figure cache emptied first: what the
+  first export of a session state costs (the figures rendered)
+- ``<format>, warm``: the same format again from a fresh bundle of the same session state: the
+  figures come from the cache keyed by their inputs (what a second format or a second click
+  costs)
+
+Medians with min-max; CPU time (``time.process_time``) beside wall time, since the machine may
+be shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from evidence.service import FULL_DEMO, Evidence  # noqa: E402
+from evidence.sources.demo import ARCHETYPES  # noqa: E402
+from policy.export import build_bundle, export  # noqa: E402
+from policy.export.images import clear_figure_cache  # noqa: E402
+from policy.session import StrategySession  # noqa: E402
+from policy.walkthrough import new_session  # noqa: E402
+
+FORMATS = ("docx", "html", "xlsx", "json")
+TARGETS = {"docx": 2000.0, "html": 1000.0}
+
+
+def _time(fn: Callable[[], object]) -> tuple[float, float]:
+    t0, c0 = time.perf_counter(), time.process_time()
+    fn()
+    return (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
+
+
+def one_repeat(ev: Evidence, session: StrategySession, tmp: Path) -> dict[str, tuple]:
+    out: dict[str, tuple] = {}
+    out["bundle"] = _time(lambda: build_bundle(session, ev))
+    for fmt in FORMATS:
+        path = tmp / f"report.{fmt}"
+        clear_figure_cache()
+        out[f"{fmt}, cold"] = _time(lambda p=path: export(build_bundle(session, ev), p))
+        out[f"{fmt}, warm"] = _time(lambda p=path: export(build_bundle(session, ev), p))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--no-full", action="store_true", help="bundled demo only")
+    args = p.parse_args(argv)
+    area = ARCHETYPES["engineering_assembly_cluster"][0]
+    demos: dict[str, tuple[Evidence, StrategySession]] = {}
+    sources = {"bundled demo": None} if args.no_full else {"bundled demo": None,
+                                                            "full demo": FULL_DEMO}
+    for name, source in sources.items():
+        ev = Evidence.from_path(source)
+        demos[name] = (ev, new_session(ev, area, data_source=source))
+    stages = ["bundle"] + [f"{f}, {w}" for f in FORMATS for w in ("cold", "warm")]
+    wall = {d: {s: [] for s in stages} for d in demos}
+    cpu = {d: {s: [] for s in stages} for d in demos}
+    with tempfile.TemporaryDirectory() as tmp:
+        for ev, session in demos.values():  # warm-up: imports, vl-convert, fonts
+            one_repeat(ev, session, Path(tmp))
+        for _ in range(args.repeat):
+            for name, (ev, session) in demos.items():
+                for stage, (w, c) in one_repeat(ev, session, Path(tmp)).items():
+                    wall[name][stage].append(w)
+                    cpu[name][stage].append(c)
+    for name in demos:
+        print(f"{name}, area {area}: median (min-max) of {args.repeat} interleaved repeats")
+        for stage in stages:
+            xs, cs = wall[name][stage], cpu[name][stage]
+            bar = TARGETS.get(stage.split(",")[0])
+            flag = "" if bar is None else (" ok" if statistics.median(xs) <= bar
+                                           else f"  <-- over {bar:.0f} ms")
+            print(f"  {stage:<12} {statistics.median(xs):7.0f} ms ({min(xs):.0f}-{max(xs):.0f})"
+                  f"   CPU {statistics.median(cs):6.0f} ms ({min(cs):.0f}-{max(cs):.0f}){flag}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
