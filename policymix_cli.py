@@ -1,8 +1,10 @@
 """`policymix` command line: the same functions as the app, without a browser.
 
-Commands import the policy layer inside their own function: it defers the rules engine, the
-catalogue, pydantic models and the export writers (python-docx, openpyxl, matplotlib) so that
-``policymix areas`` starts without them.
+Every command imports what it needs inside its own function: this defers pandas-heavy
+evidence modules, the rules engine, the catalogue, pydantic models and the export writers
+(python-docx, openpyxl, matplotlib) to the commands that use them, so that ``policymix
+indicators`` loads only the tidy reader, the cube and the indicators (not the profile,
+findings or rendering modules) and ``policymix areas`` starts without the policy layer.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from evidence.dataset import AREA_LEVELS, DataError
-from evidence.indicator_table import indicator_table
-from evidence.render import profile_markdown
-from evidence.service import Evidence, find_area
+if TYPE_CHECKING:
+    from evidence.indicators import Indicators
+    from evidence.service import Evidence
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
@@ -31,6 +33,8 @@ def command(name: str) -> Callable[[Callable[[argparse.Namespace], int]],
 
 
 def _evidence(args: argparse.Namespace) -> Evidence:
+    from evidence.service import Evidence
+
     return Evidence.from_path(getattr(args, "data", None), getattr(args, "gva", None),
                               getattr(args, "status", None),
                               context=getattr(args, "context", None),
@@ -50,6 +54,8 @@ def _print_report(ev: Evidence) -> None:
 
 def _area_code(ev: Evidence, query: str) -> str:
     """An area code from a code or a name (case-insensitive), else KeyError with suggestions."""
+    from evidence.service import find_area
+
     return find_area(ev.areas(), query)
 
 
@@ -77,6 +83,8 @@ def cmd_profile(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(profile.model_dump_json(indent=1))
     else:
+        from evidence.render import profile_markdown
+
         text = profile_markdown(profile)
         report = ev.dataset.source.report
         if report is not None:
@@ -87,11 +95,13 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
 @command("indicators")
 def cmd_indicators(args: argparse.Namespace) -> int:
+    from evidence.indicator_table import indicator_table
+
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".parquet"):
         raise ValueError(f"--out {args.out}: the file must end in .csv or .parquet")
-    ev = _evidence(args)
-    table = indicator_table(ev.indicators(args.start, args.end))
+    table = indicator_table(_tidy_indicators(args) or _evidence(args).indicators(args.start,
+                                                                                 args.end))
     if out.suffix.lower() == ".parquet":
         table.to_parquet(out, index=False)
     else:
@@ -100,6 +110,28 @@ def cmd_indicators(args: argparse.Namespace) -> int:
           f"{table['sector'].nunique()} sectors), {int(table['start_year'].iloc[0])}-"
           f"{int(table['end_year'].iloc[0])}", file=sys.stderr)
     return 0
+
+
+def _tidy_indicators(args: argparse.Namespace) -> Indicators | None:
+    """The indicators of a data file straight from ``load_dataset``, the cube and the
+    indicators (what ``Evidence`` does for a file, without importing the profile layer);
+    None for the demos, the sample, a ``file::status=`` spec or context files to merge,
+    which go through ``Evidence``."""
+    data = args.data
+    if data is None or args.context or "::" in str(data):
+        return None
+    if not Path(data).is_file():  # demo:full, sample:nuts2, or a missing file
+        return None
+    from evidence.cube import build_cube
+    from evidence.indicators import compute_indicators
+    from evidence.sources import load_dataset
+
+    ds = load_dataset(data, args.gva, args.status, args.engine or "auto", args.lookup)
+    cube = build_cube(ds)
+    years = [int(y) for y in cube.years]
+    start = years[0] if args.start is None else int(args.start)
+    end = years[-1] if args.end is None else int(args.end)
+    return compute_indicators(cube, start, end)
 
 
 @command("recommend")
@@ -178,6 +210,7 @@ def cmd_session(args: argparse.Namespace) -> int:
 def cmd_appraise(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from evidence.service import Evidence
     from policy.export import build_bundle, export
     from policy.session import session_from_json
 
@@ -218,6 +251,8 @@ def cmd_cba(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from evidence.dataset import AREA_LEVELS
+
     parser = argparse.ArgumentParser(prog="policymix", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -242,7 +277,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--engine", choices=["auto", "memory", "duckdb"], default="auto",
                        help="read a tidy file in memory or out of core with DuckDB (sector "
                        "numbers only, no 4-digit class analysis); auto: DuckDB above "
-                       "20 million rows (POLICYMIX_OUT_OF_CORE_ROWS)")
+                       "240 million rows for Parquet, 20 million for CSV "
+                       "(POLICYMIX_OUT_OF_CORE_ROWS)")
 
     p = sub.add_parser("areas", help="list area codes, names and levels")
     data_arg(p)
@@ -292,6 +328,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _data_error() -> type[Exception]:
+    """``DataError``, imported when a command failed (it pulls in pandas)."""
+    from evidence.dataset import DataError
+
+    return DataError
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     if hasattr(signal, "SIGPIPE"):  # `policymix ... | head` should just stop, not trace back
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
@@ -299,7 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (DataError, KeyError, ValueError, OSError) as exc:
+    except (KeyError, ValueError, OSError, _data_error()) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"policymix: error: {message}", file=sys.stderr)
         return 2

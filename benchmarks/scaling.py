@@ -9,13 +9,13 @@ per-process figure): ``read_tidy`` (load), ``build_cube`` (cube), ``compute_indi
 the whole period (indicators), each stage's wall time and the process's peak resident memory
 after it (``resource.getrusage``).
 
-    python benchmarks/scaling.py [--areas 360 1000 7000 35000] [--max-rows 60000000]
-                                 [--engine memory|duckdb]
+    python benchmarks/scaling.py [--areas 360 1000 7000 35000] [--engine auto|memory|duckdb]
 
-With ``--engine memory`` (the default) sizes with more rows than ``--max-rows`` are reported as
-not run (the in-memory path holds the rows' integer codes: about 25 bytes a row); with
-``--engine duckdb`` the load is the out-of-core reader (``evidence.sources.tidy_duckdb``, its
-default memory limit) and every size runs.
+``--engine auto`` (the default) lets ``evidence.sources.tidy_duckdb.choose_engine`` pick, as
+the app and the CLI do; ``memory`` is the lean reader (rows scattered into dense cells, a row
+group at a time for a big file: memory about the size of the cube, with the 4-digit class
+detail); ``duckdb`` the out-of-core reader (sector sums in SQL, its default memory limit, no
+class detail). Each row of the table says which engine ran.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def scaled_file(n_areas: int) -> Path:
     return out
 
 
-def measure(path: Path, engine: str = "memory") -> dict[str, float]:
+def measure(path: Path, engine: str = "auto") -> dict[str, float | str]:
     """Run in a child process: each stage's seconds and the peak RSS (GB) after it."""
     from evidence.cube import build_cube  # in the child only: the parent stays small
     from evidence.indicators import compute_indicators
@@ -95,7 +95,9 @@ def measure(path: Path, engine: str = "memory") -> dict[str, float]:
     def peak() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # KB -> GB
 
-    out: dict[str, float] = {"start_gb": peak()}
+    from evidence.sources.tidy_duckdb import choose_engine
+
+    out: dict[str, float | str] = {"start_gb": peak(), "engine": choose_engine(path, engine)}
     t0 = time.perf_counter()
     ds = read_tidy_any(path, engine)
     out["load_s"], out["load_gb"] = time.perf_counter() - t0, peak()
@@ -105,7 +107,7 @@ def measure(path: Path, engine: str = "memory") -> dict[str, float]:
     t0 = time.perf_counter()
     compute_indicators(cube)
     out["indicators_s"], out["indicators_gb"] = time.perf_counter() - t0, peak()
-    out["rows"] = float(len(ds.codes.area) if ds.codes is not None else
+    out["rows"] = float(ds.cells.rows if ds.cells is not None else
                         ds.sums.rows if ds.sums is not None else float("nan"))
     return out
 
@@ -113,29 +115,25 @@ def measure(path: Path, engine: str = "memory") -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--areas", type=int, nargs="+", default=[360, 1000, 7000, 35000])
-    parser.add_argument("--max-rows", type=float, default=60e6)
-    parser.add_argument("--engine", choices=["memory", "duckdb"], default="memory")
+    parser.add_argument("--engine", choices=["auto", "memory", "duckdb"], default="auto")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(measure(args.child, args.engine)))
         return
-    print(f"engine: {args.engine}")
-    print(f"{'areas':>7} {'rows':>12} {'load':>8} {'cube':>8} {'indic.':>8} {'total':>8} "
-          f"{'peak GB':>8}")
+    print(f"engine asked: {args.engine}")
+    print(f"{'areas':>7} {'rows':>12} {'engine':>7} {'load':>8} {'cube':>8} {'indic.':>8} "
+          f"{'total':>8} {'peak GB':>8}")
     for n in args.areas:
-        rows = n * 6160  # ~615 classes + TOTAL, 10 years
-        if rows > args.max_rows and args.engine == "memory":
-            print(f"{n:>7} {rows:>12,} not run: above --max-rows (needs the out-of-core path)")
-            continue
         path = scaled_file(n)
         child = subprocess.run([sys.executable, __file__, "--child", str(path),
                                 "--engine", args.engine],
                                capture_output=True, text=True, check=True)
         r = json.loads(child.stdout.strip().splitlines()[-1])
         total = r["load_s"] + r["cube_s"] + r["indicators_s"]
-        print(f"{n:>7} {int(r['rows']):>12,} {r['load_s']:7.2f}s {r['cube_s']:7.2f}s "
-              f"{r['indicators_s']:7.2f}s {total:7.2f}s {r['indicators_gb']:8.2f}")
+        print(f"{n:>7} {int(r['rows']):>12,} {r['engine']:>7} {r['load_s']:7.2f}s "
+              f"{r['cube_s']:7.2f}s {r['indicators_s']:7.2f}s {total:7.2f}s "
+              f"{r['indicators_gb']:8.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from evidence.dataset import (
     GB_CODE,
     NEIGHBOURHOOD_TIERS,
     Dataset,
+    EmploymentCells,
     EmploymentSums,
     is_pseudo_code,
     partition_mask,
@@ -120,8 +121,12 @@ def build_cube(ds: Dataset) -> Cube:
     years = np.array(ds.years, dtype=int)
     base, gb_in_file = _base_areas(ds)
     area_order = list(base["area_code"]) + [GB_CODE]
-    e = (_summed_arrays(ds.sums, area_order, years, sectors) if ds.sums is not None
-         else _employment_arrays(ds, area_order, years, sectors))
+    if ds.sums is not None:
+        e = _summed_arrays(ds.sums, area_order, years, sectors)
+    elif ds.cells is not None:
+        e = _cell_arrays(ds.cells, area_order, years, sectors)
+    else:
+        e = _employment_arrays(ds, area_order, years, sectors)
     notes = _coarse_code_notes(e.codes)
 
     gva = gva_total = None
@@ -145,8 +150,8 @@ def build_cube(ds: Dataset) -> Cube:
 
     nat_class = None
     if e.class_emp is not None:
-        nat_class = e.class_emp[-1] if national_basis.startswith("Great Britain") else \
-            e.class_emp[:-1][lowest].sum(axis=0)
+        nat_class = e.class_gb if national_basis.startswith("Great Britain") else \
+            e.class_emp[lowest].sum(axis=0)
 
     def drop_gb(x: np.ndarray | None) -> np.ndarray | None:
         return None if x is None else x[:-1]
@@ -178,7 +183,7 @@ def build_cube(ds: Dataset) -> Cube:
         nat_berd=nat_berd,
         nat_soc=nat_soc,
         classes=e.classes,
-        class_emp=drop_gb(e.class_emp),
+        class_emp=e.class_emp,
         nat_class_emp=nat_class,
         total_basis=e.total_basis,
         national_basis=national_basis,
@@ -249,6 +254,8 @@ def _base_areas(ds: Dataset) -> tuple[pd.DataFrame, bool]:
     file_areas = ds.areas.set_index("area_code", drop=False)
     if ds.sums is not None:  # so are the areas of the sums
         present = pd.Index(np.asarray(ds.sums.area_labels, dtype=str))
+    elif ds.cells is not None:
+        present = pd.Index(np.asarray(ds.cells.area_labels, dtype=str)[ds.cells.area_rows])
     elif ds.codes is not None:  # the codes' labels are exactly the areas with rows
         present = pd.Index(np.asarray(ds.codes.area_labels, dtype=str))
     else:
@@ -272,8 +279,10 @@ class _EmploymentArrays:
     """The file's industry codes other than TOTAL."""
     classes: tuple[str, ...] = ()
     class_emp: np.ndarray | None = None
-    """[A, C, Y] jobs by 4-digit SIC class (suppressed or missing cells count 0); None from
-    an out-of-core reader's sums, which have no class detail."""
+    """[A, C, Y] jobs by 4-digit SIC class (suppressed or missing cells count 0) of the
+    areas without the GB row (which is ``class_gb``); None from an out-of-core reader's
+    sums, which have no class detail."""
+    class_gb: np.ndarray | None = None
 
 
 def is_class_code(code: str) -> bool:
@@ -346,9 +355,8 @@ def _employment_arrays(
     Known and suppressed counts are taken only over the rows of sector and TOTAL codes."""
     rows = _Rows(ds, area_order, years)
     uniques = rows.uniques
-    sector_of, division_of, is_total, divisions = _code_positions(uniques, sectors)
+    codes = _CodeAxis(uniques, sectors)
     n_a, n_u, n_y = len(area_order), len(uniques), len(years)
-    n_s, n_d = len(sectors), len(divisions)
     known = ~np.isnan(rows.values)
     valid = rows.area >= 0
     if not valid.all():
@@ -359,53 +367,170 @@ def _employment_arrays(
     jobs = np.bincount(cell, weights=np.where(known, rows.values, 0.0),
                        minlength=n_a * n_u * n_y).reshape(n_a, n_u, n_y)
     # Known / suppressed counts for the few codes that make sectors and the TOTAL.
-    counted = np.flatnonzero((sector_of >= 0) | is_total)
-    slot = np.full(n_u, -1, dtype=np.int64)
-    slot[counted] = np.arange(len(counted))
-    row_slot = slot[rows.code]
+    row_slot = codes.slot[rows.code]
     mine = row_slot >= 0
-    small = (rows.area[mine] * len(counted) + row_slot[mine]) * n_y + rows.year[mine]
-    size = n_a * len(counted) * n_y
+    small = (rows.area[mine] * len(codes.counted) + row_slot[mine]) * n_y + rows.year[mine]
+    size = n_a * len(codes.counted) * n_y
 
     def count(flags: np.ndarray) -> np.ndarray:
         return np.bincount(small, weights=flags[mine].astype(float),
-                           minlength=size).reshape(n_a, len(counted), n_y)
+                           minlength=size).reshape(n_a, len(codes.counted), n_y)
 
-    seen, supp_count = count(known), count(rows.suppressed)
+    sums = codes.sums(jobs, count(known), count(rows.suppressed))
+    class_emp = jobs[:, codes.class_pos, :]
+    return _finish(*sums, list(uniques[~codes.is_total]), codes.classes, class_emp[:-1],
+                   class_emp[-1])
 
-    def by_group(source: np.ndarray, members: np.ndarray, group: np.ndarray,
-                 n_group: int) -> np.ndarray:  # fmt: skip
-        out = np.zeros((n_a, n_group, n_y))
-        for g in range(n_group):
-            picked = members[group == g]
-            if len(picked):
-                out[:, g, :] = source[:, picked, :].sum(axis=1)
+
+def _cell_arrays(cells: EmploymentCells, area_order: list[str], years: np.ndarray,
+                 sectors: list[str]) -> _EmploymentArrays:  # fmt: skip
+    """The lean reader's dense cells summed over their code axis, then placed in the cube's
+    area order (an area without rows, such as a missing GB row, is all zero).
+
+    The cells are stored [area, year, code], so every sum runs along contiguous memory, over
+    runs of neighbouring codes (sorted codes of one division or sector sit together); the
+    class array is a view of the cells when the areas are already in the cube's order."""
+    if [int(y) for y in cells.years] != [int(y) for y in years]:
+        raise ValueError("the cells' years are not the dataset's years")
+    uniques = np.asarray(cells.sic_labels, dtype=str)
+    codes = _CodeAxis(uniques, sectors)
+    have = {str(c): i for i, c in enumerate(cells.area_labels)}
+    pick = np.array([have.get(c, -1) for c in area_order], dtype=np.int64)
+    missing = pick < 0
+    take = np.where(missing, 0, pick)
+
+    def placed(x: np.ndarray | None) -> np.ndarray | None:
+        if x is None:
+            return None
+        out = x[take]
+        out[missing] = 0.0
         return out
 
-    counted_sector = sector_of[counted]
-    emp = by_group(jobs, np.flatnonzero(sector_of >= 0), sector_of[sector_of >= 0], n_s)
-    sector_seen = by_group(seen, np.arange(len(counted)), counted_sector, n_s)
-    supp = by_group(supp_count, np.arange(len(counted)), counted_sector, n_s)
-    in_division = (division_of >= 0) & ~is_total
-    structure = by_group(jobs, np.flatnonzero(in_division), division_of[in_division], n_d)
-    total_jobs = total_seen = None
-    if bool(is_total.any()):
-        total_jobs = jobs[:, is_total, :].sum(axis=1)
-        total_seen = seen[:, is_total[counted], :].sum(axis=1)
-    pseudo = np.array([is_pseudo_code(u) for u in uniques], dtype=bool)
-    pseudo_jobs = jobs[:, pseudo, :].sum(axis=1)
-    # Class level: the 4-digit codes of the same array, in sorted order.
-    class_pos = [i for i in np.argsort(uniques, kind="stable") if is_class_code(uniques[i])]
-    classes = tuple(str(uniques[i]) for i in class_pos)
-    class_emp = jobs[:, np.asarray(class_pos, dtype=np.int64), :]
-    return _finish(emp, sector_seen, supp, structure, total_jobs, total_seen, pseudo_jobs,
-                   list(uniques[~is_total]), classes, class_emp)
+    stored = cells.jobs.transpose(0, 2, 1)  # [A, Y, U], contiguous
+    counted = codes.counted
+    seen = cells.known.transpose(0, 2, 1)[:, :, counted].astype(float)
+    supp = cells.suppressed.transpose(0, 2, 1)[:, :, counted].astype(float)
+    sums = [placed(x) for x in codes.sums_last(stored, seen, supp)]
+    return _finish(*sums, list(uniques[~codes.is_total]), codes.classes,  # type: ignore[arg-type]
+                   *_class_arrays(stored, codes.class_pos, pick))
+
+
+def _class_arrays(stored: np.ndarray, class_pos: np.ndarray,
+                  pick: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """[A, C, Y] class jobs of the areas (all but the last of ``pick``) and [C, Y] of the GB
+    row (the last); views of ``stored`` [A, Y, U] when nothing needs moving."""
+    lo = int(class_pos[0]) if len(class_pos) else 0
+    contiguous = bool(np.array_equal(class_pos, np.arange(lo, lo + len(class_pos))))
+    columns = slice(lo, lo + len(class_pos)) if contiguous else class_pos
+    areas, gb = pick[:-1], int(pick[-1])
+    if (len(areas) and np.array_equal(areas, np.arange(areas[0], areas[0] + len(areas)))
+            and areas[0] >= 0):
+        rows = stored[int(areas[0]):int(areas[0]) + len(areas)]
+    else:
+        rows = stored[np.where(areas < 0, 0, areas)]
+        rows[areas < 0] = 0.0
+    class_emp = rows[:, :, columns].transpose(0, 2, 1)
+    class_gb = (stored[gb][:, columns].T if gb >= 0
+                else np.zeros((len(class_pos), stored.shape[1])))
+    return class_emp, class_gb
+
+
+class _CodeAxis:
+    """What each distinct industry code of a dense [area, code, year] array adds up to: its
+    Table 1 sector, its division, TOTAL, a NOMIS pseudo-code, a 4-digit class."""
+
+    def __init__(self, uniques: np.ndarray, sectors: list[str]) -> None:
+        self.sector_of, self.division_of, self.is_total, divisions = _code_positions(
+            uniques, sectors)
+        self.n_s, self.n_d = len(sectors), len(divisions)
+        self.counted = np.flatnonzero((self.sector_of >= 0) | self.is_total)
+        self.slot = np.full(len(uniques), -1, dtype=np.int64)
+        self.slot[self.counted] = np.arange(len(self.counted))
+        self.pseudo = np.array([is_pseudo_code(u) for u in uniques], dtype=bool)
+        self.class_pos = np.asarray(
+            [i for i in np.argsort(uniques, kind="stable") if is_class_code(uniques[i])],
+            dtype=np.int64)
+        self.classes = tuple(str(uniques[i]) for i in self.class_pos)
+
+    def sums_last(self, stored: np.ndarray, seen: np.ndarray,
+                  supp_count: np.ndarray) -> list[np.ndarray | None]:  # fmt: skip
+        """:meth:`sums` from arrays with the code axis last ([A, Y, U] and [A, Y, counted]),
+        summed slice by slice over runs of neighbouring codes; results [A, group, Y]."""
+        sector_of, is_total, counted = self.sector_of, self.is_total, self.counted
+        n_a, n_y, _ = stored.shape
+
+        def by_group(source: np.ndarray, members: np.ndarray, group: np.ndarray,
+                     n_group: int) -> np.ndarray:  # fmt: skip
+            out = np.zeros((n_a, n_group, n_y))
+            if not len(members):
+                return out
+            lo, hi = int(members[0]), int(members[-1]) + 1
+            if hi - lo == len(members) and bool(np.all(np.diff(group) >= 0)):
+                # One span of codes, groups in order (sorted codes by division): one pass.
+                starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+                sums = np.add.reduceat(source[:, :, lo:hi], starts, axis=2)
+                out[:, group[starts], :] = sums.transpose(0, 2, 1)
+                return out
+            for g in range(n_group):
+                picked = members[group == g]
+                for run in np.split(picked, np.flatnonzero(np.diff(picked) != 1) + 1):
+                    if len(run):
+                        out[:, g, :] += source[:, :, int(run[0]):int(run[-1]) + 1].sum(axis=2)
+            return out
+
+        counted_sector = sector_of[counted]
+        emp = by_group(stored, np.flatnonzero(sector_of >= 0), sector_of[sector_of >= 0],
+                       self.n_s)
+        sector_seen = by_group(seen, np.arange(len(counted)), counted_sector, self.n_s)
+        supp = by_group(supp_count, np.arange(len(counted)), counted_sector, self.n_s)
+        in_division = (self.division_of >= 0) & ~is_total
+        structure = by_group(stored, np.flatnonzero(in_division),
+                             self.division_of[in_division], self.n_d)
+        total_jobs = total_seen = None
+        if bool(is_total.any()):
+            total_jobs = stored[:, :, is_total].sum(axis=2)
+            total_seen = seen[:, :, is_total[counted]].sum(axis=2)
+        pseudo_jobs = (stored[:, :, self.pseudo].sum(axis=2) if self.pseudo.any()
+                       else np.zeros((n_a, n_y)))
+        return [emp, sector_seen, supp, structure, total_jobs, total_seen, pseudo_jobs]
+
+    def sums(self, jobs: np.ndarray, seen: np.ndarray,
+             supp_count: np.ndarray) -> list[np.ndarray | None]:  # fmt: skip
+        """Sector jobs, known and suppressed cells, division jobs, TOTAL jobs and cells and
+        pseudo-code jobs from jobs [A, U, Y] and the counts [A, counted, Y]."""
+        n_a, _, n_y = jobs.shape
+
+        def by_group(source: np.ndarray, members: np.ndarray, group: np.ndarray,
+                     n_group: int) -> np.ndarray:  # fmt: skip
+            out = np.zeros((n_a, n_group, n_y))
+            for g in range(n_group):
+                picked = members[group == g]
+                if len(picked):
+                    out[:, g, :] = source[:, picked, :].sum(axis=1)
+            return out
+
+        sector_of, is_total = self.sector_of, self.is_total
+        counted_sector = sector_of[self.counted]
+        emp = by_group(jobs, np.flatnonzero(sector_of >= 0), sector_of[sector_of >= 0], self.n_s)
+        sector_seen = by_group(seen, np.arange(len(self.counted)), counted_sector, self.n_s)
+        supp = by_group(supp_count, np.arange(len(self.counted)), counted_sector, self.n_s)
+        in_division = (self.division_of >= 0) & ~is_total
+        structure = by_group(jobs, np.flatnonzero(in_division), self.division_of[in_division],
+                             self.n_d)
+        total_jobs = total_seen = None
+        if bool(is_total.any()):
+            total_jobs = jobs[:, is_total, :].sum(axis=1)
+            total_seen = seen[:, is_total[self.counted], :].sum(axis=1)
+        pseudo_jobs = (jobs[:, self.pseudo, :].sum(axis=1) if self.pseudo.any()
+                       else np.zeros((n_a, n_y)))
+        return [emp, sector_seen, supp, structure, total_jobs, total_seen, pseudo_jobs]
 
 
 def _finish(emp: np.ndarray, sector_seen: np.ndarray, supp: np.ndarray, structure: np.ndarray,
             total_jobs: np.ndarray | None, total_seen: np.ndarray | None,
             pseudo_jobs: np.ndarray | None, codes: list[str], classes: tuple[str, ...] = (),
-            class_emp: np.ndarray | None = None) -> _EmploymentArrays:  # fmt: skip
+            class_emp: np.ndarray | None = None,
+            class_gb: np.ndarray | None = None) -> _EmploymentArrays:  # fmt: skip
     """Sums by sector, division and TOTAL -> the cube's arrays (both engines end here)."""
     # No known value behind a cell (no row, or every row suppressed): unknown, not zero.
     emp = np.where(sector_seen == 0, np.nan, emp)
@@ -422,7 +547,7 @@ def _finish(emp: np.ndarray, sector_seen: np.ndarray, supp: np.ndarray, structur
     rest = np.clip(total - structure.sum(axis=1), 0, None)
     structure = np.concatenate([structure, rest[:, None, :]], axis=1)
     return _EmploymentArrays(emp, supp, total, structure, total_basis, codes, classes,
-                             class_emp)
+                             class_emp, class_gb)
 
 
 def _summed_arrays(sums: EmploymentSums, area_order: list[str], years: np.ndarray,
@@ -520,13 +645,13 @@ def _weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
 def _area_year_index(
     frame: pd.DataFrame, area_order: list[str], years: np.ndarray
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Rows of an area-year table that fall in the cube, with their area and year positions."""
-    pos = {c: i for i, c in enumerate(area_order)}
-    a = frame["area_code"].map(pos)
-    keep = a.notna() & frame["year"].isin(years)
-    kept = frame[keep]
-    return (kept, a[keep].to_numpy(dtype=np.int64),
-            np.searchsorted(years, kept["year"].to_numpy()))
+    """Rows of an area-year table that fall in the cube, with their area and year positions
+    (looked up on the distinct codes, not row by row)."""
+    a = _positions(frame["area_code"], area_order)
+    y = frame["year"].to_numpy(dtype=np.int64)
+    keep = (a >= 0) & np.isin(y, years)
+    kept = frame[keep] if not keep.all() else frame
+    return kept, a[keep], np.searchsorted(years, y[keep])
 
 
 def _gva_arrays(
@@ -534,25 +659,25 @@ def _gva_arrays(
 ) -> tuple[np.ndarray, np.ndarray]:
     assert ds.gva is not None
     gdf, a, y = _area_year_index(ds.gva, area_order, years)
-    codes = gdf["sic"].astype(str).to_numpy()
+    code, uniques = _factorize(gdf["sic"].astype(str))
     vals = gdf["gva"].to_numpy(dtype=float)
     n_a, n_s, n_y = len(area_order), len(sectors), len(years)
     gva = np.full((n_a, n_s, n_y), np.nan)
     gva_total = np.full((n_a, n_y), np.nan)
     # Range codes such as "26-27" (ONS GVA) straddle sectors: they never count for one sector.
-    lookup = {c: TOTAL_CODE if c == TOTAL_CODE else None if "-" in c else match_code(c).sector_id
-              for c in np.unique(codes)}
-    sec = np.array([lookup[c] for c in codes], dtype=object)
-    tot = sec == TOTAL_CODE
+    index = {s: i for i, s in enumerate(sectors)}
+    sector_of = np.array([-2 if c == TOTAL_CODE else -1 if "-" in c
+                          else index.get(match_code(c).sector_id or "", -1)
+                          for c in uniques] + [-1], dtype=np.int64)  # fmt: skip
+    sec = sector_of[code]
+    tot = sec == -2
     gva_total[a[tot], y[tot]] = vals[tot]
-    for s_i, s in enumerate(sectors):
-        m = sec == s
-        if m.any():
-            block = np.zeros((n_a, n_y))
-            np.add.at(block, (a[m], y[m]), np.nan_to_num(vals[m]))
-            seen = np.zeros((n_a, n_y))
-            np.add.at(seen, (a[m], y[m]), 1.0)
-            gva[:, s_i, :] = np.where(seen > 0, block, np.nan)
+    mine = sec >= 0
+    if mine.any():
+        cell = (a[mine] * n_s + sec[mine]) * n_y + y[mine]
+        block = np.bincount(cell, weights=np.nan_to_num(vals[mine]), minlength=n_a * n_s * n_y)
+        seen = np.bincount(cell, minlength=n_a * n_s * n_y)
+        gva = np.where(seen > 0, block, np.nan).reshape(n_a, n_s, n_y)
     return gva, gva_total
 
 
@@ -578,11 +703,20 @@ def _context_arrays(
     return level4, berd, soc
 
 
-def _sum_members(x: np.ndarray | None, groups: list[np.ndarray]) -> np.ndarray | None:
+def _sum_members(x: np.ndarray | None, members: list[np.ndarray],
+                 nan_free: bool = False) -> np.ndarray | None:  # fmt: skip
+    """Each group's sum of its members' rows (missing values count 0; an empty group NaN).
+
+    A loop over the groups, each summing only its members' rows: a product with a
+    membership matrix would cost groups x areas x the rest, and BLAS threads fight for a
+    small shared machine's cores."""
     if x is None:
         return None
-    return np.stack([np.nansum(x[g], axis=0) if len(g) else np.full(x.shape[1:], np.nan)
-                     for g in groups])
+    filled = x if nan_free else np.where(np.isnan(x), 0.0, x)
+    out = np.empty((len(members), *x.shape[1:]))
+    for i, g in enumerate(members):
+        out[i] = filled[g].sum(axis=0) if len(g) else np.nan
+    return out
 
 
 def aggregate_rows(cube: Cube, member_positions: list[np.ndarray]) -> dict[str, np.ndarray | None]:
@@ -590,22 +724,24 @@ def aggregate_rows(cube: Cube, member_positions: list[np.ndarray]) -> dict[str, 
 
     A sector value of an aggregate is NaN only when every member is NaN.
     """
+    members = [np.asarray(g, dtype=np.int64) for g in member_positions]
+
     def summed(x: np.ndarray | None) -> np.ndarray | None:
         if x is None:
             return None
-        out = _sum_members(x, member_positions)
-        all_nan = np.stack([np.all(np.isnan(x[g]), axis=0) for g in member_positions])
-        return np.where(all_nan, np.nan, out)
+        out = _sum_members(x, members)
+        known = _sum_members((~np.isnan(x)).astype(float), members, nan_free=True)
+        return np.where((known == 0) | np.isnan(known), np.nan, out)
 
     result: dict[str, np.ndarray | None] = {
         "emp": summed(cube.emp),
-        "supp": _sum_members(cube.supp, member_positions),
+        "supp": _sum_members(cube.supp, members),
         "total": summed(cube.total),
-        "structure": _sum_members(cube.structure, member_positions),
+        "structure": _sum_members(cube.structure, members),
         "gva": summed(cube.gva),
         "gva_total": summed(cube.gva_total),
         "soc": summed(cube.soc),
-        "class_emp": _sum_members(cube.class_emp, member_positions),
+        "class_emp": _sum_members(cube.class_emp, members, nan_free=True),
     }
     for name in ("level4", "berd"):
         x = getattr(cube, name)
@@ -613,7 +749,7 @@ def aggregate_rows(cube: Cube, member_positions: list[np.ndarray]) -> dict[str, 
             result[name] = None
             continue
         w = np.where(np.isnan(cube.total), 0.0, cube.total)
-        result[name] = np.stack([_weighted(x[g], w[g]) for g in member_positions])
+        result[name] = np.stack([_weighted(x[g], w[g]) for g in members])
     return result
 
 
@@ -631,25 +767,32 @@ def _add_aggregates(cube: Cube, extra: pd.DataFrame | None = None) -> Cube:
     existing = set(cube.areas["area_code"])
     new_rows: list[dict] = []
     members: list[np.ndarray] = []
+    positions = lad.index.to_numpy()
     for level, code_col, name_col in passes:
-        sub = lad[lad[code_col].astype(str) != ""]
-        for code, part in sub.groupby(code_col, sort=True):
-            if code in existing:
+        codes = lad[code_col].fillna("").astype(str).to_numpy()
+        names = lad[name_col].astype(str).to_numpy()
+        regions = lad["region_code"].astype(str).to_numpy()
+        region_names = lad["region_name"].astype(str).to_numpy()
+        groups, inverse = np.unique(codes, return_inverse=True)
+        for g, code in enumerate(groups.tolist()):
+            if code == "" or code in existing:
                 continue
             existing.add(code)
-            region_code = part["region_code"].mode().iloc[0] if level == "group" else code
-            region_name = part["region_name"].mode().iloc[0] if level == "group" else ""
+            rows = np.flatnonzero(inverse == g)
+            name = str(names[rows[0]])
+            region_code = _mode(regions[rows]) if level == "group" else code
+            region_name = _mode(region_names[rows]) if level == "group" else ""
             new_rows.append({
                 "area_code": code,
-                "area_name": part[name_col].iloc[0],
+                "area_name": name,
                 "level": level,
                 "group_code": code if level == "group" else "",
-                "group_name": part[name_col].iloc[0] if level == "group" else "",
+                "group_name": name if level == "group" else "",
                 "region_code": region_code,
-                "region_name": region_name or part[name_col].iloc[0],
-                "members": list(part["area_code"]),
+                "region_name": region_name or name,
+                "members": [str(c) for c in lad["area_code"].to_numpy()[rows]],
             })
-            members.append(part.index.to_numpy())
+            members.append(positions[rows])
     if new_rows:
         cube = append_rows(cube, pd.DataFrame(new_rows), members)
     codes = list(cube.areas["area_code"])
@@ -658,6 +801,12 @@ def _add_aggregates(cube: Cube, extra: pd.DataFrame | None = None) -> Cube:
     cube.region_pos = np.array([pos.get(rc, -1) for rc in region_codes], dtype=np.int64)
     cube._pos = {}
     return cube
+
+
+def _mode(values: np.ndarray) -> str:
+    """The most common value, the smallest of those tied (as ``pandas.Series.mode`` picks)."""
+    labels, counts = np.unique(values, return_counts=True)
+    return str(labels[np.argmax(counts)])
 
 
 def append_rows(cube: Cube, rows: pd.DataFrame, member_positions: list[np.ndarray]) -> Cube:

@@ -296,6 +296,45 @@ class EmploymentSums:
     suppressed_cells: int = 0
 
 
+@dataclass
+class EmploymentCells:
+    """The employment table as one dense cell per area, industry code and year, as the lean
+    tidy reader builds it batch by batch (``evidence.sources.tidy``): no row is kept, only
+    arrays the size of the cube, which is what lets a 35,000-area file load in memory.
+
+    A tidy file holds at most one row per cell (a duplicate is an error), so nothing is lost:
+    ``jobs`` is the row's count (0 where there is no row or the count is unknown), ``known``
+    marks cells whose row has a count, ``suppressed`` cells whose row is marked suppressed.
+    Axes: ``area_labels`` (every area of the areas table, in its order; ``area_rows`` says
+    which have employment rows), ``sic_labels``
+    (normalised keys, sorted), ``years`` (sorted).
+    """
+
+    area_labels: np.ndarray
+    sic_labels: np.ndarray
+    years: np.ndarray  # int64
+    jobs: np.ndarray  # [A, U, Y] float64 (a view: the reader stores [A, Y, U])
+    known: np.ndarray  # [A, U, Y] bool
+    suppressed: np.ndarray  # [A, U, Y] bool
+    area_rows: np.ndarray  # [A] bool: the area has employment rows
+    rows: int = 0
+    suppressed_rows: int = 0
+
+    def frame(self) -> pd.DataFrame:
+        """The ``EMPLOYMENT_COLUMNS`` frame, one row a filled cell, ordered by area (areas
+        table order), year and industry code (the order ``write_tidy`` is given the demo
+        in) rather than by file line."""
+        area, year, sic = np.nonzero((self.known | self.suppressed).transpose(0, 2, 1))
+        jobs = np.where(self.known[area, sic, year], self.jobs[area, sic, year], np.nan)
+        return pd.DataFrame({
+            "area_code": _str_column(self.area_labels, area),
+            "year": np.asarray(self.years, dtype=np.int64)[year],
+            "sic": _str_column(self.sic_labels, sic),
+            "employment": jobs,
+            "suppressed": self.suppressed[area, sic, year],
+        })
+
+
 _STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
@@ -318,6 +357,8 @@ class _EmploymentField:
         frame = obj.__dict__.get(self.attr)
         if frame is None and obj.codes is not None:
             frame = obj.__dict__[self.attr] = obj.codes.frame()
+        if frame is None and obj.cells is not None:
+            frame = obj.__dict__[self.attr] = obj.cells.frame()
         if frame is None and obj.sums is not None:
             raise DataError("the employment rows of this file were summed out of core "
                             "(engine duckdb) and are not held in memory; read it with the "
@@ -341,15 +382,20 @@ class Dataset:
     """The employment table as integer codes when the reader had them (the cube uses them)."""
     sums: EmploymentSums | None = field(default=None, repr=False, compare=False)
     """The employment table summed out of core (no rows, no class detail), when read so."""
+    cells: EmploymentCells | None = field(default=None, repr=False, compare=False)
+    """The employment table as dense cells (the lean tidy reader's; the cube uses them)."""
 
     def __post_init__(self) -> None:
-        if self.__dict__.get("_employment") is None and self.codes is None and self.sums is None:
+        if (self.__dict__.get("_employment") is None and self.codes is None
+                and self.sums is None and self.cells is None):
             raise TypeError("Dataset needs an employment frame, its codes or its sums")
 
     @property
     def years(self) -> list[int]:
         if self.sums is not None:
             return [int(y) for y in self.sums.years]
+        if self.cells is not None:
+            return [int(y) for y in self.cells.years]
         years = self.codes.year if self.codes is not None else self.employment["year"]
         return sorted(int(y) for y in pd.unique(np.asarray(years)))
 

@@ -172,6 +172,38 @@ def test_indicators_table_matches_the_profile(tmp_path: Path, suffix: str) -> No
     assert rows["lq"].notna().sum() >= 5, "the cluster archetype has most sectors"
 
 
+def test_indicators_on_a_tidy_file_equal_the_evidence_path(tmp_path: Path) -> None:
+    """``indicators --data FILE`` on a tidy file skips ``Evidence`` (and the profile layer's
+    imports) but writes exactly the table ``Evidence`` gives for the same file."""
+    from evidence.indicator_table import indicator_table
+    from evidence.sources.demo import bundled_demo_path
+
+    data = bundled_demo_path()
+    out = tmp_path / "fast.parquet"
+    assert main(["indicators", "--data", str(data), "--out", str(out), "--start", "2016"]) == 0
+    fast = pd.read_parquet(out)
+    slow = indicator_table(Evidence.from_path(str(data)).indicators(2016, None))
+    pd.testing.assert_frame_equal(fast, slow.reset_index(drop=True), check_dtype=False,
+                                  rtol=1e-12)
+
+
+def test_indicators_command_imports_only_what_it_needs(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from evidence.sources.demo import bundled_demo_path
+    from tests.paths import ROOT
+
+    script = ("import sys, policymix_cli; policymix_cli.main(['indicators', '--data', "
+              f"{str(bundled_demo_path())!r}, '--out', {str(tmp_path / 'x.csv')!r}]); "
+              "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+              "('streamlit', 'altair', 'policy', 'rules', 'docx', 'matplotlib') or m in "
+              "('evidence.service', 'evidence.profile', 'evidence.render'))))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.strip() == "", done.stdout
+
+
 def test_indicators_refuses_other_extensions(tmp_path: Path, capsys) -> None:
     assert main(["indicators", "--out", str(tmp_path / "x.xlsx")]) == 2
     assert "must end in .csv or .parquet" in capsys.readouterr().err

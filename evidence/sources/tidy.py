@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from evidence.dataset import (
@@ -31,15 +32,25 @@ from evidence.dataset import (
     CONTEXT_NUMERIC,
     DataError,
     Dataset,
+    EmploymentCells,
     EmploymentCodes,
     SourceInfo,
     validate_dataset,
 )
 from evidence.sectors import TOTAL_CODE, SicCodeError, known_sic_codes, normalise_sic
 from evidence.sources.text import csv_cells
+from evidence.sources.tidy_cells import (
+    LINE_OFFSET,
+    MAX_JOBS,
+    YEAR_RANGE,
+    AxesTally,
+    Scatter,
+)
 
 __all__ = [
     "FILE_COLUMNS",
+    "MAX_JOBS",
+    "YEAR_RANGE",
     "TABLES",
     "looks_like_tidy",
     "read_small_tables",
@@ -172,15 +183,7 @@ def write_tidy(ds: Dataset, path: Path | str, meta: dict[str, str] | None = None
 # Our single-file tidy format: read and check
 # --------------------------------------------------------------------------------------------
 
-_LINE_OFFSET = 2  # data row i (0-based) is on line i + 2: the header is line 1
-
-YEAR_RANGE = (1990, 2100)
-"""Years a tidy file may hold: BRES starts in 2009 and its predecessor (ABI) in 1998; anything
-outside this range is a typing slip, not a year of data."""
-
-MAX_JOBS = 100_000_000
-"""No area or industry holds more jobs than this (UK employment is about 33 million): a larger
-count is a unit or typing error, and would make shift-shares and LQs meaningless."""
+_LINE_OFFSET = LINE_OFFSET
 _DICT = pa.dictionary(pa.int32(), pa.string())
 _FailAt = Callable[[int, "str | None", str], DataError]
 """Builds the located error for a row of one table (its index there, column, message)."""
@@ -438,9 +441,12 @@ def read_tidy(path: Path | str) -> Dataset:
         return _read_frame(raw, file)
     tables, _ = _split_tables(raw.rest, file, raw.rest_pos)
     areas = _areas(tables["areas"], file)
-    known = areas["area_code"]
-    codes = _lean_employment(raw.main, np.flatnonzero(raw.table == _EMPLOYMENT), known, file)
-    return _dataset(tables, areas, codes, file)
+    if not (raw.table == _EMPLOYMENT).any():
+        raise DataError("no employment rows", file=file)
+    codes = areas["area_code"].to_numpy(dtype=str)
+    cells = (_whole_cells(raw.main, raw.table, codes, file) if raw.main is not None
+             else _batched_cells(path, raw.table, raw.tally, codes, file))
+    return _dataset(tables, areas, cells, file)
 
 
 def read_small_tables(
@@ -461,7 +467,8 @@ def read_small_tables(
 
 
 def _dataset(tables: dict[str, _Rows], areas: pd.DataFrame,
-             emp: pd.DataFrame | EmploymentCodes, file: str) -> Dataset:  # fmt: skip
+             emp: pd.DataFrame | EmploymentCodes | EmploymentCells,
+             file: str) -> Dataset:  # fmt: skip
     known = areas["area_code"]
     gva = _gva(tables["gva"], known)
     context = _context(tables["context"], known)
@@ -469,6 +476,10 @@ def _dataset(tables: dict[str, _Rows], areas: pd.DataFrame,
     source = _source_from_meta(
         meta.text("area_code").astype(str), meta.text("area_name").astype(str), file
     )
+    if isinstance(emp, EmploymentCells):
+        source.suppressed_cells = emp.suppressed_rows
+        return Dataset(employment=None, areas=areas, source=source, gva=gva, context=context,
+                       cells=emp)
     if isinstance(emp, EmploymentCodes):
         source.suppressed_cells = int(emp.suppressed.sum())
         return Dataset(employment=None, areas=areas, source=source, gva=gva, context=context,
@@ -500,15 +511,21 @@ _MAIN_COLUMNS = ["table", "area_code", "year", "sic", "employment", "suppressed"
 """The columns read for every row: the employment table's, and ``table`` to split by."""
 _EMPLOYMENT = TABLES.index("employment")
 _BATCH = 65_536
+BATCHED_ROWS = 8_000_000
+"""A Parquet file with more rows than this is read record batch by record batch (memory about
+the size of the cube); a smaller one whole, by Arrow's threaded reader (faster)."""
 
 
 class _Lean:
     """A file read lean: the main columns of every row, each row's table (an index into
     ``TABLES``), and the rows of the small tables (all columns) with their file positions."""
 
-    def __init__(self, main: pa.Table, table: np.ndarray, rest: pd.DataFrame,
-                 rest_pos: np.ndarray) -> None:  # fmt: skip
+    def __init__(self, main: pa.Table | None, table: np.ndarray, rest: pd.DataFrame,
+                 rest_pos: np.ndarray, tally: AxesTally | None = None) -> None:  # fmt: skip
+        """``main`` is None for a file read by row group (its rows are read again then, and
+        ``tally`` holds what the first pass found)."""
         self.main, self.table, self.rest, self.rest_pos = main, table, rest, rest_pos
+        self.tally = tally
 
 
 def _lean_types_ok(schema: pa.Schema) -> bool:
@@ -538,28 +555,43 @@ def _require_main(names: list[str], file: str) -> None:
 
 
 def _read_parquet(path: Path) -> _Lean | pd.DataFrame:
-    """Parquet, projected: the main columns for every row, the rest for the small tables only
+    """Parquet, projected: the main columns for every row (read by Arrow's threaded dataset
+    reader, text straight as dictionaries), the other columns for the small tables' rows only
     (decoding stops after the last batch that holds one of their rows)."""
     name = str(path)
     try:
         schema = pq.read_schema(path)
         _refuse_duplicated_columns(schema.names, name)
         text = [f.name for f in schema if _is_text(f.type) and not pa.types.is_null(f.type)]
-        pf = pq.ParquetFile(path, read_dictionary=text)
         if not _lean_types_ok(schema):
-            return pf.read().to_pandas()
+            return pq.ParquetFile(path, read_dictionary=text).read().to_pandas()
         _require_main(schema.names, name)
-        main = pf.read(columns=[c for c in _MAIN_COLUMNS if c in schema.names])
-        table = _table_codes(main["table"], name)
-        rest_pos = np.flatnonzero(table != _EMPLOYMENT)
-        rest = _parquet_rows(pf, rest_pos).to_pandas()
+        columns = [c for c in _MAIN_COLUMNS if c in schema.names]
+        pf = pq.ParquetFile(path, read_dictionary=text)
+        tally = None
+        if pf.metadata.num_rows > BATCHED_ROWS:
+            main = None
+            table, tally = _batched_scan(path, schema.names, name)
+            rest_pos = np.flatnonzero(table != _EMPLOYMENT)
+            rest = _parquet_rows(pf, rest_pos, list(schema.names))
+        else:
+            main = pq.read_table(path, columns=columns, read_dictionary=text)
+            table = _table_codes(main["table"], name)
+            rest_pos = np.flatnonzero(table != _EMPLOYMENT)
+            rest = main.take(pa.array(rest_pos))
+            others = [c for c in schema.names if c not in columns]
+            if others:
+                picked = _parquet_rows(pf, rest_pos, others)
+                for column in others:
+                    rest = rest.append_column(column, picked[column])
     except (pa.ArrowException, OSError) as exc:
         raise DataError(f"not a readable Parquet file ({exc})", file=name) from exc
-    return _Lean(main, table, rest, rest_pos)
+    return _Lean(main, table, rest.to_pandas(), rest_pos, tally)
 
 
-def _parquet_rows(pf: pq.ParquetFile, positions: np.ndarray) -> pa.Table:
-    """Every column of the rows at ``positions`` (sorted), reading only the batches needed."""
+def _parquet_rows(pf: pq.ParquetFile, positions: np.ndarray, columns: list[str]) -> pa.Table:
+    """The ``columns`` of the rows at ``positions`` (sorted), reading only the row groups and
+    batches needed."""
     parts = []
     offset = 0
     for group in range(pf.metadata.num_row_groups):
@@ -567,7 +599,8 @@ def _parquet_rows(pf: pq.ParquetFile, positions: np.ndarray) -> pa.Table:
         wanted = positions[(positions >= offset) & (positions < offset + n)] - offset
         if len(wanted):
             start = 0
-            for batch in pf.iter_batches(batch_size=_BATCH, row_groups=[group]):
+            for batch in pf.iter_batches(batch_size=_BATCH, row_groups=[group],
+                                         columns=columns):  # fmt: skip
                 stop = start + batch.num_rows
                 inside = wanted[(wanted >= start) & (wanted < stop)] - start
                 if len(inside):
@@ -576,8 +609,9 @@ def _parquet_rows(pf: pq.ParquetFile, positions: np.ndarray) -> pa.Table:
                     break
                 start = stop
         offset += n
+    schema = pa.schema([pf.schema_arrow.field(c) for c in columns])
     if not parts:
-        return pf.schema_arrow.empty_table()
+        return schema.empty_table()
     return pa.concat_tables(parts, promote_options="permissive")
 
 
@@ -622,27 +656,37 @@ def _read_csv(path: Path) -> _Lean | pd.DataFrame:
 
 def _dict_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """A text column as integer codes per row (-1 when missing or blank) and its distinct
-    stripped labels (sorted; the codes point into them)."""
+    stripped labels (sorted; the codes point into them).
+
+    Each chunk's dictionary (a few hundred labels) is mapped to the sorted labels once and its
+    indices gathered through that map: nothing is done per row but one integer gather, and
+    the chunks' dictionaries are never unified (that copies every chunk).
+    """
     if pa.types.is_null(column.type):
         return np.full(len(column), -1, dtype=np.int32), np.array([], dtype=str)
     if not pa.types.is_dictionary(column.type):
         column = pc.dictionary_encode(column)
-    column = column.unify_dictionaries()
-    if not column.num_chunks:
-        return np.empty(0, dtype=np.int32), np.array([], dtype=str)
-    dictionary = column.chunk(0).dictionary.to_pylist()
-    index = np.concatenate(
-        [pc.fill_null(c.indices, -1).to_numpy().astype(np.int32, copy=False)
-         for c in column.chunks]
-    )
-    labels, inverse = np.unique(np.array([str(x).strip() for x in dictionary] + [""], dtype=str),
-                                return_inverse=True)  # fmt: skip
-    lookup = np.where(labels[inverse] == "", -1, inverse).astype(np.int32)
-    return lookup[index], labels  # index -1 picks the appended blank: -1
+    chunks = [c for c in column.chunks if len(c)]
+    if not chunks:
+        return np.full(len(column), -1, dtype=np.int32), np.array([], dtype=str)
+    dictionaries = [[str(x).strip() for x in c.dictionary.to_pylist()] for c in chunks]
+    labels = np.array(sorted({x for d in dictionaries for x in d} - {""}), dtype=str)
+    where = {x: i for i, x in enumerate(labels.tolist())}
+    parts = []
+    for chunk, dictionary in zip(chunks, dictionaries, strict=True):
+        local = np.array([where.get(x, -1) for x in dictionary] + [-1], dtype=np.int32)
+        indices = chunk.indices
+        if indices.null_count:  # a null index picks the appended -1
+            indices = pc.fill_null(indices, len(dictionary))
+        parts.append(local[indices.to_numpy()])
+    return (parts[0] if len(parts) == 1 else np.concatenate(parts)), labels
 
 
-def _table_codes(column: pa.ChunkedArray, file: str) -> np.ndarray:
-    """Each row's table as an index into ``TABLES``; an unknown or empty name is located."""
+def _table_codes(column: pa.ChunkedArray | pa.Array, file: str, offset: int = 0) -> np.ndarray:
+    """Each row's table as an index into ``TABLES``; an unknown or empty name is located
+    (``offset``: the file position of the column's first row)."""
+    if isinstance(column, pa.Array):
+        column = pa.chunked_array([column])
     codes, labels = _dict_codes(column)
     names = np.array([TABLES.index(x.lower()) if x.lower() in TABLES else -1 for x in labels]
                      + [-1], dtype=np.int8)  # fmt: skip
@@ -650,184 +694,71 @@ def _table_codes(column: pa.ChunkedArray, file: str) -> np.ndarray:
     bad = _first(table < 0)
     if bad is not None:
         shown = str(labels[codes[bad]]) if codes[bad] >= 0 else "(empty)"
-        raise _fail(file, bad, "table", f"unknown table {shown!r}; expected one of {TABLES}")
+        raise _fail(file, bad + offset, "table",
+                    f"unknown table {shown!r}; expected one of {TABLES}")
     return table
 
 
-class _Picked:
-    """The employment rows of the main columns: a slice when they are contiguous (the usual
-    layout: no copy), else a gather."""
-
-    def __init__(self, main: pa.Table, positions: np.ndarray) -> None:
-        self.main, self.positions = main, positions
-        n = len(positions)
-        contiguous = n > 0 and int(positions[-1]) - int(positions[0]) + 1 == n
-        self.rows: slice | np.ndarray = (
-            slice(int(positions[0]), int(positions[0]) + n) if contiguous else positions
-        )
-
-    def column(self, name: str) -> pa.ChunkedArray | None:
-        if name not in self.main.column_names:
-            return None
-        column = self.main[name]
-        if isinstance(self.rows, slice):
-            return column.slice(self.rows.start, self.rows.stop - self.rows.start)
-        return column.take(pa.array(self.rows))
-
-    def codes(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        if name not in self.main.column_names:
-            return np.full(len(self.positions), -1, dtype=np.int32), np.array([], dtype=str)
-        codes, labels = _dict_codes(self.main[name])
-        return codes[self.rows], labels
-
-    def floats(self, name: str) -> np.ndarray:
-        column = self.column(name)
-        if column is None:
-            return np.full(len(self.positions), np.nan)
-        return pc.cast(column, pa.float64()).to_numpy()
+def _employment_rows(main: pa.Table, table: np.ndarray) -> tuple[pa.Table, np.ndarray | int]:
+    """The employment rows of the main columns and their file positions: a slice (no copy)
+    and the first position when they are contiguous (the usual layout), else a gather."""
+    positions = np.flatnonzero(table == _EMPLOYMENT)
+    n = len(positions)
+    if n and int(positions[-1]) - int(positions[0]) + 1 == n:
+        return main.slice(int(positions[0]), n), int(positions[0])
+    return main.take(pa.array(positions)), positions
 
 
-def _lean_employment(main: pa.Table, positions: np.ndarray, known: pd.Series,
-                     file: str) -> EmploymentCodes:  # fmt: skip
-    """The employment table from the main columns at ``positions``, checked on codes."""
-    if not len(positions):
-        raise DataError("no employment rows", file=file)
-    rows = _Picked(main, positions)
-
-    def fail(index: int, column: str | None, message: str) -> DataError:
-        return _fail(file, int(positions[index]), column, message)
-
-    area, area_labels = rows.codes("area_code")
-    bad = _first(area < 0)
-    if bad is not None:
-        raise fail(bad, "area_code", "employment row without area_code")
-    year = _lean_year(rows, fail)
-    sic, sic_labels = _lean_sic(rows, fail)
-    jobs = rows.floats("employment")
-    suppressed = _lean_flags(rows, file)
-    _check_jobs(jobs, suppressed, fail)
-    known_label = np.isin(area_labels, known.to_numpy(dtype=str))
-    bad = _first(~known_label[area])
-    if bad is not None:
-        raise fail(bad, "area_code",
-                   f"area {str(area_labels[area[bad]])!r} is not in the areas table")
-    _check_unique(area, year, sic, area_labels, sic_labels, fail)
-    area, area_labels = _used(area, area_labels)
-    sic, sic_labels = _used(sic, sic_labels)
-    return EmploymentCodes(area=area, area_labels=area_labels, year=year, sic=sic,
-                           sic_labels=sic_labels, employment=jobs, suppressed=suppressed)
+def _whole_cells(main: pa.Table, table: np.ndarray, areas: np.ndarray,
+                 file: str) -> EmploymentCells:  # fmt: skip
+    """The cells of a file read whole (CSV, or Parquet small enough): one scatter."""
+    rows, positions = _employment_rows(main, table)
+    tally = AxesTally()
+    tally.add(_column(rows, "sic"), _column(rows, "year"), rows.num_rows)
+    scatter = Scatter(tally.axes(areas), file)
+    scatter.add(rows, positions)
+    return scatter.cells()
 
 
-def _lean_year(rows: _Picked, fail: _FailAt) -> np.ndarray:
-    column = rows.column("year")
-    if column is not None and pa.types.is_integer(column.type) and not column.null_count:
-        values = column.to_numpy().astype(np.int64, copy=False)
-        whole: np.ndarray | None = None
-    else:
-        floats = rows.floats("year")
-        bad = _first(np.isnan(floats))
-        if bad is not None:
-            raise fail(bad, "year", "employment row without year")
-        whole = floats
-        bad = _first(floats != np.round(floats))
-        if bad is not None:
-            raise fail(bad, "year", f"{floats[bad]!r} is not a whole year")
-        values = floats.astype(np.int64)
-    bad = _first((values < YEAR_RANGE[0]) | (values > YEAR_RANGE[1]))
-    if bad is not None:
-        shown = int(values[bad]) if whole is None else int(whole[bad])
-        raise fail(bad, "year", f"{shown} is not a plausible year for these statistics "
-                                f"({YEAR_RANGE[0]}-{YEAR_RANGE[1]})")
-    return values
+def _column(rows: pa.Table | pa.RecordBatch, name: str) -> pa.ChunkedArray | pa.Array | None:
+    return rows.column(name) if name in rows.schema.names else None
 
 
-def _lean_sic(rows: _Picked, fail: _FailAt) -> tuple[np.ndarray, np.ndarray]:
-    """Industry codes normalised on the distinct labels (``30.30`` is ``3030``); a code that is
-    not SIC 2007 or TOTAL is located at its first row."""
-    codes, labels = rows.codes("sic")
-    bad = _first(codes < 0)
-    if bad is not None:
-        raise fail(bad, "sic", "employment row without sic")
-    keys = []
-    for label in labels:
-        try:
-            keys.append(normalise_sic(label))
-        except SicCodeError:
-            keys.append("")
-    unique, inverse = np.unique(np.array(keys + [""], dtype=str), return_inverse=True)
-    known = known_sic_codes() | {TOTAL_CODE}
-    unknown = np.array([u not in known for u in unique])
-    recoded = inverse[:-1].astype(np.int32)[codes]
-    bad = _first(unknown[recoded]) if unknown.any() else None
-    if bad is not None:
-        raise fail(bad, "sic", f"{str(labels[codes[bad]])!r} is not a SIC 2007 class, group, "
-                               "division or TOTAL")
-    return recoded, unique
+def _row_groups(path: Path, columns: list[str]) -> Iterator[pa.Table]:
+    """The ``columns`` of a Parquet file one row group at a time, in file order, each read by
+    Arrow's threaded dataset reader with text as dictionaries."""
+    text = [c for c in ("table", "area_code", "sic") if c in columns]
+    fmt = pads.ParquetFileFormat(read_options=pads.ParquetReadOptions(dictionary_columns=text))
+    for fragment in pads.dataset(path, format=fmt).get_fragments():
+        for group in fragment.split_by_row_group():
+            yield group.to_table(columns=columns, use_threads=True)
 
 
-def _lean_flags(rows: _Picked, file: str) -> np.ndarray:
-    column = rows.column("suppressed")
-    if column is None or pa.types.is_null(column.type):
-        return np.zeros(len(rows.positions), dtype=bool)
-    return pc.fill_null(column, False).to_numpy().astype(bool, copy=False)
+def _batched_scan(path: Path, names: list[str], file: str) -> tuple[np.ndarray, AxesTally]:
+    """Each row's table, and the industry labels and years of the employment rows, of a big
+    Parquet file: one pass over three columns, a row group at a time."""
+    parts, tally, offset = [], AxesTally(), 0
+    for group in _row_groups(path, [c for c in ("table", "sic", "year") if c in names]):
+        table = _table_codes(group["table"], file, offset)
+        rows, _ = _employment_rows(group, table)
+        tally.add(_column(rows, "sic"), _column(rows, "year"), rows.num_rows)
+        parts.append(table)
+        offset += group.num_rows
+    return (np.concatenate(parts) if parts else np.empty(0, dtype=np.int8)), tally
 
 
-def _check_jobs(jobs: np.ndarray, suppressed: np.ndarray, fail: _FailAt) -> None:
-    bad = _first(np.isinf(jobs))
-    if bad is not None:
-        raise fail(bad, "employment", "value is not a finite number")
-    bad = _first(jobs < 0)
-    if bad is not None:
-        raise fail(bad, "employment", "negative employment")
-    bad = _first(jobs > MAX_JOBS)
-    if bad is not None:
-        raise fail(bad, "employment", f"{jobs[bad]:g} is not a plausible job count "
-                                      f"(more than {MAX_JOBS:,.0f}, over three times "
-                                      "UK employment)")
-    bad = _first(np.isnan(jobs) & ~suppressed)
-    if bad is not None:
-        raise fail(bad, "employment", "employment is empty but not marked suppressed")
-
-
-_DENSE_KEYS = 200_000_000
-"""Above this many possible (area, year, industry) keys duplicates are found by sorting."""
-
-
-def _check_unique(area: np.ndarray, year: np.ndarray, sic: np.ndarray, area_labels: np.ndarray,
-                  sic_labels: np.ndarray, fail: _FailAt) -> None:  # fmt: skip
-    """No two employment rows for one area, year and industry: an integer key per row, counted
-    (or sorted when the key space is huge); only a file with duplicates looks further."""
-    first_year = int(year.min())
-    n_years, n_sic = int(year.max()) - first_year + 1, max(len(sic_labels), 1)
-    key = (area.astype(np.int64) * n_years + (year - first_year)) * n_sic + sic
-    n_keys = len(area_labels) * n_years * n_sic
-    if n_keys <= _DENSE_KEYS:
-        repeated = np.bincount(key, minlength=n_keys) > 1
-        if not repeated.any():
-            return
-        candidates = np.flatnonzero(repeated[key])
-    else:
-        ordered = np.sort(key)
-        twice = ordered[1:][ordered[1:] == ordered[:-1]]
-        if not len(twice):
-            return
-        candidates = np.flatnonzero(np.isin(key, twice))
-    seen: set[int] = set()
-    for i in candidates:
-        k = int(key[i])
-        if k in seen:
-            raise fail(int(i), None, f"duplicate row for area {area_labels[area[i]]}, year "
-                                     f"{year[i]}, industry {sic_labels[sic[i]]}")
-        seen.add(k)
-
-
-def _used(codes: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Only the labels the codes use (codes renumbered; the labels stay sorted)."""
-    used = np.bincount(codes, minlength=len(labels)) > 0
-    if used.all():
-        return codes, labels
-    renumber = np.cumsum(used).astype(np.int32) - 1
-    return renumber[codes], labels[used]
+def _batched_cells(path: Path, table: np.ndarray, tally: AxesTally, areas: np.ndarray,
+                   file: str) -> EmploymentCells:  # fmt: skip
+    """The cells of a big Parquet file, scattered a row group at a time (the first pass,
+    :func:`_batched_scan`, sized them): no more than one row group of rows is in memory."""
+    scatter = Scatter(tally.axes(areas), file)
+    names = pq.read_schema(path).names
+    offset = 0
+    for group in _row_groups(path, [c for c in _MAIN_COLUMNS if c in names]):
+        rows, positions = _employment_rows(group, table[offset:offset + group.num_rows])
+        scatter.add(rows, positions + offset)
+        offset += group.num_rows
+    return scatter.cells()
 
 
 def _split_tables(

@@ -16,8 +16,9 @@ Every row is checked as ``read_tidy`` checks it (area, year, industry code, job 
 suppressed flag, areas table, duplicates), in SQL; the first problem is reported as a
 ``DataError`` naming the file, the line and the column.
 
-``read_tidy_any`` picks the engine: ``duckdb`` above ``OUT_OF_CORE_ROWS`` rows (Parquet: from
-the footer; CSV: estimated from the file size), else the in-memory ``read_tidy``.
+``read_tidy_any`` picks the engine: ``duckdb`` above ``OUT_OF_CORE_PARQUET_ROWS`` rows for
+Parquet (from the footer) or ``OUT_OF_CORE_ROWS`` for CSV (estimated from the file size), else
+the in-memory ``read_tidy``.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ __all__ = [
     "CSV_BYTES_PER_ROW",
     "ENGINES",
     "MEMORY_LIMIT",
+    "OUT_OF_CORE_PARQUET_ROWS",
     "OUT_OF_CORE_ROWS",
     "choose_engine",
     "estimated_rows",
@@ -51,9 +53,15 @@ __all__ = [
 ENGINES = ("auto", "memory", "duckdb")
 
 OUT_OF_CORE_ROWS = 20_000_000
-"""Above this many rows ``engine="auto"`` reads out of core with DuckDB. The in-memory path
-needs about 0.1 KB a row at its peak (2.3 GB for 6 million rows, 4.7 GB for 43 million);
-overridden by the environment variable ``POLICYMIX_OUT_OF_CORE_ROWS``."""
+"""Above this many rows ``engine="auto"`` reads a tidy CSV out of core with DuckDB: the
+in-memory reader parses a CSV whole (about 0.1 KB a row at its peak)."""
+
+OUT_OF_CORE_PARQUET_ROWS = 240_000_000
+"""The same for a tidy Parquet file, which the in-memory reader scatters a row group at a
+time into cells the size of the cube: about 25 bytes a row at its peak (1.3 GB for 43
+million rows, 5.0 GB for 216 million: 35,000 LSOA-sized areas), so only a file bigger than
+that goes to DuckDB (which has no 4-digit class detail). The environment variable
+``POLICYMIX_OUT_OF_CORE_ROWS`` overrides both thresholds."""
 
 MEMORY_LIMIT = "2GB"
 """DuckDB's memory limit (``SET memory_limit``); it spills to the temporary directory above
@@ -82,7 +90,8 @@ def choose_engine(path: Path | str, engine: str = "auto") -> str:
     path = Path(path)
     if not (path.suffix == ".parquet" or path.name.endswith((".csv", ".csv.gz"))):
         return "memory"
-    threshold = int(os.environ.get("POLICYMIX_OUT_OF_CORE_ROWS", OUT_OF_CORE_ROWS))
+    default = OUT_OF_CORE_PARQUET_ROWS if path.suffix == ".parquet" else OUT_OF_CORE_ROWS
+    threshold = int(os.environ.get("POLICYMIX_OUT_OF_CORE_ROWS", default))
     return "duckdb" if estimated_rows(path) > threshold else "memory"
 
 

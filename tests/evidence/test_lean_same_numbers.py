@@ -72,9 +72,9 @@ def test_nomis_files_same_numbers() -> None:
 
 
 def test_codes_and_frame_give_the_same_cube(tmp_path: Path) -> None:
-    """The cube from the lean reader's integer codes equals the cube from its str frame."""
+    """The cube from the lean reader's dense cells equals the cube from its str frame."""
     ds = read_tidy(write_tidy(tiny_dataset(), tmp_path / "tiny.parquet"))
-    assert ds.codes is not None
+    assert ds.cells is not None and ds.codes is None
     plain = Dataset(employment=ds.employment, areas=ds.areas, source=ds.source, gva=ds.gva,
                     context=ds.context)
     a, b = build_cube(ds), build_cube(plain)
@@ -83,7 +83,7 @@ def test_codes_and_frame_give_the_same_cube(tmp_path: Path) -> None:
 
 
 def test_lean_frame_is_the_contract(tmp_path: Path) -> None:
-    """The employment frame made from the codes has the contract's columns and types."""
+    """The employment frame made from the cells has the contract's columns and types."""
     ds = read_tidy(write_tidy(tiny_dataset(), tmp_path / "tiny.parquet"))
     emp, old = ds.employment, tiny_dataset().employment
     assert list(emp.columns) == ["area_code", "year", "sic", "employment", "suppressed"]

@@ -1,0 +1,369 @@
+"""The employment rows of a tidy file into dense cells, batch by batch, every check located.
+
+A tidy file holds at most one row per area, industry code and year, so the employment table
+*is* a dense array the size of the cube: :class:`~evidence.dataset.EmploymentCells`. Rows are
+scattered into it one Arrow batch at a time (the whole file for a small one, record batches
+for a big one), so memory stays about the size of the cube however many rows there are, and
+nothing is done per row but integer gathers and scatters:
+
+* text columns arrive dictionary-encoded; each batch's dictionary (a few hundred labels) is
+  matched against the areas table and the file's industry codes once, in Arrow
+  (``index_in``), and the row indices gathered through that small map;
+* the checks ``read_tidy`` has always made (area present and in the areas table, a plausible
+  whole year, a SIC 2007 code, a finite, non-negative, plausible job count, empty only when
+  suppressed, no duplicate) are vectorised over the batch; the first failing row is reported
+  with its file line and column;
+* a duplicate is found without a per-row set: a cell filled by an earlier batch is already
+  marked, and within a batch each row writes its own index into its cell and reads it back
+  (a later row with the same cell overwrote it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from evidence.dataset import DataError, EmploymentCells
+from evidence.sectors import TOTAL_CODE, SicCodeError, known_sic_codes, normalise_sic
+
+__all__ = [
+    "LINE_OFFSET",
+    "MAX_JOBS",
+    "YEAR_RANGE",
+    "AxesTally",
+    "EmploymentAxes",
+    "Scatter",
+    "employment_axes",
+    "first",
+    "located",
+]
+
+LINE_OFFSET = 2  # data row i (0-based) is on line i + 2: the header is line 1
+
+YEAR_RANGE = (1990, 2100)
+"""Years a tidy file may hold: BRES starts in 2009 and its predecessor (ABI) in 1998; anything
+outside this range is a typing slip, not a year of data."""
+
+MAX_JOBS = 100_000_000
+"""No area or industry holds more jobs than this (UK employment is about 33 million): a larger
+count is a unit or typing error, and would make shift-shares and LQs meaningless."""
+
+_MISSING, _UNKNOWN = -1, -2
+
+
+def first(mask: np.ndarray) -> int | None:
+    """The position of the first True, or None."""
+    hits = np.flatnonzero(np.asarray(mask, dtype=bool))
+    return int(hits[0]) if len(hits) else None
+
+
+def located(file: str, position: int, column: str | None, message: str) -> DataError:
+    """The error for data row ``position`` (0-based) of ``file``: its line and column."""
+    return DataError(message, file=file, row=position + LINE_OFFSET, column=column)
+
+
+def _stripped(dictionary: pa.Array) -> pa.Array:
+    return pc.utf8_trim_whitespace(pc.cast(dictionary, pa.string()))
+
+
+def _mapped(column: pa.Array | pa.ChunkedArray, labels: pa.Array,
+            value_of: np.ndarray) -> np.ndarray:  # fmt: skip
+    """Per row: ``value_of`` of the row's stripped label's position in ``labels``;
+    ``_MISSING`` for null or blank, ``_UNKNOWN`` for a label not in ``labels``."""
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    parts = []
+    for chunk in chunks:
+        if pa.types.is_null(chunk.type):
+            parts.append(np.full(len(chunk), _MISSING, dtype=np.int32))
+            continue
+        if not pa.types.is_dictionary(chunk.type):
+            chunk = pc.dictionary_encode(chunk)
+        text = _stripped(chunk.dictionary)
+        found = pc.index_in(text, value_set=labels).to_numpy(zero_copy_only=False)
+        local = np.where(np.isnan(found), _UNKNOWN, 0).astype(np.int32)
+        hit = ~np.isnan(found)
+        local[hit] = value_of[found[hit].astype(np.int64)]
+        local[np.asarray(pc.equal(text, "").to_numpy(zero_copy_only=False), dtype=bool)] = _MISSING
+        local = np.append(local, np.int32(_MISSING))  # a null index picks this
+        indices = chunk.indices
+        if indices.null_count:
+            indices = pc.fill_null(indices, len(local) - 1)
+        parts.append(local[indices.to_numpy()])
+    if not parts:
+        return np.empty(0, dtype=np.int32)
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def _numbers(column: pa.Array | pa.ChunkedArray | None, n: int) -> np.ndarray:
+    """A numeric column as float64, NaN where null (per chunk: no cast of the whole column)."""
+    if column is None:
+        return np.full(n, np.nan)
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    out = np.empty(n)
+    at = 0
+    for chunk in chunks:
+        size = len(chunk)
+        if pa.types.is_null(chunk.type):
+            out[at:at + size] = np.nan
+        else:
+            out[at:at + size] = pc.cast(chunk, pa.float64()).to_numpy(zero_copy_only=False)
+        at += size
+    return out
+
+
+def _flags(column: pa.Array | pa.ChunkedArray | None, n: int) -> np.ndarray:
+    if column is None or pa.types.is_null(column.type) or not pc.any(column).as_py():
+        return np.zeros(n, dtype=bool)  # nothing suppressed (the usual case): no conversion
+    return np.asarray(pc.fill_null(column, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+@dataclass
+class EmploymentAxes:
+    """The cells' axes: areas (the areas table's, in its order), the file's industry keys
+    (sorted) with each raw label's key, and the years (sorted)."""
+
+    areas: np.ndarray
+    raw_labels: pa.Array  # the stripped industry labels of employment rows, sorted
+    key_of_raw: np.ndarray  # [raw] index into keys, _UNKNOWN when not a SIC 2007 code
+    keys: np.ndarray
+    years: np.ndarray
+
+
+def employment_axes(areas: np.ndarray, sic_labels: Iterable[str],
+                    year_counts: np.ndarray) -> EmploymentAxes:  # fmt: skip
+    """The axes from the areas table, the industry labels the employment rows use and how
+    many rows each year of ``YEAR_RANGE`` has (``np.bincount`` of ``year - YEAR_RANGE[0]``)."""
+    raw = sorted({str(x).strip() for x in sic_labels} - {""})
+    normalised = []
+    for label in raw:
+        try:
+            normalised.append(normalise_sic(label))
+        except SicCodeError:
+            normalised.append("")
+    known = known_sic_codes() | {TOTAL_CODE}
+    keys = np.array(sorted({k for k in normalised if k in known}), dtype=str)
+    where = {k: i for i, k in enumerate(keys.tolist())}
+    key_of_raw = np.array([where.get(k, _UNKNOWN) for k in normalised], dtype=np.int32)
+    years = np.flatnonzero(np.asarray(year_counts)) + YEAR_RANGE[0]
+    return EmploymentAxes(np.asarray(areas, dtype=str), pa.array(raw, pa.string()),
+                          key_of_raw, keys, years.astype(np.int64))
+
+
+class AxesTally:
+    """What the employment rows use, gathered before the cells are allocated: their industry
+    labels (from each batch's dictionary, only the entries its rows point at) and how many
+    rows each plausible year has (implausible years are left for :class:`Scatter` to
+    report)."""
+
+    def __init__(self) -> None:
+        self.labels: set[str] = set()
+        self.year_counts = np.zeros(YEAR_RANGE[1] - YEAR_RANGE[0] + 1, dtype=np.int64)
+
+    def add(self, sic: pa.Array | pa.ChunkedArray | None,
+            year: pa.Array | pa.ChunkedArray | None, n: int) -> None:  # fmt: skip
+        chunks = [] if sic is None else (sic.chunks if isinstance(sic, pa.ChunkedArray)
+                                         else [sic])
+        for chunk in chunks:
+            if pa.types.is_null(chunk.type) or not len(chunk):
+                continue
+            if not pa.types.is_dictionary(chunk.type):
+                chunk = pc.dictionary_encode(chunk)
+            size = len(chunk.dictionary)
+            used = np.bincount(pc.fill_null(chunk.indices, size).to_numpy(),
+                               minlength=size + 1)[:size] > 0
+            words = np.asarray(chunk.dictionary.to_pylist(), dtype=object)[used]
+            self.labels.update(str(x) for x in words if x is not None)
+        if year is not None and pa.types.is_integer(year.type) and not year.null_count:
+            values = np.asarray(year.to_numpy(), dtype=np.int64)  # the usual case
+            whole = True
+        else:
+            values, whole = _numbers(year, n), False
+        low, high = values.min(initial=YEAR_RANGE[0]), values.max(initial=YEAR_RANGE[0])
+        if not (whole and YEAR_RANGE[0] <= low and high <= YEAR_RANGE[1]):
+            ok = ((values >= YEAR_RANGE[0]) & (values <= YEAR_RANGE[1])
+                  & (values == np.round(values)))
+            values = values[ok]
+        self.year_counts += np.bincount((values - YEAR_RANGE[0]).astype(np.int64),
+                                        minlength=len(self.year_counts))
+
+    def axes(self, areas: np.ndarray) -> EmploymentAxes:
+        return employment_axes(areas, self.labels, self.year_counts)
+
+
+_FailAt = Callable[[int, "str | None", str], DataError]
+
+
+class Scatter:
+    """The dense cells, filled batch by batch with :meth:`add`; :meth:`cells` at the end."""
+
+    def __init__(self, axes: EmploymentAxes, file: str) -> None:
+        self.axes, self.file = axes, file
+        n_a, n_u, n_y = len(axes.areas), len(axes.keys), len(axes.years)
+        self.shape = (n_a, n_u, n_y)
+        # Stored [area, year, code], the order tidy files are written in (the demo's, and
+        # BRES's): a file in that order is scattered sequentially, not across the array.
+        # The cells expose [area, code, year] views.
+        self.jobs = np.zeros((n_a, n_y, n_u))
+        self.known = np.zeros((n_a, n_y, n_u), dtype=bool)
+        self.supp = np.zeros((n_a, n_y, n_u), dtype=bool)
+        self.area_rows = np.zeros(n_a, dtype=np.int64)
+        self.rows = 0
+        self.last_cell = -1
+        self.suppressed_rows = 0
+        self.year_slot = np.full(YEAR_RANGE[1] - YEAR_RANGE[0] + 1, -1, dtype=np.int64)
+        self.year_slot[axes.years - YEAR_RANGE[0]] = np.arange(n_y)
+        self.area_labels = pa.array(axes.areas.tolist(), pa.string())
+        self.area_index = np.arange(n_a, dtype=np.int32)
+
+    def add(self, batch: pa.Table | pa.RecordBatch, positions: np.ndarray | int) -> None:
+        """Scatter one batch of employment rows (main columns); ``positions``: their 0-based
+        data-row positions in the file, or the position of the first when contiguous."""
+        n = batch.num_rows
+        if not n:
+            return
+
+        def fail(index: int, column: str | None, message: str) -> DataError:
+            at = positions + index if isinstance(positions, int) else int(positions[index])
+            return located(self.file, at, column, message)
+
+        names = batch.schema.names
+        area = (_mapped(batch.column("area_code"), self.area_labels, self.area_index)
+                if "area_code" in names else np.full(n, _MISSING, dtype=np.int32))
+        bad = first(area == _MISSING) if area.min() < 0 else None
+        if bad is not None:
+            raise fail(bad, "area_code", "employment row without area_code")
+        year = self._years(batch, n, fail)
+        sic = self._sic(batch, n, fail)
+        jobs = _numbers(batch.column("employment") if "employment" in names else None, n)
+        suppressed = _flags(batch.column("suppressed") if "suppressed" in names else None, n)
+        _check_jobs(jobs, suppressed, fail)
+        bad = first(area == _UNKNOWN) if area.min() < 0 else None
+        if bad is not None:
+            label = batch.column("area_code")[bad].as_py()
+            label = label if isinstance(label, str) else str(label)
+            raise fail(bad, "area_code", f"area {label.strip()!r} is not in the areas table")
+        self._scatter(area, sic, year, jobs, suppressed, fail)
+
+    def _years(self, batch: pa.Table | pa.RecordBatch, n: int, fail: _FailAt) -> np.ndarray:
+        column = batch.column("year") if "year" in batch.schema.names else None
+        if column is not None and pa.types.is_integer(column.type) and not column.null_count:
+            values = np.asarray(column.to_numpy(), dtype=np.int64)
+            shown = values
+        else:
+            floats = _numbers(column, n)
+            bad = first(np.isnan(floats))
+            if bad is not None:
+                raise fail(bad, "year", "employment row without year")
+            bad = first(floats != np.round(floats))
+            if bad is not None:
+                raise fail(bad, "year", f"{floats[bad]!r} is not a whole year")
+            values, shown = floats.astype(np.int64), floats
+        if values.min() < YEAR_RANGE[0] or values.max() > YEAR_RANGE[1]:
+            bad = first((values < YEAR_RANGE[0]) | (values > YEAR_RANGE[1]))
+            raise fail(bad or 0, "year", f"{int(shown[bad or 0])} is not a plausible year for "
+                                         f"these statistics ({YEAR_RANGE[0]}-{YEAR_RANGE[1]})")
+        first_year = int(self.axes.years[0]) if len(self.axes.years) else 0
+        if len(self.axes.years) == int(self.axes.years[-1]) - first_year + 1:
+            return values - first_year  # consecutive years: the slot is the offset
+        return self.year_slot[values - YEAR_RANGE[0]]
+
+    def _sic(self, batch: pa.Table | pa.RecordBatch, n: int, fail: _FailAt) -> np.ndarray:
+        """Industry keys (``30.30`` is ``3030``); a code that is not SIC 2007 or TOTAL is
+        located at its first row."""
+        if "sic" not in batch.schema.names:
+            raise fail(0, "sic", "employment row without sic")
+        sic = _mapped(batch.column("sic"), self.axes.raw_labels, self.axes.key_of_raw)
+        if sic.min() >= 0:
+            return sic
+        bad = first(sic == _MISSING)
+        if bad is not None:
+            raise fail(bad, "sic", "employment row without sic")
+        bad = first(sic == _UNKNOWN)
+        if bad is not None:
+            label = str(batch.column("sic")[bad].as_py()).strip()
+            raise fail(bad, "sic", f"{label!r} is not a SIC 2007 class, group, division or "
+                                   "TOTAL")
+        return sic
+
+    def _scatter(self, area: np.ndarray, sic: np.ndarray, year: np.ndarray, jobs: np.ndarray,
+                 suppressed: np.ndarray, fail: _FailAt) -> None:  # fmt: skip
+        _, n_u, n_y = self.shape
+        cell = area.astype(np.int64)  # in place from here: no temporary the size of the batch
+        cell *= n_y
+        cell += year
+        cell *= n_u
+        cell += sic
+        flat_jobs, flat_known = self.jobs.reshape(-1), self.known.reshape(-1)
+        flat_supp = self.supp.reshape(-1)
+        # Duplicates: a cell filled by an earlier batch is marked already; within the batch,
+        # rows in cell order (the usual layout) cannot repeat one, else each row writes its
+        # index into its cell and reads it back (a later row of the same cell overwrote it).
+        ordered = len(cell) < 2 or bool(np.all(cell[1:] > cell[:-1]))
+        earlier = None  # batches in cell order, each after the last: no cell met before
+        if self.rows and not (ordered and int(cell[0]) > self.last_cell):
+            earlier = flat_known[cell] | flat_supp[cell]
+        repeated = False
+        if not ordered:
+            order = np.arange(len(cell), dtype=np.float64)
+            flat_jobs[cell] = order
+            repeated = bool((flat_jobs[cell] != order).any())
+        if repeated or (earlier is not None and earlier.any()):
+            self._raise_duplicate(cell, earlier, area, sic, year, fail)
+        known = ~np.isnan(jobs)
+        if known.all():
+            flat_jobs[cell] = jobs
+            flat_known[cell] = True
+        else:
+            flat_jobs[cell] = np.where(known, jobs, 0.0)
+            flat_known[cell] = known
+        if suppressed.any():
+            flat_supp[cell] = suppressed
+            self.suppressed_rows += int(suppressed.sum())
+        self.area_rows += np.bincount(area, minlength=len(self.area_rows))
+        self.rows += len(cell)
+        self.last_cell = int(cell[-1]) if ordered else max(self.last_cell, int(cell.max()))
+
+    def _raise_duplicate(self, cell: np.ndarray, earlier: np.ndarray | None, area: np.ndarray,
+                         sic: np.ndarray, year: np.ndarray, fail: _FailAt) -> None:  # fmt: skip
+        """The first row whose cell an earlier row (of this batch or before) filled."""
+        seen: set[int] = set()
+        for i, k in enumerate(cell.tolist()):
+            if (earlier is not None and earlier[i]) or k in seen:
+                raise fail(i, None, f"duplicate row for area {self.axes.areas[area[i]]}, year "
+                                    f"{self.axes.years[year[i]]}, industry "
+                                    f"{self.axes.keys[sic[i]]}")
+            seen.add(k)
+
+    def cells(self) -> EmploymentCells:
+        if not self.rows:
+            raise DataError("no employment rows", file=self.file)
+        return EmploymentCells(area_labels=self.axes.areas, sic_labels=self.axes.keys,
+                               years=self.axes.years, jobs=self.jobs.transpose(0, 2, 1),
+                               known=self.known.transpose(0, 2, 1),
+                               suppressed=self.supp.transpose(0, 2, 1),
+                               area_rows=self.area_rows > 0,
+                               rows=self.rows, suppressed_rows=self.suppressed_rows)
+
+
+def _check_jobs(jobs: np.ndarray, suppressed: np.ndarray, fail: _FailAt) -> None:
+    low, high = float(jobs.min()), float(jobs.max())  # NaN when any count is missing
+    if 0 <= low and high <= MAX_JOBS:
+        return  # every count present, finite and plausible: nothing to locate
+    bad = first(np.isinf(jobs))
+    if bad is not None:
+        raise fail(bad, "employment", "value is not a finite number")
+    bad = first(jobs < 0)
+    if bad is not None:
+        raise fail(bad, "employment", "negative employment")
+    bad = first(jobs > MAX_JOBS)
+    if bad is not None:
+        raise fail(bad, "employment", f"{jobs[bad]:g} is not a plausible job count "
+                                      f"(more than {MAX_JOBS:,.0f}, over three times "
+                                      "UK employment)")
+    bad = first(np.isnan(jobs) & ~suppressed)
+    if bad is not None:
+        raise fail(bad, "employment", "employment is empty but not marked suppressed")
