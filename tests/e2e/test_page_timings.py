@@ -30,13 +30,43 @@ BAR_MS = 300.0
 AREA = ARCHETYPES["engineering_assembly_cluster"][0]
 
 
-def _open_step(page: Page, title: str) -> float:
-    """Milliseconds from the sidebar click to the page rendered and idle."""
+# Watches, frame by frame in the page, for the first frame after the click where the page is
+# rendered: its heading is the step's title, the script run is over, nothing is stale and the
+# status widget is not running. Times are the browser's own clock (performance.now()), from
+# the click event itself, so they leave out the test driver's round trips.
+_WATCH_RENDER = """(title) => {
+  window.__pmClickAt = null; window.__pmDoneAt = null;
+  document.addEventListener('click', () => { window.__pmClickAt = performance.now(); },
+                            {capture: true, once: true});
+  const app = document.querySelector('[data-testid="stApp"]');
+  const done = () => {
+    const h1 = document.querySelector('[data-testid="stMain"] h1');
+    return h1 && h1.textContent.trim() === title
+      && app.getAttribute('data-test-script-state') === 'notRunning'
+      && !document.querySelector('[data-stale="true"]')
+      && !document.querySelector('[data-testid="stStatusWidgetRunningIcon"]');
+  };
+  const tick = () => {
+    if (window.__pmClickAt !== null && done()) { window.__pmDoneAt = performance.now(); return; }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}"""
+
+
+def _open_step(page: Page, title: str) -> tuple[float, float]:
+    """Milliseconds from the sidebar click to the page rendered: (in the browser, from the
+    click event to the first frame rendered; as the test driver sees it, with its waits)."""
+    wait_idle(page)
+    page.evaluate(_WATCH_RENDER, title)
     t0 = time.perf_counter()
     go_to_step(page, title)  # clicks, waits for the run and the page's heading
     wait_idle(page)
     expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
-    return (time.perf_counter() - t0) * 1000
+    driver = (time.perf_counter() - t0) * 1000
+    page.wait_for_function("() => window.__pmDoneAt !== null")
+    browser = page.evaluate("() => window.__pmDoneAt - window.__pmClickAt")
+    return browser, driver
 
 
 def test_every_page_on_the_full_demo_is_timed(app_server: AppServer, page: Page) -> None:
@@ -48,17 +78,23 @@ def test_every_page_on_the_full_demo_is_timed(app_server: AppServer, page: Page)
         _open_step(page, step.title)
         no_exception(page)
     times: dict[str, list[float]] = {s.title: [] for s in steps}
+    driver: dict[str, list[float]] = {s.title: [] for s in steps}
     for _ in range(ROUNDS):
         for step in steps[1:] + steps[:1]:
-            times[step.title].append(_open_step(page, step.title))
+            in_browser, seen = _open_step(page, step.title)
+            times[step.title].append(in_browser)
+            driver[step.title].append(seen)
             no_exception(page)
     lines = [f"Pages on the full national demo ({AREA}), sidebar click to page rendered, "
-             f"median (min-max) of {ROUNDS} in headless Chromium:"]
+             f"median (min-max) of {ROUNDS} in headless Chromium; the browser's clock, and "
+             "in brackets as the test driver sees it (with its own round trips):"]
     width = max(len(t) for t in times)
     for title, xs in times.items():
         med = statistics.median(xs)
         flag = "" if med <= BAR_MS else f"  <-- over {BAR_MS:.0f} ms"
-        lines.append(f"  {title:<{width}}  {med:6.0f} ms  ({min(xs):.0f}-{max(xs):.0f}){flag}")
+        ys = driver[title]
+        lines.append(f"  {title:<{width}}  {med:6.0f} ms  ({min(xs):.0f}-{max(xs):.0f})"
+                     f"  [driver {statistics.median(ys):.0f} ms]{flag}")
     meds = [statistics.median(xs) for xs in times.values()]
     lines.append(f"  slowest median {max(meds):.0f} ms; pages over {BAR_MS:.0f} ms: "
                  f"{sum(m > BAR_MS for m in meds)} of {len(meds)}")
@@ -68,3 +104,4 @@ def test_every_page_on_the_full_demo_is_timed(app_server: AppServer, page: Page)
     (ARTIFACTS / "page-timings.txt").write_text(report + "\n", encoding="utf-8")
     # Every page was measured ROUNDS times and rendered without an exception.
     assert all(len(xs) == ROUNDS and all(x > 0 for x in xs) for xs in times.values())
+    assert all(d >= b for title in times for b, d in zip(times[title], driver[title], strict=True))
