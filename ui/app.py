@@ -97,10 +97,10 @@ def sidebar(steps: tuple[Step, ...]) -> None:
         done = sum(v == "done" for v in statuses.values())
         st.progress(done / len(steps), text=f"{done} of {len(steps)} steps done")
         _step_buttons(steps, statuses)
-        with st.expander("Progress and key questions"):
-            for i, s in enumerate(steps, start=1):
-                st.markdown(f"{STATUS_ICON[statuses[s.id]]} **{i}. {s.title}** "
-                            f"({statuses[s.id]})  \n{s.question}")
+        with st.expander("Progress and key questions"):  # one element, not one a step
+            st.markdown("\n\n".join(f"{STATUS_ICON[statuses[s.id]]} **{i}. {s.title}** "
+                                     f"({statuses[s.id]})  \n{s.question}"
+                                     for i, s in enumerate(steps, start=1)))
         session = get_session()
         if session.area_name:
             st.caption(f"Area: **{plain(session.area_name)}**")
@@ -276,10 +276,13 @@ def main() -> None:
     nav = st.navigation(list(pages.values()), position="hidden")
     current = next((sid for sid, p in pages.items() if p.url_path == nav.url_path), steps[0].id)
     _wanted_step(list(pages), current)
-    sidebar(steps)
-    wanted = st.session_state[STEP_KEY]  # after the sidebar: a click there counts
+    # Switch before drawing anything: the sidebar's and the Next buttons' callbacks have set
+    # the step before this run began, and a run that draws the sidebar only to be cut short
+    # by the switch doubled what the browser received and re-rendered on every click.
+    wanted = st.session_state[STEP_KEY]
     if wanted != current:
         params = {k: st.query_params[k] for k in (SID_PARAM, KEY_PARAM) if k in st.query_params}
         st.switch_page(pages[wanted], query_params={**params, STEP_KEY: wanted})
+    sidebar(steps)
     st.query_params[STEP_KEY] = wanted
     nav.run()

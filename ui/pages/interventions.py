@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import streamlit as st
 
@@ -9,7 +11,7 @@ from policy.catalogue import Intervention, load_catalogue
 from policy.labels import condition_words, in_words, label, needs_words, word
 from rules.results import FiredRule, Recommendation, Recommendations
 from ui.state import get_session, session_recommendations
-from ui.widgets import need_area, next_button
+from ui.widgets import need_area, next_button, plain
 
 DEFAULT_CHOSEN = 5
 NO_PRIORITY = "\u2013"
@@ -60,11 +62,13 @@ def apply_choice(edited: pd.DataFrame, previous: list[str] | None = None) -> lis
     return [k[-1] for k in sorted(keys)]
 
 
-def _trace_table(fired: FiredRule) -> pd.DataFrame:
-    return pd.DataFrame([{
-        "test": f"{i}. {condition_words(c)}",
-        "result": label("result", str(c.result).lower()),
-    } for i, c in enumerate(fired.conditions, start=1)])
+def _trace_lines(fired: FiredRule) -> str:
+    """The rule's tests as a numbered Markdown list: text in the rule's own block, not a data
+    grid each (a page drew some 30 grids and 14 JSON viewers inside closed expanders, the
+    slowest page in the browser)."""
+    return "\n".join(f"{i}. {plain(condition_words(c))}: "
+                     f"**{plain(label('result', str(c.result).lower()))}**"
+                     for i, c in enumerate(fired.conditions, start=1))
 
 
 def why_block(rec: Recommendation, catalogue: dict[str, Intervention]) -> None:
@@ -74,15 +78,14 @@ def why_block(rec: Recommendation, catalogue: dict[str, Intervention]) -> None:
                      f"{', '.join(word(r) for r in rec.rationales)})"):
         for fired in rec.trace:
             st.markdown(f"**{fired.title}** (rationale: {word(fired.rationale).lower()}; "
-                        f"{needs_words(fired)})  \n{fired.why}")
-            st.dataframe(_trace_table(fired), hide_index=True, width="stretch")
+                        f"{needs_words(fired)})  \n{fired.why}\n\n{_trace_lines(fired)}")
         if item is not None:
             st.caption(f"Evidence ({label('evidence_strength', item.evidence.strength)}): "
                        f"{item.evidence.note}")
         with st.expander("Details: rule ids and raw tests"):
-            st.json([{"rule": f.rule, "conditions": [c.model_dump(mode="json")
-                                                     for c in f.conditions]}
-                     for f in rec.trace])
+            st.code(json.dumps([{"rule": f.rule, "conditions": [c.model_dump(mode="json")
+                                                                for c in f.conditions]}
+                                for f in rec.trace], indent=2), language="json")
 
 
 def render() -> None:
