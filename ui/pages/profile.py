@@ -12,7 +12,7 @@ from evidence.models import AreaProfile
 from evidence.service import Evidence
 from policy.labels import percent_text, reader_words
 from ui.state import get_session, session_profile, try_evidence
-from ui.widgets import need_area, next_button, synthetic_banner
+from ui.widgets import cached_chart, model_key, need_area, next_button, synthetic_banner
 
 
 def coverage_note(p: AreaProfile) -> str | None:
@@ -82,8 +82,9 @@ def comparator_rows(ev: Evidence, p: AreaProfile) -> pd.DataFrame:
 
 def comparators_section(ev: Evidence, p: AreaProfile) -> None:
     session = get_session()
-    st.altair_chart(charts.comparator_chart(comparator_rows(ev, p), p.period.end),
-                    width="stretch")
+    cached_chart(("comparators", model_key(p)),
+                 lambda: charts.comparator_chart(comparator_rows(ev, p), p.period.end),
+                 width="stretch")
     st.dataframe(pd.DataFrame([c.model_dump() for c in p.comparators]).rename(columns={
         "area_code": "Code", "area_name": "Comparator", "distance": "Distance",
         "similar_because": "Why similar"}), hide_index=True, width="stretch")
@@ -132,7 +133,8 @@ def related_section(p: AreaProfile) -> None:
     if p.class_detail:
         st.caption(p.class_detail)
     if p.related_opportunities:
-        st.altair_chart(analysis_charts.feasible_next_chart(p), width="stretch")
+        cached_chart(("feasible next", model_key(p)),
+                     lambda: analysis_charts.feasible_next_chart(p), width="stretch")
         st.dataframe(analysis_charts.opportunities_frame(p).rename(columns={
             "sic": "SIC", "label": "Class", "sector": "Sector", "density": "Density",
             "lq": f"LQ {p.period.end}", "national_jobs": f"GB jobs {p.period.end}",
@@ -174,7 +176,7 @@ def cluster_section(ev: Evidence, p: AreaProfile) -> None:
     sid = st.selectbox("Sector on the map", sectors, index=sectors.index(best),
                        format_func=labels.__getitem__, key="analysis_map_sector")
     frame = cluster_map_frame(analysis, sid)
-    st.altair_chart(analysis_charts.cluster_map(
+    cached_chart(("cluster map", model_key(p), sid), lambda: analysis_charts.cluster_map(
         frame, labels[sid], p.period.end, p.area.code, [c.area_code for c in p.comparators],
         hex_px=20), width="content")  # a hex map keeps its own aspect ratio
     hot = int(frame["hot_spot"].sum())
@@ -212,19 +214,21 @@ def render() -> None:
         f"{p.area.name}, {p.period.start}-{p.period.end}. Data: {p.source}. Total jobs: "
         f"{p.total_jobs_basis}; national reference: {p.national_basis}."))
     headline(p)
+    key = model_key(p)
     tabs = st.tabs(["Structure", "Specialisation and growth", "Trends", "Shift-share",
                     "Comparators", "Table", "Analysis"])
     with tabs[0]:
-        st.altair_chart(charts.sector_structure(p), width="stretch")
+        cached_chart(("structure", key), lambda: charts.sector_structure(p), width="stretch")
     with tabs[1]:
-        st.altair_chart(charts.lq_growth_bubbles(p), width="stretch")
+        cached_chart(("bubbles", key), lambda: charts.lq_growth_bubbles(p), width="stretch")
         st.caption("Top right: specialised and growing. Bottom right: specialised but "
                    "declining. Dashed lines: LQ = 1 (GB average) and zero growth.")
     with tabs[2]:
-        st.altair_chart(charts.employment_trends(ev.area_timeseries(p.area.code), p.area.name),
-                        width="stretch")
+        cached_chart(("trends", key), lambda: charts.employment_trends(
+            ev.area_timeseries(p.area.code), p.area.name), width="stretch")
     with tabs[3]:
-        st.altair_chart(charts.shift_share_chart(p), width="stretch")
+        cached_chart(("shift-share", key), lambda: charts.shift_share_chart(p),
+                     width="stretch")
         st.caption("National growth: jobs the sector would have gained had it grown like all "
                    "GB jobs. Industry mix: extra from the sector's national trend. Local "
                    "effect: what is left, the area's own performance.")
