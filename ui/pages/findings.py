@@ -6,6 +6,7 @@ flows to the rules and the report like any other, with its origin shown.
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import streamlit as st
@@ -54,7 +55,9 @@ def finding_card(f: Finding) -> None:
         with cols[1].expander("Details: numbers, yardstick and edits"):
             st.caption(f"Confidence {f.confidence:.2f} (0-1); judged against: "
                        f"{plain(f.threshold)}")
-            st.json({"values": f.values, "judged against": f.threshold})
+            # a code block, not st.json's viewer: one a finding made the page slow to draw
+            st.code(json.dumps({"values": f.values, "judged against": f.threshold}, indent=2,
+                               default=str), language="json")
             st.text_area("Wording", value=f.text, key=f"text_{f.id}", on_change=_set_text,
                          args=(f.id,))
             st.text_input("Note (why accepted or rejected)", value=f.note, key=f"note_{f.id}",
