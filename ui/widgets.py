@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, Literal
 
 import altair as alt
 import streamlit as st
@@ -134,16 +134,16 @@ def _chart_spec(key: tuple[Hashable, ...], _build: Callable[[], alt.TopLevelMixi
 
 
 def cached_chart(key: tuple[Hashable, ...], build: Callable[[], alt.TopLevelMixin],
-                 **kwargs: Any) -> None:
+                 width: Literal["stretch", "content"] = "stretch") -> None:
     """Draw an Altair chart, building and validating its Vega-Lite spec once per ``key``.
 
     Building a chart and Altair's JSON-schema validation of its spec took ~180 ms of the
     profile page's ~220 ms script run, on every rerun; the spec of the same key is the same
     chart. ``key`` must name everything the chart is drawn from (a :func:`model_key` and the
-    chart's own choices); ``kwargs`` go to ``st.vega_lite_chart``."""
+    chart's own choices); ``width`` as in ``st.altair_chart``."""
     try:
         spec = _chart_spec(key, build)
     except alt.MaxRowsError:  # too many rows for inline data: Streamlit's own path has no limit
-        st.altair_chart(build(), **kwargs)
+        st.altair_chart(build(), width=width)
         return
-    st.vega_lite_chart(spec, **kwargs)
+    st.vega_lite_chart(spec, width=width)
