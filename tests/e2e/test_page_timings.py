@@ -5,7 +5,9 @@ a session on the full national demo (360 districts x 615 SIC classes) is saved, 
 address, every page visited once to warm the caches, then each page opened ``ROUNDS`` times
 from the sidebar. The time of one page is from the click on its step in the sidebar to its
 main content being rendered: the page's heading on screen, the script run finished and no
-element left stale from the previous page. Printed as a table, page -> median (min-max) ms,
+element left stale from the previous page, taken on the browser's own clock (click event to
+the first animation frame so rendered) so that the test driver's round trips are left out;
+the driver's view is printed beside it. Printed as a table, page -> median (min-max) ms,
 with the pages over the 300 ms bar marked; run with ``-s`` to see it (it is also written to
 ``test-artifacts/e2e/page-timings.txt``).
 """
