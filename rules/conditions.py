@@ -80,7 +80,8 @@ def fmt(value: float | None) -> str:
 class Context:
     """Everything one evaluation reads, indexed once: views, findings by topic, median cache."""
 
-    __slots__ = ("profile", "view", "comparators", "findings", "by_topic", "rejected", "_medians")
+    __slots__ = ("profile", "view", "comparators", "findings", "by_topic", "rejected", "_medians",
+                 "shared")
 
     def __init__(
         self, profile: AreaProfile, comparator_profiles: Sequence[AreaProfile] | None = None
@@ -101,6 +102,8 @@ class Context:
             self.findings.append(f)
             self.by_topic.setdefault(f.topic, []).append(f)
         self._medians: dict[Any, tuple[float | None, int]] = {}
+        self.shared: dict[int, Leaf] = {}
+        """Results of leaves several rules share (see :func:`compile_conditions`), by slot."""
 
     def median(self, key: Any, getter: Callable[[ProfileView], Any]) -> tuple[float | None, int]:
         """Median of a value over the comparators, and how many comparators had it."""
@@ -185,16 +188,70 @@ def outcome_of(result: Outcome | Leaf) -> Outcome:
     return result  # type: ignore[return-value]
 
 
-def compile_condition(cond: Any, negated: bool = False) -> Node:
-    """Turn a validated condition model into a closure ``Context -> Outcome``."""
+def compile_conditions(conds: Sequence[Any]) -> list[Node]:
+    """Compile several rules' conditions, evaluating each distinct leaf once per area.
+
+    A library repeats tests (``am_jobs >= 500``, ``finding: {topic: skills, kind: bottleneck}``
+    appear in several rules): a leaf written identically (same test, same negation) in more
+    than one place is compiled once and its result kept in ``Context.shared`` for the other
+    rules. A leaf is a pure function of the context, so sharing it changes nothing in any
+    result; the leaf objects are read, never changed, by the combinators and the engine.
+    """
+    counts: dict[tuple[Any, bool], int] = {}
+    for cond in conds:
+        _count_leaves(cond, False, counts)
+    slots = {key: i for i, key in enumerate(k for k, n in counts.items() if n > 1)}
+    memo: dict[tuple[Any, bool], Node] = {}
+    return [compile_condition(cond, False, slots, memo) for cond in conds]
+
+
+def _count_leaves(cond: Any, negated: bool, counts: dict[tuple[Any, bool], int]) -> None:
+    if isinstance(cond, AllOf | AnyOf):
+        for part in cond.all if isinstance(cond, AllOf) else cond.any:
+            _count_leaves(part, negated, counts)
+    elif isinstance(cond, NotOf):
+        _count_leaves(cond.not_, not negated, counts)
+    else:
+        key = (cond, negated)
+        counts[key] = counts.get(key, 0) + 1
+
+
+def _shared(node: Node, slot: int) -> Node:
+    def shared(ctx: Context) -> Outcome | Leaf:
+        hit = ctx.shared.get(slot)
+        if hit is None:
+            hit = ctx.shared[slot] = node(ctx)  # type: ignore[assignment]
+        return hit
+
+    return shared
+
+
+def compile_condition(
+    cond: Any, negated: bool = False, slots: dict[tuple[Any, bool], int] | None = None,
+    memo: dict[tuple[Any, bool], Node] | None = None,
+) -> Node:
+    """Turn a validated condition model into a closure ``Context -> Outcome``.
+
+    ``slots`` (from :func:`compile_conditions`) names the leaves several rules share: those
+    are compiled once (``memo``) and evaluated once per context."""
     if isinstance(cond, AllOf):
-        parts = [compile_condition(c, negated) for c in cond.all]
+        parts = [compile_condition(c, negated, slots, memo) for c in cond.all]
         return _or(parts) if negated else _and(parts)
     if isinstance(cond, AnyOf):
-        parts = [compile_condition(c, negated) for c in cond.any]
+        parts = [compile_condition(c, negated, slots, memo) for c in cond.any]
         return _and(parts) if negated else _or(parts)
     if isinstance(cond, NotOf):
-        return compile_condition(cond.not_, not negated)
+        return compile_condition(cond.not_, not negated, slots, memo)
+    key = (cond, negated)
+    if slots is None or memo is None or key not in slots:
+        return _leaf(cond, negated)
+    node = memo.get(key)
+    if node is None:
+        node = memo[key] = _shared(_leaf(cond, negated), slots[key])
+    return node
+
+
+def _leaf(cond: Any, negated: bool) -> Node:
     if isinstance(cond, FindingLeaf):
         return _finding(cond, negated)
     if isinstance(cond, IndicatorLeaf):

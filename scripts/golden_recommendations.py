@@ -1,9 +1,10 @@
 """Write the golden Recommendations of every bundled-demo district (tests/rules/test_golden.py).
 
-Run ``python scripts/golden_recommendations.py tests/fixtures/golden/recommendations_bundled_demo.json.gz``
-only when a change to the rules or the evidence is meant to change the advice: the file is the
-engine's output before the issue 14 speed-up, and the test checks the fast engine gives exactly
-the same recommended lists, traces, scores and why-not reasons for every district.
+Run ``python scripts/golden_recommendations.py OUT.json.gz`` (the fixture is
+``tests/fixtures/golden/recommendations_bundled_demo.json.gz``) only when a change to the rules
+or the evidence is meant to change the advice: the file is the engine's output before the
+issue 14 speed-up, and the test checks the fast engine gives exactly the same recommended
+lists, traces, scores and why-not reasons for every district.
 """
 
 from __future__ import annotations
