@@ -78,20 +78,24 @@ def fmt(value: float | None) -> str:
 
 
 class Context:
-    """Everything one evaluation reads, indexed once: views, findings by topic, median cache."""
+    """Everything one evaluation reads, indexed once: views, findings by topic, median cache.
+
+    The comparators' views are built only when a ``comparator_median`` test first asks for a
+    median (most rules never do), and taken from ``views`` when the caller shares them across
+    areas (:func:`rules.engine.evaluate_all`: a district is a comparator of several others).
+    """
 
     __slots__ = ("profile", "view", "comparators", "findings", "by_topic", "rejected", "_medians",
-                 "shared")
+                 "shared", "_views")
 
     def __init__(
-        self, profile: AreaProfile, comparator_profiles: Sequence[AreaProfile] | None = None
+        self, profile: AreaProfile, comparator_profiles: Sequence[AreaProfile] | None = None,
+        views: dict[int, tuple[AreaProfile, ProfileView]] | None = None,
     ) -> None:
         self.profile = profile
-        self.view = ProfileView(profile)
-        self.comparators = (
-            None if comparator_profiles is None
-            else [ProfileView(p) for p in comparator_profiles]
-        )
+        self._views = {} if views is None else views
+        self.view = self.view_of(profile)
+        self.comparators = None if comparator_profiles is None else list(comparator_profiles)
         self.findings: list[Finding] = []
         self.rejected: list[Finding] = []
         self.by_topic: dict[str, list[Finding]] = {}
@@ -105,12 +109,20 @@ class Context:
         self.shared: dict[int, Leaf] = {}
         """Results of leaves several rules share (see :func:`compile_conditions`), by slot."""
 
+    def view_of(self, profile: AreaProfile) -> ProfileView:
+        """The profile's view, built once per ``views`` (keyed by identity; the profile is kept
+        beside its view so the identity cannot be reused while the cache lives)."""
+        hit = self._views.get(id(profile))
+        if hit is None or hit[0] is not profile:
+            hit = self._views[id(profile)] = (profile, ProfileView(profile))
+        return hit[1]
+
     def median(self, key: Any, getter: Callable[[ProfileView], Any]) -> tuple[float | None, int]:
         """Median of a value over the comparators, and how many comparators had it."""
         cached = self._medians.get(key)
         if cached is not None:
             return cached
-        raw = (as_number(getter(c)) for c in self.comparators or ())
+        raw = (as_number(getter(self.view_of(c))) for c in self.comparators or ())
         values = [v for v in raw if v is not None]
         result = (statistics.median(values) if values else None, len(values))
         self._medians[key] = result
@@ -334,6 +346,7 @@ def _finding(leaf: FindingLeaf, negated: bool) -> Node:
     op = "absent" if negated else "exists"
 
     floor = -1.0 if min_conf is None else min_conf
+    unfiltered = kinds is None and allowed is None and min_conf is None  # the topic decides
 
     def node(ctx: Context) -> Outcome:
         if topics is None:
@@ -342,10 +355,15 @@ def _finding(leaf: FindingLeaf, negated: bool) -> Node:
             pool = ctx.by_topic.get(topics[0], ())  # type: ignore[assignment]
         else:
             pool = [f for t in topics for f in ctx.by_topic.get(t, ())]
-        found = [f for f in pool
-                 if (kinds is None or f.kind in kinds)
-                 and (allowed is None or f.sector in allowed)
-                 and f.confidence >= floor]
+        if not pool:
+            found = []
+        elif unfiltered:
+            found = list(pool)
+        else:
+            found = [f for f in pool
+                     if (kinds is None or f.kind in kinds)
+                     and (allowed is None or f.sector in allowed)
+                     and f.confidence >= floor]
         ids = tuple(f.id for f in found)
         if negated:
             if found:
