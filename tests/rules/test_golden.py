@@ -8,6 +8,7 @@ trace, every not-recommended intervention's why-not reasons and the advice - wri
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 from pathlib import Path
@@ -17,7 +18,8 @@ import pytest
 from evidence.service import Evidence
 from policy.catalogue import load_catalogue
 from policy.session import StrategySession
-from policy.walkthrough import default_ruleset, recommend
+from policy.walkthrough import comparator_profiles, default_ruleset, recommend
+from rules import evaluate_all
 from rules.results import Recommendations
 
 GOLDEN = Path(__file__).parents[1] / "fixtures" / "golden" / "recommendations_bundled_demo.json.gz"
@@ -63,3 +65,30 @@ def test_the_golden_file_is_not_trivial(golden) -> None:
                for r in g["recommended"])
     assert all(g["not_recommended"] and all(n["why"] for n in g["not_recommended"])
                for g in golden.values())
+
+
+def test_the_batch_gives_the_golden_recommendations_too(golden, current) -> None:
+    """``evaluate_all`` (shared views, collector paused) == one ``evaluate`` per district."""
+    ev = Evidence.from_path(None)
+    catalogue = load_catalogue()
+    eligible = {iid: None if "all" in iv.sectors else frozenset(iv.sectors)
+                for iid, iv in catalogue.items()}
+    codes = list(current)
+    profiles = [ev.profile(code) for code in codes]
+    peers = [comparator_profiles(ev, p) for p in profiles]
+    gc.enable()
+    batch = evaluate_all(default_ruleset(), profiles, peers, list(catalogue), eligible)
+    assert gc.isenabled()
+    assert len(batch) == len(codes)
+    differ = [code for code, recs in zip(codes, batch, strict=True)
+              if recs != current[code] or recs.model_dump(mode="json") != golden[code]]
+    assert not differ, f"{len(differ)} districts differ, first {differ[:5]}"
+
+
+def test_the_batch_leaves_a_paused_collector_paused() -> None:
+    gc.disable()
+    try:
+        assert evaluate_all(default_ruleset(), []) == []
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
