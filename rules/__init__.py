@@ -6,12 +6,14 @@ Public API::
     ruleset = load_rules(known_interventions=catalogue_ids)   # validates and compiles once
     recs = evaluate(ruleset, profile, comparator_profiles, interventions=catalogue_ids)
     recs.model_dump(mode="json")
+    many = evaluate_all(ruleset, profiles, comparators_of_each, interventions=catalogue_ids)
 """
 
 from rules.engine import (
     RuleFileError,
     RuleSet,
     evaluate,
+    evaluate_all,
     load_rules,
     needs_of,
     rules_from_texts,
@@ -38,6 +40,7 @@ __all__ = [
     "RuleProblem",
     "RuleSet",
     "evaluate",
+    "evaluate_all",
     "load_rules",
     "needs_of",
     "rules_from_texts",

@@ -78,19 +78,24 @@ def fmt(value: float | None) -> str:
 
 
 class Context:
-    """Everything one evaluation reads, indexed once: views, findings by topic, median cache."""
+    """Everything one evaluation reads, indexed once: views, findings by topic, median cache.
 
-    __slots__ = ("profile", "view", "comparators", "findings", "by_topic", "rejected", "_medians")
+    The comparators' views are built only when a ``comparator_median`` test first asks for a
+    median (most rules never do), and taken from ``views`` when the caller shares them across
+    areas (:func:`rules.engine.evaluate_all`: a district is a comparator of several others).
+    """
+
+    __slots__ = ("profile", "view", "comparators", "findings", "by_topic", "rejected", "_medians",
+                 "shared", "_views")
 
     def __init__(
-        self, profile: AreaProfile, comparator_profiles: Sequence[AreaProfile] | None = None
+        self, profile: AreaProfile, comparator_profiles: Sequence[AreaProfile] | None = None,
+        views: dict[int, tuple[AreaProfile, ProfileView]] | None = None,
     ) -> None:
         self.profile = profile
-        self.view = ProfileView(profile)
-        self.comparators = (
-            None if comparator_profiles is None
-            else [ProfileView(p) for p in comparator_profiles]
-        )
+        self._views = {} if views is None else views
+        self.view = self.view_of(profile)
+        self.comparators = None if comparator_profiles is None else list(comparator_profiles)
         self.findings: list[Finding] = []
         self.rejected: list[Finding] = []
         self.by_topic: dict[str, list[Finding]] = {}
@@ -101,13 +106,23 @@ class Context:
             self.findings.append(f)
             self.by_topic.setdefault(f.topic, []).append(f)
         self._medians: dict[Any, tuple[float | None, int]] = {}
+        self.shared: dict[int, Leaf] = {}
+        """Results of leaves several rules share (see :func:`compile_conditions`), by slot."""
+
+    def view_of(self, profile: AreaProfile) -> ProfileView:
+        """The profile's view, built once per ``views`` (keyed by identity; the profile is kept
+        beside its view so the identity cannot be reused while the cache lives)."""
+        hit = self._views.get(id(profile))
+        if hit is None or hit[0] is not profile:
+            hit = self._views[id(profile)] = (profile, ProfileView(profile))
+        return hit[1]
 
     def median(self, key: Any, getter: Callable[[ProfileView], Any]) -> tuple[float | None, int]:
         """Median of a value over the comparators, and how many comparators had it."""
         cached = self._medians.get(key)
         if cached is not None:
             return cached
-        raw = (as_number(getter(c)) for c in self.comparators or ())
+        raw = (as_number(getter(self.view_of(c))) for c in self.comparators or ())
         values = [v for v in raw if v is not None]
         result = (statistics.median(values) if values else None, len(values))
         self._medians[key] = result
@@ -185,16 +200,70 @@ def outcome_of(result: Outcome | Leaf) -> Outcome:
     return result  # type: ignore[return-value]
 
 
-def compile_condition(cond: Any, negated: bool = False) -> Node:
-    """Turn a validated condition model into a closure ``Context -> Outcome``."""
+def compile_conditions(conds: Sequence[Any]) -> list[Node]:
+    """Compile several rules' conditions, evaluating each distinct leaf once per area.
+
+    A library repeats tests (``am_jobs >= 500``, ``finding: {topic: skills, kind: bottleneck}``
+    appear in several rules): a leaf written identically (same test, same negation) in more
+    than one place is compiled once and its result kept in ``Context.shared`` for the other
+    rules. A leaf is a pure function of the context, so sharing it changes nothing in any
+    result; the leaf objects are read, never changed, by the combinators and the engine.
+    """
+    counts: dict[tuple[Any, bool], int] = {}
+    for cond in conds:
+        _count_leaves(cond, False, counts)
+    slots = {key: i for i, key in enumerate(k for k, n in counts.items() if n > 1)}
+    memo: dict[tuple[Any, bool], Node] = {}
+    return [compile_condition(cond, False, slots, memo) for cond in conds]
+
+
+def _count_leaves(cond: Any, negated: bool, counts: dict[tuple[Any, bool], int]) -> None:
+    if isinstance(cond, AllOf | AnyOf):
+        for part in cond.all if isinstance(cond, AllOf) else cond.any:
+            _count_leaves(part, negated, counts)
+    elif isinstance(cond, NotOf):
+        _count_leaves(cond.not_, not negated, counts)
+    else:
+        key = (cond, negated)
+        counts[key] = counts.get(key, 0) + 1
+
+
+def _shared(node: Node, slot: int) -> Node:
+    def shared(ctx: Context) -> Outcome | Leaf:
+        hit = ctx.shared.get(slot)
+        if hit is None:
+            hit = ctx.shared[slot] = node(ctx)  # type: ignore[assignment]
+        return hit
+
+    return shared
+
+
+def compile_condition(
+    cond: Any, negated: bool = False, slots: dict[tuple[Any, bool], int] | None = None,
+    memo: dict[tuple[Any, bool], Node] | None = None,
+) -> Node:
+    """Turn a validated condition model into a closure ``Context -> Outcome``.
+
+    ``slots`` (from :func:`compile_conditions`) names the leaves several rules share: those
+    are compiled once (``memo``) and evaluated once per context."""
     if isinstance(cond, AllOf):
-        parts = [compile_condition(c, negated) for c in cond.all]
+        parts = [compile_condition(c, negated, slots, memo) for c in cond.all]
         return _or(parts) if negated else _and(parts)
     if isinstance(cond, AnyOf):
-        parts = [compile_condition(c, negated) for c in cond.any]
+        parts = [compile_condition(c, negated, slots, memo) for c in cond.any]
         return _and(parts) if negated else _or(parts)
     if isinstance(cond, NotOf):
-        return compile_condition(cond.not_, not negated)
+        return compile_condition(cond.not_, not negated, slots, memo)
+    key = (cond, negated)
+    if slots is None or memo is None or key not in slots:
+        return _leaf(cond, negated)
+    node = memo.get(key)
+    if node is None:
+        node = memo[key] = _shared(_leaf(cond, negated), slots[key])
+    return node
+
+
+def _leaf(cond: Any, negated: bool) -> Node:
     if isinstance(cond, FindingLeaf):
         return _finding(cond, negated)
     if isinstance(cond, IndicatorLeaf):
@@ -277,6 +346,7 @@ def _finding(leaf: FindingLeaf, negated: bool) -> Node:
     op = "absent" if negated else "exists"
 
     floor = -1.0 if min_conf is None else min_conf
+    unfiltered = kinds is None and allowed is None and min_conf is None  # the topic decides
 
     def node(ctx: Context) -> Outcome:
         if topics is None:
@@ -285,10 +355,15 @@ def _finding(leaf: FindingLeaf, negated: bool) -> Node:
             pool = ctx.by_topic.get(topics[0], ())  # type: ignore[assignment]
         else:
             pool = [f for t in topics for f in ctx.by_topic.get(t, ())]
-        found = [f for f in pool
-                 if (kinds is None or f.kind in kinds)
-                 and (allowed is None or f.sector in allowed)
-                 and f.confidence >= floor]
+        if not pool:
+            found = []
+        elif unfiltered:
+            found = list(pool)
+        else:
+            found = [f for f in pool
+                     if (kinds is None or f.kind in kinds)
+                     and (allowed is None or f.sector in allowed)
+                     and f.confidence >= floor]
         ids = tuple(f.id for f in found)
         if negated:
             if found:

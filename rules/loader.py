@@ -18,7 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from evidence.problems import Problem, ProblemError
-from rules.conditions import Node, compile_condition
+from rules.conditions import Node, compile_conditions
 from rules.models import CONDITION_KEYS, Rule
 
 LIBRARY = Path(__file__).parent / "library"
@@ -190,7 +190,9 @@ def rules_from_texts(
             rules.append((rule, name))
     if problems:
         raise RuleFileError(problems)
-    compiled = tuple(CompiledRule(r, compile_condition(r.when), name) for r, name in rules)
+    nodes = compile_conditions([r.when for r, _ in rules])
+    compiled = tuple(CompiledRule(r, node, name) for (r, name), node in zip(rules, nodes,
+                                                                           strict=True))
     index: dict[str, list[CompiledRule]] = {}
     for c in compiled:
         for iid in c.rule.interventions:
