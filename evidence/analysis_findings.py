@@ -20,7 +20,6 @@ Each finding carries its numbers with their denominator and year, the yardstick 
 from __future__ import annotations
 
 import math
-import sys
 from functools import lru_cache
 
 import numpy as np
@@ -34,6 +33,7 @@ from evidence.area_analysis import (
     sector_io_industries,
 )
 from evidence.findings import confidence, thresholds
+from evidence.indicators import zero_nan
 from evidence.models import Finding, RelatedOpportunity, SectorCluster
 from evidence.sectors import load_sectors
 
@@ -41,14 +41,6 @@ from evidence.sectors import load_sectors
 def _fmt_jobs(x: float) -> str:
     return f"{x:,.0f}"
 
-
-def _zero_nan(x: float) -> float:
-    """``float(np.nan_to_num(x))`` of one Python float."""
-    if x != x:
-        return 0.0
-    if math.isinf(x):
-        return math.copysign(sys.float_info.max, x)
-    return x
 
 
 @lru_cache(maxsize=64)
@@ -71,13 +63,13 @@ class _Ctx:
         rows = a.rows  # the period's per-area lists: no numpy scalar or pandas lookup here
         self.code = rows.codes[pos]
         self.name = a.names[self.code]
-        self.total = _zero_nan(rows.total1[pos])
+        self.total = zero_nan(rows.total1[pos])
         self.emp1, self.lq1 = rows.emp1[pos], rows.lq1[pos]
         self.year = a.ind.end
         self.out: list[Finding] = []
 
     def jobs(self, s_i: int) -> float:
-        return _zero_nan(self.emp1[s_i])
+        return zero_nan(self.emp1[s_i])
 
     def lq(self, s_i: int) -> float:
         return self.lq1[s_i]

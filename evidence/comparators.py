@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import math
 import re
-import sys
 
 import numpy as np
 
 from evidence.dataset import is_neighbourhood
-from evidence.indicators import Indicators
+from evidence.indicators import Indicators, zero_nan
 from evidence.models import Comparator
 from evidence.sectors import load_sectors
 
@@ -166,14 +165,6 @@ def comparators_from_codes(ind: Indicators, area_code: str, codes: list[str]) ->
     return out
 
 
-def _zero_nan(x: float) -> float:
-    """``np.nan_to_num`` of one Python float: NaN -> 0, +-inf -> the largest finite float."""
-    if x != x:
-        return 0.0
-    if math.isinf(x):
-        return math.copysign(sys.float_info.max, x)
-    return x
-
 
 def similarity_reason(ind: Indicators, a: int, b: int) -> str:
     """Plain words on what makes two areas similar: size, place type, and how close their
@@ -197,6 +188,6 @@ def similarity_reason(ind: Indicators, a: int, b: int) -> str:
         diff = 0.5 * float(np.abs(blocks["industries"][a] - blocks["industries"][b]).sum())
         parts.append(f"industry mix {1 - diff:.0%} alike")
     parts.append(
-        f"advanced manufacturing share {_zero_nan(am_share[a]):.1%} vs "
-        f"{_zero_nan(am_share[b]):.1%} (not used to choose peers)")
+        f"advanced manufacturing share {zero_nan(am_share[a]):.1%} vs "
+        f"{zero_nan(am_share[b]):.1%} (not used to choose peers)")
     return "; ".join(parts)

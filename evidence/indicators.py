@@ -7,6 +7,8 @@ same code serves one custom area or all 400-odd areas of Great Britain.
 
 from __future__ import annotations
 
+import math
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -28,6 +30,16 @@ def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.true_divide(a, b)
     return np.where(np.isfinite(out), out, np.nan)
+
+
+def zero_nan(x: float) -> float:
+    """``np.nan_to_num`` of one Python float (NaN -> 0, +-inf -> the largest finite float),
+    without a numpy scalar round trip: the profile and findings read per-area Python lists."""
+    if x != x:
+        return 0.0
+    if math.isinf(x):
+        return math.copysign(sys.float_info.max, x)
+    return x
 
 
 def employment_share(emp: np.ndarray, total: np.ndarray) -> np.ndarray:
