@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from evidence.models import AreaProfile
 from evidence.service import Evidence
 from policy.catalogue import load_catalogue
 from policy.session import StrategySession
 from policy.walkthrough import default_ruleset, recommend
+from rules.results import Recommendations
 
 __all__ = ["TARGETS", "AreaRecommendations", "Calibration", "calibration", "recommend_all"]
 
@@ -50,23 +53,32 @@ class AreaRecommendations:
                 "recommended": self.recommended}
 
 
-def recommend_all(ev: Evidence, level: str = "lad") -> list[AreaRecommendations]:
-    """Recommendations for every area of ``level`` (districts by default), in area order."""
+def each_area(ev: Evidence, level: str = "lad"
+              ) -> Iterator[tuple[str, str, AreaProfile, Recommendations]]:
+    """(code, name, profile, recommendations) for every area of ``level``, in area order, each
+    through the walkthrough's one path: the calibration and the rules' golden file read the
+    same results."""
     catalogue = load_catalogue()
     ruleset = default_ruleset()
     areas = ev.cube.areas
-    out = []
     for code, name in areas.loc[areas["level"] == level, ["area_code", "area_name"]].itertuples(
             index=False):
-        session = StrategySession(area_code=str(code))
         profile = ev.profile(str(code))
-        recs = recommend(ev, session, ruleset, catalogue, profile=profile)
-        out.append(AreaRecommendations(
-            area_code=str(code), area_name=str(name),
+        recs = recommend(ev, StrategySession(area_code=str(code)), ruleset, catalogue,
+                         profile=profile)
+        yield str(code), str(name), profile, recs
+
+
+def recommend_all(ev: Evidence, level: str = "lad") -> list[AreaRecommendations]:
+    """Recommendations for every area of ``level`` (districts by default), in area order."""
+    return [
+        AreaRecommendations(
+            area_code=code, area_name=name,
             recommended=[r.model_dump(mode="json") for r in recs.recommended],
             findings=[(f.topic, f.sector or "area") for f in profile.findings],
-        ))
-    return out
+        )
+        for code, name, profile, recs in each_area(ev, level)
+    ]
 
 
 @dataclass

@@ -17,24 +17,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from evidence.service import Evidence  # noqa: E402
-from policy.catalogue import load_catalogue  # noqa: E402
-from policy.session import StrategySession  # noqa: E402
-from policy.walkthrough import default_ruleset, recommend  # noqa: E402
+from policy.calibration import each_area  # noqa: E402
 
 
 def golden() -> dict:
     """Each district's full ``Recommendations.model_dump(mode="json")``, by area code."""
-    ev = Evidence.from_path(None)
-    areas = ev.cube.areas
-    ruleset, catalogue = default_ruleset(), load_catalogue()
-    out = {}
-    for code in areas.loc[areas["level"] == "lad", "area_code"]:
-        code = str(code)
-        recs = recommend(ev, StrategySession(area_code=code), ruleset, catalogue,
-                         profile=ev.profile(code))
-        out[code] = recs.model_dump(mode="json")
-    return {"areas": out}
-
+    return {"areas": {code: recs.model_dump(mode="json")
+                      for code, _, _, recs in each_area(Evidence.from_path(None))}}
 
 if __name__ == "__main__":
     with gzip.open(sys.argv[1], "wt", encoding="utf-8") as fh:

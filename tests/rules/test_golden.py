@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from evidence.service import Evidence
+from policy.calibration import each_area
 from policy.catalogue import load_catalogue
-from policy.session import StrategySession
-from policy.walkthrough import comparator_profiles, default_ruleset, recommend
+from policy.walkthrough import comparator_profiles, default_ruleset
 from rules import evaluate_all
 from rules.results import Recommendations
 
@@ -33,15 +33,7 @@ def golden() -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def current() -> dict[str, Recommendations]:
-    ev = Evidence.from_path(None)
-    areas = ev.cube.areas
-    ruleset, catalogue = default_ruleset(), load_catalogue()
-    out = {}
-    for code in areas.loc[areas["level"] == "lad", "area_code"]:
-        code = str(code)
-        out[code] = recommend(ev, StrategySession(area_code=code), ruleset, catalogue,
-                              profile=ev.profile(code))
-    return out
+    return {code: recs for code, _, _, recs in each_area(Evidence.from_path(None))}
 
 
 def test_every_district_is_covered(golden, current) -> None:
