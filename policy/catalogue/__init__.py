@@ -21,6 +21,7 @@ from policy.catalogue.chains import (
     validate_chain,
 )
 from policy.catalogue.draw import (
+    diagram_size,
     layered_layout,
     stage_views,
     to_altair,
@@ -130,6 +131,7 @@ __all__ = [
     "YearRange",
     "as_dir",
     "chain_graph",
+    "diagram_size",
     "issues_from",
     "layered_layout",
     "stage_views",

@@ -1,16 +1,20 @@
 """Drawing causal chains: DOT for the browser, SVG and PNG for reports, Altair for the page.
 
 No system Graphviz is needed: :func:`to_dot` returns DOT text for Streamlit's
-``st.graphviz_chart`` (rendered in the browser), :func:`to_svg` / :func:`to_png` draw a layered
-layout with matplotlib for reports, :func:`to_altair` gives an interactive chart. The graphs
-come from :mod:`policy.catalogue.chains`; nothing here changes them.
+``st.graphviz_chart`` (rendered in the browser), :func:`to_svg` writes a layered layout as
+SVG for reports (:func:`to_png` rasterises it), :func:`to_altair` gives an interactive chart.
+The graphs come from :mod:`policy.catalogue.chains`; nothing here changes them.
 """
 
 from __future__ import annotations
 
+import functools
+import html
 import io
+import math
 import textwrap
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -19,10 +23,10 @@ from policy.catalogue.vocabulary import STAGES, load_shared_nodes
 
 if TYPE_CHECKING:
     import altair as alt
-    from matplotlib.figure import Figure
 
 
-__all__ = ["layered_layout", "stage_views", "to_altair", "to_dot", "to_png", "to_svg"]
+__all__ = ["diagram_size", "layered_layout", "stage_views", "to_altair", "to_dot", "to_png",
+           "to_svg"]
 
 _STAGE_INDEX = {stage: index for index, stage in enumerate(STAGES)}
 
@@ -227,110 +231,269 @@ def _node_attrs(graph: nx.DiGraph, node: str, tiers: Mapping[int, str], wrap: in
 
 
 # --------------------------------------------------------------------------------------------
-# Static images (matplotlib, no system Graphviz)
+# Static images: one drawing from the layered layout, written as SVG or rasterised to PNG
 # --------------------------------------------------------------------------------------------
 
-_BOX_W = 2.1  # inches
-_GAP_X = 0.7
-_LINE_H = 0.15
-_PAD_Y = 0.16
-_GAP_Y = 0.2
-_MARGIN = 0.3
-_HEADER = 0.55
-_FONT = 7.5
-_WRAP = 30
+_FONT = 12.0  # px: box text; the app's stage parts are drawn at 12-13 px on a 700 px page
+_TITLE_FONT = 14.0
+_BADGE_FONT = 8.0
+_LINE_H = 14.5  # px between box text lines
+_CHAR_W = 0.56
+"""Average advance of a character of mixed-case Helvetica / Arial / Liberation Sans text, in
+ems (Adobe's Helvetica AFM widths: lower case about 0.5, capitals about 0.67). It sizes a box
+for its wrap width without measuring glyphs; the PNG shrinks a line that still overflows."""
+_PAD_X, _PAD_Y = 7.0, 6.0
+_GAP_X, _GAP_Y = 22.0, 10.0
+_MARGIN = 10.0
+_TITLE_H = 26.0
+_EDGE = "#666666"
+FONT_STACK = "Helvetica, Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif"
+_FONT_FILES = {False: ("LiberationSans-Regular.ttf", "Arial.ttf", "DejaVuSans.ttf"),
+               True: ("LiberationSans-Bold.ttf", "Arial Bold.ttf", "DejaVuSans-Bold.ttf")}
+"""Fonts tried for the PNG, in order (metric-compatible with Helvetica first); Pillow's own
+bundled font when none is installed."""
 
 
-def _figure(graph: nx.DiGraph, title: str | None = None) -> Figure:
-    from matplotlib.figure import Figure
-    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+@dataclass(frozen=True)
+class _Box:
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: str
+    stroke: str
+    stroke_w: float
+    hover: str
 
+
+@dataclass(frozen=True)
+class _Text:
+    x: float
+    y: float  # baseline
+    text: str
+    size: float = _FONT
+    bold: bool = False
+    anchor: str = "middle"  # or "end"
+    colour: str = "#1a1a1a"
+    fit: float | None = None  # the width the line must stay inside (box text)
+
+
+@dataclass(frozen=True)
+class _Arrow:
+    start: tuple[float, float]
+    control: tuple[float, float]
+    end: tuple[float, float]  # base of the head
+    head: tuple[tuple[float, float], ...]
+    width: float
+
+
+@dataclass
+class _Picture:
+    width: float
+    height: float
+    arrows: list[_Arrow] = field(default_factory=list)
+    boxes: list[_Box] = field(default_factory=list)
+    texts: list[_Text] = field(default_factory=list)
+
+
+def _arrow(x1: float, y1: float, x2: float, y2: float, cx: float, cy: float,
+           width: float) -> _Arrow:
+    """From (x1, y1) to (x2, y2) bending through control point (cx, cy), its filled head
+    pointing along the curve's last tangent."""
+    dx, dy = x2 - cx, y2 - cy
+    length = math.hypot(dx, dy) or 1.0
+    ux, uy = dx / length, dy / length
+    size = 6.0 + width
+    bx, by = x2 - ux * size, y2 - uy * size
+    half = size * 0.45
+    return _Arrow((x1, y1), (cx, cy), (bx, by),
+                  ((x2, y2), (bx - uy * half, by + ux * half), (bx + uy * half, by - ux * half)),
+                  width)
+
+
+def _centred(lines: list[str], x: float, first: float, **style: Any) -> list[_Text]:
+    return [_Text(x, first + i * _LINE_H, line, **style) for i, line in enumerate(lines)]
+
+
+def _picture(graph: nx.DiGraph, title: str | None,
+             names: Mapping[str, str] | None = None) -> _Picture:
+    """The drawing in CSS px: box text wrapped so the columns share :data:`LINE_CHARS`
+    characters (as :func:`to_dot` does for the app's stage parts), each column's boxes
+    stacked and centred under its title, arrows from a box's right side to the next box's
+    left (bowing out to the right between boxes of one column). Boxes shared by several
+    interventions get a thicker border and an "xN" mark; an arrow's width grows with the
+    chains that rely on it."""
     tiers = _tiers()
     layout = layered_layout(graph)
     keys = sorted({_column_key(d) for _, d in graph.nodes(data=True)})
     n_cols = max(len(keys), 1)
-    texts = {
-        n: _wrap(str(graph.nodes[n].get("label", n)), _WRAP) for n in graph.nodes
-    }
-    heights = {n: _LINE_H * len(lines) + _PAD_Y for n, lines in texts.items()}
-    col_nodes: list[list[str]] = [[] for _ in range(n_cols)]
+    wrap = max(13, min(30, LINE_CHARS // n_cols))
+    box_w = wrap * _CHAR_W * _FONT + 2 * _PAD_X
+    texts = {n: _wrap(str(graph.nodes[n].get("label", n)), wrap) for n in graph.nodes}
+    heights = {n: _LINE_H * len(lines) + 2 * _PAD_Y for n, lines in texts.items()}
+    columns: list[list[str]] = [[] for _ in range(n_cols)]
     for node, (c, _r) in sorted(layout.items(), key=lambda kv: kv[1]):
-        col_nodes[c].append(node)
-    col_heights = [
-        sum(heights[n] for n in col) + _GAP_Y * max(len(col) - 1, 0) for col in col_nodes
-    ]
-    body = max(col_heights, default=1.0) or 1.0
-    title_h = 0.35 if title else 0.0
-    width = 2 * _MARGIN + n_cols * _BOX_W + (n_cols - 1) * _GAP_X
-    height = 2 * _MARGIN + _HEADER + title_h + body
-
-    fig = Figure(figsize=(width, height))
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, width)
-    ax.set_ylim(0, height)
-    ax.axis("off")
+        columns[c].append(node)
+    heads = [_wrap(_column_title(k, tiers), max(12, int(box_w / (_CHAR_W * _FONT))))
+             for k in keys]
+    head_h = _LINE_H * max((len(h) for h in heads), default=1) + 8
+    col_h = [sum(heights[n] for n in col) + _GAP_Y * max(len(col) - 1, 0) for col in columns]
+    body = max(col_h, default=0.0) or 20.0
+    title_h = _TITLE_H if title else 0.0
+    pic = _Picture(2 * _MARGIN + n_cols * box_w + (n_cols - 1) * _GAP_X,
+                   2 * _MARGIN + title_h + head_h + body)
     if title:
-        ax.text(width / 2, height - _MARGIN - 0.1, title, ha="center", va="center",
-                fontsize=11, fontweight="bold")
-
-    centres: dict[str, tuple[float, float]] = {}
-    top = height - _MARGIN - title_h - _HEADER
-    for c, col in enumerate(col_nodes):
-        x = _MARGIN + c * (_BOX_W + _GAP_X)
-        ax.text(x + _BOX_W / 2, top + _HEADER / 2, "\n".join(_wrap(
-            _column_title(keys[c], tiers), 28)), ha="center", va="center",
-            fontsize=8.5, fontweight="bold", color="#333333")
-        y = top - (body - col_heights[c]) / 2
+        pic.texts.append(_Text(pic.width / 2, _MARGIN + _TITLE_FONT, title, _TITLE_FONT, True,
+                               fit=pic.width - 2 * _MARGIN))
+    top = _MARGIN + title_h + head_h
+    place: dict[str, tuple[float, float, float]] = {}
+    for c, col in enumerate(columns):
+        x = _MARGIN + c * (box_w + _GAP_X)
+        pic.texts += _centred(heads[c], x + box_w / 2, _MARGIN + title_h + _FONT, bold=True,
+                              colour="#333333", fit=box_w)
+        y = top + (body - col_h[c]) / 2
         for node in col:
-            h = heights[node]
-            data = graph.nodes[node]
-            contributors = data.get("contributors", ())
-            many = len(contributors) >= 2
-            ax.add_artist(FancyBboxPatch(  # limits are set: no autoscale walk
-                (x, y - h), _BOX_W, h, boxstyle="round,pad=0,rounding_size=0.06",
-                facecolor=_STAGE_COLOURS.get(str(data.get("stage")), "#eeeeee"),
-                edgecolor="#444444" if many else "#888888", linewidth=1.6 if many else 0.7,
-                zorder=2,
-            ))
-            ax.text(x + _BOX_W / 2, y - h / 2, "\n".join(texts[node]), ha="center",
-                    va="center", fontsize=_FONT, zorder=3, linespacing=1.15)
-            if many:
-                ax.text(x + _BOX_W - 0.04, y - 0.04, f"x{len(contributors)}", ha="right",
-                        va="top", fontsize=6, color="#444444", zorder=3)
-            centres[node] = (x, y - h / 2)
-            y -= h + _GAP_Y
-
+            place[node] = (x, y, heights[node])
+            y += heights[node] + _GAP_Y
     for source, target, data in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1])):
-        (x1, y1), (x2, y2) = centres[source], centres[target]
-        count = len(data.get("contributors", ())) or 1
-        forward = x2 > x1
-        start = (x1 + _BOX_W, y1) if forward else (x1 + _BOX_W / 2, y1)
-        end = (x2, y2) if forward else (x2 + _BOX_W / 2, y2)
-        ax.add_artist(FancyArrowPatch(
-            start, end, arrowstyle="-|>", mutation_scale=8,
-            connectionstyle="arc3,rad=0.0" if forward else "arc3,rad=0.4",
-            color="#666666", linewidth=min(0.6 + 0.4 * (count - 1), 2.5), zorder=1,
-            shrinkA=0, shrinkB=1,
-        ))
-    return fig
+        (sx, sy, sh), (tx, ty, th) = place[source], place[target]
+        width = min(1.0 + 0.6 * ((len(data.get("contributors", ())) or 1) - 1), 4.0)
+        y1, y2 = sy + sh / 2, ty + th / 2
+        if tx > sx:
+            x1, x2 = sx + box_w, tx
+            pic.arrows.append(_arrow(x1, y1, x2, y2, (x1 + x2) / 2, (y1 + y2) / 2, width))
+        else:
+            x1 = sx + box_w
+            bend = x1 + min(_GAP_X * 0.9, 12 + abs(y2 - y1) * 0.15)
+            pic.arrows.append(_arrow(x1, y1, x1, y2, bend, (y1 + y2) / 2, width))
+    for node, (x, y, h) in place.items():
+        data = graph.nodes[node]
+        contributors = sorted(data.get("contributors", ()))
+        many = len(contributors) >= 2
+        hover = str(data.get("label", node))
+        if contributors:
+            hover += "\nFrom: " + ", ".join(names.get(c, c) if names else c
+                                             for c in contributors)
+        pic.boxes.append(_Box(x, y, box_w, h,
+                              _STAGE_COLOURS.get(str(data.get("stage")), "#eeeeee"),
+                              "#444444" if many else "#888888", 1.8 if many else 0.8, hover))
+        lines = texts[node]
+        first = y + h / 2 - _LINE_H * (len(lines) - 1) / 2 + _FONT * 0.35
+        pic.texts += _centred(lines, x + box_w / 2, first, fit=box_w - 4)
+        if many:
+            pic.texts.append(_Text(x + box_w - 3, y + 9, f"x{len(contributors)}", _BADGE_FONT,
+                                   anchor="end", colour="#444444"))
+    return pic
 
 
-def to_svg(graph: nx.DiGraph, *, title: str | None = None) -> str:
-    """SVG text of the layered chain drawing (text kept as text, deterministic ids, no date)."""
-    import matplotlib
-
-    fig = _figure(graph, title)
-    buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.hashsalt": "policymix", "svg.fonttype": "none"}):
-        fig.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
+def diagram_size(graph: nx.DiGraph, *, title: str | None = None) -> tuple[float, float]:
+    """Width and height in CSS px (96 an inch) of the drawing at its own size, where box text
+    is 12 px: a report places it no larger than this."""
+    pic = _picture(graph, title)
+    return pic.width, pic.height
 
 
-def to_png(graph: nx.DiGraph, *, title: str | None = None, dpi: int = 150) -> bytes:
-    """PNG bytes of the layered chain drawing, for DOCX/HTML reports."""
-    fig = _figure(graph, title)
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def to_svg(graph: nx.DiGraph, *, title: str | None = None,
+           names: Mapping[str, str] | None = None) -> str:
+    """SVG text of the layered chain drawing, written directly from :func:`layered_layout`.
+
+    Text stays text (searchable, escaped), the output is deterministic (no ids, dates or
+    salts: reports can be diffed) and only the standard library is needed: a report's
+    diagrams cost milliseconds, not matplotlib's second a format. Each box has a ``<title>``
+    (hover text in a browser): its label and the interventions behind it, by their ``names``
+    when given.
+    """
+    pic = _picture(graph, title, names)
+    w, h = f"{pic.width:.0f}", f"{pic.height:.0f}"
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
+           f'viewBox="0 0 {w} {h}" font-family="{_esc(FONT_STACK)}" font-size="{_FONT:g}">',
+           f'<rect width="{w}" height="{h}" fill="#ffffff"/>']
+    for a in pic.arrows:
+        (x1, y1), (cx, cy), (bx, by) = a.start, a.control, a.end
+        head = " ".join(f"{x:.1f},{y:.1f}" for x, y in a.head)
+        out.append(f'<path d="M{x1:.1f},{y1:.1f} Q{cx:.1f},{cy:.1f} {bx:.1f},{by:.1f}" '
+                   f'fill="none" stroke="{_EDGE}" stroke-width="{a.width:.1f}"/>'
+                   f'<polygon points="{head}" fill="{_EDGE}"/>')
+    for b in pic.boxes:
+        out.append(f'<rect x="{b.x:.1f}" y="{b.y:.1f}" width="{b.w:.1f}" height="{b.h:.1f}" '
+                   f'rx="5" fill="{b.fill}" stroke="{b.stroke}" stroke-width="{b.stroke_w:g}">'
+                   f"<title>{_esc(b.hover)}</title></rect>")
+    for t in pic.texts:
+        style = "" if t.size == _FONT else f' font-size="{t.size:g}"'
+        style += ' font-weight="bold"' if t.bold else ""
+        out.append(f'<text x="{t.x:.1f}" y="{t.y:.1f}" text-anchor="{t.anchor}" '
+                   f'fill="{t.colour}"{style}>{_esc(t.text)}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+@functools.lru_cache(maxsize=32)
+def _font(size: int, bold: bool) -> Any:
+    """A Pillow font of ``size`` px: the first of :data:`_FONT_FILES` installed, else Pillow's
+    bundled one (found once; Pillow searches the system font folders for a bare name)."""
+    from PIL import ImageFont
+
+    for name in _FONT_FILES[bold]:
+        try:
+            return ImageFont.truetype(name, size, layout_engine=ImageFont.Layout.BASIC)
+        except OSError:
+            continue
+    return ImageFont.load_default(size)
+
+
+def _curve(a: _Arrow, scale: float, steps: int = 12) -> list[tuple[float, float]]:
+    (x0, y0), (cx, cy), (x1, y1) = a.start, a.control, a.end
+    out = []
+    for i in range(steps + 1):
+        t = i / steps
+        u = 1 - t
+        out.append(((u * u * x0 + 2 * u * t * cx + t * t * x1) * scale,
+                    (u * u * y0 + 2 * u * t * cy + t * t * y1) * scale))
+    return out
+
+
+def to_png(graph: nx.DiGraph, *, title: str | None = None, scale: float = 1.5) -> bytes:
+    """PNG bytes of the same drawing as :func:`to_svg`, for the Word report (python-docx takes
+    PNG, not SVG), drawn with Pillow: ``scale`` 1.5 is 144 dots an inch at the drawing's own
+    size, sharp in print at up to 6.5 inches wide.
+
+    Pillow rather than rasterising the SVG: resvg (inside ``vl-convert``) lays out each line
+    of text in about 3 ms, 0.1-0.2 s a diagram; FreeType here takes a tenth of a ms a line.
+    A line of box text that the installed font makes wider than its box is drawn smaller.
+    """
+    from PIL import Image, ImageDraw
+
+    pic = _picture(graph, title)
+    image = Image.new("RGB", (math.ceil(pic.width * scale), math.ceil(pic.height * scale)),
+                      "#ffffff")
+    draw = ImageDraw.Draw(image)
+    for a in pic.arrows:
+        width = max(1, round(a.width * scale))
+        draw.line(_curve(a, scale), fill=_EDGE, width=width, joint="curve")
+        draw.polygon([(x * scale, y * scale) for x, y in a.head], fill=_EDGE)
+    for b in pic.boxes:
+        draw.rounded_rectangle((b.x * scale, b.y * scale, (b.x + b.w) * scale,
+                                (b.y + b.h) * scale), radius=5 * scale, fill=b.fill,
+                               outline=b.stroke, width=max(1, round(b.stroke_w * scale)))
+    for t in pic.texts:
+        size = round(t.size * scale)
+        font = _font(size, t.bold)
+        if t.fit is not None:
+            room = t.fit * scale
+            while size > 6 and font.getlength(t.text) > room:
+                size -= 1
+                font = _font(size, t.bold)
+        draw.text((t.x * scale, t.y * scale), t.text, font=font, fill=t.colour,
+                  anchor="ms" if t.anchor == "middle" else "rs")
+    # 64 colours hold the five fills, the greys and the text's anti-aliasing ramps: the file
+    # is a third of the full-colour one and encodes in a fifth of the time.
+    image = image.quantize(colors=64, method=Image.Quantize.FASTOCTREE)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    image.save(buffer, format="PNG", dpi=(96 * scale, 96 * scale))
     return buffer.getvalue()
 
 

@@ -2,9 +2,11 @@
 
 Profile charts are the app's own Altair charts (:mod:`evidence.charts`, pure functions with no
 Streamlit import) converted with ``vl-convert``, so a report shows exactly what the walkthrough
-showed. Causal diagrams come from :func:`policy.catalogue.to_png` / :func:`policy.catalogue.to_svg`.
-A chart that fails to render is left out with a warning on the bundle rather than stopping the
-whole report.
+showed. Causal diagrams come from :func:`policy.catalogue.to_svg` (SVG written straight from
+the layout) and :func:`policy.catalogue.to_png` (the same drawing with Pillow); the chosen mix
+is drawn a stage at a time, as the app's causal chain page shows it
+(:func:`policy.catalogue.stage_views`), so its text stays readable. A chart that fails to
+render is left out with a warning on the bundle rather than stopping the whole report.
 
 Every rendering is kept in a process-wide cache keyed by a hash of what it is drawn from (the
 chart's Vega-Lite spec, which carries its data; the diagram's nodes, edges and title), so the
@@ -26,7 +28,7 @@ import networkx as nx
 import pandas as pd
 
 from evidence import analysis_charts, charts
-from policy.catalogue import chain_graph, to_png, to_svg
+from policy.catalogue import chain_graph, diagram_size, stage_views, to_png, to_svg
 
 if TYPE_CHECKING:
     import altair as alt
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
     from policy.export.bundle import ReportBundle
 
 __all__ = ["CHART_SCALE", "ReportImage", "chart_png", "chart_svg", "clear_figure_cache",
-           "diagram_png", "diagram_svg", "figure_cache_info", "images_as",
+           "diagram_png", "diagram_svg", "diagram_width_in", "figure_cache_info", "images_as",
            "rank_stability_chart", "render_images"]
 
 CHART_SCALE = 1.5
@@ -180,10 +182,49 @@ def diagram_png(graph: nx.DiGraph, title: str) -> bytes:
                    lambda: to_png(graph, title=title))
 
 
-def diagram_svg(graph: nx.DiGraph, title: str) -> str:
-    """:func:`policy.catalogue.to_svg` of the diagram, cached by its nodes, edges and title."""
-    return _cached(_digest("diagram-svg", title, _graph_key(graph)),  # type: ignore[return-value]
-                   lambda: to_svg(graph, title=title))
+def diagram_svg(graph: nx.DiGraph, title: str, names: dict[str, str] | None = None) -> str:
+    """:func:`policy.catalogue.to_svg` of the diagram (boxes' hover text naming the
+    interventions by ``names``), cached by its nodes, edges, title and names."""
+    key = _digest("diagram-svg", title, _graph_key(graph), json.dumps(names, sort_keys=True))
+    return _cached(key, lambda: to_svg(graph, title=title, names=names))  # type: ignore[return-value]
+
+
+PAGE_HEIGHT_IN = 8.6
+"""Height a figure may take on an A4 page with 2 cm margins, its caption and a heading."""
+
+
+def diagram_width_in(graph: nx.DiGraph, title: str, page_width_in: float = 6.3) -> float:
+    """The width to place a diagram at in a page, in inches: its own size (text at 12 px,
+    96 px an inch) or less, so a small part is not blown up and a tall one fits the page."""
+    w, h = diagram_size(graph, title=title)
+    return min(page_width_in, w / 96, PAGE_HEIGHT_IN * w / h)
+
+
+def _diagram_image(key: str, caption: str, graph: nx.DiGraph, title: str,
+                   names: dict[str, str]) -> ReportImage:
+    return ReportImage(key=key, caption=caption, png=lambda: diagram_png(graph, title),
+                       svg=lambda: diagram_svg(graph, title, names),
+                       width_in=diagram_width_in(graph, title))
+
+
+def _diagrams(bundle: ReportBundle) -> dict[str, ReportImage]:
+    """The chosen mix's merged chain a stage at a time (``mix:1`` ...), then each chosen
+    intervention's chain (``chain:<id>``)."""
+    names = {iv.id: iv.name for iv in bundle.chosen}
+    parts = stage_views(bundle.graph)
+    images: dict[str, ReportImage] = {}
+    for n, (title, part) in enumerate(parts, 1):
+        images[f"mix:{n}"] = _diagram_image(
+            f"mix:{n}",
+            f"The chosen interventions' causal chains merged, part {n} of {len(parts)}: "
+            f"{title.lower()}. Boxes marked xN are shared by N interventions; thicker arrows "
+            "are links several chains rely on.",
+            part, title, names)
+    for iv in bundle.chosen:
+        images[f"chain:{iv.id}"] = _diagram_image(
+            f"chain:{iv.id}", f"Causal chain (logic model) of {iv.name}.", chain_graph(iv),
+            iv.name, names)
+    return images
 
 
 def rank_stability_chart(bundle: ReportBundle) -> alt.Chart | None:
@@ -287,25 +328,7 @@ def render_images(bundle: ReportBundle) -> dict[str, ReportImage]:
         except Exception as exc:  # one bad chart must not sink the report
             bundle.warnings.append(f"chart '{key}' could not be rendered: {exc}")
     if bundle.chosen:
-        title = "Causal chains of the chosen mix, merged"
-        images["mix_diagram"] = ReportImage(
-            key="mix_diagram",
-            caption=(
-                "Merged causal chains of the chosen interventions: inputs -> activities -> "
-                "outputs -> outcomes -> impacts. Boxes marked xN are shared by N interventions; "
-                "thicker arrows are links several chains rely on."
-            ),
-            png=lambda: diagram_png(bundle.graph, title),
-            svg=lambda: diagram_svg(bundle.graph, title),
-        )
-        for iv in bundle.chosen:
-            g = chain_graph(iv)
-            images[f"chain:{iv.id}"] = ReportImage(
-                key=f"chain:{iv.id}",
-                caption=f"Causal chain (logic model) of {iv.name}.",
-                png=lambda g=g, name=iv.name: diagram_png(g, name),
-                svg=lambda g=g, name=iv.name: diagram_svg(g, name),
-            )
+        images.update(_diagrams(bundle))
     try:
         chart = rank_stability_chart(bundle)
         if chart is not None:
@@ -323,8 +346,7 @@ def images_as(bundle: ReportBundle, kind: str) -> dict[str, ReportImage]:
     chart that cannot be built is (the report's warnings list is made after this).
 
     Charts (vl-convert, which runs outside the interpreter lock) render in a second thread
-    while the causal diagrams (matplotlib) render in this one; diagrams stay in one thread
-    because their SVG settings are process-wide.
+    while the causal diagrams (Pillow for PNG, plain Python for SVG) render in this one.
     """
     images = bundle.images()
     problems: dict[str, str] = {}
@@ -340,7 +362,7 @@ def images_as(bundle: ReportBundle, kind: str) -> dict[str, ReportImage]:
             except Exception as exc:  # one bad figure must not sink the report
                 problems[key] = str(exc)
 
-    diagrams = [k for k in images if k == "mix_diagram" or k.startswith("chain:")]
+    diagrams = [k for k in images if k.startswith(("mix:", "chain:"))]
     others = [k for k in images if k not in diagrams]
     worker = threading.Thread(target=render, args=(others,), name="policymix-charts")
     worker.start()

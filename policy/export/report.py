@@ -669,8 +669,8 @@ def _aims(bundle: ReportBundle, images: dict[str, Any]) -> list[Block]:
         ),
         compact=True,
     ))
-    if "mix_diagram" in images:
-        out.append(Figure("mix_diagram", images["mix_diagram"].caption))
+    for key in [k for k in images if k.startswith("mix:")]:  # the merged chain, a stage at a time
+        out.append(Figure(key, images[key].caption))
     d = bundle.diagnostics
     if d is not None:
         out.append(Heading("Coverage of the intended impacts", 2))

@@ -77,7 +77,9 @@ _URL_REF = re.compile(r"url\(#([^)]+)\)")
 _HREF_REF = re.compile(r'((?:xlink:)?href)="#([^"]+)"')
 _XMLNS = re.compile(r'\s+xmlns(?::[A-Za-z]+)?="[^"]*"')
 _METADATA = re.compile(r"<metadata>.*?</metadata>", re.DOTALL)
-_ROOT_SIZE = re.compile(r'(<svg\b[^>]*?)\s+width="[^"]*"\s+height="[^"]*"')
+_ROOT_SIZE = re.compile(r'(<svg\b[^>]*?)\s+width="([^"]*)"\s+height="[^"]*"')
+_LENGTH = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(px|pt)?\s*")
+_PX = {"px": 1.0, "pt": 4 / 3, None: 1.0}
 _ACTIVE = re.compile(r"<(script|foreignObject|iframe|object|embed)\b.*?</\1\s*>|"
                      r"<(script|foreignObject|iframe|object|embed)\b[^>]*/?>", re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
@@ -110,8 +112,19 @@ def inline_svg(svg: str, prefix: str) -> str:
     body = _ID_ATTR.sub(lambda m: f'id="{prefix}-{m.group(1)}"', body)
     body = _URL_REF.sub(lambda m: f"url(#{prefix}-{m.group(1)})", body)
     body = _HREF_REF.sub(lambda m: f'{m.group(1)}="#{prefix}-{m.group(2)}"', body)
-    body = _ROOT_SIZE.sub(r'\1 width="100%"', body, count=1)
+    body = _ROOT_SIZE.sub(_fit_width, body, count=1)
     return body
+
+
+def _fit_width(match: re.Match[str]) -> str:
+    """The root's size as "the page's width, but no wider than its own": a diagram drawn at
+    12 px text stays at 12 px on a wide screen instead of being blown up, and shrinks on a
+    narrow one (the viewBox keeps the proportions)."""
+    length = _LENGTH.fullmatch(match.group(2))
+    if length is None or "style=" in match.group(1):
+        return f'{match.group(1)} width="100%"'
+    own = float(length.group(1)) * _PX[length.group(2)]
+    return f'{match.group(1)} width="100%" style="max-width: {own:.0f}px"'
 
 
 def _slug(text: str, taken: set[str]) -> str:

@@ -131,7 +131,7 @@ def test_bundle_gathers_the_session(bundle: ReportBundle, session: StrategySessi
     assert "local:abc123" in {f.id for f in bundle.profile.findings}
     assert bundle.workshop and bundle.workshop["participants"]
     assert not bundle.warnings, bundle.warnings  # every chart rendered
-    assert {"sector_structure", "mix_diagram", "rank_stability"} <= set(bundle.images())
+    assert {"sector_structure", "mix:1", "rank_stability"} <= set(bundle.images())
 
 
 def test_bundle_defaults_for_a_partial_session(evidence: Evidence) -> None:
