@@ -92,20 +92,31 @@ def _fit_to_page(table: object) -> None:
     tbl_pr.append(layout)
 
 
-_STYLE_IDS: dict[int, dict[str, str]] = {}
-"""Paragraph style name -> style id, per document being written (by id of its styles part)."""
+_STYLE_IDS: dict[int, dict[tuple[object, str], str]] = {}
+"""(Style type, name) -> style id, per document being written (by id of its styles part)."""
+
+
+def _style_id(doc: DocxDocument, style: str, kind: WD_STYLE_TYPE) -> str:
+    """The id of the paragraph or table style named ``style``, the document's styles read
+    once: python-docx resolves a style name by scanning every style, twice, on each use."""
+    key = id(doc.styles.element)
+    if key not in _STYLE_IDS:
+        _STYLE_IDS[key] = {(st.type, st.name): st.style_id for st in doc.styles}
+    return _STYLE_IDS[key][(kind, style)]
 
 
 def _add_styled(doc: DocxDocument, style: str, text: str = "") -> object:
-    """``doc.add_paragraph(text, style=style)`` with the style id looked up once per document:
-    python-docx resolves a style name by scanning every style, twice, on each call."""
-    key = id(doc.styles.element)
-    if key not in _STYLE_IDS:
-        _STYLE_IDS[key] = {st.name: st.style_id for st in doc.styles
-                           if st.type == WD_STYLE_TYPE.PARAGRAPH}
+    """``doc.add_paragraph(text, style=style)`` with the style id from :func:`_style_id`."""
     para = doc.add_paragraph(text)
-    para._p.style = _STYLE_IDS[key][style]  # type: ignore[attr-defined]
+    para._p.style = _style_id(doc, style, WD_STYLE_TYPE.PARAGRAPH)  # type: ignore[attr-defined]
     return para
+
+
+def _grid_table(doc: DocxDocument, rows: int, cols: int) -> object:
+    """``doc.add_table`` in the "Table Grid" style, its id from :func:`_style_id`."""
+    table = doc.add_table(rows=rows, cols=cols)
+    table._tbl.tblStyle_val = _style_id(doc, "Table Grid", WD_STYLE_TYPE.TABLE)  # type: ignore[attr-defined]
+    return table
 
 
 def _run_text(text: str) -> str:
@@ -154,8 +165,7 @@ def _table(doc: DocxDocument, block: Table) -> None:
     size = 7.5 if block.compact else 9.0
     if len(block.columns) > 9:
         size = 6.5
-    table = doc.add_table(rows=1, cols=len(block.columns))
-    table.style = "Table Grid"
+    table = _grid_table(doc, 1, len(block.columns))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _fit_to_page(table)
     header = table.rows[0]
@@ -195,8 +205,11 @@ def _figure(doc: DocxDocument, block: Figure, images: dict[str, ReportImage]) ->
     image = images.get(block.key)
     if image is None:
         return
-    doc.add_picture(io.BytesIO(image.png), width=Inches(min(image.width_in, _PAGE_WIDTH_IN)))
-    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    # what ``doc.add_picture`` does, without its ``doc.paragraphs`` walk to centre the result
+    para = doc.add_paragraph()
+    para.add_run().add_picture(io.BytesIO(image.png),
+                               width=Inches(min(image.width_in, _PAGE_WIDTH_IN)))
+    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if block.caption:
         _add_styled(doc, "Caption", _t(block.caption))
 
@@ -215,8 +228,7 @@ def _title_page(doc: DocxDocument, block: TitlePage) -> None:
         run.bold = True
         run.font.size = Pt(14)
         run.font.color.rgb = _RED
-    table = doc.add_table(rows=0, cols=2)
-    table.style = "Table Grid"
+    table = _grid_table(doc, 0, 2)
     for label, value in block.lines:
         cells = table.add_row().cells
         _set_cell(cells[0], label, 11, bold=True)
