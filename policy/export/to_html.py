@@ -106,7 +106,9 @@ def inline_svg(svg: str, prefix: str) -> str:
     # text, and this holds even if one did not): no script-bearing elements, no event
     # handlers, no links other than to ids in the same drawing.
     body = _ACTIVE.sub("", body)
-    body = _TAG.sub(lambda m: _OUTSIDE_REF.sub("", _HANDLER.sub("", m.group(0))), body)
+    if _HANDLER.search(body) or _OUTSIDE_REF.search(body):  # tag by tag only when needed:
+        # a chart has thousands of tags and the renderers write neither
+        body = _TAG.sub(lambda m: _OUTSIDE_REF.sub("", _HANDLER.sub("", m.group(0))), body)
     body = _METADATA.sub("", body)
     body = _XMLNS.sub("", body)
     body = _ID_ATTR.sub(lambda m: f'id="{prefix}-{m.group(1)}"', body)
