@@ -102,8 +102,8 @@ def layered_layout(graph: nx.DiGraph) -> dict[str, tuple[int, int]]:
     return {node: (c, r) for c, col in enumerate(columns) for r, node in enumerate(col)}
 
 
-def _wrap(text: str, width: int) -> list[str]:
-    return textwrap.wrap(text, width=width, break_long_words=True) or [""]
+def _wrap(text: str, width: int, whole_words: bool = False) -> list[str]:
+    return textwrap.wrap(text, width=width, break_long_words=not whole_words) or [""]
 
 
 def _tiers() -> Mapping[int, str]:
@@ -311,8 +311,13 @@ def _arrow(x1: float, y1: float, x2: float, y2: float, cx: float, cy: float,
                   width)
 
 
-def _centred(lines: list[str], x: float, first: float, **style: Any) -> list[_Text]:
-    return [_Text(x, first + i * _LINE_H, line, **style) for i, line in enumerate(lines)]
+def _centred(lines: list[str], x: float, first: float, wrap: int | None = None,
+             **style: Any) -> list[_Text]:
+    """Lines centred on ``x``; with ``wrap``, a line longer than that (one word too long to
+    break) is set smaller so that it still fits its box."""
+    return [_Text(x, first + i * _LINE_H, line,
+                  size=_FONT if not wrap or len(line) <= wrap else _FONT * wrap / len(line),
+                  **style) for i, line in enumerate(lines)]
 
 
 def _picture(graph: nx.DiGraph, title: str | None,
@@ -329,7 +334,8 @@ def _picture(graph: nx.DiGraph, title: str | None,
     n_cols = max(len(keys), 1)
     wrap = max(13, min(30, LINE_CHARS // n_cols))
     box_w = wrap * _CHAR_W * _FONT + 2 * _PAD_X
-    texts = {n: _wrap(str(graph.nodes[n].get("label", n)), wrap) for n in graph.nodes}
+    texts = {n: _wrap(str(graph.nodes[n].get("label", n)), wrap, whole_words=True)
+             for n in graph.nodes}
     heights = {n: _LINE_H * len(lines) + 2 * _PAD_Y for n, lines in texts.items()}
     columns: list[list[str]] = [[] for _ in range(n_cols)]
     for node, (c, _r) in sorted(layout.items(), key=lambda kv: kv[1]):
@@ -379,7 +385,7 @@ def _picture(graph: nx.DiGraph, title: str | None,
                               "#444444" if many else "#888888", 1.8 if many else 0.8, hover))
         lines = texts[node]
         first = y + h / 2 - _LINE_H * (len(lines) - 1) / 2 + _FONT * 0.35
-        pic.texts += _centred(lines, x + box_w / 2, first, fit=box_w - 4)
+        pic.texts += _centred(lines, x + box_w / 2, first, wrap, fit=box_w - 4)
         if many:
             pic.texts.append(_Text(x + box_w - 3, y + 9, f"x{len(contributors)}", _BADGE_FONT,
                                    anchor="end", colour="#444444"))
