@@ -1,4 +1,4 @@
-"""A single self-contained HTML report: inline CSS, inline SVG diagrams, PNG charts as data URIs.
+"""A single self-contained HTML report: inline CSS, charts and diagrams as inline SVG.
 
 The file loads nothing from anywhere (no scripts, no fonts, no stylesheets, no remote images)
 and says so to the browser: a Content-Security-Policy meta tag forbids scripts and any source
@@ -95,10 +95,10 @@ def inline_svg(svg: str, prefix: str) -> str:
     """An SVG document made fit to inline in HTML.
 
     Drops the XML prolog, DOCTYPE, metadata and namespace declarations (none are needed inside
-    HTML, and they are the only URLs in matplotlib's output), prefixes every id and internal
+    HTML, and they are the only URLs in the renderers' output), prefixes every id and internal
     reference with ``prefix`` so several diagrams on one page cannot capture each other's clip
-    paths, and lets the drawing scale to the page width. Scripts, event handlers and links
-    out of the drawing are removed first.
+    paths, and lets the drawing shrink to the page width but not grow past its own. Scripts,
+    event handlers and links out of the drawing are removed first.
     """
     start = svg.find("<svg")
     body = svg[start:] if start >= 0 else svg
