@@ -328,7 +328,10 @@ def render_images(bundle: ReportBundle) -> dict[str, ReportImage]:
         except Exception as exc:  # one bad chart must not sink the report
             bundle.warnings.append(f"chart '{key}' could not be rendered: {exc}")
     if bundle.chosen:
-        images.update(_diagrams(bundle))
+        try:
+            images.update(_diagrams(bundle))
+        except Exception as exc:  # a diagram that cannot be laid out must not sink the report
+            bundle.warnings.append(f"the causal diagrams could not be drawn: {exc}")
     try:
         chart = rank_stability_chart(bundle)
         if chart is not None:
