@@ -269,7 +269,7 @@ def _spreading_findings(a: _Area, s_i: int, sector: Sector) -> None:
     how = [h for h in how if h]
     if not how:
         return
-    region = str(cube.areas["area_name"].iloc[reg])
+    region = _area_labels(ind)[1][reg]
     add_vals = {"employment": jobs, "lq": lq, "cagr": round(cagr, 4), "national_cagr":
                 round(nat, 4), "new_districts_lq1": new_districts,
                 "hoover_fall": round(hoover_fall, 4), "region_lq": round(reg_lq, 3),

@@ -57,7 +57,7 @@ def sector_rows(ind: Indicators, pos: int, analysis: AreaAnalysis | None = None
         e0, e1 = _num(emp0[s_i]), _num(emp1[s_i])
         ss = None
         if e0 is not None and e1 is not None and ind.end > ind.start:
-            ss = ShiftShare(
+            ss = ShiftShare.model_construct(
                 national=float(ss_n[s_i]),
                 industry_mix=float(ss_m[s_i]),
                 local=float(ss_l[s_i]),
@@ -70,7 +70,7 @@ def sector_rows(ind: Indicators, pos: int, analysis: AreaAnalysis | None = None
         elif n_supp:
             note = f"{n_supp} suppressed cell(s) behind this figure; it is a lower bound"
         rows.append(
-            SectorRow(
+            SectorRow.model_construct(
                 sector=sector.sector_id,
                 label=sector.label,
                 quadrant=sector.quadrant,
@@ -177,6 +177,17 @@ def comparators_gap(cube: Cube, pos: int, k: int) -> str:
     return f"No comparators: the {peers} other {level} area(s) have no usable figures."
 
 
+def _area_lists(ind: Indicators) -> tuple[list[str], list[str], list[list[str]]]:
+    """Names, levels and members of every area as plain lists, once per period: a pandas
+    lookup per profile field costs more than the rest of a district's profile."""
+    if "profile_area_lists" not in ind.cache:
+        areas = ind.cube.areas
+        ind.cache["profile_area_lists"] = (
+            [str(x) for x in areas["area_name"].array], [str(x) for x in areas["level"].array],
+            [[str(m) for m in x] for x in areas["members"].array])
+    return ind.cache["profile_area_lists"]
+
+
 def build_profile(
     ind: Indicators,
     area_code: str,
@@ -226,10 +237,10 @@ def build_profile(
     notes += context_gaps(cube) + context_lines(cube, pos, i1)
     if source.synthetic:
         notes.insert(0, "SYNTHETIC demo data: areas and figures are fictional.")
+    names, levels, members = _area_lists(ind)
     return AreaProfile(
-        area=AreaRef(code=area_code, name=str(cube.areas["area_name"].array[pos]),
-                     level=str(cube.areas["level"].array[pos]),
-                     members=list(cube.areas["members"].array[pos])),
+        area=AreaRef(code=area_code, name=names[pos], level=levels[pos],
+                     members=list(members[pos])),
         period=Period(start=ind.start, end=ind.end),
         source=source.label(),
         synthetic=source.synthetic,
@@ -249,7 +260,7 @@ def build_profile(
         context=context,
         sectors=sector_rows(ind, pos, analysis),
         comparators=comps,
-        findings=small_area_caveat(str(cube.areas["level"].array[pos]),
+        findings=small_area_caveat(levels[pos],
                                    derive_findings(ind, pos, comp_pos)
                                    + analysis_findings(analysis, pos)),
         notes=notes,
