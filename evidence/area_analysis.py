@@ -512,7 +512,7 @@ def em_parts(a: AreaAnalysis, pos: int, s_i: int) -> EstebanMarquillasParts | No
     if not _finite(rows.emp0[pos][s_i]) or not _finite(rows.emp1[pos][s_i]):
         return None
     em = rows.em
-    return EstebanMarquillasParts.model_construct(
+    return EstebanMarquillasParts(
         homothetic_employment=_num(em["homothetic_employment"][pos][s_i], 1),
         competitive=_num(em["competitive"][pos][s_i], 1),
         homothetic_competitive=_num(em["homothetic_competitive"][pos][s_i], 1),
@@ -561,12 +561,12 @@ def _related_opportunities(a: AreaAnalysis, pos: int) -> list[RelatedOpportunity
             continue
         code = classes[c_i]
         related = [
-            RelatedPresent.model_construct(sic=classes[j], label=class_label(classes[j]),
+            RelatedPresent(sic=classes[j], label=class_label(classes[j]),
                            relatedness=round(v, 4), lq=round(lq_row[j], 3))
             for j, v in zip(table.related[pos, t].tolist(), table.contrib[pos, t].tolist(),
                             strict=True) if j >= 0
         ]
-        out.append(RelatedOpportunity.model_construct(
+        out.append(RelatedOpportunity(
             sic=code, label=class_label(code), sector=cands[code],
             density=round(density, 4), lq=_num(lq_row[c_i], 3),
             national_jobs=_num(nat[c_i], 0), related_present=related,
@@ -585,13 +585,13 @@ def supply_chains(a: AreaAnalysis, pos: int) -> list[SupplyChain]:
         e = emp1[ch.s_i]
         if not (e == e and e > 0):  # NaN or no jobs
             continue
-        out.append(SupplyChain.model_construct(
-            sector=ch.sector, label=ch.label, io_industry=list(ch.industries),
-            suppliers=[Supplier.model_construct(industry=c, name=n, coefficient=round(v, 6),
+        out.append(SupplyChain(
+            sector=ch.sector, label=ch.label, io_industry=ch.industries,
+            suppliers=[Supplier(industry=c, name=n, coefficient=round(v, 6),
                                 local_lq=_num(slq[j])) for c, n, v, j in ch.suppliers],
-            buyers=[Buyer.model_construct(industry=c, name=n, share=round(v, 6), local_lq=_num(slq[j]))
+            buyers=[Buyer(industry=c, name=n, share=round(v, 6), local_lq=_num(slq[j]))
                     for c, n, v, j in ch.buyers],
-            multiplier=Multiplier.model_construct(type_i=round(ch.multipliers[pos], 4),
+            multiplier=Multiplier(type_i=round(ch.multipliers[pos], 4),
                                   method=ch.method, delta=a.io.delta),
         ))
     return out
@@ -649,16 +649,16 @@ def _cluster_result(a: AreaAnalysis, pos: int) -> ClusterResult | None:
         if sa is None or code not in sa.neighbours:
             continue
         cf = classify_district(sa, code, names)
-        nbrs = [ClusterNeighbour.model_construct(code=c, name=names.get(c, c),
+        nbrs = [ClusterNeighbour(code=c, name=names.get(c, c),
                                  lq=_num(sa.values[sa.position(c)], 3))
                 for c in sa.neighbours[code]]
-        out.append(SectorCluster.model_construct(
+        out.append(SectorCluster(
             sector=sid, label=labels[sid], lq=_num(lq, 3), moran_i=round(sa.moran_i, 4),
             moran_expected=round(sa.moran_expected, 4), moran_p=round(sa.moran_p, 4),
             quadrant=cf.quadrant, local_p=round(cf.p_value, 4), status=cf.status, text=cf.text,
             neighbours=nbrs, partners=[names.get(c, c) for c in cf.neighbours],
         ))
-    return ClusterResult.model_construct(
+    return ClusterResult(
         weights=f"k nearest neighbours, k = {DEFAULT_K}, row-standardised (libpysal KNN)",
         centroids=a.centroid_basis, permutations=PERMUTATIONS, seed=SEED,
         districts=len(a.centroids), year=ind.end, sectors=out,

@@ -135,9 +135,8 @@ def nearest_comparators(ind: Indicators, area_code: str, k: int = 5) -> list[Com
     order = np.argsort(dist, kind="stable")
     chosen = [int(j) for j in order[: k + 1] if j != me][:k]
     peers, dists = peer_pos.tolist(), dist.tolist()
-    # Built from the validated cube (plain str and float): no re-validation per peer.
     return [
-        Comparator.model_construct(
+        Comparator(
             area_code=codes[peers[j]],
             area_name=names[peers[j]],
             distance=round(dists[j], 3),

@@ -57,7 +57,7 @@ def sector_rows(ind: Indicators, pos: int, analysis: AreaAnalysis | None = None
         e0, e1 = _num(emp0[s_i]), _num(emp1[s_i])
         ss = None
         if e0 is not None and e1 is not None and ind.end > ind.start:
-            ss = ShiftShare.model_construct(
+            ss = ShiftShare(
                 national=float(ss_n[s_i]),
                 industry_mix=float(ss_m[s_i]),
                 local=float(ss_l[s_i]),
@@ -70,7 +70,7 @@ def sector_rows(ind: Indicators, pos: int, analysis: AreaAnalysis | None = None
         elif n_supp:
             note = f"{n_supp} suppressed cell(s) behind this figure; it is a lower bound"
         rows.append(
-            SectorRow.model_construct(
+            SectorRow(
                 sector=sector.sector_id,
                 label=sector.label,
                 quadrant=sector.quadrant,
