@@ -362,7 +362,32 @@ def _io(ind: Indicators, delta: float) -> IOAnalysis | None:
 
 
 def district_centroids(districts: pd.DataFrame, synthetic: bool) -> tuple[pd.DataFrame, str]:
-    """``code, x, y`` for the districts and a sentence saying where the points come from."""
+    """``code, x, y`` for the districts and a sentence saying where the points come from.
+
+    The points depend on the districts alone (codes, and regions for the synthetic layout),
+    not on the period, so they are worked out once per set of districts: laying out the
+    synthetic hex map is a fifth of the analysis step on the full demo. Each call gets its own
+    copy of the frame.
+    """
+    codes = tuple(districts["area_code"].astype(str))
+    regions = (tuple(districts["region_code"].astype(str))
+               if synthetic and "region_code" in districts.columns else None)
+    frame, text = _centroids(codes, regions, synthetic)
+    return frame.copy(), text
+
+
+@lru_cache(maxsize=8)
+def _centroids(codes: tuple[str, ...], regions: tuple[str, ...] | None, synthetic: bool
+               ) -> tuple[pd.DataFrame, str]:
+    if synthetic:
+        table = {"area_code": list(codes), "level": ["lad"] * len(codes)}
+        if regions is not None:
+            table["region_code"] = list(regions)
+        return _district_points(pd.DataFrame(table), True)
+    return _district_points(pd.DataFrame({"area_code": list(codes)}), False)
+
+
+def _district_points(districts: pd.DataFrame, synthetic: bool) -> tuple[pd.DataFrame, str]:
     codes = districts["area_code"].astype(str)
     if synthetic:
         pos = hex_positions(districts, True)
