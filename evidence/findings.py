@@ -349,17 +349,27 @@ def mix_expected_productivity(ind: Indicators, pos: int) -> tuple[float | None, 
     cube, i1 = ind.cube, ind.i1
     if cube.gva is None or cube.nat_gva is None:
         return None, None
-    nat_emp = cube.nat_gva_emp if cube.nat_gva_emp is not None else cube.nat_emp
-    with np.errstate(divide="ignore", invalid="ignore"):
-        nat_prod = cube.nat_gva[:, i1] * 1000.0 / nat_emp[:, i1]
+    nat_prod, gb = _gb_productivity(ind)
     emp, gva = cube.emp[pos, :, i1], cube.gva[pos, :, i1]
     ok = np.isfinite(emp) & np.isfinite(gva) & np.isfinite(nat_prod) & (emp > 0)
     if not ok.any():
         return None, None
     expected = float((emp[ok] * nat_prod[ok]).sum() / emp[ok].sum())
-    gb_ok = np.isfinite(cube.nat_gva[:, i1]) & np.isfinite(nat_emp[:, i1])
-    gb = float(cube.nat_gva[gb_ok, i1].sum() * 1000.0 / nat_emp[gb_ok, i1].sum())
     return expected, gb
+
+
+def _gb_productivity(ind: Indicators) -> tuple[np.ndarray, float]:
+    """GB GVA per job by sector ``[S]`` and for AM as a whole, end year: the same for every
+    area, so worked out once per period."""
+    if "gb_productivity" not in ind.cache:
+        cube, i1 = ind.cube, ind.i1
+        nat_emp = cube.nat_gva_emp if cube.nat_gva_emp is not None else cube.nat_emp
+        gb_ok = np.isfinite(cube.nat_gva[:, i1]) & np.isfinite(nat_emp[:, i1])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            nat_prod = cube.nat_gva[:, i1] * 1000.0 / nat_emp[:, i1]
+            gb = float(cube.nat_gva[gb_ok, i1].sum() * 1000.0 / nat_emp[gb_ok, i1].sum())
+        ind.cache["gb_productivity"] = (nat_prod, gb)
+    return ind.cache["gb_productivity"]
 
 
 def _productivity_findings(a: _Area, am: float | None) -> None:
@@ -428,11 +438,19 @@ def _innovation_findings(a: _Area) -> None:
                     f"{ratio:.0%} of the GB figure of GBP {rdn:,.0f}.", 0.7)
 
 
+@lru_cache(maxsize=1)
+def _probabilities() -> np.ndarray:
+    """The ONS probability of automation of each SOC major group, as an array (read once)."""
+    p = automation_probabilities()["probability"].to_numpy(dtype=float)
+    p.setflags(write=False)
+    return p
+
+
 def high_risk_share(soc: np.ndarray, cut: float) -> float | None:
     """Share of jobs in occupation groups whose probability of automation exceeds ``cut``
     (ONS 2019 calls > 0.7 high risk); None when no group in the probability table exceeds it,
     since averages by group then hide the high-risk jobs inside each group."""
-    p = automation_probabilities()["probability"].to_numpy(dtype=float)
+    p = _probabilities()
     if not (p > cut).any():
         return None
     jobs = np.nansum(soc)
@@ -483,14 +501,26 @@ def _dependence_findings(
             "whole base.", confidence(am or 0))
 
 
+def nan_median(values: list[float]) -> float:
+    """``numpy.nanmedian`` of a few Python floats, the same number (the middle value, or the
+    mean of the two middle ones as numpy takes it, (a + b) / 2), without numpy's per-call
+    overhead: the profile of every district takes one. NaN when no value is a number."""
+    xs = sorted(x for x in values if x == x)
+    n = len(xs)
+    if not n:
+        return math.nan
+    mid = n // 2
+    return xs[mid] if n % 2 else (xs[mid - 1] + xs[mid]) / 2
+
+
 def _comparator_findings(a: _Area, comparator_pos: list[int], am_share: float | None) -> None:
     """AM share against the median of peers chosen on whole-economy structure, size and place
     type (not on AM itself; see :mod:`evidence.comparators`)."""
     t, ind, i1, name, add = a.t, a.ind, a.i1, a.name, a.add
     if not comparator_pos or am_share is None:
         return
-    peer_share = float(np.nanmedian(ind.am_share[comparator_pos, i1]))
-    if not np.isfinite(peer_share) or peer_share <= 0:
+    peer_share = nan_median(ind.am_share[comparator_pos, i1].tolist())
+    if not math.isfinite(peer_share) or peer_share <= 0:
         return
     ratio = am_share / peer_share
     vals = {"am_share": round(am_share, 4), "comparator_median": round(peer_share, 4),
