@@ -33,6 +33,7 @@ from io import StringIO
 
 import numpy as np
 import pandas as pd
+from pydantic import TypeAdapter
 
 from evidence.analysis import (
     EstebanMarquillas,
@@ -63,15 +64,12 @@ from evidence.geography import load_geography, to_2023_codes
 from evidence.hexmap import hex_centres, hex_positions
 from evidence.indicators import Indicators
 from evidence.models import (
-    Buyer,
     ClusterNeighbour,
     ClusterResult,
     EstebanMarquillasParts,
     Multiplier,
     RelatedOpportunity,
-    RelatedPresent,
     SectorCluster,
-    Supplier,
     SupplyChain,
 )
 from evidence.sectors import load_sectors, match_code
@@ -206,6 +204,16 @@ class AreaAnalysis:
     def names(self) -> dict[str, str]:
         areas = self.ind.cube.areas
         return dict(zip(areas["area_code"], areas["area_name"].astype(str), strict=True))
+
+    @cached_property
+    def class_labels(self) -> list[str]:
+        """``class_label`` of every class, by class position."""
+        return [class_label(c) for c in self.classes]
+
+    @cached_property
+    def national_class_jobs(self) -> list[float]:
+        """National jobs in each class in the end year, by class position."""
+        return self.ind.cube.nat_class_emp[:, self.ind.i1].tolist()
 
     @cached_property
     def rows(self) -> AreaRows:
@@ -573,10 +581,10 @@ def _related_opportunities(a: AreaAnalysis, pos: int) -> list[RelatedOpportunity
     if a.space is None or table is None:
         return []
     cands = am_candidates(a.classes)
-    classes = a.classes
+    classes, labels = a.classes, a.class_labels
     lq_row = a.space.lq[pos].tolist()
     dens_row = a.space.density[pos].tolist()
-    nat = a.ind.cube.nat_class_emp[:, a.ind.i1]
+    nat = a.national_class_jobs
     out = []
     for t, c_i in enumerate(table.cand[pos].tolist()):
         if c_i < 0:
@@ -586,17 +594,27 @@ def _related_opportunities(a: AreaAnalysis, pos: int) -> list[RelatedOpportunity
             continue
         code = classes[c_i]
         related = [
-            RelatedPresent(sic=classes[j], label=class_label(classes[j]),
-                           relatedness=round(v, 4), lq=round(lq_row[j], 3))
+            {"sic": classes[j], "label": labels[j], "relatedness": round(v, 4),
+             "lq": round(lq_row[j], 3)}
             for j, v in zip(table.related[pos, t].tolist(), table.contrib[pos, t].tolist(),
                             strict=True) if j >= 0
         ]
-        out.append(RelatedOpportunity(
-            sic=code, label=class_label(code), sector=cands[code],
-            density=round(density, 4), lq=_num(lq_row[c_i], 3),
-            national_jobs=_num(nat[c_i], 0), related_present=related,
-        ))
-    return out
+        out.append({"sic": code, "label": labels[c_i], "sector": cands[code],
+                    "density": round(density, 4), "lq": _num(lq_row[c_i], 3),
+                    "national_jobs": _num(nat[c_i], 0), "related_present": related})
+    return _validated_list(RelatedOpportunity, out)
+
+
+@lru_cache(maxsize=8)
+def _list_adapter(model: type) -> TypeAdapter:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
+
+
+def _validated_list(model: type, items: list[dict]) -> list:
+    """``[model(**item) for item in items]`` in one call into pydantic-core: the nested models
+    of a supply chain or an opportunity are validated the same way, field for field, without
+    a Python constructor call each (half the time for the ~170 a district has)."""
+    return _list_adapter(model).validate_python(items) if items else []
 
 
 def supply_chains(a: AreaAnalysis, pos: int) -> list[SupplyChain]:
@@ -610,16 +628,16 @@ def supply_chains(a: AreaAnalysis, pos: int) -> list[SupplyChain]:
         e = emp1[ch.s_i]
         if not (e == e and e > 0):  # NaN or no jobs
             continue
-        out.append(SupplyChain(
-            sector=ch.sector, label=ch.label, io_industry=ch.industries,
-            suppliers=[Supplier(industry=c, name=n, coefficient=round(v, 6),
-                                local_lq=_num(slq[j])) for c, n, v, j in ch.suppliers],
-            buyers=[Buyer(industry=c, name=n, share=round(v, 6), local_lq=_num(slq[j]))
-                    for c, n, v, j in ch.buyers],
-            multiplier=Multiplier(type_i=round(ch.multipliers[pos], 4),
-                                  method=ch.method, delta=a.io.delta),
-        ))
-    return out
+        out.append({
+            "sector": ch.sector, "label": ch.label, "io_industry": ch.industries,
+            "suppliers": [{"industry": c, "name": n, "coefficient": round(v, 6),
+                           "local_lq": _num(slq[j])} for c, n, v, j in ch.suppliers],
+            "buyers": [{"industry": c, "name": n, "share": round(v, 6), "local_lq": _num(slq[j])}
+                       for c, n, v, j in ch.buyers],
+            "multiplier": {"type_i": round(ch.multipliers[pos], 4), "method": ch.method,
+                           "delta": a.io.delta},
+        })
+    return _validated_list(SupplyChain, out)
 
 
 def area_multiplier(a: AreaAnalysis, pos: int) -> Multiplier | None:
