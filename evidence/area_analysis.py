@@ -33,7 +33,6 @@ from io import StringIO
 
 import numpy as np
 import pandas as pd
-from pydantic import TypeAdapter
 
 from evidence.analysis import (
     EstebanMarquillas,
@@ -71,6 +70,7 @@ from evidence.models import (
     RelatedOpportunity,
     SectorCluster,
     SupplyChain,
+    models_from,
 )
 from evidence.sectors import load_sectors, match_code
 
@@ -541,17 +541,23 @@ def _finite(x: float) -> bool:
 
 def em_parts(a: AreaAnalysis, pos: int, s_i: int) -> EstebanMarquillasParts | None:
     """Esteban-Marquillas parts of sector ``s_i`` in the area (None without a start figure)."""
+    values = em_values(a, pos, s_i)
+    return None if values is None else EstebanMarquillasParts(**values)
+
+
+def em_values(a: AreaAnalysis, pos: int, s_i: int) -> dict[str, float | str | None] | None:
+    """The fields of :func:`em_parts` as plain data (a profile validates its rows at once)."""
     rows = a.rows
     if not _finite(rows.emp0[pos][s_i]) or not _finite(rows.emp1[pos][s_i]):
         return None
     em = rows.em
-    return EstebanMarquillasParts(
-        homothetic_employment=_num(em["homothetic_employment"][pos][s_i], 1),
-        competitive=_num(em["competitive"][pos][s_i], 1),
-        homothetic_competitive=_num(em["homothetic_competitive"][pos][s_i], 1),
-        allocation=_num(em["allocation"][pos][s_i], 1),
-        allocation_type=rows.allocation_type[pos][s_i],
-    )
+    return {
+        "homothetic_employment": _num(em["homothetic_employment"][pos][s_i], 1),
+        "competitive": _num(em["competitive"][pos][s_i], 1),
+        "homothetic_competitive": _num(em["homothetic_competitive"][pos][s_i], 1),
+        "allocation": _num(em["allocation"][pos][s_i], 1),
+        "allocation_type": rows.allocation_type[pos][s_i],
+    }
 
 
 @lru_cache(maxsize=8)
@@ -602,19 +608,7 @@ def _related_opportunities(a: AreaAnalysis, pos: int) -> list[RelatedOpportunity
         out.append({"sic": code, "label": labels[c_i], "sector": cands[code],
                     "density": round(density, 4), "lq": _num(lq_row[c_i], 3),
                     "national_jobs": _num(nat[c_i], 0), "related_present": related})
-    return _validated_list(RelatedOpportunity, out)
-
-
-@lru_cache(maxsize=8)
-def _list_adapter(model: type) -> TypeAdapter:
-    return TypeAdapter(list[model])  # type: ignore[valid-type]
-
-
-def _validated_list(model: type, items: list[dict]) -> list:
-    """``[model(**item) for item in items]`` in one call into pydantic-core: the nested models
-    of a supply chain or an opportunity are validated the same way, field for field, without
-    a Python constructor call each (half the time for the ~170 a district has)."""
-    return _list_adapter(model).validate_python(items) if items else []
+    return models_from(RelatedOpportunity, out)
 
 
 def supply_chains(a: AreaAnalysis, pos: int) -> list[SupplyChain]:
@@ -637,7 +631,7 @@ def supply_chains(a: AreaAnalysis, pos: int) -> list[SupplyChain]:
             "multiplier": {"type_i": round(ch.multipliers[pos], 4), "method": ch.method,
                            "delta": a.io.delta},
         })
-    return _validated_list(SupplyChain, out)
+    return models_from(SupplyChain, out)
 
 
 def area_multiplier(a: AreaAnalysis, pos: int) -> Multiplier | None:

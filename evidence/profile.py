@@ -11,13 +11,13 @@ import math
 import numpy as np
 
 from evidence.analysis_findings import analysis_findings
-from evidence.area_analysis import AreaAnalysis, analysis_of, em_parts, profile_fields
+from evidence.area_analysis import AreaAnalysis, analysis_of, em_values, profile_fields
 from evidence.comparators import comparators_from_codes, nearest_comparators
 from evidence.cube import Cube
 from evidence.dataset import CONTEXT_EXTRA, SourceInfo
 from evidence.findings import derive_findings, small_area_caveat
 from evidence.indicators import Indicators
-from evidence.models import AreaProfile, AreaRef, Period, SectorRow, ShiftShare
+from evidence.models import AreaProfile, AreaRef, Period, SectorRow, models_from
 from evidence.sectors import load_sectors
 
 
@@ -57,44 +57,43 @@ def sector_rows(ind: Indicators, pos: int, analysis: AreaAnalysis | None = None
         e0, e1 = _num(emp0[s_i]), _num(emp1[s_i])
         ss = None
         if e0 is not None and e1 is not None and ind.end > ind.start:
-            ss = ShiftShare(
-                national=float(ss_n[s_i]),
-                industry_mix=float(ss_m[s_i]),
-                local=float(ss_l[s_i]),
-                actual=e1 - e0,
-            )
+            ss = {
+                "national": float(ss_n[s_i]),
+                "industry_mix": float(ss_m[s_i]),
+                "local": float(ss_l[s_i]),
+                "actual": e1 - e0,
+            }
         n_supp = int(supp[s_i])
         note = None
         if e1 is None:
             note = "no usable figure in the data (absent, suppressed or not separable)"
         elif n_supp:
             note = f"{n_supp} suppressed cell(s) behind this figure; it is a lower bound"
-        rows.append(
-            SectorRow(
-                sector=sector.sector_id,
-                label=sector.label,
-                quadrant=sector.quadrant,
-                employment=e1,
-                employment_start=e0,
-                share=_num(share[s_i], 5),
-                lq=_num(lq[s_i]),
-                lq_region=_num(lq_region[s_i], 3),
-                growth=_num(cagr[s_i], 4),
-                growth_national=_num(nat_cagr[s_i], 4),
-                shift_share=ss,
-                gva=_num(gva[s_i], 2) if cube.gva is not None else None,
-                productivity=_num(prod[s_i], 1) if ind.productivity is not None else None,
-                productivity_ratio=(
-                    _num(ratio[s_i], 3) if ind.productivity_ratio is not None else None
-                ),
-                dynamics=str(dynamics[s_i]),
-                hoover_gb=_num(hoover[s_i], 3),
-                suppressed_cells=n_supp,
-                note=note,
-                esteban_marquillas=em_parts(analysis, pos, s_i) if analysis else None,
-            )
-        )
-    return rows
+        rows.append({
+            "sector": sector.sector_id,
+            "label": sector.label,
+            "quadrant": sector.quadrant,
+            "employment": e1,
+            "employment_start": e0,
+            "share": _num(share[s_i], 5),
+            "lq": _num(lq[s_i]),
+            "lq_region": _num(lq_region[s_i], 3),
+            "growth": _num(cagr[s_i], 4),
+            "growth_national": _num(nat_cagr[s_i], 4),
+            "shift_share": ss,
+            "gva": _num(gva[s_i], 2) if cube.gva is not None else None,
+            "productivity": _num(prod[s_i], 1) if ind.productivity is not None else None,
+            "productivity_ratio": (
+                _num(ratio[s_i], 3) if ind.productivity_ratio is not None else None
+            ),
+            "dynamics": str(dynamics[s_i]),
+            "hoover_gb": _num(hoover[s_i], 3),
+            "suppressed_cells": n_supp,
+            "note": note,
+            "esteban_marquillas": em_values(analysis, pos, s_i) if analysis else None,
+        })
+    # One call into pydantic-core for the area's rows (see models_from).
+    return models_from(SectorRow, rows)
 
 
 SNAPSHOT_NOTE = (
