@@ -159,8 +159,8 @@ class SectorChain:
     sector: str
     label: str
     industries: list[str]
-    suppliers: list[tuple[str, str, float, int]]  # code, name, a_iS, IO position
-    buyers: list[tuple[str, str, float, int]]  # code, name, b_Sj, IO position
+    suppliers: list[tuple[str, str, float, int]]  # code, name, a_iS (6 places), IO position
+    buyers: list[tuple[str, str, float, int]]  # code, name, b_Sj (6 places), IO position
     method: str
     multipliers: list[float]  # [A] output-weighted mean FLQ multiplier over its industries
 
@@ -498,8 +498,8 @@ def _sector_chains(a: AreaAnalysis) -> list[SectorChain]:
         sup, buy = sector_links(sid)
         out.append(SectorChain(
             s_i=s_i, sector=sid, label=labels[sid], industries=inds,
-            suppliers=[(c, t.names[t.index(c)], float(v), t.index(c)) for c, v in sup],
-            buyers=[(c, t.names[t.index(c)], float(v), t.index(c)) for c, v in buy],
+            suppliers=[(c, t.names[t.index(c)], round(float(v), 6), t.index(c)) for c, v in sup],
+            buyers=[(c, t.names[t.index(c)], round(float(v), 6), t.index(c)) for c, v in buy],
             method=io.method + ("; output-weighted mean over the sector's IO industries"
                                 if len(inds) > 1 else ""),
             multipliers=mult.tolist(),
@@ -624,9 +624,9 @@ def supply_chains(a: AreaAnalysis, pos: int) -> list[SupplyChain]:
             continue
         out.append({
             "sector": ch.sector, "label": ch.label, "io_industry": ch.industries,
-            "suppliers": [{"industry": c, "name": n, "coefficient": round(v, 6),
-                           "local_lq": _num(slq[j])} for c, n, v, j in ch.suppliers],
-            "buyers": [{"industry": c, "name": n, "share": round(v, 6), "local_lq": _num(slq[j])}
+            "suppliers": [{"industry": c, "name": n, "coefficient": v, "local_lq": _num(slq[j])}
+                          for c, n, v, j in ch.suppliers],
+            "buyers": [{"industry": c, "name": n, "share": v, "local_lq": _num(slq[j])}
                        for c, n, v, j in ch.buyers],
             "multiplier": {"type_i": round(ch.multipliers[pos], 4), "method": ch.method,
                            "delta": a.io.delta},

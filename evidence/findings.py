@@ -20,7 +20,7 @@ import numpy as np
 import yaml
 
 from evidence.dataset import is_neighbourhood
-from evidence.indicators import Indicators, automation_probabilities
+from evidence.indicators import Indicators, automation_probabilities, zero_nan
 from evidence.labels import growth_words
 from evidence.models import Finding
 from evidence.sectors import Sector, load_sectors
@@ -498,7 +498,7 @@ def _dependence_findings(
     if hhi is not None and am_share is not None and hhi >= t["dependence_hhi"] \
             and am_share >= t["dependence_min_am_share"]:
         top = int(np.nanargmax(np.nan_to_num(cube.emp[pos, :, i1])))
-        top_share = float(np.nan_to_num(cube.emp[pos, top, i1]) / am) if am else 0.0
+        top_share = float(zero_nan(float(cube.emp[pos, top, i1])) / am) if am else 0.0
         add("risk", "dependence", sectors[top].sector_id,
             {"herfindahl": round(hhi, 3), "top_sector_share_of_am": round(top_share, 3),
              "am_jobs": am, "year": ind.end},

@@ -16,7 +16,7 @@ from evidence.comparators import comparators_from_codes, nearest_comparators
 from evidence.cube import Cube
 from evidence.dataset import CONTEXT_EXTRA, SourceInfo
 from evidence.findings import derive_findings, small_area_caveat
-from evidence.indicators import Indicators
+from evidence.indicators import Indicators, zero_nan
 from evidence.models import AreaProfile, AreaRef, Period, SectorRow, models_from
 from evidence.sectors import load_sectors
 
@@ -243,14 +243,14 @@ def build_profile(
         period=Period(start=ind.start, end=ind.end),
         source=source.label(),
         synthetic=source.synthetic,
-        total_jobs=float(np.nan_to_num(cube.total[pos, i1])),
+        total_jobs=zero_nan(float(cube.total[pos, i1])),
         total_jobs_basis=cube.total_basis,
         national_basis=cube.national_basis,
         source_kind=source.source_kind,
         snapshot=snapshot,
         comparators_note=None if comps else comparators_gap(cube, pos, k),
-        am_jobs=float(np.nan_to_num(ind.am_jobs[pos, i1])),
-        am_share=float(np.nan_to_num(ind.am_share[pos, i1])),
+        am_jobs=zero_nan(float(ind.am_jobs[pos, i1])),
+        am_share=zero_nan(float(ind.am_share[pos, i1])),
         krugman=_num(ind.krugman[pos, i1], 4),
         herfindahl=_num(ind.herfindahl[pos, i1], 4),
         automation_exposure=(
