@@ -56,7 +56,7 @@ def test_each_area_is_the_walkthrough_result_in_full(demo: Evidence) -> None:
     reasons and advice, and the same profile."""
     rows = list(each_area(demo))
     assert len(rows) == int((demo.cube.areas["level"] == "lad").sum())
-    for code, name, profile, recs in rows[::9]:
+    for code, name, profile, recs in rows[::24]:
         assert profile == demo.profile(code)
         assert name == profile.area.name
         one = recommend(demo, StrategySession(area_code=code))
