@@ -10,15 +10,24 @@ both alike. Loading the file and building the cube are not timed (see benchmarks
 - ``analysis step``: class LQ, relatedness, variety, Esteban-Marquillas, FLQ multipliers and
   Moran + LISA (999 permutations) for all ten sectors: computed once per period for all areas
 - ``profiles, first``: every district profile right after (the analysis is cached, the
-  per-area parts are not)
-- ``profiles, again``: every district profile a second time (what a page rerun or an export
-  of a second area sees)
-- ``rules``: every packaged rule over every district profile, with its comparators' profiles
+  per-area parts are not), as one batch (``Evidence.profiles``: the collector paused)
+- ``profiles, again``: every district profile a second time, the same way (what a page rerun
+  or an export of a second area sees)
+- ``first + analysis``: the sum of the two stages above it: all district profiles from fresh
+  indicators, the strictest reading of "all district profiles"
+- ``loop, again``: ``Evidence.profile`` called once per district (as a page does for its one
+  area), the collector running: for comparison with the batch
+- ``rules``: every packaged rule over every district profile, with its comparators'
+  profiles, as one batch (``rules.evaluate_all``)
+
+The batch stages include the young collection the paused collector leaves for after the batch
+(``gc.collect(1)`` right after, timed with the stage), so the pause does not hide work.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import sys
 import time
@@ -30,10 +39,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from evidence.area_analysis import analysis_of  # noqa: E402
 from evidence.models import AreaProfile  # noqa: E402
 from evidence.service import FULL_DEMO, Evidence  # noqa: E402
-from rules import evaluate, load_rules  # noqa: E402
+from rules import evaluate_all, load_rules  # noqa: E402
 
-STAGES = ("analysis step", "profiles, first", "profiles, again", "rules")
-TARGETS = {"profiles, first": 500.0, "profiles, again": 500.0, "rules": 200.0}
+STAGES = ("analysis step", "profiles, first", "profiles, again", "first + analysis",
+          "loop, again", "rules")
+TARGETS = {"profiles, first": 500.0, "profiles, again": 500.0, "first + analysis": 500.0,
+           "rules": 200.0}
 
 
 CPU: dict[str, float] = {}
@@ -61,18 +72,30 @@ def one_repeat(ev: Evidence, ruleset: object) -> dict[str, float]:
             a.sector_spatial(sid)
 
     def profiles() -> list[AreaProfile]:
+        out = ev.profiles(lads)
+        gc.collect(1)  # the young collection the paused collector deferred
+        return out
+
+    def loop() -> list[AreaProfile]:
         return [ev.profile(c) for c in lads]
 
     out: dict[str, float] = {}
     out["analysis step"], _ = _time(analysis, "analysis step")
     out["profiles, first"], _ = _time(profiles, "profiles, first")
+    out["first + analysis"] = out["analysis step"] + out["profiles, first"]
+    CPU["first + analysis"] = CPU["analysis step"] + CPU["profiles, first"]
     out["profiles, again"], profs = _time(profiles, "profiles, again")
+    out["loop, again"], _ = _time(loop, "loop, again")
     by_code = {p.area.code: p for p in profs}  # type: ignore[union-attr]
     peers = [[by_code[c.area_code] for c in p.comparators if c.area_code in by_code]
              for p in profs]  # type: ignore[union-attr]
-    out["rules"], _ = _time(lambda: [evaluate(ruleset, p, peers[k], ruleset.interventions)
-                                     for k, p in enumerate(profs)],  # type: ignore[arg-type]
-                        "rules")
+
+    def rules() -> object:
+        recs = evaluate_all(ruleset, profs, peers, ruleset.interventions)  # type: ignore[arg-type]
+        gc.collect(1)
+        return recs
+
+    out["rules"], _ = _time(rules, "rules")
     return out
 
 

@@ -63,16 +63,14 @@ from evidence.geography import load_geography, to_2023_codes
 from evidence.hexmap import hex_centres, hex_positions
 from evidence.indicators import Indicators
 from evidence.models import (
-    Buyer,
     ClusterNeighbour,
     ClusterResult,
     EstebanMarquillasParts,
     Multiplier,
     RelatedOpportunity,
-    RelatedPresent,
     SectorCluster,
-    Supplier,
     SupplyChain,
+    models_from,
 )
 from evidence.sectors import load_sectors, match_code
 
@@ -161,8 +159,8 @@ class SectorChain:
     sector: str
     label: str
     industries: list[str]
-    suppliers: list[tuple[str, str, float, int]]  # code, name, a_iS, IO position
-    buyers: list[tuple[str, str, float, int]]  # code, name, b_Sj, IO position
+    suppliers: list[tuple[str, str, float, int]]  # code, name, a_iS (6 places), IO position
+    buyers: list[tuple[str, str, float, int]]  # code, name, b_Sj (6 places), IO position
     method: str
     multipliers: list[float]  # [A] output-weighted mean FLQ multiplier over its industries
 
@@ -206,6 +204,16 @@ class AreaAnalysis:
     def names(self) -> dict[str, str]:
         areas = self.ind.cube.areas
         return dict(zip(areas["area_code"], areas["area_name"].astype(str), strict=True))
+
+    @cached_property
+    def class_labels(self) -> list[str]:
+        """``class_label`` of every class, by class position."""
+        return [class_label(c) for c in self.classes]
+
+    @cached_property
+    def national_class_jobs(self) -> list[float]:
+        """National jobs in each class in the end year, by class position."""
+        return self.ind.cube.nat_class_emp[:, self.ind.i1].tolist()
 
     @cached_property
     def rows(self) -> AreaRows:
@@ -362,7 +370,32 @@ def _io(ind: Indicators, delta: float) -> IOAnalysis | None:
 
 
 def district_centroids(districts: pd.DataFrame, synthetic: bool) -> tuple[pd.DataFrame, str]:
-    """``code, x, y`` for the districts and a sentence saying where the points come from."""
+    """``code, x, y`` for the districts and a sentence saying where the points come from.
+
+    The points depend on the districts alone (codes, and regions for the synthetic layout),
+    not on the period, so they are worked out once per set of districts: laying out the
+    synthetic hex map is a fifth of the analysis step on the full demo. Each call gets its own
+    copy of the frame.
+    """
+    codes = tuple(districts["area_code"].astype(str))
+    regions = (tuple(districts["region_code"].astype(str))
+               if synthetic and "region_code" in districts.columns else None)
+    frame, text = _centroids(codes, regions, synthetic)
+    return frame.copy(), text
+
+
+@lru_cache(maxsize=8)
+def _centroids(codes: tuple[str, ...], regions: tuple[str, ...] | None, synthetic: bool
+               ) -> tuple[pd.DataFrame, str]:
+    if synthetic:
+        table = {"area_code": list(codes), "level": ["lad"] * len(codes)}
+        if regions is not None:
+            table["region_code"] = list(regions)
+        return _district_points(pd.DataFrame(table), True)
+    return _district_points(pd.DataFrame({"area_code": list(codes)}), False)
+
+
+def _district_points(districts: pd.DataFrame, synthetic: bool) -> tuple[pd.DataFrame, str]:
     codes = districts["area_code"].astype(str)
     if synthetic:
         pos = hex_positions(districts, True)
@@ -465,8 +498,8 @@ def _sector_chains(a: AreaAnalysis) -> list[SectorChain]:
         sup, buy = sector_links(sid)
         out.append(SectorChain(
             s_i=s_i, sector=sid, label=labels[sid], industries=inds,
-            suppliers=[(c, t.names[t.index(c)], float(v), t.index(c)) for c, v in sup],
-            buyers=[(c, t.names[t.index(c)], float(v), t.index(c)) for c, v in buy],
+            suppliers=[(c, t.names[t.index(c)], round(float(v), 6), t.index(c)) for c, v in sup],
+            buyers=[(c, t.names[t.index(c)], round(float(v), 6), t.index(c)) for c, v in buy],
             method=io.method + ("; output-weighted mean over the sector's IO industries"
                                 if len(inds) > 1 else ""),
             multipliers=mult.tolist(),
@@ -508,17 +541,23 @@ def _finite(x: float) -> bool:
 
 def em_parts(a: AreaAnalysis, pos: int, s_i: int) -> EstebanMarquillasParts | None:
     """Esteban-Marquillas parts of sector ``s_i`` in the area (None without a start figure)."""
+    values = em_values(a, pos, s_i)
+    return None if values is None else EstebanMarquillasParts(**values)
+
+
+def em_values(a: AreaAnalysis, pos: int, s_i: int) -> dict[str, float | str | None] | None:
+    """The fields of :func:`em_parts` as plain data (a profile validates its rows at once)."""
     rows = a.rows
     if not _finite(rows.emp0[pos][s_i]) or not _finite(rows.emp1[pos][s_i]):
         return None
     em = rows.em
-    return EstebanMarquillasParts(
-        homothetic_employment=_num(em["homothetic_employment"][pos][s_i], 1),
-        competitive=_num(em["competitive"][pos][s_i], 1),
-        homothetic_competitive=_num(em["homothetic_competitive"][pos][s_i], 1),
-        allocation=_num(em["allocation"][pos][s_i], 1),
-        allocation_type=rows.allocation_type[pos][s_i],
-    )
+    return {
+        "homothetic_employment": _num(em["homothetic_employment"][pos][s_i], 1),
+        "competitive": _num(em["competitive"][pos][s_i], 1),
+        "homothetic_competitive": _num(em["homothetic_competitive"][pos][s_i], 1),
+        "allocation": _num(em["allocation"][pos][s_i], 1),
+        "allocation_type": rows.allocation_type[pos][s_i],
+    }
 
 
 @lru_cache(maxsize=8)
@@ -548,10 +587,10 @@ def _related_opportunities(a: AreaAnalysis, pos: int) -> list[RelatedOpportunity
     if a.space is None or table is None:
         return []
     cands = am_candidates(a.classes)
-    classes = a.classes
+    classes, labels = a.classes, a.class_labels
     lq_row = a.space.lq[pos].tolist()
     dens_row = a.space.density[pos].tolist()
-    nat = a.ind.cube.nat_class_emp[:, a.ind.i1]
+    nat = a.national_class_jobs
     out = []
     for t, c_i in enumerate(table.cand[pos].tolist()):
         if c_i < 0:
@@ -561,17 +600,15 @@ def _related_opportunities(a: AreaAnalysis, pos: int) -> list[RelatedOpportunity
             continue
         code = classes[c_i]
         related = [
-            RelatedPresent(sic=classes[j], label=class_label(classes[j]),
-                           relatedness=round(v, 4), lq=round(lq_row[j], 3))
+            {"sic": classes[j], "label": labels[j], "relatedness": round(v, 4),
+             "lq": round(lq_row[j], 3)}
             for j, v in zip(table.related[pos, t].tolist(), table.contrib[pos, t].tolist(),
                             strict=True) if j >= 0
         ]
-        out.append(RelatedOpportunity(
-            sic=code, label=class_label(code), sector=cands[code],
-            density=round(density, 4), lq=_num(lq_row[c_i], 3),
-            national_jobs=_num(nat[c_i], 0), related_present=related,
-        ))
-    return out
+        out.append({"sic": code, "label": labels[c_i], "sector": cands[code],
+                    "density": round(density, 4), "lq": _num(lq_row[c_i], 3),
+                    "national_jobs": _num(nat[c_i], 0), "related_present": related})
+    return models_from(RelatedOpportunity, out)
 
 
 def supply_chains(a: AreaAnalysis, pos: int) -> list[SupplyChain]:
@@ -585,16 +622,16 @@ def supply_chains(a: AreaAnalysis, pos: int) -> list[SupplyChain]:
         e = emp1[ch.s_i]
         if not (e == e and e > 0):  # NaN or no jobs
             continue
-        out.append(SupplyChain(
-            sector=ch.sector, label=ch.label, io_industry=ch.industries,
-            suppliers=[Supplier(industry=c, name=n, coefficient=round(v, 6),
-                                local_lq=_num(slq[j])) for c, n, v, j in ch.suppliers],
-            buyers=[Buyer(industry=c, name=n, share=round(v, 6), local_lq=_num(slq[j]))
-                    for c, n, v, j in ch.buyers],
-            multiplier=Multiplier(type_i=round(ch.multipliers[pos], 4),
-                                  method=ch.method, delta=a.io.delta),
-        ))
-    return out
+        out.append({
+            "sector": ch.sector, "label": ch.label, "io_industry": ch.industries,
+            "suppliers": [{"industry": c, "name": n, "coefficient": v, "local_lq": _num(slq[j])}
+                          for c, n, v, j in ch.suppliers],
+            "buyers": [{"industry": c, "name": n, "share": v, "local_lq": _num(slq[j])}
+                       for c, n, v, j in ch.buyers],
+            "multiplier": {"type_i": round(ch.multipliers[pos], 4), "method": ch.method,
+                           "delta": a.io.delta},
+        })
+    return models_from(SupplyChain, out)
 
 
 def area_multiplier(a: AreaAnalysis, pos: int) -> Multiplier | None:

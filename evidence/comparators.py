@@ -173,11 +173,10 @@ def similarity_reason(ind: Indicators, a: int, b: int) -> str:
     ratio = total[b] / total[a] if total[a] else math.nan
     size_word = "similar size" if 0.67 <= ratio <= 1.5 else "size"
     parts = [f"{size_word} ({total[a]:,.0f} vs {total[b]:,.0f} jobs, {ind.end})"]
-    types = _area_text(ind)[2]
+    _, _, types, levels = _area_text(ind)
     ta, tb = types[a], types[b]
     if ta and ta == tb:
-        kind = "neighbourhood" if is_neighbourhood(str(ind.cube.areas["level"].iloc[a])) \
-            else "district"
+        kind = "neighbourhood" if is_neighbourhood(levels[a]) else "district"
         parts.append(f"same type of {kind} ({ta})")
     blocks = feature_blocks(ind)
     if "occupations" in blocks and ind.cube.soc is not None:

@@ -20,7 +20,7 @@ import numpy as np
 import yaml
 
 from evidence.dataset import is_neighbourhood
-from evidence.indicators import Indicators, automation_probabilities
+from evidence.indicators import Indicators, automation_probabilities, zero_nan
 from evidence.labels import growth_words
 from evidence.models import Finding
 from evidence.sectors import Sector, load_sectors
@@ -76,6 +76,13 @@ class _Area:
         self.name, self.code = names[self.pos], codes[self.pos]
         self.period = f"{self.ind.start}-{self.ind.end}"
         self.total = _f(self.cube.total[self.pos, self.i1])
+        # The area's sector rows as Python floats, one ``tolist`` each: the same numbers as
+        # indexing the arrays one scalar at a time, without numpy's per-scalar cost.
+        cube, ind, pos, i0, i1 = self.cube, self.ind, self.pos, self.i0, self.i1
+        self.emp0, self.emp1 = cube.emp[pos, :, i0].tolist(), cube.emp[pos, :, i1].tolist()
+        self.lq0, self.lq1 = ind.lq[pos, :, i0].tolist(), ind.lq[pos, :, i1].tolist()
+        self.cagr, self.nat_cagr = ind.cagr[pos].tolist(), ind.nat_cagr.tolist()
+        self.supp0, self.supp1 = cube.supp[pos, :, i0].tolist(), cube.supp[pos, :, i1].tolist()
 
     def add(self, kind: str, topic: str, sector: str | None, values: dict, threshold: str,
             text: str, conf: float) -> None:
@@ -129,14 +136,14 @@ def _lq(x: float | None) -> float | None:
 
 def _sector_findings(a: _Area, s_i: int, sector: Sector) -> None:
     """Specialisation (LQ >= cut-off on enough jobs) and growth faster than the sector in GB."""
-    t, cube, ind, pos, i0 = a.t, a.cube, a.ind, a.pos, a.i0
-    i1, name, total, period, add = a.i1, a.name, a.total, a.period, a.add
-    jobs = _f(cube.emp[pos, s_i, i1])
-    jobs0 = _f(cube.emp[pos, s_i, i0])
-    lq = _lq(_f(ind.lq[pos, s_i, i1]))
-    cagr = _f(ind.cagr[pos, s_i])
-    nat = _f(ind.nat_cagr[s_i])
-    supp = float(cube.supp[pos, s_i, i0] + cube.supp[pos, s_i, i1])
+    t, ind = a.t, a.ind
+    name, total, period, add = a.name, a.total, a.period, a.add
+    jobs = _f(a.emp1[s_i])
+    jobs0 = _f(a.emp0[s_i])
+    lq = _lq(_f(a.lq1[s_i]))
+    cagr = _f(a.cagr[s_i])
+    nat = _f(a.nat_cagr[s_i])
+    supp = float(a.supp0[s_i] + a.supp1[s_i])
     conf = confidence(min(jobs or 0, jobs0 or 0) if jobs0 else (jobs or 0), supp, 2)
     label = sector.label.lower()
     base = {"employment": jobs, "total_jobs": total, "year": ind.end}
@@ -166,9 +173,9 @@ def _emergence_findings(a: _Area, s_i: int, sector: Sector) -> None:
     """A sector emerging from a small base: too few jobs at the start for a growth rate, but a
     large absolute gain (and its share of the sector's national gain, and whether the area
     lacked it entirely). Confidence rests on the start count, so it stays modest."""
-    t, cube, ind, pos = a.t, a.cube, a.ind, a.pos
-    jobs0 = _f(cube.emp[pos, s_i, a.i0]) or 0.0
-    jobs = _f(cube.emp[pos, s_i, a.i1])
+    t, cube = a.t, a.cube
+    jobs0 = _f(a.emp0[s_i]) or 0.0
+    jobs = _f(a.emp1[s_i])
     if jobs is None or jobs0 >= t["min_jobs_for_trend"]:
         return
     gain = jobs - jobs0
@@ -176,9 +183,9 @@ def _emergence_findings(a: _Area, s_i: int, sector: Sector) -> None:
         return
     nat_gain = float(cube.nat_emp[s_i, a.i1] - cube.nat_emp[s_i, a.i0])
     share_nat = round(gain / nat_gain, 3) if nat_gain > 0 else None
-    lq0, lq = _lq(_f(ind.lq[pos, s_i, a.i0])), _lq(_f(ind.lq[pos, s_i, a.i1]))
+    lq0, lq = _lq(_f(a.lq0[s_i])), _lq(_f(a.lq1[s_i]))
     entry = jobs0 == 0 or (lq0 or 0) < 0.1
-    supp = float(cube.supp[pos, s_i, a.i0] + cube.supp[pos, s_i, a.i1])
+    supp = float(a.supp0[s_i] + a.supp1[s_i])
     share_txt = f", {share_nat:.0%} of the sector's growth in Great Britain" if share_nat else ""
     a.add("opportunity", "sector_growth", sector.sector_id,
           {"employment_start": jobs0, "employment": jobs, "gain": gain,
@@ -201,9 +208,9 @@ def _decline_findings(a: _Area, s_i: int, sector: Sector) -> list[tuple[float, F
       competitiveness problem (the shift-share local effect is negative);
     * a minor sector following its national decline is not a local finding.
     """
-    t, cube, ind, pos = a.t, a.cube, a.ind, a.pos
-    jobs0, jobs = _f(cube.emp[pos, s_i, a.i0]), _f(cube.emp[pos, s_i, a.i1])
-    cagr, nat = _f(ind.cagr[pos, s_i]), _f(ind.nat_cagr[s_i])
+    t, ind, pos = a.t, a.ind, a.pos
+    jobs0, jobs = _f(a.emp0[s_i]), _f(a.emp1[s_i])
+    cagr, nat = _f(a.cagr[s_i]), _f(a.nat_cagr[s_i])
     if cagr is None or jobs0 is None or jobs is None or jobs0 < t["min_jobs_for_trend"]:
         return []
     lost = jobs0 - jobs
@@ -211,14 +218,14 @@ def _decline_findings(a: _Area, s_i: int, sector: Sector) -> list[tuple[float, F
         return []
     am0 = _f(ind.am_jobs[pos, a.i0]) or 0.0
     weight = jobs0 / am0 if am0 else 0.0
-    lq0 = _f(ind.lq[pos, s_i, a.i0]) or 0.0
+    lq0 = _f(a.lq0[s_i]) or 0.0
     if lq0 >= 1 or weight >= t["decline_risk_share_of_am"]:
         kind, problem = "risk", "a specialism or a large part of the base is shrinking"
     elif (nat or 0) > 0:
         kind, problem = "bottleneck", "losing ground in a sector that grows nationally"
     else:
         return []
-    supp = float(cube.supp[pos, s_i, a.i0] + cube.supp[pos, s_i, a.i1])
+    supp = float(a.supp0[s_i] + a.supp1[s_i])
     vals = {"employment_start": jobs0, "employment": jobs, "jobs_lost": lost,
             "share_of_am_jobs_start": round(weight, 3), "lq_start": _lq(lq0),
             "cagr": round(cagr, 4), "national_cagr": None if nat is None else round(nat, 4),
@@ -248,9 +255,9 @@ def _spreading_findings(a: _Area, s_i: int, sector: Sector) -> None:
     grew at least as fast as the sector in Great Britain.
     """
     t, cube, ind, pos, i0, i1 = a.t, a.cube, a.ind, a.pos, a.i0, a.i1
-    nat = _f(ind.nat_cagr[s_i])
-    jobs, lq = _f(cube.emp[pos, s_i, i1]), _lq(_f(ind.lq[pos, s_i, i1]))
-    cagr = _f(ind.cagr[pos, s_i])
+    nat = _f(a.nat_cagr[s_i])
+    jobs, lq = _f(a.emp1[s_i]), _lq(_f(a.lq1[s_i]))
+    cagr = _f(a.cagr[s_i])
     reg = int(cube.region_pos[pos]) if pos < len(cube.region_pos) else -1
     if nat is None or nat <= 0 or jobs is None or lq is None or reg < 0 or cagr is None:
         return
@@ -269,7 +276,7 @@ def _spreading_findings(a: _Area, s_i: int, sector: Sector) -> None:
     how = [h for h in how if h]
     if not how:
         return
-    region = str(cube.areas["area_name"].iloc[reg])
+    region = _area_labels(ind)[1][reg]
     add_vals = {"employment": jobs, "lq": lq, "cagr": round(cagr, 4), "national_cagr":
                 round(nat, 4), "new_districts_lq1": new_districts,
                 "hoover_fall": round(hoover_fall, 4), "region_lq": round(reg_lq, 3),
@@ -300,13 +307,13 @@ def _spread(ind: Indicators, s_i: int) -> tuple[int, float]:
 def _niche_findings(a: _Area, s_i: int, sector: Sector) -> None:
     """A pronounced specialism resting on few jobs: possibly one plant, so one decision away
     from disappearing (a concentration risk for focusing resources on a small niche)."""
-    t, cube, ind, pos, i1 = a.t, a.cube, a.ind, a.pos, a.i1
-    jobs, lq = _f(cube.emp[pos, s_i, i1]), _lq(_f(ind.lq[pos, s_i, i1]))
+    t, ind = a.t, a.ind
+    jobs, lq = _f(a.emp1[s_i]), _lq(_f(a.lq1[s_i]))
     if jobs is None or lq is None or lq < t["niche_min_lq"]:
         return
     if not t["niche_min_jobs"] <= jobs < t["niche_max_jobs"]:
         return
-    supp = float(cube.supp[pos, s_i, i1])
+    supp = float(a.supp1[s_i])
     a.add("risk", "niche", sector.sector_id,
           {"employment": jobs, "lq": lq, "businesses": None, "year": ind.end},
           f"LQ >= {t['niche_min_lq']:g} on fewer than {t['niche_max_jobs']:.0f} jobs",
@@ -349,17 +356,27 @@ def mix_expected_productivity(ind: Indicators, pos: int) -> tuple[float | None, 
     cube, i1 = ind.cube, ind.i1
     if cube.gva is None or cube.nat_gva is None:
         return None, None
-    nat_emp = cube.nat_gva_emp if cube.nat_gva_emp is not None else cube.nat_emp
-    with np.errstate(divide="ignore", invalid="ignore"):
-        nat_prod = cube.nat_gva[:, i1] * 1000.0 / nat_emp[:, i1]
+    nat_prod, gb = _gb_productivity(ind)
     emp, gva = cube.emp[pos, :, i1], cube.gva[pos, :, i1]
     ok = np.isfinite(emp) & np.isfinite(gva) & np.isfinite(nat_prod) & (emp > 0)
     if not ok.any():
         return None, None
     expected = float((emp[ok] * nat_prod[ok]).sum() / emp[ok].sum())
-    gb_ok = np.isfinite(cube.nat_gva[:, i1]) & np.isfinite(nat_emp[:, i1])
-    gb = float(cube.nat_gva[gb_ok, i1].sum() * 1000.0 / nat_emp[gb_ok, i1].sum())
     return expected, gb
+
+
+def _gb_productivity(ind: Indicators) -> tuple[np.ndarray, float]:
+    """GB GVA per job by sector ``[S]`` and for AM as a whole, end year: the same for every
+    area, so worked out once per period."""
+    if "gb_productivity" not in ind.cache:
+        cube, i1 = ind.cube, ind.i1
+        nat_emp = cube.nat_gva_emp if cube.nat_gva_emp is not None else cube.nat_emp
+        gb_ok = np.isfinite(cube.nat_gva[:, i1]) & np.isfinite(nat_emp[:, i1])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            nat_prod = cube.nat_gva[:, i1] * 1000.0 / nat_emp[:, i1]
+            gb = float(cube.nat_gva[gb_ok, i1].sum() * 1000.0 / nat_emp[gb_ok, i1].sum())
+        ind.cache["gb_productivity"] = (nat_prod, gb)
+    return ind.cache["gb_productivity"]
 
 
 def _productivity_findings(a: _Area, am: float | None) -> None:
@@ -428,11 +445,19 @@ def _innovation_findings(a: _Area) -> None:
                     f"{ratio:.0%} of the GB figure of GBP {rdn:,.0f}.", 0.7)
 
 
+@lru_cache(maxsize=1)
+def _probabilities() -> np.ndarray:
+    """The ONS probability of automation of each SOC major group, as an array (read once)."""
+    p = automation_probabilities()["probability"].to_numpy(dtype=float)
+    p.setflags(write=False)
+    return p
+
+
 def high_risk_share(soc: np.ndarray, cut: float) -> float | None:
     """Share of jobs in occupation groups whose probability of automation exceeds ``cut``
     (ONS 2019 calls > 0.7 high risk); None when no group in the probability table exceeds it,
     since averages by group then hide the high-risk jobs inside each group."""
-    p = automation_probabilities()["probability"].to_numpy(dtype=float)
+    p = _probabilities()
     if not (p > cut).any():
         return None
     jobs = np.nansum(soc)
@@ -473,7 +498,7 @@ def _dependence_findings(
     if hhi is not None and am_share is not None and hhi >= t["dependence_hhi"] \
             and am_share >= t["dependence_min_am_share"]:
         top = int(np.nanargmax(np.nan_to_num(cube.emp[pos, :, i1])))
-        top_share = float(np.nan_to_num(cube.emp[pos, top, i1]) / am) if am else 0.0
+        top_share = float(zero_nan(float(cube.emp[pos, top, i1])) / am) if am else 0.0
         add("risk", "dependence", sectors[top].sector_id,
             {"herfindahl": round(hhi, 3), "top_sector_share_of_am": round(top_share, 3),
              "am_jobs": am, "year": ind.end},
@@ -483,14 +508,26 @@ def _dependence_findings(
             "whole base.", confidence(am or 0))
 
 
+def nan_median(values: list[float]) -> float:
+    """``numpy.nanmedian`` of a few Python floats, the same number (the middle value, or the
+    mean of the two middle ones as numpy takes it, (a + b) / 2), without numpy's per-call
+    overhead: the profile of every district takes one. NaN when no value is a number."""
+    xs = sorted(x for x in values if x == x)
+    n = len(xs)
+    if not n:
+        return math.nan
+    mid = n // 2
+    return xs[mid] if n % 2 else (xs[mid - 1] + xs[mid]) / 2
+
+
 def _comparator_findings(a: _Area, comparator_pos: list[int], am_share: float | None) -> None:
     """AM share against the median of peers chosen on whole-economy structure, size and place
     type (not on AM itself; see :mod:`evidence.comparators`)."""
     t, ind, i1, name, add = a.t, a.ind, a.i1, a.name, a.add
     if not comparator_pos or am_share is None:
         return
-    peer_share = float(np.nanmedian(ind.am_share[comparator_pos, i1]))
-    if not np.isfinite(peer_share) or peer_share <= 0:
+    peer_share = nan_median(ind.am_share[comparator_pos, i1].tolist())
+    if not math.isfinite(peer_share) or peer_share <= 0:
         return
     ratio = am_share / peer_share
     vals = {"am_share": round(am_share, 4), "comparator_median": round(peer_share, 4),

@@ -7,9 +7,10 @@ These are the boundary types of the design (``AreaProfile`` and ``Finding``); ev
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from functools import lru_cache
+from typing import Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 
 FindingKind = Literal["strength", "bottleneck", "opportunity", "risk"]
 FindingOrigin = Literal["data", "local_knowledge"]
@@ -277,3 +278,20 @@ class AreaProfile(BaseModel):
             if row.sector == sector_id:
                 return row
         raise KeyError(sector_id)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@lru_cache(maxsize=16)
+def _list_adapter(model: type[BaseModel]) -> TypeAdapter:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
+
+
+def models_from(model: type[M], items: list[dict]) -> list[M]:
+    """``[model(**item) for item in items]``, nested models given as dicts, in one call into
+    pydantic-core: every field validated as the constructors would, without a Python
+    constructor call a model. A district's profile has ~200 small models (sector rows with
+    their shift-share parts, supply chains with their suppliers and buyers, opportunities with
+    their related classes); built this way they take about half the time."""
+    return _list_adapter(model).validate_python(items) if items else []

@@ -11,13 +11,13 @@ import math
 import numpy as np
 
 from evidence.analysis_findings import analysis_findings
-from evidence.area_analysis import AreaAnalysis, analysis_of, em_parts, profile_fields
+from evidence.area_analysis import AreaAnalysis, analysis_of, em_values, profile_fields
 from evidence.comparators import comparators_from_codes, nearest_comparators
 from evidence.cube import Cube
 from evidence.dataset import CONTEXT_EXTRA, SourceInfo
 from evidence.findings import derive_findings, small_area_caveat
-from evidence.indicators import Indicators
-from evidence.models import AreaProfile, AreaRef, Period, SectorRow, ShiftShare
+from evidence.indicators import Indicators, zero_nan
+from evidence.models import AreaProfile, AreaRef, Period, SectorRow, models_from
 from evidence.sectors import load_sectors
 
 
@@ -57,44 +57,43 @@ def sector_rows(ind: Indicators, pos: int, analysis: AreaAnalysis | None = None
         e0, e1 = _num(emp0[s_i]), _num(emp1[s_i])
         ss = None
         if e0 is not None and e1 is not None and ind.end > ind.start:
-            ss = ShiftShare(
-                national=float(ss_n[s_i]),
-                industry_mix=float(ss_m[s_i]),
-                local=float(ss_l[s_i]),
-                actual=e1 - e0,
-            )
+            ss = {
+                "national": float(ss_n[s_i]),
+                "industry_mix": float(ss_m[s_i]),
+                "local": float(ss_l[s_i]),
+                "actual": e1 - e0,
+            }
         n_supp = int(supp[s_i])
         note = None
         if e1 is None:
             note = "no usable figure in the data (absent, suppressed or not separable)"
         elif n_supp:
             note = f"{n_supp} suppressed cell(s) behind this figure; it is a lower bound"
-        rows.append(
-            SectorRow(
-                sector=sector.sector_id,
-                label=sector.label,
-                quadrant=sector.quadrant,
-                employment=e1,
-                employment_start=e0,
-                share=_num(share[s_i], 5),
-                lq=_num(lq[s_i]),
-                lq_region=_num(lq_region[s_i], 3),
-                growth=_num(cagr[s_i], 4),
-                growth_national=_num(nat_cagr[s_i], 4),
-                shift_share=ss,
-                gva=_num(gva[s_i], 2) if cube.gva is not None else None,
-                productivity=_num(prod[s_i], 1) if ind.productivity is not None else None,
-                productivity_ratio=(
-                    _num(ratio[s_i], 3) if ind.productivity_ratio is not None else None
-                ),
-                dynamics=str(dynamics[s_i]),
-                hoover_gb=_num(hoover[s_i], 3),
-                suppressed_cells=n_supp,
-                note=note,
-                esteban_marquillas=em_parts(analysis, pos, s_i) if analysis else None,
-            )
-        )
-    return rows
+        rows.append({
+            "sector": sector.sector_id,
+            "label": sector.label,
+            "quadrant": sector.quadrant,
+            "employment": e1,
+            "employment_start": e0,
+            "share": _num(share[s_i], 5),
+            "lq": _num(lq[s_i]),
+            "lq_region": _num(lq_region[s_i], 3),
+            "growth": _num(cagr[s_i], 4),
+            "growth_national": _num(nat_cagr[s_i], 4),
+            "shift_share": ss,
+            "gva": _num(gva[s_i], 2) if cube.gva is not None else None,
+            "productivity": _num(prod[s_i], 1) if ind.productivity is not None else None,
+            "productivity_ratio": (
+                _num(ratio[s_i], 3) if ind.productivity_ratio is not None else None
+            ),
+            "dynamics": str(dynamics[s_i]),
+            "hoover_gb": _num(hoover[s_i], 3),
+            "suppressed_cells": n_supp,
+            "note": note,
+            "esteban_marquillas": em_values(analysis, pos, s_i) if analysis else None,
+        })
+    # One call into pydantic-core for the area's rows (see models_from).
+    return models_from(SectorRow, rows)
 
 
 SNAPSHOT_NOTE = (
@@ -177,6 +176,17 @@ def comparators_gap(cube: Cube, pos: int, k: int) -> str:
     return f"No comparators: the {peers} other {level} area(s) have no usable figures."
 
 
+def _area_lists(ind: Indicators) -> tuple[list[str], list[str], list[list[str]]]:
+    """Names, levels and members of every area as plain lists, once per period: a pandas
+    lookup per profile field costs more than the rest of a district's profile."""
+    if "profile_area_lists" not in ind.cache:
+        areas = ind.cube.areas
+        ind.cache["profile_area_lists"] = (
+            [str(x) for x in areas["area_name"].array], [str(x) for x in areas["level"].array],
+            [[str(m) for m in x] for x in areas["members"].array])
+    return ind.cache["profile_area_lists"]
+
+
 def build_profile(
     ind: Indicators,
     area_code: str,
@@ -226,21 +236,21 @@ def build_profile(
     notes += context_gaps(cube) + context_lines(cube, pos, i1)
     if source.synthetic:
         notes.insert(0, "SYNTHETIC demo data: areas and figures are fictional.")
+    names, levels, members = _area_lists(ind)
     return AreaProfile(
-        area=AreaRef(code=area_code, name=str(cube.areas["area_name"].array[pos]),
-                     level=str(cube.areas["level"].array[pos]),
-                     members=list(cube.areas["members"].array[pos])),
+        area=AreaRef(code=area_code, name=names[pos], level=levels[pos],
+                     members=list(members[pos])),
         period=Period(start=ind.start, end=ind.end),
         source=source.label(),
         synthetic=source.synthetic,
-        total_jobs=float(np.nan_to_num(cube.total[pos, i1])),
+        total_jobs=zero_nan(float(cube.total[pos, i1])),
         total_jobs_basis=cube.total_basis,
         national_basis=cube.national_basis,
         source_kind=source.source_kind,
         snapshot=snapshot,
         comparators_note=None if comps else comparators_gap(cube, pos, k),
-        am_jobs=float(np.nan_to_num(ind.am_jobs[pos, i1])),
-        am_share=float(np.nan_to_num(ind.am_share[pos, i1])),
+        am_jobs=zero_nan(float(ind.am_jobs[pos, i1])),
+        am_share=zero_nan(float(ind.am_share[pos, i1])),
         krugman=_num(ind.krugman[pos, i1], 4),
         herfindahl=_num(ind.herfindahl[pos, i1], 4),
         automation_exposure=(
@@ -249,7 +259,7 @@ def build_profile(
         context=context,
         sectors=sector_rows(ind, pos, analysis),
         comparators=comps,
-        findings=small_area_caveat(str(cube.areas["level"].array[pos]),
+        findings=small_area_caveat(levels[pos],
                                    derive_findings(ind, pos, comp_pos)
                                    + analysis_findings(analysis, pos)),
         notes=notes,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from evidence.batch import collector_paused
 from evidence.cube import Cube, build_cube, with_custom_area
 from evidence.dataset import AREA_LEVELS, DataError, Dataset
 from evidence.geography import AreaNotFound, resolve_area, split_prefix
@@ -114,6 +115,22 @@ class Evidence:
     ) -> AreaProfile:
         return build_profile(self.indicators(start, end), area_code, self.dataset.source, k=k,
                              comparator_codes=comparator_codes)
+
+    def profiles(
+        self,
+        area_codes: list[str],
+        start: int | None = None,
+        end: int | None = None,
+        k: int = 5,
+    ) -> list[AreaProfile]:
+        """The profiles of many areas (every district of a calibration, a batch export), each
+        equal to :meth:`profile` of its code; built with the cyclic garbage collector paused
+        (:func:`evidence.batch.collector_paused`: profiles are trees, nothing for it to free).
+        """
+        ind = self.indicators(start, end)
+        source = self.dataset.source
+        with collector_paused():
+            return [build_profile(ind, code, source, k=k) for code in area_codes]
 
 
 def find_area(areas: pd.DataFrame, query: str) -> str:

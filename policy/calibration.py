@@ -1,8 +1,9 @@
 """Every district's recommendations at once, and how selective they are (issue 10).
 
 A tool that recommends the same interventions everywhere is generic advice with local numbers
-around it. :func:`recommend_all` runs :func:`policy.walkthrough.recommend` (the one path the
-pages and the report use) for every district of a data set; :func:`calibration` summarises the
+around it. :func:`recommend_all` gives what :func:`policy.walkthrough.recommend` (the one path
+the pages and the report use) gives each district of a data set, as one batch
+(:func:`each_area`); :func:`calibration` summarises the
 result with the figures the issue sets targets for:
 
 * the median and spread (min, quartiles, max) of the number of interventions recommended per
@@ -25,8 +26,8 @@ from dataclasses import dataclass, field
 from evidence.models import AreaProfile
 from evidence.service import Evidence
 from policy.catalogue import load_catalogue
-from policy.session import StrategySession
-from policy.walkthrough import default_ruleset, recommend
+from policy.walkthrough import default_ruleset
+from rules import evaluate_all
 from rules.results import Recommendations
 
 __all__ = ["TARGETS", "AreaRecommendations", "Calibration", "calibration", "recommend_all"]
@@ -55,18 +56,30 @@ class AreaRecommendations:
 
 def each_area(ev: Evidence, level: str = "lad"
               ) -> Iterator[tuple[str, str, AreaProfile, Recommendations]]:
-    """(code, name, profile, recommendations) for every area of ``level``, in area order, each
-    through the walkthrough's one path: the calibration and the rules' golden file read the
-    same results."""
+    """(code, name, profile, recommendations) for every area of ``level``, in area order: the
+    calibration and the rules' golden file read the same results.
+
+    Each result is what :func:`policy.walkthrough.recommend` gives a new session on the area
+    (its profile, its comparators' profiles for the same period, the catalogue's interventions
+    and sector eligibility), computed as one batch: every profile once (a comparator is another
+    area of the batch, so it is not built again) and :func:`rules.evaluate_all` over them, both
+    with the garbage collector paused. ``tests/rules/test_golden.py`` holds the results to the
+    golden file and to ``recommend`` area by area.
+    """
     catalogue = load_catalogue()
     ruleset = default_ruleset()
     areas = ev.cube.areas
-    for code, name in areas.loc[areas["level"] == level, ["area_code", "area_name"]].itertuples(
-            index=False):
-        profile = ev.profile(str(code))
-        recs = recommend(ev, StrategySession(area_code=str(code)), ruleset, catalogue,
-                         profile=profile)
-        yield str(code), str(name), profile, recs
+    rows = areas.loc[areas["level"] == level, ["area_code", "area_name"]]
+    codes = [str(c) for c in rows["area_code"]]
+    profiles = ev.profiles(codes)
+    by_code = dict(zip(codes, profiles, strict=True))
+    peers = [[by_code[c.area_code] if c.area_code in by_code else ev.profile(c.area_code)
+              for c in p.comparators] for p in profiles]
+    eligible = {iid: None if "all" in iv.sectors else frozenset(iv.sectors)
+                for iid, iv in catalogue.items()}
+    recs = evaluate_all(ruleset, profiles, peers, list(catalogue), eligible)
+    for code, name, profile, rec in zip(codes, rows["area_name"], profiles, recs, strict=True):
+        yield code, str(name), profile, rec
 
 
 def recommend_all(ev: Evidence, level: str = "lad") -> list[AreaRecommendations]:

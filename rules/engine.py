@@ -39,15 +39,14 @@ what evidence would change the answer.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 import yaml
 
+from evidence.batch import collector_paused
 from evidence.models import AreaProfile
 from rules.conditions import TRUE, Context, Leaf, Outcome, outcome_of
 from rules.loader import RuleFileError, RuleSet, load_rules, rules_from_texts
@@ -175,27 +174,6 @@ def evaluate(
                      min_score)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a batch, restoring its state after.
-
-    A batch's results are trees (models holding lists of models: no reference cycles, nothing
-    for the collector to free), yet 360 districts' results are ~76,000 tracked objects. With
-    the collector running they set off ~140 young collections and ~13 middle ones, and the
-    middle ones make a full collection of everything alive due: 0.3-0.7 s in a process holding
-    the demo's profiles (``benchmarks/rules.py``), more than the rules themselves. Paused, the
-    new objects are looked at once, in one young collection after the batch. Reference counting
-    still frees every temporary as usual.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def evaluate_all(
     ruleset: RuleSet,
     profiles: Sequence[AreaProfile],
@@ -208,14 +186,15 @@ def evaluate_all(
 
     Each result equals ``evaluate(ruleset, profiles[k], comparator_profiles[k], ...)``; the
     batch shares each profile's indexed view between the areas it is a comparator of, and
-    pauses the garbage collector while the results are built (see :func:`_collector_paused`).
+    pauses the garbage collector while the results are built
+    (:func:`evidence.batch.collector_paused`: the results are trees, nothing for it to free).
     """
     if comparator_profiles is not None and len(comparator_profiles) != len(profiles):
         raise ValueError(f"{len(profiles)} profiles but {len(comparator_profiles)} comparator "
                          "lists")
     catalogue = list(dict.fromkeys(interventions)) if interventions is not None else None
     views: dict[int, tuple[AreaProfile, ProfileView]] = {}
-    with _collector_paused():
+    with collector_paused():
         return [
             _evaluate(ruleset, Context(profile, None if comparator_profiles is None
                                        else comparator_profiles[k], views),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from evidence.service import Evidence
-from policy.calibration import AreaRecommendations, calibration, recommend_all
+from policy.calibration import AreaRecommendations, calibration, each_area, recommend_all
 from policy.session import StrategySession
 from policy.walkthrough import recommend
 
@@ -48,6 +48,20 @@ def test_batch_equals_one_area_path(demo: Evidence) -> None:
     for r in results[:: max(1, len(results) // 5)]:
         one = recommend(demo, StrategySession(area_code=r.area_code))
         assert r.recommended == [x.model_dump(mode="json") for x in one.recommended]
+
+
+def test_each_area_is_the_walkthrough_result_in_full(demo: Evidence) -> None:
+    """The batch (every profile once, ``rules.evaluate_all``) gives every part of what
+    ``policy.walkthrough.recommend`` gives a new session: ranks, scores, traces, why-not
+    reasons and advice, and the same profile."""
+    rows = list(each_area(demo))
+    assert len(rows) == int((demo.cube.areas["level"] == "lad").sum())
+    for code, name, profile, recs in rows[::24]:
+        assert profile == demo.profile(code)
+        assert name == profile.area.name
+        one = recommend(demo, StrategySession(area_code=code))
+        assert recs == one
+        assert recs.model_dump(mode="json") == one.model_dump(mode="json")
 
 
 
