@@ -11,7 +11,6 @@ import ast
 import html
 import json
 import re
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -108,9 +107,7 @@ def files(bundle: ReportBundle, tmp_path_factory: pytest.TempPathFactory) -> dic
     folder = tmp_path_factory.mktemp("exports")
     out = {}
     for fmt in FORMATS:
-        start = time.perf_counter()
         out[fmt] = export(bundle, folder / f"appraisal.{fmt}")
-        assert time.perf_counter() - start < 10, f"writing {fmt} took too long"
     return out
 
 
