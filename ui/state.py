@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import streamlit as st
 
@@ -27,6 +29,8 @@ from policy.storage import SessionStore, Settings, default_db_path
 from policy.workshop import WorkshopStore
 from rules.results import Recommendations
 from ui.text import plain
+
+T = TypeVar("T")
 
 SESSION_KEY = "policymix_session"
 KEYRING = "session_keyring"
@@ -264,26 +268,73 @@ def try_evidence(session: StrategySession) -> Evidence | None:
     return None
 
 
+MEMO = "page_memo"
+"""Name -> (evidence, inputs, result): this browser session's last profile, comparator
+profiles and recommendations, so that a page switch or a widget change does not rebuild them."""
+
+
+def _memo(name: str, ev: Evidence, inputs: tuple, build: Callable[[], T]) -> T:
+    """``build()``, or the result kept from the last run with the same evidence and inputs.
+
+    A profile with its comparators' profiles and the rules over them took 100-150 ms on the
+    full national demo and several pages asked for them on every run (issue 14). The key is
+    what they are computed from, not a revision number: the evidence object itself (a new
+    upload, period or custom area is a new object) and the session's fields they read, so a
+    changed finding or comparator choice is never served stale."""
+    memo = st.session_state.setdefault(MEMO, {})
+    kept = memo.get(name)
+    if kept is not None and kept[0] is ev and kept[1] == inputs:
+        return kept[2]
+    value = build()
+    memo[name] = (ev, inputs, value)
+    return value
+
+
+def _area_inputs(session: StrategySession) -> tuple:
+    """What a profile without the session's findings is built from (besides the evidence)."""
+    return (session.area_code, session.period_start, session.period_end,
+            tuple(session.comparator_codes) if session.comparator_codes is not None else None)
+
+
+def _profile_inputs(session: StrategySession) -> tuple:
+    """... and the findings that stand (the session's, once it has any)."""
+    findings = (tuple(f.model_dump_json() for f in session.standing_findings())
+                if session.findings else None)
+    return (*_area_inputs(session), findings)
+
+
+def _profile(ev: Evidence, session: StrategySession) -> AreaProfile:
+    return _memo("profile", ev, _profile_inputs(session),
+                 lambda: walkthrough.session_profile(ev, session))
+
+
 def session_profile(session: StrategySession) -> AreaProfile | None:
     """The session's profile (:func:`policy.walkthrough.session_profile`), or None with an
-    on-page message saying why it cannot be built."""
+    on-page message saying why it cannot be built. Kept for the next run while its inputs
+    stay the same (:func:`_memo`): callers read it, never change it."""
     ev = try_evidence(session)
     if ev is None or session.area_code is None:
         return None
     try:
-        return walkthrough.session_profile(ev, session)
+        return _profile(ev, session)
     except (KeyError, ValueError) as exc:
         st.warning(f"Cannot build the profile: {plain(exc)}")
         return None
 
 
 def session_recommendations(session: StrategySession) -> Recommendations | None:
-    """Recommendations for the session's area and standing findings (None with a message)."""
+    """Recommendations for the session's area and standing findings (None with a message);
+    :func:`policy.walkthrough.recommend` on the kept profile and comparator profiles."""
     ev = try_evidence(session)
     if ev is None or session.area_code is None:
         return None
     try:
-        return walkthrough.recommend(ev, session)
+        profile = _profile(ev, session)
+        comparators = _memo("comparators", ev, _area_inputs(session),
+                            lambda: walkthrough.comparator_profiles(ev, profile))
+        return _memo("recommendations", ev, _profile_inputs(session),
+                     lambda: walkthrough.recommend(ev, session, profile=profile,
+                                                   comparators=comparators))
     except (KeyError, ValueError) as exc:
         st.warning(f"Cannot run the rules: {plain(exc)}")
         return None
