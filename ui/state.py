@@ -269,24 +269,28 @@ def try_evidence(session: StrategySession) -> Evidence | None:
 
 
 MEMO = "page_memo"
-"""Name -> (evidence, inputs, result): this browser session's last profile, comparator
-profiles and recommendations, so that a page switch or a widget change does not rebuild them."""
+"""Name -> (object compared by identity, inputs, result): this browser session's last
+profile, comparator profiles, recommendations and mix checks, so that a page switch or a
+widget change does not rebuild them (:func:`session_memo`)."""
 
 
-def _memo(name: str, ev: Evidence, inputs: tuple, build: Callable[[], T]) -> T:
-    """``build()``, or the result kept from the last run with the same evidence and inputs.
+def session_memo(name: str, same: object, inputs: tuple, build: Callable[[], T]) -> T:
+    """``build()``, or the result kept from this browser session's last call of ``name``
+    with the very same object ``same`` (compared by identity: an Evidence, a kept profile)
+    and equal ``inputs``.
 
     A profile with its comparators' profiles and the rules over them took 100-150 ms on the
     full national demo and several pages asked for them on every run (issue 14). The key is
-    what they are computed from, not a revision number: the evidence object itself (a new
-    upload, period or custom area is a new object) and the session's fields they read, so a
-    changed finding or comparator choice is never served stale."""
+    what they are computed from, not a revision number: the evidence object itself (another
+    source or a custom area is another object) and the session's fields they read (area,
+    period, comparators, standing findings), so a changed finding or comparator choice is
+    never served stale."""
     memo = st.session_state.setdefault(MEMO, {})
     kept = memo.get(name)
-    if kept is not None and kept[0] is ev and kept[1] == inputs:
+    if kept is not None and kept[0] is same and kept[1] == inputs:
         return kept[2]
     value = build()
-    memo[name] = (ev, inputs, value)
+    memo[name] = (same, inputs, value)
     return value
 
 
@@ -304,14 +308,14 @@ def _profile_inputs(session: StrategySession) -> tuple:
 
 
 def _profile(ev: Evidence, session: StrategySession) -> AreaProfile:
-    return _memo("profile", ev, _profile_inputs(session),
-                 lambda: walkthrough.session_profile(ev, session))
+    return session_memo("profile", ev, _profile_inputs(session),
+                        lambda: walkthrough.session_profile(ev, session))
 
 
 def session_profile(session: StrategySession) -> AreaProfile | None:
     """The session's profile (:func:`policy.walkthrough.session_profile`), or None with an
     on-page message saying why it cannot be built. Kept for the next run while its inputs
-    stay the same (:func:`_memo`): callers read it, never change it."""
+    stay the same (:func:`session_memo`): callers read it, never change it."""
     ev = try_evidence(session)
     if ev is None or session.area_code is None:
         return None
@@ -330,11 +334,11 @@ def session_recommendations(session: StrategySession) -> Recommendations | None:
         return None
     try:
         profile = _profile(ev, session)
-        comparators = _memo("comparators", ev, _area_inputs(session),
-                            lambda: walkthrough.comparator_profiles(ev, profile))
-        return _memo("recommendations", ev, _profile_inputs(session),
-                     lambda: walkthrough.recommend(ev, session, profile=profile,
-                                                   comparators=comparators))
+        comparators = session_memo("comparators", ev, _area_inputs(session),
+                                   lambda: walkthrough.comparator_profiles(ev, profile))
+        return session_memo("recommendations", ev, _profile_inputs(session),
+                            lambda: walkthrough.recommend(ev, session, profile=profile,
+                                                          comparators=comparators))
     except (KeyError, ValueError) as exc:
         st.warning(f"Cannot run the rules: {plain(exc)}")
         return None
