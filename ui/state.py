@@ -9,10 +9,14 @@ the exports take; this module only adds the on-page message when they cannot be 
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
+import weakref
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import streamlit as st
 
@@ -27,6 +31,8 @@ from policy.storage import SessionStore, Settings, default_db_path
 from policy.workshop import WorkshopStore
 from rules.results import Recommendations
 from ui.text import plain
+
+T = TypeVar("T")
 
 SESSION_KEY = "policymix_session"
 KEYRING = "session_keyring"
@@ -147,6 +153,27 @@ def _load_evidence(source: str | None, stamp: float, gva: str | None = None,
     return Evidence.from_dataset(load_any(source, gva, context=list(context), lookup=lookup))
 
 
+_settled: dict[int, weakref.ref[Evidence]] = {}
+"""id -> the Evidence settled (a weak reference: an Evidence is a dataclass, not hashable)."""
+
+
+def settle(ev: Evidence) -> None:
+    """Once per Evidence, when its data and the caches the pages read are built: collect the
+    garbage, then move every object left to the collector's permanent generation
+    (``gc.freeze``).
+
+    With the national demo in memory (some 240,000 tracked objects) each full collection that
+    Python's collector starts on its own took 130-900 ms in the middle of a page run, several
+    times a minute (measured with ``gc.callbacks``; issue 14). Frozen objects are still freed
+    by reference counting when a cache drops them; only cycles among them are kept."""
+    kept = _settled.get(id(ev))
+    if kept is not None and kept() is ev:
+        return
+    _settled[id(ev)] = weakref.ref(ev)
+    gc.collect()
+    gc.freeze()
+
+
 WARM_ENV = "POLICYMIX_WARM"
 """Set to 0 to start the app without warming the bundled demo in the background."""
 _warm_lock = threading.Lock()
@@ -165,6 +192,7 @@ def _warm() -> None:
         analysis = analysis_of(ind, ev.dataset.source.synthetic)
         for sector in ev.cube.sectors:
             analysis.sector_spatial(sector)
+        settle(ev)
     except Exception:  # a failed warm-up only means the first page computes it
         logging.getLogger(__name__).exception("warming the bundled demo failed")
     finally:
@@ -264,26 +292,79 @@ def try_evidence(session: StrategySession) -> Evidence | None:
     return None
 
 
+MEMO = "page_memo"
+"""Name -> (object compared by identity, inputs, result): this browser session's last
+profile, comparator profiles, recommendations and mix checks, so that a page switch or a
+widget change does not rebuild them (:func:`session_memo`)."""
+
+
+def session_memo(name: str, same: object, inputs: tuple, build: Callable[[], T]) -> T:
+    """``build()``, or the result kept from this browser session's last call of ``name``
+    with the very same object ``same`` (compared by identity: an Evidence, a kept profile)
+    and equal ``inputs``.
+
+    A profile with its comparators' profiles and the rules over them took 100-150 ms on the
+    full national demo and several pages asked for them on every run (issue 14). The key is
+    what they are computed from, not a revision number: the evidence object itself (another
+    source or a custom area is another object) and the session's fields they read (area,
+    period, comparators, standing findings), so a changed finding or comparator choice is
+    never served stale."""
+    memo = st.session_state.setdefault(MEMO, {})
+    kept = memo.get(name)
+    if kept is not None and kept[0] is same and kept[1] == inputs:
+        return kept[2]
+    value = build()
+    memo[name] = (same, inputs, value)
+    return value
+
+
+def _area_inputs(session: StrategySession) -> tuple:
+    """What a profile without the session's findings is built from (besides the evidence)."""
+    return (session.area_code, session.period_start, session.period_end,
+            tuple(session.comparator_codes) if session.comparator_codes is not None else None)
+
+
+def _profile_inputs(session: StrategySession) -> tuple:
+    """... and the findings that stand (the session's, once it has any)."""
+    findings = (tuple(f.model_dump_json() for f in session.standing_findings())
+                if session.findings else None)
+    return (*_area_inputs(session), findings)
+
+
+def _profile(ev: Evidence, session: StrategySession) -> AreaProfile:
+    profile = session_memo("profile", ev, _profile_inputs(session),
+                           lambda: walkthrough.session_profile(ev, session))
+    settle(ev)  # the first profile has computed what every page reads
+    return profile
+
+
 def session_profile(session: StrategySession) -> AreaProfile | None:
     """The session's profile (:func:`policy.walkthrough.session_profile`), or None with an
-    on-page message saying why it cannot be built."""
+    on-page message saying why it cannot be built. Kept for the next run while its inputs
+    stay the same (:func:`session_memo`): callers read it, never change it."""
     ev = try_evidence(session)
     if ev is None or session.area_code is None:
         return None
     try:
-        return walkthrough.session_profile(ev, session)
+        return _profile(ev, session)
     except (KeyError, ValueError) as exc:
         st.warning(f"Cannot build the profile: {plain(exc)}")
         return None
 
 
 def session_recommendations(session: StrategySession) -> Recommendations | None:
-    """Recommendations for the session's area and standing findings (None with a message)."""
+    """Recommendations for the session's area and standing findings (None with a message);
+    :func:`policy.walkthrough.recommend` on the kept profile and comparator profiles."""
     ev = try_evidence(session)
     if ev is None or session.area_code is None:
         return None
     try:
-        return walkthrough.recommend(ev, session)
+        profile = _profile(ev, session)
+        comparators = session_memo("comparators", ev, _area_inputs(session),
+                                   lambda: walkthrough.comparator_profiles(ev, profile))
+        return session_memo("recommendations", ev, _profile_inputs(session),
+                            lambda: walkthrough.recommend(ev, session, profile=profile,
+                                                          comparators=comparators))
     except (KeyError, ValueError) as exc:
         st.warning(f"Cannot run the rules: {plain(exc)}")
         return None

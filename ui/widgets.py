@@ -22,8 +22,9 @@ from ui.state import ensure_appraisal, get_session
 from ui.steps import load_steps
 from ui.text import plain
 
-__all__ = ["STEP_KEY", "cached_chart", "go_to", "model_key", "need_area", "next_button", "plain",
-           "rebuild_button", "render_question", "synthetic_banner"]
+__all__ = ["STEP_KEY", "cached_chart", "go_to", "lazy_expander", "lazy_tabs", "model_key",
+           "need_area",
+           "next_button", "plain", "rebuild_button", "render_question", "synthetic_banner"]
 
 STEP_KEY = "step"
 """Session-state key (and URL query parameter) holding the current walkthrough step."""
@@ -51,6 +52,44 @@ def next_button(current: str, label: str | None = None) -> None:
     target = steps[ids.index(current) + 1]
     st.button(label or f"Next: {target.title.lower()}", on_click=_finish_and_go,
               args=(current, target.id), type="primary", key=f"next_{current}")
+
+
+def lazy_tabs(sections: dict[str, Callable[[], None]], key: str) -> str:
+    """Tabs of which only the open one is drawn: ``sections`` maps each tab's label to what
+    draws it; returns the open tab's label.
+
+    Plain ``st.tabs`` runs and sends every tab, and the browser draws every chart and grid in
+    the hidden ones too: on the full national demo the profile page drew 7 charts and 5 grids
+    for the one tab on show (issue 14). With ``on_change="rerun"`` a click on another tab is a
+    rerun that draws that tab; ``st.session_state[key]`` holds the open tab's label (tests
+    set it to open a tab). Every tab's label stays on screen, so the page still says what is
+    behind each."""
+    tabs = st.tabs(list(sections), key=key, on_change="rerun")
+    open_ = [tab.open for tab in tabs]
+    if not any(open_):  # no state tracked (cannot happen with on_change): draw them all
+        open_ = [True] * len(tabs)
+    shown = ""
+    for (label, draw), tab, is_open in zip(sections.items(), tabs, open_, strict=True):
+        if is_open:
+            with tab:
+                draw()
+            shown = shown or label
+    return shown
+
+
+def lazy_expander(label: str, key: str, draw: Callable[[], None]) -> None:
+    """An expander whose content is run and sent only while it is open (closed to start).
+
+    A closed ``st.expander`` still carries everything inside it to the browser, which builds
+    it all: the interventions page's "why" blocks were 5,000 page elements, the findings'
+    details a text box, a note box and a code block each (issue 14). Opening it is a rerun
+    that draws the content (``on_change="rerun"``); ``st.session_state[key]`` says whether
+    it is open (tests set it to True). The label is always shown, so the page still says
+    what is inside."""
+    box = st.expander(label, key=key, on_change="rerun")
+    if box.open:
+        with box:
+            draw()
 
 
 def need_area() -> bool:

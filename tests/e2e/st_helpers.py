@@ -94,11 +94,13 @@ def rerun_after(page: Page, action: Callable[[], object],
     wait_idle(page, timeout)
 
 
-def open_app(page: Page, url: str) -> None:
+def open_app(page: Page, url: str, timeout: float = RUN_TIMEOUT_MS) -> None:
+    """Open ``url`` and wait for its first run (``timeout``: longer for a first run that
+    loads a big file)."""
     page.add_init_script(_COUNT_MESSAGES)  # idempotent; kept for reloads of this page
     page.goto(url)
     page.wait_for_selector('[data-testid="stAppViewContainer"]')
-    wait_idle(page)
+    wait_idle(page, timeout)
     page.wait_for_selector("h1")
 
 
@@ -142,13 +144,13 @@ def step_button(page: Page, title: str | re.Pattern[str]) -> Locator:
     return page.locator(STEPS).get_by_role("button", name=re.compile(rf"^\d+\. (?:{pattern})$"))
 
 
-def go_to_step(page: Page, title: str) -> None:
+def go_to_step(page: Page, title: str, timeout: float = RUN_TIMEOUT_MS) -> None:
     """Open a walkthrough step from the sidebar's list of steps, by its title; the step's
     button is then the highlighted (primary) one."""
     button = step_button(page, title)
-    rerun_after(page, button.click)
-    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
-    expect(step_button(page, title)).to_have_attribute("kind", "primary")
+    rerun_after(page, button.click, timeout)
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=timeout)
+    expect(step_button(page, title)).to_have_attribute("kind", "primary", timeout=timeout)
 
 
 def visible_panel(page: Page) -> Locator:

@@ -6,7 +6,9 @@ import pytest
 
 from evidence.sources.demo import ARCHETYPES
 from policy.session import StrategySession
-from tests.ui.apptest_helpers import SESSION_KEY, app_at
+from tests.ui.apptest_helpers import SESSION_KEY, app_at, open_tab
+
+TABS = "appraisal_tab"
 
 
 @pytest.fixture
@@ -32,14 +34,17 @@ def test_mix_page_builds_options_and_records_mitigation(cluster: StrategySession
 def test_appraisal_page_weights_change_the_ranking_inputs(cluster: StrategySession) -> None:
     at = app_at("appraisal", cluster)
     assert not at.exception
+    assert not at.get("vega_lite_chart"), "only the open tab (Options) is drawn"
+    open_tab(at, TABS, "Results and sensitivity")
     assert len(at.get("vega_lite_chart")) >= 2  # weighted scores and rank stability
+    open_tab(at, TABS, "Weights")
     at.slider(key="w_risk").set_value(100).run()
     assert at.session_state[SESSION_KEY].appraisal.swing_weights["risk"] == 100.0
     assert not at.exception
 
 
 def test_appraisal_page_benefits_give_npv_and_bcr(cluster: StrategySession) -> None:
-    at = app_at("appraisal", cluster)
+    at = open_tab(app_at("appraisal", cluster), TABS, "Cost-benefit")
     option = at.selectbox(key="cba_option").value
     state = at.session_state[SESSION_KEY].appraisal
     from policy.appraisal import CashflowLine
@@ -71,7 +76,9 @@ def test_appraisal_page_shows_objectives_and_success_factors(cluster: StrategySe
     state = at.session_state[SESSION_KEY].appraisal
     assert state.spending_objectives, "objectives are proposed from the findings"
     assert len(state.critical_success_factors) == 5  # the Green Book's five
-    at.run()  # editing round trip keeps them
+    open_tab(at, TABS, "Objectives and success factors")  # their editors drawn: round trip
+    assert not at.exception
+    at.run()
     again = at.session_state[SESSION_KEY].appraisal
     assert [o.statement for o in again.spending_objectives] == \
         [o.statement for o in state.spending_objectives]
@@ -80,11 +87,12 @@ def test_appraisal_page_shows_objectives_and_success_factors(cluster: StrategySe
 def test_appraisal_page_is_honest_about_unscored_criteria_vfm_and_evaluation(
         cluster: StrategySession) -> None:
     # issue 12: unscored criteria named, VfM category with its source, the M&E plan
-    at = app_at("appraisal", cluster)
+    at = open_tab(app_at("appraisal", cluster), TABS, "Results and sensitivity")
     assert not at.exception
     infos = " ".join(i.value for i in at.info)
     assert "left out of the totals until scored" in infos
     assert any("Rank stability" in m.value for m in at.markdown)
+    open_tab(at, TABS, "Cost-benefit")
     option = at.selectbox(key="cba_option").value
     state = at.session_state[SESSION_KEY].appraisal
     from policy.appraisal import BenefitStream
@@ -97,5 +105,6 @@ def test_appraisal_page_is_honest_about_unscored_criteria_vfm_and_evaluation(
     assert "value for money" in vfm.lower() and "DfT" in vfm
     assert any("Optimism bias on revenue costs" in c.value for c in at.caption)
     assert at.session_state[SESSION_KEY].appraisal.cba[option].benefits_entered
+    open_tab(at, TABS, "Monitoring and evaluation")
     assert any("Evaluation design" in m.value and "Maryland" in m.value for m in at.markdown)
     assert any("Risks to evaluability" in m.value for m in at.markdown)

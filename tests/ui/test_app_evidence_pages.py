@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from evidence.sources.demo import ARCHETYPES
 from policy.session import StrategySession
-from tests.ui.apptest_helpers import SESSION_KEY, make_app
+from tests.ui.apptest_helpers import SESSION_KEY, make_app, open_tab
 
 
 def charts(at: AppTest) -> list:
@@ -47,9 +47,17 @@ def test_data_page_bad_upload_keeps_session(tmp_path: Path, cluster_code: str) -
 def test_profile_page_draws_charts_with_periods(cluster_code: str) -> None:
     at = make_app("profile", StrategySession(area_code=cluster_code, area_name="x")).run()
     assert not at.exception
-    assert len(charts(at)) >= 5  # structure, bubbles, trends, shift-share, comparators
     assert any("All jobs" in m.label for m in at.metric)
-    assert len(at.dataframe) >= 2  # comparators and the sector table
+    # only the open tab is drawn: a chart each for structure, bubbles, trends, shift-share
+    # and comparators, the comparators and the sector table as grids
+    drawn = {"charts": [], "grids": []}
+    for tab in ("Structure", "Specialisation and growth", "Trends", "Shift-share",
+                "Comparators", "Table"):
+        open_tab(at, "profile_tab", tab)
+        assert not at.exception
+        drawn["charts"].append(len(charts(at)))
+        drawn["grids"].append(len(at.dataframe))
+    assert drawn == {"charts": [1, 1, 1, 1, 1, 0], "grids": [0, 0, 0, 0, 1, 1]}
 
 
 def test_profile_page_without_area_asks_for_one() -> None:
@@ -60,6 +68,7 @@ def test_profile_page_without_area_asks_for_one() -> None:
 
 def test_profile_page_user_replaces_comparators(cluster_code: str) -> None:
     at = make_app("profile", StrategySession(area_code=cluster_code, area_name="x")).run()
+    open_tab(at, "profile_tab", "Comparators")
     options = at.multiselect[0].options
     assert len(options) > 5
     chosen_label = options[0]

@@ -6,7 +6,7 @@ import pytest
 
 from evidence.sources.demo import ARCHETYPES
 from policy.session import StrategySession
-from tests.ui.apptest_helpers import SESSION_KEY, app_at
+from tests.ui.apptest_helpers import SESSION_KEY, app_at, open_expanders, open_tab
 
 
 @pytest.fixture
@@ -37,6 +37,7 @@ def test_interventions_page_defaults_to_top_recommendations(declining: StrategyS
     assert "automation_reskilling" in chosen
     # every recommended intervention has a "why" expander, every other a "why not" entry
     assert len(at.expander) >= 5
+    open_tab(at, "interventions_tab", "Why not the others")
     assert any("did not fire" in m.value or "needs" in m.value for m in at.markdown)
 
 
@@ -55,18 +56,21 @@ def test_causal_page_draws_the_mix_and_each_chain(declining: StrategySession) ->
                                       "am_centre_hub"]
     at = app_at("causal", declining)
     assert not at.exception
-    graphs = at.get("graphviz_chart")
-    # the merged mix a stage at a time, the whole mix (in its expander), the selected one
-    assert len(graphs) >= 4
-    parts, whole = graphs[:-2], graphs[-2]
-    assert all("digraph" in g.proto.spec for g in graphs)
+    # the merged mix a stage at a time; the whole mix once its expander is opened
+    parts = at.get("graphviz_chart")
+    assert len(parts) >= 3 and all("digraph" in g.proto.spec for g in parts)
     assert parts[0].proto.spec.startswith('digraph "Inputs to activities"')
+    open_expanders(at, "whole_mix")
+    graphs = at.get("graphviz_chart")
+    assert len(graphs) == len(parts) + 1
+    whole = graphs[-1]
     assert whole.proto.spec.startswith('digraph "Policy mix"')
     node = '\n    "skills_supply" [label='  # the box itself, not an arrow to it
     assert whole.proto.spec.count(node) == 1  # a shared outcome appears once in the mix
     assert any(node in g.proto.spec for g in parts)
+    open_tab(at, "causal_tab", "Each intervention")
     at.selectbox(key="chain_pick").set_value("am_centre_hub").run()
-    assert "am_centre_hub" in at.get("graphviz_chart")[-1].proto.spec
+    assert [g.proto.spec for g in at.get("graphviz_chart")][-1].count("am_centre_hub")
 
 
 def test_causal_page_without_interventions_says_what_to_do(declining: StrategySession) -> None:

@@ -17,7 +17,7 @@ from evidence.sources.demo import ARCHETYPES
 from policy.export import build_bundle
 from policy.session import StrategySession
 from policy.walkthrough import TOP_N, seed_findings
-from tests.ui.apptest_helpers import SESSION_KEY, app_at
+from tests.ui.apptest_helpers import SESSION_KEY, app_at, open_tab
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +66,7 @@ def test_appraisal_page_numbers_are_the_reports(
     stored = at.session_state[SESSION_KEY].appraisal
     assert stored.model_dump() == bundle.appraisal.model_dump(), \
         "the page's default appraisal is the one the report used"
+    open_tab(at, "appraisal_tab", "Results and sensitivity")
     table = next(df.value for df in at.dataframe if "weighted score" in df.value.columns)
     names = {o.id: o.name for o in bundle.appraisal.options}
     report = sorted((r.rank, names[r.option_id], round(r.total, 1))

@@ -40,7 +40,10 @@ from policy.appraisal import (
 from policy.catalogue import load_catalogue
 from policy.labels import label
 from ui.state import ensure_appraisal, get_session, session_profile, session_recommendations
-from ui.widgets import need_area, next_button, plain, rebuild_button
+from ui.widgets import cached_chart, lazy_tabs, need_area, next_button, plain, rebuild_button
+
+TAB_KEY = "appraisal_tab"
+"""Session-state key of the open tab (only its content is run: :func:`ui.widgets.lazy_tabs`)."""
 
 
 def objectives_tab(state: AppraisalState) -> None:
@@ -393,9 +396,10 @@ def cba_tab(state: AppraisalState, results: AppraisalResults,
         long = yearly.melt(id_vars=["year"], value_vars=["pv_cost", "pv_benefit"],
                            var_name="stream", value_name="GBP m")
         long["stream"] = long["stream"].map(lambda c: label("column", c))
-        st.altair_chart(alt.Chart(long, title="Discounted costs and benefits by year "
-                                  "(GBP m, present values)").mark_bar().encode(
-            x="year:O", y="GBP m:Q", color="stream:N", xOffset="stream:N"), width="stretch")
+        cached_chart(("appraisal yearly", long.to_json()), lambda: alt.Chart(
+            long, title="Discounted costs and benefits by year (GBP m, present "
+            "values)").mark_bar().encode(x="year:O", y="GBP m:Q", color="stream:N",
+                                         xOffset="stream:N"), width="stretch")
         st.dataframe(yearly.rename(columns=lambda c: label("column", c)), hide_index=True,
                      width="stretch")
 
@@ -416,8 +420,9 @@ def results_tab(state: AppraisalState, results: AppraisalResults) -> None:
     contrib = pd.DataFrame([{"option": names[r.option_id], "criterion": labels.get(c, c),
                              "points": v} for r in results.mcda.rows
                             for c, v in r.contributions.items()])
-    st.altair_chart(alt.Chart(contrib, title="Weighted scores (0-100) by option, stacked by "
-                              "criterion").mark_bar().encode(
+    cached_chart(("appraisal contributions", contrib.to_json()), lambda: alt.Chart(
+        contrib, title="Weighted scores (0-100) by option, stacked by criterion").mark_bar(
+    ).encode(
         x=alt.X("points:Q", title="weighted score"), y=alt.Y("option:N", sort="-x", title=None),
         color=alt.Color("criterion:N", legend=alt.Legend(labelLimit=320)),
         tooltip=["option", "criterion", alt.Tooltip("points:Q", format=".1f")],
@@ -446,28 +451,36 @@ def results_tab(state: AppraisalState, results: AppraisalResults) -> None:
             "to": t.upper if t.upper is not None else 1.0,
             "weight now": t.weight,
         } for t in results.thresholds])
-        base = alt.Chart(band, title=f"Weight ranges over which '{top}' stays top "
-                         "(others rescaled; dot = weight now)")
-        st.altair_chart(alt.layer(
-            base.mark_bar(opacity=0.35, height=14).encode(
-                x=alt.X("from:Q", title="normalised weight", scale=alt.Scale(domain=[0, 1])),
-                x2="to:Q", y=alt.Y("criterion:N", title=None, axis=alt.Axis(labelLimit=260)),
-                tooltip=["criterion", alt.Tooltip("from:Q", format=".2f"),
-                         alt.Tooltip("to:Q", format=".2f"),
-                         alt.Tooltip("weight now:Q", format=".2f")]),
-            base.mark_point(filled=True, size=80, color="black").encode(
-                x="weight now:Q", y="criterion:N"),
-        ).properties(autosize=FIT_WIDTH, height=rows_height(len(band))), width="stretch")
+        title = (f"Weight ranges over which '{top}' stays top (others rescaled; dot = "
+                 "weight now)")
+        cached_chart(("appraisal weight ranges", band.to_json(), title),
+                     lambda: weight_ranges_chart(band, title), width="stretch")
     if results.stability is not None:
         stab = results.stability
         frame = pd.DataFrame({"option": [names[o] for o in stab.p_first],
                               "P(ranked first)": list(stab.p_first.values())})
-        st.altair_chart(alt.Chart(frame, title=(
-            f"Rank stability: {stab.n_draws:,} random weight sets around yours "
-            f"(Dirichlet, concentration {stab.concentration:g})")).mark_bar().encode(
+        title = (f"Rank stability: {stab.n_draws:,} random weight sets around yours "
+                 f"(Dirichlet, concentration {stab.concentration:g})")
+        cached_chart(("appraisal stability", frame.to_json(), title), lambda: alt.Chart(
+            frame, title=title).mark_bar().encode(
             x=alt.X("P(ranked first):Q", axis=alt.Axis(format="%")),
             y=alt.Y("option:N", sort="-x", title=None),
         ).properties(autosize=FIT_WIDTH, height=rows_height(len(frame))), width="stretch")
+
+
+def weight_ranges_chart(band: pd.DataFrame, title: str) -> alt.LayerChart:
+    """Each criterion's weight range over which the top option stays top, dot = now."""
+    base = alt.Chart(band, title=title)
+    return alt.layer(
+        base.mark_bar(opacity=0.35, height=14).encode(
+            x=alt.X("from:Q", title="normalised weight", scale=alt.Scale(domain=[0, 1])),
+            x2="to:Q", y=alt.Y("criterion:N", title=None, axis=alt.Axis(labelLimit=260)),
+            tooltip=["criterion", alt.Tooltip("from:Q", format=".2f"),
+                     alt.Tooltip("to:Q", format=".2f"),
+                     alt.Tooltip("weight now:Q", format=".2f")]),
+        base.mark_point(filled=True, size=80, color="black").encode(
+            x="weight now:Q", y="criterion:N"),
+    ).properties(autosize=FIT_WIDTH, height=rows_height(len(band)))
 
 
 def evaluation_tab(state: AppraisalState, session: object) -> None:
@@ -515,22 +528,15 @@ def render() -> None:
     if not ensure_appraisal(session):
         return
     state = session.appraisal
-    tabs = st.tabs(["Options", "Weights", "Scores", "Cost-benefit", "Results and sensitivity",
-                    "Monitoring and evaluation", "Objectives and success factors"])
-    with tabs[0]:
-        options_tab(state)
-    with tabs[1]:
-        weights_tab(state)
-    with tabs[2]:
-        scores_tab(state)
-    results = run_appraisal(state)
-    with tabs[3]:
-        cba_tab(state, results, area_gva_per_job(session_profile(session)))
-    with tabs[4]:
-        results_tab(state, run_appraisal(state))
-    with tabs[5]:
-        evaluation_tab(state, session)
-    with tabs[6]:
-        objectives_tab(state)
+    lazy_tabs({
+        "Options": lambda: options_tab(state),
+        "Weights": lambda: weights_tab(state),
+        "Scores": lambda: scores_tab(state),
+        "Cost-benefit": lambda: cba_tab(state, run_appraisal(state),
+                                        area_gva_per_job(session_profile(session))),
+        "Results and sensitivity": lambda: results_tab(state, run_appraisal(state)),
+        "Monitoring and evaluation": lambda: evaluation_tab(state, session),
+        "Objectives and success factors": lambda: objectives_tab(state),
+    }, key=TAB_KEY)
     rebuild_button(session)
     next_button("appraisal")

@@ -6,6 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from policy.catalogue import (
+    Intervention,
+    MixDiagnostics,
     chain_graph,
     load_catalogue,
     load_shared_nodes,
@@ -17,7 +19,10 @@ from policy.catalogue import (
 from policy.labels import in_words, word
 from policy.questions import propose, questions_for
 from ui.state import get_session, session_profile, session_recommendations
-from ui.widgets import go_to, need_area, next_button, render_question
+from ui.widgets import go_to, lazy_expander, lazy_tabs, need_area, next_button, render_question
+
+TAB_KEY = "causal_tab"
+"""Session-state key of the open tab (only its content is drawn: :func:`ui.widgets.lazy_tabs`)."""
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -41,6 +46,48 @@ def chain_dot(iid: str) -> str:
     return to_dot(chain_graph(item), title=item.name)
 
 
+def mix_tab(chosen: list[str]) -> None:
+    st.caption("The chosen interventions' chains joined into one, shown a stage at a time "
+               "so the text stays readable: inputs, activities, outputs, outcomes, "
+               "impacts. Shared outcomes and impacts are one box: where several "
+               "interventions meet, they complement each other.")
+    for _title, dot in merged_parts(tuple(chosen)):
+        st.graphviz_chart(dot, width="content")
+    lazy_expander("The whole mix in one picture (small text; zoom in to read it)", "whole_mix",
+                  lambda: st.graphviz_chart(merged_dot(tuple(chosen), "Policy mix"),
+                                            width="stretch"))
+
+
+def each_tab(chosen: list[str], catalogue: dict[str, Intervention]) -> None:
+    pick = st.selectbox("Intervention", chosen, format_func=lambda i: catalogue[i].name,
+                        key="chain_pick")
+    st.graphviz_chart(chain_dot(pick), width="stretch")
+    item = catalogue[pick]
+    names = {n.id: n.label for n in item.causal_chain.nodes}
+    edges = [{"from": names.get(e.source, word(e.source)),
+              "to": names.get(e.target, word(e.target)), "assumption": e.assumption}
+             for e in item.causal_chain.edges]
+    st.dataframe(pd.DataFrame(edges), hide_index=True, width="stretch")
+
+
+def checks_tab(diag: MixDiagnostics, catalogue: dict[str, Intervention]) -> None:
+    labels = {n.id: n.label for n in load_shared_nodes().nodes}
+    st.markdown("**Intended impacts and how they are reached**")
+    st.dataframe(pd.DataFrame([{
+        "impact": labels.get(c.impact, c.impact),
+        "independent pathways": c.pathways,
+        "interventions": ", ".join(catalogue[i].name for i in c.interventions
+                                   if i in catalogue),
+        "single point of failure": ", ".join(labels.get(b, b) for b in c.bottleneck),
+    } for c in diag.coverage]), hide_index=True, width="stretch")
+    for gap in diag.gaps:
+        st.warning(in_words(gap.message))
+    for comp in diag.complementarities:
+        st.success(in_words(comp.message))
+    for ov in diag.overlaps:
+        st.info(in_words(ov.message))
+
+
 def render() -> None:
     if need_area():
         return
@@ -57,42 +104,9 @@ def render() -> None:
         st.button("Go to candidate interventions", on_click=go_to, args=("interventions",))
         return
     impacts = session.answers.get("intended_impacts") or None
-    diag = mix_diagnostics(merge_chains([catalogue[i] for i in chosen]), intended_impacts=impacts)
-    labels = {n.id: n.label for n in load_shared_nodes().nodes}
-    tab_mix, tab_each, tab_checks = st.tabs(["The policy mix", "Each intervention",
-                                             "Gaps and overlaps"])
-    with tab_mix:
-        st.caption("The chosen interventions' chains joined into one, shown a stage at a time "
-                   "so the text stays readable: inputs, activities, outputs, outcomes, "
-                   "impacts. Shared outcomes and impacts are one box: where several "
-                   "interventions meet, they complement each other.")
-        for _title, dot in merged_parts(tuple(chosen)):
-            st.graphviz_chart(dot, width="content")
-        with st.expander("The whole mix in one picture (small text; zoom in to read it)"):
-            st.graphviz_chart(merged_dot(tuple(chosen), "Policy mix"), width="stretch")
-    with tab_each:
-        pick = st.selectbox("Intervention", chosen, format_func=lambda i: catalogue[i].name,
-                            key="chain_pick")
-        st.graphviz_chart(chain_dot(pick), width="stretch")
-        item = catalogue[pick]
-        names = {n.id: n.label for n in item.causal_chain.nodes}
-        edges = [{"from": names.get(e.source, word(e.source)),
-                  "to": names.get(e.target, word(e.target)), "assumption": e.assumption}
-                 for e in item.causal_chain.edges]
-        st.dataframe(pd.DataFrame(edges), hide_index=True, width="stretch")
-    with tab_checks:
-        st.markdown("**Intended impacts and how they are reached**")
-        st.dataframe(pd.DataFrame([{
-            "impact": labels.get(c.impact, c.impact),
-            "independent pathways": c.pathways,
-            "interventions": ", ".join(catalogue[i].name for i in c.interventions
-                                       if i in catalogue),
-            "single point of failure": ", ".join(labels.get(b, b) for b in c.bottleneck),
-        } for c in diag.coverage]), hide_index=True, width="stretch")
-        for gap in diag.gaps:
-            st.warning(in_words(gap.message))
-        for comp in diag.complementarities:
-            st.success(in_words(comp.message))
-        for ov in diag.overlaps:
-            st.info(in_words(ov.message))
+    lazy_tabs({"The policy mix": lambda: mix_tab(chosen),
+               "Each intervention": lambda: each_tab(chosen, catalogue),
+               "Gaps and overlaps": lambda: checks_tab(mix_diagnostics(
+                   merge_chains([catalogue[i] for i in chosen]), intended_impacts=impacts),
+                   catalogue)}, key=TAB_KEY)
     next_button("causal", "Next: policy mix and appraisal")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from functools import partial
 
 import streamlit as st
 
@@ -15,10 +16,12 @@ from evidence.models import FINDING_TOPICS, Finding
 from evidence.sectors import load_sectors
 from policy.labels import confidence_word, finding_heading, label
 from ui.state import get_session, seed_findings
-from ui.widgets import need_area, next_button, plain
+from ui.widgets import lazy_expander, lazy_tabs, need_area, next_button, plain
 
 KIND_ICON = {"strength": ":material/thumb_up:", "bottleneck": ":material/block:",
              "opportunity": ":material/trending_up:", "risk": ":material/warning:"}
+TAB_KEY = "findings_tab"
+"""Session-state key of the open tab (only its cards are drawn: :func:`ui.widgets.lazy_tabs`)."""
 STATUS_LABELS = {"proposed": "Undecided", "accepted": "Accept", "rejected": "Reject"}
 
 
@@ -40,6 +43,17 @@ def _set_note(fid: str) -> None:
             f.note = st.session_state[f"note_{fid}"]
 
 
+def finding_details(f: Finding) -> None:
+    st.caption(f"Confidence {f.confidence:.2f} (0-1); judged against: {plain(f.threshold)}")
+    # a code block, not st.json's viewer: one a finding made the page slow to draw
+    st.code(json.dumps({"values": f.values, "judged against": f.threshold}, indent=2,
+                       default=str), language="json")
+    st.text_area("Wording", value=f.text, key=f"text_{f.id}", on_change=_set_text,
+                 args=(f.id,))
+    st.text_input("Note (why accepted or rejected)", value=f.note, key=f"note_{f.id}",
+                  on_change=_set_note, args=(f.id,))
+
+
 def finding_card(f: Finding) -> None:
     with st.container(border=True):
         # topic, sector and text come from the session (a file can hold anything): plain text
@@ -52,16 +66,15 @@ def finding_card(f: Finding) -> None:
                       index=list(STATUS_LABELS).index(f.status),
                       format_func=STATUS_LABELS.__getitem__, horizontal=True,
                       on_change=_set_status, args=(f.id,))
-        with cols[1].expander("Details: numbers, yardstick and edits"):
-            st.caption(f"Confidence {f.confidence:.2f} (0-1); judged against: "
-                       f"{plain(f.threshold)}")
-            # a code block, not st.json's viewer: one a finding made the page slow to draw
-            st.code(json.dumps({"values": f.values, "judged against": f.threshold}, indent=2,
-                               default=str), language="json")
-            st.text_area("Wording", value=f.text, key=f"text_{f.id}", on_change=_set_text,
-                         args=(f.id,))
-            st.text_input("Note (why accepted or rejected)", value=f.note, key=f"note_{f.id}",
-                          on_change=_set_note, args=(f.id,))
+        with cols[1]:
+            lazy_expander("Details: numbers, yardstick and edits", f"details_{f.id}",
+                          partial(finding_details, f))
+
+
+def kind_cards(findings: list[Finding], kind: str) -> None:
+    for f in findings:
+        if f.kind == kind:
+            finding_card(f)
 
 
 def add_finding_form() -> None:
@@ -112,13 +125,8 @@ def render() -> None:
     if not findings:
         st.info("No findings crossed their thresholds for this area and period.")
     kinds = ["strength", "opportunity", "bottleneck", "risk"]
-    tabs = st.tabs([f"{KIND_ICON[k]} {label('finding_kind_plural', k)} "
-                    f"({sum(f.kind == k for f in findings)})"
-                    for k in kinds])
-    for tab, kind in zip(tabs, kinds, strict=True):
-        with tab:
-            for f in findings:
-                if f.kind == kind:
-                    finding_card(f)
+    lazy_tabs({f"{KIND_ICON[k]} {label('finding_kind_plural', k)} "
+               f"({sum(f.kind == k for f in findings)})": partial(kind_cards, findings, k)
+               for k in kinds}, key=TAB_KEY)
     add_finding_form()
     next_button("findings", "Next: rationale and target")

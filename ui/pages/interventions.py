@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -11,9 +12,11 @@ from policy.catalogue import Intervention, load_catalogue
 from policy.labels import condition_words, in_words, label, needs_words, word
 from rules.results import FiredRule, Recommendation, Recommendations
 from ui.state import get_session, session_recommendations
-from ui.widgets import need_area, next_button, plain
+from ui.widgets import lazy_expander, lazy_tabs, need_area, next_button, plain
 
 DEFAULT_CHOSEN = 5
+TAB_KEY = "interventions_tab"
+"""Session-state key of the open tab (only its content is drawn: :func:`ui.widgets.lazy_tabs`)."""
 NO_PRIORITY = "\u2013"
 """The Priority cell of a row not chosen (an en dash)."""
 
@@ -74,18 +77,37 @@ def _trace_lines(fired: FiredRule) -> str:
 def why_block(rec: Recommendation, catalogue: dict[str, Intervention]) -> None:
     item = catalogue.get(rec.intervention)
     title = item.name if item else word(rec.intervention)
-    with st.expander(f"Why {title}? (score {rec.score:.2f}; "
-                     f"{', '.join(word(r) for r in rec.rationales)})"):
-        for fired in rec.trace:
-            st.markdown(f"**{fired.title}** (rationale: {word(fired.rationale).lower()}; "
-                        f"{needs_words(fired)})  \n{fired.why}\n\n{_trace_lines(fired)}")
-        if item is not None:
-            st.caption(f"Evidence ({label('evidence_strength', item.evidence.strength)}): "
-                       f"{item.evidence.note}")
-        with st.expander("Details: rule ids and raw tests"):
-            st.code(json.dumps([{"rule": f.rule, "conditions": [c.model_dump(mode="json")
-                                                                for c in f.conditions]}
-                                for f in rec.trace], indent=2), language="json")
+    lazy_expander(f"Why {title}? (score {rec.score:.2f}; "
+                  f"{', '.join(word(r) for r in rec.rationales)})", f"why_{rec.intervention}",
+                  partial(why_text, rec, item))
+
+
+def why_text(rec: Recommendation, item: Intervention | None) -> None:
+    """Each rule that fired for ``rec``, its tests, and the intervention's evidence."""
+    for fired in rec.trace:
+        st.markdown(f"**{fired.title}** (rationale: {word(fired.rationale).lower()}; "
+                    f"{needs_words(fired)})  \n{fired.why}\n\n{_trace_lines(fired)}")
+    if item is not None:
+        st.caption(f"Evidence ({label('evidence_strength', item.evidence.strength)}): "
+                   f"{item.evidence.note}")
+    lazy_expander("Details: rule ids and raw tests", f"why_raw_{rec.intervention}",
+                  lambda: st.code(json.dumps([{"rule": f.rule, "conditions": [
+                      c.model_dump(mode="json") for c in f.conditions]} for f in rec.trace],
+                      indent=2), language="json"))
+
+
+def why_tab(recs: Recommendations, catalogue: dict[str, Intervention]) -> None:
+    for rec in recs.recommended:
+        why_block(rec, catalogue)
+
+
+def why_not_tab(recs: Recommendations, catalogue: dict[str, Intervention]) -> None:
+    for nr in recs.not_recommended:
+        name = catalogue[nr.intervention].name if nr.intervention in catalogue \
+            else nr.intervention
+        st.markdown(f"**{name}**")
+        for reason in nr.why:
+            st.markdown(f"- {in_words(reason)}")
 
 
 def render() -> None:
@@ -124,15 +146,6 @@ def render() -> None:
         st.rerun()
     names = [catalogue[i].name for i in session.chosen_interventions]
     st.success("Chosen, in order: " + ("; ".join(names) if names else "none yet"))
-    tab_why, tab_why_not = st.tabs(["Why recommended", "Why not the others"])
-    with tab_why:
-        for rec in recs.recommended:
-            why_block(rec, catalogue)
-    with tab_why_not:
-        for nr in recs.not_recommended:
-            name = catalogue[nr.intervention].name if nr.intervention in catalogue \
-                else nr.intervention
-            st.markdown(f"**{name}**")
-            for reason in nr.why:
-                st.markdown(f"- {in_words(reason)}")
+    lazy_tabs({"Why recommended": lambda: why_tab(recs, catalogue),
+               "Why not the others": lambda: why_not_tab(recs, catalogue)}, key=TAB_KEY)
     next_button("interventions", "Next: aims and causal chain")

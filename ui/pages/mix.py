@@ -10,8 +10,8 @@ from evidence.charts import FIT_WIDTH, LABEL_LIMIT_PX, rows_height
 from policy.catalogue import ACTOR_LABELS, load_catalogue
 from policy.labels import in_words, label, sentence, word
 from policy.mix import mix_report
-from ui.state import ensure_appraisal, get_session, session_profile
-from ui.widgets import go_to, need_area, next_button, rebuild_button
+from ui.state import ensure_appraisal, get_session, session_memo, session_profile
+from ui.widgets import cached_chart, go_to, need_area, next_button, rebuild_button
 
 
 def render() -> None:
@@ -30,17 +30,22 @@ def render() -> None:
     pick = st.radio("Option", [o.id for o in options], horizontal=True, key="mix_option",
                     format_func=lambda i: state.option(i).name)
     option = state.option(pick)
-    report = mix_report(option, catalogue, session_profile(session), state,
-                        intended_impacts=session.answers.get("intended_impacts") or None)
+    profile = session_profile(session)
+    impacts = session.answers.get("intended_impacts") or None
+    # the checks walk the merged causal chains (networkx): kept while nothing they read changes
+    report = session_memo("mix report", profile, (pick, state.model_dump_json(), impacts),
+                          lambda: mix_report(option, catalogue, profile, state,
+                                             intended_impacts=impacts))
     bal = report.balance
     st.subheader("Balance of horizontal, vertical and mission-oriented measures")
     frame = pd.DataFrame({"target type": [label("target_type", k) for k in bal.budget_gbp_m],
                           "budget GBP m": list(bal.budget_gbp_m.values()),
                           "share": [bal.budget_shares[k] for k in bal.budget_gbp_m],
                           "interventions": [bal.counts[k] for k in bal.budget_gbp_m]})
-    st.altair_chart(alt.Chart(frame, title=(
-        f"{option.name}: budget by target type (of GBP {bal.total_budget_gbp_m:,.1f}m; "
-        f"{bal.budget_basis})")).mark_bar().encode(
+    title = (f"{option.name}: budget by target type (of GBP {bal.total_budget_gbp_m:,.1f}m; "
+             f"{bal.budget_basis})")
+    cached_chart(("mix balance", frame.to_json(), title), lambda: alt.Chart(
+        frame, title=title).mark_bar().encode(
         x=alt.X("share:Q", axis=alt.Axis(format="%"), title="share of budget"),
         y=alt.Y("target type:N", title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT_PX)),
         tooltip=["target type", "budget GBP m", alt.Tooltip("share:Q", format=".0%"),

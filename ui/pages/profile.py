@@ -12,7 +12,17 @@ from evidence.models import AreaProfile
 from evidence.service import Evidence
 from policy.labels import percent_text, reader_words
 from ui.state import get_session, session_profile, try_evidence
-from ui.widgets import cached_chart, model_key, need_area, next_button, synthetic_banner
+from ui.widgets import (
+    cached_chart,
+    lazy_tabs,
+    model_key,
+    need_area,
+    next_button,
+    synthetic_banner,
+)
+
+TAB_KEY = "profile_tab"
+"""Session-state key of the open tab (only its content is drawn: :func:`ui.widgets.lazy_tabs`)."""
 
 
 def coverage_note(p: AreaProfile) -> str | None:
@@ -193,6 +203,34 @@ def cluster_section(ev: Evidence, p: AreaProfile) -> None:
                    f"{p.cluster.permutations} permutations, seed {p.cluster.seed}.")
 
 
+def bubbles_tab(p: AreaProfile, key: str) -> None:
+    cached_chart(("bubbles", key), lambda: charts.lq_growth_bubbles(p), width="stretch")
+    st.caption("Top right: specialised and growing. Bottom right: specialised but "
+               "declining. Dashed lines: LQ = 1 (GB average) and zero growth.")
+
+
+def shift_share_tab(p: AreaProfile, key: str) -> None:
+    cached_chart(("shift-share", key), lambda: charts.shift_share_chart(p), width="stretch")
+    st.caption("National growth: jobs the sector would have gained had it grown like all "
+               "GB jobs. Industry mix: extra from the sector's national trend. Local "
+               "effect: what is left, the area's own performance.")
+
+
+def table_tab(p: AreaProfile) -> None:
+    st.dataframe(sector_table(p), hide_index=True, width="stretch",
+                 column_config={
+                     "Share of all jobs": st.column_config.NumberColumn(format="percent"),
+                     f"Growth p.a. {p.period.start}-{p.period.end}":
+                         st.column_config.NumberColumn(format="percent"),
+                     "National growth p.a.": st.column_config.NumberColumn(format="percent"),
+                 })
+    st.caption(f"Dynamics: growing at +1% a year or more, declining at -1% or less, "
+               f"stagnating between ({p.period.start}-{p.period.end}, compound). "
+               "Productivity: GVA per job against the same sector in Great Britain. "
+               "Hoover localisation: how unevenly the sector's jobs are spread across GB "
+               "districts compared with all jobs (0 even, 1 all in one place).")
+
+
 def analysis_tab(ev: Evidence, p: AreaProfile) -> None:
     supply_chain_section(p)
     related_section(p)
@@ -215,40 +253,17 @@ def render() -> None:
         f"{p.total_jobs_basis}; national reference: {p.national_basis}."))
     headline(p)
     key = model_key(p)
-    tabs = st.tabs(["Structure", "Specialisation and growth", "Trends", "Shift-share",
-                    "Comparators", "Table", "Analysis"])
-    with tabs[0]:
-        cached_chart(("structure", key), lambda: charts.sector_structure(p), width="stretch")
-    with tabs[1]:
-        cached_chart(("bubbles", key), lambda: charts.lq_growth_bubbles(p), width="stretch")
-        st.caption("Top right: specialised and growing. Bottom right: specialised but "
-                   "declining. Dashed lines: LQ = 1 (GB average) and zero growth.")
-    with tabs[2]:
-        cached_chart(("trends", key), lambda: charts.employment_trends(
-            ev.area_timeseries(p.area.code), p.area.name), width="stretch")
-    with tabs[3]:
-        cached_chart(("shift-share", key), lambda: charts.shift_share_chart(p),
-                     width="stretch")
-        st.caption("National growth: jobs the sector would have gained had it grown like all "
-                   "GB jobs. Industry mix: extra from the sector's national trend. Local "
-                   "effect: what is left, the area's own performance.")
-    with tabs[4]:
-        comparators_section(ev, p)
-    with tabs[5]:
-        st.dataframe(sector_table(p), hide_index=True, width="stretch",
-                     column_config={
-                         "Share of all jobs": st.column_config.NumberColumn(format="percent"),
-                         f"Growth p.a. {p.period.start}-{p.period.end}":
-                             st.column_config.NumberColumn(format="percent"),
-                         "National growth p.a.": st.column_config.NumberColumn(format="percent"),
-                     })
-        st.caption(f"Dynamics: growing at +1% a year or more, declining at -1% or less, "
-                   f"stagnating between ({p.period.start}-{p.period.end}, compound). "
-                   "Productivity: GVA per job against the same sector in Great Britain. "
-                   "Hoover localisation: how unevenly the sector's jobs are spread across GB "
-                   "districts compared with all jobs (0 even, 1 all in one place).")
-    with tabs[6]:
-        analysis_tab(ev, p)
+    lazy_tabs({
+        "Structure": lambda: cached_chart(("structure", key),
+                                          lambda: charts.sector_structure(p), width="stretch"),
+        "Specialisation and growth": lambda: bubbles_tab(p, key),
+        "Trends": lambda: cached_chart(("trends", key), lambda: charts.employment_trends(
+            ev.area_timeseries(p.area.code), p.area.name), width="stretch"),
+        "Shift-share": lambda: shift_share_tab(p, key),
+        "Comparators": lambda: comparators_section(ev, p),
+        "Table": lambda: table_tab(p),
+        "Analysis": lambda: analysis_tab(ev, p),
+    }, key=TAB_KEY)
     if p.notes:
         with st.expander("Details: notes on the data"):
             for note in p.notes:
