@@ -1,0 +1,129 @@
+"""The hand-written Moran's I and LISA against PySAL itself (esda 2.9, libpysal KNN).
+
+`evidence/analysis/spatial.py` computes the statistics without importing esda (whose import
+costs 2-4 s of every command-line profile); these tests hold it to esda's numbers on every
+sector of the bundled demo, on the synthetic hex lattice (where equally distant neighbours are
+everywhere) and on the real ONS district centroids: the statistics to 1e-12, and the
+neighbours, the quadrants and every permutation pseudo p-value exactly.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evidence.analysis.spatial import PERMUTATIONS, QUADRANTS, SEED, spatial_association
+from evidence.area_analysis import district_centroids
+from evidence.service import Evidence
+from tests.paths import ROOT
+
+esda_moran = pytest.importorskip("esda.moran", reason="esda is the reference (dev dependency)")
+libpysal_weights = pytest.importorskip("libpysal.weights")
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> Evidence:
+    return Evidence.from_path(None)
+
+
+def _lq(sector_index: int) -> pd.Series:
+    ind = _bundled().indicators(None, None)
+    lad = (ind.cube.areas["level"] == "lad").to_numpy()
+    codes = ind.cube.areas["area_code"].astype(str)[lad].to_numpy()
+    values = pd.Series(ind.lq[lad, sector_index, ind.i1], index=codes)
+    return values[np.isfinite(values.to_numpy())]
+
+
+def _centroids(synthetic: bool) -> pd.DataFrame:
+    ind = _bundled().indicators(None, None)
+    lad = ind.cube.areas[ind.cube.areas["level"] == "lad"]
+    return district_centroids(lad, synthetic)[0]
+
+
+def esda_reference(values: pd.Series, centroids: pd.DataFrame, k: int = 6) -> dict:
+    """What spatial_association returned when it called esda (the code it replaced)."""
+    cen = centroids.assign(code=centroids["code"].astype(str)).reset_index(drop=True)
+    cen = cen[cen["code"].isin(values.index)].reset_index(drop=True)
+    y = values.reindex(cen["code"]).to_numpy(dtype=float)
+    w = libpysal_weights.KNN.from_array(cen[["x", "y"]].to_numpy(dtype=float), k=k,
+                                        ids=list(cen["code"]))
+    w.transform = "r"
+    state = np.random.get_state()
+    np.random.seed(SEED)
+    g = esda_moran.Moran(y, w, transformation="r", permutations=PERMUTATIONS)
+    np.random.set_state(state)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        loc = esda_moran.Moran_Local(y, w, transformation="r", permutations=PERMUTATIONS,
+                                     seed=SEED, n_jobs=1)
+    return {"codes": tuple(cen["code"]), "I": float(g.I), "EI": float(g.EI),
+            "p": float(g.p_sim), "Is": np.asarray(loc.Is), "p_local": np.asarray(loc.p_sim),
+            "quadrant": np.array([QUADRANTS[int(q)] for q in loc.q]),
+            "neighbours": {c: tuple(str(n) for n in w.neighbors[c]) for c in cen["code"]}}
+
+
+def _assert_same(values: pd.Series, centroids: pd.DataFrame, k: int = 6) -> None:
+    ref = esda_reference(values, centroids, k)
+    sa = spatial_association(values, centroids, k=k)
+    assert sa.codes == ref["codes"]
+    assert sa.neighbours == ref["neighbours"]  # the same k, in the same order
+    assert abs(sa.moran_i - ref["I"]) <= 1e-12
+    assert sa.moran_expected == ref["EI"]
+    assert sa.moran_p == ref["p"]
+    np.testing.assert_allclose(sa.local_i, ref["Is"], rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(sa.local_p, ref["p_local"])
+    np.testing.assert_array_equal(sa.quadrant, ref["quadrant"])
+
+
+SECTORS = range(10)
+
+
+@pytest.mark.parametrize("synthetic", [True, False], ids=["hex lattice", "ONS centroids"])
+@pytest.mark.parametrize("sector_index", SECTORS)
+def test_every_sector_of_the_bundled_demo_matches_esda(sector_index: int,
+                                                       synthetic: bool) -> None:
+    _assert_same(_lq(sector_index), _centroids(synthetic))
+
+
+def test_a_subset_with_missing_values_and_other_k_matches_esda() -> None:
+    values = _lq(0).copy()
+    values.iloc[::7] = np.nan  # left out before the weights are built
+    _assert_same(values.dropna(), _centroids(True), k=4)
+    _assert_same(values.dropna(), _centroids(False), k=8)
+
+
+def test_ties_in_values_keep_esda_p_values() -> None:
+    """Many equal values (LQ 0 where a sector is absent) give permutations that tie the
+    observed statistic exactly; each must count as esda counts it."""
+    values = _lq(8).copy()  # weapons: a third of districts at LQ 0
+    values[values < values.median()] = 0.0
+    assert (values == 0).sum() > 150
+    _assert_same(values, _centroids(True))
+
+
+def test_global_random_state_is_left_alone() -> None:
+    state = np.random.get_state()
+    spatial_association(_lq(1), _centroids(True))
+    after = np.random.get_state()
+    assert all(np.array_equal(a, b) for a, b in zip(state[1:3], after[1:3], strict=True))
+
+
+def test_no_pysal_or_scipy_stats_imported() -> None:
+    code = ("import sys\n"
+            "from evidence.analysis.spatial import spatial_association\n"
+            "import pandas as pd\n"
+            "cen = pd.DataFrame({'code': list('abcdefghij'), 'x': range(10), "
+            "'y': [0, 1] * 5})\n"
+            "spatial_association(pd.Series(range(10), index=cen['code'], dtype=float), cen, "
+            "k=3)\n"
+            "print(sorted(m for m in ('esda', 'libpysal', 'sklearn', 'scipy.stats') "
+            "if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout
+    assert out.strip() == "[]"
