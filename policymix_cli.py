@@ -11,11 +11,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+# One BLAS thread unless the caller asks for more (read when numpy loads, so set before any
+# command imports it). A command's linear algebra is small - the profile's 409 FLQ Leontief
+# solves are 105 x 105 each - and OpenBLAS's threads spin on a busy machine: that batch took
+# 1-6 s on two shared cores with its default threads, 0.07 s on one (the same numbers to
+# 1e-15; tests/test_cli_fast.py checks the printed profile equals the in-process one).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 if TYPE_CHECKING:
     from evidence.indicators import Indicators

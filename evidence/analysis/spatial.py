@@ -33,9 +33,11 @@ British National Grid metres), given as a DataFrame of ``code, x, y``.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -48,6 +50,10 @@ ALPHA = 0.05
 QUADRANTS = ("", "HH", "LH", "LL", "HL")
 Status = Literal["cluster", "isolated", "neither"]
 _BLOCK = 512  # rows of distances, or of conditional draws, held at once
+LEAF_SIZE = 10  # libpysal's KDTree leaf size
+TIE_GAP = 1e-9  # relative gap under which two squared distances count as equal
+KNN_TABLE = Path(__file__).resolve().parents[1] / "data" / "geography" / "knn_neighbours.npz"
+"""The k-d tree's neighbours of the bundled point sets (``scripts/knn_table.py`` writes it)."""
 
 
 @dataclass(frozen=True)
@@ -98,25 +104,78 @@ class KnnWeights:
 
 
 def knn_weights(centroids: pd.DataFrame, k: int = DEFAULT_K) -> KnnWeights:
-    """Row-standardised k-nearest-neighbour weights over ``code, x, y`` (Euclidean distance).
-
-    libpysal's ``KNN`` step for step: scipy's k-d tree (leaf size 10, as libpysal builds it)
-    gives each point's k + 1 nearest, itself among them, and itself is left out (or the
-    farthest, when duplicated points keep it out of the k + 1). The tree decides the order of
-    equally distant neighbours - on a lattice, which of them are in the k - so it is the same
-    tree, not a sort of the distances.
-    """
-    from scipy.spatial import cKDTree  # deferred: scipy.spatial is 0.3 s of import
-
+    """Row-standardised k-nearest-neighbour weights over ``code, x, y`` (Euclidean distance),
+    the neighbours libpysal's ``KNN`` finds (see :func:`nearest_neighbours`)."""
     if len(centroids) <= k:
         raise ValueError(f"need more than k = {k} districts, got {len(centroids)}")
     coords = centroids[["x", "y"]].to_numpy(dtype=float)
+    return KnnWeights(ids=tuple(centroids["code"].astype(str)),
+                      nearest=nearest_neighbours(coords, k), k=k)
+
+
+def nearest_neighbours(coords: np.ndarray, k: int) -> np.ndarray:
+    """``[n, k]`` positions of each point's k nearest others, nearest first, as libpysal's
+    ``KNN`` finds them.
+
+    libpysal asks scipy's k-d tree for each point's k + 1 nearest (itself among them) and
+    leaves itself out. Where distances are distinct that is simply the k smallest, worked out
+    here with numpy. Where equal distances decide which neighbours are in the k, or their
+    order (the synthetic demo's hex lattice: six at exactly one hex width), the tree's order
+    decides; so the answer is read from the table written by ``scripts/knn_table.py`` for the
+    bundled point sets, or asked of the same k-d tree for any other set.
+    """
+    coords = np.ascontiguousarray(coords, dtype=float)
+    known = _knn_table().get(point_set_key(coords, k))
+    if known is not None:
+        return known.astype(np.intp)
+    found = _distinct_nearest(coords, k)
+    return found if found is not None else kdtree_nearest(coords, k)
+
+
+def point_set_key(coords: np.ndarray, k: int) -> str:
+    """The table's key of a point set: SHA-256 of its float64 coordinates, k and the tree's
+    leaf size (the tree's order of equal distances depends on all three)."""
+    data = np.ascontiguousarray(coords, dtype="<f8").tobytes()
+    return hashlib.sha256(data + f"|k={k}|leaf={LEAF_SIZE}".encode()).hexdigest()
+
+
+def kdtree_nearest(coords: np.ndarray, k: int) -> np.ndarray:
+    """libpysal ``KNN``'s neighbours from scipy's k-d tree: each point's k + 1 nearest, itself
+    left out (or the farthest, when duplicated points keep it out of the k + 1)."""
+    from scipy.spatial import cKDTree  # deferred: scipy.spatial is 0.2-0.5 s of import
+
     n = len(coords)
-    _, cand = cKDTree(coords, 10).query(coords, k=k + 1, p=2)
+    _, cand = cKDTree(coords, LEAF_SIZE).query(coords, k=k + 1, p=2)
     keep = cand != np.arange(n)[:, None]
     keep[keep.all(axis=1), -1] = False
-    nearest = cand[keep].reshape(n, k)
-    return KnnWeights(ids=tuple(centroids["code"].astype(str)), nearest=nearest, k=k)
+    return cand[keep].reshape(n, k)
+
+
+def _distinct_nearest(coords: np.ndarray, k: int) -> np.ndarray | None:
+    """The k nearest others by sorting distances, or None when two of the k + 2 nearest
+    distances of any point (itself at 0 included) are within ``TIE_GAP`` of each other: then
+    which are in the k, or their order, is the k-d tree's to decide."""
+    n = len(coords)
+    m = min(k + 2, n)
+    nearest = np.empty((n, k), dtype=np.intp)
+    for lo in range(0, n, _BLOCK):
+        hi = min(lo + _BLOCK, n)
+        d = coords[lo:hi, None, :] - coords[None, :, :]
+        dist2 = d[..., 0] * d[..., 0] + d[..., 1] * d[..., 1]
+        order = np.argsort(dist2, axis=1, kind="stable")[:, :m]
+        near = np.take_along_axis(dist2, order, axis=1)
+        if np.any(near[:, 1:] - near[:, :-1] <= TIE_GAP * near[:, 1:]):
+            return None
+        nearest[lo:hi] = order[:, 1 : k + 1]  # order[:, 0] is the point itself (distance 0)
+    return nearest
+
+
+@lru_cache(maxsize=1)
+def _knn_table() -> dict[str, np.ndarray]:
+    if not KNN_TABLE.is_file():
+        return {}
+    with np.load(KNN_TABLE) as data:
+        return {key: data[key] for key in data.files}
 
 
 def dense_weights(w: KnnWeights) -> np.ndarray:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from evidence.analysis import spatial
 from evidence.analysis.spatial import PERMUTATIONS, QUADRANTS, SEED, spatial_association
 from evidence.area_analysis import district_centroids
 from evidence.service import Evidence
@@ -127,3 +128,36 @@ def test_no_pysal_or_scipy_stats_imported() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                          text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_neighbour_table_is_the_k_d_tree_s_answer() -> None:
+    """The bundled point sets' table (scripts/knn_table.py) is what the tree returns now."""
+    from scripts.knn_table import bundled_point_sets
+
+    table = spatial._knn_table()
+    for name, coords in bundled_point_sets().items():
+        key = spatial.point_set_key(coords, 6)
+        assert key in table, f"{name}: not in the table - run scripts/knn_table.py"
+        np.testing.assert_array_equal(table[key], spatial.kdtree_nearest(coords, 6))
+
+
+def test_distinct_distances_sorted_by_numpy_match_the_tree() -> None:
+    # districts merged since (Aylesbury Vale ... into Buckinghamshire) share their successor's
+    # centroid: those are ties, so one point each here
+    coords = np.unique(_centroids(False)[["x", "y"]].to_numpy(dtype=float), axis=0)
+    assert spatial._distinct_nearest(_centroids(False)[["x", "y"]].to_numpy(), 6) is None
+    for k in (4, 6, 8):
+        for subset in (slice(None), slice(0, None, 3), slice(5, 200)):
+            c = coords[subset]
+            found = spatial._distinct_nearest(c, k)
+            assert found is not None  # real centroids: no two distances alike
+            np.testing.assert_array_equal(found, spatial.kdtree_nearest(c, k))
+
+
+def test_ties_are_left_to_the_tree() -> None:
+    lattice = _centroids(True)[["x", "y"]].to_numpy(dtype=float)
+    assert spatial._distinct_nearest(lattice, 6) is None
+    part = lattice[::2]  # not in the table: the tree is asked
+    assert spatial.point_set_key(part, 6) not in spatial._knn_table()
+    np.testing.assert_array_equal(spatial.nearest_neighbours(part, 6),
+                                  spatial.kdtree_nearest(part, 6))
