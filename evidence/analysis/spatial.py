@@ -50,6 +50,7 @@ ALPHA = 0.05
 QUADRANTS = ("", "HH", "LH", "LL", "HL")
 Status = Literal["cluster", "isolated", "neither"]
 _BLOCK = 512  # rows of distances, or of conditional draws, held at once
+_KEPT_N = 1024  # up to this many districts, every district's draw positions are kept (25 MB)
 LEAF_SIZE = 10  # libpysal's KDTree leaf size
 TIE_GAP = 1e-9  # relative gap under which two squared distances count as equal
 KNN_TABLE = Path(__file__).resolve().parents[1] / "data" / "geography" / "knn_neighbours.npz"
@@ -204,12 +205,32 @@ def _permutations(n: int, permutations: int, seed: int) -> np.ndarray:
 
 @lru_cache(maxsize=8)
 def _conditional_draws(n: int, k: int, permutations: int, seed: int) -> np.ndarray:
-    """``[permutations, k]`` positions among the other n - 1 districts: esda's
-    ``vec_permutations`` (``np.random.choice(n - 1, k, replace=False)`` after the seed)."""
+    """``[permutations, k]`` positions among "everyone but i": esda's ``vec_permutations``
+    (``np.random.choice(n - 1, k, replace=False)`` after the seed; the same for every i)."""
     rs = np.random.RandomState(seed)
     out = np.stack([rs.choice(n - 1, size=k, replace=False) for _ in range(permutations)])
     out.flags.writeable = False
     return out
+
+
+def _draw_positions(rows: np.ndarray, n: int, k: int, permutations: int,
+                    seed: int) -> np.ndarray:
+    """``[len(rows), permutations, k]``: the draws of each row's district as positions among
+    all n (a draw at or past i skips i). Kept between calls (sectors) for district-sized n."""
+    if n <= _KEPT_N:
+        return _all_draw_positions(n, k, permutations, seed)[rows]
+    return _skip_self(_conditional_draws(n, k, permutations, seed), rows)
+
+
+@lru_cache(maxsize=2)
+def _all_draw_positions(n: int, k: int, permutations: int, seed: int) -> np.ndarray:
+    out = _skip_self(_conditional_draws(n, k, permutations, seed), np.arange(n))
+    out.flags.writeable = False
+    return out
+
+
+def _skip_self(draws: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    return draws[None, :, :] + (draws[None, :, :] >= rows[:, None, None])
 
 
 def _folded_p(sims_above: np.ndarray, permutations: int) -> np.ndarray:
@@ -247,15 +268,13 @@ def local_moran(y: np.ndarray, w: KnnWeights, permutations: int = PERMUTATIONS,
     quadrant = (1 * (zpos & lpos) + 2 * (~zpos & lpos) + 3 * (~zpos & ~lpos)
                 + 4 * (zpos & ~lpos))
     scaling = (n - 1) / den
-    draws = _conditional_draws(n, w.k, permutations, seed)
     weights = np.full(w.k, w.weight)
     above = np.empty(n, dtype=np.int64)
     for lo in range(0, n, _BLOCK):
         rows = np.arange(lo, min(lo + _BLOCK, n))
-        # the k draws among "everyone but i", as positions among everyone
-        others = draws[None, :, :] + (draws[None, :, :] >= rows[:, None, None])
-        # zrand @ w, one [permutations, k] product per district as esda computes it
-        lags = np.stack([z[o] @ weights for o in others])
+        # zrand @ w: numpy's matmul makes one [permutations, k] matrix-vector product per
+        # district, the product esda makes district by district (bit for bit: the tests)
+        lags = np.matmul(z[_draw_positions(rows, n, w.k, permutations, seed)], weights)
         zi = z[rows, None]
         sims = zi * (lags + 0.0 * zi) * scaling
         above[rows] = np.count_nonzero(sims >= local_i[rows, None], axis=1)

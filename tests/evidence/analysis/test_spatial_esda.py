@@ -47,7 +47,8 @@ def _centroids(synthetic: bool) -> pd.DataFrame:
     return district_centroids(lad, synthetic)[0]
 
 
-def esda_reference(values: pd.Series, centroids: pd.DataFrame, k: int = 6) -> dict:
+def esda_reference(values: pd.Series, centroids: pd.DataFrame, k: int = 6,
+                   permutations: int = PERMUTATIONS) -> dict:
     """What spatial_association returned when it called esda (the code it replaced)."""
     cen = centroids.assign(code=centroids["code"].astype(str)).reset_index(drop=True)
     cen = cen[cen["code"].isin(values.index)].reset_index(drop=True)
@@ -57,11 +58,11 @@ def esda_reference(values: pd.Series, centroids: pd.DataFrame, k: int = 6) -> di
     w.transform = "r"
     state = np.random.get_state()
     np.random.seed(SEED)
-    g = esda_moran.Moran(y, w, transformation="r", permutations=PERMUTATIONS)
+    g = esda_moran.Moran(y, w, transformation="r", permutations=permutations)
     np.random.set_state(state)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        loc = esda_moran.Moran_Local(y, w, transformation="r", permutations=PERMUTATIONS,
+        loc = esda_moran.Moran_Local(y, w, transformation="r", permutations=permutations,
                                      seed=SEED, n_jobs=1)
     return {"codes": tuple(cen["code"]), "I": float(g.I), "EI": float(g.EI),
             "p": float(g.p_sim), "Is": np.asarray(loc.Is), "p_local": np.asarray(loc.p_sim),
@@ -161,3 +162,18 @@ def test_ties_are_left_to_the_tree() -> None:
     assert spatial.point_set_key(part, 6) not in spatial._knn_table()
     np.testing.assert_array_equal(spatial.nearest_neighbours(part, 6),
                                   spatial.kdtree_nearest(part, 6))
+
+
+def test_more_districts_than_are_kept_between_sectors_matches_esda() -> None:
+    """Above ``_KEPT_N`` points the draws are placed block by block, not kept."""
+    n = spatial._KEPT_N + spatial._BLOCK // 2
+    rng = np.random.default_rng(3)
+    cen = pd.DataFrame({"code": [f"P{i:05d}" for i in range(n)],
+                        "x": rng.uniform(0, 100, n), "y": rng.uniform(0, 100, n)})
+    values = pd.Series(rng.gamma(2.0, 0.5, n) + 0.01 * cen["x"].to_numpy(), index=cen["code"])
+    values[values < 0.3] = 0.0
+    ref = esda_reference(values, cen, permutations=99)
+    sa = spatial_association(values, cen, permutations=99)
+    assert sa.neighbours == ref["neighbours"] and sa.moran_p == ref["p"]
+    np.testing.assert_allclose(sa.local_i, ref["Is"], rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(sa.local_p, ref["p_local"])
