@@ -1,6 +1,7 @@
 """Every `policymix` command on the bundled demo as a whole process: median (min-max) wall time.
 
     .venv/bin/python benchmarks/cli.py [--repeats 7] [--commands areas profile ...]
+        [--before DIR]   # also run each command from another checkout, interleaved
 
 Each command is one ``python policymix_cli.py ...`` process, timed from its start to its exit
 (hyperfine-style); the commands are interleaved, each repeat running all of them in turn, so
@@ -59,12 +60,12 @@ def commands(tmp: Path) -> dict[str, list[str]]:
     }
 
 
-def run_once(args: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall and CPU seconds (user + system of the child) of one process."""
+def run_once(args: list[str], env: dict[str, str], root: Path = ROOT) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system of the child) of one process of ``root``'s CLI."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, str(ROOT / "policymix_cli.py"), *args], check=True,
-                   capture_output=True, cwd=ROOT, env=env)
+    subprocess.run([sys.executable, str(root / "policymix_cli.py"), *args], check=True,
+                   capture_output=True, cwd=root, env={**env, "PYTHONPATH": str(root)})
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -80,8 +81,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--commands", nargs="*", help="names to run (default: all); session new "
                    "runs first whenever an appraise is asked for")
+    p.add_argument("--before", type=Path, help="another checkout (e.g. `git worktree add "
+                   "/tmp/before main`): each command also runs from it, interleaved")
     args = p.parse_args(argv)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONDONTWRITEBYTECODE", "OPENBLAS_NUM_THREADS")}
+    roots = {"": ROOT} | ({" (before)": args.before.resolve()} if args.before else {})
     with tempfile.TemporaryDirectory(prefix="policymix-cli-") as tmp:
         env["POLICYMIX_HOME"] = tmp
         cmds = commands(Path(tmp))
@@ -90,22 +95,23 @@ def main(argv: list[str] | None = None) -> int:
             if any(n.startswith("appraise") for n in wanted):
                 wanted.add("session new")
             cmds = {n: c for n, c in cmds.items() if n in wanted}
-        for c in cmds.values():  # warm-up: bytecode, file cache, the session file
-            run_once(c, env)
-        wall: dict[str, list[float]] = {n: [] for n in cmds}
-        cpu: dict[str, list[float]] = {n: [] for n in cmds}
+        runs = {name + tag: (c, root) for name, c in cmds.items() for tag, root in roots.items()}
+        for c, root in runs.values():  # warm-up: bytecode, file cache, the session file
+            run_once(c, env, root)
+        wall: dict[str, list[float]] = {n: [] for n in runs}
+        cpu: dict[str, list[float]] = {n: [] for n in runs}
         for _ in range(args.repeats):
-            for name, c in cmds.items():
-                w, u = run_once(c, env)
+            for name, (c, root) in runs.items():
+                w, u = run_once(c, env, root)
                 wall[name].append(w)
                 cpu[name].append(u)
     load = os.getloadavg()[0]
     print(f"policymix commands on the bundled demo, whole processes: median (min-max) of "
           f"{args.repeats} interleaved runs after a warm-up; load average {load:.1f} at the end")
-    print(f"{'command':<24} {'wall':>22} {'CPU (user + sys)':>24}  under {TARGET_S} s?")
-    for name in cmds:
+    print(f"{'command':<33} {'wall':>22} {'CPU (user + sys)':>24}  under {TARGET_S} s?")
+    for name in runs:
         med = statistics.median(wall[name])
-        print(f"{name:<24} {_fmt(wall[name]):>22} {_fmt(cpu[name]):>24}  "
+        print(f"{name:<33} {_fmt(wall[name]):>22} {_fmt(cpu[name]):>24}  "
               f"{'yes' if med < TARGET_S else 'no'}")
     return 0
 
