@@ -11,11 +11,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+# One BLAS thread unless the caller asks for more (read when numpy loads, so set before any
+# command imports it). A command's linear algebra is small - the profile's 409 FLQ Leontief
+# solves are 105 x 105 each - and OpenBLAS's threads spin on a busy machine: that batch took
+# 1-6 s on two shared cores with its default threads, 0.07 s on one (the same numbers to
+# 1e-15; tests/test_cli_fast.py checks the printed profile equals the in-process one).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 if TYPE_CHECKING:
     from evidence.indicators import Indicators
@@ -250,9 +258,23 @@ def cmd_cba(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from evidence.dataset import AREA_LEVELS
+class _AreaLevels:
+    """``--level``'s choices, read from ``evidence.dataset`` only when argparse checks a value
+    or prints help: importing it (pandas) for every parse cost ``cba`` about 0.4 s."""
 
+    def _levels(self) -> tuple[str, ...]:
+        from evidence.dataset import AREA_LEVELS  # deferred: pandas
+
+        return tuple(AREA_LEVELS)
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._levels()
+
+    def __iter__(self):
+        return iter(self._levels())
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policymix", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -283,7 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("areas", help="list area codes, names and levels")
     data_arg(p)
     p.add_argument("--format", choices=["text", "json"], default="text")
-    p.add_argument("--level", choices=AREA_LEVELS,
+    p.add_argument("--level", choices=_AreaLevels(),
                    help="only areas of this level: lad (districts), msoa, lsoa, iz, dz "
                    "(neighbourhoods), group, region, country, custom")
 

@@ -16,6 +16,9 @@ heading on screen and its script run finished. Medians with min-max.
 The opening page needs the bundled demo loaded (it lists the areas): with the warm-up that has
 started by the time the browser connects. A configuration whose environment is missing is
 skipped with a note (``make app`` builds ``.venv-app``).
+
+The command line's start-up (every ``policymix`` command as a whole process) is
+``benchmarks/cli.py``.
 """
 
 from __future__ import annotations

@@ -1,16 +1,29 @@
-"""Spatial association of a sector's location quotients across districts (PySAL esda/libpysal).
+"""Spatial association of a sector's location quotients across districts: Moran's I and LISA.
 
 - Weights: k nearest neighbours of each district centroid (k = 6 by default), row-standardised
   so that each district's spatial lag is the mean of its neighbours' values (Getis and Aldstadt
-  2004 on k-nearest-neighbour weights; libpysal ``KNN``).
+  2004 on k-nearest-neighbour weights); the same neighbours, in the same order, as libpysal's
+  ``KNN`` (ties in distance go to the lower row).
 - Global Moran's I = (n / S0) * sum_ij w_ij z_i z_j / sum_i z_i^2, z = y - mean(y), S0 = sum_ij
-  w_ij (Moran 1950; Cliff and Ord 1981), with a permutation pseudo p-value (999 permutations,
-  fixed seed).
-- Local Moran I_i = z_i sum_j w_ij z_j / m2, m2 = sum_i z_i^2 / (n - 1) as in esda (Anselin
-  1995, "Local indicators of spatial association - LISA", Geographical Analysis 27(2)), with
-  conditional-permutation pseudo p-values (esda 2.x "directed", folded one-sided p_sim);
-  quadrants HH, LH, LL, HL from the signs of z_i and its spatial lag (esda ``Moran_Local``:
-  1 HH, 2 LH, 3 LL, 4 HL).
+  w_ij (Moran 1950, "Notes on continuous stochastic phenomena", Biometrika 37; Cliff and Ord
+  1981), with a permutation pseudo p-value (999 permutations, fixed seed).
+- Local Moran I_i = z_i sum_j w_ij z_j / m2, m2 = sum_i z_i^2 / (n - 1), z standardised (Anselin
+  1995, "Local indicators of spatial association - LISA", Geographical Analysis 27(2), eq. 12),
+  with conditional-permutation pseudo p-values (each district's value held fixed, its k
+  neighbours drawn from the other n - 1; folded one-sided p = (min(#sims >= I_i, #sims < I_i)
+  + 1) / (permutations + 1)); quadrants HH, LH, LL, HL from the signs of z_i and its spatial lag
+  (1 HH, 2 LH, 3 LL, 4 HL).
+
+Why written here and not called from PySAL: ``esda.moran`` imports scipy.stats, and any
+libpysal module runs libpysal's package import (its graph module pulls in scikit-learn): 2-4 s
+of every command-line call that builds a profile, for arithmetic numpy does in milliseconds.
+The computation follows esda 2.9's ``Moran`` and ``Moran_Local`` step by step - the same
+permutation draws from the same seed (legacy ``RandomState`` streams, as esda's
+``np.random.seed``), the spatial lag summed neighbour by neighbour in column order as scipy's
+CSR product does, the conditional draws' lags through the same matrix-vector product - so the
+statistics and every pseudo p-value are esda's own: ``tests/evidence/analysis/test_spatial.py``
+checks them against esda on every sector of the bundled demo (esda is a development
+dependency kept for that check).
 
 A focus district that is HH with p < 0.05 is "part of a cross-boundary cluster" with those of its
 neighbours whose LQ is above the mean; one that is HL with p < 0.05 is "an isolated specialism"
@@ -20,10 +33,11 @@ British National Grid metres), given as a DataFrame of ``code, x, y``.
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -35,23 +49,141 @@ SEED = 12345
 ALPHA = 0.05
 QUADRANTS = ("", "HH", "LH", "LL", "HL")
 Status = Literal["cluster", "isolated", "neither"]
+_BLOCK = 512  # rows of distances, or of conditional draws, held at once
+_KEPT_N = 1024  # up to this many districts, every district's draw positions are kept (25 MB)
+LEAF_SIZE = 10  # libpysal's KDTree leaf size
+TIE_GAP = 1e-9  # relative gap under which two squared distances count as equal
+KNN_TABLE = Path(__file__).resolve().parents[1] / "data" / "geography" / "knn_neighbours.npz"
+"""The k-d tree's neighbours of the bundled point sets (``scripts/knn_table.py`` writes it)."""
 
 
-def knn_weights(centroids: pd.DataFrame, k: int = DEFAULT_K):
-    """Row-standardised k-nearest-neighbour weights (libpysal ``KNN``) over ``code, x, y``."""
-    from libpysal.weights import KNN
+@dataclass(frozen=True)
+class KnnWeights:
+    """Row-standardised k-nearest-neighbour weights: each of a row's k neighbours weighs 1 / k.
 
+    ``nearest[i]`` are row i's neighbours' positions, nearest first (the order libpysal's
+    ``KNN.neighbors`` lists them); ``by_column`` the same sorted by position, the order in
+    which a CSR matrix stores and sums them.
+    """
+
+    ids: tuple[str, ...]
+    nearest: np.ndarray  # [n, k] positions
+    k: int
+    weight: float = field(init=False)
+    by_column: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "weight", 1.0 / float(self.k))  # libpysal: w_ij / sum_j w_ij
+        object.__setattr__(self, "by_column", np.sort(self.nearest, axis=1))
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    @property
+    def neighbors(self) -> dict[str, tuple[str, ...]]:
+        """Each id's neighbours' ids, nearest first."""
+        ids = np.asarray(self.ids, dtype=object)
+        return {c: tuple(ids[row]) for c, row in zip(self.ids, self.nearest, strict=True)}
+
+    @property
+    def s0(self) -> float:
+        """S0 = sum_ij w_ij, summed over the stored weights as scipy sums a sparse matrix."""
+        return float(np.full(self.n * self.k, self.weight).sum())
+
+    def lag(self, z: np.ndarray) -> np.ndarray:
+        """Spatial lag sum_j w_ij z_j along the last axis of ``z``.
+
+        Summed one neighbour at a time in column order, as scipy's CSR matrix-vector product
+        does, so that the lag is bit for bit the one esda compares its permutations with.
+        """
+        cols = self.by_column
+        out = self.weight * z[..., cols[:, 0]]
+        for j in range(1, self.k):
+            out = out + self.weight * z[..., cols[:, j]]
+        return out
+
+
+def knn_weights(centroids: pd.DataFrame, k: int = DEFAULT_K) -> KnnWeights:
+    """Row-standardised k-nearest-neighbour weights over ``code, x, y`` (Euclidean distance),
+    the neighbours libpysal's ``KNN`` finds (see :func:`nearest_neighbours`)."""
     if len(centroids) <= k:
         raise ValueError(f"need more than k = {k} districts, got {len(centroids)}")
     coords = centroids[["x", "y"]].to_numpy(dtype=float)
-    w = KNN.from_array(coords, k=k, ids=list(centroids["code"].astype(str)))
-    w.transform = "r"
-    return w
+    return KnnWeights(ids=tuple(centroids["code"].astype(str)),
+                      nearest=nearest_neighbours(coords, k), k=k)
 
 
-def dense_weights(w) -> np.ndarray:
-    """The weights as a dense ``[n, n]`` array in ``w.id_order``."""
-    return np.asarray(w.full()[0], dtype=float)
+def nearest_neighbours(coords: np.ndarray, k: int) -> np.ndarray:
+    """``[n, k]`` positions of each point's k nearest others, nearest first, as libpysal's
+    ``KNN`` finds them.
+
+    libpysal asks scipy's k-d tree for each point's k + 1 nearest (itself among them) and
+    leaves itself out. Where distances are distinct that is simply the k smallest, worked out
+    here with numpy. Where equal distances decide which neighbours are in the k, or their
+    order (the synthetic demo's hex lattice: six at exactly one hex width), the tree's order
+    decides; so the answer is read from the table written by ``scripts/knn_table.py`` for the
+    bundled point sets, or asked of the same k-d tree for any other set.
+    """
+    coords = np.ascontiguousarray(coords, dtype=float)
+    known = _knn_table().get(point_set_key(coords, k))
+    if known is not None:
+        return known.astype(np.intp)
+    found = _distinct_nearest(coords, k)
+    return found if found is not None else kdtree_nearest(coords, k)
+
+
+def point_set_key(coords: np.ndarray, k: int) -> str:
+    """The table's key of a point set: SHA-256 of its float64 coordinates, k and the tree's
+    leaf size (the tree's order of equal distances depends on all three)."""
+    data = np.ascontiguousarray(coords, dtype="<f8").tobytes()
+    return hashlib.sha256(data + f"|k={k}|leaf={LEAF_SIZE}".encode()).hexdigest()
+
+
+def kdtree_nearest(coords: np.ndarray, k: int) -> np.ndarray:
+    """libpysal ``KNN``'s neighbours from scipy's k-d tree: each point's k + 1 nearest, itself
+    left out (or the farthest, when duplicated points keep it out of the k + 1)."""
+    from scipy.spatial import cKDTree  # deferred: scipy.spatial is 0.2-0.5 s of import
+
+    n = len(coords)
+    _, cand = cKDTree(coords, LEAF_SIZE).query(coords, k=k + 1, p=2)
+    keep = cand != np.arange(n)[:, None]
+    keep[keep.all(axis=1), -1] = False
+    return cand[keep].reshape(n, k)
+
+
+def _distinct_nearest(coords: np.ndarray, k: int) -> np.ndarray | None:
+    """The k nearest others by sorting distances, or None when two of the k + 2 nearest
+    distances of any point (itself at 0 included) are within ``TIE_GAP`` of each other: then
+    which are in the k, or their order, is the k-d tree's to decide."""
+    n = len(coords)
+    m = min(k + 2, n)
+    nearest = np.empty((n, k), dtype=np.intp)
+    for lo in range(0, n, _BLOCK):
+        hi = min(lo + _BLOCK, n)
+        d = coords[lo:hi, None, :] - coords[None, :, :]
+        dist2 = d[..., 0] * d[..., 0] + d[..., 1] * d[..., 1]
+        order = np.argsort(dist2, axis=1, kind="stable")[:, :m]
+        near = np.take_along_axis(dist2, order, axis=1)
+        if np.any(near[:, 1:] - near[:, :-1] <= TIE_GAP * near[:, 1:]):
+            return None
+        nearest[lo:hi] = order[:, 1 : k + 1]  # order[:, 0] is the point itself (distance 0)
+    return nearest
+
+
+@lru_cache(maxsize=1)
+def _knn_table() -> dict[str, np.ndarray]:
+    if not KNN_TABLE.is_file():
+        return {}
+    with np.load(KNN_TABLE) as data:
+        return {key: data[key] for key in data.files}
+
+
+def dense_weights(w: KnnWeights) -> np.ndarray:
+    """The weights as a dense ``[n, n]`` array in ``w.ids`` order."""
+    out = np.zeros((w.n, w.n))
+    np.put_along_axis(out, w.nearest, w.weight, axis=1)
+    return out
 
 
 def morans_i(y: np.ndarray, w: np.ndarray) -> float:
@@ -61,14 +193,92 @@ def morans_i(y: np.ndarray, w: np.ndarray) -> float:
     return float(len(y) / w.sum() * (z @ w @ z) / (z @ z))
 
 
-@contextmanager
-def _seeded(seed: int) -> Iterator[None]:
-    state = np.random.get_state()
-    np.random.seed(seed)
-    try:
-        yield
-    finally:
-        np.random.set_state(state)
+@lru_cache(maxsize=8)
+def _permutations(n: int, permutations: int, seed: int) -> np.ndarray:
+    """``[permutations, n]``: the orders esda's ``Moran`` draws after ``np.random.seed(seed)``
+    (``np.random.permutation(z)`` equals ``z[permutation(n)]``: the same shuffle)."""
+    rs = np.random.RandomState(seed)
+    out = np.stack([rs.permutation(n) for _ in range(permutations)])
+    out.flags.writeable = False
+    return out
+
+
+@lru_cache(maxsize=8)
+def _conditional_draws(n: int, k: int, permutations: int, seed: int) -> np.ndarray:
+    """``[permutations, k]`` positions among "everyone but i": esda's ``vec_permutations``
+    (``np.random.choice(n - 1, k, replace=False)`` after the seed; the same for every i)."""
+    rs = np.random.RandomState(seed)
+    out = np.stack([rs.choice(n - 1, size=k, replace=False) for _ in range(permutations)])
+    out.flags.writeable = False
+    return out
+
+
+def _draw_positions(rows: np.ndarray, n: int, k: int, permutations: int,
+                    seed: int) -> np.ndarray:
+    """``[len(rows), permutations, k]``: the draws of each row's district as positions among
+    all n (a draw at or past i skips i). Kept between calls (sectors) for district-sized n."""
+    if n <= _KEPT_N:
+        return _all_draw_positions(n, k, permutations, seed)[rows]
+    return _skip_self(_conditional_draws(n, k, permutations, seed), rows)
+
+
+@lru_cache(maxsize=2)
+def _all_draw_positions(n: int, k: int, permutations: int, seed: int) -> np.ndarray:
+    out = _skip_self(_conditional_draws(n, k, permutations, seed), np.arange(n))
+    out.flags.writeable = False
+    return out
+
+
+def _skip_self(draws: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    return draws[None, :, :] + (draws[None, :, :] >= rows[:, None, None])
+
+
+def _folded_p(sims_above: np.ndarray, permutations: int) -> np.ndarray:
+    """Pseudo p-value from the number of simulations >= the observed value, folded to the
+    smaller tail: (min(larger, permutations - larger) + 1) / (permutations + 1)."""
+    larger = np.minimum(sims_above, permutations - sims_above)
+    return (larger + 1.0) / (permutations + 1.0)
+
+
+def global_moran(y: np.ndarray, w: KnnWeights, permutations: int = PERMUTATIONS,
+                 seed: int = SEED) -> tuple[float, float, float]:
+    """Moran's I, E[I] = -1 / (n - 1) and the permutation pseudo p-value (esda ``Moran``)."""
+    n = len(y)
+    z = y - y.mean()
+    z2ss = (z * z).sum()
+    scale = n / w.s0
+    moran = scale * (z * w.lag(z)).sum() / z2ss
+    zp = z[_permutations(n, permutations, seed)]
+    sims = scale * (zp * w.lag(zp)).sum(axis=1) / z2ss
+    p = _folded_p(np.count_nonzero(sims >= moran), permutations)
+    return float(moran), -1.0 / (n - 1), float(p)
+
+
+def local_moran(y: np.ndarray, w: KnnWeights, permutations: int = PERMUTATIONS,
+                seed: int = SEED) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Local Moran I_i, conditional-permutation pseudo p-values and quadrants 1-4 (Anselin
+    1995; esda ``Moran_Local`` with ``n_jobs=1`` and its simulations kept)."""
+    n = len(y)
+    z = y - y.mean()
+    z = z / y.std()
+    den = (z * z).sum()
+    lag = w.lag(z)
+    local_i = (n - 1) * z * lag / den
+    zpos, lpos = z > 0, lag > 0
+    quadrant = (1 * (zpos & lpos) + 2 * (~zpos & lpos) + 3 * (~zpos & ~lpos)
+                + 4 * (zpos & ~lpos))
+    scaling = (n - 1) / den
+    weights = np.full(w.k, w.weight)
+    above = np.empty(n, dtype=np.int64)
+    for lo in range(0, n, _BLOCK):
+        rows = np.arange(lo, min(lo + _BLOCK, n))
+        # zrand @ w: numpy's matmul makes one [permutations, k] matrix-vector product per
+        # district, the product esda makes district by district (bit for bit: the tests)
+        lags = np.matmul(z[_draw_positions(rows, n, w.k, permutations, seed)], weights)
+        zi = z[rows, None]
+        sims = zi * (lags + 0.0 * zi) * scaling
+        above[rows] = np.count_nonzero(sims >= local_i[rows, None], axis=1)
+    return local_i, _folded_p(above, permutations), quadrant
 
 
 @dataclass(frozen=True)
@@ -114,8 +324,6 @@ def spatial_association(
     Districts without a value (NaN) or without a centroid are left out before the weights are
     built. Permutation inference uses ``permutations`` draws with a fixed ``seed``.
     """
-    from esda.moran import Moran, Moran_Local
-
     cen = centroids.assign(code=centroids["code"].astype(str)).reset_index(drop=True)
     if isinstance(values, pd.Series):
         vals = values.copy()
@@ -129,19 +337,13 @@ def spatial_association(
     ok = np.isfinite(y)
     cen, y = cen[ok].reset_index(drop=True), y[ok]
     w = knn_weights(cen, k)
-    with _seeded(seed):
-        g = Moran(y, w, transformation="r", permutations=permutations)
-    with warnings.catch_warnings():  # esda 2.x announces a change of default in esda 3
-        warnings.filterwarnings("ignore", category=DeprecationWarning, module="esda")
-        loc = Moran_Local(y, w, transformation="r", permutations=permutations, seed=seed,
-                          n_jobs=1)
+    moran, expected, moran_p = global_moran(y, w, permutations, seed)
+    local_i, local_p, quadrant = local_moran(y, w, permutations, seed)
     codes = tuple(cen["code"])
     return SpatialAssociation(
-        codes=codes, values=y, k=k, moran_i=float(g.I), moran_expected=float(g.EI),
-        moran_p=float(g.p_sim), local_i=np.asarray(loc.Is, dtype=float),
-        local_p=np.asarray(loc.p_sim, dtype=float),
-        quadrant=np.array([QUADRANTS[int(q)] for q in loc.q]),
-        neighbours={c: tuple(str(n) for n in w.neighbors[c]) for c in codes},
+        codes=codes, values=y, k=k, moran_i=moran, moran_expected=expected, moran_p=moran_p,
+        local_i=local_i, local_p=local_p, quadrant=np.array([QUADRANTS[q] for q in quadrant]),
+        neighbours=w.neighbors,
     )
 
 
