@@ -2,7 +2,7 @@
 
 Every command imports what it needs inside its own function: this defers pandas-heavy
 evidence modules, the rules engine, the catalogue, pydantic models and the export writers
-(python-docx, openpyxl, matplotlib) to the commands that use them, so that ``policymix
+(python-docx, openpyxl, Pillow) to the commands that use them, so that ``policymix
 indicators`` loads only the tidy reader, the cube and the indicators (not the profile,
 findings or rendering modules) and ``policymix areas`` starts without the policy layer.
 """

@@ -19,7 +19,8 @@ Definitions used (see the cited modules for the formulas):
 - Esteban-Marquillas (1972) homothetic competitive and allocation effects
 - ONS input-output analytical tables 2019: direct requirements a_iS, output shares b_Sj; Type I
   output multipliers from FLQ-regionalised coefficients (Flegg and Webber 1997)
-- global Moran's I and local Moran (Anselin 1995), k nearest neighbours (libpysal, esda)
+- global Moran's I and local Moran (Anselin 1995), k nearest neighbours,
+  computed as libpysal and esda do (evidence.analysis.spatial, tested against them)
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ Public API::
     v = variety(emp, classes)                           # v.total == v.related + v.unrelated
     em = esteban_marquillas(start, end, area_total)     # homothetic competitive + allocation
     prof = supply_chain_profile("aerospace", ["3030"], emp_io, nat_io)   # ONS IO 2019, FLQ
-    sa = spatial_association(lq_by_district, centroids) # kNN Moran's I and LISA (esda)
+    sa = spatial_association(lq_by_district, centroids) # kNN Moran's I and LISA (as esda 2.9)
     classify_district(sa, "E06000001").text
 """
 

@@ -44,7 +44,7 @@ def _file_stem(name: str | None) -> str:
 
 def build_file(fmt: str) -> bytes:
     """Write one export to a temporary file and return its bytes."""
-    # deferred: the export package loads python-docx, openpyxl, matplotlib and vl-convert
+    # deferred: the export package loads python-docx, openpyxl, Pillow and vl-convert
     from policy.export import build_bundle, export
 
     session = get_session()
