@@ -44,23 +44,26 @@ def _printed(out: str) -> str:
     return out.rsplit("\nMODULES ", 1)[0]
 
 
-def test_profile_process_prints_what_the_library_does(capsys: pytest.CaptureFixture[str]):
-    assert main(["profile", "--area", AREA, "--format", "json"]) == 0
+def _same_as_in_process(command: str, capsys: pytest.CaptureFixture[str]) -> set[str]:
+    """Run ``command`` for AREA in process and as a process; both print the same JSON.
+    Returns the modules the process loaded."""
+    args = [command, "--area", AREA, "--format", "json"]
+    assert main(args) == 0
     here = json.loads(capsys.readouterr().out)
-    there = _process(["profile", "--area", AREA, "--format", "json"], probe=LOADED)
+    there = _process(args, probe=LOADED)
     assert json.loads(_printed(there.stdout)) == here
     loaded = _modules(there.stdout)
-    assert not {m for m in loaded if m.split(".")[0] in ("policy", "rules", "ui")}
     assert not set(HEAVY) & loaded, set(HEAVY) & loaded
+    return loaded
+
+
+def test_profile_process_prints_what_the_library_does(capsys: pytest.CaptureFixture[str]):
+    loaded = _same_as_in_process("profile", capsys)
+    assert not {m for m in loaded if m.split(".")[0] in ("policy", "rules", "ui")}
 
 
 def test_recommend_process_prints_what_the_library_does(capsys: pytest.CaptureFixture[str]):
-    assert main(["recommend", "--area", AREA, "--format", "json"]) == 0
-    here = json.loads(capsys.readouterr().out)
-    there = _process(["recommend", "--area", AREA, "--format", "json"], probe=LOADED)
-    assert json.loads(_printed(there.stdout)) == here
-    loaded = _modules(there.stdout)
-    assert not set(HEAVY) & loaded, set(HEAVY) & loaded
+    loaded = _same_as_in_process("recommend", capsys)
     assert "streamlit" not in loaded and "matplotlib" not in loaded
 
 
