@@ -578,7 +578,7 @@ def _read_parquet(path: Path) -> _Lean | pd.DataFrame:
             main = pq.read_table(path, columns=columns, read_dictionary=text)
             table = _table_codes(main["table"], name)
             rest_pos = np.flatnonzero(table != _EMPLOYMENT)
-            rest = main.take(pa.array(rest_pos))
+            rest = take_rows(main, rest_pos)
             others = [c for c in schema.names if c not in columns]
             if others:
                 picked = _parquet_rows(pf, rest_pos, others)
@@ -651,7 +651,7 @@ def _read_csv(path: Path) -> _Lean | pd.DataFrame:
     codes = _table_codes(table["table"], name)
     rest_pos = np.flatnonzero(codes != _EMPLOYMENT)
     main = table.select([c for c in _MAIN_COLUMNS if c in table.column_names])
-    return _Lean(main, codes, table.take(pa.array(rest_pos)).to_pandas(), rest_pos)
+    return _Lean(main, codes, take_rows(table, rest_pos).to_pandas(), rest_pos)
 
 
 def _dict_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
@@ -706,7 +706,24 @@ def _employment_rows(main: pa.Table, table: np.ndarray) -> tuple[pa.Table, np.nd
     n = len(positions)
     if n and int(positions[-1]) - int(positions[0]) + 1 == n:
         return main.slice(int(positions[0]), n), int(positions[0])
-    return main.take(pa.array(positions)), positions
+    return take_rows(main, positions), positions
+
+
+def take_rows(table: pa.Table, positions: np.ndarray) -> pa.Table:
+    """The rows of ``table`` at ``positions`` (sorted), taken chunk by chunk: Arrow's own
+    ``take`` on a chunked table first concatenates every chunk of every column (for a
+    dictionary column it unifies the dictionaries too), which costs more than the whole read
+    when only a few rows of a big file are wanted."""
+    parts, offset = [], 0
+    for batch in table.to_batches():
+        n = batch.num_rows
+        lo, hi = np.searchsorted(positions, [offset, offset + n])
+        if hi > lo:
+            parts.append(batch.take(pa.array(positions[lo:hi] - offset)))
+        offset += n
+    if not parts:
+        return table.schema.empty_table()
+    return pa.Table.from_batches(parts, schema=table.schema)
 
 
 def _whole_cells(main: pa.Table, table: np.ndarray, areas: np.ndarray,

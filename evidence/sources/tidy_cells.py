@@ -98,6 +98,39 @@ def _mapped(column: pa.Array | pa.ChunkedArray, labels: pa.Array,
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
+def _chunks(column: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
+    return column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+
+
+def _gather(column: pa.Array | pa.ChunkedArray, labels: pa.Array, value_of: np.ndarray,
+            out: np.ndarray) -> bool:  # fmt: skip
+    """``out`` [row] = ``value_of`` of the row's stripped label's position in ``labels``,
+    gathered through each chunk's dictionary; False when a chunk is not dictionary-encoded
+    with non-null indices, or a label is blank or not in ``labels`` (the caller then takes
+    the located path)."""
+    at = 0
+    for chunk in _chunks(column):
+        size = len(chunk)
+        if not size:
+            continue
+        if not pa.types.is_dictionary(chunk.type) or chunk.indices.null_count:
+            return False
+        found = pc.index_in(_stripped(chunk.dictionary), value_set=labels)
+        if found.null_count:  # some dictionary entry is unknown: is it used?
+            used = np.bincount(chunk.indices.to_numpy(), minlength=len(found)) > 0
+            if (used & ~np.asarray(found.is_valid())).any():
+                return False
+            found = pc.fill_null(found, 0)
+        local = value_of[found.to_numpy()]
+        if local.min(initial=0) < 0:  # a label with no value (not a SIC 2007 code)
+            used = np.bincount(chunk.indices.to_numpy(), minlength=len(local)) > 0
+            if (local[used] < 0).any():
+                return False
+        np.take(local, chunk.indices.to_numpy(), out=out[at:at + size])
+        at += size
+    return at == len(out)
+
+
 def _numbers(column: pa.Array | pa.ChunkedArray | None, n: int) -> np.ndarray:
     """A numeric column as float64, NaN where null (per chunk: no cast of the whole column)."""
     if column is None:
@@ -221,9 +254,14 @@ class Scatter:
 
     def add(self, batch: pa.Table | pa.RecordBatch, positions: np.ndarray | int) -> None:
         """Scatter one batch of employment rows (main columns); ``positions``: their 0-based
-        data-row positions in the file, or the position of the first when contiguous."""
+        data-row positions in the file, or the position of the first when contiguous.
+
+        A batch that passes every check in a few whole-array passes, in cell order, is
+        written by :meth:`_add_checked`; any other batch (a problem to locate, rows out of
+        order) goes through the row-by-row-located path below, which reports exactly what is
+        wrong and where."""
         n = batch.num_rows
-        if not n:
+        if not n or self._add_checked(batch, n):
             return
 
         def fail(index: int, column: str | None, message: str) -> DataError:
@@ -247,6 +285,75 @@ class Scatter:
             label = label if isinstance(label, str) else str(label)
             raise fail(bad, "area_code", f"area {label.strip()!r} is not in the areas table")
         self._scatter(area, sic, year, jobs, suppressed, fail)
+
+    def _add_checked(self, batch: pa.Table | pa.RecordBatch, n: int) -> bool:
+        """The batch written when it is clean and in cell order; False (nothing written) when
+        anything needs the located path: a missing or unknown area or industry code, a null
+        or implausible year, a count that is negative, implausible, not finite, or empty but
+        not suppressed, a cell an earlier row filled, or rows out of cell order.
+
+        Each row's cell is gathered from small per-dictionary tables whose entries are the
+        area's and the code's offsets in the cells (a negative sentinel for an unknown label),
+        so a row costs two integer gathers and a few in-place sums; the checks are minima and
+        maxima of whole arrays."""
+        names = batch.schema.names
+        if not {"area_code", "sic", "year"} <= set(names) or not len(self.axes.years):
+            return False
+        year = batch.column("year")
+        _, n_u, n_y = self.shape
+        first_year = int(self.axes.years[0])
+        if (not pa.types.is_integer(year.type) or year.null_count
+                or len(self.axes.years) != int(self.axes.years[-1]) - first_year + 1):
+            return False
+        cell = np.empty(n, dtype=np.int64)
+        if not _gather(batch.column("area_code"), self.area_labels,
+                       self.area_index.astype(np.int64) * n_y, cell):
+            return False
+        years = np.concatenate([np.asarray(c.to_numpy(), dtype=np.int64)
+                                for c in _chunks(year)]) if n else np.empty(0, np.int64)
+        if years.min() < first_year or years.max() > int(self.axes.years[-1]):
+            return False
+        cell += years
+        cell -= first_year
+        cell *= n_u
+        code = np.empty(n, dtype=np.int64)
+        if not _gather(batch.column("sic"), self.axes.raw_labels,
+                       self.axes.key_of_raw.astype(np.int64), code):
+            return False
+        cell += code
+        jobs = _numbers(batch.column("employment") if "employment" in names else None, n)
+        suppressed = _flags(batch.column("suppressed") if "suppressed" in names else None, n)
+        low, high = np.fmin.reduce(jobs), np.fmax.reduce(jobs)
+        if not (low >= 0 and high <= MAX_JOBS):  # also False when every count is empty
+            return False
+        empty = np.flatnonzero(np.isnan(jobs))
+        if len(empty) and not suppressed[empty].all():
+            return False
+        steps = np.diff(cell)
+        if len(steps) and steps.min() <= 0:
+            return False  # out of cell order, or a duplicate within the batch
+        lo, hi = int(cell[0]), int(cell[-1]) + 1
+        flat_known, flat_supp = self.known.reshape(-1), self.supp.reshape(-1)
+        contiguous = hi - lo == n
+        where = slice(lo, hi) if contiguous else cell
+        if self.rows and lo <= self.last_cell and (flat_known[where].any()
+                                                   or flat_supp[where].any()):
+            return False  # an earlier batch filled one of these cells: a duplicate
+        jobs[empty] = 0.0
+        self.jobs.reshape(-1)[where] = jobs
+        flat_known[where] = True
+        flat_known[cell[empty]] = False
+        if suppressed.any():
+            flat_supp[where] = suppressed
+            self.suppressed_rows += int(suppressed.sum())
+        per_area = n_u * n_y
+        if contiguous:
+            self.area_rows[lo // per_area:(hi - 1) // per_area + 1] += 1
+        else:
+            self.area_rows += np.bincount(cell // per_area, minlength=len(self.area_rows))
+        self.rows += n
+        self.last_cell = max(self.last_cell, hi - 1)
+        return True
 
     def _years(self, batch: pa.Table | pa.RecordBatch, n: int, fail: _FailAt) -> np.ndarray:
         column = batch.column("year") if "year" in batch.schema.names else None
