@@ -13,7 +13,9 @@ supply chains (``evidence.area_analysis``) work at that detail.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,6 +34,34 @@ from evidence.levels import select_codes
 from evidence.sectors import TOTAL_CODE, load_sectors, match_code
 
 SOC_GROUPS = 9
+
+
+class _ClassRows:
+    """The ``Cube.class_emp`` field: an array, or a function that makes it, called on first
+    read and replaced by its result (a descriptor-typed dataclass field, default None).
+
+    The class array of the aggregate rows (groups, regions, custom areas: sums of their
+    districts' rows, the size of the whole cube) is only read by the analysis step; the
+    indicators, the ``indicators`` command and the profile's sector figures never read it,
+    so it is summed when first asked for rather than with every cube."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.attr = f"_{name}"
+
+    def __get__(self, obj: Any, objtype: type | None = None) -> np.ndarray | None:
+        if obj is None:
+            return None  # the field's default
+        value = obj.__dict__.get(self.attr)
+        if callable(value):
+            value = obj.__dict__[self.attr] = value()
+        return value
+
+    def __set__(self, obj: Any, value: np.ndarray | Callable[[], np.ndarray] | None) -> None:
+        obj.__dict__[self.attr] = value
+
+    def stored(self, obj: Any) -> np.ndarray | Callable[[], np.ndarray] | None:
+        """The value as stored: the array, or the function that makes it (not called)."""
+        return obj.__dict__.get(self.attr)
 
 
 @dataclass
@@ -66,7 +96,9 @@ class Cube:
     nat_soc: np.ndarray | None
     classes: tuple[str, ...] = ()
     """The 4-digit SIC 2007 classes in the file, sorted; ``class_emp`` follows this order."""
-    class_emp: np.ndarray | None = None  # [A, C, Y] jobs by class; suppressed cells count 0
+    class_emp: np.ndarray | None = _ClassRows()  # type: ignore[assignment]
+    """[A, C, Y] jobs by class; suppressed cells count 0 (aggregate rows summed on first
+    read, :class:`_ClassRows`)."""
     nat_class_emp: np.ndarray | None = None  # [C, Y]
     total_basis: str = "all-industries row"
     national_basis: str = "sum of areas in file"
@@ -724,7 +756,7 @@ def aggregate_rows(cube: Cube, member_positions: list[np.ndarray]) -> dict[str, 
 
     A sector value of an aggregate is NaN only when every member is NaN.
     """
-    members = [np.asarray(g, dtype=np.int64) for g in member_positions]
+    members = _member_arrays(member_positions)
 
     def summed(x: np.ndarray | None) -> np.ndarray | None:
         if x is None:
@@ -741,7 +773,6 @@ def aggregate_rows(cube: Cube, member_positions: list[np.ndarray]) -> dict[str, 
         "gva": summed(cube.gva),
         "gva_total": summed(cube.gva_total),
         "soc": summed(cube.soc),
-        "class_emp": _sum_members(cube.class_emp, members, nan_free=True),
     }
     for name in ("level4", "berd"):
         x = getattr(cube, name)
@@ -831,7 +862,7 @@ def append_rows(cube: Cube, rows: pd.DataFrame, member_positions: list[np.ndarra
         level4=cat(cube.level4, agg["level4"]),
         berd=cat(cube.berd, agg["berd"]),
         soc=cat(cube.soc, agg["soc"]),
-        class_emp=cat(cube.class_emp, agg["class_emp"]),
+        class_emp=_appended_classes(cube, _member_arrays(member_positions)),
         region_pos=np.concatenate([cube.region_pos, np.full(len(rows), -1)]),
         extra=aggregate_extra(cube.extra, member_positions, cube.total),
         _pos={},
@@ -841,6 +872,24 @@ def append_rows(cube: Cube, rows: pd.DataFrame, member_positions: list[np.ndarra
         [pos.get(rc, -1) for rc in out.areas["region_code"].astype(str)], dtype=np.int64
     )
     return out
+
+
+def _member_arrays(member_positions: list[np.ndarray]) -> list[np.ndarray]:
+    return [np.asarray(g, dtype=np.int64) for g in member_positions]
+
+
+def _appended_classes(cube: Cube, members: list[np.ndarray]
+                      ) -> Callable[[], np.ndarray] | None:  # fmt: skip
+    """A function making ``cube``'s class array with the aggregates' rows appended (None
+    when the cube has no class detail); the parent's array is read when it is called."""
+    if Cube.__dict__["class_emp"].stored(cube) is None:
+        return None
+
+    def rows() -> np.ndarray:
+        base = cube.class_emp
+        return np.concatenate([base, _sum_members(base, members, nan_free=True)], axis=0)
+
+    return rows
 
 
 def with_custom_area(cube: Cube, code: str, name: str, members: list[str]) -> Cube:
