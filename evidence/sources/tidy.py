@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +46,7 @@ from evidence.sources.tidy_cells import (
     AxesTally,
     Scatter,
 )
+from evidence.sources.tidy_tables import small_tables
 
 __all__ = [
     "FILE_COLUMNS",
@@ -439,14 +440,25 @@ def read_tidy(path: Path | str) -> Dataset:
     raw = _read_parquet(path) if path.suffix == ".parquet" else _read_csv(path)
     if isinstance(raw, pd.DataFrame):
         return _read_frame(raw, file)
-    tables, _ = _split_tables(raw.rest, file, raw.rest_pos)
-    areas = _areas(tables["areas"], file)
-    if not (raw.table == _EMPLOYMENT).any():
+    # The small tables checked on whole arrays; only when a check fails (or a column needs
+    # converting) through the located path, which says what and where.
+    small = small_tables(raw.rest, raw.table[raw.rest_pos], TABLES)
+    if small is None:
+        tables, _ = _split_tables(raw.rest.to_pandas(), file, raw.rest_pos)
+        areas = _areas(tables["areas"], file)
+    else:
+        areas = small.areas
+    if len(raw.rest_pos) == len(raw.table):
         raise DataError("no employment rows", file=file)
     codes = areas["area_code"].to_numpy(dtype=str)
     cells = (_whole_cells(raw.main, raw.table, codes, file) if raw.main is not None
              else _batched_cells(path, raw.table, raw.tally, codes, file))
-    return _dataset(tables, areas, cells, file)
+    if small is None:
+        return _dataset(tables, areas, cells, file)
+    source = _source_from_meta(small.meta_keys, small.meta_values, file)
+    source.suppressed_cells = cells.suppressed_rows
+    return Dataset(employment=None, areas=areas, source=source, gva=small.gva,
+                   context=small.context, cells=cells)
 
 
 def read_small_tables(
@@ -520,7 +532,7 @@ class _Lean:
     """A file read lean: the main columns of every row, each row's table (an index into
     ``TABLES``), and the rows of the small tables (all columns) with their file positions."""
 
-    def __init__(self, main: pa.Table | None, table: np.ndarray, rest: pd.DataFrame,
+    def __init__(self, main: pa.Table | None, table: np.ndarray, rest: pa.Table,
                  rest_pos: np.ndarray, tally: AxesTally | None = None) -> None:  # fmt: skip
         """``main`` is None for a file read by row group (its rows are read again then, and
         ``tally`` holds what the first pass found)."""
@@ -586,7 +598,7 @@ def _read_parquet(path: Path) -> _Lean | pd.DataFrame:
                     rest = rest.append_column(column, picked[column])
     except (pa.ArrowException, OSError) as exc:
         raise DataError(f"not a readable Parquet file ({exc})", file=name) from exc
-    return _Lean(main, table, rest.to_pandas(), rest_pos, tally)
+    return _Lean(main, table, rest, rest_pos, tally)
 
 
 def _parquet_rows(pf: pq.ParquetFile, positions: np.ndarray, columns: list[str]) -> pa.Table:
@@ -651,7 +663,7 @@ def _read_csv(path: Path) -> _Lean | pd.DataFrame:
     codes = _table_codes(table["table"], name)
     rest_pos = np.flatnonzero(codes != _EMPLOYMENT)
     main = table.select([c for c in _MAIN_COLUMNS if c in table.column_names])
-    return _Lean(main, codes, take_rows(table, rest_pos).to_pandas(), rest_pos)
+    return _Lean(main, codes, take_rows(table, rest_pos), rest_pos)
 
 
 def _dict_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
@@ -890,7 +902,7 @@ def _context(rows: _Rows, known: pd.Series) -> pd.DataFrame | None:
     return context
 
 
-def _source_from_meta(keys: pd.Series, values: pd.Series, file: str) -> SourceInfo:
+def _source_from_meta(keys: Iterable[str], values: Iterable[str], file: str) -> SourceInfo:
     """Rebuild the SourceInfo from the ``meta`` rows (a file without them is described by name)."""
     found: dict[str, str] = {}
     notes: list[str] = []
