@@ -348,9 +348,11 @@ class Scatter:
         year = batch.column("year")
         n_a, n_u, n_y = self.shape
         first_year, last_year = int(self.axes.years[0]), int(self.axes.years[-1])
-        if (not pa.types.is_integer(year.type) or year.null_count
-                or len(self.axes.years) != last_year - first_year + 1):
+        if not pa.types.is_integer(year.type) or year.null_count:
             return False
+        # Consecutive years (the usual case): a year's slot is its offset from the first.
+        slots = (None if len(self.axes.years) == last_year - first_year + 1
+                 else self.year_slot[first_year - YEAR_RANGE[0]:last_year - YEAR_RANGE[0] + 1])
         kind = np.int32 if n_a * n_u * n_y < 2**31 - 1 else np.int64
         cell = np.empty(n, dtype=kind)
         if not _gather(batch.column("area_code"), self.area_labels,
@@ -361,6 +363,11 @@ class Scatter:
             values = np.asarray(chunk.to_numpy())
             if len(values) and (values.min() < first_year or values.max() > last_year):
                 return False
+            if slots is not None:  # years with gaps: each row's slot looked up
+                values = slots[values - first_year]
+                if values.min(initial=0) < 0:
+                    return False
+                values = values + first_year
             np.add(cell[at:at + len(values)], values, out=cell[at:at + len(values)],
                    casting="unsafe")
             at += len(values)
@@ -373,17 +380,22 @@ class Scatter:
         cell += code
         del code
         steps = np.diff(cell)
-        if len(steps) and steps.min() <= 0:
-            return False  # out of cell order, or a duplicate within the batch
+        ordered = not len(steps) or bool(steps.min() > 0)
         del steps
-        lo, hi = int(cell[0]), int(cell[-1]) + 1
+        lo, hi = (int(cell[0]), int(cell[-1]) + 1) if ordered else (int(cell.min()),
+                                                                    int(cell.max()) + 1)
         flat_known, flat_supp = self.known.reshape(-1), self.supp.reshape(-1)
-        contiguous = hi - lo == n
+        flat_jobs = self.jobs.reshape(-1)
+        contiguous = ordered and hi - lo == n
         where = slice(lo, hi) if contiguous else cell
         if self.rows and lo <= self.last_cell and (flat_known[where].any()
                                                    or flat_supp[where].any()):
             return False  # an earlier batch filled one of these cells: a duplicate
-        flat_jobs = self.jobs.reshape(-1)
+        if not ordered:  # each row writes its index into its cell and reads it back
+            order = np.arange(n, dtype=np.float64)
+            flat_jobs[cell] = order
+            if (flat_jobs[cell] != order).any():
+                return False  # two rows of the batch in one cell
         counts = _plausible_counts(batch.column("employment") if "employment" in names
                                    else None, n, flat_jobs[where] if contiguous else None)
         if counts is None:
