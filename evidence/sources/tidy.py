@@ -666,46 +666,36 @@ def _read_csv(path: Path) -> _Lean | pd.DataFrame:
     return _Lean(main, codes, take_rows(table, rest_pos), rest_pos)
 
 
-def _dict_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
-    """A text column as integer codes per row (-1 when missing or blank) and its distinct
-    stripped labels (sorted; the codes point into them).
-
-    Each chunk's dictionary (a few hundred labels) is mapped to the sorted labels once and its
-    indices gathered through that map: nothing is done per row but one integer gather, and
-    the chunks' dictionaries are never unified (that copies every chunk).
-    """
-    if pa.types.is_null(column.type):
-        return np.full(len(column), -1, dtype=np.int32), np.array([], dtype=str)
-    if not pa.types.is_dictionary(column.type):
-        column = pc.dictionary_encode(column)
-    chunks = [c for c in column.chunks if len(c)]
-    if not chunks:
-        return np.full(len(column), -1, dtype=np.int32), np.array([], dtype=str)
-    dictionaries = [[str(x).strip() for x in c.dictionary.to_pylist()] for c in chunks]
-    labels = np.array(sorted({x for d in dictionaries for x in d} - {""}), dtype=str)
-    where = {x: i for i, x in enumerate(labels.tolist())}
-    parts = []
-    for chunk, dictionary in zip(chunks, dictionaries, strict=True):
-        local = np.array([where.get(x, -1) for x in dictionary] + [-1], dtype=np.int32)
-        indices = chunk.indices
-        if indices.null_count:  # a null index picks the appended -1
-            indices = pc.fill_null(indices, len(dictionary))
-        parts.append(local[indices.to_numpy()])
-    return (parts[0] if len(parts) == 1 else np.concatenate(parts)), labels
-
-
 def _table_codes(column: pa.ChunkedArray | pa.Array, file: str, offset: int = 0) -> np.ndarray:
     """Each row's table as an index into ``TABLES``; an unknown or empty name is located
-    (``offset``: the file position of the column's first row)."""
+    (``offset``: the file position of the column's first row).
+
+    Each chunk's dictionary (a handful of names) is matched once and its indices gathered
+    through that map straight into the result: one integer gather a row."""
     if isinstance(column, pa.Array):
         column = pa.chunked_array([column])
-    codes, labels = _dict_codes(column)
-    names = np.array([TABLES.index(x.lower()) if x.lower() in TABLES else -1 for x in labels]
-                     + [-1], dtype=np.int8)  # fmt: skip
-    table = names[codes]
-    bad = _first(table < 0)
-    if bad is not None:
-        shown = str(labels[codes[bad]]) if codes[bad] >= 0 else "(empty)"
+    if pa.types.is_null(column.type) or not pa.types.is_dictionary(column.type):
+        column = pa.chunked_array([pc.dictionary_encode(c) for c in column.chunks],
+                                  pa.dictionary(pa.int32(), pa.string()))
+    table = np.empty(len(column), dtype=np.int8)
+    at = 0
+    for chunk in column.chunks:
+        size = len(chunk)
+        if not size:
+            continue
+        words = [str(x).strip().lower() if x is not None else ""
+                 for x in chunk.dictionary.to_pylist()]
+        local = np.array([TABLES.index(x) if x in TABLES else -1 for x in words] + [-1],
+                         dtype=np.int8)
+        indices = chunk.indices
+        if indices.null_count:  # a null index picks the appended -1
+            indices = pc.fill_null(indices, len(words))
+        np.take(local, indices.to_numpy(), out=table[at:at + size])
+        at += size
+    if len(table) and table.min() < 0:
+        bad = int(np.flatnonzero(table < 0)[0])
+        label = column[bad].as_py()
+        shown = str(label).strip() if label is not None and str(label).strip() else "(empty)"
         raise _fail(file, bad + offset, "table",
                     f"unknown table {shown!r}; expected one of {TABLES}")
     return table
@@ -714,10 +704,12 @@ def _table_codes(column: pa.ChunkedArray | pa.Array, file: str, offset: int = 0)
 def _employment_rows(main: pa.Table, table: np.ndarray) -> tuple[pa.Table, np.ndarray | int]:
     """The employment rows of the main columns and their file positions: a slice (no copy)
     and the first position when they are contiguous (the usual layout), else a gather."""
-    positions = np.flatnonzero(table == _EMPLOYMENT)
-    n = len(positions)
-    if n and int(positions[-1]) - int(positions[0]) + 1 == n:
-        return main.slice(int(positions[0]), n), int(positions[0])
+    mine = table == _EMPLOYMENT
+    n = int(np.count_nonzero(mine))
+    first = int(np.argmax(mine)) if n else 0
+    if n and bool(mine[first:first + n].all()):
+        return main.slice(first, n), first
+    positions = np.flatnonzero(mine)
     return take_rows(main, positions), positions
 
 
