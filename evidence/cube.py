@@ -109,7 +109,7 @@ class Cube:
 
     def position(self, area_code: str) -> int:
         if not self._pos:
-            self._pos = {c: i for i, c in enumerate(self.areas["area_code"])}
+            self._pos = {c: i for i, c in enumerate(self.areas["area_code"].tolist())}
         try:
             return self._pos[area_code]
         except KeyError:
@@ -152,7 +152,7 @@ def build_cube(ds: Dataset) -> Cube:
     sectors = [s.sector_id for s in load_sectors()]
     years = np.array(ds.years, dtype=int)
     base, gb_in_file = _base_areas(ds)
-    area_order = list(base["area_code"]) + [GB_CODE]
+    area_order = base["area_code"].tolist() + [GB_CODE]
     if ds.sums is not None:
         e = _summed_arrays(ds.sums, area_order, years, sectors)
     elif ds.cells is not None:
@@ -190,7 +190,7 @@ def build_cube(ds: Dataset) -> Cube:
 
     areas = base[["area_code", "area_name", "level", "group_code", "group_name",
                   "region_code", "region_name"]].copy()
-    areas["members"] = [[c] for c in areas["area_code"]]
+    areas["members"] = [[c] for c in areas["area_code"].tolist()]
     cube = Cube(
         areas=areas,
         sectors=sectors,
@@ -240,7 +240,7 @@ def _add_districts(
     """
     areas = cube.areas
     tier = areas["level"].astype(str).map(NEIGHBOURHOOD_TIERS)
-    existing = set(areas["area_code"])
+    existing = set(areas["area_code"].tolist())
     parent = areas["group_code"].astype(str)
     nb = tier.notna() & (parent != "") & ~parent.isin(existing)
     if not nb.any():
@@ -795,15 +795,17 @@ def _add_aggregates(cube: Cube, extra: pd.DataFrame | None = None) -> Cube:
     if extra is not None:
         lad = lad.join(extra.loc[lad.index])
         passes.insert(1, ("group", "cauth_code", "cauth_name"))
-    existing = set(cube.areas["area_code"])
+    existing = set(cube.areas["area_code"].tolist())
     new_rows: list[dict] = []
     members: list[np.ndarray] = []
     positions = lad.index.to_numpy()
+
+    def text(column: str) -> np.ndarray:  # one list conversion, not a string a row
+        return np.asarray(lad[column].fillna("").astype(str).tolist(), dtype=object)
+
+    lad_codes, regions, region_names = text("area_code"), text("region_code"), text("region_name")
     for level, code_col, name_col in passes:
-        codes = lad[code_col].fillna("").astype(str).to_numpy()
-        names = lad[name_col].astype(str).to_numpy()
-        regions = lad["region_code"].astype(str).to_numpy()
-        region_names = lad["region_name"].astype(str).to_numpy()
+        codes, names = text(code_col), text(name_col)
         groups, inverse = np.unique(codes, return_inverse=True)
         for g, code in enumerate(groups.tolist()):
             if code == "" or code in existing:
@@ -821,14 +823,14 @@ def _add_aggregates(cube: Cube, extra: pd.DataFrame | None = None) -> Cube:
                 "group_name": name if level == "group" else "",
                 "region_code": region_code,
                 "region_name": region_name or name,
-                "members": [str(c) for c in lad["area_code"].to_numpy()[rows]],
+                "members": lad_codes[rows].tolist(),
             })
             members.append(positions[rows])
     if new_rows:
         cube = append_rows(cube, pd.DataFrame(new_rows), members)
-    codes = list(cube.areas["area_code"])
+    codes = cube.areas["area_code"].tolist()
     pos = {c: i for i, c in enumerate(codes)}
-    region_codes = cube.areas["region_code"].astype(str).to_numpy()
+    region_codes = cube.areas["region_code"].astype(str).tolist()
     cube.region_pos = np.array([pos.get(rc, -1) for rc in region_codes], dtype=np.int64)
     cube._pos = {}
     return cube
@@ -867,9 +869,9 @@ def append_rows(cube: Cube, rows: pd.DataFrame, member_positions: list[np.ndarra
         extra=aggregate_extra(cube.extra, member_positions, cube.total),
         _pos={},
     )
-    pos = {c: i for i, c in enumerate(out.areas["area_code"])}
+    pos = {c: i for i, c in enumerate(out.areas["area_code"].tolist())}
     out.region_pos = np.array(
-        [pos.get(rc, -1) for rc in out.areas["region_code"].astype(str)], dtype=np.int64
+        [pos.get(rc, -1) for rc in out.areas["region_code"].astype(str).tolist()], dtype=np.int64
     )
     return out
 
