@@ -602,14 +602,19 @@ def _read_parquet(path: Path) -> _Lean | pd.DataFrame:
 
 
 def _parquet_rows(pf: pq.ParquetFile, positions: np.ndarray, columns: list[str]) -> pa.Table:
-    """The ``columns`` of the rows at ``positions`` (sorted), reading only the row groups and
-    batches needed."""
+    """The ``columns`` of the rows at ``positions`` (sorted), reading only the row groups
+    needed, and of a group only its first batches when the rows are all there."""
     parts = []
     offset = 0
     for group in range(pf.metadata.num_row_groups):
         n = pf.metadata.row_group(group).num_rows
         wanted = positions[(positions >= offset) & (positions < offset + n)] - offset
-        if len(wanted):
+        if len(wanted) and wanted[-1] >= 2 * _BATCH:
+            # Rows deep into the group (the GVA and context rows after the employment rows):
+            # the group's columns decoded at once, in parallel, then taken.
+            group_rows = pf.read_row_group(group, columns=columns, use_threads=True)
+            parts.append(take_rows(group_rows, wanted))
+        elif len(wanted):
             start = 0
             for batch in pf.iter_batches(batch_size=_BATCH, row_groups=[group],
                                          columns=columns):  # fmt: skip
