@@ -144,7 +144,8 @@ def _no_duplicates(*keys: np.ndarray) -> None:
     combined = np.zeros(len(keys[0]), dtype=np.int64)
     for key in keys:
         combined = combined * (int(key.max(initial=0)) + 1) + key
-    if len(np.unique(combined)) != len(combined):
+    combined.sort()
+    if (combined[1:] == combined[:-1]).any():
         raise _Unclean
 
 
