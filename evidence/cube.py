@@ -30,7 +30,7 @@ from evidence.dataset import (
     is_pseudo_code,
     partition_mask,
 )
-from evidence.levels import select_codes
+from evidence.levels import CodeSelection, select_codes
 from evidence.sectors import TOTAL_CODE, load_sectors, match_code
 
 SOC_GROUPS = 9
@@ -159,7 +159,7 @@ def build_cube(ds: Dataset) -> Cube:
         e = _cell_arrays(ds.cells, area_order, years, sectors)
     else:
         e = _employment_arrays(ds, area_order, years, sectors)
-    notes = _coarse_code_notes(e.codes)
+    notes = (e.selection or select_codes(e.codes)).notes()  # the code axis's, when it has one
 
     gva = gva_total = None
     if ds.gva is not None and len(ds.gva):
@@ -315,6 +315,9 @@ class _EmploymentArrays:
     areas without the GB row (which is ``class_gb``); None from an out-of-core reader's
     sums, which have no class detail."""
     class_gb: np.ndarray | None = None
+    selection: CodeSelection | None = None
+    """The codes' selection (:func:`evidence.levels.select_codes`) when the arrays were summed
+    over a code axis (TOTAL is ignored by it, so it is also the selection of ``codes``)."""
 
 
 def is_class_code(code: str) -> bool:
@@ -324,7 +327,7 @@ def is_class_code(code: str) -> bool:
 
 def _code_positions(
     uniques: np.ndarray, sectors: list[str]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], CodeSelection]:
     """Per distinct industry code: its Table 1 sector and division positions (-1 for none),
     whether it is TOTAL; and the divisions present.
 
@@ -335,7 +338,7 @@ def _code_positions(
     sector_of = np.full(len(uniques), -1, dtype=np.int64)
     division_of = np.full(len(uniques), -1, dtype=np.int64)
     is_total = uniques == TOTAL_CODE
-    selection = select_codes(list(uniques))
+    selection = select_codes(list(uniques))  # TOTAL and pseudo-codes are ignored
     sector_by_code = {c: s for s, codes in selection.sector_codes.items() for c in codes}
     divisions = sorted({u[:2] for u in uniques if u in selection.structure_codes})
     div_pos = {d: i for i, d in enumerate(divisions)}
@@ -347,7 +350,7 @@ def _code_positions(
             sector_of[i] = sectors.index(sector)
         if code in selection.structure_codes:
             division_of[i] = div_pos[code[:2]]
-    return sector_of, division_of, is_total, divisions
+    return sector_of, division_of, is_total, divisions, selection
 
 
 class _Rows:
@@ -410,8 +413,10 @@ def _employment_arrays(
 
     sums = codes.sums(jobs, count(known), count(rows.suppressed))
     class_emp = jobs[:, codes.class_pos, :]
-    return _finish(*sums, list(uniques[~codes.is_total]), codes.classes, class_emp[:-1],
-                   class_emp[-1])
+    arrays = _finish(*sums, list(uniques[~codes.is_total]), codes.classes, class_emp[:-1],
+                     class_emp[-1])
+    arrays.selection = codes.selection
+    return arrays
 
 
 def _cell_arrays(cells: EmploymentCells, area_order: list[str], years: np.ndarray,
@@ -443,8 +448,10 @@ def _cell_arrays(cells: EmploymentCells, area_order: list[str], years: np.ndarra
     seen = cells.known.transpose(0, 2, 1)[:, :, counted].astype(float)
     supp = cells.suppressed.transpose(0, 2, 1)[:, :, counted].astype(float)
     sums = [placed(x) for x in codes.sums_last(stored, seen, supp)]
-    return _finish(*sums, list(uniques[~codes.is_total]), codes.classes,  # type: ignore[arg-type]
-                   *_class_arrays(stored, codes.class_pos, pick))
+    arrays = _finish(*sums, list(uniques[~codes.is_total]), codes.classes,  # type: ignore[arg-type]
+                     *_class_arrays(stored, codes.class_pos, pick))
+    arrays.selection = codes.selection
+    return arrays
 
 
 def _class_arrays(stored: np.ndarray, class_pos: np.ndarray,
@@ -472,8 +479,8 @@ class _CodeAxis:
     Table 1 sector, its division, TOTAL, a NOMIS pseudo-code, a 4-digit class."""
 
     def __init__(self, uniques: np.ndarray, sectors: list[str]) -> None:
-        self.sector_of, self.division_of, self.is_total, divisions = _code_positions(
-            uniques, sectors)
+        self.sector_of, self.division_of, self.is_total, divisions, self.selection = (
+            _code_positions(uniques, sectors))
         self.n_s, self.n_d = len(sectors), len(divisions)
         self.counted = np.flatnonzero((self.sector_of >= 0) | self.is_total)
         self.slot = np.full(len(uniques), -1, dtype=np.int64)
@@ -603,11 +610,6 @@ def _summed_arrays(sums: EmploymentSums, area_order: list[str], years: np.ndarra
     return _finish(placed(sums.sector_jobs, 0.0), placed(sums.sector_seen, 0.0),
                    placed(sums.sector_supp, 0.0), structure, total_jobs, total_seen, None,
                    codes)
-
-
-def _coarse_code_notes(codes: list[str]) -> list[str]:
-    """A note for every sector the file's codes cannot separate or only partly cover."""
-    return select_codes(codes).notes()
 
 
 def _national_employment(
