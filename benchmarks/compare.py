@@ -24,7 +24,7 @@ indicator for every area, written to a file) against a minimal DuckDB script
 file and writes them; and ``policymix areas``, ``profile`` and ``recommend`` on the bundled
 demo (start-up; the target is under 1.5 s each).
 
-    python benchmarks/compare.py [--repeats 7] [--file PATH] [--no-processes]
+    python benchmarks/compare.py [--repeats 7] [--file PATH] [--no-processes] [--no-startup]
 """
 
 from __future__ import annotations
@@ -175,7 +175,8 @@ def clear_caches() -> None:
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_processes(path: Path, mapping: pd.DataFrame, repeats: int) -> None:
+def run_processes(path: Path, mapping: pd.DataFrame, repeats: int,
+                  startup: bool = True) -> None:
     """Whole processes, interleaved, hyperfine-style: wall time of each command line (one
     warm-up run each first, so no run pays for compiling imports or writing a cache)."""
     python = sys.executable
@@ -194,6 +195,8 @@ def run_processes(path: Path, mapping: pd.DataFrame, repeats: int) -> None:
             "policymix recommend (bundled)": [python, cli, "recommend", "--area",
                                               BUNDLED_AREA],
         }
+        if not startup:
+            commands = {k: v for k, v in commands.items() if "bundled" not in k}
         for command in commands.values():
             subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
         times: dict[str, list[float]] = {name: [] for name in commands}
@@ -230,6 +233,9 @@ def main() -> None:
     parser.add_argument("--file", type=Path, default=None)
     parser.add_argument("--no-processes", action="store_true",
                         help="skip the whole-process comparison")
+    parser.add_argument("--no-startup", action="store_true",
+                        help="whole processes: only `indicators` and the DuckDB script, not "
+                        "the start-up commands on the bundled demo")
     args = parser.parse_args()
     path = args.file or ensure_full_demo()
     ev = Evidence.from_path(str(path))
@@ -265,7 +271,7 @@ def main() -> None:
         print(f"{name:<10} {med * 1000:8.0f}ms {min(ts) * 1000:8.0f}ms {max(ts) * 1000:8.0f}ms "
               f"{med / base:12.2f}x {statistics.median(cpu[name]) * 1000:6.0f}ms")
     if not args.no_processes:
-        run_processes(path, mapping, args.repeats)
+        run_processes(path, mapping, args.repeats, startup=not args.no_startup)
 
 
 if __name__ == "__main__":
