@@ -17,19 +17,21 @@ checked against policymix to 1e-9 before any time is printed. Prints median, min
 tool and the ratio of each median to policymix's.
 
 Then whole processes, hyperfine-style (each command run ``--repeats`` times, interleaved,
-median / min / max of the wall time): ``policymix indicators --data FILE --out X.parquet`` (every
+median / min / max of the wall time, and the median CPU time, which a busy machine inflates
+less): ``policymix indicators --data FILE --out X.parquet`` (every
 indicator for every area, written to a file) against a minimal DuckDB script
 (``benchmarks/scripts/duckdb_lq_growth.py``) that computes only LQ and growth from the same
 file and writes them; and ``policymix areas``, ``profile`` and ``recommend`` on the bundled
 demo (start-up; the target is under 1.5 s each).
 
-    python benchmarks/compare.py [--repeats 7] [--file PATH] [--no-processes]
+    python benchmarks/compare.py [--repeats 7] [--file PATH] [--no-processes] [--no-startup]
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import resource
 import statistics
 import subprocess
 import sys
@@ -173,7 +175,8 @@ def clear_caches() -> None:
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_processes(path: Path, mapping: pd.DataFrame, repeats: int) -> None:
+def run_processes(path: Path, mapping: pd.DataFrame, repeats: int,
+                  startup: bool = True) -> None:
     """Whole processes, interleaved, hyperfine-style: wall time of each command line (one
     warm-up run each first, so no run pays for compiling imports or writing a cache)."""
     python = sys.executable
@@ -192,25 +195,36 @@ def run_processes(path: Path, mapping: pd.DataFrame, repeats: int) -> None:
             "policymix recommend (bundled)": [python, cli, "recommend", "--area",
                                               BUNDLED_AREA],
         }
+        if not startup:
+            commands = {k: v for k, v in commands.items() if "bundled" not in k}
         for command in commands.values():
             subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
         times: dict[str, list[float]] = {name: [] for name in commands}
+        cpu: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(repeats):
             for name, command in commands.items():
+                c0 = _children_cpu()
                 t0 = time.perf_counter()
                 subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
                 times[name].append(time.perf_counter() - t0)
+                cpu[name].append(_children_cpu() - c0)
         duck = pd.read_parquet(f"{tmp}/duck.parquet")
         ours = pd.read_parquet(f"{tmp}/pm.parquet")
         check_same(ours[ours["level"] == "lad"], duck, "duckdb script")
     base = statistics.median(times["duckdb LQ+growth script"])
     print(f"\nwhole processes ({repeats} interleaved runs each after a warm-up; wall time; "
           "the script's LQ and growth checked equal to policymix's file)")
-    print(f"{'command':<30} {'median':>9} {'min':>9} {'max':>9} {'vs duckdb':>10}")
+    print(f"{'command':<30} {'median':>9} {'min':>9} {'max':>9} {'vs duckdb':>10} {'cpu':>8}")
     for name, ts in times.items():
         med = statistics.median(ts)
         print(f"{name:<30} {med * 1000:8.0f}ms {min(ts) * 1000:8.0f}ms {max(ts) * 1000:8.0f}ms "
-              f"{med / base:9.2f}x")
+              f"{med / base:9.2f}x {statistics.median(cpu[name]) * 1000:6.0f}ms")
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of the finished child processes so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -219,6 +233,9 @@ def main() -> None:
     parser.add_argument("--file", type=Path, default=None)
     parser.add_argument("--no-processes", action="store_true",
                         help="skip the whole-process comparison")
+    parser.add_argument("--no-startup", action="store_true",
+                        help="whole processes: only `indicators` and the DuckDB script, not "
+                        "the start-up commands on the bundled demo")
     args = parser.parse_args()
     path = args.file or ensure_full_demo()
     ev = Evidence.from_path(str(path))
@@ -236,23 +253,25 @@ def main() -> None:
         if name != "policymix":
             check_same(reference, fn(), name)
     times: dict[str, list[float]] = {name: [] for name in tools}
+    cpu: dict[str, list[float]] = {name: [] for name in tools}
     for _ in range(args.repeats):
         for name, fn in tools.items():  # interleaved: each repeat runs all four in turn
             clear_caches()
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             fn()
             times[name].append(time.perf_counter() - t0)
+            cpu[name].append(time.process_time() - c0)
     base = statistics.median(times["policymix"])
     print(f"file to LQ and growth for {len(reference):,} district x sector rows "
           f"({path.name}, {start}-{end}; {args.repeats} interleaved repeats; numbers checked "
-          "equal to 1e-9)")
-    print(f"{'tool':<10} {'median':>9} {'min':>9} {'max':>9} {'vs policymix':>13}")
+          "equal to 1e-9; cpu: the process's CPU time, all threads, median)")
+    print(f"{'tool':<10} {'median':>9} {'min':>9} {'max':>9} {'vs policymix':>13} {'cpu':>8}")
     for name, ts in times.items():
         med = statistics.median(ts)
         print(f"{name:<10} {med * 1000:8.0f}ms {min(ts) * 1000:8.0f}ms {max(ts) * 1000:8.0f}ms "
-              f"{med / base:12.2f}x")
+              f"{med / base:12.2f}x {statistics.median(cpu[name]) * 1000:6.0f}ms")
     if not args.no_processes:
-        run_processes(path, mapping, args.repeats)
+        run_processes(path, mapping, args.repeats, startup=not args.no_startup)
 
 
 if __name__ == "__main__":

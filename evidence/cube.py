@@ -13,7 +13,9 @@ supply chains (``evidence.area_analysis``) work at that detail.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,10 +30,38 @@ from evidence.dataset import (
     is_pseudo_code,
     partition_mask,
 )
-from evidence.levels import select_codes
+from evidence.levels import CodeSelection, select_codes
 from evidence.sectors import TOTAL_CODE, load_sectors, match_code
 
 SOC_GROUPS = 9
+
+
+class _ClassRows:
+    """The ``Cube.class_emp`` field: an array, or a function that makes it, called on first
+    read and replaced by its result (a descriptor-typed dataclass field, default None).
+
+    The class array of the aggregate rows (groups, regions, custom areas: sums of their
+    districts' rows, the size of the whole cube) is only read by the analysis step; the
+    indicators, the ``indicators`` command and the profile's sector figures never read it,
+    so it is summed when first asked for rather than with every cube."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.attr = f"_{name}"
+
+    def __get__(self, obj: Any, objtype: type | None = None) -> np.ndarray | None:
+        if obj is None:
+            return None  # the field's default
+        value = obj.__dict__.get(self.attr)
+        if callable(value):
+            value = obj.__dict__[self.attr] = value()
+        return value
+
+    def __set__(self, obj: Any, value: np.ndarray | Callable[[], np.ndarray] | None) -> None:
+        obj.__dict__[self.attr] = value
+
+    def stored(self, obj: Any) -> np.ndarray | Callable[[], np.ndarray] | None:
+        """The value as stored: the array, or the function that makes it (not called)."""
+        return obj.__dict__.get(self.attr)
 
 
 @dataclass
@@ -66,7 +96,9 @@ class Cube:
     nat_soc: np.ndarray | None
     classes: tuple[str, ...] = ()
     """The 4-digit SIC 2007 classes in the file, sorted; ``class_emp`` follows this order."""
-    class_emp: np.ndarray | None = None  # [A, C, Y] jobs by class; suppressed cells count 0
+    class_emp: np.ndarray | None = _ClassRows()  # type: ignore[assignment]
+    """[A, C, Y] jobs by class; suppressed cells count 0 (aggregate rows summed on first
+    read, :class:`_ClassRows`)."""
     nat_class_emp: np.ndarray | None = None  # [C, Y]
     total_basis: str = "all-industries row"
     national_basis: str = "sum of areas in file"
@@ -77,7 +109,7 @@ class Cube:
 
     def position(self, area_code: str) -> int:
         if not self._pos:
-            self._pos = {c: i for i, c in enumerate(self.areas["area_code"])}
+            self._pos = {c: i for i, c in enumerate(self.areas["area_code"].tolist())}
         try:
             return self._pos[area_code]
         except KeyError:
@@ -120,14 +152,14 @@ def build_cube(ds: Dataset) -> Cube:
     sectors = [s.sector_id for s in load_sectors()]
     years = np.array(ds.years, dtype=int)
     base, gb_in_file = _base_areas(ds)
-    area_order = list(base["area_code"]) + [GB_CODE]
+    area_order = base["area_code"].tolist() + [GB_CODE]
     if ds.sums is not None:
         e = _summed_arrays(ds.sums, area_order, years, sectors)
     elif ds.cells is not None:
         e = _cell_arrays(ds.cells, area_order, years, sectors)
     else:
         e = _employment_arrays(ds, area_order, years, sectors)
-    notes = _coarse_code_notes(e.codes)
+    notes = (e.selection or select_codes(e.codes)).notes()  # the code axis's, when it has one
 
     gva = gva_total = None
     if ds.gva is not None and len(ds.gva):
@@ -158,7 +190,7 @@ def build_cube(ds: Dataset) -> Cube:
 
     areas = base[["area_code", "area_name", "level", "group_code", "group_name",
                   "region_code", "region_name"]].copy()
-    areas["members"] = [[c] for c in areas["area_code"]]
+    areas["members"] = [[c] for c in areas["area_code"].tolist()]
     cube = Cube(
         areas=areas,
         sectors=sectors,
@@ -208,7 +240,7 @@ def _add_districts(
     """
     areas = cube.areas
     tier = areas["level"].astype(str).map(NEIGHBOURHOOD_TIERS)
-    existing = set(areas["area_code"])
+    existing = set(areas["area_code"].tolist())
     parent = areas["group_code"].astype(str)
     nb = tier.notna() & (parent != "") & ~parent.isin(existing)
     if not nb.any():
@@ -283,6 +315,9 @@ class _EmploymentArrays:
     areas without the GB row (which is ``class_gb``); None from an out-of-core reader's
     sums, which have no class detail."""
     class_gb: np.ndarray | None = None
+    selection: CodeSelection | None = None
+    """The codes' selection (:func:`evidence.levels.select_codes`) when the arrays were summed
+    over a code axis (TOTAL is ignored by it, so it is also the selection of ``codes``)."""
 
 
 def is_class_code(code: str) -> bool:
@@ -292,7 +327,7 @@ def is_class_code(code: str) -> bool:
 
 def _code_positions(
     uniques: np.ndarray, sectors: list[str]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], CodeSelection]:
     """Per distinct industry code: its Table 1 sector and division positions (-1 for none),
     whether it is TOTAL; and the divisions present.
 
@@ -303,7 +338,7 @@ def _code_positions(
     sector_of = np.full(len(uniques), -1, dtype=np.int64)
     division_of = np.full(len(uniques), -1, dtype=np.int64)
     is_total = uniques == TOTAL_CODE
-    selection = select_codes(list(uniques))
+    selection = select_codes(list(uniques))  # TOTAL and pseudo-codes are ignored
     sector_by_code = {c: s for s, codes in selection.sector_codes.items() for c in codes}
     divisions = sorted({u[:2] for u in uniques if u in selection.structure_codes})
     div_pos = {d: i for i, d in enumerate(divisions)}
@@ -315,7 +350,7 @@ def _code_positions(
             sector_of[i] = sectors.index(sector)
         if code in selection.structure_codes:
             division_of[i] = div_pos[code[:2]]
-    return sector_of, division_of, is_total, divisions
+    return sector_of, division_of, is_total, divisions, selection
 
 
 class _Rows:
@@ -378,8 +413,10 @@ def _employment_arrays(
 
     sums = codes.sums(jobs, count(known), count(rows.suppressed))
     class_emp = jobs[:, codes.class_pos, :]
-    return _finish(*sums, list(uniques[~codes.is_total]), codes.classes, class_emp[:-1],
-                   class_emp[-1])
+    arrays = _finish(*sums, list(uniques[~codes.is_total]), codes.classes, class_emp[:-1],
+                     class_emp[-1])
+    arrays.selection = codes.selection
+    return arrays
 
 
 def _cell_arrays(cells: EmploymentCells, area_order: list[str], years: np.ndarray,
@@ -411,8 +448,10 @@ def _cell_arrays(cells: EmploymentCells, area_order: list[str], years: np.ndarra
     seen = cells.known.transpose(0, 2, 1)[:, :, counted].astype(float)
     supp = cells.suppressed.transpose(0, 2, 1)[:, :, counted].astype(float)
     sums = [placed(x) for x in codes.sums_last(stored, seen, supp)]
-    return _finish(*sums, list(uniques[~codes.is_total]), codes.classes,  # type: ignore[arg-type]
-                   *_class_arrays(stored, codes.class_pos, pick))
+    arrays = _finish(*sums, list(uniques[~codes.is_total]), codes.classes,  # type: ignore[arg-type]
+                     *_class_arrays(stored, codes.class_pos, pick))
+    arrays.selection = codes.selection
+    return arrays
 
 
 def _class_arrays(stored: np.ndarray, class_pos: np.ndarray,
@@ -440,8 +479,8 @@ class _CodeAxis:
     Table 1 sector, its division, TOTAL, a NOMIS pseudo-code, a 4-digit class."""
 
     def __init__(self, uniques: np.ndarray, sectors: list[str]) -> None:
-        self.sector_of, self.division_of, self.is_total, divisions = _code_positions(
-            uniques, sectors)
+        self.sector_of, self.division_of, self.is_total, divisions, self.selection = (
+            _code_positions(uniques, sectors))
         self.n_s, self.n_d = len(sectors), len(divisions)
         self.counted = np.flatnonzero((self.sector_of >= 0) | self.is_total)
         self.slot = np.full(len(uniques), -1, dtype=np.int64)
@@ -571,11 +610,6 @@ def _summed_arrays(sums: EmploymentSums, area_order: list[str], years: np.ndarra
     return _finish(placed(sums.sector_jobs, 0.0), placed(sums.sector_seen, 0.0),
                    placed(sums.sector_supp, 0.0), structure, total_jobs, total_seen, None,
                    codes)
-
-
-def _coarse_code_notes(codes: list[str]) -> list[str]:
-    """A note for every sector the file's codes cannot separate or only partly cover."""
-    return select_codes(codes).notes()
 
 
 def _national_employment(
@@ -724,7 +758,7 @@ def aggregate_rows(cube: Cube, member_positions: list[np.ndarray]) -> dict[str, 
 
     A sector value of an aggregate is NaN only when every member is NaN.
     """
-    members = [np.asarray(g, dtype=np.int64) for g in member_positions]
+    members = _member_arrays(member_positions)
 
     def summed(x: np.ndarray | None) -> np.ndarray | None:
         if x is None:
@@ -741,7 +775,6 @@ def aggregate_rows(cube: Cube, member_positions: list[np.ndarray]) -> dict[str, 
         "gva": summed(cube.gva),
         "gva_total": summed(cube.gva_total),
         "soc": summed(cube.soc),
-        "class_emp": _sum_members(cube.class_emp, members, nan_free=True),
     }
     for name in ("level4", "berd"):
         x = getattr(cube, name)
@@ -764,15 +797,17 @@ def _add_aggregates(cube: Cube, extra: pd.DataFrame | None = None) -> Cube:
     if extra is not None:
         lad = lad.join(extra.loc[lad.index])
         passes.insert(1, ("group", "cauth_code", "cauth_name"))
-    existing = set(cube.areas["area_code"])
+    existing = set(cube.areas["area_code"].tolist())
     new_rows: list[dict] = []
     members: list[np.ndarray] = []
     positions = lad.index.to_numpy()
+
+    def text(column: str) -> np.ndarray:  # one list conversion, not a string a row
+        return np.asarray(lad[column].fillna("").astype(str).tolist(), dtype=object)
+
+    lad_codes, regions, region_names = text("area_code"), text("region_code"), text("region_name")
     for level, code_col, name_col in passes:
-        codes = lad[code_col].fillna("").astype(str).to_numpy()
-        names = lad[name_col].astype(str).to_numpy()
-        regions = lad["region_code"].astype(str).to_numpy()
-        region_names = lad["region_name"].astype(str).to_numpy()
+        codes, names = text(code_col), text(name_col)
         groups, inverse = np.unique(codes, return_inverse=True)
         for g, code in enumerate(groups.tolist()):
             if code == "" or code in existing:
@@ -790,14 +825,14 @@ def _add_aggregates(cube: Cube, extra: pd.DataFrame | None = None) -> Cube:
                 "group_name": name if level == "group" else "",
                 "region_code": region_code,
                 "region_name": region_name or name,
-                "members": [str(c) for c in lad["area_code"].to_numpy()[rows]],
+                "members": lad_codes[rows].tolist(),
             })
             members.append(positions[rows])
     if new_rows:
         cube = append_rows(cube, pd.DataFrame(new_rows), members)
-    codes = list(cube.areas["area_code"])
+    codes = cube.areas["area_code"].tolist()
     pos = {c: i for i, c in enumerate(codes)}
-    region_codes = cube.areas["region_code"].astype(str).to_numpy()
+    region_codes = cube.areas["region_code"].astype(str).tolist()
     cube.region_pos = np.array([pos.get(rc, -1) for rc in region_codes], dtype=np.int64)
     cube._pos = {}
     return cube
@@ -831,16 +866,34 @@ def append_rows(cube: Cube, rows: pd.DataFrame, member_positions: list[np.ndarra
         level4=cat(cube.level4, agg["level4"]),
         berd=cat(cube.berd, agg["berd"]),
         soc=cat(cube.soc, agg["soc"]),
-        class_emp=cat(cube.class_emp, agg["class_emp"]),
+        class_emp=_appended_classes(cube, _member_arrays(member_positions)),
         region_pos=np.concatenate([cube.region_pos, np.full(len(rows), -1)]),
         extra=aggregate_extra(cube.extra, member_positions, cube.total),
         _pos={},
     )
-    pos = {c: i for i, c in enumerate(out.areas["area_code"])}
+    pos = {c: i for i, c in enumerate(out.areas["area_code"].tolist())}
     out.region_pos = np.array(
-        [pos.get(rc, -1) for rc in out.areas["region_code"].astype(str)], dtype=np.int64
+        [pos.get(rc, -1) for rc in out.areas["region_code"].astype(str).tolist()], dtype=np.int64
     )
     return out
+
+
+def _member_arrays(member_positions: list[np.ndarray]) -> list[np.ndarray]:
+    return [np.asarray(g, dtype=np.int64) for g in member_positions]
+
+
+def _appended_classes(cube: Cube, members: list[np.ndarray]
+                      ) -> Callable[[], np.ndarray] | None:  # fmt: skip
+    """A function making ``cube``'s class array with the aggregates' rows appended (None
+    when the cube has no class detail); the parent's array is read when it is called."""
+    if Cube.__dict__["class_emp"].stored(cube) is None:
+        return None
+
+    def rows() -> np.ndarray:
+        base = cube.class_emp
+        return np.concatenate([base, _sum_members(base, members, nan_free=True)], axis=0)
+
+    return rows
 
 
 def with_custom_area(cube: Cube, code: str, name: str, members: list[str]) -> Cube:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +46,7 @@ from evidence.sources.tidy_cells import (
     AxesTally,
     Scatter,
 )
+from evidence.sources.tidy_tables import small_tables
 
 __all__ = [
     "FILE_COLUMNS",
@@ -439,14 +440,25 @@ def read_tidy(path: Path | str) -> Dataset:
     raw = _read_parquet(path) if path.suffix == ".parquet" else _read_csv(path)
     if isinstance(raw, pd.DataFrame):
         return _read_frame(raw, file)
-    tables, _ = _split_tables(raw.rest, file, raw.rest_pos)
-    areas = _areas(tables["areas"], file)
-    if not (raw.table == _EMPLOYMENT).any():
+    # The small tables checked on whole arrays; only when a check fails (or a column needs
+    # converting) through the located path, which says what and where.
+    small = small_tables(raw.rest, raw.table[raw.rest_pos], TABLES)
+    if small is None:
+        tables, _ = _split_tables(raw.rest.to_pandas(), file, raw.rest_pos)
+        areas = _areas(tables["areas"], file)
+    else:
+        areas = small.areas
+    if len(raw.rest_pos) == len(raw.table):
         raise DataError("no employment rows", file=file)
     codes = areas["area_code"].to_numpy(dtype=str)
     cells = (_whole_cells(raw.main, raw.table, codes, file) if raw.main is not None
              else _batched_cells(path, raw.table, raw.tally, codes, file))
-    return _dataset(tables, areas, cells, file)
+    if small is None:
+        return _dataset(tables, areas, cells, file)
+    source = _source_from_meta(small.meta_keys, small.meta_values, file)
+    source.suppressed_cells = cells.suppressed_rows
+    return Dataset(employment=None, areas=areas, source=source, gva=small.gva,
+                   context=small.context, cells=cells)
 
 
 def read_small_tables(
@@ -520,7 +532,7 @@ class _Lean:
     """A file read lean: the main columns of every row, each row's table (an index into
     ``TABLES``), and the rows of the small tables (all columns) with their file positions."""
 
-    def __init__(self, main: pa.Table | None, table: np.ndarray, rest: pd.DataFrame,
+    def __init__(self, main: pa.Table | None, table: np.ndarray, rest: pa.Table,
                  rest_pos: np.ndarray, tally: AxesTally | None = None) -> None:  # fmt: skip
         """``main`` is None for a file read by row group (its rows are read again then, and
         ``tally`` holds what the first pass found)."""
@@ -578,7 +590,7 @@ def _read_parquet(path: Path) -> _Lean | pd.DataFrame:
             main = pq.read_table(path, columns=columns, read_dictionary=text)
             table = _table_codes(main["table"], name)
             rest_pos = np.flatnonzero(table != _EMPLOYMENT)
-            rest = main.take(pa.array(rest_pos))
+            rest = take_rows(main, rest_pos)
             others = [c for c in schema.names if c not in columns]
             if others:
                 picked = _parquet_rows(pf, rest_pos, others)
@@ -586,18 +598,23 @@ def _read_parquet(path: Path) -> _Lean | pd.DataFrame:
                     rest = rest.append_column(column, picked[column])
     except (pa.ArrowException, OSError) as exc:
         raise DataError(f"not a readable Parquet file ({exc})", file=name) from exc
-    return _Lean(main, table, rest.to_pandas(), rest_pos, tally)
+    return _Lean(main, table, rest, rest_pos, tally)
 
 
 def _parquet_rows(pf: pq.ParquetFile, positions: np.ndarray, columns: list[str]) -> pa.Table:
-    """The ``columns`` of the rows at ``positions`` (sorted), reading only the row groups and
-    batches needed."""
+    """The ``columns`` of the rows at ``positions`` (sorted), reading only the row groups
+    needed, and of a group only its first batches when the rows are all there."""
     parts = []
     offset = 0
     for group in range(pf.metadata.num_row_groups):
         n = pf.metadata.row_group(group).num_rows
         wanted = positions[(positions >= offset) & (positions < offset + n)] - offset
-        if len(wanted):
+        if len(wanted) and wanted[-1] >= 2 * _BATCH:
+            # Rows deep into the group (the GVA and context rows after the employment rows):
+            # the group's columns decoded at once, in parallel, then taken.
+            group_rows = pf.read_row_group(group, columns=columns, use_threads=True)
+            parts.append(take_rows(group_rows, wanted))
+        elif len(wanted):
             start = 0
             for batch in pf.iter_batches(batch_size=_BATCH, row_groups=[group],
                                          columns=columns):  # fmt: skip
@@ -651,49 +668,39 @@ def _read_csv(path: Path) -> _Lean | pd.DataFrame:
     codes = _table_codes(table["table"], name)
     rest_pos = np.flatnonzero(codes != _EMPLOYMENT)
     main = table.select([c for c in _MAIN_COLUMNS if c in table.column_names])
-    return _Lean(main, codes, table.take(pa.array(rest_pos)).to_pandas(), rest_pos)
-
-
-def _dict_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
-    """A text column as integer codes per row (-1 when missing or blank) and its distinct
-    stripped labels (sorted; the codes point into them).
-
-    Each chunk's dictionary (a few hundred labels) is mapped to the sorted labels once and its
-    indices gathered through that map: nothing is done per row but one integer gather, and
-    the chunks' dictionaries are never unified (that copies every chunk).
-    """
-    if pa.types.is_null(column.type):
-        return np.full(len(column), -1, dtype=np.int32), np.array([], dtype=str)
-    if not pa.types.is_dictionary(column.type):
-        column = pc.dictionary_encode(column)
-    chunks = [c for c in column.chunks if len(c)]
-    if not chunks:
-        return np.full(len(column), -1, dtype=np.int32), np.array([], dtype=str)
-    dictionaries = [[str(x).strip() for x in c.dictionary.to_pylist()] for c in chunks]
-    labels = np.array(sorted({x for d in dictionaries for x in d} - {""}), dtype=str)
-    where = {x: i for i, x in enumerate(labels.tolist())}
-    parts = []
-    for chunk, dictionary in zip(chunks, dictionaries, strict=True):
-        local = np.array([where.get(x, -1) for x in dictionary] + [-1], dtype=np.int32)
-        indices = chunk.indices
-        if indices.null_count:  # a null index picks the appended -1
-            indices = pc.fill_null(indices, len(dictionary))
-        parts.append(local[indices.to_numpy()])
-    return (parts[0] if len(parts) == 1 else np.concatenate(parts)), labels
+    return _Lean(main, codes, take_rows(table, rest_pos), rest_pos)
 
 
 def _table_codes(column: pa.ChunkedArray | pa.Array, file: str, offset: int = 0) -> np.ndarray:
     """Each row's table as an index into ``TABLES``; an unknown or empty name is located
-    (``offset``: the file position of the column's first row)."""
+    (``offset``: the file position of the column's first row).
+
+    Each chunk's dictionary (a handful of names) is matched once and its indices gathered
+    through that map straight into the result: one integer gather a row."""
     if isinstance(column, pa.Array):
         column = pa.chunked_array([column])
-    codes, labels = _dict_codes(column)
-    names = np.array([TABLES.index(x.lower()) if x.lower() in TABLES else -1 for x in labels]
-                     + [-1], dtype=np.int8)  # fmt: skip
-    table = names[codes]
-    bad = _first(table < 0)
-    if bad is not None:
-        shown = str(labels[codes[bad]]) if codes[bad] >= 0 else "(empty)"
+    if pa.types.is_null(column.type) or not pa.types.is_dictionary(column.type):
+        column = pa.chunked_array([pc.dictionary_encode(c) for c in column.chunks],
+                                  pa.dictionary(pa.int32(), pa.string()))
+    table = np.empty(len(column), dtype=np.int8)
+    at = 0
+    for chunk in column.chunks:
+        size = len(chunk)
+        if not size:
+            continue
+        words = [str(x).strip().lower() if x is not None else ""
+                 for x in chunk.dictionary.to_pylist()]
+        local = np.array([TABLES.index(x) if x in TABLES else -1 for x in words] + [-1],
+                         dtype=np.int8)
+        indices = chunk.indices
+        if indices.null_count:  # a null index picks the appended -1
+            indices = pc.fill_null(indices, len(words))
+        np.take(local, indices.to_numpy(), out=table[at:at + size])
+        at += size
+    if len(table) and table.min() < 0:
+        bad = int(np.flatnonzero(table < 0)[0])
+        label = column[bad].as_py()
+        shown = str(label).strip() if label is not None and str(label).strip() else "(empty)"
         raise _fail(file, bad + offset, "table",
                     f"unknown table {shown!r}; expected one of {TABLES}")
     return table
@@ -702,11 +709,30 @@ def _table_codes(column: pa.ChunkedArray | pa.Array, file: str, offset: int = 0)
 def _employment_rows(main: pa.Table, table: np.ndarray) -> tuple[pa.Table, np.ndarray | int]:
     """The employment rows of the main columns and their file positions: a slice (no copy)
     and the first position when they are contiguous (the usual layout), else a gather."""
-    positions = np.flatnonzero(table == _EMPLOYMENT)
-    n = len(positions)
-    if n and int(positions[-1]) - int(positions[0]) + 1 == n:
-        return main.slice(int(positions[0]), n), int(positions[0])
-    return main.take(pa.array(positions)), positions
+    mine = table == _EMPLOYMENT
+    n = int(np.count_nonzero(mine))
+    first = int(np.argmax(mine)) if n else 0
+    if n and bool(mine[first:first + n].all()):
+        return main.slice(first, n), first
+    positions = np.flatnonzero(mine)
+    return take_rows(main, positions), positions
+
+
+def take_rows(table: pa.Table, positions: np.ndarray) -> pa.Table:
+    """The rows of ``table`` at ``positions`` (sorted), taken chunk by chunk: Arrow's own
+    ``take`` on a chunked table first concatenates every chunk of every column (for a
+    dictionary column it unifies the dictionaries too), which costs more than the whole read
+    when only a few rows of a big file are wanted."""
+    parts, offset = [], 0
+    for batch in table.to_batches():
+        n = batch.num_rows
+        lo, hi = np.searchsorted(positions, [offset, offset + n])
+        if hi > lo:
+            parts.append(batch.take(pa.array(positions[lo:hi] - offset)))
+        offset += n
+    if not parts:
+        return table.schema.empty_table()
+    return pa.Table.from_batches(parts, schema=table.schema)
 
 
 def _whole_cells(main: pa.Table, table: np.ndarray, areas: np.ndarray,
@@ -873,7 +899,7 @@ def _context(rows: _Rows, known: pd.Series) -> pd.DataFrame | None:
     return context
 
 
-def _source_from_meta(keys: pd.Series, values: pd.Series, file: str) -> SourceInfo:
+def _source_from_meta(keys: Iterable[str], values: Iterable[str], file: str) -> SourceInfo:
     """Rebuild the SourceInfo from the ``meta`` rows (a file without them is described by name)."""
     found: dict[str, str] = {}
     notes: list[str] = []

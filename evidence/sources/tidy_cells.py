@@ -98,6 +98,79 @@ def _mapped(column: pa.Array | pa.ChunkedArray, labels: pa.Array,
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
+def _chunks(column: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
+    return column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+
+
+def _gather(column: pa.Array | pa.ChunkedArray, labels: pa.Array, value_of: np.ndarray,
+            out: np.ndarray) -> bool:  # fmt: skip
+    """``out`` [row] = ``value_of`` (non-negative where defined) of the row's stripped
+    label's position in ``labels``, gathered through each chunk's dictionary; False when a
+    chunk is not dictionary-encoded with non-null indices, or a row's label is blank, not
+    in ``labels`` or has a negative value (the caller then takes the located path).
+
+    A dictionary may hold labels no row of the batch uses (a row group's dictionary also
+    covers the other tables' rows): they get -1, and only a -1 in ``out`` is a problem."""
+    at, unknown = 0, False
+    for chunk in _chunks(column):
+        size = len(chunk)
+        if not size:
+            continue
+        if not pa.types.is_dictionary(chunk.type) or chunk.indices.null_count:
+            return False
+        found = pc.index_in(_stripped(chunk.dictionary), value_set=labels)
+        local = np.full(len(found), -1, dtype=out.dtype)
+        hit = np.asarray(found.is_valid())
+        local[hit] = value_of[np.asarray(found.drop_null())]
+        unknown = unknown or bool(local.min(initial=0) < 0)
+        np.take(local, chunk.indices.to_numpy(), out=out[at:at + size])
+        at += size
+    return at == len(out) and not (unknown and out.min(initial=0) < 0)
+
+
+def _plausible_counts(column: pa.Array | pa.ChunkedArray | None, n: int,
+                      out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """Job counts as float64 and the positions of the empty ones, when every count present
+    is finite, non-negative and at most ``MAX_JOBS`` and some count is present; else None.
+
+    Whole-number columns (the usual case) are checked on Arrow's own minimum and maximum,
+    which skip nulls, and converted once; their only empty values are their nulls. ``out``:
+    where to write the counts (the batch's cells when they are contiguous)."""
+    if column is None:
+        return None
+    out = np.empty(n) if out is None else out
+    empty, at = [], 0
+    for chunk in _chunks(column):
+        size = len(chunk)
+        if pa.types.is_integer(chunk.type):
+            bounds = pc.min_max(chunk).as_py()
+            if size and chunk.null_count == size:
+                empty.append(np.arange(at, at + size))
+            elif not (0 <= bounds["min"] and bounds["max"] <= MAX_JOBS):
+                return None
+            elif chunk.null_count:
+                out[at:at + size] = chunk.to_numpy(zero_copy_only=False)
+                empty.append(np.flatnonzero(np.asarray(chunk.is_null())) + at)
+            else:
+                np.copyto(out[at:at + size], chunk.to_numpy())
+        elif pa.types.is_floating(chunk.type) or pa.types.is_null(chunk.type):
+            values = _numbers(chunk, size)
+            gaps = np.flatnonzero(np.isnan(values))
+            # fmin / fmax skip NaN; an infinity fails the bounds.
+            if len(gaps) < size and not (0 <= np.fmin.reduce(values)
+                                         and np.fmax.reduce(values) <= MAX_JOBS):
+                return None
+            out[at:at + size] = values
+            empty.append(gaps + at)
+        else:
+            return None
+        at += size
+    gaps = np.concatenate(empty) if empty else np.empty(0, dtype=np.int64)
+    if len(gaps) == n:
+        return None  # nothing but empty counts: the located path says what is wrong
+    return out, gaps
+
+
 def _numbers(column: pa.Array | pa.ChunkedArray | None, n: int) -> np.ndarray:
     """A numeric column as float64, NaN where null (per chunk: no cast of the whole column)."""
     if column is None:
@@ -161,13 +234,15 @@ class AxesTally:
 
     def __init__(self) -> None:
         self.labels: set[str] = set()
+        self._used: list[pa.Array] = []  # each chunk's dictionary entries its rows use
         self.year_counts = np.zeros(YEAR_RANGE[1] - YEAR_RANGE[0] + 1, dtype=np.int64)
 
     def add(self, sic: pa.Array | pa.ChunkedArray | None,
             year: pa.Array | pa.ChunkedArray | None, n: int) -> None:  # fmt: skip
-        chunks = [] if sic is None else (sic.chunks if isinstance(sic, pa.ChunkedArray)
-                                         else [sic])
-        for chunk in chunks:
+        """Tally one batch: per chunk, the dictionary entries its indices use (one bincount
+        of the indices; the entries' text is read once for all chunks, in :meth:`axes`) and
+        its years (a bincount of the whole years themselves when all are plausible)."""
+        for chunk in [] if sic is None else _chunks(sic):
             if pa.types.is_null(chunk.type) or not len(chunk):
                 continue
             if not pa.types.is_dictionary(chunk.type):
@@ -175,22 +250,25 @@ class AxesTally:
             size = len(chunk.dictionary)
             used = np.bincount(pc.fill_null(chunk.indices, size).to_numpy(),
                                minlength=size + 1)[:size] > 0
-            words = np.asarray(chunk.dictionary.to_pylist(), dtype=object)[used]
-            self.labels.update(str(x) for x in words if x is not None)
-        if year is not None and pa.types.is_integer(year.type) and not year.null_count:
-            values = np.asarray(year.to_numpy(), dtype=np.int64)  # the usual case
-            whole = True
-        else:
-            values, whole = _numbers(year, n), False
-        low, high = values.min(initial=YEAR_RANGE[0]), values.max(initial=YEAR_RANGE[0])
-        if not (whole and YEAR_RANGE[0] <= low and high <= YEAR_RANGE[1]):
+            self._used.append(chunk.dictionary.filter(pa.array(used)))
+        for chunk in _chunks(year) if year is not None else []:
+            if pa.types.is_integer(chunk.type) and not chunk.null_count and len(chunk):
+                values = np.asarray(chunk.to_numpy())  # the usual case: no copy
+                if YEAR_RANGE[0] <= values.min() and values.max() <= YEAR_RANGE[1]:
+                    self.year_counts += np.bincount(values, minlength=YEAR_RANGE[1] + 1)[
+                        YEAR_RANGE[0]:]
+                    continue
+            values = _numbers(chunk, len(chunk))
             ok = ((values >= YEAR_RANGE[0]) & (values <= YEAR_RANGE[1])
                   & (values == np.round(values)))
-            values = values[ok]
-        self.year_counts += np.bincount((values - YEAR_RANGE[0]).astype(np.int64),
-                                        minlength=len(self.year_counts))
+            self.year_counts += np.bincount((values[ok] - YEAR_RANGE[0]).astype(np.int64),
+                                            minlength=len(self.year_counts))
 
     def axes(self, areas: np.ndarray) -> EmploymentAxes:
+        if self._used:
+            words = pc.unique(pa.concat_arrays([pc.cast(d, pa.string()) for d in self._used]))
+            self.labels.update(str(x) for x in words.to_pylist() if x is not None)
+            self._used = []
         return employment_axes(areas, self.labels, self.year_counts)
 
 
@@ -221,9 +299,14 @@ class Scatter:
 
     def add(self, batch: pa.Table | pa.RecordBatch, positions: np.ndarray | int) -> None:
         """Scatter one batch of employment rows (main columns); ``positions``: their 0-based
-        data-row positions in the file, or the position of the first when contiguous."""
+        data-row positions in the file, or the position of the first when contiguous.
+
+        A batch that passes every check in a few whole-array passes, in cell order, is
+        written by :meth:`_add_checked`; any other batch (a problem to locate, rows out of
+        order) goes through the row-by-row-located path below, which reports exactly what is
+        wrong and where."""
         n = batch.num_rows
-        if not n:
+        if not n or self._add_checked(batch, n):
             return
 
         def fail(index: int, column: str | None, message: str) -> DataError:
@@ -247,6 +330,96 @@ class Scatter:
             label = label if isinstance(label, str) else str(label)
             raise fail(bad, "area_code", f"area {label.strip()!r} is not in the areas table")
         self._scatter(area, sic, year, jobs, suppressed, fail)
+
+    def _add_checked(self, batch: pa.Table | pa.RecordBatch, n: int) -> bool:
+        """The batch written when it is clean and in cell order; False when anything needs
+        the located path: a missing or unknown area or industry code, a null or implausible
+        year, a count that is negative, implausible, not finite, or empty but not suppressed,
+        a cell an earlier row filled, or rows out of cell order. (Job counts may already be
+        in the batch's cells then: the located path writes every one of them again.)
+
+        Each row's cell is gathered from small per-dictionary tables (the area's offset in
+        the cells, the code's position), so a row costs two integer gathers and a few
+        in-place sums, in 32-bit integers when the cells allow; the checks are minima and
+        maxima of whole arrays."""
+        names = batch.schema.names
+        if not {"area_code", "sic", "year"} <= set(names) or not len(self.axes.years):
+            return False
+        year = batch.column("year")
+        n_a, n_u, n_y = self.shape
+        first_year, last_year = int(self.axes.years[0]), int(self.axes.years[-1])
+        if not pa.types.is_integer(year.type) or year.null_count:
+            return False
+        # Consecutive years (the usual case): a year's slot is its offset from the first.
+        slots = (None if len(self.axes.years) == last_year - first_year + 1
+                 else self.year_slot[first_year - YEAR_RANGE[0]:last_year - YEAR_RANGE[0] + 1])
+        kind = np.int32 if n_a * n_u * n_y < 2**31 - 1 else np.int64
+        cell = np.empty(n, dtype=kind)
+        if not _gather(batch.column("area_code"), self.area_labels,
+                       self.area_index.astype(kind) * kind(n_y), cell):
+            return False
+        at = 0
+        for chunk in _chunks(year):
+            values = np.asarray(chunk.to_numpy())
+            if len(values) and (values.min() < first_year or values.max() > last_year):
+                return False
+            if slots is not None:  # years with gaps: each row's slot looked up
+                values = slots[values - first_year]
+                if values.min(initial=0) < 0:
+                    return False
+                values = values + first_year
+            np.add(cell[at:at + len(values)], values, out=cell[at:at + len(values)],
+                   casting="unsafe")
+            at += len(values)
+        cell -= kind(first_year)
+        cell *= kind(n_u)
+        code = np.empty(n, dtype=kind)
+        if not _gather(batch.column("sic"), self.axes.raw_labels,
+                       self.axes.key_of_raw.astype(kind), code):
+            return False
+        cell += code
+        del code
+        steps = np.diff(cell)
+        ordered = not len(steps) or bool(steps.min() > 0)
+        del steps
+        lo, hi = (int(cell[0]), int(cell[-1]) + 1) if ordered else (int(cell.min()),
+                                                                    int(cell.max()) + 1)
+        flat_known, flat_supp = self.known.reshape(-1), self.supp.reshape(-1)
+        flat_jobs = self.jobs.reshape(-1)
+        contiguous = ordered and hi - lo == n
+        where = slice(lo, hi) if contiguous else cell
+        if self.rows and lo <= self.last_cell and (flat_known[where].any()
+                                                   or flat_supp[where].any()):
+            return False  # an earlier batch filled one of these cells: a duplicate
+        if not ordered:  # each row writes its index into its cell and reads it back
+            order = np.arange(n, dtype=np.float64)
+            flat_jobs[cell] = order
+            if (flat_jobs[cell] != order).any():
+                return False  # two rows of the batch in one cell
+        counts = _plausible_counts(batch.column("employment") if "employment" in names
+                                   else None, n, flat_jobs[where] if contiguous else None)
+        if counts is None:
+            return False
+        jobs, empty = counts
+        suppressed = _flags(batch.column("suppressed") if "suppressed" in names else None, n)
+        if len(empty) and not suppressed[empty].all():
+            return False
+        jobs[empty] = 0.0
+        if not contiguous:
+            flat_jobs[where] = jobs
+        flat_known[where] = True
+        flat_known[cell[empty]] = False
+        if suppressed.any():
+            flat_supp[where] = suppressed
+            self.suppressed_rows += int(suppressed.sum())
+        per_area = n_u * n_y
+        if contiguous:
+            self.area_rows[lo // per_area:(hi - 1) // per_area + 1] += 1
+        else:
+            self.area_rows += np.bincount(cell // per_area, minlength=len(self.area_rows))
+        self.rows += n
+        self.last_cell = max(self.last_cell, hi - 1)
+        return True
 
     def _years(self, batch: pa.Table | pa.RecordBatch, n: int, fail: _FailAt) -> np.ndarray:
         column = batch.column("year") if "year" in batch.schema.names else None
