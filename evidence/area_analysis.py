@@ -697,7 +697,8 @@ def _cluster_result(a: AreaAnalysis, pos: int) -> ClusterResult | None:
             neighbours=nbrs, partners=[names.get(c, c) for c in cf.neighbours],
         ))
     return ClusterResult(
-        weights=f"k nearest neighbours, k = {DEFAULT_K}, row-standardised (libpysal KNN)",
+        weights=f"k nearest neighbours, k = {DEFAULT_K}, row-standardised "
+                "(the neighbours libpysal's KNN finds)",
         centroids=a.centroid_basis, permutations=PERMUTATIONS, seed=SEED,
         districts=len(a.centroids), year=ind.end, sectors=out,
     )
