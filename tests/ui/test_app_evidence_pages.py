@@ -85,8 +85,13 @@ def test_findings_page_accept_reject_and_add(cluster_code: str) -> None:
     session = at.session_state[SESSION_KEY]
     assert session.findings, "the cluster archetype must have findings"
     first = session.findings[0]
-    at.radio(key=f"status_{first.id}").set_value("rejected").run()
+    decision = at.button_group(key=f"status_{first.id}")
+    assert decision.value == first.status
+    decision.set_value("rejected").run()
     assert at.session_state[SESSION_KEY].findings[0].status == "rejected"
+    at.button_group(key=f"status_{first.id}").set_value(None).run()  # the chosen one clicked again
+    assert at.session_state[SESSION_KEY].findings[0].status == "rejected"
+    assert at.button_group(key=f"status_{first.id}").value == "rejected"
     at.text_area[-1].input("The college has a waiting list for engineering courses.")
     next(b for b in at.button if b.label == "Add finding").click().run()
     findings = at.session_state[SESSION_KEY].findings

@@ -26,9 +26,15 @@ STATUS_LABELS = {"proposed": "Undecided", "accepted": "Accept", "rejected": "Rej
 
 
 def _set_status(fid: str) -> None:
+    """Store the card's decision. Clicking the chosen segment again clears a segmented
+    control; a finding always has a decision, so the control is set back to it."""
+    key = f"status_{fid}"
     for f in get_session().findings:
         if f.id == fid:
-            f.status = st.session_state[f"status_{fid}"]
+            if st.session_state[key] is None:
+                st.session_state[key] = f.status
+            else:
+                f.status = st.session_state[key]
 
 
 def _set_text(fid: str) -> None:
@@ -62,10 +68,14 @@ def finding_card(f: Finding) -> None:
                    f"{label('finding_origin', f.origin)}")
         st.markdown(plain(f.text))
         cols = st.columns([1, 2])
-        cols[0].radio("Decision", list(STATUS_LABELS), key=f"status_{f.id}",
-                      index=list(STATUS_LABELS).index(f.status),
-                      format_func=STATUS_LABELS.__getitem__, horizontal=True,
-                      on_change=_set_status, args=(f.id,))
+        # a segmented control, not a horizontal radio: the same radio group to a screen
+        # reader, a lighter page to draw (eleven cards: 328 -> 261 ms a page, issue 14)
+        key = f"status_{f.id}"
+        cols[0].segmented_control("Decision", list(STATUS_LABELS), key=key,
+                                  # the kept state, once there, is the value (no second source)
+                                  default=None if key in st.session_state else f.status,
+                                  format_func=STATUS_LABELS.__getitem__,
+                                  on_change=_set_status, args=(f.id,))
         with cols[1]:
             lazy_expander("Details: numbers, yardstick and edits", f"details_{f.id}",
                           partial(finding_details, f))
