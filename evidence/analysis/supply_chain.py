@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from io import StringIO
 from typing import Any
@@ -60,9 +60,17 @@ class IOTables:
 
     def index(self, code: str) -> int:
         try:
-            return self.codes.index(code)
-        except ValueError:
+            return self._positions[code]
+        except KeyError:
             raise KeyError(f"IO industry {code!r} is not in the tables") from None
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        """Each code's position (the first, as ``tuple.index``): profiles look up thousands."""
+        out: dict[str, int] = {}
+        for i, c in enumerate(self.codes):
+            out.setdefault(c, i)
+        return out
 
     @property
     def flows(self) -> np.ndarray:
