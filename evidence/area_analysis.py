@@ -232,10 +232,7 @@ class AreaAnalysis:
         (+inf for a class related to nothing), cached."""
         if pct not in self._percentiles:
             assert self.space is not None
-            d = self.space.density[self.districts]
-            with warnings.catch_warnings():  # a class related to nothing: all-NaN column
-                warnings.simplefilter("ignore", RuntimeWarning)
-                cut = np.nanpercentile(d, pct, axis=0)
+            cut = nan_percentile_columns(self.space.density[self.districts], pct)
             self._percentiles[pct] = np.where(np.isfinite(cut), cut, np.inf)
         return self._percentiles[pct]
 
@@ -311,6 +308,23 @@ class AreaAnalysis:
         if sector_id not in self.spatial:
             self.spatial[sector_id] = _spatial(self, sector_id)
         return self.spatial[sector_id]
+
+
+def nan_percentile_columns(d: np.ndarray, pct: float) -> np.ndarray:
+    """``np.nanpercentile(d, pct, axis=0)``, the same numbers: the columns without a NaN in
+    one vectorised ``np.percentile`` (for them nanpercentile is percentile), the others one
+    at a time. With any NaN in the array, nanpercentile goes column by column in Python
+    (``apply_along_axis``): 615 classes took 40-150 ms."""
+    d = np.asarray(d, dtype=float)
+    nan = np.isnan(d).any(axis=0)
+    out = np.empty(d.shape[1])
+    if (~nan).any():
+        out[~nan] = np.percentile(d[:, ~nan], pct, axis=0)
+    with warnings.catch_warnings():  # a class related to nothing: all-NaN column
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for j in np.flatnonzero(nan).tolist():
+            out[j] = np.nanpercentile(d[:, j], pct)
+    return out
 
 
 def analysis_of(ind: Indicators, synthetic: bool, delta: float = DEFAULT_DELTA) -> AreaAnalysis:

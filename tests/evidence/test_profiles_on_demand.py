@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import random
+import warnings
 import weakref
 from functools import lru_cache
 
@@ -26,7 +27,7 @@ from evidence.analysis import (
     type_i_output_multipliers,
 )
 from evidence.analysis.spatial import PERMUTATIONS, SEED, global_moran
-from evidence.area_analysis import AreaAnalysis, analysis_of
+from evidence.area_analysis import AreaAnalysis, analysis_of, nan_percentile_columns
 from evidence.batch import collector_paused, promote_young
 from evidence.service import Evidence
 
@@ -196,3 +197,22 @@ def test_frozen_objects_stay_frozen_and_the_batch_is_left_to_the_collector() -> 
         assert not any(x is kept[0] for x in gc.get_objects(generation=2))
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.parametrize("pct", [0.0, 33.3, 50.0, 75.0, 90.0, 100.0])
+def test_column_percentiles_equal_nanpercentile(pct: float) -> None:
+    rng = np.random.default_rng(int(pct))
+    d = rng.random((60, 30))
+    d[rng.random(d.shape) < 0.05] = np.nan  # NaNs in some columns
+    d[:, 4] = np.nan  # a class related to nothing
+    d[:, 7] = 0.25  # ties
+    with pytest.warns(RuntimeWarning):
+        ref = np.nanpercentile(d, pct, axis=0)
+    np.testing.assert_array_equal(nan_percentile_columns(d, pct), ref)
+    a = fresh()  # and the bundled demo's relatedness densities
+    assert a.space is not None
+    dens = a.space.density[a.districts]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        want = np.nanpercentile(dens, pct, axis=0)
+    np.testing.assert_array_equal(nan_percentile_columns(dens, pct), want)
