@@ -279,21 +279,37 @@ def _top_contributors(space: RelatednessSpace, cand: np.ndarray, n: int
     M is 0 or 1, so the contributions of i are phi_ij over the classes the area has: walk
     phi_i's classes in descending order (a stable sort, once per space: ties keep the lower
     j first, as the loop's lexsort does) and keep the first n present ones with phi_ij > 0,
-    instead of sorting every [areas, candidates, classes] row.
+    instead of sorting every [areas, candidates, classes] row. The walk looks at the first
+    ``_WALK`` classes of every row, and again at all of them only for the rows where those
+    held fewer than n: the first n found are the same either way.
     """
-    n_areas, top = cand.shape
-    c = space.relatedness.shape[0]
     order = np.argsort(-space.relatedness, axis=1, kind="stable")  # NaN last
     positive = np.take_along_axis(space.relatedness, order, axis=1) > 0
-    walk = order[cand]  # [A, T, C]
-    rows = np.arange(n_areas)[:, None, None]
-    good = (space.presence[rows, walk] > 0) & positive[cand]
-    rank = np.cumsum(good, axis=-1)
-    best = np.zeros((n_areas, top, n), dtype=np.int64)
-    ok = np.zeros((n_areas, top, n), dtype=bool)
-    for r in range(min(n, c)):
-        hit = good & (rank == r + 1)
-        at = hit.argmax(axis=-1)
-        ok[..., r] = np.take_along_axis(hit, at[..., None], axis=-1)[..., 0]
-        best[..., r] = np.take_along_axis(walk, at[..., None], axis=-1)[..., 0]
+    areas = np.broadcast_to(np.arange(cand.shape[0])[:, None], cand.shape)
+    best, ok = _first_present(space.presence, order[:, :_WALK], positive[:, :_WALK],
+                              areas, cand, n)
+    short = ~ok.all(axis=-1)
+    if order.shape[1] > _WALK and short.any():
+        best[short], ok[short] = _first_present(space.presence, order, positive,
+                                                areas[short], cand[short], n)
+    return best, ok
+
+
+_WALK = 64
+"""Classes of a candidate's relatedness ranking looked at first (most areas have their five
+contributors among them)."""
+
+
+def _first_present(presence: np.ndarray, order: np.ndarray, positive: np.ndarray,
+                   areas: np.ndarray, cand: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first n classes of ``order[cand]`` the area has and that relate positively."""
+    walk = order[cand]  # [..., W]
+    good = (presence[areas[..., None], walk] > 0) & positive[cand]
+    first = np.argsort(~good, axis=-1, kind="stable")[..., :n]  # the good ones, in order
+    ok = np.take_along_axis(good, first, axis=-1)
+    best = np.where(ok, np.take_along_axis(walk, first, axis=-1), 0)
+    if first.shape[-1] < n:  # fewer classes than n
+        pad = n - first.shape[-1]
+        best = np.concatenate([best, np.zeros(best.shape[:-1] + (pad,), dtype=best.dtype)], -1)
+        ok = np.concatenate([ok, np.zeros(ok.shape[:-1] + (pad,), dtype=bool)], -1)
     return best, ok

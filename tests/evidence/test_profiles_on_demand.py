@@ -114,13 +114,19 @@ def test_permuted_lag_is_the_lag_of_the_permuted_values() -> None:
     assert (moran, p) == (sa.moran_i, sa.moran_p)
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_feasible_next_all_keeps_the_loops_contributors_under_ties(seed: int) -> None:
-    """Relatedness on a coarse grid of values (many exact ties) and areas with many classes:
-    the sorted walk picks the contributors the loop's lexsort picks, in its order."""
+@pytest.mark.parametrize(("seed", "n_classes"), [(s, 14) for s in range(4)]
+                         + [(s, 150) for s in range(4)])
+def test_feasible_next_all_keeps_the_loops_contributors_under_ties(seed: int,
+                                                                    n_classes: int) -> None:
+    """Relatedness on a coarse grid of values (many exact ties) and areas with many classes,
+    or (150 classes) with few, so that some areas' contributors lie past the first classes the
+    walk looks at: the sorted walk picks the contributors the loop's lexsort picks, in its
+    order."""
     rng = np.random.default_rng(seed)
-    emp = rng.integers(0, 4, size=(40, 14)).astype(float) * rng.integers(0, 2, size=(40, 14))
-    classes = [f"{c:04d}" for c in range(14)]
+    shape = (40, n_classes)
+    keep = rng.random(shape) < (0.5 if n_classes < 20 else 0.06)
+    emp = rng.integers(0, 4, size=shape).astype(float) * keep
+    classes = [f"{c:04d}" for c in range(n_classes)]
     space = relatedness_space(emp + 0.5, classes)
     rel = np.round(space.relatedness * 4) / 4  # ties everywhere
     np.fill_diagonal(rel, 0.0)
