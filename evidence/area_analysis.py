@@ -685,6 +685,7 @@ def _related_opportunities(a: AreaAnalysis, pos: int) -> list[RelatedOpportunity
     dens_row = a.space.density[pos].tolist()
     nat = a.national_class_jobs
     out = []
+    rel_rows, contrib_rows = table.related[pos].tolist(), table.contrib[pos].tolist()
     for t, c_i in enumerate(table.cand[pos].tolist()):
         if c_i < 0:
             break
@@ -695,8 +696,7 @@ def _related_opportunities(a: AreaAnalysis, pos: int) -> list[RelatedOpportunity
         related = [
             {"sic": classes[j], "label": labels[j], "relatedness": round(v, 4),
              "lq": round(lq_row[j], 3)}
-            for j, v in zip(table.related[pos, t].tolist(), table.contrib[pos, t].tolist(),
-                            strict=True) if j >= 0
+            for j, v in zip(rel_rows[t], contrib_rows[t], strict=True) if j >= 0
         ]
         out.append({"sic": code, "label": labels[c_i], "sector": cands[code],
                     "density": round(density, 4), "lq": _num(lq_row[c_i], 3),
