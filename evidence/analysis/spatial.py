@@ -106,10 +106,11 @@ class KnnWeights:
         """
         orders = _permutations(self.n, permutations, seed)
         key = (permutations, seed)
-        if key not in self._through:
+        through = self._through.get(key)
+        if through is None:
+            through = [orders[:, self.by_column[:, j]] for j in range(self.k)]
             self._through.clear()  # one set of draws at a time (esda's: 999, seed 12345)
-            self._through[key] = [orders[:, self.by_column[:, j]] for j in range(self.k)]
-        through = self._through[key]
+            self._through[key] = through
         wz = self.weight * z  # each w * z_j once: the products the lag adds, the same values
         out = wz[through[0]]
         for j in range(1, self.k):
