@@ -2,10 +2,13 @@
 chains, FLQ multipliers and spatial association, from the cube's class-level employment.
 
 The economics lives in :mod:`evidence.analysis` (pure functions, each citing its definition);
-this module feeds it the cube and turns the results into the profile's fields. Everything is
-computed once per :class:`~evidence.indicators.Indicators` (one period) for all areas and kept
-in ``Indicators.cache``, so a district's profile is a slice. Spatial association runs per
-sector on first use (999 permutations each) and is cached too.
+this module feeds it the cube and turns the results into the profile's fields. What is cheap
+for every area is computed once per :class:`~evidence.indicators.Indicators` (one period) for
+all areas and kept in ``Indicators.cache``, so a district's profile is a slice. What costs by
+the area is worked out for the areas asked about, and kept: the FLQ multipliers (an area's own
+Leontief solve) and the LISA pseudo p-values (a district's own conditional draws); a batch of
+profiles asks for all of its areas' at once (:meth:`AreaAnalysis.prepare`). Spatial
+association runs per sector on first use (Moran's I with 999 permutations) and is cached too.
 
 Definitions used (see the cited modules for the formulas):
 
@@ -278,8 +281,9 @@ class AreaAnalysis:
 
     def prepare(self, positions: Sequence[int]) -> None:
         """Work out together what the profiles of the areas at ``positions`` will each ask
-        for (their FLQ multipliers: one batch of Leontief solves); the numbers are the ones
-        each profile would get alone."""
+        for (their FLQ multipliers: one batch of Leontief solves; their specialisms' LISA
+        pseudo p-values: one call a sector); the numbers are the ones each profile would get
+        alone."""
         self._prepare_clusters(positions)
         todo = sorted({int(p) for p in positions} - self._chain_mult.keys())
         if not todo or self.io is None:

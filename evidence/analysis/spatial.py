@@ -100,9 +100,10 @@ class KnnWeights:
         """``zp = z[orders]`` for esda's seeded permutation orders (:func:`_permutations`)
         and its spatial lag ``lag(zp)``, bit for bit.
 
-        Each neighbour's term reads ``z`` through one index array, ``orders[:, col]``, made
-        once per weights (every sector of a period shares them) instead of gathering from the
-        permuted ``[permutations, n]`` array: half the memory traffic.
+        Each neighbour's term reads ``w * z`` (formed once per value, not once per term)
+        through one index array, ``orders[:, col]``, made once per weights (every sector of a
+        period shares them), instead of gathering from the permuted ``[permutations, n]``
+        array and multiplying every term: the same sums, about a sixth faster a sector.
         """
         orders = _permutations(self.n, permutations, seed)
         key = (permutations, seed)
