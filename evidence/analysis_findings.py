@@ -111,8 +111,8 @@ def _supply_chain(c: _Ctx, s_i: int, sid: str, label: str) -> None:
         return
     n = int(c.t["supply_chain_suppliers"])
     top = list(_top_suppliers(sid, n))
-    known = [(code, v, float(io.slq[c.pos, t.index(code)])) for code, v in top
-             if np.isfinite(io.slq[c.pos, t.index(code)])]
+    slq = c.a.rows.slq[c.pos]  # type: ignore[index]  # the area's SLQs as Python floats
+    known = [(code, v, slq[t.index(code)]) for code, v in top if math.isfinite(slq[t.index(code)])]
     if len(known) < c.t["supply_chain_min_known"]:
         return
     coef = np.array([v for _, v, _ in known])

@@ -2,10 +2,13 @@
 chains, FLQ multipliers and spatial association, from the cube's class-level employment.
 
 The economics lives in :mod:`evidence.analysis` (pure functions, each citing its definition);
-this module feeds it the cube and turns the results into the profile's fields. Everything is
-computed once per :class:`~evidence.indicators.Indicators` (one period) for all areas and kept
-in ``Indicators.cache``, so a district's profile is a slice. Spatial association runs per
-sector on first use (999 permutations each) and is cached too.
+this module feeds it the cube and turns the results into the profile's fields. What is cheap
+for every area is computed once per :class:`~evidence.indicators.Indicators` (one period) for
+all areas and kept in ``Indicators.cache``, so a district's profile is a slice. What costs by
+the area is worked out for the areas asked about, and kept: the FLQ multipliers (an area's own
+Leontief solve) and the LISA pseudo p-values (a district's own conditional draws); a batch of
+profiles asks for all of its areas' at once (:meth:`AreaAnalysis.prepare`). Spatial
+association runs per sector on first use (Moran's I with 999 permutations) and is cached too.
 
 Definitions used (see the cited modules for the formulas):
 
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -53,23 +57,27 @@ from evidence.analysis import (
     regional_multipliers,
     relatedness_density,
     simple_lq,
-    spatial_association,
     top_buyers,
     top_suppliers,
     variety,
 )
-from evidence.analysis.spatial import DEFAULT_K, PERMUTATIONS, SEED
+from evidence.analysis.spatial import (
+    DEFAULT_K,
+    PERMUTATIONS,
+    SEED,
+    KnnWeights,
+    association_over,
+    knn_weights,
+)
 from evidence.analysis.supply_chain import DEFAULT_DELTA, io_industries_for
 from evidence.geography import load_geography, to_2023_codes
 from evidence.hexmap import hex_centres, hex_positions
 from evidence.indicators import Indicators
 from evidence.models import (
-    ClusterNeighbour,
     ClusterResult,
     EstebanMarquillasParts,
     Multiplier,
     RelatedOpportunity,
-    SectorCluster,
     SupplyChain,
     models_from,
 )
@@ -106,9 +114,10 @@ def class_label(code: str) -> str:
 def sector_io_industries() -> dict[str, list[str]]:
     """Each Table 1 sector's IO industries, from the 4-digit classes in the IOAT's SIC map."""
     t = load_io_tables()
+    sector_of = {c: match_code(c).sector_id for c in t.sic_map}  # each class placed once
     out: dict[str, list[str]] = {}
     for sector in load_sectors():
-        classes = [c for c in t.sic_map if match_code(c).sector_id == sector.sector_id]
+        classes = [c for c in t.sic_map if sector_of[c] == sector.sector_id]
         out[sector.sector_id] = io_industries_for(classes, t)
     return out
 
@@ -125,14 +134,41 @@ def sector_links(sector_id: str, n: int = N_SUPPLIERS) -> tuple[
 
 @dataclass
 class IOAnalysis:
-    """Area employment by IO industry and the FLQ multipliers of every area, ``[A, N]``."""
+    """Area employment by IO industry and the FLQ multipliers of the areas asked about.
+
+    A multiplier is an area's own Leontief system (105 x 105 for the ONS tables), so it is
+    solved only for the areas a profile asks about, many at once when a batch asks
+    (:meth:`multipliers_of`): one district's profile does not pay for every area's.
+    """
 
     tables: IOTables
     covered: np.ndarray  # [N] bool: every SIC class of the industry is in the file
     slq: np.ndarray  # [A, N] simple LQ by IO industry (NaN where not covered)
-    multipliers: np.ndarray  # [A, N] FLQ Type I output multipliers
     delta: float
     method: str
+    emp_f: np.ndarray  # [A, N] jobs by IO industry, uncovered industries filled in
+    nat_f: np.ndarray  # [N] the same nationally
+    area_total: np.ndarray  # [A]
+    nat_total: float
+    _solved: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def multipliers_of(self, rows: Sequence[int]) -> np.ndarray:
+        """``[len(rows), N]`` FLQ Type I output multipliers of the areas at ``rows``; those
+        not yet solved are solved together. Each area's system is its own, so an area's
+        multipliers are the same whichever others are solved with it."""
+        todo = sorted({int(r) for r in rows} - self._solved.keys())
+        if todo:
+            mult = regional_multipliers(self.emp_f[todo], self.nat_f, self.tables,
+                                        self.area_total[todo], self.nat_total, self.delta)
+            self._solved.update(zip(todo, mult, strict=True))
+        n = len(self.tables.codes)
+        return np.stack([self._solved[int(r)] for r in rows]) if len(rows) else \
+            np.empty((0, n))
+
+    @property
+    def multipliers(self) -> np.ndarray:
+        """``[A, N]`` the multipliers of every area."""
+        return self.multipliers_of(range(len(self.emp_f)))
 
 
 @dataclass
@@ -163,7 +199,8 @@ class SectorChain:
     suppliers: list[tuple[str, str, float, int]]  # code, name, a_iS (6 places), IO position
     buyers: list[tuple[str, str, float, int]]  # code, name, b_Sj (6 places), IO position
     method: str
-    multipliers: list[float]  # [A] output-weighted mean FLQ multiplier over its industries
+    idx: list[int]  # the IO positions of its industries
+    weights: np.ndarray  # their national output, the weights of the sector's multiplier
 
 
 @dataclass
@@ -183,10 +220,14 @@ class AreaAnalysis:
     io: IOAnalysis | None
     centroids: pd.DataFrame  # code, x, y of the districts
     centroid_basis: str
+    lad: np.ndarray  # [A] bool: the district rows (none: no spatial statistics)
+    centroid_positions: np.ndarray  # [len(centroids)] cube position of each centroid's district
+    weights: dict[bytes, KnnWeights] = field(default_factory=dict)  # by districts kept
     spatial: dict[str, SpatialAssociation | None] = field(default_factory=dict)
     clusters: dict[int, ClusterResult | None] = field(default_factory=dict)
     opportunities: dict[int, list[RelatedOpportunity]] = field(default_factory=dict)
     fields: dict[int, dict[str, object]] = field(default_factory=dict)
+    _chain_mult: dict[int, list[float]] = field(default_factory=dict)
     _percentiles: dict[float, np.ndarray] = field(default_factory=dict)
 
     def density_percentile(self, pct: float) -> np.ndarray:
@@ -194,10 +235,7 @@ class AreaAnalysis:
         (+inf for a class related to nothing), cached."""
         if pct not in self._percentiles:
             assert self.space is not None
-            d = self.space.density[self.districts]
-            with warnings.catch_warnings():  # a class related to nothing: all-NaN column
-                warnings.simplefilter("ignore", RuntimeWarning)
-                cut = np.nanpercentile(d, pct, axis=0)
+            cut = nan_percentile_columns(self.space.density[self.districts], pct)
             self._percentiles[pct] = np.where(np.isfinite(cut), cut, np.inf)
         return self._percentiles[pct]
 
@@ -235,11 +273,62 @@ class AreaAnalysis:
         multiplier of every area (the same national links in every area)."""
         return _sector_chains(self) if self.io is not None else []
 
+    def chain_multipliers(self, pos: int) -> list[float]:
+        """The FLQ multiplier of each of ``chains`` in the area at ``pos``."""
+        if pos not in self._chain_mult:
+            self.prepare([pos])
+        return self._chain_mult.get(pos, [])
+
+    def prepare(self, positions: Sequence[int]) -> None:
+        """Work out together what the profiles of the areas at ``positions`` will each ask
+        for (their FLQ multipliers: one batch of Leontief solves; their specialisms' LISA
+        pseudo p-values: one call a sector); the numbers are the ones each profile would get
+        alone."""
+        self._prepare_clusters(positions)
+        todo = sorted({int(p) for p in positions} - self._chain_mult.keys())
+        if not todo or self.io is None:
+            return
+        m = self.io.multipliers_of(todo)
+        # Row-wise over [areas, k], the same sum in the same order as one area at a time.
+        per_chain = [((m[:, ch.idx] * ch.weights).sum(axis=1) / ch.weights.sum()).tolist()
+                     for ch in self.chains]
+        for r, pos in enumerate(todo):
+            self._chain_mult[pos] = [col[r] for col in per_chain]
+
+    def _prepare_clusters(self, positions: Sequence[int]) -> None:
+        """The local pseudo p-values the areas' cluster results read (their specialisms'),
+        one call a sector."""
+        rows = self.rows
+        want = [p for p in positions if p not in self.clusters and rows.levels[p] == "lad"
+                and rows.codes[p] in rows.centroid_codes]
+        for s_i, sid in enumerate(self.ind.cube.sectors):
+            mine = [rows.codes[p] for p in want if rows.lq1[p][s_i] >= 1.0]  # NaN: False
+            sa = self.sector_spatial(sid) if mine else None
+            if sa is not None:
+                sa.prepare_local_p([sa.position(c) for c in mine if c in sa.neighbours])
+
     def sector_spatial(self, sector_id: str) -> SpatialAssociation | None:
         """Moran's I and LISA of the sector's LQ across districts (end year), cached."""
         if sector_id not in self.spatial:
             self.spatial[sector_id] = _spatial(self, sector_id)
         return self.spatial[sector_id]
+
+
+def nan_percentile_columns(d: np.ndarray, pct: float) -> np.ndarray:
+    """``np.nanpercentile(d, pct, axis=0)``, the same numbers: the columns without a NaN in
+    one vectorised ``np.percentile`` (for them nanpercentile is percentile), the others one
+    at a time. With any NaN in the array, nanpercentile goes column by column in Python
+    (``apply_along_axis``): 615 classes took 40-150 ms."""
+    d = np.asarray(d, dtype=float)
+    nan = np.isnan(d).any(axis=0)
+    out = np.empty(d.shape[1])
+    if (~nan).any():
+        out[~nan] = np.percentile(d[:, ~nan], pct, axis=0)
+    with warnings.catch_warnings():  # a class related to nothing: all-NaN column
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for j in np.flatnonzero(nan).tolist():
+            out[j] = np.nanpercentile(d[:, j], pct)
+    return out
 
 
 def analysis_of(ind: Indicators, synthetic: bool, delta: float = DEFAULT_DELTA) -> AreaAnalysis:
@@ -266,11 +355,15 @@ def compute_analysis(
         float(cube.nat_total[ind.i0]), float(cube.nat_total[ind.i1]),
     )
     cen, basis = district_centroids(cube.areas[lad], synthetic)
+    at = {c: i for i, c in zip(np.flatnonzero(lad).tolist(),
+                               cube.areas["area_code"].astype(str).to_numpy()[lad].tolist(),
+                               strict=True)}
     return AreaAnalysis(
         ind=ind, synthetic=synthetic, classes=classes, class_detail=_class_detail(classes),
         districts=districts, space=space, relatedness_method=rel_method,
         variety=var, variety_method=var_method, em=em, io=_io(ind, delta), centroids=cen,
-        centroid_basis=basis,
+        centroid_basis=basis, lad=lad,
+        centroid_positions=np.array([at[c] for c in cen["code"].astype(str)], dtype=np.intp),
     )
 
 
@@ -352,7 +445,6 @@ def _io(ind: Indicators, delta: float) -> IOAnalysis | None:
     nat_rest = max(nat_total - float(nat_io[covered].sum()), 0.0)
     emp_f = np.where(covered[None, :], emp_io, rest[:, None] * w[None, :])
     nat_f = np.where(covered, nat_io, nat_rest * w)
-    mult = regional_multipliers(emp_f, nat_f, t, area_total, nat_total, delta)
     method = (
         f"Type I output multiplier: column sum of (I - A_r)^-1 with a^r_ij = a_ij min(FLQ_ij, "
         f"1), FLQ_ij = CILQ_ij [log2(1 + E_r / E_n)]^delta, delta = {delta} (Flegg and Webber "
@@ -362,7 +454,8 @@ def _io(ind: Indicators, delta: float) -> IOAnalysis | None:
     if not covered.all():
         method += (f"; {int((~covered).sum())} of {len(t.codes)} IO industries are not in the "
                    "file and take the area's remaining jobs in national output proportions")
-    return IOAnalysis(t, covered, slq, mult, float(delta), method)
+    return IOAnalysis(t, covered, slq, float(delta), method, emp_f, nat_f, area_total,
+                      nat_total)
 
 
 # --------------------------------------------------------------------------------------------
@@ -420,16 +513,22 @@ def _district_points(districts: pd.DataFrame, synthetic: bool) -> tuple[pd.DataF
 
 
 def _spatial(a: AreaAnalysis, sector_id: str) -> SpatialAssociation | None:
+    """The sector's Moran's I and LISA over the districts with a centroid and a finite LQ:
+    the numbers :func:`spatial_association` gives for them, read from arrays (no pandas
+    lookups) and with the weights of a set of districts built once for every sector."""
     ind = a.ind
     s_i = ind.cube.sectors.index(sector_id)
-    codes = ind.cube.areas["area_code"].astype(str)
-    lad = (ind.cube.areas["level"] == "lad").to_numpy()
-    values = pd.Series(ind.lq[lad, s_i, ind.i1], index=codes[lad].to_numpy())
-    values = values[np.isfinite(values.to_numpy())]
-    known = values.index.isin(a.centroids["code"])
-    if known.sum() <= DEFAULT_K + 1 or float(values.std()) == 0.0:
+    lq = ind.lq[:, s_i, ind.i1]
+    lad_lq = lq[a.lad]
+    lad_lq = lad_lq[np.isfinite(lad_lq)]
+    y = lq[a.centroid_positions]
+    ok = np.isfinite(y)
+    if ok.sum() <= DEFAULT_K + 1 or float(pd.Series(lad_lq).std()) == 0.0:
         return None
-    return spatial_association(values, a.centroids)
+    key = ok.tobytes()
+    if key not in a.weights:
+        a.weights[key] = knn_weights(a.centroids.iloc[np.flatnonzero(ok)], DEFAULT_K)
+    return association_over(y[ok], a.weights[key])
 
 
 def cluster_map_frame(a: AreaAnalysis, sector_id: str) -> pd.DataFrame:
@@ -493,9 +592,6 @@ def _sector_chains(a: AreaAnalysis) -> list[SectorChain]:
         if not inds:
             continue
         idx = [t.index(c) for c in inds]
-        w = t.output[idx]
-        # The same sum, in the same order, as one area at a time: row-wise over [A, k].
-        mult = (io.multipliers[:, idx] * w).sum(axis=1) / w.sum()
         sup, buy = sector_links(sid)
         out.append(SectorChain(
             s_i=s_i, sector=sid, label=labels[sid], industries=inds,
@@ -503,7 +599,7 @@ def _sector_chains(a: AreaAnalysis) -> list[SectorChain]:
             buyers=[(c, t.names[t.index(c)], round(float(v), 6), t.index(c)) for c, v in buy],
             method=io.method + ("; output-weighted mean over the sector's IO industries"
                                 if len(inds) > 1 else ""),
-            multipliers=mult.tolist(),
+            idx=idx, weights=t.output[idx],
         ))
     return out
 
@@ -593,6 +689,7 @@ def _related_opportunities(a: AreaAnalysis, pos: int) -> list[RelatedOpportunity
     dens_row = a.space.density[pos].tolist()
     nat = a.national_class_jobs
     out = []
+    rel_rows, contrib_rows = table.related[pos].tolist(), table.contrib[pos].tolist()
     for t, c_i in enumerate(table.cand[pos].tolist()):
         if c_i < 0:
             break
@@ -603,8 +700,7 @@ def _related_opportunities(a: AreaAnalysis, pos: int) -> list[RelatedOpportunity
         related = [
             {"sic": classes[j], "label": labels[j], "relatedness": round(v, 4),
              "lq": round(lq_row[j], 3)}
-            for j, v in zip(table.related[pos, t].tolist(), table.contrib[pos, t].tolist(),
-                            strict=True) if j >= 0
+            for j, v in zip(rel_rows[t], contrib_rows[t], strict=True) if j >= 0
         ]
         out.append({"sic": code, "label": labels[c_i], "sector": cands[code],
                     "density": round(density, 4), "lq": _num(lq_row[c_i], 3),
@@ -619,7 +715,7 @@ def supply_chains(a: AreaAnalysis, pos: int) -> list[SupplyChain]:
     rows = a.rows
     emp1, slq = rows.emp1[pos], rows.slq[pos] if rows.slq is not None else []
     out = []
-    for ch in a.chains:
+    for ch, mult in zip(a.chains, a.chain_multipliers(pos), strict=True):
         e = emp1[ch.s_i]
         if not (e == e and e > 0):  # NaN or no jobs
             continue
@@ -629,7 +725,7 @@ def supply_chains(a: AreaAnalysis, pos: int) -> list[SupplyChain]:
                           for c, n, v, j in ch.suppliers],
             "buyers": [{"industry": c, "name": n, "share": v, "local_lq": _num(slq[j])}
                        for c, n, v, j in ch.buyers],
-            "multiplier": {"type_i": round(ch.multipliers[pos], 4), "method": ch.method,
+            "multiplier": {"type_i": round(mult, 4), "method": ch.method,
                            "delta": a.io.delta},
         })
     return models_from(SupplyChain, out)
@@ -641,11 +737,11 @@ def area_multiplier(a: AreaAnalysis, pos: int) -> Multiplier | None:
         return None
     emp1 = a.rows.emp1[pos]
     jobs, mults = [], []
-    for ch in a.chains:
+    for ch, mult in zip(a.chains, a.chain_multipliers(pos), strict=True):
         e = emp1[ch.s_i]
         if e == e and e > 0:
             jobs.append(float(e))
-            mults.append(ch.multipliers[pos])
+            mults.append(mult)
     if not jobs:
         return None
     value = float(np.average(mults, weights=jobs))
@@ -687,18 +783,20 @@ def _cluster_result(a: AreaAnalysis, pos: int) -> ClusterResult | None:
         if sa is None or code not in sa.neighbours:
             continue
         cf = classify_district(sa, code, names)
-        nbrs = [ClusterNeighbour(code=c, name=names.get(c, c),
-                                 lq=_num(sa.values[sa.position(c)], 3))
+        values = sa.value_list
+        nbrs = [{"code": c, "name": names.get(c, c), "lq": _num(values[sa.position(c)], 3)}
                 for c in sa.neighbours[code]]
-        out.append(SectorCluster(
-            sector=sid, label=labels[sid], lq=_num(lq, 3), moran_i=round(sa.moran_i, 4),
-            moran_expected=round(sa.moran_expected, 4), moran_p=round(sa.moran_p, 4),
-            quadrant=cf.quadrant, local_p=round(cf.p_value, 4), status=cf.status, text=cf.text,
-            neighbours=nbrs, partners=[names.get(c, c) for c in cf.neighbours],
-        ))
-    return ClusterResult(
+        out.append({
+            "sector": sid, "label": labels[sid], "lq": _num(lq, 3),
+            "moran_i": round(sa.moran_i, 4), "moran_expected": round(sa.moran_expected, 4),
+            "moran_p": round(sa.moran_p, 4), "quadrant": cf.quadrant,
+            "local_p": round(cf.p_value, 4), "status": cf.status, "text": cf.text,
+            "neighbours": nbrs, "partners": [names.get(c, c) for c in cf.neighbours],
+        })
+    # One call into pydantic-core for the result and its sectors (see models_from).
+    return ClusterResult.model_validate(dict(
         weights=f"k nearest neighbours, k = {DEFAULT_K}, row-standardised "
                 "(the neighbours libpysal's KNN finds)",
         centroids=a.centroid_basis, permutations=PERMUTATIONS, seed=SEED,
         districts=len(a.centroids), year=ind.end, sectors=out,
-    )
+    ))

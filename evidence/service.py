@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from evidence.area_analysis import analysis_of
 from evidence.batch import collector_paused
 from evidence.cube import Cube, build_cube, with_custom_area
 from evidence.dataset import AREA_LEVELS, DataError, Dataset
@@ -130,6 +131,8 @@ class Evidence:
         ind = self.indicators(start, end)
         source = self.dataset.source
         with collector_paused():
+            analysis_of(ind, source.synthetic).prepare(
+                [self.cube.position(c) for c in area_codes])
             return [build_profile(ind, code, source, k=k) for code in area_codes]
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -123,9 +124,17 @@ class RelatednessSpace:
 
     def index(self, code: str) -> int:
         try:
-            return self.classes.index(code)
-        except ValueError:
+            return self._positions[code]
+        except KeyError:
             raise KeyError(f"class {code!r} is not in the relatedness space") from None
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        """Each class's position (the first, as ``tuple.index``): findings look up many."""
+        out: dict[str, int] = {}
+        for i, c in enumerate(self.classes):
+            out.setdefault(c, i)
+        return out
 
 
 def relatedness_space(
@@ -253,11 +262,54 @@ def feasible_next_all(
     order = np.lexsort((rank, key, ~keep), axis=-1)[:, :top]  # kept first, then as in the loop
     valid = np.take_along_axis(keep, order, axis=-1)
     cand = np.where(valid, idx[order], -1)
-    # Contributions M_rj * phi_ij of every chosen candidate: [A, T, C].
-    contrib = space.relatedness[np.where(valid, cand, 0)] * space.presence[:, None, :]
-    positive = contrib > 0
-    cols = np.broadcast_to(np.arange(contrib.shape[-1]), contrib.shape)
-    best = np.lexsort((cols, -contrib, ~positive), axis=-1)[..., :n_related]
-    best_val = np.take_along_axis(contrib, best, axis=-1)
-    ok = np.take_along_axis(positive, best, axis=-1) & valid[..., None]
+    best, ok = _top_contributors(space, np.where(valid, cand, 0), n_related)
+    ok &= valid[..., None]
+    rows = np.arange(n_areas)[:, None, None]
+    # M_rj * phi_ij of the chosen contributors, the products the loop takes
+    best_val = space.relatedness[np.where(valid, cand, 0)[..., None], best] \
+        * space.presence[rows, best]
     return FeasibleTable(cand, np.where(ok, best, -1), np.where(ok, best_val, 0.0))
+
+
+def _top_contributors(space: RelatednessSpace, cand: np.ndarray, n: int
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """``[A, T, n]`` the classes j with the largest contributions M_rj * phi_ij > 0 to each
+    candidate i = ``cand[a, t]`` (ties to the lower j) and whether there were that many.
+
+    M is 0 or 1, so the contributions of i are phi_ij over the classes the area has: walk
+    phi_i's classes in descending order (a stable sort, once per space: ties keep the lower
+    j first, as the loop's lexsort does) and keep the first n present ones with phi_ij > 0,
+    instead of sorting every [areas, candidates, classes] row. The walk looks at the first
+    ``_WALK`` classes of every row, and again at all of them only for the rows where those
+    held fewer than n: the first n found are the same either way.
+    """
+    order = np.argsort(-space.relatedness, axis=1, kind="stable")  # NaN last
+    positive = np.take_along_axis(space.relatedness, order, axis=1) > 0
+    areas = np.broadcast_to(np.arange(cand.shape[0])[:, None], cand.shape)
+    best, ok = _first_present(space.presence, order[:, :_WALK], positive[:, :_WALK],
+                              areas, cand, n)
+    short = ~ok.all(axis=-1)
+    if order.shape[1] > _WALK and short.any():
+        best[short], ok[short] = _first_present(space.presence, order, positive,
+                                                areas[short], cand[short], n)
+    return best, ok
+
+
+_WALK = 64
+"""Classes of a candidate's relatedness ranking looked at first (most areas have their five
+contributors among them)."""
+
+
+def _first_present(presence: np.ndarray, order: np.ndarray, positive: np.ndarray,
+                   areas: np.ndarray, cand: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first n classes of ``order[cand]`` the area has and that relate positively."""
+    walk = order[cand]  # [..., W]
+    good = (presence[areas[..., None], walk] > 0) & positive[cand]
+    first = np.argsort(~good, axis=-1, kind="stable")[..., :n]  # the good ones, in order
+    ok = np.take_along_axis(good, first, axis=-1)
+    best = np.where(ok, np.take_along_axis(walk, first, axis=-1), 0)
+    if first.shape[-1] < n:  # fewer classes than n
+        pad = n - first.shape[-1]
+        best = np.concatenate([best, np.zeros(best.shape[:-1] + (pad,), dtype=best.dtype)], -1)
+        ok = np.concatenate([ok, np.zeros(ok.shape[:-1] + (pad,), dtype=bool)], -1)
+    return best, ok

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from io import StringIO
 from typing import Any
@@ -60,9 +60,17 @@ class IOTables:
 
     def index(self, code: str) -> int:
         try:
-            return self.codes.index(code)
-        except ValueError:
+            return self._positions[code]
+        except KeyError:
             raise KeyError(f"IO industry {code!r} is not in the tables") from None
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        """Each code's position (the first, as ``tuple.index``): profiles look up thousands."""
+        out: dict[str, int] = {}
+        for i, c in enumerate(self.codes):
+            out.setdefault(c, i)
+        return out
 
     @property
     def flows(self) -> np.ndarray:
@@ -265,9 +273,31 @@ def regional_multipliers(
     :func:`aggregate_to_io`), ``nat_io`` the national one. All areas are inverted in one batch.
     """
     t = tables or load_io_tables()
-    return type_i_output_multipliers(
-        regional_coefficients(t.a, flq(emp_io, nat_io, area_total, nat_total, delta))
-    )
+    return type_i_output_multipliers(_regional_coefficients(t.a, emp_io, nat_io, area_total,
+                                                            nat_total, delta))
+
+
+def _regional_coefficients(a: np.ndarray, emp: np.ndarray, nat: np.ndarray,
+                           area_total: np.ndarray | float | None, nat_total: float | None,
+                           delta: float) -> np.ndarray:
+    """``regional_coefficients(a, flq(emp, nat, area_total, nat_total, delta))``, the same
+    operations on the same values in one ``[..., N, N]`` buffer instead of five: for a batch
+    of areas the temporaries, not the arithmetic, were most of the time."""
+    e = np.nan_to_num(np.asarray(emp, dtype=float))
+    n = np.nan_to_num(np.asarray(nat, dtype=float))
+    e_r = e.sum(axis=-1) if area_total is None else np.asarray(area_total, dtype=float)
+    e_n = float(n.sum()) if nat_total is None else float(nat_total)
+    lam = np.asarray(flq_lambda(e_r, e_n, delta))
+    s = np.nan_to_num(simple_lq(e, n, e_r, e_n), nan=0.0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        out = s[..., :, None] / s[..., None, :]  # CILQ (cilq)
+    out[np.isnan(out)] = 0.0
+    diag = np.arange(s.shape[-1])
+    out[..., diag, diag] = s
+    out *= lam[..., None, None]  # FLQ (flq)
+    np.minimum(out, 1.0, out=out)
+    np.multiply(np.asarray(a, dtype=float), out, out=out)  # a_ij min(FLQ_ij, 1)
+    return out
 
 
 def _weighted_multiplier(t: IOTables, mult: np.ndarray, m: np.ndarray) -> float:
