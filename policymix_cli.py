@@ -260,7 +260,9 @@ def cmd_cba(args: argparse.Namespace) -> int:
 
 class _AreaLevels:
     """``--level``'s choices, read from ``evidence.dataset`` only when argparse checks a value
-    or prints help: importing it (pandas) for every parse cost ``cba`` about 0.4 s."""
+    or names the choices in an error: importing it (pandas) for every parse cost ``cba`` about
+    0.4 s. The option has a metavar because argparse otherwise lists the choices to check the
+    metavar on every ``add_argument``, which read them on every parse; its help lists them."""
 
     def _levels(self) -> tuple[str, ...]:
         from evidence.dataset import AREA_LEVELS  # deferred: pandas
@@ -305,7 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("areas", help="list area codes, names and levels")
     data_arg(p)
     p.add_argument("--format", choices=["text", "json"], default="text")
-    p.add_argument("--level", choices=_AreaLevels(),
+    p.add_argument("--level", choices=_AreaLevels(), metavar="LEVEL",
                    help="only areas of this level: lad (districts), msoa, lsoa, iz, dz "
                    "(neighbourhoods), group, region, country, custom")
 
