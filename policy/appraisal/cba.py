@@ -28,9 +28,9 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
+from evidence.yaml_load import load_yaml
 from policy.appraisal.options import Option
 
 if TYPE_CHECKING:
@@ -161,7 +161,7 @@ class OptimismBiasDefault(BaseModel):
 
 
 def _load_yaml(name: str) -> Any:
-    return yaml.safe_load(
+    return load_yaml(
         resources.files("policy.appraisal").joinpath(f"data/{name}").read_text("utf-8")
     )
 
