@@ -5,6 +5,10 @@ evidence modules, the rules engine, the catalogue, pydantic models and the expor
 (python-docx, openpyxl, Pillow) to the commands that use them, so that ``policymix
 indicators`` loads only the tidy reader, the cube and the indicators (not the profile,
 findings or rendering modules) and ``policymix areas`` starts without the policy layer.
+The policy package and its rooms import a room only when one of its names is read
+(``evidence.lazy``), so ``policymix cba`` loads the CBA and its file format alone (no pandas,
+no evidence layer). A ``policymix`` process runs its start-up with the garbage collector
+paused and freezes what it loaded (``main``).
 """
 
 from __future__ import annotations
@@ -23,7 +27,12 @@ from typing import TYPE_CHECKING
 # command imports it). A command's linear algebra is small - the profile's 409 FLQ Leontief
 # solves are 105 x 105 each - and OpenBLAS's threads spin on a busy machine: that batch took
 # 1-6 s on two shared cores with its default threads, 0.07 s on one (the same numbers to
-# 1e-15; tests/test_cli_fast.py checks the printed profile equals the in-process one).
+# 1e-15; tests/test_cli_fast.py checks the printed profile equals the in-process one). The FLQ
+# solve now limits itself (threadpoolctl, evidence/analysis/supply_chain.py), but the other
+# BLAS calls (the LISA permutations' batched matrix products) do not: with two threads, on
+# the shared machine at load 2-4, `profile` took 1.26 s of CPU against 1.07 s with one and
+# `recommend` 1.66 s against 1.52 s (7 interleaved runs each; wall 1.39 / 1.38 s and 2.69 /
+# 1.56 s), so the variable stays (issue 14).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 if TYPE_CHECKING:
