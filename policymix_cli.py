@@ -5,11 +5,16 @@ evidence modules, the rules engine, the catalogue, pydantic models and the expor
 (python-docx, openpyxl, Pillow) to the commands that use them, so that ``policymix
 indicators`` loads only the tidy reader, the cube and the indicators (not the profile,
 findings or rendering modules) and ``policymix areas`` starts without the policy layer.
+The policy package and its rooms import a room only when one of its names is read
+(``evidence.lazy``), so ``policymix cba`` loads the CBA and its file format alone (no pandas,
+no evidence layer). A ``policymix`` process runs its start-up with the garbage collector
+paused and freezes what it loaded (``main``).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import signal
@@ -22,7 +27,12 @@ from typing import TYPE_CHECKING
 # command imports it). A command's linear algebra is small - the profile's 409 FLQ Leontief
 # solves are 105 x 105 each - and OpenBLAS's threads spin on a busy machine: that batch took
 # 1-6 s on two shared cores with its default threads, 0.07 s on one (the same numbers to
-# 1e-15; tests/test_cli_fast.py checks the printed profile equals the in-process one).
+# 1e-15; tests/test_cli_fast.py checks the printed profile equals the in-process one). The FLQ
+# solve now limits itself (threadpoolctl, evidence/analysis/supply_chain.py), but the other
+# BLAS calls (the LISA permutations' batched matrix products) do not: with two threads, on
+# the shared machine at load 2-4, `profile` took 1.26 s of CPU against 1.07 s with one and
+# `recommend` 1.66 s against 1.52 s (7 interleaved runs each; wall 1.39 / 1.38 s and 2.69 /
+# 1.56 s), so the variable stays (issue 14).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 if TYPE_CHECKING:
@@ -43,11 +53,41 @@ def command(name: str) -> Callable[[Callable[[argparse.Namespace], int]],
 def _evidence(args: argparse.Namespace) -> Evidence:
     from evidence.service import Evidence
 
-    return Evidence.from_path(getattr(args, "data", None), getattr(args, "gva", None),
-                              getattr(args, "status", None),
-                              context=getattr(args, "context", None),
-                              engine=getattr(args, "engine", None) or "auto",
-                              lookup=getattr(args, "lookup", None))
+    ev = Evidence.from_path(getattr(args, "data", None), getattr(args, "gva", None),
+                            getattr(args, "status", None),
+                            context=getattr(args, "context", None),
+                            engine=getattr(args, "engine", None) or "auto",
+                            lookup=getattr(args, "lookup", None))
+    _started()
+    return ev
+
+
+_START_UP = {"paused": False}
+"""Whether this process's start-up runs with the cyclic collector paused (see ``main``)."""
+
+
+def _pause_start_up() -> None:
+    """Pause the cyclic garbage collector for the start-up of a ``policymix`` process.
+
+    Start-up (importing pandas, pyarrow, the project's modules and ~120 pydantic models, then
+    reading the data) allocates a few hundred thousand objects that all live until the process
+    exits; with the collector running they set off hundreds of young collections and a few full
+    ones of everything alive: 0.1-0.4 s of a command (``gc.callbacks``; issue 14). Reference
+    counting still frees every temporary, so memory does not grow while paused."""
+    if gc.isenabled():
+        gc.disable()
+        _START_UP["paused"] = True
+
+
+def _started() -> None:
+    """Start-up is over (modules imported, evidence loaded): move what is alive to the
+    collector's permanent generation (``gc.freeze``, as the app's ``ui.state.settle`` does)
+    so the collections of the command's own work do not walk it again, and resume collecting.
+    A no-op unless ``_pause_start_up`` paused the collector."""
+    if _START_UP["paused"]:
+        _START_UP["paused"] = False
+        gc.freeze()
+        gc.enable()
 
 
 def _print_report(ev: Evidence) -> None:
@@ -226,6 +266,7 @@ def cmd_appraise(args: argparse.Namespace) -> int:
     session = session_from_json(path.read_bytes(), source=str(path))  # BOM, encoding: located
     ev = Evidence.from_path(session.data_source, session.gva_source,
                             context=session.context_sources, lookup=session.lookup_source)
+    _started()
     bundle = build_bundle(session, ev, workshop=session.workshop or None)
     out = export(bundle, Path(args.out))
     print(f"wrote {out}")
@@ -260,7 +301,9 @@ def cmd_cba(args: argparse.Namespace) -> int:
 
 class _AreaLevels:
     """``--level``'s choices, read from ``evidence.dataset`` only when argparse checks a value
-    or prints help: importing it (pandas) for every parse cost ``cba`` about 0.4 s."""
+    or names the choices in an error: importing it (pandas) for every parse cost ``cba`` about
+    0.4 s. The option has a metavar because argparse otherwise lists the choices to check the
+    metavar on every ``add_argument``, which read them on every parse; its help lists them."""
 
     def _levels(self) -> tuple[str, ...]:
         from evidence.dataset import AREA_LEVELS  # deferred: pandas
@@ -305,7 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("areas", help="list area codes, names and levels")
     data_arg(p)
     p.add_argument("--format", choices=["text", "json"], default="text")
-    p.add_argument("--level", choices=_AreaLevels(),
+    p.add_argument("--level", choices=_AreaLevels(), metavar="LEVEL",
                    help="only areas of this level: lad (districts), msoa, lsoa, iz, dz "
                    "(neighbourhoods), group, region, country, custom")
 
@@ -358,16 +401,26 @@ def _data_error() -> type[Exception]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Without ``argv`` this is the ``policymix`` process reading its own
+    command line: its start-up runs with the garbage collector paused (``_pause_start_up``;
+    not for ``indicators``, whose reader may hold a file of any size). With ``argv`` (a test or
+    a script calling in) the collector is left as the caller has it."""
     if hasattr(signal, "SIGPIPE"):  # `policymix ... | head` should just stop, not trace back
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if argv is None and args.command != "indicators":
+        _pause_start_up()
     try:
         return COMMANDS[args.command](args)
     except (KeyError, ValueError, OSError, _data_error()) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"policymix: error: {message}", file=sys.stderr)
         return 2
+    finally:
+        if _START_UP["paused"]:  # a command without evidence, or one that failed: resume
+            _START_UP["paused"] = False
+            gc.enable()
 
 
 if __name__ == "__main__":  # pragma: no cover

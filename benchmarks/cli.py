@@ -15,6 +15,12 @@ session file with defaults); ``appraise`` of that session to JSON and to HTML (t
 figures are the export's own cost); ``cba`` of the issue 12 example file. The target of issue 14
 is under 1.5 s each. CPU time of each child (user + system) is printed beside the wall time:
 the machine is shared, and wall time includes waiting for a core.
+
+``--imports`` adds, after the timed runs, one ``python -X importtime`` run of each command and
+prints how long its imports took in all (the top-level modules' cumulative times: the
+start-up before any data is read, module bodies such as pydantic model classes included) and
+the packages whose own modules took longest; the importtime run is slower than a timed one,
+so these are shares, not figures to add to the table.
 """
 
 from __future__ import annotations
@@ -72,6 +78,27 @@ def run_once(args: list[str], env: dict[str, str], root: Path = ROOT) -> tuple[f
     return wall, cpu
 
 
+def import_times(args: list[str], env: dict[str, str], root: Path = ROOT
+                 ) -> tuple[float, list[tuple[str, float]]]:
+    """Seconds of imports in one ``-X importtime`` process of the command, and the five
+    top-level packages with the most self time in their modules."""
+    done = subprocess.run([sys.executable, "-X", "importtime", str(root / "policymix_cli.py"),
+                           *args], check=True, capture_output=True, text=True, cwd=root,
+                          env={**env, "PYTHONPATH": str(root)})
+    total = 0.0
+    by_package: dict[str, float] = {}
+    for line in done.stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        own, cumulative, name = (part.strip() for part in line[len("import time:"):]
+                                 .split("|"))
+        if not line.split("|")[2].startswith("  "):  # depth 0: a top-level import
+            total += int(cumulative) / 1e6
+        top = name.split(".")[0]
+        by_package[top] = by_package.get(top, 0.0) + int(own) / 1e6
+    return total, sorted(by_package.items(), key=lambda kv: -kv[1])[:5]
+
+
 def _fmt(xs: list[float]) -> str:
     return f"{statistics.median(xs) * 1000:6.0f} ms ({min(xs) * 1000:.0f}-{max(xs) * 1000:.0f})"
 
@@ -83,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
                    "runs first whenever an appraise is asked for")
     p.add_argument("--before", type=Path, help="another checkout (e.g. `git worktree add "
                    "/tmp/before main`): each command also runs from it, interleaved")
+    p.add_argument("--imports", action="store_true", help="also one -X importtime run of each "
+                   "command: its imports' total and the packages that took longest")
     args = p.parse_args(argv)
     env = {k: v for k, v in os.environ.items()
            if k not in ("PYTHONDONTWRITEBYTECODE", "OPENBLAS_NUM_THREADS")}
@@ -105,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
                 w, u = run_once(c, env, root)
                 wall[name].append(w)
                 cpu[name].append(u)
+        imports = {name: import_times(c, env, root) for name, (c, root) in runs.items()
+                   } if args.imports else {}
     load = os.getloadavg()[0]
     print(f"policymix commands on the bundled demo, whole processes: median (min-max) of "
           f"{args.repeats} interleaved runs after a warm-up; load average {load:.1f} at the end")
@@ -113,6 +144,11 @@ def main(argv: list[str] | None = None) -> int:
         med = statistics.median(wall[name])
         print(f"{name:<33} {_fmt(wall[name]):>22} {_fmt(cpu[name]):>24}  "
               f"{'yes' if med < TARGET_S else 'no'}")
+    if imports:
+        print("\nimports (one -X importtime run each; self time by top-level package)")
+    for name, (total, packages) in imports.items():
+        top = ", ".join(f"{pkg} {t * 1000:.0f}" for pkg, t in packages)
+        print(f"{name:<33} {total * 1000:6.0f} ms: {top}")
     return 0
 
 

@@ -17,19 +17,19 @@ from functools import lru_cache
 from importlib import resources
 
 import numpy as np
-import yaml
 
 from evidence.dataset import is_neighbourhood
 from evidence.indicators import Indicators, automation_probabilities, zero_nan
 from evidence.labels import growth_words
 from evidence.models import Finding
 from evidence.sectors import Sector, load_sectors
+from evidence.yaml_load import load_yaml
 
 
 @lru_cache(maxsize=1)
 def thresholds() -> dict[str, float]:
     text = resources.files("evidence").joinpath("data/finding_thresholds.yaml").read_text("utf-8")
-    return {k: float(v) for k, v in yaml.safe_load(text).items()}
+    return {k: float(v) for k, v in load_yaml(text).items()}
 
 
 def confidence(jobs: float, suppressed_cells: float = 0, cells: float = 1) -> float:

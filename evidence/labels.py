@@ -16,9 +16,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from evidence.sectors import load_sectors
+from evidence.yaml_load import load_yaml
 
 __all__ = [
     "confidence_word",
@@ -39,7 +38,7 @@ def labels() -> dict[str, Any]:
     ``percent``), plus ``sector`` from sectors.csv."""
     text = resources.files("evidence").joinpath("data/labels.yaml").read_text(encoding="utf-8")
     data: dict[str, Any] = {k: dict(v) if isinstance(v, dict) else list(v)
-                            for k, v in yaml.safe_load(text).items()}
+                            for k, v in load_yaml(text).items()}
     data["sector"] = {s.sector_id: s.label for s in load_sectors()}
     return data
 

@@ -14,28 +14,19 @@ The names the UI and the command line use; the rooms behind them:
 - :mod:`policy.export` - Word, Excel, HTML and JSON reports from one bundle.
 """
 
-from policy.session import SessionError, StrategySession, session_from_json, session_to_json
-from policy.storage import SessionStore, Settings
-from policy.walkthrough import (
-    TOP_N,
-    WalkthroughResults,
-    new_session,
-    recommend,
-    run_walkthrough,
-    session_profile,
-)
+from evidence.lazy import lazy_exports
 
-__all__ = [
-    "TOP_N",
-    "SessionError",
-    "SessionStore",
-    "Settings",
-    "StrategySession",
-    "WalkthroughResults",
-    "new_session",
-    "recommend",
-    "run_walkthrough",
-    "session_from_json",
-    "session_profile",
-    "session_to_json",
-]
+# Each name is imported from its room when first read (evidence.lazy): importing the
+# package, or one room through it, does not load the others (issue 14).
+__getattr__, __dir__, __all__ = lazy_exports(__name__, {
+    "session": (
+        "SessionError", "StrategySession", "session_from_json", "session_to_json",
+    ),
+    "storage": (
+        "SessionStore", "Settings",
+    ),
+    "walkthrough": (
+        "TOP_N", "WalkthroughResults", "new_session", "recommend", "run_walkthrough",
+        "session_profile",
+    ),
+})

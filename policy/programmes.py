@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from evidence.geography import District, group_members, load_geography
 from evidence.problems import Problem, ProblemError
+from evidence.yaml_load import load_yaml
 from policy.catalogue import ALL_SECTORS, SectorId, load_catalogue, sector_quadrants
 
 __all__ = [
@@ -183,9 +184,10 @@ def _check(data: ProgrammeData, known_interventions: set[str]) -> list[Problem]:
 
 
 def parse_programmes(text: str, known_interventions: set[str] | None = None) -> ProgrammeData:
-    """Read and check programmes YAML (``yaml.safe_load``); :class:`ProgrammeError` if wrong."""
+    """Read and check programmes YAML (``load_yaml``: ``yaml.safe_load`` through libyaml);
+    :class:`ProgrammeError` if wrong."""
     try:
-        raw = yaml.safe_load(text)
+        raw = load_yaml(text)
         data = ProgrammeData.model_validate(raw)
     except yaml.YAMLError as exc:
         raise ProgrammeError([Problem(file=PROGRAMMES_FILE, message=f"invalid YAML: {exc}",

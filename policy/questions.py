@@ -11,11 +11,11 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel
 
 from evidence.models import AreaProfile, Finding, standing
 from evidence.sectors import load_sectors
+from evidence.yaml_load import load_yaml
 from policy.catalogue import (
     RATIONALE_CATEGORIES,
     RATIONALE_LABELS,
@@ -39,7 +39,7 @@ class Question(BaseModel):
 @lru_cache(maxsize=1)
 def load_questions() -> tuple[Question, ...]:
     text = resources.files("policy").joinpath("data/questions.yaml").read_text("utf-8")
-    return tuple(Question.model_validate(q) for q in yaml.safe_load(text))
+    return tuple(Question.model_validate(q) for q in load_yaml(text))
 
 
 def questions_for(step: str) -> list[Question]:

@@ -44,10 +44,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from evidence.batch import collector_paused
 from evidence.models import AreaProfile
+from evidence.yaml_load import load_yaml
 from rules.conditions import TRUE, Context, Leaf, Outcome, outcome_of
 from rules.loader import RuleFileError, RuleSet, load_rules, rules_from_texts
 from rules.models import AllOf, AnyOf, NotOf, Rule
@@ -70,7 +69,7 @@ _SCORE_DIGITS = 4
 def scoring() -> dict[str, float]:
     """The scoring settings in ``rules/data/scoring.yaml`` (``min_score``)."""
     text = resources.files("rules").joinpath("data/scoring.yaml").read_text("utf-8")
-    return {k: float(v) for k, v in yaml.safe_load(text).items()}
+    return {k: float(v) for k, v in load_yaml(text).items()}
 
 
 def _rule_evidence(rule_id: str, contrib: list[Leaf]) -> tuple[dict[str, float], list[str]]:

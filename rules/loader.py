@@ -18,6 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from evidence.problems import Problem, ProblemError
+from evidence.yaml_load import YAML_LOADER
 from rules.conditions import Node, compile_conditions
 from rules.models import CONDITION_KEYS, Rule
 
@@ -207,9 +208,8 @@ YAML_MAX_NODES = 200_000
 alias bomb (a few lines that expand to billions of nodes) before it is built."""
 
 
-YAML_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader (C) when PyYAML was built with it, else the pure-Python one; both
-construct only plain YAML types."""
+_FLOW_BRACKET = re.compile(r"[\[\]{}]")
+"""The characters that open and close flow-style nesting."""
 
 
 class YamlLimitError(ValueError):
@@ -254,13 +254,15 @@ def safe_yaml(text: str) -> object:
     Raises ``yaml.YAMLError`` for bad syntax, as ``safe_load`` does. Uses ``YAML_LOADER``
     (libyaml's C loader when available)."""
     depth = 0
-    for i, ch in enumerate(text):  # flow-style nesting: too deep for the recursive composer
-        if ch in "[{":
+    # flow-style nesting, too deep for the recursive composer: only the bracket characters are
+    # visited (a loop over every character took 14-36 ms for the 26 bundled files; this, 1 ms)
+    for match in _FLOW_BRACKET.finditer(text):
+        if match.group() in "[{":
             depth += 1
             if depth > YAML_MAX_DEPTH:
                 raise YamlLimitError(f"nested more than {YAML_MAX_DEPTH} levels deep",
-                                     text.count("\n", 0, i) + 1)
-        elif ch in "]}":
+                                     text.count("\n", 0, match.start()) + 1)
+        else:
             depth -= 1
     loader = YAML_LOADER(text)
     try:  # composed once, measured, then constructed from the same nodes (never re-parsed)

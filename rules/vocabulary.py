@@ -11,8 +11,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict
+
+from evidence.yaml_load import load_yaml
 
 __all__ = ["RATIONALE_FAMILIES", "RATIONALE_LABELS", "RATIONALES", "RationaleEntry",
            "load_rationales"]
@@ -31,7 +32,7 @@ class RationaleEntry(BaseModel):
 @lru_cache(maxsize=1)
 def load_rationales() -> tuple[RationaleEntry, ...]:
     text = resources.files("rules").joinpath("data/rationales.yaml").read_text(encoding="utf-8")
-    entries = tuple(RationaleEntry.model_validate(item) for item in yaml.safe_load(text))
+    entries = tuple(RationaleEntry.model_validate(item) for item in load_yaml(text))
     ids = [e.id for e in entries]
     if len(set(ids)) != len(ids):
         raise ValueError("rules/data/rationales.yaml: a rationale id is listed twice")

@@ -20,16 +20,16 @@ from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel
 
+from evidence.yaml_load import load_yaml
 from policy.appraisal.cba import Additionality
 
 Geography = Literal["local", "regional", "uk"]
 GEOGRAPHIES: tuple[Geography, ...] = ("local", "regional", "uk")
 FACTORS = ("deadweight", "displacement", "leakage", "substitution", "multiplier")
 
-_DATA = yaml.safe_load(
+_DATA = load_yaml(
     resources.files("policy.appraisal").joinpath("data/additionality.yaml").read_text("utf-8")
 )
 ADDITIONALITY_SOURCE: str = " ".join(str(_DATA["source"]).split())

@@ -25,14 +25,16 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from importlib import resources
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
-import yaml
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
+from evidence.yaml_load import load_yaml
 from policy.appraisal.options import Option
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MAX_YEAR = 1000
 """Latest appraisal year accepted: a guard against typos such as 20250 for 2025."""
@@ -159,7 +161,7 @@ class OptimismBiasDefault(BaseModel):
 
 
 def _load_yaml(name: str) -> Any:
-    return yaml.safe_load(
+    return load_yaml(
         resources.files("policy.appraisal").joinpath(f"data/{name}").read_text("utf-8")
     )
 
@@ -683,6 +685,8 @@ class CbaResult(BaseModel):
 
     def to_frame(self) -> pd.DataFrame:
         """The per-year table as a DataFrame (one row per year), ready for export."""
+        import pandas as pd  # deferred: `policymix cba` reads JSON and never needs a frame
+
         return pd.DataFrame.from_records([row.model_dump() for row in self.years])
 
     @property

@@ -17,14 +17,14 @@ from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, Field
 
 from evidence.models import AreaProfile
+from evidence.yaml_load import load_yaml
 from policy.appraisal.defaults import area_gva_per_job
 from policy.catalogue import Intervention
 
-_DATA = yaml.safe_load(
+_DATA = load_yaml(
     resources.files("policy.appraisal").joinpath("data/evaluation.yaml").read_text("utf-8")
 )
 EVALUATION_SOURCE: str = " ".join(str(_DATA["source"]).split())
