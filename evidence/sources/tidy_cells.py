@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 
 from evidence.dataset import DataError, EmploymentCells
 from evidence.sectors import TOTAL_CODE, SicCodeError, known_sic_codes, normalise_sic
+from evidence.sources.arrow_numpy import EMPTY_TEXT, arrow_of, filled_of, numpy_of, valid_of
 
 __all__ = [
     "LINE_OFFSET",
@@ -83,16 +84,13 @@ def _mapped(column: pa.Array | pa.ChunkedArray, labels: pa.Array,
         if not pa.types.is_dictionary(chunk.type):
             chunk = pc.dictionary_encode(chunk)
         text = _stripped(chunk.dictionary)
-        found = pc.index_in(text, value_set=labels).to_numpy(zero_copy_only=False)
+        found = numpy_of(pc.index_in(text, value_set=labels))
         local = np.where(np.isnan(found), _UNKNOWN, 0).astype(np.int32)
         hit = ~np.isnan(found)
         local[hit] = value_of[found[hit].astype(np.int64)]
-        local[np.asarray(pc.equal(text, "").to_numpy(zero_copy_only=False), dtype=bool)] = _MISSING
+        local[np.asarray(numpy_of(pc.equal(text, EMPTY_TEXT)), dtype=bool)] = _MISSING
         local = np.append(local, np.int32(_MISSING))  # a null index picks this
-        indices = chunk.indices
-        if indices.null_count:
-            indices = pc.fill_null(indices, len(local) - 1)
-        parts.append(local[indices.to_numpy()])
+        parts.append(local[filled_of(chunk.indices, len(local) - 1)])
     if not parts:
         return np.empty(0, dtype=np.int32)
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
@@ -120,10 +118,10 @@ def _gather(column: pa.Array | pa.ChunkedArray, labels: pa.Array, value_of: np.n
             return False
         found = pc.index_in(_stripped(chunk.dictionary), value_set=labels)
         local = np.full(len(found), -1, dtype=out.dtype)
-        hit = np.asarray(found.is_valid())
-        local[hit] = value_of[np.asarray(found.drop_null())]
+        hit = valid_of(found)
+        local[hit] = value_of[numpy_of(found.drop_null())]
         unknown = unknown or bool(local.min(initial=0) < 0)
-        np.take(local, chunk.indices.to_numpy(), out=out[at:at + size])
+        np.take(local, numpy_of(chunk.indices), out=out[at:at + size])
         at += size
     return at == len(out) and not (unknown and out.min(initial=0) < 0)
 
@@ -149,10 +147,10 @@ def _plausible_counts(column: pa.Array | pa.ChunkedArray | None, n: int,
             elif not (0 <= bounds["min"] and bounds["max"] <= MAX_JOBS):
                 return None
             elif chunk.null_count:
-                out[at:at + size] = chunk.to_numpy(zero_copy_only=False)
-                empty.append(np.flatnonzero(np.asarray(chunk.is_null())) + at)
+                out[at:at + size] = numpy_of(chunk)
+                empty.append(np.flatnonzero(~valid_of(chunk)) + at)
             else:
-                np.copyto(out[at:at + size], chunk.to_numpy())
+                np.copyto(out[at:at + size], numpy_of(chunk))
         elif pa.types.is_floating(chunk.type) or pa.types.is_null(chunk.type):
             values = _numbers(chunk, size)
             gaps = np.flatnonzero(np.isnan(values))
@@ -183,7 +181,7 @@ def _numbers(column: pa.Array | pa.ChunkedArray | None, n: int) -> np.ndarray:
         if pa.types.is_null(chunk.type):
             out[at:at + size] = np.nan
         else:
-            out[at:at + size] = pc.cast(chunk, pa.float64()).to_numpy(zero_copy_only=False)
+            out[at:at + size] = numpy_of(pc.cast(chunk, pa.float64()))
         at += size
     return out
 
@@ -191,7 +189,7 @@ def _numbers(column: pa.Array | pa.ChunkedArray | None, n: int) -> np.ndarray:
 def _flags(column: pa.Array | pa.ChunkedArray | None, n: int) -> np.ndarray:
     if column is None or pa.types.is_null(column.type) or not pc.any(column).as_py():
         return np.zeros(n, dtype=bool)  # nothing suppressed (the usual case): no conversion
-    return np.asarray(pc.fill_null(column, False).to_numpy(zero_copy_only=False), dtype=bool)
+    return filled_of(column, False)
 
 
 @dataclass
@@ -222,7 +220,7 @@ def employment_axes(areas: np.ndarray, sic_labels: Iterable[str],
     where = {k: i for i, k in enumerate(keys.tolist())}
     key_of_raw = np.array([where.get(k, _UNKNOWN) for k in normalised], dtype=np.int32)
     years = np.flatnonzero(np.asarray(year_counts)) + YEAR_RANGE[0]
-    return EmploymentAxes(np.asarray(areas, dtype=str), pa.array(raw, pa.string()),
+    return EmploymentAxes(np.asarray(areas, dtype=str), arrow_of(raw),
                           key_of_raw, keys, years.astype(np.int64))
 
 
@@ -248,12 +246,12 @@ class AxesTally:
             if not pa.types.is_dictionary(chunk.type):
                 chunk = pc.dictionary_encode(chunk)
             size = len(chunk.dictionary)
-            used = np.bincount(pc.fill_null(chunk.indices, size).to_numpy(),
+            used = np.bincount(filled_of(chunk.indices, size),
                                minlength=size + 1)[:size] > 0
-            self._used.append(chunk.dictionary.filter(pa.array(used)))
+            self._used.append(chunk.dictionary.filter(arrow_of(used)))
         for chunk in _chunks(year) if year is not None else []:
             if pa.types.is_integer(chunk.type) and not chunk.null_count and len(chunk):
-                values = np.asarray(chunk.to_numpy())  # the usual case: no copy
+                values = numpy_of(chunk)  # the usual case: no copy
                 if YEAR_RANGE[0] <= values.min() and values.max() <= YEAR_RANGE[1]:
                     self.year_counts += np.bincount(values, minlength=YEAR_RANGE[1] + 1)[
                         YEAR_RANGE[0]:]
@@ -294,7 +292,7 @@ class Scatter:
         self.suppressed_rows = 0
         self.year_slot = np.full(YEAR_RANGE[1] - YEAR_RANGE[0] + 1, -1, dtype=np.int64)
         self.year_slot[axes.years - YEAR_RANGE[0]] = np.arange(n_y)
-        self.area_labels = pa.array(axes.areas.tolist(), pa.string())
+        self.area_labels = arrow_of(axes.areas.tolist())
         self.area_index = np.arange(n_a, dtype=np.int32)
 
     def add(self, batch: pa.Table | pa.RecordBatch, positions: np.ndarray | int) -> None:
@@ -360,7 +358,7 @@ class Scatter:
             return False
         at = 0
         for chunk in _chunks(year):
-            values = np.asarray(chunk.to_numpy())
+            values = numpy_of(chunk)
             if len(values) and (values.min() < first_year or values.max() > last_year):
                 return False
             if slots is not None:  # years with gaps: each row's slot looked up
@@ -424,7 +422,7 @@ class Scatter:
     def _years(self, batch: pa.Table | pa.RecordBatch, n: int, fail: _FailAt) -> np.ndarray:
         column = batch.column("year") if "year" in batch.schema.names else None
         if column is not None and pa.types.is_integer(column.type) and not column.null_count:
-            values = np.asarray(column.to_numpy(), dtype=np.int64)
+            values = np.asarray(numpy_of(column), dtype=np.int64)
             shown = values
         else:
             floats = _numbers(column, n)

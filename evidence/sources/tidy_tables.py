@@ -8,7 +8,8 @@ every check ``read_tidy`` makes on them is one vectorised test over an Arrow or 
 the first that fails returns None and the caller reads the same rows through its located
 path (``evidence.sources.tidy``), which reports the problem with its file line and column.
 So this module never reports an error itself: it only says "clean" faster, and builds the
-same frames (the ``Dataset`` contract's dtypes) when it is.
+same tables when it is, as numpy :class:`~evidence.columns.Columns` (the ``Dataset`` makes
+the contract's frames from them on first use; the cube is built without).
 
 Checked (as the located path checks them): text that is text, already trimmed; numbers
 that are numbers and finite; areas with a code, a name and a known level, each code once;
@@ -21,17 +22,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from evidence.columns import Columns
 from evidence.dataset import AREA_COLUMNS, AREA_LEVELS, CONTEXT_NUMERIC
 from evidence.sectors import TOTAL_CODE, SicCodeError, known_sic_codes, normalise_sic
+from evidence.sources.arrow_numpy import EMPTY_TEXT, arrow_of, numpy_of
 from evidence.sources.tidy_cells import YEAR_RANGE
 
 __all__ = ["SmallTables", "small_tables"]
 
-_STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 _NUMBER_COLUMNS = ["year", "employment", "gva", *CONTEXT_NUMERIC]
 
 
@@ -39,9 +40,9 @@ _NUMBER_COLUMNS = ["year", "employment", "gva", *CONTEXT_NUMERIC]
 class SmallTables:
     """The checked small tables of a tidy file, and its ``meta`` rows (keys, values)."""
 
-    areas: pd.DataFrame
-    gva: pd.DataFrame | None
-    context: pd.DataFrame | None
+    areas: Columns
+    gva: Columns | None
+    context: Columns | None
     meta_keys: list[str]
     meta_values: list[str]
 
@@ -64,7 +65,7 @@ def _build(rest: pa.Table, tables: np.ndarray, names: tuple[str, ...]) -> SmallT
     numbers = {c: _numbers(rest, c) for c in _NUMBER_COLUMNS}  # every row's, as read_tidy
     rows = {name: np.flatnonzero(tables == names.index(name)) for name in names}
     areas = _areas(rest, rows["areas"])
-    known = pa.array(areas["area_code"].to_numpy(dtype=object), pa.string())
+    known = arrow_of(areas["area_code"])
     meta = rows["meta"]
     return SmallTables(
         areas=areas,
@@ -79,13 +80,13 @@ def _text(rest: pa.Table, column: str, rows: np.ndarray) -> pa.Array:
     """The rows' text ('' where missing); text with whitespace to trim is left to the
     located path (it trims, and so must not differ from it)."""
     if column not in rest.column_names:
-        return pa.array([""] * len(rows), pa.string())
-    values = rest.column(column).take(pa.array(rows, pa.int64()))
+        return arrow_of([""] * len(rows))
+    values = rest.column(column).take(arrow_of(np.asarray(rows, dtype=np.int64)))
     kind = values.type.value_type if pa.types.is_dictionary(values.type) else values.type
     if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)
             or pa.types.is_null(kind)):
         raise _Unclean
-    values = pc.fill_null(pc.cast(values, pa.string()), "").combine_chunks()
+    values = pc.fill_null(pc.cast(values, pa.string()), EMPTY_TEXT).combine_chunks()
     if len(values) and not pc.all(pc.equal(pc.utf8_trim_whitespace(values), values)).as_py():
         raise _Unclean
     return values
@@ -100,28 +101,28 @@ def _numbers(rest: pa.Table, column: str) -> np.ndarray:
     if not (pa.types.is_integer(values.type) or pa.types.is_floating(values.type)
             or pa.types.is_null(values.type)):
         raise _Unclean
-    out = np.asarray(pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
+    out = np.asarray(numpy_of(pc.cast(values, pa.float64())), dtype=float)
     if np.isinf(out).any():
         raise _Unclean
     return out
 
 
-def _str(values: pa.Array) -> pd.Series:
-    return values.to_pandas(types_mapper=lambda _: _STR_DTYPE)
+def _str(values: pa.Array) -> np.ndarray:
+    return np.asarray(values.to_pylist(), dtype=object)
 
 
-def _areas(rest: pa.Table, rows: np.ndarray) -> pd.DataFrame:
+def _areas(rest: pa.Table, rows: np.ndarray) -> Columns:
     if not len(rows):
         raise _Unclean
     text = {c: _text(rest, c, rows) for c in AREA_COLUMNS}
     for required in ("area_code", "area_name", "level"):
-        if not pc.all(pc.not_equal(text[required], "")).as_py():
+        if not pc.all(pc.not_equal(text[required], EMPTY_TEXT)).as_py():
             raise _Unclean
-    if not pc.all(pc.is_in(text["level"], value_set=pa.array(AREA_LEVELS))).as_py():
+    if not pc.all(pc.is_in(text["level"], value_set=arrow_of(list(AREA_LEVELS)))).as_py():
         raise _Unclean
     if len(pc.unique(text["area_code"])) != len(rows):
         raise _Unclean
-    return pd.DataFrame({c: _str(v) for c, v in text.items()})
+    return Columns({c: _str(v) for c, v in text.items()})
 
 
 def _keyed(rest: pa.Table, rows: np.ndarray, numbers: dict[str, np.ndarray],
@@ -136,7 +137,7 @@ def _keyed(rest: pa.Table, rows: np.ndarray, numbers: dict[str, np.ndarray],
     if not (np.all(year == np.round(year))  # False for NaN: a row without a year
             and year.min() >= YEAR_RANGE[0] and year.max() <= YEAR_RANGE[1]):
         raise _Unclean
-    return area, year.astype(np.int64), np.asarray(where.to_numpy(), dtype=np.int64)
+    return area, year.astype(np.int64), np.asarray(numpy_of(where), dtype=np.int64)
 
 
 def _no_duplicates(*keys: np.ndarray) -> None:
@@ -150,7 +151,7 @@ def _no_duplicates(*keys: np.ndarray) -> None:
 
 
 def _gva(rest: pa.Table, rows: np.ndarray, numbers: dict[str, np.ndarray],
-         known: pa.Array) -> pd.DataFrame | None:  # fmt: skip
+         known: pa.Array) -> Columns | None:  # fmt: skip
     if not len(rows):
         return None
     area, year, at = _keyed(rest, rows, numbers, known)
@@ -167,18 +168,18 @@ def _gva(rest: pa.Table, rows: np.ndarray, numbers: dict[str, np.ndarray],
             raise _Unclean
         keys.append(key)
     distinct, code = np.unique(np.array(keys, dtype=str), return_inverse=True)
-    sic = np.asarray(code, dtype=np.int64)[np.asarray(pc.index_in(raw, value_set=labels))]
+    sic = np.asarray(code, dtype=np.int64)[numpy_of(pc.index_in(raw, value_set=labels))]
     _no_duplicates(at, year - YEAR_RANGE[0], sic)
-    return pd.DataFrame({
+    return Columns({
         "area_code": _str(area),
         "year": year,
-        "sic": _str(pa.array(distinct.tolist(), pa.string()).take(pa.array(sic))),
+        "sic": np.asarray(distinct.tolist(), dtype=object)[sic],
         "gva": numbers["gva"][rows],
     })
 
 
 def _context(rest: pa.Table, rows: np.ndarray, numbers: dict[str, np.ndarray],
-             known: pa.Array) -> pd.DataFrame | None:  # fmt: skip
+             known: pa.Array) -> Columns | None:  # fmt: skip
     if not len(rows):
         return None
     area, year, at = _keyed(rest, rows, numbers, known)
@@ -190,4 +191,4 @@ def _context(rest: pa.Table, rows: np.ndarray, numbers: dict[str, np.ndarray],
             raise _Unclean
         columns[column] = values
     _no_duplicates(at, year - YEAR_RANGE[0])
-    return pd.DataFrame(columns)
+    return Columns(columns)
