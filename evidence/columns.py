@@ -111,7 +111,10 @@ def _from_series(series: Any) -> np.ndarray:
 
 def text_values(values: np.ndarray) -> list[str]:
     """A text column as ``str`` values, '' where missing (None or NaN)."""
-    return ["" if v is None or v != v else str(v) for v in values.tolist()]
+    items = values.tolist()
+    if all(type(v) is str for v in items):  # the usual case: nothing to replace
+        return items
+    return ["" if v is None or v != v else str(v) for v in items]
 
 
 def columns_of(value: pd.DataFrame | Columns | None) -> Columns | None:

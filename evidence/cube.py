@@ -142,10 +142,11 @@ def _factorize(series: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes and the distinct values; hash-based, so ~50 ms for 2 million strings
     (a frame's column), or by a dictionary for a numpy column (the small tables')."""
     if isinstance(series, np.ndarray):
-        seen: dict[object, int] = {}
-        codes = np.array([seen.setdefault(v, len(seen)) for v in series.tolist()],
-                         dtype=np.int64)
-        return codes, np.asarray(list(seen), dtype=object).astype(str)
+        values = series.tolist()
+        distinct = list(dict.fromkeys(values))  # in order of first appearance, as pandas
+        index = {v: i for i, v in enumerate(distinct)}
+        codes = np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
+        return codes, np.asarray(distinct, dtype=object).astype(str)
     import pandas as pd  # deferred: only a reader that gave frames gets here
 
     if isinstance(series.dtype, pd.CategoricalDtype):
@@ -728,7 +729,7 @@ def _gva_arrays(
     rows: Columns, area_order: list[str], years: np.ndarray, sectors: list[str]
 ) -> tuple[np.ndarray, np.ndarray]:
     gdf, a, y = _area_year_index(rows, area_order, years)
-    code, uniques = _factorize(np.asarray(text_values(gdf["sic"]), dtype=object))
+    code, uniques = _factorize(np.asarray(gdf["sic"], dtype=object))
     vals = np.asarray(gdf["gva"], dtype=float)
     n_a, n_s, n_y = len(area_order), len(sectors), len(years)
     gva = np.full((n_a, n_s, n_y), np.nan)

@@ -6,8 +6,8 @@ integer array - about 0.2-0.3 s, most of the ``policymix indicators`` command's 
 once everything else is lean. For the few kinds the tidy reader converts (integers,
 floats, booleans, null) the values are a view of the data buffer, as pyarrow gives them;
 the same results as ``to_numpy(zero_copy_only=False)``: integers with nulls become float64
-with NaN, floats keep NaN for their nulls, booleans with nulls an object array with None,
-text a list's object array (only ever small: dictionaries, a few thousand rows).
+with NaN, floats keep NaN for their nulls, booleans with nulls and null arrays an object array
+with None, text a list's object array (only ever small: dictionaries, a few thousand rows).
 
 The other way, ``pa.array`` asks pandas whether its argument is a pandas object, importing it
 to find out; :func:`arrow_of` builds the array from a numpy array's memory (numbers, flags)
@@ -67,7 +67,7 @@ def numpy_of(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
     kind, n = values.type, len(values)
     if pa.types.is_null(kind):
-        return np.full(n, np.nan)
+        return np.full(n, None, dtype=object)
     if pa.types.is_boolean(kind):
         flags = _as_bool(values)
         if values.null_count:
@@ -100,13 +100,15 @@ def arrow_of(values: object, kind: pa.DataType | None = None) -> pa.Array:
         data = np.ascontiguousarray(values, dtype=kind.to_pandas_dtype())
         return pa.Array.from_buffers(kind, len(data), [None, pa.py_buffer(data)])
     kind = kind or pa.string()
-    encoded = [str(v).encode("utf-8") for v in (values.tolist() if isinstance(values, np.ndarray)
-                                                 else list(values))]  # type: ignore[call-overload]
+    items = values.tolist() if isinstance(values, np.ndarray) else list(values)  # type: ignore[call-overload]
+    # Each distinct text encoded once (a column repeats a few values: area names, sectors).
+    encoded = {v: str(v).encode("utf-8") for v in dict.fromkeys(items)}
+    pieces = list(map(encoded.__getitem__, items))
     width = np.int64 if pa.types.is_large_string(kind) else np.int32
-    offsets = np.zeros(len(encoded) + 1, dtype=width)
-    np.cumsum([len(b) for b in encoded], out=offsets[1:])
-    return pa.Array.from_buffers(kind, len(encoded), [None, pa.py_buffer(offsets),
-                                                      pa.py_buffer(b"".join(encoded))])
+    offsets = np.zeros(len(pieces) + 1, dtype=width)
+    np.cumsum(np.fromiter(map(len, pieces), dtype=width, count=len(pieces)), out=offsets[1:])
+    return pa.Array.from_buffers(kind, len(pieces), [None, pa.py_buffer(offsets),
+                                                     pa.py_buffer(b"".join(pieces))])
 
 
 def filled_of(values: pa.Array | pa.ChunkedArray, fill: int | bool) -> np.ndarray:
