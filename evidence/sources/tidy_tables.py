@@ -23,12 +23,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from evidence.columns import Columns
 from evidence.dataset import AREA_COLUMNS, AREA_LEVELS, CONTEXT_NUMERIC
 from evidence.sectors import TOTAL_CODE, SicCodeError, known_sic_codes, normalise_sic
-from evidence.sources.arrow_numpy import EMPTY_TEXT, arrow_of, numpy_of
+from evidence.sources.arrow_numpy import numpy_of, rows_at
 from evidence.sources.tidy_cells import YEAR_RANGE
 
 __all__ = ["SmallTables", "small_tables"]
@@ -65,31 +64,31 @@ def _build(rest: pa.Table, tables: np.ndarray, names: tuple[str, ...]) -> SmallT
     numbers = {c: _numbers(rest, c) for c in _NUMBER_COLUMNS}  # every row's, as read_tidy
     rows = {name: np.flatnonzero(tables == names.index(name)) for name in names}
     areas = _areas(rest, rows["areas"])
-    known = arrow_of(areas["area_code"])
+    known = {code: i for i, code in enumerate(areas["area_code"].tolist())}
     meta = rows["meta"]
     return SmallTables(
         areas=areas,
         gva=_gva(rest, rows["gva"], numbers, known),
         context=_context(rest, rows["context"], numbers, known),
-        meta_keys=_text(rest, "area_code", meta).to_pylist(),
-        meta_values=_text(rest, "area_name", meta).to_pylist(),
+        meta_keys=_text(rest, "area_code", meta).tolist(),
+        meta_values=_text(rest, "area_name", meta).tolist(),
     )
 
 
-def _text(rest: pa.Table, column: str, rows: np.ndarray) -> pa.Array:
-    """The rows' text ('' where missing); text with whitespace to trim is left to the
-    located path (it trims, and so must not differ from it)."""
+def _text(rest: pa.Table, column: str, rows: np.ndarray) -> np.ndarray:
+    """The rows' text as an object array of ``str`` ('' where missing); text with
+    whitespace to trim is left to the located path (it trims, and so must not differ)."""
     if column not in rest.column_names:
-        return arrow_of([""] * len(rows))
-    values = rest.column(column).take(arrow_of(np.asarray(rows, dtype=np.int64)))
+        return np.array([""] * len(rows), dtype=object)
+    values = rows_at(rest.column(column), rows)
     kind = values.type.value_type if pa.types.is_dictionary(values.type) else values.type
     if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)
             or pa.types.is_null(kind)):
         raise _Unclean
-    values = pc.fill_null(pc.cast(values, pa.string()), EMPTY_TEXT).combine_chunks()
-    if len(values) and not pc.all(pc.equal(pc.utf8_trim_whitespace(values), values)).as_py():
+    items = ["" if v is None else v for v in values.to_pylist()]
+    if any(v != v.strip() for v in items):
         raise _Unclean
-    return values
+    return np.array(items, dtype=object)
 
 
 def _numbers(rest: pa.Table, column: str) -> np.ndarray:
@@ -101,14 +100,10 @@ def _numbers(rest: pa.Table, column: str) -> np.ndarray:
     if not (pa.types.is_integer(values.type) or pa.types.is_floating(values.type)
             or pa.types.is_null(values.type)):
         raise _Unclean
-    out = np.asarray(numpy_of(pc.cast(values, pa.float64())), dtype=float)
+    out = np.asarray(numpy_of(values), dtype=float)  # integers with nulls: NaN, as a cast
     if np.isinf(out).any():
         raise _Unclean
     return out
-
-
-def _str(values: pa.Array) -> np.ndarray:
-    return np.asarray(values.to_pylist(), dtype=object)
 
 
 def _areas(rest: pa.Table, rows: np.ndarray) -> Columns:
@@ -116,28 +111,29 @@ def _areas(rest: pa.Table, rows: np.ndarray) -> Columns:
         raise _Unclean
     text = {c: _text(rest, c, rows) for c in AREA_COLUMNS}
     for required in ("area_code", "area_name", "level"):
-        if not pc.all(pc.not_equal(text[required], EMPTY_TEXT)).as_py():
+        if "" in set(text[required].tolist()):
             raise _Unclean
-    if not pc.all(pc.is_in(text["level"], value_set=arrow_of(list(AREA_LEVELS)))).as_py():
+    if not set(text["level"].tolist()) <= set(AREA_LEVELS):
         raise _Unclean
-    if len(pc.unique(text["area_code"])) != len(rows):
+    if len(set(text["area_code"].tolist())) != len(rows):
         raise _Unclean
-    return Columns({c: _str(v) for c, v in text.items()})
+    return Columns(text)
 
 
 def _keyed(rest: pa.Table, rows: np.ndarray, numbers: dict[str, np.ndarray],
-           known: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:  # fmt: skip
+           known: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """The rows' area codes (each in the areas table), years (whole, plausible) and area
-    positions."""
+    positions (``known``: each area code's position in the areas table)."""
     area = _text(rest, "area_code", rows)
-    where = pc.index_in(area, value_set=known)
-    if where.null_count:
+    items = area.tolist()
+    where = np.fromiter((known.get(a, -1) for a in items), dtype=np.int64, count=len(items))
+    if len(where) and where.min() < 0:
         raise _Unclean  # a blank area or one the areas table lacks
     year = numbers["year"][rows]
     if not (np.all(year == np.round(year))  # False for NaN: a row without a year
             and year.min() >= YEAR_RANGE[0] and year.max() <= YEAR_RANGE[1]):
         raise _Unclean
-    return area, year.astype(np.int64), np.asarray(numpy_of(where), dtype=np.int64)
+    return area, year.astype(np.int64), where
 
 
 def _no_duplicates(*keys: np.ndarray) -> None:
@@ -151,15 +147,15 @@ def _no_duplicates(*keys: np.ndarray) -> None:
 
 
 def _gva(rest: pa.Table, rows: np.ndarray, numbers: dict[str, np.ndarray],
-         known: pa.Array) -> Columns | None:  # fmt: skip
+         known: dict[str, int]) -> Columns | None:  # fmt: skip
     if not len(rows):
         return None
     area, year, at = _keyed(rest, rows, numbers, known)
-    raw = _text(rest, "sic", rows)
-    labels = pc.unique(raw)
+    raw = _text(rest, "sic", rows).tolist()
+    labels = list(dict.fromkeys(raw))
     keys = []
     allowed = known_sic_codes() | {TOTAL_CODE}
-    for label in labels.to_pylist():
+    for label in labels:
         try:
             key = normalise_sic(label)
         except SicCodeError:
@@ -168,10 +164,12 @@ def _gva(rest: pa.Table, rows: np.ndarray, numbers: dict[str, np.ndarray],
             raise _Unclean
         keys.append(key)
     distinct, code = np.unique(np.array(keys, dtype=str), return_inverse=True)
-    sic = np.asarray(code, dtype=np.int64)[numpy_of(pc.index_in(raw, value_set=labels))]
+    label_of = {label: i for i, label in enumerate(labels)}
+    sic = np.asarray(code, dtype=np.int64)[np.fromiter(map(label_of.__getitem__, raw),
+                                                       dtype=np.int64, count=len(raw))]
     _no_duplicates(at, year - YEAR_RANGE[0], sic)
     return Columns({
-        "area_code": _str(area),
+        "area_code": area,
         "year": year,
         "sic": np.asarray(distinct.tolist(), dtype=object)[sic],
         "gva": numbers["gva"][rows],
@@ -179,11 +177,11 @@ def _gva(rest: pa.Table, rows: np.ndarray, numbers: dict[str, np.ndarray],
 
 
 def _context(rest: pa.Table, rows: np.ndarray, numbers: dict[str, np.ndarray],
-             known: pa.Array) -> Columns | None:  # fmt: skip
+             known: dict[str, int]) -> Columns | None:  # fmt: skip
     if not len(rows):
         return None
     area, year, at = _keyed(rest, rows, numbers, known)
-    columns: dict[str, object] = {"area_code": _str(area), "year": year}
+    columns: dict[str, object] = {"area_code": area, "year": year}
     for column in CONTEXT_NUMERIC:
         values = numbers[column][rows]
         high = 1.0 if column == "level4_share" else np.inf

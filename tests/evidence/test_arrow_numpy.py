@@ -11,7 +11,14 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from evidence.sources.arrow_numpy import EMPTY_TEXT, arrow_of, filled_of, numpy_of, valid_of
+from evidence.sources.arrow_numpy import (
+    EMPTY_TEXT,
+    arrow_of,
+    filled_of,
+    numpy_of,
+    rows_at,
+    valid_of,
+)
 from tests.paths import ROOT
 
 ARRAYS = {
@@ -44,6 +51,21 @@ def test_chunked_arrays_are_joined() -> None:
     assert valid_of(chunked).tolist() == [True, True, True, False]
     assert filled_of(chunked, -1).tolist() == [1, 2, 3, -1]
     assert filled_of(pa.array([True, None, False]), False).tolist() == [True, False, False]
+    assert filled_of(pa.array([True, None, False]).slice(1), True).tolist() == [True, False]
+    assert filled_of(pa.nulls(2), False).tolist() == [False, False]
+
+
+@pytest.mark.parametrize("positions", [[0, 1, 2, 7, 8, 199], [5], list(range(0, 200, 2)), []])
+def test_rows_at_equals_take(positions: list[int]) -> None:
+    """Runs of rows as slices (or ``take`` when scattered): the same rows as Arrow's take,
+    for a table, a record batch and a chunked array."""
+    ints = pa.chunked_array([pa.array(range(120)), pa.array(range(120, 200))])
+    table = pa.table({"i": ints, "s": pa.chunked_array([pa.array([str(i) for i in range(200)])])})
+    where = np.array(positions, dtype=np.int64)
+    expected = table.take(pa.array(where, pa.int64()))
+    assert rows_at(table, where).equals(expected)
+    assert rows_at(table.combine_chunks().to_batches()[0], where).equals(expected)
+    assert rows_at(ints, where).to_pylist() == positions
 
 
 @pytest.mark.parametrize("values", [np.array([1, -2, 3]), np.array([0.5, np.nan]),
