@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["EMPTY_TEXT", "arrow_of", "filled_of", "numpy_of", "rows_at", "valid_of"]
+__all__ = ["EMPTY_TEXT", "arrow_of", "filled_of", "numpy_of", "rows_at", "text_of", "valid_of"]
 
 
 def _dtype(kind: pa.DataType) -> np.dtype | None:
@@ -164,3 +164,29 @@ def rows_at(values: Any, positions: np.ndarray) -> Any:
     chunks = [c for piece in pieces for c in
               (piece.chunks if isinstance(piece, pa.ChunkedArray) else [piece])]
     return pa.chunked_array(chunks, type=values.type)
+
+
+def text_of(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
+    """A text column as an object array of ``str`` ('' for nulls), and its distinct values
+    (each chunk's dictionary entries when dictionary-encoded: decoded once, then gathered
+    by the indices; ``to_pylist`` of a dictionary array makes a scalar a row, 2 us each)."""
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    parts: list[np.ndarray] = []
+    distinct: dict[str, None] = {}
+    for chunk in chunks:
+        if pa.types.is_null(chunk.type):
+            parts.append(np.full(len(chunk), "", dtype=object))
+            distinct[""] = None
+        elif pa.types.is_dictionary(chunk.type):
+            words = ["" if w is None else w for w in chunk.dictionary.to_pylist()]
+            distinct.update(dict.fromkeys(words))
+            table = np.array(words + [""], dtype=object)  # a null index picks the ''
+            parts.append(table[filled_of(chunk.indices, len(words))])
+        else:
+            words = ["" if w is None else w for w in chunk.to_pylist()]
+            distinct.update(dict.fromkeys(words))
+            parts.append(np.array(words, dtype=object))
+    if chunks and any(c.null_count for c in chunks):
+        distinct[""] = None
+    out = np.concatenate(parts) if parts else np.empty(0, dtype=object)
+    return out, list(distinct)

@@ -27,7 +27,7 @@ import pyarrow as pa
 from evidence.columns import Columns
 from evidence.dataset import AREA_COLUMNS, AREA_LEVELS, CONTEXT_NUMERIC
 from evidence.sectors import TOTAL_CODE, SicCodeError, known_sic_codes, normalise_sic
-from evidence.sources.arrow_numpy import numpy_of, rows_at
+from evidence.sources.arrow_numpy import numpy_of, rows_at, text_of
 from evidence.sources.tidy_cells import YEAR_RANGE
 
 __all__ = ["SmallTables", "small_tables"]
@@ -85,10 +85,10 @@ def _text(rest: pa.Table, column: str, rows: np.ndarray) -> np.ndarray:
     if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)
             or pa.types.is_null(kind)):
         raise _Unclean
-    items = ["" if v is None else v for v in values.to_pylist()]
-    if any(v != v.strip() for v in items):
+    items, distinct = text_of(values)
+    if any(v != v.strip() for v in distinct):
         raise _Unclean
-    return np.array(items, dtype=object)
+    return items
 
 
 def _numbers(rest: pa.Table, column: str) -> np.ndarray:

@@ -17,6 +17,7 @@ from evidence.sources.arrow_numpy import (
     filled_of,
     numpy_of,
     rows_at,
+    text_of,
     valid_of,
 )
 from tests.paths import ROOT
@@ -113,3 +114,13 @@ def test_reading_a_tidy_file_imports_no_pandas(tmp_path) -> None:
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
                           text=True, check=True)
     assert done.stdout.strip() == "", done.stdout
+
+
+def test_text_of_decodes_dictionaries_and_plain_text() -> None:
+    plain = pa.array(["b", None, "a", "b"])
+    coded = pa.chunked_array([plain.dictionary_encode(), pa.array(["c"]).dictionary_encode()])
+    values, distinct = text_of(coded)
+    assert values.tolist() == ["b", "", "a", "b", "c"]
+    assert sorted(distinct) == ["", "a", "b", "c"]
+    assert text_of(plain)[0].tolist() == ["b", "", "a", "b"]
+    assert text_of(pa.nulls(2))[0].tolist() == ["", ""]
