@@ -166,27 +166,30 @@ def rows_at(values: Any, positions: np.ndarray) -> Any:
     return pa.chunked_array(chunks, type=values.type)
 
 
-def text_of(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
-    """A text column as an object array of ``str`` ('' for nulls), and its distinct values
-    (each chunk's dictionary entries when dictionary-encoded: decoded once, then gathered
-    by the indices; ``to_pylist`` of a dictionary array makes a scalar a row, 2 us each)."""
+def text_of(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """A text column as an object array of ``str`` ('' for nulls), the distinct values the
+    rows use and each row's index into them: a dictionary-encoded chunk's entries are
+    decoded once and gathered by its indices (``to_pylist`` of a dictionary array makes a
+    scalar a row, 2 us each)."""
     chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
-    parts: list[np.ndarray] = []
-    distinct: dict[str, None] = {}
+    position: dict[str, int] = {}
+    codes: list[np.ndarray] = []
     for chunk in chunks:
-        if pa.types.is_null(chunk.type):
-            parts.append(np.full(len(chunk), "", dtype=object))
-            distinct[""] = None
-        elif pa.types.is_dictionary(chunk.type):
-            words = ["" if w is None else w for w in chunk.dictionary.to_pylist()]
-            distinct.update(dict.fromkeys(words))
-            table = np.array(words + [""], dtype=object)  # a null index picks the ''
-            parts.append(table[filled_of(chunk.indices, len(words))])
+        if pa.types.is_dictionary(chunk.type):
+            words = ["" if w is None else w for w in chunk.dictionary.to_pylist()] + [""]
+            local = np.array([position.setdefault(w, len(position)) for w in words],
+                             dtype=np.int64)  # the appended '' is what a null index picks
+            codes.append(local[filled_of(chunk.indices, len(words) - 1)])
         else:
-            words = ["" if w is None else w for w in chunk.to_pylist()]
-            distinct.update(dict.fromkeys(words))
-            parts.append(np.array(words, dtype=object))
-    if chunks and any(c.null_count for c in chunks):
-        distinct[""] = None
-    out = np.concatenate(parts) if parts else np.empty(0, dtype=object)
-    return out, list(distinct)
+            words = (["" for _ in range(len(chunk))] if pa.types.is_null(chunk.type)
+                     else ["" if w is None else w for w in chunk.to_pylist()])
+            for w in dict.fromkeys(words):
+                position.setdefault(w, len(position))
+            codes.append(np.fromiter(map(position.__getitem__, words), dtype=np.int64,
+                                     count=len(words)))
+    code = np.concatenate(codes) if codes else np.empty(0, dtype=np.int64)
+    labels = np.array(list(position), dtype=object)
+    used = np.flatnonzero(np.bincount(code, minlength=len(labels)))
+    renumber = np.full(len(labels), -1, dtype=np.int64)
+    renumber[used] = np.arange(len(used))
+    return labels[code], labels[used].tolist(), renumber[code]

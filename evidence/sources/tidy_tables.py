@@ -76,19 +76,26 @@ def _build(rest: pa.Table, tables: np.ndarray, names: tuple[str, ...]) -> SmallT
 
 
 def _text(rest: pa.Table, column: str, rows: np.ndarray) -> np.ndarray:
-    """The rows' text as an object array of ``str`` ('' where missing); text with
-    whitespace to trim is left to the located path (it trims, and so must not differ)."""
+    """The rows' text as an object array of ``str`` ('' where missing)."""
+    return _coded_text(rest, column, rows)[0]
+
+
+def _coded_text(rest: pa.Table, column: str,
+                rows: np.ndarray) -> tuple[np.ndarray, list[str], np.ndarray]:  # fmt: skip
+    """The rows' text ('' where missing), its distinct values and each row's index into
+    them; text with whitespace to trim is left to the located path (it trims, and so must
+    not differ from it)."""
     if column not in rest.column_names:
-        return np.array([""] * len(rows), dtype=object)
+        return np.array([""] * len(rows), dtype=object), [""], np.zeros(len(rows), np.int64)
     values = rows_at(rest.column(column), rows)
     kind = values.type.value_type if pa.types.is_dictionary(values.type) else values.type
     if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)
             or pa.types.is_null(kind)):
         raise _Unclean
-    items, distinct = text_of(values)
+    items, distinct, codes = text_of(values)
     if any(v != v.strip() for v in distinct):
         raise _Unclean
-    return items
+    return items, distinct, codes
 
 
 def _numbers(rest: pa.Table, column: str) -> np.ndarray:
@@ -124,9 +131,8 @@ def _keyed(rest: pa.Table, rows: np.ndarray, numbers: dict[str, np.ndarray],
            known: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """The rows' area codes (each in the areas table), years (whole, plausible) and area
     positions (``known``: each area code's position in the areas table)."""
-    area = _text(rest, "area_code", rows)
-    items = area.tolist()
-    where = np.fromiter((known.get(a, -1) for a in items), dtype=np.int64, count=len(items))
+    area, distinct, codes = _coded_text(rest, "area_code", rows)
+    where = np.array([known.get(a, -1) for a in distinct], dtype=np.int64)[codes]
     if len(where) and where.min() < 0:
         raise _Unclean  # a blank area or one the areas table lacks
     year = numbers["year"][rows]
@@ -151,8 +157,7 @@ def _gva(rest: pa.Table, rows: np.ndarray, numbers: dict[str, np.ndarray],
     if not len(rows):
         return None
     area, year, at = _keyed(rest, rows, numbers, known)
-    raw = _text(rest, "sic", rows).tolist()
-    labels = list(dict.fromkeys(raw))
+    _, labels, used = _coded_text(rest, "sic", rows)
     keys = []
     allowed = known_sic_codes() | {TOTAL_CODE}
     for label in labels:
@@ -164,9 +169,7 @@ def _gva(rest: pa.Table, rows: np.ndarray, numbers: dict[str, np.ndarray],
             raise _Unclean
         keys.append(key)
     distinct, code = np.unique(np.array(keys, dtype=str), return_inverse=True)
-    label_of = {label: i for i, label in enumerate(labels)}
-    sic = np.asarray(code, dtype=np.int64)[np.fromiter(map(label_of.__getitem__, raw),
-                                                       dtype=np.int64, count=len(raw))]
+    sic = np.asarray(code, dtype=np.int64)[used]
     _no_duplicates(at, year - YEAR_RANGE[0], sic)
     return Columns({
         "area_code": area,

@@ -119,8 +119,13 @@ def test_reading_a_tidy_file_imports_no_pandas(tmp_path) -> None:
 def test_text_of_decodes_dictionaries_and_plain_text() -> None:
     plain = pa.array(["b", None, "a", "b"])
     coded = pa.chunked_array([plain.dictionary_encode(), pa.array(["c"]).dictionary_encode()])
-    values, distinct = text_of(coded)
+    values, distinct, codes = text_of(coded)
     assert values.tolist() == ["b", "", "a", "b", "c"]
     assert sorted(distinct) == ["", "a", "b", "c"]
-    assert text_of(plain)[0].tolist() == ["b", "", "a", "b"]
+    assert [distinct[c] for c in codes.tolist()] == values.tolist()
+    values, distinct, codes = text_of(plain)
+    assert values.tolist() == ["b", "", "a", "b"] and distinct == ["b", "", "a"]
+    assert codes.tolist() == [0, 1, 2, 0]
     assert text_of(pa.nulls(2))[0].tolist() == ["", ""]
+    unused = pa.DictionaryArray.from_arrays(pa.array([1, 1], pa.int32()), pa.array(["x", "y"]))
+    assert text_of(unused)[1] == ["y"]  # only the values the rows use
