@@ -143,28 +143,27 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
 @command("indicators")
 def cmd_indicators(args: argparse.Namespace) -> int:
-    from evidence.indicator_table import indicator_table
+    from evidence.indicator_table import indicator_columns, write_table
 
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".parquet"):
         raise ValueError(f"--out {args.out}: the file must end in .csv or .parquet")
-    table = indicator_table(_tidy_indicators(args) or _evidence(args).indicators(args.start,
-                                                                                 args.end))
-    if out.suffix.lower() == ".parquet":
-        table.to_parquet(out, index=False)
-    else:
-        table.to_csv(out, index=False)
-    print(f"wrote {out}: {len(table):,} rows ({table['area_code'].nunique():,} areas x "
-          f"{table['sector'].nunique()} sectors), {int(table['start_year'].iloc[0])}-"
-          f"{int(table['end_year'].iloc[0])}", file=sys.stderr)
+    table = indicator_columns(_tidy_indicators(args) or _evidence(args).indicators(args.start,
+                                                                                   args.end))
+    write_table(table, out)
+    print(f"wrote {out}: {len(table):,} rows ({len(set(table['area_code'].tolist())):,} "
+          f"areas x {len(set(table['sector'].tolist()))} sectors), "
+          f"{int(table['start_year'][0])}-{int(table['end_year'][0])}", file=sys.stderr)
     return 0
 
 
 def _tidy_indicators(args: argparse.Namespace) -> Indicators | None:
-    """The indicators of a data file straight from ``load_dataset``, the cube and the
-    indicators (what ``Evidence`` does for a file, without importing the profile layer);
-    None for the demos, the sample, a ``file::status=`` spec or context files to merge,
-    which go through ``Evidence``."""
+    """The indicators of a data file straight from its reader, the cube and the indicators
+    (what ``Evidence`` does for a file, without importing the profile layer); None for the
+    demos, the sample, a ``file::status=`` spec or context files to merge, which go through
+    ``Evidence``. A tidy file without a GVA or lookup file to merge is read by the tidy
+    reader alone (numpy and Arrow, no pandas: most of this command's start-up was importing
+    it), its neighbourhoods, if any, then placed as ``load_dataset`` places them."""
     data = args.data
     if data is None or args.context or "::" in str(data):
         return None
@@ -172,9 +171,20 @@ def _tidy_indicators(args: argparse.Namespace) -> Indicators | None:
         return None
     from evidence.cube import build_cube
     from evidence.indicators import compute_indicators
-    from evidence.sources import load_dataset
+    from evidence.sources.tidy import is_tidy_file
 
-    ds = load_dataset(data, args.gva, args.status, args.engine or "auto", args.lookup)
+    if is_tidy_file(data) and args.gva is None and args.lookup is None:
+        from evidence.sources.tidy_duckdb import read_tidy_any
+
+        ds = read_tidy_any(data, args.engine or "auto")
+        if ds.has_placeable_areas():
+            from evidence.sources.load import place_tidy
+
+            ds = place_tidy(ds, data, None)
+    else:
+        from evidence.sources.load import load_dataset
+
+        ds = load_dataset(data, args.gva, args.status, args.engine or "auto", args.lookup)
     cube = build_cube(ds)
     years = [int(y) for y in cube.years]
     start = years[0] if args.start is None else int(args.start)

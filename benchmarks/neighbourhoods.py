@@ -32,8 +32,8 @@ from evidence.cube import build_cube  # noqa: E402
 from evidence.dataset import AREA_COLUMNS, Dataset, SourceInfo  # noqa: E402
 from evidence.geography import load_geography  # noqa: E402
 from evidence.indicators import compute_indicators  # noqa: E402
-from evidence.sources import load_dataset  # noqa: E402
 from evidence.sources.demo import load_bundled_demo  # noqa: E402
+from evidence.sources.load import load_dataset  # noqa: E402
 from evidence.sources.neighbourhood_demo import generate_neighbourhoods  # noqa: E402
 from evidence.sources.neighbourhoods import place_neighbourhoods  # noqa: E402
 from evidence.sources.tidy import write_tidy  # noqa: E402

@@ -19,16 +19,21 @@ from its member areas by the column's rule:
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
+import numpy as np
+
+from evidence.columns import Columns
 from evidence.dataset import CONTEXT_EXTRA
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["aggregate_extra", "extra_arrays"]
 
 
 def extra_arrays(
-    ctx: pd.DataFrame | None, area_order: list[str], years: np.ndarray
+    ctx: pd.DataFrame | Columns | None, area_order: list[str], years: np.ndarray
 ) -> dict[str, np.ndarray]:
     """``{column: [A, Y] array}`` for each ``CONTEXT_EXTRA`` column the context table has.
 
@@ -41,14 +46,16 @@ def extra_arrays(
     if not columns:
         return {}
     pos = {c: i for i, c in enumerate(area_order)}
-    a = ctx["area_code"].map(pos)
-    keep = (a.notna() & ctx["year"].isin(years)).to_numpy()
-    a_idx = a[keep].to_numpy(dtype=np.int64)
-    y_idx = np.searchsorted(years, ctx.loc[keep, "year"].to_numpy())
+    a = np.array([pos.get(c, -1) for c in np.asarray(ctx["area_code"], dtype=object).tolist()],
+                 dtype=np.int64)
+    year = np.asarray(ctx["year"])
+    keep = (a >= 0) & np.isin(year, years)
+    a_idx = a[keep]
+    y_idx = np.searchsorted(years, year[keep])
     out = {}
     for name in columns:
         arr = np.full((len(area_order), len(years)), np.nan)
-        arr[a_idx, y_idx] = ctx.loc[keep, name].to_numpy(dtype=float)
+        arr[a_idx, y_idx] = np.asarray(ctx[name], dtype=float)[keep]
         out[name] = arr
     return out
 

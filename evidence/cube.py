@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
+from evidence.columns import Columns, FrameField, columns_of, text_values
 from evidence.context import aggregate_extra, extra_arrays
 from evidence.dataset import (
     GB_CODE,
@@ -33,7 +33,13 @@ from evidence.dataset import (
 from evidence.levels import CodeSelection, select_codes
 from evidence.sectors import TOTAL_CODE, load_sectors, match_code
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 SOC_GROUPS = 9
+AREA_FIELDS = ["area_code", "area_name", "level", "group_code", "group_name", "region_code",
+               "region_name", "members"]
+"""The cube's area columns (``members``: the codes of the file areas each row sums)."""
 
 
 class _ClassRows:
@@ -72,7 +78,9 @@ class Cube:
     nothing else to go on). ``supp`` counts suppressed input cells behind each sector value.
     """
 
-    areas: pd.DataFrame  # position-indexed: area_code, area_name, level, region_code, members
+    areas: pd.DataFrame = FrameField(required=True)  # type: ignore[assignment]
+    """Position-indexed ``AREA_FIELDS``: a frame to whoever reads it; built as
+    :class:`~evidence.columns.Columns` (:meth:`area_table` reads them without pandas)."""
     sectors: list[str]
     years: np.ndarray
     emp: np.ndarray  # [A, S, Y]
@@ -107,9 +115,15 @@ class Cube:
     """[A, Y] per ``CONTEXT_EXTRA`` column in the data (:mod:`evidence.context`)."""
     _pos: dict[str, int] = field(default_factory=dict)
 
+    def area_table(self) -> Columns:
+        """The area columns, without making a frame (the frame when one was made)."""
+        table = columns_of(Cube.__dict__["areas"].raw(self))
+        assert table is not None
+        return table
+
     def position(self, area_code: str) -> int:
         if not self._pos:
-            self._pos = {c: i for i, c in enumerate(self.areas["area_code"].tolist())}
+            self._pos = {c: i for i, c in enumerate(self.area_table()["area_code"].tolist())}
         try:
             return self._pos[area_code]
         except KeyError:
@@ -124,8 +138,17 @@ class Cube:
         return int(hits[0])
 
 
-def _factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes and the distinct values; hash-based, so ~50 ms for 2 million strings."""
+def _factorize(series: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and the distinct values; hash-based, so ~50 ms for 2 million strings
+    (a frame's column), or by a dictionary for a numpy column (the small tables')."""
+    if isinstance(series, np.ndarray):
+        values = series.tolist()
+        distinct = list(dict.fromkeys(values))  # in order of first appearance, as pandas
+        index = {v: i for i, v in enumerate(distinct)}
+        codes = np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
+        return codes, np.asarray(distinct, dtype=object).astype(str)
+    import pandas as pd  # deferred: only a reader that gave frames gets here
+
     if isinstance(series.dtype, pd.CategoricalDtype):
         return (series.cat.codes.to_numpy(dtype=np.int64),
                 np.asarray(series.cat.categories, dtype=object).astype(str))
@@ -133,7 +156,7 @@ def _factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.int64), np.asarray(uniques, dtype=object).astype(str)
 
 
-def _positions(series: pd.Series, order: list[str]) -> np.ndarray:
+def _positions(series: pd.Series | np.ndarray, order: list[str]) -> np.ndarray:
     """Position of each value in ``order`` (-1 when absent), via the distinct values only."""
     codes, uniques = _factorize(series)
     pos = {c: i for i, c in enumerate(order)}
@@ -141,7 +164,7 @@ def _positions(series: pd.Series, order: list[str]) -> np.ndarray:
     return lookup[codes]  # code -1 (missing) picks the trailing -1
 
 
-def _lowest_level_mask(areas: pd.DataFrame) -> np.ndarray:
+def _lowest_level_mask(areas: Columns) -> np.ndarray:
     """Areas that partition the country: districts, and neighbourhoods of districts the file
     has no row for (:func:`evidence.dataset.partition_mask`); else every area."""
     return partition_mask(areas)
@@ -162,11 +185,12 @@ def build_cube(ds: Dataset) -> Cube:
     notes = (e.selection or select_codes(e.codes)).notes()  # the code axis's, when it has one
 
     gva = gva_total = None
-    if ds.gva is not None and len(ds.gva):
-        gva, gva_total = _gva_arrays(ds, area_order, years, sectors)
+    gva_rows, context_rows = ds.table("gva"), ds.table("context")
+    if gva_rows is not None and len(gva_rows):
+        gva, gva_total = _gva_arrays(gva_rows, area_order, years, sectors)
     level4 = berd = soc = None
-    if ds.context is not None and len(ds.context):
-        level4, berd, soc = _context_arrays(ds.context, area_order, years)
+    if context_rows is not None and len(context_rows):
+        level4, berd, soc = _context_arrays(context_rows, area_order, years)
 
     # National reference: the GB row when present, else the sum of the partitioning areas.
     lowest = _lowest_level_mask(base)
@@ -188,9 +212,8 @@ def build_cube(ds: Dataset) -> Cube:
     def drop_gb(x: np.ndarray | None) -> np.ndarray | None:
         return None if x is None else x[:-1]
 
-    areas = base[["area_code", "area_name", "level", "group_code", "group_name",
-                  "region_code", "region_name"]].copy()
-    areas["members"] = [[c] for c in areas["area_code"].tolist()]
+    areas = base.select(AREA_FIELDS[:-1]).with_column(
+        "members", [[c] for c in base["area_code"].tolist()])
     cube = Cube(
         areas=areas,
         sectors=sectors,
@@ -220,17 +243,17 @@ def build_cube(ds: Dataset) -> Cube:
         total_basis=e.total_basis,
         national_basis=national_basis,
         notes=notes,
-        extra=extra_arrays(ds.context, area_order[:-1], years),
+        extra=extra_arrays(context_rows, area_order[:-1], years),
     )
-    extra = base[["cauth_code", "cauth_name"]] if "cauth_code" in base.columns else None
-    cube, extra = _add_districts(cube, ds.areas, extra)
+    extra = base.select(["cauth_code", "cauth_name"]) if "cauth_code" in base else None
+    cube, extra = _add_districts(cube, ds, extra)
     cube = _add_aggregates(cube, extra)
     return cube
 
 
 def _add_districts(
-    cube: Cube, file_areas: pd.DataFrame, extra: pd.DataFrame | None
-) -> tuple[Cube, pd.DataFrame | None]:
+    cube: Cube, ds: Dataset, extra: Columns | None
+) -> tuple[Cube, Columns | None]:
     """Append a district row summing its neighbourhoods (MSOAs, LSOAs...; their
     ``group_code`` is the district) for each district the file has no row of its own for.
 
@@ -238,6 +261,12 @@ def _add_districts(
     one there, :func:`evidence.sources.neighbourhoods.place_neighbourhoods`); only the
     coarsest tier in a district is summed, so MSOAs and their LSOAs never both count.
     """
+    table = cube.area_table()
+    if not set(table["level"].tolist()) & set(NEIGHBOURHOOD_TIERS):
+        return cube, extra  # no neighbourhoods: nothing to sum (and no frame to make)
+    import pandas as pd  # deferred: neighbourhood files only
+
+    file_areas = ds.areas
     areas = cube.areas
     tier = areas["level"].astype(str).map(NEIGHBOURHOOD_TIERS)
     existing = set(areas["area_code"].tolist())
@@ -273,29 +302,37 @@ def _add_districts(
     rows["members"] = [list(codes[m]) for m in members]
     cauth = list(zip(field("cauth_code", ""), field("cauth_name", ""), strict=True))
     start = len(cube.areas)
-    cube = append_rows(cube, rows, members)
+    cube = append_rows(cube, Columns.from_frame(rows), members)
     if extra is not None:
-        added = pd.DataFrame(cauth, columns=["cauth_code", "cauth_name"],
-                             index=range(start, start + len(rows)))
-        extra = pd.concat([extra, added])
+        added = Columns({"cauth_code": [c for c, _ in cauth],
+                         "cauth_name": [n for _, n in cauth]})
+        assert len(extra) == start
+        extra = extra.concat(added)
     return cube, extra
 
 
-def _base_areas(ds: Dataset) -> tuple[pd.DataFrame, bool]:
-    """The file's areas that have employment rows, without GB; and whether GB had rows."""
-    file_areas = ds.areas.set_index("area_code", drop=False)
+def _base_areas(ds: Dataset) -> tuple[Columns, bool]:
+    """The file's areas that have employment rows, in the areas table's order, without GB;
+    and whether GB had rows."""
+    file_areas = ds.table("areas")
+    assert file_areas is not None
     if ds.sums is not None:  # so are the areas of the sums
-        present = pd.Index(np.asarray(ds.sums.area_labels, dtype=str))
+        present = np.asarray(ds.sums.area_labels, dtype=str).tolist()
     elif ds.cells is not None:
-        present = pd.Index(np.asarray(ds.cells.area_labels, dtype=str)[ds.cells.area_rows])
+        present = np.asarray(ds.cells.area_labels, dtype=str)[ds.cells.area_rows].tolist()
     elif ds.codes is not None:  # the codes' labels are exactly the areas with rows
-        present = pd.Index(np.asarray(ds.codes.area_labels, dtype=str))
+        present = np.asarray(ds.codes.area_labels, dtype=str).tolist()
     else:
-        present = pd.Index(pd.unique(ds.employment["area_code"]))
-    base = file_areas.loc[file_areas.index.intersection(present)].reset_index(drop=True)
-    gb_in_file = GB_CODE in set(base["area_code"])
-    base = base[base["area_code"] != GB_CODE].reset_index(drop=True)
-    return base, gb_in_file
+        present = np.unique(np.asarray(ds.employment["area_code"], dtype=str)).tolist()
+    codes = text_values(file_areas["area_code"])
+    keep = set(present)
+    first: dict[str, int] = {}
+    for i, code in enumerate(codes):  # each code once (its first row), as an index lookup
+        if code in keep:
+            first.setdefault(code, i)
+    gb_in_file = GB_CODE in first
+    rows = np.array([i for c, i in first.items() if c != GB_CODE], dtype=np.int64)
+    return file_areas.take(np.sort(rows)), gb_in_file
 
 
 @dataclass
@@ -677,24 +714,23 @@ def _weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def _area_year_index(
-    frame: pd.DataFrame, area_order: list[str], years: np.ndarray
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    frame: Columns, area_order: list[str], years: np.ndarray
+) -> tuple[Columns, np.ndarray, np.ndarray]:
     """Rows of an area-year table that fall in the cube, with their area and year positions
     (looked up on the distinct codes, not row by row)."""
-    a = _positions(frame["area_code"], area_order)
-    y = frame["year"].to_numpy(dtype=np.int64)
+    a = _positions(np.asarray(frame["area_code"], dtype=object), area_order)
+    y = np.asarray(frame["year"], dtype=np.int64)
     keep = (a >= 0) & np.isin(y, years)
-    kept = frame[keep] if not keep.all() else frame
+    kept = frame.take(keep) if not keep.all() else frame
     return kept, a[keep], np.searchsorted(years, y[keep])
 
 
 def _gva_arrays(
-    ds: Dataset, area_order: list[str], years: np.ndarray, sectors: list[str]
+    rows: Columns, area_order: list[str], years: np.ndarray, sectors: list[str]
 ) -> tuple[np.ndarray, np.ndarray]:
-    assert ds.gva is not None
-    gdf, a, y = _area_year_index(ds.gva, area_order, years)
-    code, uniques = _factorize(gdf["sic"].astype(str))
-    vals = gdf["gva"].to_numpy(dtype=float)
+    gdf, a, y = _area_year_index(rows, area_order, years)
+    code, uniques = _factorize(np.asarray(gdf["sic"], dtype=object))
+    vals = np.asarray(gdf["gva"], dtype=float)
     n_a, n_s, n_y = len(area_order), len(sectors), len(years)
     gva = np.full((n_a, n_s, n_y), np.nan)
     gva_total = np.full((n_a, n_y), np.nan)
@@ -716,16 +752,16 @@ def _gva_arrays(
 
 
 def _context_arrays(
-    ctx: pd.DataFrame, area_order: list[str], years: np.ndarray
+    ctx: Columns, area_order: list[str], years: np.ndarray
 ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
     ctx, a, y = _area_year_index(ctx, area_order, years)
     n_a, n_y = len(area_order), len(years)
 
     def column(name: str) -> np.ndarray | None:
-        if name not in ctx.columns:
+        if name not in ctx:
             return None
         out = np.full((n_a, n_y), np.nan)
-        out[a, y] = ctx[name].to_numpy(dtype=float)
+        out[a, y] = np.asarray(ctx[name], dtype=float)
         return out
 
     level4 = column("level4_share")
@@ -786,24 +822,25 @@ def aggregate_rows(cube: Cube, member_positions: list[np.ndarray]) -> dict[str, 
     return result
 
 
-def _add_aggregates(cube: Cube, extra: pd.DataFrame | None = None) -> Cube:
+def _add_aggregates(cube: Cube, extra: Columns | None = None) -> Cube:
     """Append group and region rows (sums of their districts) not already in the file.
 
     ``extra`` (``cauth_code``, ``cauth_name`` by area position) is a second grouping of the
     districts, such as combined authorities beside LSIP areas: its rows are groups too.
     """
-    lad = cube.areas[cube.areas["level"] == "lad"]
+    table = cube.area_table()
+    positions = np.flatnonzero(np.asarray(text_values(table["level"]), dtype=object) == "lad")
+    lad = table.take(positions)
     passes = [("group", "group_code", "group_name"), ("region", "region_code", "region_name")]
     if extra is not None:
-        lad = lad.join(extra.loc[lad.index])
+        lad = Columns({**lad.data, **extra.take(positions).data})
         passes.insert(1, ("group", "cauth_code", "cauth_name"))
-    existing = set(cube.areas["area_code"].tolist())
+    existing = set(table["area_code"].tolist())
     new_rows: list[dict] = []
     members: list[np.ndarray] = []
-    positions = lad.index.to_numpy()
 
     def text(column: str) -> np.ndarray:  # one list conversion, not a string a row
-        return np.asarray(lad[column].fillna("").astype(str).tolist(), dtype=object)
+        return np.asarray(text_values(lad[column]), dtype=object)
 
     lad_codes, regions, region_names = text("area_code"), text("region_code"), text("region_name")
     for level, code_col, name_col in passes:
@@ -829,10 +866,11 @@ def _add_aggregates(cube: Cube, extra: pd.DataFrame | None = None) -> Cube:
             })
             members.append(positions[rows])
     if new_rows:
-        cube = append_rows(cube, pd.DataFrame(new_rows), members)
-    codes = cube.areas["area_code"].tolist()
-    pos = {c: i for i, c in enumerate(codes)}
-    region_codes = cube.areas["region_code"].astype(str).tolist()
+        cube = append_rows(cube, Columns({c: [r[c] for r in new_rows] for c in AREA_FIELDS}),
+                           members)
+    table = cube.area_table()
+    pos = {c: i for i, c in enumerate(table["area_code"].tolist())}
+    region_codes = text_values(table["region_code"])
     cube.region_pos = np.array([pos.get(rc, -1) for rc in region_codes], dtype=np.int64)
     cube._pos = {}
     return cube
@@ -844,16 +882,20 @@ def _mode(values: np.ndarray) -> str:
     return str(labels[np.argmax(counts)])
 
 
-def append_rows(cube: Cube, rows: pd.DataFrame, member_positions: list[np.ndarray]) -> Cube:
+def append_rows(cube: Cube, rows: pd.DataFrame | Columns,
+                member_positions: list[np.ndarray]) -> Cube:  # fmt: skip
     """Return a cube with aggregate rows added (used for groups, regions and custom areas)."""
     agg = aggregate_rows(cube, member_positions)
+    new = columns_of(rows)
+    assert new is not None
 
     def cat(old: np.ndarray | None, new: np.ndarray | None) -> np.ndarray | None:
         if old is None or new is None:
             return old
         return np.concatenate([old, new], axis=0)
 
-    areas = pd.concat([cube.areas, rows[cube.areas.columns]], ignore_index=True)
+    old = cube.area_table()
+    areas = old.concat(new.select(old.columns))
     out = replace(
         cube,
         areas=areas,
@@ -867,13 +909,13 @@ def append_rows(cube: Cube, rows: pd.DataFrame, member_positions: list[np.ndarra
         berd=cat(cube.berd, agg["berd"]),
         soc=cat(cube.soc, agg["soc"]),
         class_emp=_appended_classes(cube, _member_arrays(member_positions)),
-        region_pos=np.concatenate([cube.region_pos, np.full(len(rows), -1)]),
+        region_pos=np.concatenate([cube.region_pos, np.full(len(new), -1)]),
         extra=aggregate_extra(cube.extra, member_positions, cube.total),
         _pos={},
     )
-    pos = {c: i for i, c in enumerate(out.areas["area_code"].tolist())}
+    pos = {c: i for i, c in enumerate(areas["area_code"].tolist())}
     out.region_pos = np.array(
-        [pos.get(rc, -1) for rc in out.areas["region_code"].astype(str).tolist()], dtype=np.int64
+        [pos.get(rc, -1) for rc in text_values(areas["region_code"])], dtype=np.int64
     )
     return out
 
@@ -901,15 +943,15 @@ def with_custom_area(cube: Cube, code: str, name: str, members: list[str]) -> Cu
     if not members:
         raise ValueError("a custom area needs at least one member area")
     positions = np.array([cube.position(m) for m in members])
-    regions = cube.areas.iloc[positions]["region_code"].astype(str)
-    row = pd.DataFrame([{
-        "area_code": code,
-        "area_name": name,
-        "level": "custom",
-        "group_code": "",
-        "group_name": "",
-        "region_code": regions.mode().iloc[0] if len(set(regions)) == 1 else "",
-        "region_name": "",
-        "members": list(members),
-    }])
+    regions = np.asarray(text_values(cube.area_table()["region_code"]), dtype=object)[positions]
+    row = Columns({
+        "area_code": [code],
+        "area_name": [name],
+        "level": ["custom"],
+        "group_code": [""],
+        "group_name": [""],
+        "region_code": [str(regions[0]) if len(set(regions.tolist())) == 1 else ""],
+        "region_name": [""],
+        "members": [list(members)],
+    })
     return append_rows(cube, row, [positions])

@@ -1,7 +1,10 @@
 """The tables every source module returns: the contract between data in and indicators.
 
-A ``Dataset`` is plain pandas tables with fixed columns, checked once at the boundary by
-``validate_dataset`` so the indicator code can trust them and stay vectorised.
+A ``Dataset`` is plain tables with fixed columns, checked once at the boundary by
+``validate_dataset`` so the indicator code can trust them and stay vectorised. Each table is a
+pandas frame to whoever reads the attribute; a lean reader may give its small tables as
+numpy :class:`~evidence.columns.Columns` and the employment table as integer codes or dense
+cells, which the cube is built from without pandas (:mod:`evidence.columns` says why).
 
 Tables
 ------
@@ -37,13 +40,15 @@ and, for files read by a source module, a ``LoadReport`` of what was read and wh
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-import pyarrow as pa
 
+from evidence.columns import Columns, FrameField, columns_of
 from evidence.problems import Problem, ProblemError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 GB_CODE = "K03000001"
 """ONS code for Great Britain; a row with this code supplies national totals when present."""
@@ -92,7 +97,7 @@ def is_neighbourhood(level: str) -> bool:
     return level in NEIGHBOURHOOD_TIERS
 
 
-def partition_mask(areas: pd.DataFrame) -> np.ndarray:
+def partition_mask(areas: pd.DataFrame | Columns) -> np.ndarray:
     """Areas that together partition the country once: every district, and for a district
     the file has no row for, its neighbourhoods of the coarsest tier present there.
 
@@ -264,6 +269,8 @@ class EmploymentCodes:
 
     def frame(self) -> pd.DataFrame:
         """The ``EMPLOYMENT_COLUMNS`` frame with plain ``str`` columns (the contract)."""
+        import pandas as pd  # deferred: only row-level work asks for the rows as a frame
+
         return pd.DataFrame({
             "area_code": _str_column(self.area_labels, self.area),
             "year": self.year,
@@ -329,6 +336,8 @@ class EmploymentCells:
         in) rather than by file line."""
         area, year, sic = np.nonzero((self.known | self.suppressed).transpose(0, 2, 1))
         jobs = np.where(self.known[area, sic, year], self.jobs[area, sic, year], np.nan)
+        import pandas as pd  # deferred: only row-level work asks for the rows as a frame
+
         return pd.DataFrame({
             "area_code": _str_column(self.area_labels, area),
             "year": np.asarray(self.years, dtype=np.int64)[year],
@@ -338,13 +347,14 @@ class EmploymentCells:
         })
 
 
-_STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
-
-
 def _str_column(labels: np.ndarray, codes: np.ndarray) -> pd.Series:
     """A ``str`` column from labels and codes, gathered in Arrow (no Python string a row)."""
+    import pandas as pd  # deferred with the frames above
+    import pyarrow as pa
+
     taken = pa.array(list(labels), pa.large_string()).take(pa.array(codes))
-    return taken.to_pandas(types_mapper=lambda _: _STR_DTYPE)
+    dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    return taken.to_pandas(types_mapper=lambda _: dtype)
 
 
 class _EmploymentField:
@@ -377,10 +387,12 @@ class Dataset:
     employment: pd.DataFrame = _EmploymentField()  # type: ignore[assignment]
     """One row per area x industry x year (see the module docstring); with ``codes`` it may be
     given as None and is then made from them on first use."""
-    areas: pd.DataFrame
+    areas: pd.DataFrame = FrameField(required=True)  # type: ignore[assignment]
     source: SourceInfo
-    gva: pd.DataFrame | None = None
-    context: pd.DataFrame | None = None
+    gva: pd.DataFrame | None = FrameField()  # type: ignore[assignment]
+    context: pd.DataFrame | None = FrameField()  # type: ignore[assignment]
+    """``areas``, ``gva`` and ``context`` are frames when read; a reader may store them as
+    :class:`~evidence.columns.Columns` (:meth:`table` reads them without making a frame)."""
     codes: EmploymentCodes | None = field(default=None, repr=False, compare=False)
     """The employment table as integer codes when the reader had them (the cube uses them)."""
     sums: EmploymentSums | None = field(default=None, repr=False, compare=False)
@@ -400,7 +412,21 @@ class Dataset:
         if self.cells is not None:
             return [int(y) for y in self.cells.years]
         years = self.codes.year if self.codes is not None else self.employment["year"]
-        return sorted(int(y) for y in pd.unique(np.asarray(years)))
+        return sorted(int(y) for y in np.unique(np.asarray(years)))
+
+    def table(self, name: str) -> Columns | None:
+        """The ``areas``, ``gva`` or ``context`` table as columns, without making a frame."""
+        if name not in ("areas", "gva", "context"):
+            raise KeyError(name)
+        return columns_of(type(self).__dict__[name].raw(self))
+
+    def has_placeable_areas(self) -> bool:
+        """True when an area is a neighbourhood or a custom area, which readers place in
+        districts (:func:`evidence.sources.neighbourhoods.place_neighbourhoods`): the other
+        areas need no placement."""
+        areas = self.table("areas")
+        levels = set(areas["level"].tolist()) if areas is not None and len(areas) else set()
+        return bool(levels & {*NEIGHBOURHOOD_LEVELS, "custom"})
 
     def area_name(self, code: str) -> str:
         hit = self.areas.loc[self.areas["area_code"] == code, "area_name"]

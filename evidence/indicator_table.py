@@ -11,12 +11,21 @@ GVA is loaded, and the dynamics class. Values carry full precision; rounding is 
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
+from evidence.columns import Columns
 from evidence.indicators import Indicators
+from evidence.sources.arrow_numpy import arrow_of
 
-__all__ = ["COLUMNS", "indicator_table"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["COLUMNS", "indicator_columns", "indicator_table", "write_table"]
 
 COLUMNS: tuple[str, ...] = (
     "area_code", "area_name", "level", "sector", "start_year", "end_year", "jobs_start",
@@ -27,25 +36,47 @@ COLUMNS: tuple[str, ...] = (
 
 
 def indicator_table(ind: Indicators) -> pd.DataFrame:
+    """The long table of :data:`COLUMNS` for every area and sector, as a pandas frame."""
+    return indicator_columns(ind).frame()
+
+
+def write_table(table: Columns, path: Path) -> None:
+    """Write the table to ``.parquet`` (by Arrow, from the arrays: no pandas) or ``.csv``
+    (by pandas, whose number formatting the CSV has always had)."""
+    if path.suffix.lower() == ".parquet":
+        pq.write_table(pa.table({n: arrow_of(v) for n, v in table.data.items()}), path)
+    elif path.suffix.lower() == ".csv":
+        table.frame().to_csv(path, index=False)
+    else:
+        raise ValueError(f"{path}: the file must end in .csv or .parquet")
+
+
+def indicator_columns(ind: Indicators) -> Columns:
     """The long table of :data:`COLUMNS` for every area and sector, built from the arrays
-    without a Python loop over areas (areas x sectors rows)."""
+    without a Python loop over areas (areas x sectors rows), without pandas (the
+    ``indicators`` command writes it with Arrow)."""
     cube = ind.cube
-    n_areas, n_sectors = len(cube.areas), len(cube.sectors)
+    areas = cube.area_table()
+    n_areas, n_sectors = len(areas), len(cube.sectors)
+    n_rows = n_areas * n_sectors
     i0, i1 = cube.year_index(ind.start), cube.year_index(ind.end)
 
     def flat(values: np.ndarray) -> np.ndarray:
         return np.asarray(values).reshape(n_areas * n_sectors)
 
     def per_area(column: str) -> np.ndarray:
-        return np.repeat(cube.areas[column].to_numpy(), n_sectors)
+        return np.repeat(np.asarray(areas[column], dtype=object), n_sectors)
 
-    frame = pd.DataFrame({
+    def every(value: object) -> np.ndarray:
+        return np.full(n_rows, value, dtype=object if isinstance(value, str) else None)
+
+    return Columns({
         "area_code": per_area("area_code"),
         "area_name": per_area("area_name"),
         "level": per_area("level"),
         "sector": np.tile(np.asarray(cube.sectors, dtype=object), n_areas),
-        "start_year": ind.start,
-        "end_year": ind.end,
+        "start_year": every(int(ind.start)),
+        "end_year": every(int(ind.end)),
         "jobs_start": flat(cube.emp[..., i0]),
         "jobs": flat(cube.emp[..., i1]),
         "share": flat(ind.share[..., i1]),
@@ -61,7 +92,6 @@ def indicator_table(ind: Indicators) -> pd.DataFrame:
         "productivity_ratio": (flat(ind.productivity_ratio[..., i1])
                                if ind.productivity_ratio is not None
                                else np.full(n_areas * n_sectors, np.nan)),
-        "dynamics": flat(ind.dynamics),
-        "national_basis": cube.national_basis,
-    })
-    return frame.loc[:, list(COLUMNS)]
+        "dynamics": np.asarray(flat(ind.dynamics), dtype=object),
+        "national_basis": every(cube.national_basis),
+    }).select(COLUMNS)

@@ -11,13 +11,16 @@ import math
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
-from io import StringIO
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
+from evidence.columns import Columns, text_values
 from evidence.cube import Cube
+from evidence.sectors import packaged_rows
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 GROWING_THRESHOLD = 0.01
 """Compound annual growth at or above +1.0% a year counts as growing."""
@@ -159,7 +162,7 @@ def dynamics_class(cagr: np.ndarray) -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
-def automation_probabilities() -> pd.DataFrame:
+def automation_table() -> Columns:
     """Indicative probability of automation for each SOC 2020 major group.
 
     Source: ONS (2019) "The probability of automation in England: 2011 and 2017", which scores
@@ -168,14 +171,24 @@ def automation_probabilities() -> pd.DataFrame:
     occupations and the lowest in professional ones. The values in
     ``evidence/data/automation_soc.csv`` are job-weighted averages to major-group level rounded
     to two decimals: indicative, not official statistics; replace the file to use other values.
+    Columns ``soc_major_group`` (int), ``label``, ``probability`` (float).
     """
-    text = resources.files("evidence").joinpath("data/automation_soc.csv").read_text("utf-8")
-    return pd.read_csv(StringIO(text))
+    rows = packaged_rows("automation_soc.csv")
+    return Columns({
+        "soc_major_group": np.array([int(r["soc_major_group"]) for r in rows], dtype=np.int64),
+        "label": np.array([r["label"] for r in rows], dtype=object),
+        "probability": np.array([float(r["probability"]) for r in rows], dtype=float),
+    })
+
+
+def automation_probabilities() -> pd.DataFrame:
+    """:func:`automation_table` as a frame."""
+    return automation_table().frame()
 
 
 def automation_exposure(soc: np.ndarray) -> np.ndarray:
     """Expected share of jobs automatable: sum_k soc_k * p_k / sum_k soc_k (axis -2 = SOC group)."""
-    p = automation_probabilities()["probability"].to_numpy(dtype=float)
+    p = automation_table()["probability"]
     shape = [1] * soc.ndim
     shape[-2] = len(p)
     weighted = np.nansum(soc * p.reshape(shape), axis=-2)
@@ -279,7 +292,7 @@ def compute_indicators(cube: Cube, start: int | None = None, end: int | None = N
     am_lq = _div(am_share, nat_am / cube.nat_total)
     am_cagr = compound_annual_growth(am_jobs[:, i0], am_jobs[:, i1], n_years)
 
-    lad = (cube.areas["level"] == "lad").to_numpy()
+    lad = np.asarray(text_values(cube.area_table()["level"]), dtype=object) == "lad"
     part = lad if lad.any() else np.ones(len(lad), dtype=bool)
     hoover = hoover_index(emp[part], total[part])
 

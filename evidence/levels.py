@@ -20,12 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
-from io import StringIO
 
-import pandas as pd
-
-from evidence.sectors import TOTAL_CODE, format_code, load_sectors
+from evidence.sectors import TOTAL_CODE, format_code, load_sectors, packaged_rows
 
 __all__ = ["LEVEL_NAMES", "CodeSelection", "level_name", "select_codes", "sic_children"]
 
@@ -46,8 +42,7 @@ def level_name(code: str) -> str:
 
 @lru_cache(maxsize=1)
 def _tree() -> dict[str, tuple[str, ...]]:
-    text = resources.files("evidence").joinpath("data/sic2007_classes.csv").read_text("utf-8")
-    classes = sorted(pd.read_csv(StringIO(text), dtype=str)["sic"].dropna().str.strip())
+    classes = sorted(r["sic"] for r in packaged_rows("sic2007_classes.csv") if r.get("sic"))
     children: dict[str, list[str]] = {}
     for c in classes:
         children.setdefault(c[:2], [])

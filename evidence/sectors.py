@@ -9,14 +9,16 @@ all normalised to a digits-only key whose length gives the level: 2 = division, 
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from io import StringIO
+from typing import TYPE_CHECKING
 
-import pandas as pd
-from pydantic import BaseModel, field_validator
+if TYPE_CHECKING:
+    import pandas as pd
 
 TOTAL_CODE = "TOTAL"
 """Normalised key for an all-industries row (NOMIS 'Total', 'Column Total', 'All industries')."""
@@ -25,8 +27,10 @@ _TOTAL_LABELS = {"total", "column total", "all industries", "all", "total indust
 _CODE_RE = re.compile(r"^\s*(?:[A-Ua-u]\s*)?(\d{2})(?:\.?(\d))?(?:\.?(\d))?(?:\.?(\d))?\s*$")
 
 
-class Sector(BaseModel):
-    """One row of Table 1."""
+@dataclass(frozen=True)
+class Sector:
+    """One row of Table 1 (a plain frozen record: the packaged file is checked by its tests,
+    and a validating model class would put pydantic on every command's import path)."""
 
     sector_id: str
     label: str
@@ -35,29 +39,33 @@ class Sector(BaseModel):
     knowledge_base: str  # "engineering" or "science"
     quadrant: str
 
-    @field_validator("sic_prefixes", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> tuple[str, ...]:
-        if isinstance(value, str):
-            return tuple(normalise_sic(part) for part in value.split())
-        return tuple(value)  # type: ignore[arg-type]
+    def __post_init__(self) -> None:
+        prefixes = self.sic_prefixes
+        if isinstance(prefixes, str):  # the file's space-separated codes, normalised
+            prefixes = tuple(normalise_sic(part) for part in prefixes.split())
+        object.__setattr__(self, "sic_prefixes", tuple(prefixes))
+
+
+def packaged_rows(name: str) -> list[dict[str, str]]:
+    """A packaged CSV's rows (all text, surrounding spaces trimmed)."""
+    text = resources.files("evidence").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    return [{k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
+            for row in csv.DictReader(StringIO(text))]
 
 
 @lru_cache(maxsize=1)
 def load_sectors() -> tuple[Sector, ...]:
     """Read Table 1 from the packaged CSV (cached: it never changes during a run)."""
-    text = resources.files("evidence").joinpath("data/sectors.csv").read_text(encoding="utf-8")
-    frame = pd.read_csv(StringIO(text), dtype=str)
     return tuple(
         Sector(
-            sector_id=row.sector_id,
-            label=row.label,
-            sic_prefixes=row.sic_codes,
-            growth_pattern=row.growth_pattern,
-            knowledge_base=row.knowledge_base,
-            quadrant=row.quadrant,
+            sector_id=row["sector_id"],
+            label=row["label"],
+            sic_prefixes=row["sic_codes"],
+            growth_pattern=row["growth_pattern"],
+            knowledge_base=row["knowledge_base"],
+            quadrant=row["quadrant"],
         )
-        for row in frame.itertuples(index=False)
+        for row in packaged_rows("sectors.csv")
     )
 
 
@@ -76,7 +84,7 @@ def normalise_sic(raw: object) -> str:
     ``"3030 : Manufacture of ..."``. Five-digit UK subclasses (``30300``) are reduced to their
     four-digit class because the classification is defined at class level or above.
     """
-    if raw is None or (isinstance(raw, float) and pd.isna(raw)):
+    if raw is None or (isinstance(raw, float) and raw != raw):  # None or NaN
         raise SicCodeError("empty industry code")
     text = str(raw).strip()
     if text.lower() in _TOTAL_LABELS:
@@ -139,6 +147,8 @@ def sector_of_codes(codes: pd.Series) -> pd.Series:
 
     Works on the unique codes only, so a 2-million-row table costs ~600 look-ups.
     """
+    import pandas as pd  # deferred: a frame in, a frame out
+
     uniques = pd.unique(codes)
     lookup = {code: match_code(code).sector_id for code in uniques}
     return codes.map(lookup)
@@ -151,7 +161,7 @@ def unseparable_sectors(codes: pd.Series | list[str]) -> dict[str, list[str]]:
     cannot be told apart (and include shipbuilding)'.
     """
     result: dict[str, list[str]] = {}
-    for code in pd.unique(pd.Series(list(codes))):
+    for code in dict.fromkeys(list(codes)):  # distinct, in order of appearance
         m = match_code(code)
         if m.ambiguous:
             result[code] = list(m.overlaps)
@@ -169,7 +179,7 @@ def format_code(code: str) -> str:
 def known_sic_codes() -> frozenset[str]:
     """Every SIC 2007 class, group and division (digits-only keys, as :func:`normalise_sic`
     gives them), from the packaged class list ``evidence/data/sic2007_classes.csv``."""
-    text = resources.files("evidence").joinpath("data/sic2007_classes.csv").read_text("utf-8")
-    classes = pd.read_csv(StringIO(text), dtype=str)["sic"].dropna().str.strip()
-    classes = classes[classes.str.fullmatch(r"\d{4}")]
-    return frozenset(classes) | frozenset(classes.str[:3]) | frozenset(classes.str[:2])
+    classes = [row["sic"] for row in packaged_rows("sic2007_classes.csv")
+               if re.fullmatch(r"\d{4}", row.get("sic", ""))]
+    return (frozenset(classes) | frozenset(c[:3] for c in classes)
+            | frozenset(c[:2] for c in classes))

@@ -22,8 +22,8 @@ from evidence.indicators import Indicators, compute_indicators
 from evidence.models import AreaProfile
 from evidence.profile import build_profile
 from evidence.sectors import load_sectors
-from evidence.sources import load_dataset
 from evidence.sources.demo import bundled_demo_path, ensure_full_demo, load_bundled_demo
+from evidence.sources.load import load_dataset
 from evidence.sources.nomis_context import merge_context
 from evidence.sources.ons_gva import attach_gva
 from evidence.sources.samples import SAMPLE_PREFIX, load_sample

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from evidence.indicator_table import indicator_table
 from evidence.sectors import sector_ids
 from evidence.service import Evidence
 from evidence.sources.demo import ARCHETYPES
@@ -202,6 +203,34 @@ def test_indicators_command_imports_only_what_it_needs(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
                           text=True, check=True)
     assert done.stdout.strip() == "", done.stdout
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_indicators_on_a_tidy_file_imports_no_pandas(tmp_path: Path, suffix: str) -> None:
+    """``indicators`` on a tidy file (Parquet or the bundled CSV) reads, builds the cube and
+    writes a Parquet table without pandas, pydantic or YAML (most of its start-up was
+    importing them); a CSV table is written by pandas, so it imports pandas then."""
+    import subprocess
+    import sys
+
+    from evidence.sources.demo import bundled_demo_path
+    from evidence.sources.tidy import read_tidy, write_tidy
+    from tests.paths import ROOT
+
+    data = bundled_demo_path()
+    if suffix == ".parquet":
+        data = write_tidy(read_tidy(data), tmp_path / "demo.parquet")
+    out = tmp_path / "x.parquet"
+    script = ("import sys, policymix_cli; policymix_cli.main(['indicators', '--data', "
+              f"{str(data)!r}, '--out', {str(out)!r}]); "
+              "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+              "('pandas', 'pydantic', 'yaml', 'duckdb'))))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.strip() == "", done.stdout
+    slow = indicator_table(Evidence.from_path(str(data)).indicators(None, None))
+    pd.testing.assert_frame_equal(pd.read_parquet(out), slow.reset_index(drop=True),
+                                  check_dtype=False, rtol=1e-12)
 
 
 def test_indicators_refuses_other_extensions(tmp_path: Path, capsys) -> None:

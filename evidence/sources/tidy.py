@@ -17,13 +17,10 @@ import gzip
 import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from evidence.dataset import (
@@ -38,7 +35,8 @@ from evidence.dataset import (
     validate_dataset,
 )
 from evidence.sectors import TOTAL_CODE, SicCodeError, known_sic_codes, normalise_sic
-from evidence.sources.text import csv_cells
+from evidence.sources.arrow_numpy import filled_of, rows_at
+from evidence.sources.text import csv_cells, plain_csv, read_head_lines
 from evidence.sources.tidy_cells import (
     LINE_OFFSET,
     MAX_JOBS,
@@ -48,11 +46,20 @@ from evidence.sources.tidy_cells import (
 )
 from evidence.sources.tidy_tables import small_tables
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas, pyarrow.compute, pyarrow.csv and pyarrow.dataset are imported inside the functions
+# that use them: a clean Parquet file is read without any of them (the ``indicators``
+# command's start-up; importing pandas alone costs about 0.27 s), a CSV or a file with a
+# problem brings them in.
+
 __all__ = [
     "FILE_COLUMNS",
     "MAX_JOBS",
     "YEAR_RANGE",
     "TABLES",
+    "is_tidy_file",
     "looks_like_tidy",
     "read_small_tables",
     "read_tidy",
@@ -84,6 +91,27 @@ def looks_like_tidy(first_line: str) -> bool:
     return "area_code" in cells and "sic" in cells
 
 
+def is_tidy_file(path: Path | str) -> bool:
+    """True for a file ``evidence.sources.load.detect_format`` calls ``demo`` (this layout),
+    from its content: Parquet, plain or gzipped, or text whose header names ``area_code`` and
+    ``sic``; False for anything else, and for a file it cannot read (the full detection then
+    says what is wrong). Lets a caller read a tidy file without importing the other readers."""
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(4)
+        if magic.startswith(b"\x1f\x8b"):
+            with gzip.open(path, "rb") as fh:
+                magic = fh.read(4)
+        if magic == b"PAR1":
+            return True
+        if not magic or magic.startswith(b"PK"):
+            return False
+        with plain_csv(path) as plain:
+            return looks_like_tidy(read_head_lines(plain.path)[0])
+    except (OSError, EOFError, DataError):
+        return False
+
+
 # --------------------------------------------------------------------------------------------
 # Write
 # --------------------------------------------------------------------------------------------
@@ -100,6 +128,7 @@ def _file_table(ds: Dataset, meta: dict[str, str] | None = None) -> pa.Table:
 
     ``meta`` adds ``meta`` rows (key -> value) after the source description, before the notes.
     """
+    import pandas as pd  # deferred (see the imports)
     meta_rows = {
         "source_name": ds.source.name,
         "synthetic": "true" if ds.source.synthetic else "false",
@@ -154,6 +183,7 @@ def write_tidy(ds: Dataset, path: Path | str, meta: dict[str, str] | None = None
 
     ``meta`` adds key/value ``meta`` rows (the demo generator records its version there).
     """
+    import pyarrow.csv as pacsv
     path = Path(path)
     table = _file_table(ds, meta)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -208,6 +238,7 @@ _CONVERSION_PROBLEM = {"double": "is not a number", "int64": "is not a whole num
 
 def _locate_conversion_error(path: Path, header: list[str], exc: Exception) -> DataError | None:
     """Arrow names the column and the value but not the row: re-read that column as text."""
+    import pyarrow.csv as pacsv
     match = _CONVERSION.search(str(exc))
     if match is None or int(match.group(1)) >= len(header):
         return None
@@ -241,6 +272,7 @@ def _csv_header(path: Path) -> list[str]:
 
 
 def _read_text(path: Path) -> pd.DataFrame:
+    import pandas as pd  # deferred (see the imports)
     try:
         return pd.read_csv(
             path,
@@ -267,21 +299,21 @@ def _fail(file: str, position: int, column: str | None, message: str) -> DataErr
     return DataError(message, file=file, row=position + _LINE_OFFSET, column=column)
 
 
-_STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
-
-
 def str_column(labels: list[str] | np.ndarray, codes: np.ndarray) -> pd.Series:
     """A pandas ``str`` column from a small vocabulary and integer codes.
 
     Done in Arrow (a gather of offsets) because converting 2 million Python strings one by one
     costs ten times as much.
     """
+    import pandas as pd  # deferred (see the imports)
     taken = pa.array(list(labels), pa.large_string()).take(pa.array(codes))
-    return taken.to_pandas(types_mapper=lambda _: _STR_DTYPE)
+    dtype = pd.StringDtype("pyarrow", na_value=np.nan)
+    return taken.to_pandas(types_mapper=lambda _: dtype)
 
 
 def _as_text(series: pd.Series) -> pd.Series:
     """A categorical of stripped strings, '' for missing, whatever the column was read as."""
+    import pandas as pd  # deferred (see the imports)
     if not isinstance(series.dtype, pd.CategoricalDtype):
         series = series.astype("category")
     labels = np.append(np.asarray(series.cat.categories.astype(str).str.strip(), object), "")
@@ -305,6 +337,7 @@ def _as_number(
     the slow path that re-reads a file which failed typed parsing. ``origin`` maps the frame's
     rows to file positions when the frame holds only some of the file's rows.
     """
+    import pandas as pd  # deferred (see the imports)
     if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
         text = _as_text(series).astype(str)
         numbers = pd.to_numeric(text.where(text != ""), errors="coerce").astype(float)
@@ -330,6 +363,7 @@ _FALSE = {"false", "0", "no", "f", "n", ""}
 
 def _as_flag(series: pd.Series, positions: np.ndarray, column: str, file: str) -> np.ndarray:
     """Booleans from the rows at ``positions``; anything but true/false/1/0 is a located error."""
+    import pandas as pd  # deferred (see the imports)
     values = series.iloc[positions]
     if pd.api.types.is_bool_dtype(values) and not values.isna().any():
         return values.to_numpy(dtype=bool)
@@ -438,7 +472,7 @@ def read_tidy(path: Path | str) -> Dataset:
     if not path.exists():
         raise DataError("file not found", file=file)
     raw = _read_parquet(path) if path.suffix == ".parquet" else _read_csv(path)
-    if isinstance(raw, pd.DataFrame):
+    if not isinstance(raw, _Lean):  # a frame: the located path
         return _read_frame(raw, file)
     # The small tables checked on whole arrays; only when a check fails (or a column needs
     # converting) through the located path, which says what and where.
@@ -450,7 +484,7 @@ def read_tidy(path: Path | str) -> Dataset:
         areas = small.areas
     if len(raw.rest_pos) == len(raw.table):
         raise DataError("no employment rows", file=file)
-    codes = areas["area_code"].to_numpy(dtype=str)
+    codes = np.asarray(areas["area_code"], dtype=str)
     cells = (_whole_cells(raw.main, raw.table, codes, file) if raw.main is not None
              else _batched_cells(path, raw.table, raw.tally, codes, file))
     if small is None:
@@ -587,7 +621,9 @@ def _read_parquet(path: Path) -> _Lean | pd.DataFrame:
             rest_pos = np.flatnonzero(table != _EMPLOYMENT)
             rest = _parquet_rows(pf, rest_pos, list(schema.names))
         else:
-            main = pq.read_table(path, columns=columns, read_dictionary=text)
+            # ParquetFile.read, not pq.read_table: the latter goes through pyarrow.dataset,
+            # whose import brings in pandas (0.2 s of a command's start-up).
+            main = pf.read(columns=columns, use_threads=True)
             table = _table_codes(main["table"], name)
             rest_pos = np.flatnonzero(table != _EMPLOYMENT)
             rest = take_rows(main, rest_pos)
@@ -621,7 +657,7 @@ def _parquet_rows(pf: pq.ParquetFile, positions: np.ndarray, columns: list[str])
                 stop = start + batch.num_rows
                 inside = wanted[(wanted >= start) & (wanted < stop)] - start
                 if len(inside):
-                    parts.append(pa.Table.from_batches([batch.take(pa.array(inside))]))
+                    parts.append(rows_at(batch, inside))
                 if stop > wanted[-1]:
                     break
                 start = stop
@@ -635,6 +671,7 @@ def _parquet_rows(pf: pq.ParquetFile, positions: np.ndarray, columns: list[str])
 def _read_csv(path: Path) -> _Lean | pd.DataFrame:
     """A CSV read typed by Arrow (text as dictionaries); a conversion error is located, and a
     file Arrow cannot parse at all falls back to text (``pd.DataFrame``)."""
+    import pyarrow.csv as pacsv
     name = str(path)
     try:
         header = _csv_header(path)
@@ -680,7 +717,7 @@ def _table_codes(column: pa.ChunkedArray | pa.Array, file: str, offset: int = 0)
     if isinstance(column, pa.Array):
         column = pa.chunked_array([column])
     if pa.types.is_null(column.type) or not pa.types.is_dictionary(column.type):
-        column = pa.chunked_array([pc.dictionary_encode(c) for c in column.chunks],
+        column = pa.chunked_array([c.dictionary_encode() for c in column.chunks],
                                   pa.dictionary(pa.int32(), pa.string()))
     table = np.empty(len(column), dtype=np.int8)
     at = 0
@@ -692,10 +729,8 @@ def _table_codes(column: pa.ChunkedArray | pa.Array, file: str, offset: int = 0)
                  for x in chunk.dictionary.to_pylist()]
         local = np.array([TABLES.index(x) if x in TABLES else -1 for x in words] + [-1],
                          dtype=np.int8)
-        indices = chunk.indices
-        if indices.null_count:  # a null index picks the appended -1
-            indices = pc.fill_null(indices, len(words))
-        np.take(local, indices.to_numpy(), out=table[at:at + size])
+        # a null index picks the appended -1
+        np.take(local, filled_of(chunk.indices, len(words)), out=table[at:at + size])
         at += size
     if len(table) and table.min() < 0:
         bad = int(np.flatnonzero(table < 0)[0])
@@ -722,17 +757,18 @@ def take_rows(table: pa.Table, positions: np.ndarray) -> pa.Table:
     """The rows of ``table`` at ``positions`` (sorted), taken chunk by chunk: Arrow's own
     ``take`` on a chunked table first concatenates every chunk of every column (for a
     dictionary column it unifies the dictionaries too), which costs more than the whole read
-    when only a few rows of a big file are wanted."""
+    when only a few rows of a big file are wanted. Runs of consecutive rows (the usual
+    layout) are slices (:func:`~evidence.sources.arrow_numpy.rows_at`)."""
     parts, offset = [], 0
     for batch in table.to_batches():
         n = batch.num_rows
         lo, hi = np.searchsorted(positions, [offset, offset + n])
         if hi > lo:
-            parts.append(batch.take(pa.array(positions[lo:hi] - offset)))
+            parts.append(rows_at(batch, positions[lo:hi] - offset))
         offset += n
     if not parts:
         return table.schema.empty_table()
-    return pa.Table.from_batches(parts, schema=table.schema)
+    return pa.concat_tables(parts)
 
 
 def _whole_cells(main: pa.Table, table: np.ndarray, areas: np.ndarray,
@@ -753,6 +789,7 @@ def _column(rows: pa.Table | pa.RecordBatch, name: str) -> pa.ChunkedArray | pa.
 def _row_groups(path: Path, columns: list[str]) -> Iterator[pa.Table]:
     """The ``columns`` of a Parquet file one row group at a time, in file order, each read by
     Arrow's threaded dataset reader with text as dictionaries."""
+    import pyarrow.dataset as pads
     text = [c for c in ("table", "area_code", "sic") if c in columns]
     fmt = pads.ParquetFileFormat(read_options=pads.ParquetReadOptions(dictionary_columns=text))
     for fragment in pads.dataset(path, format=fmt).get_fragments():
@@ -794,6 +831,7 @@ def _split_tables(
 
     ``origin``: the file positions of ``raw``'s rows when it holds only some of them.
     """
+    import pandas as pd  # deferred (see the imports)
     missing = [c for c in ("table", "area_code") if c not in raw.columns]
     if missing:
         raise DataError(f"missing column {missing[0]!r}", file=file, row=1, column=missing[0])
@@ -823,6 +861,7 @@ def _split_tables(
 
 
 def _areas(rows: _Rows, file: str) -> pd.DataFrame:
+    import pandas as pd  # deferred (see the imports)
     if not len(rows):
         raise DataError("no areas rows", file=file)
     areas = pd.DataFrame(
@@ -841,6 +880,7 @@ def _employment(rows: _Rows, suppressed: pd.Series, file: str) -> pd.DataFrame:
     """The employment table. Unknown areas and duplicates are left to ``validate_dataset``,
     whose table positions ``read_tidy`` maps back to file lines: checking twice would cost a
     second."""
+    import pandas as pd  # deferred (see the imports)
     if not len(rows):
         raise DataError("no employment rows", file=file)
     emp = pd.DataFrame(
@@ -868,6 +908,7 @@ def _employment(rows: _Rows, suppressed: pd.Series, file: str) -> pd.DataFrame:
 
 
 def _gva(rows: _Rows, known: pd.Series) -> pd.DataFrame | None:
+    import pandas as pd  # deferred (see the imports)
     if not len(rows):
         return None
     gva = pd.DataFrame(
@@ -883,6 +924,7 @@ def _gva(rows: _Rows, known: pd.Series) -> pd.DataFrame | None:
 
 
 def _context(rows: _Rows, known: pd.Series) -> pd.DataFrame | None:
+    import pandas as pd  # deferred (see the imports)
     if not len(rows):
         return None
     context = pd.DataFrame(

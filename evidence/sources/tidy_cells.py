@@ -25,10 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from evidence.dataset import DataError, EmploymentCells
 from evidence.sectors import TOTAL_CODE, SicCodeError, known_sic_codes, normalise_sic
+from evidence.sources.arrow_numpy import EMPTY_TEXT, arrow_of, filled_of, numpy_of, valid_of
 
 __all__ = [
     "LINE_OFFSET",
@@ -67,6 +67,8 @@ def located(file: str, position: int, column: str | None, message: str) -> DataE
 
 
 def _stripped(dictionary: pa.Array) -> pa.Array:
+    import pyarrow.compute as pc  # deferred: only the located path (see _gather)
+
     return pc.utf8_trim_whitespace(pc.cast(dictionary, pa.string()))
 
 
@@ -74,6 +76,8 @@ def _mapped(column: pa.Array | pa.ChunkedArray, labels: pa.Array,
             value_of: np.ndarray) -> np.ndarray:  # fmt: skip
     """Per row: ``value_of`` of the row's stripped label's position in ``labels``;
     ``_MISSING`` for null or blank, ``_UNKNOWN`` for a label not in ``labels``."""
+    import pyarrow.compute as pc  # deferred: the located path only
+
     chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
     parts = []
     for chunk in chunks:
@@ -83,16 +87,13 @@ def _mapped(column: pa.Array | pa.ChunkedArray, labels: pa.Array,
         if not pa.types.is_dictionary(chunk.type):
             chunk = pc.dictionary_encode(chunk)
         text = _stripped(chunk.dictionary)
-        found = pc.index_in(text, value_set=labels).to_numpy(zero_copy_only=False)
+        found = numpy_of(pc.index_in(text, value_set=labels))
         local = np.where(np.isnan(found), _UNKNOWN, 0).astype(np.int32)
         hit = ~np.isnan(found)
         local[hit] = value_of[found[hit].astype(np.int64)]
-        local[np.asarray(pc.equal(text, "").to_numpy(zero_copy_only=False), dtype=bool)] = _MISSING
+        local[np.asarray(numpy_of(pc.equal(text, EMPTY_TEXT)), dtype=bool)] = _MISSING
         local = np.append(local, np.int32(_MISSING))  # a null index picks this
-        indices = chunk.indices
-        if indices.null_count:
-            indices = pc.fill_null(indices, len(local) - 1)
-        parts.append(local[indices.to_numpy()])
+        parts.append(local[filled_of(chunk.indices, len(local) - 1)])
     if not parts:
         return np.empty(0, dtype=np.int32)
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
@@ -102,15 +103,18 @@ def _chunks(column: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
     return column.chunks if isinstance(column, pa.ChunkedArray) else [column]
 
 
-def _gather(column: pa.Array | pa.ChunkedArray, labels: pa.Array, value_of: np.ndarray,
+def _gather(column: pa.Array | pa.ChunkedArray, labels: dict[str, int], value_of: np.ndarray,
             out: np.ndarray) -> bool:  # fmt: skip
-    """``out`` [row] = ``value_of`` (non-negative where defined) of the row's stripped
-    label's position in ``labels``, gathered through each chunk's dictionary; False when a
-    chunk is not dictionary-encoded with non-null indices, or a row's label is blank, not
-    in ``labels`` or has a negative value (the caller then takes the located path).
+    """``out`` [row] = ``value_of`` (non-negative where defined) of the row's label's
+    position in ``labels`` (label -> position), gathered through each chunk's dictionary;
+    False when a chunk is not dictionary-encoded with non-null indices, a label needs
+    trimming, or a row's label is blank, not in ``labels`` or has a negative value (the
+    caller then takes the located path, which trims and says what is wrong).
 
     A dictionary may hold labels no row of the batch uses (a row group's dictionary also
-    covers the other tables' rows): they get -1, and only a -1 in ``out`` is a problem."""
+    covers the other tables' rows): they get -1, and only a -1 in ``out`` is a problem. The
+    dictionaries are a few hundred labels, matched in Python (no Arrow compute kernels: the
+    module's import alone is 20-30 ms of the ``indicators`` command's start-up)."""
     at, unknown = 0, False
     for chunk in _chunks(column):
         size = len(chunk)
@@ -118,12 +122,16 @@ def _gather(column: pa.Array | pa.ChunkedArray, labels: pa.Array, value_of: np.n
             continue
         if not pa.types.is_dictionary(chunk.type) or chunk.indices.null_count:
             return False
-        found = pc.index_in(_stripped(chunk.dictionary), value_set=labels)
-        local = np.full(len(found), -1, dtype=out.dtype)
-        hit = np.asarray(found.is_valid())
-        local[hit] = value_of[np.asarray(found.drop_null())]
+        words = chunk.dictionary.to_pylist()
+        local = np.full(len(words), -1, dtype=out.dtype)
+        for i, word in enumerate(words):
+            where = labels.get(word) if isinstance(word, str) else None
+            if where is not None:
+                local[i] = value_of[where]
+            elif isinstance(word, str) and word != word.strip():
+                return False  # padded text: trimmed on the located path
         unknown = unknown or bool(local.min(initial=0) < 0)
-        np.take(local, chunk.indices.to_numpy(), out=out[at:at + size])
+        np.take(local, numpy_of(chunk.indices), out=out[at:at + size])
         at += size
     return at == len(out) and not (unknown and out.min(initial=0) < 0)
 
@@ -143,16 +151,22 @@ def _plausible_counts(column: pa.Array | pa.ChunkedArray | None, n: int,
     for chunk in _chunks(column):
         size = len(chunk)
         if pa.types.is_integer(chunk.type):
-            bounds = pc.min_max(chunk).as_py()
             if size and chunk.null_count == size:
                 empty.append(np.arange(at, at + size))
-            elif not (0 <= bounds["min"] and bounds["max"] <= MAX_JOBS):
+                at += size
+                continue
+            values = numpy_of(chunk)  # float64 with NaN for nulls, else the integers
+            if not size:
+                pass
+            elif chunk.null_count:  # fmin / fmax skip NaN
+                if not (0 <= np.fmin.reduce(values) and np.fmax.reduce(values) <= MAX_JOBS):
+                    return None
+                out[at:at + size] = values
+                empty.append(np.flatnonzero(~valid_of(chunk)) + at)
+            elif not (0 <= values.min() and values.max() <= MAX_JOBS):
                 return None
-            elif chunk.null_count:
-                out[at:at + size] = chunk.to_numpy(zero_copy_only=False)
-                empty.append(np.flatnonzero(np.asarray(chunk.is_null())) + at)
             else:
-                np.copyto(out[at:at + size], chunk.to_numpy())
+                np.copyto(out[at:at + size], values)
         elif pa.types.is_floating(chunk.type) or pa.types.is_null(chunk.type):
             values = _numbers(chunk, size)
             gaps = np.flatnonzero(np.isnan(values))
@@ -183,15 +197,15 @@ def _numbers(column: pa.Array | pa.ChunkedArray | None, n: int) -> np.ndarray:
         if pa.types.is_null(chunk.type):
             out[at:at + size] = np.nan
         else:
-            out[at:at + size] = pc.cast(chunk, pa.float64()).to_numpy(zero_copy_only=False)
+            out[at:at + size] = numpy_of(chunk)  # integers with nulls: NaN, as a cast
         at += size
     return out
 
 
 def _flags(column: pa.Array | pa.ChunkedArray | None, n: int) -> np.ndarray:
-    if column is None or pa.types.is_null(column.type) or not pc.any(column).as_py():
-        return np.zeros(n, dtype=bool)  # nothing suppressed (the usual case): no conversion
-    return np.asarray(pc.fill_null(column, False).to_numpy(zero_copy_only=False), dtype=bool)
+    if column is None or pa.types.is_null(column.type):
+        return np.zeros(n, dtype=bool)
+    return filled_of(column, False)
 
 
 @dataclass
@@ -222,7 +236,7 @@ def employment_axes(areas: np.ndarray, sic_labels: Iterable[str],
     where = {k: i for i, k in enumerate(keys.tolist())}
     key_of_raw = np.array([where.get(k, _UNKNOWN) for k in normalised], dtype=np.int32)
     years = np.flatnonzero(np.asarray(year_counts)) + YEAR_RANGE[0]
-    return EmploymentAxes(np.asarray(areas, dtype=str), pa.array(raw, pa.string()),
+    return EmploymentAxes(np.asarray(areas, dtype=str), arrow_of(raw),
                           key_of_raw, keys, years.astype(np.int64))
 
 
@@ -233,8 +247,7 @@ class AxesTally:
     report)."""
 
     def __init__(self) -> None:
-        self.labels: set[str] = set()
-        self._used: list[pa.Array] = []  # each chunk's dictionary entries its rows use
+        self.labels: set[str] = set()  # the dictionary entries the rows use
         self.year_counts = np.zeros(YEAR_RANGE[1] - YEAR_RANGE[0] + 1, dtype=np.int64)
 
     def add(self, sic: pa.Array | pa.ChunkedArray | None,
@@ -246,14 +259,16 @@ class AxesTally:
             if pa.types.is_null(chunk.type) or not len(chunk):
                 continue
             if not pa.types.is_dictionary(chunk.type):
-                chunk = pc.dictionary_encode(chunk)
+                chunk = chunk.dictionary_encode()
             size = len(chunk.dictionary)
-            used = np.bincount(pc.fill_null(chunk.indices, size).to_numpy(),
+            used = np.bincount(filled_of(chunk.indices, size),
                                minlength=size + 1)[:size] > 0
-            self._used.append(chunk.dictionary.filter(pa.array(used)))
+            words = chunk.dictionary.to_pylist()
+            self.labels.update(str(w) for w, u in zip(words, used.tolist(), strict=True)
+                               if u and w is not None)
         for chunk in _chunks(year) if year is not None else []:
             if pa.types.is_integer(chunk.type) and not chunk.null_count and len(chunk):
-                values = np.asarray(chunk.to_numpy())  # the usual case: no copy
+                values = numpy_of(chunk)  # the usual case: no copy
                 if YEAR_RANGE[0] <= values.min() and values.max() <= YEAR_RANGE[1]:
                     self.year_counts += np.bincount(values, minlength=YEAR_RANGE[1] + 1)[
                         YEAR_RANGE[0]:]
@@ -265,10 +280,6 @@ class AxesTally:
                                             minlength=len(self.year_counts))
 
     def axes(self, areas: np.ndarray) -> EmploymentAxes:
-        if self._used:
-            words = pc.unique(pa.concat_arrays([pc.cast(d, pa.string()) for d in self._used]))
-            self.labels.update(str(x) for x in words.to_pylist() if x is not None)
-            self._used = []
         return employment_axes(areas, self.labels, self.year_counts)
 
 
@@ -294,7 +305,9 @@ class Scatter:
         self.suppressed_rows = 0
         self.year_slot = np.full(YEAR_RANGE[1] - YEAR_RANGE[0] + 1, -1, dtype=np.int64)
         self.year_slot[axes.years - YEAR_RANGE[0]] = np.arange(n_y)
-        self.area_labels = pa.array(axes.areas.tolist(), pa.string())
+        self.area_labels = arrow_of(axes.areas.tolist())
+        self.area_positions = {a: i for i, a in enumerate(axes.areas.tolist())}
+        self.raw_positions = {w: i for i, w in enumerate(axes.raw_labels.to_pylist())}
         self.area_index = np.arange(n_a, dtype=np.int32)
 
     def add(self, batch: pa.Table | pa.RecordBatch, positions: np.ndarray | int) -> None:
@@ -355,12 +368,12 @@ class Scatter:
                  else self.year_slot[first_year - YEAR_RANGE[0]:last_year - YEAR_RANGE[0] + 1])
         kind = np.int32 if n_a * n_u * n_y < 2**31 - 1 else np.int64
         cell = np.empty(n, dtype=kind)
-        if not _gather(batch.column("area_code"), self.area_labels,
+        if not _gather(batch.column("area_code"), self.area_positions,
                        self.area_index.astype(kind) * kind(n_y), cell):
             return False
         at = 0
         for chunk in _chunks(year):
-            values = np.asarray(chunk.to_numpy())
+            values = numpy_of(chunk)
             if len(values) and (values.min() < first_year or values.max() > last_year):
                 return False
             if slots is not None:  # years with gaps: each row's slot looked up
@@ -374,7 +387,7 @@ class Scatter:
         cell -= kind(first_year)
         cell *= kind(n_u)
         code = np.empty(n, dtype=kind)
-        if not _gather(batch.column("sic"), self.axes.raw_labels,
+        if not _gather(batch.column("sic"), self.raw_positions,
                        self.axes.key_of_raw.astype(kind), code):
             return False
         cell += code
@@ -424,7 +437,7 @@ class Scatter:
     def _years(self, batch: pa.Table | pa.RecordBatch, n: int, fail: _FailAt) -> np.ndarray:
         column = batch.column("year") if "year" in batch.schema.names else None
         if column is not None and pa.types.is_integer(column.type) and not column.null_count:
-            values = np.asarray(column.to_numpy(), dtype=np.int64)
+            values = np.asarray(numpy_of(column), dtype=np.int64)
             shown = values
         else:
             floats = _numbers(column, n)

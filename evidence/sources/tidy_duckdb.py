@@ -27,16 +27,18 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow.parquet as pq
 
 from evidence.dataset import DataError, Dataset, EmploymentSums
 from evidence.levels import select_codes
 from evidence.sectors import TOTAL_CODE, SicCodeError, known_sic_codes, load_sectors, normalise_sic
 from evidence.sources.tidy import MAX_JOBS, TABLES, YEAR_RANGE, read_small_tables, read_tidy
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "CSV_BYTES_PER_ROW",
@@ -288,6 +290,7 @@ def _register_maps(con: Any, labels: _Labels, areas: pd.DataFrame, file: str) ->
     """Register ``area_map`` (raw label -> area position), ``sic_map`` (raw label -> key id)
     and ``sic_slots`` (raw label -> each slot it counts in, chosen as
     ``evidence.cube.build_cube`` chooses them)."""
+    import pandas as pd  # deferred: the in-memory engine needs none
     problems: list[tuple[int, str, str]] = []
     area_pos = {str(c): i for i, c in enumerate(areas["area_code"])}
     area_rows: list[tuple[str, int]] = []

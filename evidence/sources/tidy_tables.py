@@ -8,7 +8,8 @@ every check ``read_tidy`` makes on them is one vectorised test over an Arrow or 
 the first that fails returns None and the caller reads the same rows through its located
 path (``evidence.sources.tidy``), which reports the problem with its file line and column.
 So this module never reports an error itself: it only says "clean" faster, and builds the
-same frames (the ``Dataset`` contract's dtypes) when it is.
+same tables when it is, as numpy :class:`~evidence.columns.Columns` (the ``Dataset`` makes
+the contract's frames from them on first use; the cube is built without).
 
 Checked (as the located path checks them): text that is text, already trimmed; numbers
 that are numbers and finite; areas with a code, a name and a known level, each code once;
@@ -21,17 +22,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from evidence.columns import Columns
 from evidence.dataset import AREA_COLUMNS, AREA_LEVELS, CONTEXT_NUMERIC
 from evidence.sectors import TOTAL_CODE, SicCodeError, known_sic_codes, normalise_sic
+from evidence.sources.arrow_numpy import numpy_of, rows_at, text_of
 from evidence.sources.tidy_cells import YEAR_RANGE
 
 __all__ = ["SmallTables", "small_tables"]
 
-_STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 _NUMBER_COLUMNS = ["year", "employment", "gva", *CONTEXT_NUMERIC]
 
 
@@ -39,9 +39,9 @@ _NUMBER_COLUMNS = ["year", "employment", "gva", *CONTEXT_NUMERIC]
 class SmallTables:
     """The checked small tables of a tidy file, and its ``meta`` rows (keys, values)."""
 
-    areas: pd.DataFrame
-    gva: pd.DataFrame | None
-    context: pd.DataFrame | None
+    areas: Columns
+    gva: Columns | None
+    context: Columns | None
     meta_keys: list[str]
     meta_values: list[str]
 
@@ -64,31 +64,38 @@ def _build(rest: pa.Table, tables: np.ndarray, names: tuple[str, ...]) -> SmallT
     numbers = {c: _numbers(rest, c) for c in _NUMBER_COLUMNS}  # every row's, as read_tidy
     rows = {name: np.flatnonzero(tables == names.index(name)) for name in names}
     areas = _areas(rest, rows["areas"])
-    known = pa.array(areas["area_code"].to_numpy(dtype=object), pa.string())
+    known = {code: i for i, code in enumerate(areas["area_code"].tolist())}
     meta = rows["meta"]
     return SmallTables(
         areas=areas,
         gva=_gva(rest, rows["gva"], numbers, known),
         context=_context(rest, rows["context"], numbers, known),
-        meta_keys=_text(rest, "area_code", meta).to_pylist(),
-        meta_values=_text(rest, "area_name", meta).to_pylist(),
+        meta_keys=_text(rest, "area_code", meta).tolist(),
+        meta_values=_text(rest, "area_name", meta).tolist(),
     )
 
 
-def _text(rest: pa.Table, column: str, rows: np.ndarray) -> pa.Array:
-    """The rows' text ('' where missing); text with whitespace to trim is left to the
-    located path (it trims, and so must not differ from it)."""
+def _text(rest: pa.Table, column: str, rows: np.ndarray) -> np.ndarray:
+    """The rows' text as an object array of ``str`` ('' where missing)."""
+    return _coded_text(rest, column, rows)[0]
+
+
+def _coded_text(rest: pa.Table, column: str,
+                rows: np.ndarray) -> tuple[np.ndarray, list[str], np.ndarray]:  # fmt: skip
+    """The rows' text ('' where missing), its distinct values and each row's index into
+    them; text with whitespace to trim is left to the located path (it trims, and so must
+    not differ from it)."""
     if column not in rest.column_names:
-        return pa.array([""] * len(rows), pa.string())
-    values = rest.column(column).take(pa.array(rows, pa.int64()))
+        return np.array([""] * len(rows), dtype=object), [""], np.zeros(len(rows), np.int64)
+    values = rows_at(rest.column(column), rows)
     kind = values.type.value_type if pa.types.is_dictionary(values.type) else values.type
     if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)
             or pa.types.is_null(kind)):
         raise _Unclean
-    values = pc.fill_null(pc.cast(values, pa.string()), "").combine_chunks()
-    if len(values) and not pc.all(pc.equal(pc.utf8_trim_whitespace(values), values)).as_py():
+    items, distinct, codes = text_of(values)
+    if any(v != v.strip() for v in distinct):
         raise _Unclean
-    return values
+    return items, distinct, codes
 
 
 def _numbers(rest: pa.Table, column: str) -> np.ndarray:
@@ -100,43 +107,39 @@ def _numbers(rest: pa.Table, column: str) -> np.ndarray:
     if not (pa.types.is_integer(values.type) or pa.types.is_floating(values.type)
             or pa.types.is_null(values.type)):
         raise _Unclean
-    out = np.asarray(pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
+    out = np.asarray(numpy_of(values), dtype=float)  # integers with nulls: NaN, as a cast
     if np.isinf(out).any():
         raise _Unclean
     return out
 
 
-def _str(values: pa.Array) -> pd.Series:
-    return values.to_pandas(types_mapper=lambda _: _STR_DTYPE)
-
-
-def _areas(rest: pa.Table, rows: np.ndarray) -> pd.DataFrame:
+def _areas(rest: pa.Table, rows: np.ndarray) -> Columns:
     if not len(rows):
         raise _Unclean
     text = {c: _text(rest, c, rows) for c in AREA_COLUMNS}
     for required in ("area_code", "area_name", "level"):
-        if not pc.all(pc.not_equal(text[required], "")).as_py():
+        if "" in set(text[required].tolist()):
             raise _Unclean
-    if not pc.all(pc.is_in(text["level"], value_set=pa.array(AREA_LEVELS))).as_py():
+    if not set(text["level"].tolist()) <= set(AREA_LEVELS):
         raise _Unclean
-    if len(pc.unique(text["area_code"])) != len(rows):
+    if len(set(text["area_code"].tolist())) != len(rows):
         raise _Unclean
-    return pd.DataFrame({c: _str(v) for c, v in text.items()})
+    return Columns(text)
 
 
 def _keyed(rest: pa.Table, rows: np.ndarray, numbers: dict[str, np.ndarray],
-           known: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:  # fmt: skip
+           known: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """The rows' area codes (each in the areas table), years (whole, plausible) and area
-    positions."""
-    area = _text(rest, "area_code", rows)
-    where = pc.index_in(area, value_set=known)
-    if where.null_count:
+    positions (``known``: each area code's position in the areas table)."""
+    area, distinct, codes = _coded_text(rest, "area_code", rows)
+    where = np.array([known.get(a, -1) for a in distinct], dtype=np.int64)[codes]
+    if len(where) and where.min() < 0:
         raise _Unclean  # a blank area or one the areas table lacks
     year = numbers["year"][rows]
     if not (np.all(year == np.round(year))  # False for NaN: a row without a year
             and year.min() >= YEAR_RANGE[0] and year.max() <= YEAR_RANGE[1]):
         raise _Unclean
-    return area, year.astype(np.int64), np.asarray(where.to_numpy(), dtype=np.int64)
+    return area, year.astype(np.int64), where
 
 
 def _no_duplicates(*keys: np.ndarray) -> None:
@@ -150,15 +153,14 @@ def _no_duplicates(*keys: np.ndarray) -> None:
 
 
 def _gva(rest: pa.Table, rows: np.ndarray, numbers: dict[str, np.ndarray],
-         known: pa.Array) -> pd.DataFrame | None:  # fmt: skip
+         known: dict[str, int]) -> Columns | None:  # fmt: skip
     if not len(rows):
         return None
     area, year, at = _keyed(rest, rows, numbers, known)
-    raw = _text(rest, "sic", rows)
-    labels = pc.unique(raw)
+    _, labels, used = _coded_text(rest, "sic", rows)
     keys = []
     allowed = known_sic_codes() | {TOTAL_CODE}
-    for label in labels.to_pylist():
+    for label in labels:
         try:
             key = normalise_sic(label)
         except SicCodeError:
@@ -167,22 +169,22 @@ def _gva(rest: pa.Table, rows: np.ndarray, numbers: dict[str, np.ndarray],
             raise _Unclean
         keys.append(key)
     distinct, code = np.unique(np.array(keys, dtype=str), return_inverse=True)
-    sic = np.asarray(code, dtype=np.int64)[np.asarray(pc.index_in(raw, value_set=labels))]
+    sic = np.asarray(code, dtype=np.int64)[used]
     _no_duplicates(at, year - YEAR_RANGE[0], sic)
-    return pd.DataFrame({
-        "area_code": _str(area),
+    return Columns({
+        "area_code": area,
         "year": year,
-        "sic": _str(pa.array(distinct.tolist(), pa.string()).take(pa.array(sic))),
+        "sic": np.asarray(distinct.tolist(), dtype=object)[sic],
         "gva": numbers["gva"][rows],
     })
 
 
 def _context(rest: pa.Table, rows: np.ndarray, numbers: dict[str, np.ndarray],
-             known: pa.Array) -> pd.DataFrame | None:  # fmt: skip
+             known: dict[str, int]) -> Columns | None:  # fmt: skip
     if not len(rows):
         return None
     area, year, at = _keyed(rest, rows, numbers, known)
-    columns: dict[str, object] = {"area_code": _str(area), "year": year}
+    columns: dict[str, object] = {"area_code": area, "year": year}
     for column in CONTEXT_NUMERIC:
         values = numbers[column][rows]
         high = 1.0 if column == "level4_share" else np.inf
@@ -190,4 +192,4 @@ def _context(rest: pa.Table, rows: np.ndarray, numbers: dict[str, np.ndarray],
             raise _Unclean
         columns[column] = values
     _no_duplicates(at, year - YEAR_RANGE[0])
-    return pd.DataFrame(columns)
+    return Columns(columns)

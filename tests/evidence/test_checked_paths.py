@@ -128,6 +128,23 @@ def test_text_to_trim_goes_the_located_way(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(read.areas, clean.areas)
 
 
+@pytest.mark.parametrize("column", ["sic", "area_code"])
+def test_padded_employment_labels_read_the_same(tmp_path: Path, column: str) -> None:
+    """The whole-array path matches labels exactly and leaves padded ones (" 3030 ") to the
+    located path, which trims them: the same cells either way."""
+    path = write_tidy(_dataset(), tmp_path / "tiny.parquet")
+    clean = read_tidy(path)
+    table = pq.read_table(path)
+    kinds = table["table"].to_pylist()
+    labels = [f" {v} " if k == "employment" and v else v
+              for k, v in zip(kinds, table[column].to_pylist(), strict=True)]
+    padded = table.set_column(table.schema.get_field_index(column), column,
+                              pa.array(labels, pa.string()))
+    read = read_tidy(_rewritten(tmp_path / "padded.parquet", padded))
+    for name in ("jobs", "known", "suppressed"):
+        np.testing.assert_array_equal(getattr(read.cells, name), getattr(clean.cells, name))
+
+
 @pytest.mark.parametrize(("column", "value", "message"), [
     ("gva", float("inf"), "not a finite number"),
     ("year", 1066, "plausible year"),

@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import evidence.sources
+import evidence.sources.load
 from evidence.dataset import GB_CODE, DataError, Dataset, SourceInfo, validate_dataset
 from evidence.sectors import TOTAL_CODE
-from evidence.sources import detect_format, load_dataset
+from evidence.sources.load import detect_format, load_dataset
 from evidence.sources.nomis import (
     _known_sic_codes,
     classify_industry,
@@ -35,6 +35,7 @@ from evidence.sources.ons_gva import (
     read_ons_gva,
     split_range_code,
 )
+from evidence.sources.tidy import is_tidy_file
 from tests.paths import FIXTURES
 
 FIXTURES = FIXTURES
@@ -749,14 +750,14 @@ def test_demo_format_goes_to_the_demo_reader(
 ) -> None:
     seen: list[Path] = []
 
-    def read_demo(path: str | Path) -> str:
+    def read_demo(path: str | Path, engine: str = "auto") -> str:
         seen.append(Path(path))
         return "demo dataset"
 
-    # the tidy reader moved from evidence.sources.demo to evidence.sources.tidy (imported by name)
-    monkeypatch.setattr(evidence.sources, "read_tidy", read_demo)
+    # the tidy reader (in memory or out of core) is imported by name in evidence.sources.load
+    monkeypatch.setattr(evidence.sources.load, "read_tidy_any", read_demo)
     # placing neighbourhoods (issue 14) follows every reader; the stub's result has no areas
-    monkeypatch.setattr(evidence.sources, "place_neighbourhoods", lambda ds, *a, **k: ds)
+    monkeypatch.setattr(evidence.sources.load, "place_neighbourhoods", lambda ds, *a, **k: ds)
     csv_path = _write(tmp_path, "mine.dat", "table,area_code,area_name,year,sic,employment\n")
     parquet = tmp_path / "mine.bin"
     parquet.write_bytes(b"PAR1" + b"\x00" * 16)
@@ -764,5 +765,6 @@ def test_demo_format_goes_to_the_demo_reader(
     gz.write_bytes(gzip.compress(b"table,area_code,year,sic,employment\nemployment,A,2020,29,5\n"))
     for path in (csv_path, parquet, gz):
         assert detect_format(path) == "demo"
+        assert is_tidy_file(path)  # the tidy reader's own check agrees
         assert load_dataset(path) == "demo dataset"
     assert seen == [csv_path, parquet, gz]

@@ -28,8 +28,8 @@ from evidence.dataset import (
 )
 from evidence.geography import neighbourhood_district
 from evidence.service import Evidence
-from evidence.sources import load_dataset
 from evidence.sources.demo import load_bundled_demo
+from evidence.sources.load import load_dataset
 from evidence.sources.neighbourhood_demo import generate_neighbourhoods
 from evidence.sources.neighbourhoods import SMALL_AREA_NOTE, read_lookup
 from evidence.sources.nomis import area_level

@@ -20,7 +20,7 @@ from evidence.cube import build_cube
 from evidence.dataset import DataError
 from evidence.levels import select_codes
 from evidence.service import Evidence, find_area, load_any
-from evidence.sources import detect_format, load_dataset
+from evidence.sources.load import detect_format, load_dataset
 from policymix_cli import main
 from tests.paths import FIXTURES
 

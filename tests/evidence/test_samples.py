@@ -12,7 +12,7 @@ import pytest
 
 from evidence.dataset import DataError
 from evidence.service import Evidence
-from evidence.sources import detect_format, load_dataset
+from evidence.sources.load import detect_format, load_dataset
 from evidence.sources.samples import load_sample, load_sample_nuts2, sample_path
 
 ROOT = Path(__file__).resolve().parents[2]
