@@ -28,6 +28,7 @@ import networkx as nx
 import pandas as pd
 
 from evidence import analysis_charts, charts
+from policy.export import vega
 from policy.catalogue import chain_graph, diagram_size, stage_views, to_png, to_svg
 
 if TYPE_CHECKING:
@@ -156,24 +157,19 @@ class ReportImage:
 def chart_png(chart: alt.TopLevelMixin | str, scale: float = CHART_SCALE) -> bytes:
     """PNG bytes of an Altair chart (or its Vega-Lite JSON), rendered offline by vl-convert;
     cached by spec and scale."""
-    import vl_convert
-
     spec = _spec(chart)
-    # Through the (cached) SVG: vl-convert's PNG is its SVG rasterised by resvg, so a report
-    # written as HTML and then as Word draws each chart once.
+    # Through the (cached) SVG: vl-convert's PNG is its SVG rasterised by resvg.
     return _cached(_digest("chart-png", str(scale), spec),  # type: ignore[return-value]
-                   lambda: vl_convert.svg_to_png(chart_svg(spec), scale=scale))
+                   lambda: vega.png(chart_svg(spec), scale=scale))
 
 
 def chart_svg(chart: alt.TopLevelMixin | str) -> str:
     """SVG text of an Altair chart (or its Vega-Lite JSON), rendered offline by vl-convert;
     cached by spec. Text in it is XML-escaped by the renderer; the HTML writer sanitises it
     again before inlining."""
-    import vl_convert
-
     spec = _spec(chart)
     return _cached(_digest("chart-svg", spec),  # type: ignore[return-value]
-                   lambda: vl_convert.vegalite_to_svg(spec))
+                   lambda: vega.svg(spec))
 
 
 def diagram_png(graph: nx.DiGraph, title: str) -> bytes:
