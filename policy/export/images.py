@@ -10,9 +10,10 @@ render is left out with a warning on the bundle rather than stopping the whole r
 
 Every rendering is kept in a process-wide cache keyed by a hash of what it is drawn from (the
 chart's Vega-Lite spec, which carries its data; the diagram's nodes, edges and title), so the
-same session state exported as Word, then HTML, then Word again renders each figure once. The
-HTML report inlines SVG (charts and diagrams alike) and never needs a PNG; the Word report
-takes the PNGs.
+same session state exported as Word, then Word again renders each figure once. The HTML
+report inlines the diagrams' SVG and each chart's Vega-Lite spec, which the reader's browser
+draws (:mod:`policy.export.web_charts`), so it renders no chart and needs no PNG; the Word
+report takes the PNGs. vl-convert is started and fed through :mod:`policy.export.vega`.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ import networkx as nx
 import pandas as pd
 
 from evidence import analysis_charts, charts
-from policy.export import vega
 from policy.catalogue import chain_graph, diagram_size, stage_views, to_png, to_svg
+from policy.export import vega
 
 if TYPE_CHECKING:
     import altair as alt
@@ -127,10 +128,14 @@ class ReportImage:
         png: bytes | Callable[[], bytes],
         svg: str | Callable[[], str] | None = None,
         width_in: float = 6.3,
+        spec: str | None = None,
     ) -> None:
         self.key = key
         self.caption = caption
         self.width_in = width_in
+        self.spec = spec
+        """A chart's Vega-Lite JSON (None for a diagram): the HTML report draws it in the
+        browser from this, so it never renders the chart itself."""
         self._png = png
         self._svg = svg
 
@@ -308,7 +313,7 @@ def _analysis_charts(bundle: ReportBundle) -> list[tuple[str, str, Any]]:
 def _chart_image(key: str, caption: str, chart: alt.TopLevelMixin) -> ReportImage:
     spec = _spec(chart)
     return ReportImage(key=key, caption=caption, png=lambda: chart_png(spec),
-                       svg=lambda: chart_svg(spec))
+                       svg=lambda: chart_svg(spec), spec=spec)
 
 
 def render_images(bundle: ReportBundle) -> dict[str, ReportImage]:
@@ -340,9 +345,10 @@ def render_images(bundle: ReportBundle) -> dict[str, ReportImage]:
 
 
 def images_as(bundle: ReportBundle, kind: str) -> dict[str, ReportImage]:
-    """The bundle's figures with their ``kind`` ("png" or "svg") rendered now, before a
-    writer lays out the report: one that fails is left out with a warning on the bundle, as a
-    chart that cannot be built is (the report's warnings list is made after this).
+    """The bundle's figures with their ``kind`` ("png", "svg", or "web": a chart's spec as it
+    is and a diagram's SVG) rendered now, before a writer lays out the report: one that fails
+    is left out with a warning on the bundle, as a chart that cannot be built is (the
+    report's warnings list is made after this).
 
     One thread: vl-convert holds the interpreter lock while it renders (measured: a Python
     thread beside it gets through 6-8% of its work), so a second thread for the charts bought
@@ -352,7 +358,9 @@ def images_as(bundle: ReportBundle, kind: str) -> dict[str, ReportImage]:
     problems: dict[str, str] = {}
     for key, image in images.items():
         try:
-            if kind == "svg" and image.has_svg:
+            if kind == "web" and image.spec is not None:
+                continue  # drawn by the reader's browser
+            if kind in ("svg", "web") and image.has_svg:
                 image.svg  # noqa: B018 - renders and keeps it
             else:
                 image.png  # noqa: B018

@@ -4,12 +4,13 @@ Why the fonts matter: vl-convert measures every piece of chart text by laying it
 (``op_text_width``), and resvg lays it out again to draw a PNG. usvg reads each glyph through
 fontdb, which maps a font *file* into memory again on every read; only the Liberation Sans that
 vl-convert carries inside itself is read from memory. On Linux fontdb loads the system fonts
-first, so a system Liberation Sans (Debian's fonts-liberation, which chromium-common depends on) wins
-the family lookup, and text costs about 3 ms a label: measured with vl-convert 1.9 on the
-report's eight charts, 1.25 s for their SVGs and 0.66 s for their PNGs, against 0.34 s and
-0.25 s with the fonts in memory - byte-identical SVGs (the same font, the same metrics) and
-PNGs that differ only in anti-aliasing at a few edge pixels (the two files are different builds
-of Liberation Sans 2).
+first, so a system Liberation Sans (Debian's fonts-liberation, a dependency of chromium-common)
+wins the family lookup, and a 15-letter label costs about 1 ms each time it is measured or
+drawn. Measured with vl-convert 1.9 on the report's eight charts (CPU, three fresh processes
+each, interleaved): SVGs 0.82-0.91 s, PNGs 0.44-0.46 s with the system's file, against
+0.44-0.66 s and 0.25 s with the fonts in memory - byte-identical SVGs (the same font, the same
+metrics) and PNGs that differ only in anti-aliasing at a few edge pixels (the two files are
+different builds of Liberation Sans 2).
 
 So before vl-convert first touches its font database, fontdb is pointed (through
 ``FONTCONFIG_FILE``, the one setting it reads) at a configuration whose only font directory
