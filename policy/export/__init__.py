@@ -26,6 +26,7 @@ __all__ = [
     "export",
     "neutralise_cell",
     "neutralise_row",
+    "prepare",
     "write_docx",
     "write_html",
     "write_json",
@@ -59,6 +60,17 @@ def write_json(bundle: ReportBundle, path: str | Path) -> Path:
     from policy.export.to_json import write_json as _write
 
     return _write(bundle, path)
+
+
+def prepare() -> None:
+    """What a first export would otherwise pay for, done ahead (the app's warm-up thread calls
+    this after loading the data): vl-convert's fonts and JavaScript engine (about 0.4 s) and
+    the Word and Excel writers' imports (python-docx, openpyxl: about 0.2 s). Thread-safe and
+    idempotent; renders nothing of any session's."""
+    from policy.export import to_docx, to_xlsx  # noqa: F401 - deferred: python-docx, openpyxl
+    from policy.export.vega import start
+
+    start(engine=True)
 
 
 WRITERS: dict[str, Callable[[ReportBundle, str | Path], Path]] = {
