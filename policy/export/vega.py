@@ -30,7 +30,7 @@ import sys
 import threading
 from pathlib import Path
 
-__all__ = ["FONT_DIRS", "png", "start", "svg"]
+__all__ = ["FONT_DIRS", "png", "png_of_spec", "start", "svg"]
 
 _DATA = Path(__file__).parent / "data"
 _NO_FONTS_CONF = _DATA / "no-system-fonts.conf"
@@ -93,6 +93,16 @@ def svg(spec: str) -> str:
         _fonts()
         _state["engine"] = True
     return vl_convert.vegalite_to_svg(spec)
+
+
+def png_of_spec(spec: str, scale: float) -> bytes:
+    """The PNG of a Vega-Lite spec (JSON text) at ``scale``: its SVG rasterised by resvg."""
+    import vl_convert
+
+    with _lock:
+        _fonts()
+        _state["engine"] = True
+    return vl_convert.vegalite_to_png(spec, scale=scale)
 
 
 def png(svg_text: str, scale: float) -> bytes:
