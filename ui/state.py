@@ -194,7 +194,10 @@ def _warm() -> None:
         analysis = analysis_of(ind, ev.dataset.source.synthetic)
         for sector in ev.cube.sectors:
             analysis.sector_spatial(sector)
-        prepare_exports()  # vl-convert's start and the writers' imports, off the first export;
+        try:  # vl-convert's start and the writers' imports, off the first export
+            prepare_exports()
+        except Exception:  # then the first export pays for them
+            logging.getLogger(__name__).exception("preparing the exports failed")
         settle(ev)  # after it, so the writers' modules are frozen with the rest
     except Exception:  # a failed warm-up only means the first page computes it
         logging.getLogger(__name__).exception("warming the bundled demo failed")
