@@ -27,8 +27,9 @@ too, as the app's pages import it at start), then times its first export:
 - ``<format>, first after the app's warm-up``: the same, after what the app's warm-up thread
   does once its data is loaded (``ui.state.warm_in_background``), untimed:
   :func:`policy.export.prepare` (vl-convert's fonts and engine started, python-docx and
-  openpyxl imported, the programmes and labels files read; nothing of the session drawn), then a collection and ``gc.freeze()``
-  (``ui.state.settle``). What the app's first export costs.
+  openpyxl imported, the programmes and labels files read; nothing of the session drawn),
+  then a collection and ``gc.freeze()`` (``ui.state.settle``). What the app's first export
+  costs.
 
 ``--repeat 0`` times only these. The HTML report draws no chart in Python (the reader's
 browser draws them from their specs), so its rows are the bundle, the diagrams and the page.
