@@ -26,6 +26,7 @@ from evidence.models import AreaProfile
 from evidence.problems import Problem, ProblemError
 from evidence.service import FULL_DEMO, Evidence, load_any, split_source
 from policy import walkthrough
+from policy.export import prepare as prepare_exports
 from policy.session import Merge, StrategySession, custom_area_problems, session_to_json
 from policy.storage import SessionStore, Settings, default_db_path
 from policy.workshop import WorkshopStore
@@ -182,7 +183,8 @@ _warm_thread: threading.Thread | None = None
 
 def _warm() -> None:
     """Fill the Evidence cache with the bundled demo and work out what its first pages read
-    (indicators, the analysis step, the spatial statistics of every sector)."""
+    (indicators, the analysis step, the spatial statistics of every sector); then start the
+    export's chart renderer (:func:`policy.export.prepare`)."""
     quiet = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
     level = quiet.level
     quiet.setLevel(logging.ERROR)  # "missing ScriptRunContext": expected, off the script thread
@@ -192,7 +194,11 @@ def _warm() -> None:
         analysis = analysis_of(ind, ev.dataset.source.synthetic)
         for sector in ev.cube.sectors:
             analysis.sector_spatial(sector)
-        settle(ev)
+        try:  # vl-convert's start and the writers' imports, off the first export
+            prepare_exports()
+        except Exception:  # then the first export pays for them
+            logging.getLogger(__name__).exception("preparing the exports failed")
+        settle(ev)  # after it, so the writers' modules are frozen with the rest
     except Exception:  # a failed warm-up only means the first page computes it
         logging.getLogger(__name__).exception("warming the bundled demo failed")
     finally:

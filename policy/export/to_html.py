@@ -1,9 +1,11 @@
-"""A single self-contained HTML report: inline CSS, charts and diagrams as inline SVG.
+"""A single self-contained HTML report: inline CSS, diagrams as inline SVG, charts drawn by
+the inlined Vega from their specs (:mod:`policy.export.web_charts`).
 
-The file loads nothing from anywhere (no scripts, no fonts, no stylesheets, no remote images)
-and says so to the browser: a Content-Security-Policy meta tag forbids scripts and any source
-but ``data:`` images, so the report can be e-mailed, archived and opened offline safely. Every
-piece of text is HTML-escaped, so a note typed in a workshop is shown, never interpreted.
+The file loads nothing from anywhere (no fonts, no stylesheets, no remote scripts or images)
+and says so to the browser: a Content-Security-Policy meta tag allows only its own two inline
+scripts (by hash), no ``eval``, no connection and no source but ``data:`` images, so the
+report can be e-mailed, archived and opened offline safely. Every piece of text is
+HTML-escaped, so a note typed in a workshop is shown, never interpreted.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from policy.export.report import (
     report_blocks,
 )
 from policy.export.safety import xml_safe
+from policy.export.web_charts import RENDER_JS, csp, spec_block
+from policy.export.web_charts import bundle as bundle_js
 
 if TYPE_CHECKING:
     from policy.export.bundle import ReportBundle
@@ -34,6 +38,12 @@ if TYPE_CHECKING:
 __all__ = ["inline_svg", "render_html", "write_html"]
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+"""The policy of a report without charts; one with charts allows its two scripts by hash
+(:func:`policy.export.web_charts.csp`)."""
+
+NOSCRIPT = ("This chart is drawn by the script inside this file: allow scripts for it to see "
+            "the chart (nothing is loaded from anywhere). The Word report has every chart as a "
+            "picture.")
 
 CSS = """
 body { font-family: Calibri, 'Segoe UI', Helvetica, Arial, sans-serif; font-size: 15px;
@@ -61,6 +71,7 @@ td.num, th.num { text-align: right; white-space: nowrap; }
 table.meta td:first-child { font-weight: bold; width: 160px; }
 figure { margin: 12px 0 22px 0; text-align: center; }
 figure img, figure svg { max-width: 100%; height: auto; }
+.vega-chart { display: inline-block; max-width: 100%; overflow-x: auto; }
 figcaption { font-style: italic; color: #444; font-size: 12.5px; margin-top: 4px; }
 p.note { color: #555; font-style: italic; }
 p.warning { color: #b00020; font-weight: bold; }
@@ -168,6 +179,12 @@ def _figure(block: Figure, images: dict[str, ReportImage], n: int) -> str:
     if image is None:
         return ""
     caption = f"<figcaption>{_e(block.caption)}</figcaption>" if block.caption else ""
+    if image.spec is not None:
+        label = _e(block.caption or image.caption)
+        body = (f'<div class="vega-chart" data-spec="fig{n}-spec" role="img" '
+                f'aria-label="{label}"><noscript>{NOSCRIPT}</noscript></div>'
+                + spec_block(image.spec, f"fig{n}-spec"))
+        return f"<figure>{body}{caption}</figure>"
     svg = image.svg if image.has_svg else None
     if svg:
         body = inline_svg(svg, f"fig{n}")
@@ -205,7 +222,8 @@ def _title(block: TitlePage) -> str:
 
 def render_html(bundle: ReportBundle) -> str:
     """The whole report as one HTML document (a string)."""
-    images = images_as(bundle, "svg")
+    images = images_as(bundle, "web")
+    charts = any(image.spec is not None for image in images.values())
     blocks = plain_blocks(report_blocks(bundle))
     taken: set[str] = set()
     body: list[str] = []
@@ -236,7 +254,7 @@ def render_html(bundle: ReportBundle) -> str:
     )
     head = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{csp() if charts else CSP}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="generator" content="policymix">\n'
         f"<title>{_e(bundle.title)} - {_e(bundle.area_label)}</title>\n"
@@ -246,9 +264,9 @@ def render_html(bundle: ReportBundle) -> str:
     # an <ol> would read "1. 1 Evidence".
     nav = f'<nav class="toc"><h2>Contents</h2><ul>{"".join(toc)}</ul></nav>'
     main = "\n".join(body).replace("</li></ul>\n<ul><li>", "</li>\n<li>")
-    return (
-        head + banner + title_html + nav + "<main>\n" + main + "\n</main>\n</body>\n</html>\n"
-    )
+    scripts = f"<script>{bundle_js()}</script>\n<script>{RENDER_JS}</script>\n" if charts else ""
+    return (head + banner + title_html + nav + "<main>\n" + main + "\n</main>\n" + scripts
+            + "</body>\n</html>\n")
 
 
 def write_html(bundle: ReportBundle, path: str | Path) -> Path:

@@ -8,6 +8,8 @@ would open it in real life: python-docx, openpyxl, html.parser and json.
 from __future__ import annotations
 
 import ast
+import base64
+import hashlib
 import html
 import json
 import re
@@ -31,6 +33,7 @@ from policy.export import (
     export,
     neutralise_cell,
     neutralise_row,
+    web_charts,
 )
 from policy.export.report import APPENDIX_TITLES, SECTION_TITLES, SUMMARY_TITLE
 from policy.export.safety import xml_safe
@@ -303,24 +306,70 @@ class _Collector(HTMLParser):
             self.h1[-1] += data
 
 
+_SCRIPT_ELEMENT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
+
+
 def test_html_is_one_self_contained_file(files: dict[str, Path]) -> None:
     text = files["html"].read_text(encoding="utf-8")
+    # The only scripts: the vendored Vega bundle and the render script (run by hash), and the
+    # charts' specs as JSON data blocks (never run).
+    executable, specs = [], []
+    for attrs, body in _SCRIPT_ELEMENT.findall(text):
+        if attrs.strip():
+            assert re.fullmatch(r'\s*type="application/json" id="fig\d+-spec"', attrs), attrs
+            specs.append(json.loads(body))
+        else:
+            executable.append(body)
+    assert executable == [web_charts.bundle(), web_charts.RENDER_JS]
+    assert len(specs) >= 6
+    assert all("$schema" not in s and ("data" in s or "datasets" in s) for s in specs)
+    assert text.count('<div class="vega-chart"') == len(specs)
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', text).group(1)
+    hashes = re.findall(r"'sha256-([^']+)'", csp)
+    assert sorted(hashes) == sorted(
+        base64.b64encode(hashlib.sha256(js.encode()).digest()).decode() for js in executable)
+    assert "default-src 'none'" in csp and "unsafe-eval" not in csp
+    script_src = csp.split("script-src")[1].split(";")[0]
+    assert "connect-src" not in csp and "unsafe-inline" not in script_src
+    rest = _SCRIPT_ELEMENT.sub("", text)  # the document around the scripts
     parser = _Collector()
-    parser.feed(text)
+    parser.feed(rest)
     parser.close()
-    assert "script" not in parser.tags and "link" not in parser.tags
-    assert "iframe" not in parser.tags and "object" not in parser.tags
-    assert not re.search(r"<script\b", text, re.I)
+    assert "link" not in parser.tags and "iframe" not in parser.tags
+    assert "object" not in parser.tags and "script" not in parser.tags
     for url in parser.urls:
         assert url.startswith(("data:", "#")), url
-    assert not re.search(r"url\(\s*['\"]?https?:", text, re.I) and "@import" not in text
-    # every figure inline as SVG (charts and diagrams alike), none as a base64 PNG
-    assert "<svg" in text and "data:image/png;base64," not in text
-    assert text.count("<figure>") == text.count("<figure><svg")
-    assert "Content-Security-Policy" in text
-    # the only http(s) text is the user's own (escaped) note, never an attribute
-    for match in re.finditer(r"https?://", text):
-        assert text[max(0, match.start() - 40):match.start()].find("HYPERLINK") >= 0
+    assert not re.search(r"url\(\s*['\"]?https?:", rest, re.I) and "@import" not in rest
+    # diagrams inline as SVG, charts as specs; none as a base64 PNG
+    assert "<svg" in rest and "data:image/png;base64," not in text
+    assert rest.count("<figure>") == rest.count("<figure><svg") + len(specs)
+    # the only http(s) text outside the library is the user's own (escaped) note
+    for match in re.finditer(r"https?://", rest):
+        assert rest[max(0, match.start() - 40):match.start()].find("HYPERLINK") >= 0
+
+
+def test_spec_blocks_cannot_be_closed_by_user_text() -> None:
+    hostile = '</script><script>alert(1)</script><!-- & "'
+    spec = json.dumps({"$schema": "https://vega.github.io/x.json", "title": hostile,
+                       "data": {"values": [{"name": hostile}]}, "mark": "bar"})
+    block = web_charts.spec_block(spec, "fig1-spec")
+    body = block.removeprefix('<script type="application/json" id="fig1-spec">')
+    body = body.removesuffix("</script>")
+    assert "<" not in body and ">" not in body and "&" not in body
+    back = json.loads(body)
+    assert back["title"] == hostile and back["data"]["values"][0]["name"] == hostile
+    assert "$schema" not in back
+
+
+def test_vendored_bundle_is_vl_converts_and_inlinable() -> None:
+    import vl_convert
+
+    js = web_charts.bundle()
+    first = js.splitlines()[0]
+    assert f"Vega {vl_convert.get_vega_version()}," in first
+    assert f"Vega-Lite {vl_convert.get_vegalite_versions()[-1]}," in first
+    assert "</script" not in js.lower() and "<!--" not in js  # safe inside a script element
+    assert (ROOT / "policy/export/data/VEGA-LICENSES.md").is_file()
 
 
 def test_html_sections_and_escaping(files: dict[str, Path]) -> None:
