@@ -102,6 +102,23 @@ def test_cba_loads_only_the_appraisal_it_computes(tmp_path):
                 *WRITERS} & loaded
 
 
+def test_appraise_to_json_loads_no_renderer(tmp_path):
+    """The JSON pack holds the appraisal's data, no figure: the chart and diagram renderers
+    (altair, vl-convert, Pillow) and the Word and Excel writers stay unloaded; the HTML pack
+    of the same session does load the figure module."""
+    session = tmp_path / "session.json"
+    _process(["session", "new", "--area", AREA, "--out", str(session)])
+    pack = tmp_path / "pack.json"
+    there = _process(["appraise", "--session", str(session), "--out", str(pack)], probe=LOADED)
+    assert json.loads(pack.read_text(encoding="utf-8"))["format"] == "policymix-report"
+    loaded = _modules(there.stdout)
+    assert "policy.export.to_json" in loaded
+    assert not {"altair", "vl_convert", "PIL", "docx", "openpyxl", "policy.export.images"} & loaded
+    html = _process(["appraise", "--session", str(session), "--out", str(tmp_path / "p.html")],
+                    probe=LOADED)
+    assert "policy.export.images" in _modules(html.stdout)
+
+
 GC_STATE = ("import gc\nprint('\\nGC', gc.isenabled(), gc.get_freeze_count())")
 
 

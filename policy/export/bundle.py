@@ -26,13 +26,13 @@ from evidence.area_analysis import analysis_of, cluster_map_frame
 from evidence.models import AreaProfile, Finding
 from policy.appraisal import AppraisalResults, AppraisalState, EvaluationPlan
 from policy.catalogue import Intervention, MixDiagnostics
-from policy.export.images import ReportImage, render_images
 from policy.mix import MixReport
 from policy.session import StrategySession
 from policy.walkthrough import WalkthroughResults, run_walkthrough
 
 if TYPE_CHECKING:
     from evidence.service import Evidence
+    from policy.export.images import ReportImage
     from rules.loader import RuleSet
 
 __all__ = ["ReportBundle", "build_bundle", "bundle_from_results"]
@@ -125,6 +125,10 @@ class ReportBundle:
     def images(self) -> dict[str, ReportImage]:
         """Charts and diagrams as PNG (and SVG for diagrams), rendered once and cached."""
         if self._images is None:
+            # Imported here: the figure modules load altair and vl-convert (0.2-0.3 s), which a
+            # JSON or spreadsheet export never uses (issue 14).
+            from policy.export.images import render_images
+
             self._images = render_images(self)
         return self._images
 
