@@ -64,12 +64,12 @@ LABEL_LIMIT_PX = 320
 """Room for a sector's or a legend entry's full name (Vega-Lite's default cuts at 180 px)."""
 
 
-def _colour() -> alt.Color:
+def _colour(orient: str = "right") -> alt.Color:
     return alt.Color(
         "quadrant:N", title="Type of sector",
         scale=alt.Scale(domain=[label("quadrant", q) for q in QUADRANT_COLOURS],
                         range=list(QUADRANT_COLOURS.values())),
-        legend=alt.Legend(labelLimit=LABEL_LIMIT_PX),
+        legend=alt.Legend(labelLimit=LABEL_LIMIT_PX, orient=orient, direction="vertical"),
     )
 
 
@@ -106,13 +106,16 @@ def bubble_size(field: str, title: str, values: Iterable[float],
 
 def sector_structure(p: AreaProfile) -> alt.Chart:
     df = sector_frame(p).dropna(subset=["employment"])
-    return alt.Chart(df, title=(
-        f"Jobs by advanced manufacturing sector, {p.area.name}, {p.period.end} "
-        f"(of {p.total_jobs:,.0f} jobs in all industries)"
+    # The denominator on a line of its own and the legend under the bars: in one line beside
+    # a side legend, a report's 520 px cut the title short and left the bars a third of it.
+    return alt.Chart(df, title=alt.TitleParams(
+        f"Jobs by advanced manufacturing sector, {p.area.name}, {p.period.end}",
+        subtitle=f"of {p.total_jobs:,.0f} jobs in all industries in {p.period.end}",
+        anchor="start", frame="bounds",
     )).mark_bar().encode(
         x=alt.X("employment:Q", title=f"jobs, {p.period.end}"),
         y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
-        color=_colour(),
+        color=_colour(orient="bottom"),
         tooltip=["label", alt.Tooltip("employment:Q", format=",.0f"),
                  alt.Tooltip("share:Q", format=".2%", title="share of all jobs"),
                  alt.Tooltip("lq:Q", format=".2f", title="LQ vs GB")],

@@ -64,3 +64,18 @@ def test_sector_names_and_legends_have_room() -> None:
     assert colour["legend"]["labelLimit"] == LABEL_LIMIT_PX
     longest = max(len(s.label) for s in p.sectors)
     assert LABEL_LIMIT_PX >= 6.5 * longest  # about 6.5 px a character at 11 px
+
+
+def test_sector_structure_title_and_legend_leave_the_bars_room() -> None:
+    """At the report's 520 px, a one-line title with the denominator was cut ("...in all
+    indu") and a side legend left the bars a third of the width: the denominator is a
+    subtitle (still with its period) and the legend sits under the bars."""
+    p = profile()
+    spec = charts.sector_structure(p).to_dict()
+    title = spec["title"]
+    assert title["text"] == (f"Jobs by advanced manufacturing sector, {p.area.name}, "
+                             f"{p.period.end}")
+    assert title["subtitle"] == (f"of {p.total_jobs:,.0f} jobs in all industries in "
+                                 f"{p.period.end}")
+    assert len(title["text"]) < 70 and len(title["subtitle"]) < 70
+    assert spec["encoding"]["color"]["legend"]["orient"] == "bottom"
