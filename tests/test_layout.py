@@ -95,6 +95,7 @@ DEFERRING_MODULES = {
     # each says in its docstring or a comment which heavy dependency it defers
     "policymix_cli",  # the policy layer and the export writers, so `areas` starts fast
     "policy.export",  # python-docx, openpyxl, figure renderers: one writer at a time
+    "policy.export.bundle",  # the figure renderers (altair, vl-convert) until a writer draws
     "ui.pages.export",  # the export package, only when a file is asked for
 }
 

@@ -125,8 +125,8 @@ class ReportBundle:
     def images(self) -> dict[str, ReportImage]:
         """Charts and diagrams as PNG (and SVG for diagrams), rendered once and cached."""
         if self._images is None:
-            # Imported here: the figure modules load altair and vl-convert (0.2-0.3 s), which a
-            # JSON or spreadsheet export never uses (issue 14).
+            # Imports deferred to here: the figure modules load altair and vl-convert
+            # (0.2-0.3 s), which a JSON or spreadsheet export never uses (issue 14).
             from policy.export.images import render_images
 
             self._images = render_images(self)
