@@ -29,7 +29,7 @@ from evidence.sources.neighbourhoods import (
 )
 from evidence.sources.nomis import nomis_shape, read_nomis_bres
 from evidence.sources.ons_gva import attach_gva, looks_like_ons_gva, xlsx_has_gva_table
-from evidence.sources.text import plain_csv, read_head_lines
+from evidence.sources.text import leading_bytes, plain_csv, read_head_lines
 from evidence.sources.tidy import looks_like_tidy
 from evidence.sources.tidy_duckdb import read_tidy_any
 
@@ -45,12 +45,7 @@ SUPPORTED_FORMATS = (
 
 def detect_parquet(path: str | Path) -> bool:
     """True for a Parquet file, gzipped or not (no text lines to point at)."""
-    with open(path, "rb") as fh:
-        magic = fh.read(4)
-    if magic.startswith(b"\x1f\x8b"):
-        with gzip.open(path, "rb") as fh:
-            magic = fh.read(4)
-    return magic == b"PAR1"
+    return leading_bytes(path) == b"PAR1"
 
 
 def detect_format(path: str | Path) -> str:

@@ -27,6 +27,7 @@ __all__ = [
     "decode_text",
     "is_gzip",
     "is_utf16",
+    "leading_bytes",
     "open_binary",
     "plain_csv",
     "read_head_lines",
@@ -44,6 +45,17 @@ unreliable, not available). Read as NaN and counted as suppressed, never as zero
 def is_gzip(path: Path) -> bool:
     with open(path, "rb") as fh:
         return fh.read(2) == b"\x1f\x8b"
+
+
+def leading_bytes(path: str | Path, n: int = 4) -> bytes:
+    """The first ``n`` bytes of a file's content, un-gzipped when it is gzipped: how a reader
+    tells Parquet (``PAR1``) from text without trusting the file's name."""
+    with open(path, "rb") as fh:
+        head = fh.read(n)
+    if head.startswith(b"\x1f\x8b"):
+        with gzip.open(path, "rb") as fh:
+            head = fh.read(n)
+    return head
 
 
 def open_binary(path: Path) -> io.BufferedIOBase:

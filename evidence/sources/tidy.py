@@ -36,7 +36,7 @@ from evidence.dataset import (
 )
 from evidence.sectors import TOTAL_CODE, SicCodeError, known_sic_codes, normalise_sic
 from evidence.sources.arrow_numpy import filled_of, rows_at
-from evidence.sources.text import csv_cells, plain_csv, read_head_lines
+from evidence.sources.text import csv_cells, leading_bytes, plain_csv, read_head_lines
 from evidence.sources.tidy_cells import (
     LINE_OFFSET,
     MAX_JOBS,
@@ -97,11 +97,7 @@ def is_tidy_file(path: Path | str) -> bool:
     ``sic``; False for anything else, and for a file it cannot read (the full detection then
     says what is wrong). Lets a caller read a tidy file without importing the other readers."""
     try:
-        with open(path, "rb") as fh:
-            magic = fh.read(4)
-        if magic.startswith(b"\x1f\x8b"):
-            with gzip.open(path, "rb") as fh:
-                magic = fh.read(4)
+        magic = leading_bytes(path)
         if magic == b"PAR1":
             return True
         if not magic or magic.startswith(b"PK"):
