@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evidence.cube import build_cube
-from evidence.dataset import Dataset, DataError, SourceInfo, validate_dataset
+from evidence.dataset import DataError, Dataset, SourceInfo, validate_dataset
 from evidence.indicator_table import indicator_columns
 from evidence.indicators import compute_indicators, year_on_year
 from evidence.service import Evidence
@@ -100,7 +100,8 @@ def test_the_two_years_give_the_table_of_every_year(
     _assert_same_table(_table(full, *period), _table(part, *period))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(years=st.lists(st.integers(2009, 2024), min_size=2, max_size=6, unique=True),
        seed=st.integers(0, 10_000), drop=st.sampled_from([0.0, 0.2, 0.5]),
        suppress=st.sampled_from([0.0, 0.2]), gb=st.booleans(),
@@ -166,7 +167,8 @@ def test_a_big_file_read_by_row_group_skips_the_groups_of_other_years(
     assert decoded == [counts[2], counts[5]]
 
 
-def _bad_file(tmp_path: Path, suffix: str, year: int, column: str, value: object) -> tuple[Path, int]:
+def _bad_file(tmp_path: Path, suffix: str, year: int, column: str,
+              value: object) -> tuple[Path, int]:  # fmt: skip
     """A tidy file with one bad employment cell in a row of ``year``; its file line."""
     ds = _dataset([2015, 2016, 2017], 1, 0.0, 0.0)
     path = write_tidy(ds, tmp_path / f"good{suffix}")
