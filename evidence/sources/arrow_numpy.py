@@ -145,10 +145,16 @@ _MAX_RUNS = 64
 def rows_at(values: Any, positions: np.ndarray) -> Any:
     """The rows at ``positions`` (sorted) of a table or record batch (as a table), an array
     or a chunked array (as a chunked array): slices of its runs of consecutive positions (a
-    tidy file's small tables are a few such runs), or Arrow's ``take`` when the positions are
-    scattered (which loads Arrow's compute module, 20-30 ms, the first time)."""
+    tidy file's small tables are a few such runs); when the positions are scattered, a
+    table's or batch's rows by :func:`rows_where` (numpy), an array's by Arrow's ``take``
+    (which loads Arrow's compute module, 20-30 ms, the first time)."""
     positions = np.asarray(positions, dtype=np.int64)
     breaks = np.flatnonzero(np.diff(positions) != 1) + 1
+    if len(breaks) >= _MAX_RUNS and isinstance(values, (pa.Table, pa.RecordBatch)):
+        table = values if isinstance(values, pa.Table) else pa.Table.from_batches([values])
+        keep = np.zeros(table.num_rows, dtype=bool)
+        keep[positions] = True
+        return rows_where(table, keep)
     if len(breaks) >= _MAX_RUNS:
         taken = values.take(arrow_of(positions))
         if isinstance(taken, pa.RecordBatch):
@@ -221,13 +227,11 @@ def rows_where(table: pa.Table, keep: np.ndarray) -> pa.Table:
     return pa.Table.from_batches(batches, schema=table.schema)
 
 
-def _bits_at(buffer: pa.Buffer, offset: int, where: np.ndarray) -> np.ndarray:
-    """The bits of a validity or boolean buffer at rows ``where``, packed again: read at
-    those rows only, not unpacked for the whole array."""
-    at = where + offset
-    raw = np.frombuffer(buffer, dtype=np.uint8)
-    bits = (raw[at >> 3] >> (at & 7).astype(np.uint8)) & 1
-    return np.packbits(bits.view(bool), bitorder="little")
+def _bits_at(buffer: pa.Buffer, offset: int, n: int, where: np.ndarray) -> np.ndarray:
+    """The bits of a validity or boolean buffer (``n`` rows from ``offset``) at rows
+    ``where``, packed again (unpacking every bit and taking is faster than shifting each
+    wanted bit out of its byte)."""
+    return np.packbits(_bits(buffer, offset, n).take(where), bitorder="little")
 
 
 def _kept(values: pa.Array, where: np.ndarray) -> pa.Array:
@@ -238,7 +242,8 @@ def _kept(values: pa.Array, where: np.ndarray) -> pa.Array:
     if values.null_count:
         if values.buffers()[0] is None:  # nulls in a dictionary's indices only
             return values.take(arrow_of(where))
-        validity = pa.py_buffer(_bits_at(values.buffers()[0], values.offset, where))
+        validity = pa.py_buffer(_bits_at(values.buffers()[0], values.offset, len(values),
+                                         where))
     if pa.types.is_dictionary(kind):
         indices = values.indices
         data = np.frombuffer(indices.buffers()[1], dtype=_dtype(indices.type),
@@ -246,7 +251,7 @@ def _kept(values: pa.Array, where: np.ndarray) -> pa.Array:
         return pa.DictionaryArray.from_buffers(
             kind, picked, [validity, pa.py_buffer(data.take(where))], values.dictionary)
     if pa.types.is_boolean(kind):
-        bits = _bits_at(values.buffers()[1], values.offset, where)
+        bits = _bits_at(values.buffers()[1], values.offset, len(values), where)
         return pa.Array.from_buffers(kind, picked, [validity, pa.py_buffer(bits)])
     dtype = _dtype(kind)
     if dtype is None:

@@ -694,8 +694,9 @@ def _rest_of_years(rest: pa.Table, rest_pos: np.ndarray,
     keep = year_mask(_column(rest, "year"), rest.num_rows, wanted)
     if keep.all():
         return rest, rest_pos
-    at = np.flatnonzero(keep)
-    return rows_at(rest, at), rest_pos[at]
+    # rows_where, not rows_at: the GVA rows of two years are a run an area, too many for
+    # slices, and Arrow's take would import its compute module (about 45 ms of start-up)
+    return rows_where(rest, keep), rest_pos[keep]
 
 
 def _kept_years(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
@@ -718,8 +719,11 @@ def _parquet_rows(pf: pq.ParquetFile, positions: np.ndarray, columns: list[str])
             group_rows = pf.read_row_group(group, columns=columns, use_threads=True)
             parts.append(take_rows(group_rows, wanted))
         elif len(wanted):
+            # Batches no bigger than the rows need (the areas and meta rows are the first
+            # few hundred of the file: 0.6 ms to decode, not 3.6 ms for a 65,536-row batch).
+            size = min(_BATCH, max(1024, 1 << int(wanted[-1] + 1).bit_length()))
             start = 0
-            for batch in pf.iter_batches(batch_size=_BATCH, row_groups=[group],
+            for batch in pf.iter_batches(batch_size=size, row_groups=[group],
                                          columns=columns):  # fmt: skip
                 stop = start + batch.num_rows
                 inside = wanted[(wanted >= start) & (wanted < stop)] - start
