@@ -831,8 +831,10 @@ def _table_codes(column: pa.ChunkedArray | pa.Array, file: str, offset: int = 0)
                  for x in chunk.dictionary.to_pylist()]
         local = np.array([TABLES.index(x) if x in TABLES else -1 for x in words] + [-1],
                          dtype=np.int8)
-        # a null index picks the appended -1
-        np.take(local, filled_of(chunk.indices, len(words)), out=table[at:at + size])
+        if len(words) == 1 and not chunk.null_count:
+            table[at:at + size] = local[0]  # one table in the chunk (a row group of jobs)
+        else:  # a null index picks the appended -1
+            np.take(local, filled_of(chunk.indices, len(words)), out=table[at:at + size])
         at += size
     if len(table) and table.min() < 0:
         bad = int(np.flatnonzero(table < 0)[0])
