@@ -910,10 +910,11 @@ def _row_groups(path: Path, columns: list[str],
 
 def _batched_scan(path: Path, names: list[str], file: str, areas: bool = False,
                   ) -> tuple[np.ndarray, AxesTally, np.ndarray, list[np.ndarray]]:
-    """Each row's table, the industry labels (``areas``: and area labels) and years of the
-    employment rows, the years of the other rows (float, NaN where missing), and per row
+    """Each row's table, the industry labels and years of the employment rows, and per row
     group how many employment rows each year has (:class:`_Lean`'s ``group_years``), of a
-    big Parquet file: one pass over three or four columns, a row group at a time."""
+    big Parquet file: one pass over three columns, a row group at a time. ``areas`` (a read
+    of some years): also the employment rows' area labels and the other tables' rows' years
+    (float, NaN where missing; else empty)."""
     parts, tally, offset = [], AxesTally(areas=areas), 0
     rest_years, group_years = [], []
     wanted = ("table", "sic", "year") + (("area_code",) if areas else ())
@@ -926,10 +927,11 @@ def _batched_scan(path: Path, names: list[str], file: str, areas: bool = False,
                   _column(rows, "area_code"))
         counted = tally.year_counts - before
         group_years.append(np.append(counted, rows.num_rows - counted.sum()))
-        year = _column(group, "year")
-        others = np.flatnonzero(table != _EMPLOYMENT)
-        rest_years.append(numpy_of(year).astype(np.float64)[others] if year is not None
-                          else np.full(len(others), np.nan))
+        if areas:  # a read of some years: the other tables' rows' years, to filter them
+            year = _column(group, "year")
+            others = np.flatnonzero(table != _EMPLOYMENT)
+            rest_years.append(numpy_of(year)[others].astype(np.float64) if year is not None
+                              else np.full(len(others), np.nan))
         parts.append(table)
         offset += n
     return ((np.concatenate(parts) if parts else np.empty(0, dtype=np.int8)), tally,
