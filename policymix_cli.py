@@ -163,7 +163,13 @@ def _tidy_indicators(args: argparse.Namespace) -> Indicators | None:
     demos, the sample, a ``file::status=`` spec or context files to merge, which go through
     ``Evidence``. A tidy file without a GVA or lookup file to merge is read by the tidy
     reader alone (numpy and Arrow, no pandas: most of this command's start-up was importing
-    it), its neighbourhoods, if any, then placed as ``load_dataset`` places them."""
+    it), its neighbourhoods, if any, then placed as ``load_dataset`` places them.
+
+    A tidy file is read for the period's two years only (``--start`` / ``--end``, else the
+    file's first and last year of employment rows): the rows of the other years are
+    neither read nor checked, which changes none of the table's numbers (every column is of
+    the start or end year, or between them). A period of one year, or backwards, reads every
+    year, so it is refused (or taken as a one-year file's snapshot) exactly as before."""
     data = args.data
     if data is None or args.context or "::" in str(data):
         return None
@@ -173,10 +179,13 @@ def _tidy_indicators(args: argparse.Namespace) -> Indicators | None:
     from evidence.indicators import compute_indicators
     from evidence.sources.tidy import is_tidy_file
 
+    years = (args.start, args.end)
+    if args.start is not None and args.end is not None and args.start >= args.end:
+        years = None
     if is_tidy_file(data) and args.gva is None and args.lookup is None:
         from evidence.sources.tidy_duckdb import read_tidy_any
 
-        ds = read_tidy_any(data, args.engine or "auto")
+        ds = read_tidy_any(data, args.engine or "auto", years)
         if ds.has_placeable_areas():
             from evidence.sources.load import place_tidy
 
@@ -184,7 +193,8 @@ def _tidy_indicators(args: argparse.Namespace) -> Indicators | None:
     else:
         from evidence.sources.load import load_dataset
 
-        ds = load_dataset(data, args.gva, args.status, args.engine or "auto", args.lookup)
+        ds = load_dataset(data, args.gva, args.status, args.engine or "auto", args.lookup,
+                          years)
     cube = build_cube(ds)
     years = [int(y) for y in cube.years]
     start = years[0] if args.start is None else int(args.start)

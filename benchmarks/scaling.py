@@ -10,6 +10,11 @@ the whole period (indicators), each stage's wall time and the process's peak res
 after it (``resource.getrusage``).
 
     python benchmarks/scaling.py [--areas 360 1000 7000 35000] [--engine auto|memory|duckdb]
+                                 [--ends]
+
+``--ends`` reads only the first and last year (``read_tidy(path, years=(None, None))``, what
+``policymix indicators`` reads for its period): the rows of the other eight years are decoded
+but neither checked nor scattered; "rows" is then the rows read.
 
 ``--engine auto`` (the default) lets ``evidence.sources.tidy_duckdb.choose_engine`` pick, as
 the app and the CLI do; ``memory`` is the lean reader (rows scattered into dense cells, a row
@@ -86,7 +91,7 @@ def scaled_file(n_areas: int) -> Path:
     return out
 
 
-def measure(path: Path, engine: str = "auto") -> dict[str, float | str]:
+def measure(path: Path, engine: str = "auto", ends: bool = False) -> dict[str, float | str]:
     """Run in a child process: each stage's seconds and the peak RSS (GB) after it."""
     from evidence.cube import build_cube  # in the child only: the parent stays small
     from evidence.indicators import compute_indicators
@@ -99,7 +104,7 @@ def measure(path: Path, engine: str = "auto") -> dict[str, float | str]:
 
     out: dict[str, float | str] = {"start_gb": peak(), "engine": choose_engine(path, engine)}
     t0 = time.perf_counter()
-    ds = read_tidy_any(path, engine)
+    ds = read_tidy_any(path, engine, (None, None) if ends else None)
     out["load_s"], out["load_gb"] = time.perf_counter() - t0, peak()
     t0 = time.perf_counter()
     cube = build_cube(ds)
@@ -116,18 +121,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--areas", type=int, nargs="+", default=[360, 1000, 7000, 35000])
     parser.add_argument("--engine", choices=["auto", "memory", "duckdb"], default="auto")
+    parser.add_argument("--ends", action="store_true",
+                        help="read only the first and last year (a period's indicators)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure(args.child, args.engine)))
+        print(json.dumps(measure(args.child, args.engine, args.ends)))
         return
-    print(f"engine asked: {args.engine}")
+    print(f"engine asked: {args.engine}; years read: "
+          f"{'the first and last' if args.ends else 'every year'}")
     print(f"{'areas':>7} {'rows':>12} {'engine':>7} {'load':>8} {'cube':>8} {'indic.':>8} "
           f"{'total':>8} {'peak GB':>8}")
     for n in args.areas:
         path = scaled_file(n)
         child = subprocess.run([sys.executable, __file__, "--child", str(path),
-                                "--engine", args.engine],
+                                "--engine", args.engine] + (["--ends"] if args.ends else []),
                                capture_output=True, text=True, check=True)
         r = json.loads(child.stdout.strip().splitlines()[-1])
         total = r["load_s"] + r["cube_s"] + r["indicators_s"]

@@ -877,9 +877,16 @@ def _add_aggregates(cube: Cube, extra: Columns | None = None) -> Cube:
 
 
 def _mode(values: np.ndarray) -> str:
-    """The most common value, the smallest of those tied (as ``pandas.Series.mode`` picks)."""
-    labels, counts = np.unique(values, return_counts=True)
-    return str(labels[np.argmax(counts)])
+    """The most common value, the smallest of those tied (as ``pandas.Series.mode`` picks).
+
+    Counted in Python: a group has a handful of districts, and ``np.unique``'s sort cost
+    about 30 us a group (2 ms of a cube's 50-odd groups, 360 in all)."""
+    counts: dict[str, int] = {}
+    for value in values.tolist():
+        key = str(value)
+        counts[key] = counts.get(key, 0) + 1
+    top = max(counts.values())
+    return min(k for k, c in counts.items() if c == top)
 
 
 def append_rows(cube: Cube, rows: pd.DataFrame | Columns,

@@ -154,6 +154,18 @@ def hoover_index(emp: np.ndarray, total: np.ndarray) -> np.ndarray:
     return 0.5 * np.nansum(np.abs(sector_dist - job_dist), axis=0)
 
 
+def year_on_year(emp: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Growth from each year to the next, E_t / E_t-1 - 1 (year axis last): undefined (NaN)
+    for the first year, and where the cube's previous year is not the year before (a cube
+    of some years only, such as a read of a period's two ends: 2015 to 2024 is not one
+    year's growth, and compound growth over a span is :func:`compound_annual_growth`)."""
+    out = np.full_like(emp, np.nan, dtype=float)
+    out[..., 1:] = _div(emp[..., 1:], emp[..., :-1]) - 1.0
+    gap = np.flatnonzero(np.diff(np.asarray(years, dtype=np.int64)) != 1) + 1
+    out[..., gap] = np.nan
+    return out
+
+
 def dynamics_class(cagr: np.ndarray) -> np.ndarray:
     """Growing (>= +1% a year), declining (<= -1% a year) or stagnating; 'unknown' without data."""
     code = np.where(cagr >= GROWING_THRESHOLD, 2, np.where(cagr <= DECLINING_THRESHOLD, 0, 1))
@@ -205,7 +217,7 @@ class Indicators:
     share: np.ndarray  # [A,S,Y]
     lq: np.ndarray  # [A,S,Y] vs Great Britain
     lq_region: np.ndarray  # [A,S,Y] vs the area's region (NaN where no region)
-    growth_1y: np.ndarray  # [A,S,Y] year-on-year (first year NaN)
+    growth_1y: np.ndarray  # [A,S,Y] year-on-year (NaN for the first year and after a gap)
     cagr: np.ndarray  # [A,S] over start..end
     nat_cagr: np.ndarray  # [S]
     ss_national: np.ndarray  # [A,S]
@@ -255,8 +267,7 @@ def compute_indicators(cube: Cube, start: int | None = None, end: int | None = N
     lq_region = location_quotient(emp, total, emp[reg], total[reg])
     lq_region[~has_region] = np.nan
 
-    growth_1y = np.full_like(emp, np.nan)
-    growth_1y[..., 1:] = _div(emp[..., 1:], emp[..., :-1]) - 1.0
+    growth_1y = year_on_year(emp, cube.years)
     cagr = compound_annual_growth(emp[..., i0], emp[..., i1], n_years)
     nat_cagr = compound_annual_growth(cube.nat_emp[:, i0], cube.nat_emp[:, i1], n_years)
     ss_n, ss_m, ss_l = shift_share(

@@ -27,6 +27,7 @@ from evidence.sources.load import load_dataset
 from evidence.sources.nomis_context import merge_context
 from evidence.sources.ons_gva import attach_gva
 from evidence.sources.samples import SAMPLE_PREFIX, load_sample
+from evidence.sources.tidy_cells import YearsWanted
 from evidence.sources.tidy_duckdb import read_tidy_any
 
 
@@ -44,7 +45,8 @@ class Evidence:
     def from_path(cls, path: str | Path | None = None,
                   gva_path: str | Path | None = None, status: str | None = None,
                   context: list[str | Path] | None = None,
-                  engine: str = "auto", lookup: str | Path | None = None) -> Evidence:
+                  engine: str = "auto", lookup: str | Path | None = None,
+                  years: YearsWanted | None = None) -> Evidence:
         """Load a file in any supported format, or the bundled demo when ``path`` is None.
 
         ``status`` picks the BRES employment status of a file that has several (default
@@ -52,10 +54,11 @@ class Evidence:
         lists NOMIS context downloads (APS qualifications and occupations, UK Business Counts)
         to merge in (:func:`evidence.sources.nomis_context.merge_context`). ``engine``: see
         :func:`load_any`; ``lookup``: an ONS area-to-district lookup for a file of
-        neighbourhoods (MSOAs, LSOAs).
+        neighbourhoods (MSOAs, LSOAs). ``years``: see :func:`load_any` (for one period's
+        indicators; the profile's trends need every year).
         """
         return cls.from_dataset(load_any(path, gva_path, status, context=context,
-                                         engine=engine, lookup=lookup))
+                                         engine=engine, lookup=lookup, years=years))
 
     @property
     def years(self) -> list[int]:
@@ -196,6 +199,7 @@ def load_any(
     context: list[str | Path] | None = None,
     engine: str = "auto",
     lookup: str | Path | None = None,
+    years: YearsWanted | None = None,
 ) -> Dataset:
     """The bundled demo for None, the full demo for ``demo:full``, the real sample for
     ``sample:nuts2``, else a file by content.
@@ -208,10 +212,14 @@ def load_any(
     numbers, no class detail) or by its size (``auto``, above
     ``evidence.sources.tidy_duckdb.OUT_OF_CORE_ROWS`` rows). ``lookup`` (an ONS area-to-
     district lookup file) places the neighbourhoods of a real file in their districts.
+    ``years`` = ``(start, end)`` reads only those two years of a tidy file, the demos
+    included (None for an end: the file's first or last year; the rows of other years are
+    neither read nor checked, :func:`evidence.sources.tidy.read_tidy`): what one period's
+    indicators need. The bundled demo (``path`` None) and the other formats read every year.
     """
     if context:
-        return merge_context(load_any(path, gva_path, status, engine=engine, lookup=lookup),
-                             context)
+        return merge_context(load_any(path, gva_path, status, engine=engine, lookup=lookup,
+                                      years=years), context)
     if path is not None:
         spec_path, spec_status = split_source(path)
         path, status = spec_path, status or spec_status
@@ -226,8 +234,8 @@ def load_any(
         return load_bundled_demo() if engine in ("auto", "memory") else \
             read_tidy_any(bundled_demo_path(), engine)
     if str(path) == FULL_DEMO:
-        return read_tidy_any(ensure_full_demo(), engine)
+        return read_tidy_any(ensure_full_demo(), engine, years)
     if str(path).startswith(SAMPLE_PREFIX):
         ds = load_sample(str(path))
         return attach_gva(ds, gva_path) if gva_path is not None else ds
-    return load_dataset(path, gva_path, status, engine, lookup)
+    return load_dataset(path, gva_path, status, engine, lookup, years)

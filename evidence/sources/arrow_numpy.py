@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["EMPTY_TEXT", "arrow_of", "filled_of", "numpy_of", "rows_at", "text_of", "valid_of"]
+__all__ = ["EMPTY_TEXT", "arrow_of", "filled_of", "numpy_of", "rows_at", "rows_where", "text_of",
+           "valid_of"]
 
 
 def _dtype(kind: pa.DataType) -> np.dtype | None:
@@ -36,7 +37,7 @@ def _dtype(kind: pa.DataType) -> np.dtype | None:
 
 def _bits(buffer: pa.Buffer, offset: int, n: int) -> np.ndarray:
     raw = np.frombuffer(buffer, dtype=np.uint8)
-    return np.unpackbits(raw, count=offset + n, bitorder="little")[offset:].astype(bool)
+    return np.unpackbits(raw, count=offset + n, bitorder="little")[offset:].view(bool)
 
 
 def valid_of(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -144,10 +145,16 @@ _MAX_RUNS = 64
 def rows_at(values: Any, positions: np.ndarray) -> Any:
     """The rows at ``positions`` (sorted) of a table or record batch (as a table), an array
     or a chunked array (as a chunked array): slices of its runs of consecutive positions (a
-    tidy file's small tables are a few such runs), or Arrow's ``take`` when the positions are
-    scattered (which loads Arrow's compute module, 20-30 ms, the first time)."""
+    tidy file's small tables are a few such runs); when the positions are scattered, a
+    table's or batch's rows by :func:`rows_where` (numpy), an array's by Arrow's ``take``
+    (which loads Arrow's compute module, 20-30 ms, the first time)."""
     positions = np.asarray(positions, dtype=np.int64)
     breaks = np.flatnonzero(np.diff(positions) != 1) + 1
+    if len(breaks) >= _MAX_RUNS and isinstance(values, (pa.Table, pa.RecordBatch)):
+        table = values if isinstance(values, pa.Table) else pa.Table.from_batches([values])
+        keep = np.zeros(table.num_rows, dtype=bool)
+        keep[positions] = True
+        return rows_where(table, keep)
     if len(breaks) >= _MAX_RUNS:
         taken = values.take(arrow_of(positions))
         if isinstance(taken, pa.RecordBatch):
@@ -193,3 +200,62 @@ def text_of(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, list[str], 
     renumber = np.full(len(labels), -1, dtype=np.int64)
     renumber[used] = np.arange(len(used))
     return labels[code], labels[used].tolist(), renumber[code]
+
+
+def rows_where(table: pa.Table, keep: np.ndarray) -> pa.Table:
+    """The rows of ``table`` where ``keep`` is True, gathered through the columns' buffers by
+    numpy: a year filter keeps runs of a few hundred rows out of millions, too many runs for
+    :func:`rows_at`'s slices, and Arrow's own ``filter`` loads its compute module (20-30 ms)
+    and concatenates the chunks first. Dictionary columns keep their dictionaries (only the
+    indices are gathered); integers, floats, flags and nulls are gathered with their
+    validity. A column of another kind goes through Arrow's ``filter``."""
+    batches, at = [], 0
+    for batch in table.to_batches():
+        n = batch.num_rows
+        mask = keep[at:at + n]
+        at += n
+        if not n:
+            continue
+        if mask.all():
+            batches.append(batch)
+            continue
+        where = np.flatnonzero(mask)  # a take of these is cheaper than a compress a column
+        columns = [_kept(batch.column(i), where) for i in range(batch.num_columns)]
+        batches.append(pa.RecordBatch.from_arrays(columns, schema=batch.schema))
+    if at != len(keep):
+        raise ValueError(f"a mask of {len(keep)} rows for a table of {at}")
+    return pa.Table.from_batches(batches, schema=table.schema)
+
+
+def _bits_at(buffer: pa.Buffer, offset: int, n: int, where: np.ndarray) -> np.ndarray:
+    """The bits of a validity or boolean buffer (``n`` rows from ``offset``) at rows
+    ``where``, packed again (unpacking every bit and taking is faster than shifting each
+    wanted bit out of its byte)."""
+    return np.packbits(_bits(buffer, offset, n).take(where), bitorder="little")
+
+
+def _kept(values: pa.Array, where: np.ndarray) -> pa.Array:
+    kind, picked = values.type, len(where)
+    if pa.types.is_null(kind):
+        return pa.nulls(picked, kind)
+    validity = None
+    if values.null_count:
+        if values.buffers()[0] is None:  # nulls in a dictionary's indices only
+            return values.take(arrow_of(where))
+        validity = pa.py_buffer(_bits_at(values.buffers()[0], values.offset, len(values),
+                                         where))
+    if pa.types.is_dictionary(kind):
+        indices = values.indices
+        data = np.frombuffer(indices.buffers()[1], dtype=_dtype(indices.type),
+                             count=indices.offset + len(indices))[indices.offset:]
+        return pa.DictionaryArray.from_buffers(
+            kind, picked, [validity, pa.py_buffer(data.take(where))], values.dictionary)
+    if pa.types.is_boolean(kind):
+        bits = _bits_at(values.buffers()[1], values.offset, len(values), where)
+        return pa.Array.from_buffers(kind, picked, [validity, pa.py_buffer(bits)])
+    dtype = _dtype(kind)
+    if dtype is None:
+        return values.take(arrow_of(where))
+    data = np.frombuffer(values.buffers()[1], dtype=dtype,
+                         count=values.offset + len(values))[values.offset:]
+    return pa.Array.from_buffers(kind, picked, [validity, pa.py_buffer(data.take(where))])

@@ -31,6 +31,7 @@ from evidence.sources.nomis import nomis_shape, read_nomis_bres
 from evidence.sources.ons_gva import attach_gva, looks_like_ons_gva, xlsx_has_gva_table
 from evidence.sources.text import leading_bytes, plain_csv, read_head_lines
 from evidence.sources.tidy import looks_like_tidy
+from evidence.sources.tidy_cells import YearsWanted
 from evidence.sources.tidy_duckdb import read_tidy_any
 
 __all__ = ["SUPPORTED_FORMATS", "detect_format", "load_dataset", "place_tidy"]
@@ -103,6 +104,7 @@ def detect_format(path: str | Path) -> str:
 def load_dataset(
     path: str | Path, gva_path: str | Path | None = None, status: str | None = None,
     engine: str = "auto", lookup: str | Path | None = None,
+    years: YearsWanted | None = None,
 ) -> Dataset:
     """Read an employment file of any supported format, optionally with an ONS GVA file.
 
@@ -111,12 +113,16 @@ def load_dataset(
     file in memory or out of core (``evidence.sources.tidy_duckdb``; ``auto``: by its size).
     ``lookup`` is an ONS area-to-district lookup placing the file's neighbourhoods (MSOAs,
     LSOAs) in their districts (:mod:`evidence.sources.neighbourhoods`); without one they are
-    placed by the file's own districts or their ONS names.
+    placed by the file's own districts or their ONS names. ``years`` (``(start, end)``, None
+    for the file's first / last year) reads only those two years of a tidy file
+    (:func:`evidence.sources.tidy.read_tidy`); the other readers read every year.
     """
     fmt = detect_format(path)
     table = read_lookup(lookup) if lookup is not None else None
     if fmt == "demo":
-        ds = place_tidy(read_tidy_any(path, engine), path, table)
+        tidy = read_tidy_any(path, engine) if years is None else \
+            read_tidy_any(path, engine, years)
+        ds = place_tidy(tidy, path, table)
     elif fmt in ("nomis_bulk", "nomis_query"):
         with plain_csv(path) as plain:
             try:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,7 +36,7 @@ from evidence.dataset import (
     validate_dataset,
 )
 from evidence.sectors import TOTAL_CODE, SicCodeError, known_sic_codes, normalise_sic
-from evidence.sources.arrow_numpy import filled_of, rows_at
+from evidence.sources.arrow_numpy import filled_of, numpy_of, rows_at, rows_where
 from evidence.sources.text import csv_cells, leading_bytes, plain_csv, read_head_lines
 from evidence.sources.tidy_cells import (
     LINE_OFFSET,
@@ -43,6 +44,9 @@ from evidence.sources.tidy_cells import (
     YEAR_RANGE,
     AxesTally,
     Scatter,
+    YearsWanted,
+    wanted_years,
+    year_mask,
 )
 from evidence.sources.tidy_tables import small_tables
 
@@ -451,10 +455,23 @@ class _Rows:
             raise self.fail(bad, None, f"duplicate {self.name} row ({shown})")
 
 
-def read_tidy(path: Path | str) -> Dataset:
+def read_tidy(path: Path | str, years: YearsWanted | None = None) -> Dataset:
     """Read a file written by ``write_tidy`` (CSV, gzip CSV or Parquet) into a validated Dataset.
 
     Every problem is a ``DataError`` naming the file, the line (header = line 1) and the column.
+
+    ``years`` = ``(start, end)`` reads only those two years (None for an end: the first or
+    last year of the file's employment rows), which is all a period's indicators need
+    (:func:`evidence.indicators.compute_indicators` of ``start``-``end``, the ``indicators``
+    command's table): the employment, GVA and context rows of the other years are neither
+    read into the Dataset nor checked (every row that is read is checked as always, and a
+    row whose year is missing or not whole is read, so it is reported as before). The
+    cells' area and industry-code axes are still those of every year's employment rows
+    (their labels are tallied, not checked), so a period's indicators are the same numbers
+    as from a read of every year. Only the lean path filters: a file that needs the located
+    pandas path (a CSV Arrow cannot parse typed) is read whole, every year. The Parquet
+    columns are decoded whole either way (the rows of a year are spread over every row
+    group of a file written area by area); what is saved is every step after the decode.
 
     The employment table (nearly every row) is read lean: only its columns (for Parquet, the
     other columns only for the few rows of the other tables), text as dictionary codes, every
@@ -467,8 +484,8 @@ def read_tidy(path: Path | str) -> Dataset:
     file = str(path)
     if not path.exists():
         raise DataError("file not found", file=file)
-    raw = _read_parquet(path) if path.suffix == ".parquet" else _read_csv(path)
-    if not isinstance(raw, _Lean):  # a frame: the located path
+    raw = _read_parquet(path, years) if path.suffix == ".parquet" else _read_csv(path, years)
+    if not isinstance(raw, _Lean):  # a frame: the located path (every year)
         return _read_frame(raw, file)
     # The small tables checked on whole arrays; only when a check fails (or a column needs
     # converting) through the located path, which says what and where.
@@ -478,11 +495,11 @@ def read_tidy(path: Path | str) -> Dataset:
         areas = _areas(tables["areas"], file)
     else:
         areas = small.areas
-    if len(raw.rest_pos) == len(raw.table):
+    if not raw.has_employment:
         raise DataError("no employment rows", file=file)
     codes = np.asarray(areas["area_code"], dtype=str)
-    cells = (_whole_cells(raw.main, raw.table, codes, file) if raw.main is not None
-             else _batched_cells(path, raw.table, raw.tally, codes, file))
+    cells = (_whole_cells(raw, codes, file) if raw.main is not None
+             else _batched_cells(path, raw, codes, file))
     if small is None:
         return _dataset(tables, areas, cells, file)
     source = _source_from_meta(small.meta_keys, small.meta_values, file)
@@ -559,15 +576,26 @@ the size of the cube); a smaller one whole, by Arrow's threaded reader (faster).
 
 
 class _Lean:
-    """A file read lean: the main columns of every row, each row's table (an index into
-    ``TABLES``), and the rows of the small tables (all columns) with their file positions."""
+    """A file read lean: the employment rows to scatter (their main columns and file
+    positions), each row's table (an index into ``TABLES``), the rows of the small tables
+    (all columns) with their file positions, the tally of every employment row's labels and
+    years, and the years read (None: every year)."""
 
-    def __init__(self, main: pa.Table | None, table: np.ndarray, rest: pa.Table,
-                 rest_pos: np.ndarray, tally: AxesTally | None = None) -> None:  # fmt: skip
+    def __init__(self, main: tuple[pa.Table, np.ndarray | int] | None, table: np.ndarray,
+                 rest: pa.Table, rest_pos: np.ndarray, tally: AxesTally,
+                 wanted: np.ndarray | None = None,
+                 group_years: list[np.ndarray] | None = None) -> None:  # fmt: skip
         """``main`` is None for a file read by row group (its rows are read again then, and
-        ``tally`` holds what the first pass found)."""
+        ``tally`` holds what the first pass found; ``group_years``: per row group, how many
+        of its employment rows each year of ``YEAR_RANGE`` has, and last those with a year
+        outside it or none)."""
         self.main, self.table, self.rest, self.rest_pos = main, table, rest, rest_pos
-        self.tally = tally
+        self.tally, self.wanted, self.group_years = tally, wanted, group_years
+
+    @property
+    def has_employment(self) -> bool:
+        """The file has employment rows (of any year)."""
+        return self.tally.rows > 0
 
 
 def _lean_types_ok(schema: pa.Schema) -> bool:
@@ -596,7 +624,7 @@ def _require_main(names: list[str], file: str) -> None:
         raise DataError(f"missing column {missing[0]!r}", file=file, row=1, column=missing[0])
 
 
-def _read_parquet(path: Path) -> _Lean | pd.DataFrame:
+def _read_parquet(path: Path, years: YearsWanted | None = None) -> _Lean | pd.DataFrame:
     """Parquet, projected: the main columns for every row (read by Arrow's threaded dataset
     reader, text straight as dictionaries), the other columns for the small tables' rows only
     (decoding stops after the last batch that holds one of their rows)."""
@@ -610,27 +638,100 @@ def _read_parquet(path: Path) -> _Lean | pd.DataFrame:
         _require_main(schema.names, name)
         columns = [c for c in _MAIN_COLUMNS if c in schema.names]
         pf = pq.ParquetFile(path, read_dictionary=text)
-        tally = None
         if pf.metadata.num_rows > BATCHED_ROWS:
-            main = None
-            table, tally = _batched_scan(path, schema.names, name)
+            table, tally, rest_years, group_years = _batched_scan(path, schema.names, name,
+                                                                  years is not None)
+            wanted = None if years is None else wanted_years(years, tally.year_counts, name)
             rest_pos = np.flatnonzero(table != _EMPLOYMENT)
+            if wanted is not None:
+                rest_pos = rest_pos[_kept_years(rest_years, wanted)]
             rest = _parquet_rows(pf, rest_pos, list(schema.names))
-        else:
-            # ParquetFile.read, not pq.read_table: the latter goes through pyarrow.dataset,
-            # whose import brings in pandas (0.2 s of a command's start-up).
-            main = pf.read(columns=columns, use_threads=True)
-            table = _table_codes(main["table"], name)
-            rest_pos = np.flatnonzero(table != _EMPLOYMENT)
-            rest = take_rows(main, rest_pos)
-            others = [c for c in schema.names if c not in columns]
-            if others:
-                picked = _parquet_rows(pf, rest_pos, others)
-                for column in others:
-                    rest = rest.append_column(column, picked[column])
+            return _Lean(None, table, rest, rest_pos, tally, wanted, group_years)
+        # ParquetFile.read, not pq.read_table: the latter goes through pyarrow.dataset,
+        # whose import brings in pandas (0.2 s of a command's start-up).
+        main = pf.read(columns=columns, use_threads=True)
+        table = _table_codes(main["table"], name)
+        rest_pos = np.flatnonzero(table != _EMPLOYMENT)
+        others = [c for c in schema.names if c not in columns]
+        # The small tables' other columns are decoded (by Arrow, without the GIL) in a
+        # thread while this one tallies, filters and gathers the employment rows: on two
+        # cores the decode (most of a row group's 18 columns, 5-8 ms) is then off the path.
+        picked = _Background(_parquet_rows, pf, rest_pos, others) if others else None
+        employment, tally, wanted = _employment_read(main, table, years, name)
+        rest = take_rows(main, rest_pos)
+        if picked is not None:
+            got = picked.result()
+            for column in others:
+                rest = rest.append_column(column, got[column])
+        rest, rest_pos = _rest_of_years(rest, rest_pos, wanted)
     except (pa.ArrowException, OSError) as exc:
         raise DataError(f"not a readable Parquet file ({exc})", file=name) from exc
-    return _Lean(main, table, rest, rest_pos, tally)
+    return _Lean(employment, table, rest, rest_pos, tally, wanted)
+
+
+class _Background:
+    """``fn(*args)`` run in a thread from now; :meth:`result` waits for it (and raises what
+    it raised)."""
+
+    def __init__(self, fn: Callable[..., pa.Table], *args: object) -> None:
+        self._result: pa.Table | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fn, args), daemon=True)
+        self._thread.start()
+
+    def _run(self, fn: Callable[..., pa.Table], args: tuple[object, ...]) -> None:
+        try:
+            self._result = fn(*args)
+        except BaseException as exc:  # handed to the caller by result()
+            self._error = exc
+
+    def result(self) -> pa.Table:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+
+def _employment_read(main: pa.Table, table: np.ndarray, years: YearsWanted | None,
+                     file: str) -> tuple[tuple[pa.Table, np.ndarray | int], AxesTally,
+                                         np.ndarray | None]:  # fmt: skip
+    """The employment rows to scatter and their file positions, the tally of every
+    employment row (labels and years; with ``years``, the areas too) and the years read:
+    with ``years``, only the rows of those years (and those without a whole year, which the
+    scatter reports) are kept, gathered by numpy."""
+    rows, positions = _employment_rows(main, table)
+    tally = AxesTally(areas=years is not None)
+    tally.add(_column(rows, "sic"), _column(rows, "year"), rows.num_rows,
+              _column(rows, "area_code"))
+    if years is None:
+        return (rows, positions), tally, None
+    wanted = wanted_years(years, tally.year_counts, file)
+    keep = year_mask(_column(rows, "year"), rows.num_rows, wanted)
+    if not keep.all():
+        at = np.flatnonzero(keep)
+        positions = at + positions if isinstance(positions, int) else positions[at]
+        rows = rows_where(rows, keep)
+    return (rows, positions), tally, wanted
+
+
+def _rest_of_years(rest: pa.Table, rest_pos: np.ndarray,
+                   wanted: np.ndarray | None) -> tuple[pa.Table, np.ndarray]:  # fmt: skip
+    """The small tables' rows of the years read (areas and meta rows have no year: kept)."""
+    if wanted is None or not len(rest_pos):
+        return rest, rest_pos
+    keep = year_mask(_column(rest, "year"), rest.num_rows, wanted)
+    if keep.all():
+        return rest, rest_pos
+    # rows_where, not rows_at: the GVA rows of two years are a run an area, too many for
+    # slices, and Arrow's take would import its compute module (about 45 ms of start-up)
+    return rows_where(rest, keep), rest_pos[keep]
+
+
+def _kept_years(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """:func:`year_mask` of years already as float64 (NaN where missing)."""
+    with np.errstate(invalid="ignore"):
+        return np.isin(values, wanted) | np.isnan(values) | (values != np.round(values))
 
 
 def _parquet_rows(pf: pq.ParquetFile, positions: np.ndarray, columns: list[str]) -> pa.Table:
@@ -647,8 +748,11 @@ def _parquet_rows(pf: pq.ParquetFile, positions: np.ndarray, columns: list[str])
             group_rows = pf.read_row_group(group, columns=columns, use_threads=True)
             parts.append(take_rows(group_rows, wanted))
         elif len(wanted):
+            # Batches no bigger than the rows need (the areas and meta rows are the first
+            # few hundred of the file: 0.6 ms to decode, not 3.6 ms for a 65,536-row batch).
+            size = min(_BATCH, max(1024, 1 << int(wanted[-1] + 1).bit_length()))
             start = 0
-            for batch in pf.iter_batches(batch_size=_BATCH, row_groups=[group],
+            for batch in pf.iter_batches(batch_size=size, row_groups=[group],
                                          columns=columns):  # fmt: skip
                 stop = start + batch.num_rows
                 inside = wanted[(wanted >= start) & (wanted < stop)] - start
@@ -664,7 +768,7 @@ def _parquet_rows(pf: pq.ParquetFile, positions: np.ndarray, columns: list[str])
     return pa.concat_tables(parts, promote_options="permissive")
 
 
-def _read_csv(path: Path) -> _Lean | pd.DataFrame:
+def _read_csv(path: Path, years: YearsWanted | None = None) -> _Lean | pd.DataFrame:
     """A CSV read typed by Arrow (text as dictionaries); a conversion error is located, and a
     file Arrow cannot parse at all falls back to text (``pd.DataFrame``)."""
     import pyarrow.csv as pacsv
@@ -699,9 +803,11 @@ def _read_csv(path: Path) -> _Lean | pd.DataFrame:
     if not _lean_types_ok(table.schema):
         return table.to_pandas()
     codes = _table_codes(table["table"], name)
-    rest_pos = np.flatnonzero(codes != _EMPLOYMENT)
     main = table.select([c for c in _MAIN_COLUMNS if c in table.column_names])
-    return _Lean(main, codes, take_rows(table, rest_pos), rest_pos)
+    employment, tally, wanted = _employment_read(main, codes, years, name)
+    rest_pos = np.flatnonzero(codes != _EMPLOYMENT)
+    rest, rest_pos = _rest_of_years(take_rows(table, rest_pos), rest_pos, wanted)
+    return _Lean(employment, codes, rest, rest_pos, tally, wanted)
 
 
 def _table_codes(column: pa.ChunkedArray | pa.Array, file: str, offset: int = 0) -> np.ndarray:
@@ -725,8 +831,10 @@ def _table_codes(column: pa.ChunkedArray | pa.Array, file: str, offset: int = 0)
                  for x in chunk.dictionary.to_pylist()]
         local = np.array([TABLES.index(x) if x in TABLES else -1 for x in words] + [-1],
                          dtype=np.int8)
-        # a null index picks the appended -1
-        np.take(local, filled_of(chunk.indices, len(words)), out=table[at:at + size])
+        if len(words) == 1 and not chunk.null_count:
+            table[at:at + size] = local[0]  # one table in the chunk (a row group of jobs)
+        else:  # a null index picks the appended -1
+            np.take(local, filled_of(chunk.indices, len(words)), out=table[at:at + size])
         at += size
     if len(table) and table.min() < 0:
         bad = int(np.flatnonzero(table < 0)[0])
@@ -767,13 +875,12 @@ def take_rows(table: pa.Table, positions: np.ndarray) -> pa.Table:
     return pa.concat_tables(parts)
 
 
-def _whole_cells(main: pa.Table, table: np.ndarray, areas: np.ndarray,
-                 file: str) -> EmploymentCells:  # fmt: skip
-    """The cells of a file read whole (CSV, or Parquet small enough): one scatter."""
-    rows, positions = _employment_rows(main, table)
-    tally = AxesTally()
-    tally.add(_column(rows, "sic"), _column(rows, "year"), rows.num_rows)
-    scatter = Scatter(tally.axes(areas), file)
+def _whole_cells(raw: _Lean, areas: np.ndarray, file: str) -> EmploymentCells:
+    """The cells of a file read whole (CSV, or Parquet small enough): one scatter of the
+    employment rows read (:func:`_employment_read`)."""
+    assert raw.main is not None
+    rows, positions = raw.main
+    scatter = Scatter(raw.tally.axes(areas, raw.wanted), file)
     scatter.add(rows, positions)
     return scatter.cells()
 
@@ -782,41 +889,83 @@ def _column(rows: pa.Table | pa.RecordBatch, name: str) -> pa.ChunkedArray | pa.
     return rows.column(name) if name in rows.schema.names else None
 
 
-def _row_groups(path: Path, columns: list[str]) -> Iterator[pa.Table]:
+def _row_groups(path: Path, columns: list[str],
+                read: Callable[[int], bool] | None = None) -> Iterator[tuple[int, pa.Table | None]]:
     """The ``columns`` of a Parquet file one row group at a time, in file order, each read by
-    Arrow's threaded dataset reader with text as dictionaries."""
+    Arrow's threaded dataset reader with text as dictionaries: (rows in the group, its
+    table); the table is None for a group that ``read`` (group number -> bool) skips."""
     import pyarrow.dataset as pads
     text = [c for c in ("table", "area_code", "sic") if c in columns]
     fmt = pads.ParquetFileFormat(read_options=pads.ParquetReadOptions(dictionary_columns=text))
+    number = 0
     for fragment in pads.dataset(path, format=fmt).get_fragments():
         for group in fragment.split_by_row_group():
-            yield group.to_table(columns=columns, use_threads=True)
+            if read is not None and not read(number):
+                yield group.row_groups[0].num_rows, None
+            else:
+                table = group.to_table(columns=columns, use_threads=True)
+                yield table.num_rows, table
+            number += 1
 
 
-def _batched_scan(path: Path, names: list[str], file: str) -> tuple[np.ndarray, AxesTally]:
-    """Each row's table, and the industry labels and years of the employment rows, of a big
-    Parquet file: one pass over three columns, a row group at a time."""
-    parts, tally, offset = [], AxesTally(), 0
-    for group in _row_groups(path, [c for c in ("table", "sic", "year") if c in names]):
+def _batched_scan(path: Path, names: list[str], file: str, areas: bool = False,
+                  ) -> tuple[np.ndarray, AxesTally, np.ndarray, list[np.ndarray]]:
+    """Each row's table, the industry labels and years of the employment rows, and per row
+    group how many employment rows each year has (:class:`_Lean`'s ``group_years``), of a
+    big Parquet file: one pass over three columns, a row group at a time. ``areas`` (a read
+    of some years): also the employment rows' area labels and the other tables' rows' years
+    (float, NaN where missing; else empty)."""
+    parts, tally, offset = [], AxesTally(areas=areas), 0
+    rest_years, group_years = [], []
+    wanted = ("table", "sic", "year") + (("area_code",) if areas else ())
+    for n, group in _row_groups(path, [c for c in wanted if c in names]):
+        assert group is not None
         table = _table_codes(group["table"], file, offset)
         rows, _ = _employment_rows(group, table)
-        tally.add(_column(rows, "sic"), _column(rows, "year"), rows.num_rows)
+        before = tally.year_counts.copy()
+        tally.add(_column(rows, "sic"), _column(rows, "year"), rows.num_rows,
+                  _column(rows, "area_code"))
+        counted = tally.year_counts - before
+        group_years.append(np.append(counted, rows.num_rows - counted.sum()))
+        if areas:  # a read of some years: the other tables' rows' years, to filter them
+            year = _column(group, "year")
+            others = np.flatnonzero(table != _EMPLOYMENT)
+            rest_years.append(numpy_of(year)[others].astype(np.float64) if year is not None
+                              else np.full(len(others), np.nan))
         parts.append(table)
-        offset += group.num_rows
-    return (np.concatenate(parts) if parts else np.empty(0, dtype=np.int8)), tally
+        offset += n
+    return ((np.concatenate(parts) if parts else np.empty(0, dtype=np.int8)), tally,
+            np.concatenate(rest_years) if rest_years else np.empty(0), group_years)
 
 
-def _batched_cells(path: Path, table: np.ndarray, tally: AxesTally, areas: np.ndarray,
-                   file: str) -> EmploymentCells:  # fmt: skip
+def _batched_cells(path: Path, raw: _Lean, areas: np.ndarray, file: str) -> EmploymentCells:
     """The cells of a big Parquet file, scattered a row group at a time (the first pass,
-    :func:`_batched_scan`, sized them): no more than one row group of rows is in memory."""
-    scatter = Scatter(tally.axes(areas), file)
+    :func:`_batched_scan`, sized them): no more than one row group of rows is in memory.
+    With years to read, a row group none of whose employment rows is of those years (or
+    lacks a whole one) is not read at all (a file written by year skips most of them)."""
+    wanted, table = raw.wanted, raw.table
+    scatter = Scatter(raw.tally.axes(areas, wanted), file)
     names = pq.read_schema(path).names
+    read = None
+    if wanted is not None and raw.group_years is not None:
+        slots = wanted[(wanted >= YEAR_RANGE[0]) & (wanted <= YEAR_RANGE[1])] - YEAR_RANGE[0]
+        counts = raw.group_years
+
+        def read(number: int) -> bool:
+            return bool(counts[number][slots].any() or counts[number][-1])
+
     offset = 0
-    for group in _row_groups(path, [c for c in _MAIN_COLUMNS if c in names]):
-        rows, positions = _employment_rows(group, table[offset:offset + group.num_rows])
-        scatter.add(rows, positions + offset)
-        offset += group.num_rows
+    for n, group in _row_groups(path, [c for c in _MAIN_COLUMNS if c in names], read):
+        if group is not None:
+            rows, positions = _employment_rows(group, table[offset:offset + n])
+            if wanted is not None:
+                keep = year_mask(_column(rows, "year"), rows.num_rows, wanted)
+                at = np.flatnonzero(keep)
+                positions = at + positions if isinstance(positions, int) else positions[at]
+                rows = rows_where(rows, keep)
+            if rows.num_rows:
+                scatter.add(rows, positions + offset)
+        offset += n
     return scatter.cells()
 
 

@@ -37,9 +37,12 @@ __all__ = [
     "AxesTally",
     "EmploymentAxes",
     "Scatter",
+    "YearsWanted",
     "employment_axes",
     "first",
     "located",
+    "wanted_years",
+    "year_mask",
 ]
 
 LINE_OFFSET = 2  # data row i (0-based) is on line i + 2: the header is line 1
@@ -218,12 +221,18 @@ class EmploymentAxes:
     key_of_raw: np.ndarray  # [raw] index into keys, _UNKNOWN when not a SIC 2007 code
     keys: np.ndarray
     years: np.ndarray
+    area_rows: np.ndarray | None = None
+    """[area] True where the file has employment rows for the area in any year, when only
+    some years are read (an area whose rows are all in other years stays in the cells, as
+    in a read of every year); None: the rows read say it."""
 
 
-def employment_axes(areas: np.ndarray, sic_labels: Iterable[str],
-                    year_counts: np.ndarray) -> EmploymentAxes:  # fmt: skip
+def employment_axes(areas: np.ndarray, sic_labels: Iterable[str], year_counts: np.ndarray,
+                    area_labels: Iterable[str] | None = None) -> EmploymentAxes:  # fmt: skip
     """The axes from the areas table, the industry labels the employment rows use and how
-    many rows each year of ``YEAR_RANGE`` has (``np.bincount`` of ``year - YEAR_RANGE[0]``)."""
+    many rows each year of ``YEAR_RANGE`` has (``np.bincount`` of ``year - YEAR_RANGE[0]``;
+    the years with a count are the axis); ``area_labels``: the area labels the employment
+    rows of every year use, when only some years are read."""
     raw = sorted({str(x).strip() for x in sic_labels} - {""})
     normalised = []
     for label in raw:
@@ -236,8 +245,68 @@ def employment_axes(areas: np.ndarray, sic_labels: Iterable[str],
     where = {k: i for i, k in enumerate(keys.tolist())}
     key_of_raw = np.array([where.get(k, _UNKNOWN) for k in normalised], dtype=np.int32)
     years = np.flatnonzero(np.asarray(year_counts)) + YEAR_RANGE[0]
+    area_rows = None
+    if area_labels is not None:
+        used = {str(a).strip() for a in area_labels}
+        area_rows = np.array([a in used for a in np.asarray(areas, dtype=str).tolist()],
+                             dtype=bool)
     return EmploymentAxes(np.asarray(areas, dtype=str), arrow_of(raw),
-                          key_of_raw, keys, years.astype(np.int64))
+                          key_of_raw, keys, years.astype(np.int64), area_rows)
+
+
+YearsWanted = tuple[int | None, int | None]
+"""``(start, end)`` of a read of two years only: the rows of other years are not read;
+None for an end: the first / last year of the file's employment rows."""
+
+
+def wanted_years(wanted: YearsWanted, year_counts: np.ndarray,
+                 file: str) -> np.ndarray | None:  # fmt: skip
+    """The years to read (sorted, distinct) for ``wanted``, given how many employment rows
+    each year of ``YEAR_RANGE`` has in the file (:attr:`AxesTally.year_counts`, every row);
+    a year asked for by number that no employment row has is an error naming the file's
+    years (a read of every year would fail on it later, less clearly). None (read every
+    year) when no employment row has a plausible year."""
+    present = np.flatnonzero(year_counts) + YEAR_RANGE[0]
+    if not len(present):
+        return None  # no plausible year: every row is read, and the read says what is wrong
+    chosen = []
+    for year, default in zip(wanted, (present[0], present[-1]), strict=True):
+        if year is None:
+            chosen.append(int(default))
+            continue
+        if not (YEAR_RANGE[0] <= int(year) <= YEAR_RANGE[1]) or not year_counts[
+                int(year) - YEAR_RANGE[0]]:
+            raise DataError(f"no employment rows for the year {int(year)} (the file's "
+                            f"employment rows are of {present[0]}-{present[-1]})", file=file)
+        chosen.append(int(year))
+    # sorted(set()), not np.unique: a plain np.unique imports numpy.ma (10 ms of start-up)
+    return np.array(sorted(set(chosen)), dtype=np.int64)
+
+
+def year_mask(column: pa.Array | pa.ChunkedArray | None, n: int,
+              years: np.ndarray) -> np.ndarray:  # fmt: skip
+    """Per row: read it? True where the year is one of ``years``, and where it is missing or
+    not a whole number (so the read reports that row, as a read of every year does); False
+    for a row of another year, which is then neither read nor checked."""
+    if column is None:
+        return np.ones(n, dtype=bool)
+    keep = np.empty(n, dtype=bool)
+    at = 0
+    for chunk in _chunks(column):
+        size = len(chunk)
+        if pa.types.is_integer(chunk.type) and not chunk.null_count:
+            values = numpy_of(chunk)  # the usual case: no copy, one compare a year
+            out = keep[at:at + size]
+            out.fill(False)
+            for year in years:
+                out |= values == year
+        else:
+            values = _numbers(chunk, size)
+            with np.errstate(invalid="ignore"):
+                keep[at:at + size] = (np.isin(values, years) | np.isnan(values)
+                                      | (values != np.round(values)))
+        at += size
+    return keep
 
 
 class AxesTally:
@@ -246,26 +315,25 @@ class AxesTally:
     rows each plausible year has (implausible years are left for :class:`Scatter` to
     report)."""
 
-    def __init__(self) -> None:
+    def __init__(self, areas: bool = False) -> None:
+        """``areas``: also tally the area labels the rows use (a read of some years only
+        keeps the areas whose rows are all in other years, :attr:`EmploymentAxes.area_rows`)."""
         self.labels: set[str] = set()  # the dictionary entries the rows use
+        self.area_labels: set[str] | None = set() if areas else None
         self.year_counts = np.zeros(YEAR_RANGE[1] - YEAR_RANGE[0] + 1, dtype=np.int64)
+        self.rows = 0  # every row tallied
 
     def add(self, sic: pa.Array | pa.ChunkedArray | None,
-            year: pa.Array | pa.ChunkedArray | None, n: int) -> None:  # fmt: skip
+            year: pa.Array | pa.ChunkedArray | None, n: int,
+            area: pa.Array | pa.ChunkedArray | None = None) -> None:  # fmt: skip
         """Tally one batch: per chunk, the dictionary entries its indices use (one bincount
         of the indices; the entries' text is read once for all chunks, in :meth:`axes`) and
-        its years (a bincount of the whole years themselves when all are plausible)."""
-        for chunk in [] if sic is None else _chunks(sic):
-            if pa.types.is_null(chunk.type) or not len(chunk):
-                continue
-            if not pa.types.is_dictionary(chunk.type):
-                chunk = chunk.dictionary_encode()
-            size = len(chunk.dictionary)
-            used = np.bincount(filled_of(chunk.indices, size),
-                               minlength=size + 1)[:size] > 0
-            words = chunk.dictionary.to_pylist()
-            self.labels.update(str(w) for w, u in zip(words, used.tolist(), strict=True)
-                               if u and w is not None)
+        its years (a bincount of the whole years themselves when all are plausible); and
+        the ``area`` labels when areas are tallied."""
+        self.rows += n
+        _used_labels(sic, self.labels)
+        if self.area_labels is not None:
+            _used_labels(area, self.area_labels)
         for chunk in _chunks(year) if year is not None else []:
             if pa.types.is_integer(chunk.type) and not chunk.null_count and len(chunk):
                 values = numpy_of(chunk)  # the usual case: no copy
@@ -279,8 +347,28 @@ class AxesTally:
             self.year_counts += np.bincount((values[ok] - YEAR_RANGE[0]).astype(np.int64),
                                             minlength=len(self.year_counts))
 
-    def axes(self, areas: np.ndarray) -> EmploymentAxes:
-        return employment_axes(areas, self.labels, self.year_counts)
+    def axes(self, areas: np.ndarray, years: np.ndarray | None = None) -> EmploymentAxes:
+        """The cells' axes; ``years``: only these years (of those the rows have) are read."""
+        counts = self.year_counts
+        if years is not None:
+            counts = np.zeros_like(counts)
+            inside = years[(years >= YEAR_RANGE[0]) & (years <= YEAR_RANGE[1])] - YEAR_RANGE[0]
+            counts[inside] = self.year_counts[inside]
+        return employment_axes(areas, self.labels, counts, self.area_labels)
+
+
+def _used_labels(column: pa.Array | pa.ChunkedArray | None, into: set[str]) -> None:
+    """Add to ``into`` the dictionary entries the rows of ``column`` point at."""
+    for chunk in [] if column is None else _chunks(column):
+        if pa.types.is_null(chunk.type) or not len(chunk):
+            continue
+        if not pa.types.is_dictionary(chunk.type):
+            chunk = chunk.dictionary_encode()
+        size = len(chunk.dictionary)
+        used = np.bincount(filled_of(chunk.indices, size), minlength=size + 1)[:size] > 0
+        words = chunk.dictionary.to_pylist()
+        into.update(str(w) for w, u in zip(words, used.tolist(), strict=True)
+                    if u and w is not None)
 
 
 _FailAt = Callable[[int, "str | None", str], DataError]
@@ -531,7 +619,8 @@ class Scatter:
                                years=self.axes.years, jobs=self.jobs.transpose(0, 2, 1),
                                known=self.known.transpose(0, 2, 1),
                                suppressed=self.supp.transpose(0, 2, 1),
-                               area_rows=self.area_rows > 0,
+                               area_rows=(self.area_rows > 0 if self.axes.area_rows is None
+                                          else (self.area_rows > 0) | self.axes.area_rows),
                                rows=self.rows, suppressed_rows=self.suppressed_rows)
 
 

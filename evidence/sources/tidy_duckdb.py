@@ -36,6 +36,7 @@ from evidence.dataset import DataError, Dataset, EmploymentSums
 from evidence.levels import select_codes
 from evidence.sectors import TOTAL_CODE, SicCodeError, known_sic_codes, load_sectors, normalise_sic
 from evidence.sources.tidy import MAX_JOBS, TABLES, YEAR_RANGE, read_small_tables, read_tidy
+from evidence.sources.tidy_cells import YearsWanted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -97,11 +98,16 @@ def choose_engine(path: Path | str, engine: str = "auto") -> str:
     return "duckdb" if estimated_rows(path) > threshold else "memory"
 
 
-def read_tidy_any(path: Path | str, engine: str = "auto") -> Dataset:
-    """``read_tidy`` or, for a file too big for memory (or when asked), ``read_tidy_duckdb``."""
+def read_tidy_any(path: Path | str, engine: str = "auto",
+                  years: YearsWanted | None = None) -> Dataset:
+    """``read_tidy`` or, for a file too big for memory (or when asked), ``read_tidy_duckdb``.
+
+    ``years`` (``(start, end)``): :func:`~evidence.sources.tidy.read_tidy` reads only those
+    two years; the out-of-core reader reads every year (its grouped scan checks and sums
+    every row either way), which gives a period's indicators the same numbers."""
     if choose_engine(path, engine) == "duckdb":
         return read_tidy_duckdb(path)
-    return read_tidy(path)
+    return read_tidy(path, years)
 
 
 def _quote(text: str) -> str:
