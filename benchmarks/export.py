@@ -33,6 +33,9 @@ too, as the app's pages import it at start), then times its first export:
 
 ``--repeat 0`` times only these. The HTML report draws no chart in Python (the reader's
 browser draws them from their specs), so its rows are the bundle, the diagrams and the page.
+The charts' specs are written without Altair (``evidence.chart_specs``), so the export itself
+no longer imports it; the fresh child still imports it untimed, as the app has by then (the
+command line, ``benchmarks/cli.py``, imports it nowhere).
 
 Medians with min-max; CPU time (``time.process_time``) beside wall time, since the machine may
 be shared.

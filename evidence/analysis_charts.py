@@ -1,6 +1,7 @@
 """Charts and tables of the analysis step (pure functions, no Streamlit): the supply-chain
 table, the feasible-next chart and the cluster hex map. The app and the reports draw the same
-ones, so a report shows what the walkthrough showed.
+ones, so a report shows what the walkthrough showed (the reports through their Altair-free
+twins in :mod:`evidence.chart_specs`, tested equal to these).
 """
 
 from __future__ import annotations
@@ -10,12 +11,11 @@ from collections.abc import Iterable
 import altair as alt
 import pandas as pd
 
+from evidence.chart_specs import HOT_SPOT_COLOUR
 from evidence.charts import LABEL_LIMIT_PX, bubble_size
 from evidence.hexmap import hex_centres, hex_map
 from evidence.models import AreaProfile, SupplyChain
 from evidence.sectors import load_sectors
-
-HOT_SPOT_COLOUR = "#d7191c"
 
 
 def supply_chain_frame(chain: SupplyChain, year: int) -> pd.DataFrame:

@@ -1,4 +1,5 @@
-"""Altair charts of an area profile (no Streamlit): the app shows them, the reports embed them.
+"""Altair charts of an area profile (no Streamlit): the app shows them; the reports embed the
+same specs written without Altair (:mod:`evidence.chart_specs`, tested equal to these).
 
 Every chart title carries the period or year and the denominator, so a screenshot pasted into a
 board paper still says what the numbers are.
@@ -6,62 +7,33 @@ board paper still says what the numbers are.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
 import altair as alt
 import pandas as pd
 
+from evidence.chart_specs import (
+    LABEL_LIMIT_PX,
+    QUADRANT_COLOURS,
+    ROW_PX,
+    rows_height,
+    sector_rows,
+    size_legend_values,
+)
 from evidence.labels import label
 from evidence.models import AreaProfile
 
-QUADRANT_COLOURS = {
-    "expanding_engineering": "#1f77b4",
-    "select_engineering": "#9ecae1",
-    "expanding_science": "#d62728",
-    "select_science": "#ff9896",
-}
+__all__ = ["FIT_WIDTH", "LABEL_LIMIT_PX", "QUADRANT_COLOURS", "ROW_PX", "bubble_size",
+           "comparator_chart", "employment_trends", "lq_growth_bubbles", "rows_height",
+           "sector_frame", "sector_structure", "shift_share_chart", "size_legend_values"]
 
 
 def sector_frame(p: AreaProfile) -> pd.DataFrame:
-    rows = []
-    for s in p.sectors:
-        ss = s.shift_share
-        rows.append({
-            "sector": s.sector, "label": s.label, "quadrant": label("quadrant", s.quadrant),
-            "employment": s.employment, "share": s.share, "lq": s.lq, "growth": s.growth,
-            "growth_national": s.growth_national,
-            "ss_national": ss.national if ss else None,
-            "ss_industry_mix": ss.industry_mix if ss else None,
-            "ss_local": ss.local if ss else None,
-            "productivity_ratio": s.productivity_ratio, "dynamics": s.dynamics,
-        })
-    return pd.DataFrame(rows)
-
-
-ROW_PX = 26
-"""Height of one bar's row in a bar chart by sector, area or option."""
+    return pd.DataFrame(sector_rows(p))
 
 
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 """Fit the page's width; the height given is the plotting area's (axes and title added)."""
-
-
-def rows_height(n: int, row_px: int = ROW_PX) -> int:
-    """A fixed height for a chart with ``n`` rows on a discrete axis; pair it with
-    ``autosize=FIT_WIDTH``.
-
-    Left to Vega-Lite, such a chart's height is a "step" per row; Streamlit stretches charts
-    with ``autosize: fit`` and Vega-Lite then logs ``WARN Dropping "fit-y" because spec has
-    discrete height`` in the browser console (it warns for fit-x with a step too: vega-lite
-    src/compile/compile.ts, getTopLevelProperties). A number of pixels is not discrete, and
-    with fit-x it stays the plotting area's height instead of shrinking to make room for the
-    title and the axis (which is what ``fit`` does)."""
-    return max(n, 1) * row_px
-
-
-LABEL_LIMIT_PX = 320
-"""Room for a sector's or a legend entry's full name (Vega-Lite's default cuts at 180 px)."""
 
 
 def _colour(orient: str = "right") -> alt.Color:
@@ -71,23 +43,6 @@ def _colour(orient: str = "right") -> alt.Color:
                         range=list(QUADRANT_COLOURS.values())),
         legend=alt.Legend(labelLimit=LABEL_LIMIT_PX, orient=orient, direction="vertical"),
     )
-
-
-def _round_down(x: float) -> float:
-    """``x`` to two significant figures, rounded down (1,234 -> 1,200)."""
-    if x <= 0:
-        return 0.0
-    step = 10 ** (math.floor(math.log10(x)) - 1)
-    return math.floor(x / step) * step
-
-
-def size_legend_values(values: Iterable[float]) -> list[float]:
-    """Three sizes for a bubble legend: a quarter and half of the largest (rounded) and the
-    largest itself, so the legend's biggest circle is the chart's biggest bubble."""
-    top = max((float(v) for v in values if v is not None and not math.isnan(v)), default=0.0)
-    if top <= 0:
-        return []
-    return sorted({_round_down(top / 4), _round_down(top / 2), top} - {0.0})
 
 
 def bubble_size(field: str, title: str, values: Iterable[float],

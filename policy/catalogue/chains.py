@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict
 
 from evidence.problems import Problem, ProblemError
 from policy.catalogue.models import Intervention
+from policy.catalogue.pathways import disjoint_pathways
 from policy.catalogue.vocabulary import STAGES, load_shared_nodes
 
 if TYPE_CHECKING:
@@ -345,12 +346,15 @@ def _coverage(graph: nx.DiGraph, impact: str) -> ImpactCoverage:
         return ImpactCoverage(impact=impact, pathways=0, interventions=())
     inputs = [n for n, d in graph.nodes(data=True) if d.get("stage") == "inputs"]
     interventions = tuple(sorted(graph.nodes[impact].get("contributors", ())))
-    if not inputs or not (nx.ancestors(graph, impact) & set(inputs)):
+    ancestors = nx.ancestors(graph, impact)
+    if not inputs or not (ancestors & set(inputs)):
         return ImpactCoverage(impact=impact, pathways=0, interventions=interventions)
-    flow = nx.DiGraph(graph.subgraph(nx.ancestors(graph, impact) | {impact}))
-    flow.add_edges_from((_SOURCE, n) for n in inputs if n in flow)
-    pathways = nx.algorithms.connectivity.local_node_connectivity(flow, _SOURCE, impact)
-    cut = nx.minimum_node_cut(flow, _SOURCE, impact)
+    # The impact's ancestors and the super-source wired to their inputs: networkx's
+    # local_node_connectivity and minimum_node_cut of that digraph, in one flow (pathways.py)
+    kept = ancestors | {impact}
+    flow = {n: [m for m in graph.successors(n) if m in kept] for n in kept}
+    flow[_SOURCE] = [n for n in inputs if n in kept]
+    pathways, cut = disjoint_pathways(flow, _SOURCE, impact)
     return ImpactCoverage(
         impact=impact,
         pathways=pathways,

@@ -1,10 +1,12 @@
 """Charts and diagrams of a report, rendered offline to PNG and SVG, each at most once.
 
-Profile charts are the app's own Altair charts (:mod:`evidence.charts`, pure functions with no
-Streamlit import) converted with ``vl-convert``, so a report shows exactly what the walkthrough
-showed. Causal diagrams come from :func:`policy.catalogue.to_svg` (SVG written straight from
-the layout) and :func:`policy.catalogue.to_png` (the same drawing with Pillow); the chosen mix
-is drawn a stage at a time, as the app's causal chain page shows it
+Profile charts are the app's own charts (:mod:`evidence.charts`) as their Vega-Lite specs,
+written as plain dicts by :mod:`evidence.chart_specs` - the same JSON as Altair's, without
+importing Altair or walking its schema classes (0.4-0.5 s of a command-line export; issue 14) -
+and converted with ``vl-convert``, so a report shows exactly what the walkthrough showed.
+Causal diagrams come from :func:`policy.catalogue.to_svg` (SVG written straight from the
+layout) and :func:`policy.catalogue.to_png` (the same drawing with Pillow); the chosen mix is
+drawn a stage at a time, as the app's causal chain page shows it
 (:func:`policy.catalogue.stage_views`), so its text stays readable. A chart that fails to
 render is left out with a warning on the bundle rather than stopping the whole report.
 
@@ -28,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import pandas as pd
 
-from evidence import analysis_charts, charts
+from evidence import chart_specs
 from policy.catalogue import chain_graph, diagram_size, stage_views, to_png, to_svg
 from policy.export import vega
 
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CHART_SCALE", "ReportImage", "chart_png", "chart_svg", "clear_figure_cache",
            "diagram_png", "diagram_svg", "diagram_width_in", "figure_cache_info", "images_as",
-           "rank_stability_chart", "render_images"]
+           "rank_stability_chart", "rank_stability_spec", "render_images"]
 
 CHART_SCALE = 1.5
 """vl-convert scale factor: sharp enough for print at 6 inches wide, small enough to embed."""
@@ -229,23 +231,30 @@ def _diagrams(bundle: ReportBundle) -> dict[str, ReportImage]:
     return images
 
 
-def rank_stability_chart(bundle: ReportBundle) -> alt.Chart | None:
-    """Stacked bars: share of weight draws in which each option takes each rank."""
-    import altair as alt
-
+def _rank_rows(bundle: ReportBundle) -> list[dict[str, Any]] | None:
     stab = bundle.results.stability
     if stab is None:
         return None
-    rows = []
-    for oid in stab.option_ids:
-        for r, p in enumerate(stab.rank_probabilities[oid]):
-            rows.append({"option": bundle.option_name(oid), "rank": f"rank {r + 1}",
-                         "order": r, "probability": p})
-    frame = pd.DataFrame(rows)
-    return alt.Chart(frame, title=(
-        f"Rank stability: share of {stab.n_draws:,} random weight draws (Dirichlet, "
-        f"concentration {stab.concentration:g}) giving each rank"
-    )).mark_bar().encode(
+    return [{"option": bundle.option_name(oid), "rank": f"rank {r + 1}", "order": r,
+             "probability": p}
+            for oid in stab.option_ids for r, p in enumerate(stab.rank_probabilities[oid])]
+
+
+def _rank_title(bundle: ReportBundle) -> str:
+    stab = bundle.results.stability
+    return (f"Rank stability: share of {stab.n_draws:,} random weight draws (Dirichlet, "
+            f"concentration {stab.concentration:g}) giving each rank")
+
+
+def rank_stability_chart(bundle: ReportBundle) -> alt.Chart | None:
+    """Stacked bars: share of weight draws in which each option takes each rank (Altair: the
+    twin of :func:`rank_stability_spec`, which the report uses; tested equal)."""
+    import altair as alt
+
+    rows = _rank_rows(bundle)
+    if rows is None:
+        return None
+    return alt.Chart(pd.DataFrame(rows), title=_rank_title(bundle)).mark_bar().encode(
         x=alt.X("probability:Q", title="share of draws", axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])),
         y=alt.Y("option:N", title=None),
@@ -254,65 +263,88 @@ def rank_stability_chart(bundle: ReportBundle) -> alt.Chart | None:
     ).properties(width=_CHART_WIDTH)
 
 
-def _profile_charts(bundle: ReportBundle) -> list[tuple[str, str, Any]]:
+def rank_stability_spec(bundle: ReportBundle) -> dict[str, Any] | None:
+    """:func:`rank_stability_chart`'s Vega-Lite spec as a plain dict (no Altair)."""
+    rows = _rank_rows(bundle)
+    if rows is None:
+        return None
+    data = chart_specs.Datasets()
+    return {
+        "$schema": chart_specs.SCHEMA_URL, "config": chart_specs.CONFIG,
+        "data": data.add(chart_specs.records(rows)), "title": _rank_title(bundle),
+        "mark": {"type": "bar"},
+        "encoding": {
+            "x": {"field": "probability", "type": "quantitative", "title": "share of draws",
+                  "axis": {"format": "%"}, "scale": {"domain": [0, 1]}},
+            "y": {"field": "option", "type": "nominal", "title": None},
+            "color": {"field": "rank", "type": "nominal", "title": "rank",
+                      "sort": {"field": "order"}},
+            "order": {"field": "order", "type": "quantitative"},
+        },
+        "width": _CHART_WIDTH, "datasets": data.tables,
+    }
 
+
+def _profile_charts(bundle: ReportBundle) -> list[tuple[str, str, Callable[[], dict]]]:
+    """The profile's charts as (key, caption, a function making the Vega-Lite spec): the
+    app's charts, written without Altair (:mod:`evidence.chart_specs`)."""
     p = bundle.profile
     period = bundle.period_label
-    out: list[tuple[str, str, Any]] = [
+    out: list[tuple[str, str, Callable[[], dict]]] = [
         ("sector_structure", (
             f"Jobs by advanced manufacturing sector in {p.period.end}; bars are sector jobs "
             f"out of {p.total_jobs:,.0f} jobs in all industries ({p.total_jobs_basis})."
-        ), lambda: charts.sector_structure(p)),
+        ), lambda: chart_specs.sector_structure_spec(p)),
         ("lq_growth", (
             f"Location quotient against Great Britain in {p.period.end} (x) and compound annual "
             f"growth of jobs {period} (y); bubble size is jobs in {p.period.end}."
-        ), lambda: charts.lq_growth_bubbles(p)),
+        ), lambda: chart_specs.lq_growth_spec(p)),
     ]
     if bundle.timeseries:
-        trends = pd.DataFrame(bundle.timeseries)
         out.append(("trends", f"Jobs by sector, {period} (employee jobs, each year).",
-                    lambda: charts.employment_trends(trends, p.area.name)))
+                    lambda: chart_specs.employment_trends_spec(bundle.timeseries,
+                                                               p.area.name)))
     out.append(("shift_share", (
         f"Shift-share of the change in jobs {period}: national growth + industry mix + local "
         "effect = actual change (Dunn 1960)."
-    ), lambda: charts.shift_share_chart(p)))
+    ), lambda: chart_specs.shift_share_spec(p)))
     if len(bundle.comparator_rows) > 1:
-        peers = pd.DataFrame(bundle.comparator_rows)
         out.append(("comparators", (
             f"Advanced manufacturing jobs as a share of all jobs in {p.period.end}: the area "
             "and its comparators (numerator AM jobs, denominator all jobs in each area)."
-        ), lambda: charts.comparator_chart(peers, p.period.end)))
+        ), lambda: chart_specs.comparator_spec(bundle.comparator_rows, p.period.end)))
     out += _analysis_charts(bundle)
     return out
 
 
-def _analysis_charts(bundle: ReportBundle) -> list[tuple[str, str, Any]]:
+def _analysis_charts(bundle: ReportBundle) -> list[tuple[str, str, Callable[[], dict]]]:
     """The Analysis view's feasible-next chart and cluster map (issue 11)."""
     p = bundle.profile
-    out: list[tuple[str, str, Any]] = []
+    out: list[tuple[str, str, Callable[[], dict]]] = []
     if p.related_opportunities:
         out.append(("feasible_next", (
             f"Feasible next classes: relatedness density (y, 0-1) against the area's LQ vs "
             f"Great Britain (x) in {p.period.end}; bubble size is the class's Great Britain "
             f"jobs in {p.period.end}."
-        ), lambda: analysis_charts.feasible_next_chart(p)))
+        ), lambda: chart_specs.feasible_next_spec(p)))
     if bundle.cluster_map and bundle.cluster_map_sector:
-        frame = pd.DataFrame(bundle.cluster_map)
+        rows = bundle.cluster_map
         label = next((r.label for r in p.sectors if r.sector == bundle.cluster_map_sector),
                      bundle.cluster_map_sector)
         comps = [c.area_code for c in p.comparators]
         centroids = p.cluster.centroids if p.cluster else "district positions"
+        hot_spots = sum(bool(r["hot_spot"]) for r in rows)
         out.append(("cluster_map", (
             f"{label}: LQ vs Great Britain by district, {p.period.end}. Black outline: "
             f"{p.area.name}; orange: its comparators; white dots ringed in red: "
-            f"{int(frame['hot_spot'].sum())} hot spots of {len(frame)} districts (local Moran "
+            f"{hot_spots} hot spots of {len(rows)} districts (local Moran "
             f"high-high, p < 0.05, k = 6 nearest neighbours; {centroids})."
-        ), lambda: analysis_charts.cluster_map(frame, label, p.period.end, p.area.code, comps)))
+        ), lambda: chart_specs.cluster_map_spec(rows, label, p.period.end, p.area.code,
+                                                comps)))
     return out
 
 
-def _chart_image(key: str, caption: str, chart: alt.TopLevelMixin) -> ReportImage:
-    spec = _spec(chart)
+def _chart_image(key: str, caption: str, spec: str) -> ReportImage:
     return ReportImage(key=key, caption=caption, png=lambda: chart_png(spec),
                        svg=lambda: chart_svg(spec), spec=spec)
 
@@ -323,10 +355,10 @@ def render_images(bundle: ReportBundle) -> dict[str, ReportImage]:
     images: dict[str, ReportImage] = {}
     for key, caption, make in _profile_charts(bundle):
         try:
-            chart = make()
+            spec = make()
             if key not in _OWN_SIZE:
-                chart = chart.properties(width=_CHART_WIDTH)
-            images[key] = _chart_image(key, caption, chart)
+                spec["width"] = _CHART_WIDTH
+            images[key] = _chart_image(key, caption, chart_specs.spec_json(spec))
         except Exception as exc:  # one bad chart must not sink the report
             bundle.warnings.append(f"chart '{key}' could not be rendered: {exc}")
     if bundle.chosen:
@@ -335,11 +367,12 @@ def render_images(bundle: ReportBundle) -> dict[str, ReportImage]:
         except Exception as exc:  # a diagram that cannot be laid out must not sink the report
             bundle.warnings.append(f"the causal diagrams could not be drawn: {exc}")
     try:
-        chart = rank_stability_chart(bundle)
-        if chart is not None:
+        spec = rank_stability_spec(bundle)
+        if spec is not None:
             images["rank_stability"] = _chart_image(
                 "rank_stability",
-                "Share of random weight draws in which each option takes each rank.", chart)
+                "Share of random weight draws in which each option takes each rank.",
+                chart_specs.spec_json(spec))
     except Exception as exc:
         bundle.warnings.append(f"chart 'rank_stability' could not be rendered: {exc}")
     return images

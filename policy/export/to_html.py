@@ -67,7 +67,8 @@ caption { caption-side: top; text-align: left; font-style: italic; color: #444;
   padding-bottom: 4px; font-size: 12.5px; }
 th, td { border: 1px solid #c8ccd4; padding: 3px 6px; vertical-align: top; }
 th { background: #d9e2f3; text-align: left; }
-td.num, th.num { text-align: right; white-space: nowrap; }
+td.num, th.num { text-align: right; }
+td.num { white-space: nowrap; }
 table.meta td:first-child { font-weight: bold; width: 160px; }
 figure { margin: 12px 0 22px 0; text-align: center; }
 figure img, figure svg { max-width: 100%; height: auto; }
@@ -78,7 +79,13 @@ p.warning { color: #b00020; font-weight: bold; }
 ul { margin-top: 0; }
 nav.toc ul { columns: 2; list-style: none; padding-left: 0; }
 .table-wrap { overflow-x: auto; max-width: 100%; }
-td { overflow-wrap: anywhere; }
+/* Words stay whole ("break-word" splits only a word longer than its column; "anywhere" let a
+   wide table squeeze a column to a few letters a line), and the first column, which names the
+   row (a sector, an option, an intervention), keeps room for two words a line. A number
+   column's heading may wrap (its numbers do not): one-line headings made a 12-column table
+   half as wide again as the page and left its text columns a word wide. */
+td { overflow-wrap: break-word; }
+td:first-child:not(.num), th:first-child:not(.num) { min-width: 9em; }
 @media print { table.compact { font-size: 9px; } .table-wrap { overflow: visible; } }
 @media print { .banner { position: static; } body { background: #fff; } }
 """
