@@ -27,16 +27,20 @@ Drawing lives apart in :mod:`policy.catalogue.draw` (computation here, pictures 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
+from networkx.algorithms.connectivity import (
+    build_auxiliary_node_connectivity,
+    minimum_st_node_cut,
+)
+from networkx.algorithms.flow import build_residual_network
 from pydantic import BaseModel, ConfigDict
 
 from evidence.problems import Problem, ProblemError
 from policy.catalogue.models import Intervention
-from policy.catalogue.pathways import disjoint_pathways
 from policy.catalogue.vocabulary import STAGES, load_shared_nodes
 
 if TYPE_CHECKING:
@@ -341,23 +345,41 @@ class MixDiagnostics(_Frozen):
     complementarities: tuple[Complementarity, ...]
 
 
-def _coverage(graph: nx.DiGraph, impact: str) -> ImpactCoverage:
+class _FlowNetwork:
+    """The mix's digraph with a super-source wired to every input, and networkx's auxiliary
+    node-split digraph and residual network of it, built once a mix and reused for every
+    impact (``networkx.algorithms.connectivity.minimum_st_node_cut`` takes both for exactly
+    this: "repeated calls on the same graph"). Building them for each impact, twice (once for
+    ``local_node_connectivity``, once for ``minimum_node_cut``), was most of the eight
+    appraisal options' diagnostics (issue 14)."""
+
+    def __init__(self, graph: nx.DiGraph, inputs: list[str]) -> None:
+        self.graph = nx.DiGraph(graph)
+        self.graph.add_edges_from((_SOURCE, n) for n in inputs)
+        self.auxiliary = build_auxiliary_node_connectivity(self.graph)
+        self.residual = build_residual_network(self.auxiliary, "capacity")
+
+    def bottleneck(self, impact: str) -> set[str]:
+        """A minimum set of nodes whose removal parts every input from ``impact``."""
+        return minimum_st_node_cut(self.graph, _SOURCE, impact, auxiliary=self.auxiliary,
+                                   residual=self.residual)
+
+
+def _coverage(graph: nx.DiGraph, impact: str, inputs: list[str],
+              network: Callable[[], _FlowNetwork]) -> ImpactCoverage:  # fmt: skip
+    """How many node-disjoint pathways reach ``impact`` from the mix's inputs and the nodes a
+    minimum cut of them takes. By Menger's theorem the number of node-disjoint paths between
+    two non-adjacent nodes is the size of a minimum node cut between them; the super-source
+    is adjacent only to inputs, never to an impact, so one cut gives both numbers."""
     if impact not in graph:
         return ImpactCoverage(impact=impact, pathways=0, interventions=())
-    inputs = [n for n, d in graph.nodes(data=True) if d.get("stage") == "inputs"]
     interventions = tuple(sorted(graph.nodes[impact].get("contributors", ())))
-    ancestors = nx.ancestors(graph, impact)
-    if not inputs or not (ancestors & set(inputs)):
+    if not inputs or not (nx.ancestors(graph, impact) & set(inputs)):
         return ImpactCoverage(impact=impact, pathways=0, interventions=interventions)
-    # The impact's ancestors and the super-source wired to their inputs: networkx's
-    # local_node_connectivity and minimum_node_cut of that digraph, in one flow (pathways.py)
-    kept = ancestors | {impact}
-    flow = {n: [m for m in graph.successors(n) if m in kept] for n in kept}
-    flow[_SOURCE] = [n for n in inputs if n in kept]
-    pathways, cut = disjoint_pathways(flow, _SOURCE, impact)
+    cut = network().bottleneck(impact)
     return ImpactCoverage(
         impact=impact,
-        pathways=pathways,
+        pathways=len(cut),
         interventions=interventions,
         bottleneck=tuple(sorted(cut)),
     )
@@ -383,7 +405,15 @@ def mix_diagnostics(
     def family(intervention: str) -> str:
         return str(meta.get(intervention, {}).get("family", intervention))
 
-    coverage = tuple(_coverage(graph, impact) for impact in impacts)
+    inputs = [n for n, d in graph.nodes(data=True) if d.get("stage") == "inputs"]
+    built: list[_FlowNetwork] = []
+
+    def network() -> _FlowNetwork:  # built when the first impact needs it
+        if not built:
+            built.append(_FlowNetwork(graph, inputs))
+        return built[0]
+
+    coverage = tuple(_coverage(graph, impact, inputs, network) for impact in impacts)
     gaps: list[Gap] = []
     for cov in coverage:
         if cov.pathways == 0:

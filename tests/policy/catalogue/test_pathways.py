@@ -1,9 +1,12 @@
-"""The mix diagnostics' pathway count and bottleneck are networkx's, exactly.
+"""The mix diagnostics' pathway count and bottleneck are what networkx's two calls gave.
 
-``policy.catalogue.pathways.disjoint_pathways`` replaced two networkx calls an impact
-(``local_node_connectivity`` and ``minimum_node_cut``; issue 14). These tests keep the networkx
-computation as the reference and compare on merged chains of the real catalogue and on random
-digraphs (cycles, adjacent ends, several minimum cuts).
+``_coverage`` used to ask networkx twice an impact (``local_node_connectivity`` and
+``minimum_node_cut`` on the impact's ancestors plus a super-source), building the auxiliary
+digraph and residual network each time. It now builds them once a mix and takes one
+``minimum_st_node_cut`` an impact, its size the pathway count (Menger; issue 14). These tests
+keep the two-call computation as the reference and compare on merged chains of the real
+catalogue and on random chain-like digraphs (cycles, several minimum cuts, unreachable
+impacts).
 """
 
 from __future__ import annotations
@@ -17,15 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policy.catalogue import load_catalogue, load_shared_nodes, merge_chains, mix_diagnostics
-from policy.catalogue.pathways import disjoint_pathways
 
 SOURCE = "\x00source"
-
-
-def reference(flow: nx.DiGraph, s: str, t: str) -> tuple[int, frozenset[str]]:
-    """What ``_coverage`` computed before: networkx on the flow digraph."""
-    pathways = nx.algorithms.connectivity.local_node_connectivity(flow, s, t)
-    return pathways, frozenset(nx.minimum_node_cut(flow, s, t))
 
 
 def reference_coverage(graph: nx.DiGraph, impact: str) -> tuple[int, tuple[str, ...]]:
@@ -35,12 +31,13 @@ def reference_coverage(graph: nx.DiGraph, impact: str) -> tuple[int, tuple[str, 
         return 0, ()
     flow = nx.DiGraph(graph.subgraph(nx.ancestors(graph, impact) | {impact}))
     flow.add_edges_from((SOURCE, n) for n in inputs if n in flow)
-    pathways, cut = reference(flow, SOURCE, impact)
-    return pathways, tuple(sorted(cut))
+    pathways = nx.algorithms.connectivity.local_node_connectivity(flow, SOURCE, impact)
+    return pathways, tuple(sorted(nx.minimum_node_cut(flow, SOURCE, impact)))
 
 
-def successors(graph: nx.DiGraph) -> dict[str, list[str]]:
-    return {n: list(graph.successors(n)) for n in graph}
+def coverage(graph: nx.DiGraph, impacts: list[str]) -> dict[str, tuple[int, tuple[str, ...]]]:
+    report = mix_diagnostics(graph, impacts)
+    return {c.impact: (c.pathways, c.bottleneck) for c in report.coverage}
 
 
 CATALOGUE = load_catalogue()
@@ -58,10 +55,8 @@ def _mixes() -> list[tuple[str, ...]]:
 @pytest.mark.parametrize("mix", _mixes(), ids=lambda m: "+".join(m))
 def test_coverage_of_catalogue_mixes_is_networkx(mix: tuple[str, ...]) -> None:
     graph = merge_chains([CATALOGUE[i] for i in mix])
-    report = mix_diagnostics(graph)
-    got = {c.impact: (c.pathways, c.bottleneck) for c in report.coverage}
     want = {impact: reference_coverage(graph, impact) for impact in IMPACTS}
-    assert got == want
+    assert coverage(graph, IMPACTS) == want
 
 
 def test_some_mix_has_several_pathways_and_a_bottleneck() -> None:
@@ -75,31 +70,43 @@ def test_some_mix_has_several_pathways_and_a_bottleneck() -> None:
     assert {(1, True), (2, True)} <= seen, seen
 
 
+def staged(edges: list[tuple[str, str]], inputs: set[str], impacts: set[str]) -> nx.DiGraph:
+    graph = nx.DiGraph(edges)
+    for node in graph:
+        graph.nodes[node]["stage"] = ("inputs" if node in inputs else
+                                      "impacts" if node in impacts else "outcomes")
+    return graph
+
+
 @settings(max_examples=300, deadline=None)
-@given(n=st.integers(2, 9), edges=st.lists(st.tuples(st.integers(0, 8), st.integers(0, 8)),
-                                             max_size=30), ends=st.tuples(st.integers(0, 8),
-                                                                          st.integers(0, 8)))
-def test_random_digraphs_match_networkx(n: int, edges: list[tuple[int, int]],
-                                        ends: tuple[int, int]) -> None:
-    s, t = ends[0] % n, ends[1] % n
-    if s == t:
-        t = (s + 1) % n
-    graph = nx.DiGraph()
-    graph.add_nodes_from(range(n))
-    graph.add_edges_from((a % n, b % n) for a, b in edges)
-    assert disjoint_pathways(successors(graph), s, t) == reference(graph, s, t)
+@given(edges=st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), min_size=1, max_size=30),
+       n_inputs=st.integers(1, 3))
+def test_random_chains_match_networkx(edges: list[tuple[int, int]], n_inputs: int) -> None:
+    """Nodes 0.. are inputs, 7-9 impacts, the rest in between; cycles and dead ends allowed."""
+    pairs = [(f"n{a}", f"n{b}") for a, b in edges if a != b]
+    if not pairs:
+        return
+    inputs = {f"n{i}" for i in range(n_inputs)}
+    impacts = [f"n{i}" for i in (7, 8, 9)]
+    graph = staged(pairs, inputs, set(impacts))
+    want = {impact: reference_coverage(graph, impact) for impact in impacts}
+    assert coverage(graph, impacts) == want
 
 
 def test_hand_made_cases() -> None:
-    # two disjoint paths s-a-t, s-b-t: two pathways, the cut is {a, b}
-    g = nx.DiGraph([("s", "a"), ("a", "t"), ("s", "b"), ("b", "t")])
-    assert disjoint_pathways(successors(g), "s", "t") == (2, frozenset({"a", "b"}))
+    # two disjoint paths i-a-z, i-b-z: two pathways, the cut is {a, b}
+    g = staged([("i", "a"), ("a", "z"), ("i", "b"), ("b", "z")], {"i"}, {"z"})
+    assert coverage(g, ["z"]) == {"z": (1, ("i",))}  # the one input carries both
+    g = staged([("i", "a"), ("a", "z"), ("j", "b"), ("b", "z")], {"i", "j"}, {"z"})
+    assert coverage(g, ["z"]) == {"z": (2, ("a", "b"))}
     # everything through m
-    g = nx.DiGraph([("s", "a"), ("s", "b"), ("a", "m"), ("b", "m"), ("m", "t")])
-    assert disjoint_pathways(successors(g), "s", "t") == (1, frozenset({"m"}))
-    # adjacent ends: networkx gives no cut
-    g = nx.DiGraph([("s", "t"), ("s", "a"), ("a", "t")])
-    assert disjoint_pathways(successors(g), "s", "t") == reference(g, "s", "t")
-    # no path at all: no pathway, and networkx's empty cut
-    g = nx.DiGraph([("s", "x"), ("t", "s")])
-    assert disjoint_pathways(successors(g), "s", "t") == reference(g, "s", "t") == (0, frozenset())
+    g = staged([("i", "a"), ("j", "b"), ("a", "m"), ("b", "m"), ("m", "z")], {"i", "j"}, {"z"})
+    assert coverage(g, ["z"]) == {"z": (1, ("m",))}
+    # an input straight into the impact: that input is the cut
+    g = staged([("i", "z"), ("j", "a"), ("a", "z")], {"i", "j"}, {"z"})
+    assert coverage(g, ["z"]) == {"z": (2, tuple(sorted(nx.minimum_node_cut(
+        nx.DiGraph([(SOURCE, "i"), (SOURCE, "j"), ("i", "z"), ("j", "a"), ("a", "z")]),
+        SOURCE, "z"))))}
+    # not reached, and not in the graph at all
+    g = staged([("i", "a"), ("z", "i")], {"i"}, {"z"})
+    assert coverage(g, ["z", "w"]) == {"z": (0, ()), "w": (0, ())}
