@@ -27,7 +27,8 @@ import numpy as np
 
 from evidence.dataset import is_neighbourhood
 from evidence.indicators import Indicators, zero_nan
-from evidence.models import Comparator
+from evidence.models import Comparator, models_from
+from evidence.rounding import rounded
 from evidence.sectors import load_sectors
 
 BLOCK_WEIGHTS: dict[str, float] = {"occupations": 1.0, "industries": 1.0, "size": 1.0,
@@ -118,32 +119,69 @@ def _end_year(ind: Indicators) -> tuple[list[float], list[float]]:
 
 def nearest_comparators(ind: Indicators, area_code: str, k: int = 5) -> list[Comparator]:
     """The k most similar areas of the same level, each with what makes it similar."""
+    pos = ind.cube.position(area_code)
+    found = _found(ind, k)
+    if pos not in found:
+        prepare_comparators(ind, [pos], k)
+    return models_from(Comparator, [
+        {"area_code": c, "area_name": n, "distance": d, "similar_because": why}
+        for c, n, d, why in found[pos]])
+
+
+def _found(ind: Indicators, k: int) -> dict[int, list[tuple[str, str, float, str]]]:
+    """Each area's comparators as plain data, by cube position (cached per period and k)."""
+    return ind.cache.setdefault(("comparators", k), {})
+
+
+_BLOCK = 64
+"""Areas whose distances to every peer are taken in one array ([block, peers, features])."""
+
+
+def prepare_comparators(ind: Indicators, positions: list[int], k: int = 5) -> None:
+    """Work out the comparators of the areas at ``positions`` together (a batch of profiles):
+    each area's distances to its peers a block of areas at a time, the 'why similar' figures
+    of every chosen pair as one array. Each area's row of distances is the same sum over the
+    same features in the same order as alone, so its peers and words are the ones
+    :func:`nearest_comparators` of that area alone gives."""
     cube = ind.cube
-    pos = cube.position(area_code)
+    found = _found(ind, k)
     codes, names, _, levels = _area_text(ind)
-    level = levels[pos]
-    if level == "custom":
-        # A custom area is compared with partnership areas (the nearest predefined scale).
-        groups = np.nonzero((cube.areas["level"] == "group").to_numpy())[0]
-        peer_pos = np.append(groups, pos)
-        z = comparison_features(ind, peer_pos)
-        me = len(peer_pos) - 1
-    else:
+    todo = sorted({int(p) for p in positions} - found.keys())
+    pairs: list[tuple[int, int, float]] = []  # (area, peer, distance) in the areas' order
+    by_level: dict[str, list[int]] = {}
+    for pos in todo:
+        by_level.setdefault(levels[pos], []).append(pos)
+    for level, mine in by_level.items():
+        if level == "custom":
+            for pos in mine:
+                # A custom area is compared with partnership areas (the nearest predefined
+                # scale).
+                groups = np.nonzero((cube.areas["level"] == "group").to_numpy())[0]
+                peer_pos = np.append(groups, pos)
+                z = comparison_features(ind, peer_pos)
+                _choose(z, peer_pos, [len(peer_pos) - 1], [pos], k, pairs)
+            continue
         peer_pos, z = peer_features(ind, level)
-        me = int(np.searchsorted(peer_pos, pos))
-    dist = np.sqrt(((z - z[me]) ** 2).sum(axis=1))
-    order = np.argsort(dist, kind="stable")
-    chosen = [int(j) for j in order[: k + 1] if j != me][:k]
-    peers, dists = peer_pos.tolist(), dist.tolist()
-    return [
-        Comparator(
-            area_code=codes[peers[j]],
-            area_name=names[peers[j]],
-            distance=round(dists[j], 3),
-            similar_because=similarity_reason(ind, pos, peers[j]),
-        )
-        for j in chosen
-    ]
+        me = np.searchsorted(peer_pos, mine).tolist()
+        for lo in range(0, len(mine), _BLOCK):
+            _choose(z, peer_pos, me[lo:lo + _BLOCK], mine[lo:lo + _BLOCK], k, pairs)
+    reasons = similarity_reasons(ind, [a for a, _, _ in pairs], [b for _, b, _ in pairs])
+    for pos in todo:
+        found[pos] = []
+    for (a, b, d), why in zip(pairs, reasons, strict=True):
+        found[a].append((codes[b], names[b], d, why))
+
+
+def _choose(z: np.ndarray, peer_pos: np.ndarray, me: list[int], areas: list[int], k: int,
+            pairs: list[tuple[int, int, float]]) -> None:
+    """The k nearest peers of each of ``areas`` (row ``me`` of ``z``), appended to ``pairs``:
+    Euclidean distances over the features, the nearest first (ties in peer order)."""
+    dist = np.sqrt(((z[None, :, :] - z[me][:, None, :]) ** 2).sum(axis=2))
+    order = np.argsort(dist, axis=1, kind="stable")[:, : k + 1].tolist()
+    peers, dists = peer_pos.tolist(), rounded(dist, 3).tolist()
+    for r, (pos, m) in enumerate(zip(areas, me, strict=True)):
+        chosen = [j for j in order[r] if j != m][:k]
+        pairs.extend((pos, peers[j], dists[r][j]) for j in chosen)
 
 
 def comparators_from_codes(ind: Indicators, area_code: str, codes: list[str]) -> list[Comparator]:
@@ -169,24 +207,38 @@ def comparators_from_codes(ind: Indicators, area_code: str, codes: list[str]) ->
 def similarity_reason(ind: Indicators, a: int, b: int) -> str:
     """Plain words on what makes two areas similar: size, place type, and how close their
     occupational and industrial structures are (the features peers are chosen on)."""
+    return similarity_reasons(ind, [a], [b])[0]
+
+
+def similarity_reasons(ind: Indicators, a: list[int], b: list[int]) -> list[str]:
+    """:func:`similarity_reason` of each pair ``(a[i], b[i])``, the structures' distances for
+    all pairs as one array (each pair's the same sum over the same columns)."""
     total, am_share = _end_year(ind)
-    ratio = total[b] / total[a] if total[a] else math.nan
-    size_word = "similar size" if 0.67 <= ratio <= 1.5 else "size"
-    parts = [f"{size_word} ({total[a]:,.0f} vs {total[b]:,.0f} jobs, {ind.end})"]
     _, _, types, levels = _area_text(ind)
-    ta, tb = types[a], types[b]
-    if ta and ta == tb:
-        kind = "neighbourhood" if is_neighbourhood(levels[a]) else "district"
-        parts.append(f"same type of {kind} ({ta})")
     blocks = feature_blocks(ind)
+    ia, ib = np.asarray(a, dtype=np.intp), np.asarray(b, dtype=np.intp)
+    occ_alike = ind_alike = None
     if "occupations" in blocks and ind.cube.soc is not None:
         occ = blocks["occupations"][:, :9]
-        diff = 0.5 * float(np.abs(occ[a] - occ[b]).sum())
-        parts.append(f"occupational mix {1 - diff:.0%} alike")
+        occ_alike = (1 - 0.5 * np.abs(occ[ia] - occ[ib]).sum(axis=1)).tolist()
     if "industries" in blocks:
-        diff = 0.5 * float(np.abs(blocks["industries"][a] - blocks["industries"][b]).sum())
-        parts.append(f"industry mix {1 - diff:.0%} alike")
-    parts.append(
-        f"advanced manufacturing share {zero_nan(am_share[a]):.1%} vs "
-        f"{zero_nan(am_share[b]):.1%} (not used to choose peers)")
-    return "; ".join(parts)
+        mix = blocks["industries"]
+        ind_alike = (1 - 0.5 * np.abs(mix[ia] - mix[ib]).sum(axis=1)).tolist()
+    out = []
+    for n, (pa, pb) in enumerate(zip(a, b, strict=True)):
+        ratio = total[pb] / total[pa] if total[pa] else math.nan
+        size_word = "similar size" if 0.67 <= ratio <= 1.5 else "size"
+        parts = [f"{size_word} ({total[pa]:,.0f} vs {total[pb]:,.0f} jobs, {ind.end})"]
+        ta, tb = types[pa], types[pb]
+        if ta and ta == tb:
+            kind = "neighbourhood" if is_neighbourhood(levels[pa]) else "district"
+            parts.append(f"same type of {kind} ({ta})")
+        if occ_alike is not None:
+            parts.append(f"occupational mix {occ_alike[n]:.0%} alike")
+        if ind_alike is not None:
+            parts.append(f"industry mix {ind_alike[n]:.0%} alike")
+        parts.append(
+            f"advanced manufacturing share {zero_nan(am_share[pa]):.1%} vs "
+            f"{zero_nan(am_share[pb]):.1%} (not used to choose peers)")
+        out.append("; ".join(parts))
+    return out
