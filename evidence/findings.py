@@ -34,7 +34,7 @@ def thresholds() -> dict[str, float]:
 
 def confidence(jobs: float, suppressed_cells: float = 0, cells: float = 1) -> float:
     """0.95 x n/(n+h) x (1 - suppressed share): near 0.95 for big counts, ~0.5 at h jobs."""
-    if jobs is None or not np.isfinite(jobs):
+    if jobs is None or not math.isfinite(jobs):
         return 0.2
     half = thresholds()["confidence_jobs_half"]
     size = max(jobs, 0.0) / (max(jobs, 0.0) + half)
@@ -144,7 +144,6 @@ def _sector_findings(a: _Area, s_i: int, sector: Sector) -> None:
     cagr = _f(a.cagr[s_i])
     nat = _f(a.nat_cagr[s_i])
     supp = float(a.supp0[s_i] + a.supp1[s_i])
-    conf = confidence(min(jobs or 0, jobs0 or 0) if jobs0 else (jobs or 0), supp, 2)
     label = sector.label.lower()
     base = {"employment": jobs, "total_jobs": total, "year": ind.end}
     if lq is not None and jobs is not None and lq >= t["specialisation_lq"] \
@@ -166,7 +165,7 @@ def _sector_findings(a: _Area, s_i: int, sector: Sector) -> None:
             f"gaining >= {t['min_jobs_change_for_trend']:.0f} jobs",
             f"{sector.label} jobs in {name} {growth_words(cagr)} over {period} "
             f"({jobs0:,.0f} to {jobs:,.0f}), while nationally they {growth_words(nat)}.",
-            conf)
+            confidence(min(jobs or 0, jobs0 or 0) if jobs0 else (jobs or 0), supp, 2))
 
 
 def _emergence_findings(a: _Area, s_i: int, sector: Sector) -> None:
