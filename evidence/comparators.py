@@ -159,12 +159,19 @@ def prepare_comparators(ind: Indicators, positions: list[int], k: int = 5) -> No
                 groups = np.nonzero((cube.areas["level"] == "group").to_numpy())[0]
                 peer_pos = np.append(groups, pos)
                 z = comparison_features(ind, peer_pos)
-                _choose(z, peer_pos, [len(peer_pos) - 1], [pos], k, pairs)
+                me_custom = [len(peer_pos) - 1]
+                _pick(_row_distances(z, me_custom), peer_pos, [0], [pos], k, pairs,
+                      own=me_custom)
             continue
         peer_pos, z = peer_features(ind, level)
         me = np.searchsorted(peer_pos, mine).tolist()
+        if len(mine) == len(peer_pos):  # every area of the level: half the sums suffice
+            _pick(all_distances(z), peer_pos, me, mine, k, pairs)
+            continue
         for lo in range(0, len(mine), _BLOCK):
-            _choose(z, peer_pos, me[lo:lo + _BLOCK], mine[lo:lo + _BLOCK], k, pairs)
+            rows = me[lo:lo + _BLOCK]
+            _pick(_row_distances(z, rows), peer_pos, list(range(len(rows))),
+                  mine[lo:lo + _BLOCK], k, pairs, own=rows)
     reasons = similarity_reasons(ind, [a for a, _, _ in pairs], [b for _, b, _ in pairs])
     for pos in todo:
         found[pos] = []
@@ -172,16 +179,56 @@ def prepare_comparators(ind: Indicators, positions: list[int], k: int = 5) -> No
         found[a].append((codes[b], names[b], d, why))
 
 
-def _choose(z: np.ndarray, peer_pos: np.ndarray, me: list[int], areas: list[int], k: int,
-            pairs: list[tuple[int, int, float]]) -> None:
-    """The k nearest peers of each of ``areas`` (row ``me`` of ``z``), appended to ``pairs``:
-    Euclidean distances over the features, the nearest first (ties in peer order)."""
-    dist = np.sqrt(((z[None, :, :] - z[me][:, None, :]) ** 2).sum(axis=2))
-    order = np.argsort(dist, axis=1, kind="stable")[:, : k + 1].tolist()
-    peers, dists = peer_pos.tolist(), rounded(dist, 3).tolist()
-    for r, (pos, m) in enumerate(zip(areas, me, strict=True)):
+def _row_distances(z: np.ndarray, rows: list[int]) -> np.ndarray:
+    """``[len(rows), n]``: each row's ``sqrt(((z - z[m]) ** 2).sum(axis=1))``."""
+    return np.sqrt(((z[None, :, :] - z[rows][:, None, :]) ** 2).sum(axis=2))
+
+
+def all_distances(z: np.ndarray) -> np.ndarray:
+    """``[n, n]`` Euclidean distances between the rows of ``z``, each entry the sum an area's
+    own row gives (``sqrt(((z - z[m]) ** 2).sum(axis=1))``): (a - b)^2 and (b - a)^2 are the
+    same double, so the upper triangle is worked out a block of rows at a time and mirrored."""
+    n = len(z)
+    out = np.empty((n, n))
+    for lo in range(0, n, _BLOCK):
+        hi = min(lo + _BLOCK, n)
+        d = z[None, lo:, :] - z[lo:hi, None, :]
+        np.square(d, out=d)
+        part = np.sqrt(d.sum(axis=2))  # [rows lo:hi, columns lo:n]
+        out[lo:hi, lo:] = part
+        out[lo:, lo:hi] = part.T
+    return out
+
+
+def nearest_order(d: np.ndarray, n: int) -> list[list[int]]:
+    """Each row's first ``n`` columns in a stable argsort (smallest first, ties in column
+    order), without sorting whole rows: every column up to the n-th smallest value (ties
+    included) is sorted, the rest never are. The same lists as
+    ``np.argsort(d, axis=1, kind="stable")[:, :n]``."""
+    if not 0 < n < d.shape[1] or not np.isfinite(d).all():
+        return np.argsort(d, axis=1, kind="stable")[:, :n].tolist()
+    kth = np.partition(d, n - 1, axis=1)[:, n - 1]
+    out = []
+    for row, cut in zip(d, kth.tolist(), strict=True):
+        near = np.flatnonzero(row <= cut)
+        out.append(near[np.argsort(row[near], kind="stable")][:n].tolist())
+    return out
+
+
+def _pick(dist: np.ndarray, peer_pos: np.ndarray, rows: list[int], areas: list[int], k: int,
+          pairs: list[tuple[int, int, float]], own: list[int] | None = None) -> None:
+    """The k nearest peers of each of ``areas`` (its distances: row ``rows[i]`` of ``dist``;
+    its own column: ``own[i]``, default ``rows[i]``), appended to ``pairs``: the nearest
+    first, ties in peer order - the first k + 1 of a stable argsort of the row, less the area
+    itself, found from the (k + 1)-th smallest distance without sorting the whole row."""
+    own = rows if own is None else own
+    peers = peer_pos.tolist()
+    d = dist[rows]
+    order = nearest_order(d, k + 1)
+    for r, (pos, m) in enumerate(zip(areas, own, strict=True)):
         chosen = [j for j in order[r] if j != m][:k]
-        pairs.extend((pos, peers[j], dists[r][j]) for j in chosen)
+        shown = rounded(d[r, chosen], 3).tolist()
+        pairs.extend((pos, peers[j], v) for j, v in zip(chosen, shown, strict=True))
 
 
 def comparators_from_codes(ind: Indicators, area_code: str, codes: list[str]) -> list[Comparator]:
