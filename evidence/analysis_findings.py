@@ -118,6 +118,8 @@ def _supply_chain(c: _Ctx, s_i: int, sid: str, label: str) -> None:
     coef = np.array([v for _, v, _ in known])
     lqs = np.array([q for _, _, q in known])
     wlq = float((coef * lqs).sum() / coef.sum())
+    if c.t["supply_chain_gap_lq"] < wlq < c.t["supply_chain_strength_lq"]:
+        return  # neither a gap nor a strength: no finding, so no words
     mass = float(coef.sum() / sum(v for _, v in top)) if top else 0.0
     jobs, lq = c.jobs(s_i), c.lq(s_i)
     named = ", ".join(f"{t.names[t.index(code)]} (LQ {q:.2f})" for code, _, q in known[:3])

@@ -144,11 +144,11 @@ def _sector_findings(a: _Area, s_i: int, sector: Sector) -> None:
     cagr = _f(a.cagr[s_i])
     nat = _f(a.nat_cagr[s_i])
     supp = float(a.supp0[s_i] + a.supp1[s_i])
-    label = sector.label.lower()
-    base = {"employment": jobs, "total_jobs": total, "year": ind.end}
     if lq is not None and jobs is not None and lq >= t["specialisation_lq"] \
             and jobs >= t["min_jobs_for_specialisation"]:
-        add("strength", "specialisation", sector.sector_id, {**base, "lq": lq},
+        label = sector.label.lower()
+        add("strength", "specialisation", sector.sector_id,
+            {"employment": jobs, "total_jobs": total, "year": ind.end, "lq": lq},
             f"LQ vs Great Britain >= {t['specialisation_lq']}",
             f"{name} is specialised in {label}: {jobs:,.0f} of {total:,.0f} jobs in "
             f"{ind.end}, a location quotient of {lq:.2f} against Great Britain.",
