@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -291,15 +292,28 @@ class AreaAnalysis:
         for (their FLQ multipliers: one batch of Leontief solves; their specialisms' LISA
         pseudo p-values: one call a sector; their feasible next classes' numbers, rounded as
         one array, and models, validated in one call); the numbers are the ones each profile
-        would get alone."""
-        self._prepare_clusters(positions)
-        todo_opps = sorted({int(p) for p in positions} - self.opportunities.keys())
-        if todo_opps:
-            self.opportunities.update(_opportunities_of(self, todo_opps))
+        would get alone.
+
+        A batch's Leontief solves (LAPACK, which releases the interpreter) run in a second
+        thread while this one works out the p-values and the feasible classes' models: on a
+        machine with a free core the solves cost no wall time. Each area's multipliers are the
+        same whichever thread solves them (one BLAS thread, its own system)."""
         todo = sorted({int(p) for p in positions} - self._chain_mult.keys())
-        if not todo or self.io is None:
+        io = self.io if todo else None
+        solving = None
+        if io is not None and len(todo) >= _SOLVE_BESIDE:
+            solving = _solver().submit(io.multipliers_of, todo)
+        try:
+            self._prepare_clusters(positions)
+            todo_opps = sorted({int(p) for p in positions} - self.opportunities.keys())
+            if todo_opps:
+                self.opportunities.update(_opportunities_of(self, todo_opps))
+        finally:
+            m = solving.result() if solving is not None else None
+        if io is None:
             return
-        m = self.io.multipliers_of(todo)
+        if m is None:
+            m = io.multipliers_of(todo)
         # Row-wise over [areas, k], the same sum in the same order as one area at a time.
         per_chain = [((m[:, ch.idx] * ch.weights).sum(axis=1) / ch.weights.sum()).tolist()
                      for ch in self.chains]
@@ -323,6 +337,17 @@ class AreaAnalysis:
         if sector_id not in self.spatial:
             self.spatial[sector_id] = _spatial(self, sector_id)
         return self.spatial[sector_id]
+
+
+_SOLVE_BESIDE = 16
+"""From this many areas a batch's multipliers are solved in the second thread (fewer are a
+few milliseconds)."""
+
+
+@lru_cache(maxsize=1)
+def _solver() -> ThreadPoolExecutor:
+    """The one worker thread the batches' Leontief solves run in (made on first use)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="policymix-solve")
 
 
 def nan_percentile_columns(d: np.ndarray, pct: float) -> np.ndarray:
