@@ -60,6 +60,26 @@ def _area_labels(ind: Indicators) -> tuple[list[str], list[str]]:
     return ind.cache["area_labels"]
 
 
+def _none_lists(x: np.ndarray) -> list:
+    """``_f`` of every element as nested lists: floats, None where not finite."""
+    x = np.asarray(x, dtype=float)
+    ok = np.isfinite(x)
+    return x.tolist() if ok.all() else np.where(ok, x, None).tolist()
+
+
+def _sector_lists(ind: Indicators) -> dict[str, list]:
+    """Every area's sector figures the findings read, as lists, once per period (cached)."""
+    if "finding_sector_lists" not in ind.cache:
+        cube, i0, i1 = ind.cube, ind.i0, ind.i1
+        ind.cache["finding_sector_lists"] = {
+            "emp0": _none_lists(cube.emp[:, :, i0]), "emp1": _none_lists(cube.emp[:, :, i1]),
+            "lq0": _none_lists(ind.lq[:, :, i0]), "lq1": _none_lists(ind.lq[:, :, i1]),
+            "cagr": _none_lists(ind.cagr), "nat_cagr": _none_lists(ind.nat_cagr),
+            "supp0": cube.supp[:, :, i0].tolist(), "supp1": cube.supp[:, :, i1].tolist(),
+        }
+    return ind.cache["finding_sector_lists"]
+
+
 @dataclass
 class _Area:
     """What every finding about one area needs: its indicators, position, name and the list."""
@@ -76,13 +96,13 @@ class _Area:
         self.name, self.code = names[self.pos], codes[self.pos]
         self.period = f"{self.ind.start}-{self.ind.end}"
         self.total = _f(self.cube.total[self.pos, self.i1])
-        # The area's sector rows as Python floats, one ``tolist`` each: the same numbers as
-        # indexing the arrays one scalar at a time, without numpy's per-scalar cost.
-        cube, ind, pos, i0, i1 = self.cube, self.ind, self.pos, self.i0, self.i1
-        self.emp0, self.emp1 = cube.emp[pos, :, i0].tolist(), cube.emp[pos, :, i1].tolist()
-        self.lq0, self.lq1 = ind.lq[pos, :, i0].tolist(), ind.lq[pos, :, i1].tolist()
-        self.cagr, self.nat_cagr = ind.cagr[pos].tolist(), ind.nat_cagr.tolist()
-        self.supp0, self.supp1 = cube.supp[pos, :, i0].tolist(), cube.supp[pos, :, i1].tolist()
+        # The area's sector rows as Python floats, None where not finite (what ``_f`` makes
+        # of each), from lists made once a period for every area.
+        rows, pos = _sector_lists(self.ind), self.pos
+        self.emp0, self.emp1 = rows["emp0"][pos], rows["emp1"][pos]
+        self.lq0, self.lq1 = rows["lq0"][pos], rows["lq1"][pos]
+        self.cagr, self.nat_cagr = rows["cagr"][pos], rows["nat_cagr"]
+        self.supp0, self.supp1 = rows["supp0"][pos], rows["supp1"][pos]
 
     def add(self, kind: str, topic: str, sector: str | None, values: dict, threshold: str,
             text: str, conf: float) -> None:
@@ -138,11 +158,11 @@ def _sector_findings(a: _Area, s_i: int, sector: Sector) -> None:
     """Specialisation (LQ >= cut-off on enough jobs) and growth faster than the sector in GB."""
     t, ind = a.t, a.ind
     name, total, period, add = a.name, a.total, a.period, a.add
-    jobs = _f(a.emp1[s_i])
-    jobs0 = _f(a.emp0[s_i])
-    lq = _lq(_f(a.lq1[s_i]))
-    cagr = _f(a.cagr[s_i])
-    nat = _f(a.nat_cagr[s_i])
+    jobs = a.emp1[s_i]
+    jobs0 = a.emp0[s_i]
+    lq = _lq(a.lq1[s_i])
+    cagr = a.cagr[s_i]
+    nat = a.nat_cagr[s_i]
     supp = float(a.supp0[s_i] + a.supp1[s_i])
     if lq is not None and jobs is not None and lq >= t["specialisation_lq"] \
             and jobs >= t["min_jobs_for_specialisation"]:
@@ -173,8 +193,8 @@ def _emergence_findings(a: _Area, s_i: int, sector: Sector) -> None:
     large absolute gain (and its share of the sector's national gain, and whether the area
     lacked it entirely). Confidence rests on the start count, so it stays modest."""
     t, cube = a.t, a.cube
-    jobs0 = _f(a.emp0[s_i]) or 0.0
-    jobs = _f(a.emp1[s_i])
+    jobs0 = a.emp0[s_i] or 0.0
+    jobs = a.emp1[s_i]
     if jobs is None or jobs0 >= t["min_jobs_for_trend"]:
         return
     gain = jobs - jobs0
@@ -182,7 +202,7 @@ def _emergence_findings(a: _Area, s_i: int, sector: Sector) -> None:
         return
     nat_gain = float(cube.nat_emp[s_i, a.i1] - cube.nat_emp[s_i, a.i0])
     share_nat = round(gain / nat_gain, 3) if nat_gain > 0 else None
-    lq0, lq = _lq(_f(a.lq0[s_i])), _lq(_f(a.lq1[s_i]))
+    lq0, lq = _lq(a.lq0[s_i]), _lq(a.lq1[s_i])
     entry = jobs0 == 0 or (lq0 or 0) < 0.1
     supp = float(a.supp0[s_i] + a.supp1[s_i])
     share_txt = f", {share_nat:.0%} of the sector's growth in Great Britain" if share_nat else ""
@@ -208,8 +228,8 @@ def _decline_findings(a: _Area, s_i: int, sector: Sector) -> list[tuple[float, F
     * a minor sector following its national decline is not a local finding.
     """
     t, ind, pos = a.t, a.ind, a.pos
-    jobs0, jobs = _f(a.emp0[s_i]), _f(a.emp1[s_i])
-    cagr, nat = _f(a.cagr[s_i]), _f(a.nat_cagr[s_i])
+    jobs0, jobs = a.emp0[s_i], a.emp1[s_i]
+    cagr, nat = a.cagr[s_i], a.nat_cagr[s_i]
     if cagr is None or jobs0 is None or jobs is None or jobs0 < t["min_jobs_for_trend"]:
         return []
     lost = jobs0 - jobs
@@ -217,7 +237,7 @@ def _decline_findings(a: _Area, s_i: int, sector: Sector) -> list[tuple[float, F
         return []
     am0 = _f(ind.am_jobs[pos, a.i0]) or 0.0
     weight = jobs0 / am0 if am0 else 0.0
-    lq0 = _f(a.lq0[s_i]) or 0.0
+    lq0 = a.lq0[s_i] or 0.0
     if lq0 >= 1 or weight >= t["decline_risk_share_of_am"]:
         kind, problem = "risk", "a specialism or a large part of the base is shrinking"
     elif (nat or 0) > 0:
@@ -254,9 +274,9 @@ def _spreading_findings(a: _Area, s_i: int, sector: Sector) -> None:
     grew at least as fast as the sector in Great Britain.
     """
     t, cube, ind, pos, i0, i1 = a.t, a.cube, a.ind, a.pos, a.i0, a.i1
-    nat = _f(a.nat_cagr[s_i])
-    jobs, lq = _f(a.emp1[s_i]), _lq(_f(a.lq1[s_i]))
-    cagr = _f(a.cagr[s_i])
+    nat = a.nat_cagr[s_i]
+    jobs, lq = a.emp1[s_i], _lq(a.lq1[s_i])
+    cagr = a.cagr[s_i]
     reg = int(cube.region_pos[pos]) if pos < len(cube.region_pos) else -1
     if nat is None or nat <= 0 or jobs is None or lq is None or reg < 0 or cagr is None:
         return
@@ -307,7 +327,7 @@ def _niche_findings(a: _Area, s_i: int, sector: Sector) -> None:
     """A pronounced specialism resting on few jobs: possibly one plant, so one decision away
     from disappearing (a concentration risk for focusing resources on a small niche)."""
     t, ind = a.t, a.ind
-    jobs, lq = _f(a.emp1[s_i]), _lq(_f(a.lq1[s_i]))
+    jobs, lq = a.emp1[s_i], _lq(a.lq1[s_i])
     if jobs is None or lq is None or lq < t["niche_min_lq"]:
         return
     if not t["niche_min_jobs"] <= jobs < t["niche_max_jobs"]:
