@@ -268,6 +268,21 @@ class AreaAnalysis:
         return _area_rows(self)
 
     @cached_property
+    def em_table(self) -> list[list[dict[str, float | str | None] | None]]:
+        """``[A][S]`` each area's Esteban-Marquillas parts as plain data (None without a start
+        or end figure), made once for all areas: every profile of the period reads them (the
+        models validate their own copy)."""
+        rows = self.rows
+        em = rows.em1
+        parts = ("homothetic_employment", "competitive", "homothetic_competitive",
+                 "allocation")
+        ok = (np.isfinite(self.ind.cube.emp[:, :, self.ind.i0])
+              & np.isfinite(self.ind.cube.emp[:, :, self.ind.i1])).tolist()
+        return [[dict(zip(parts, (em[p][pos][s_i] for p in parts), strict=True),
+                      allocation_type=rows.allocation_type[pos][s_i]) if ok[pos][s_i] else None
+                 for s_i in range(len(ok[pos]))] for pos in range(len(ok))]
+
+    @cached_property
     def feasible(self) -> FeasibleTable | None:
         """Feasible next classes of every area at once (:func:`feasible_next_all`)."""
         if self.space is None:
@@ -687,17 +702,7 @@ def em_parts(a: AreaAnalysis, pos: int, s_i: int) -> EstebanMarquillasParts | No
 
 def em_values(a: AreaAnalysis, pos: int, s_i: int) -> dict[str, float | str | None] | None:
     """The fields of :func:`em_parts` as plain data (a profile validates its rows at once)."""
-    rows = a.rows
-    if not _finite(rows.emp0[pos][s_i]) or not _finite(rows.emp1[pos][s_i]):
-        return None
-    em = rows.em1
-    return {
-        "homothetic_employment": em["homothetic_employment"][pos][s_i],
-        "competitive": em["competitive"][pos][s_i],
-        "homothetic_competitive": em["homothetic_competitive"][pos][s_i],
-        "allocation": em["allocation"][pos][s_i],
-        "allocation_type": rows.allocation_type[pos][s_i],
-    }
+    return a.em_table[pos][s_i]
 
 
 @lru_cache(maxsize=8)

@@ -60,6 +60,14 @@ def _area_labels(ind: Indicators) -> tuple[list[str], list[str]]:
     return ind.cache["area_labels"]
 
 
+def year_positions(ind: Indicators) -> tuple[int, int]:
+    """The cube positions of the period's start and end years, looked up once a period
+    (``Indicators.i0`` and ``.i1`` search the years on every read)."""
+    if "year_positions" not in ind.cache:
+        ind.cache["year_positions"] = (ind.i0, ind.i1)
+    return ind.cache["year_positions"]
+
+
 def _none_lists(x: np.ndarray) -> list:
     """``_f`` of every element as nested lists: floats, None where not finite."""
     x = np.asarray(x, dtype=float)
@@ -91,7 +99,7 @@ class _Area:
 
     def __post_init__(self) -> None:
         self.cube = self.ind.cube
-        self.i0, self.i1 = self.ind.i0, self.ind.i1
+        self.i0, self.i1 = year_positions(self.ind)
         codes, names = _area_labels(self.ind)
         self.name, self.code = names[self.pos], codes[self.pos]
         self.period = f"{self.ind.start}-{self.ind.end}"
@@ -372,7 +380,7 @@ def mix_expected_productivity(ind: Indicators, pos: int) -> tuple[float | None, 
     GVA per job over expected_r is its productivity net of its sector mix; expected_r over GB AM
     GVA per job is the mix effect.
     """
-    cube, i1 = ind.cube, ind.i1
+    cube, i1 = ind.cube, year_positions(ind)[1]
     if cube.gva is None or cube.nat_gva is None:
         return None, None
     nat_prod, gb = _gb_productivity(ind)

@@ -15,7 +15,7 @@ from evidence.area_analysis import AreaAnalysis, analysis_of, em_values, profile
 from evidence.comparators import comparators_from_codes, nearest_comparators
 from evidence.cube import Cube
 from evidence.dataset import CONTEXT_EXTRA, SourceInfo
-from evidence.findings import derive_findings, small_area_caveat
+from evidence.findings import derive_findings, small_area_caveat, year_positions
 from evidence.indicators import Indicators, zero_nan
 from evidence.models import AreaProfile, AreaRef, Period, SectorRow, models_from
 from evidence.sectors import load_sectors
@@ -45,7 +45,7 @@ def _sector_lists(ind: Indicators) -> dict[str, list]:
     """What :func:`sector_rows` reads, for every area of the period (cached on ``ind``)."""
     key = "profile_sector_lists"
     if key not in ind.cache:
-        cube, i0, i1 = ind.cube, ind.i0, ind.i1
+        cube, (i0, i1) = ind.cube, year_positions(ind)
         ind.cache[key] = {
             "emp0": _lists(cube.emp[:, :, i0]), "emp1": _lists(cube.emp[:, :, i1]),
             "share": _lists(ind.share[:, :, i1]), "lq": _lists(ind.lq[:, :, i1]),
@@ -221,7 +221,7 @@ def build_profile(
     """Profile of one area; ``comparator_codes`` replaces the statistical neighbours."""
     cube = ind.cube
     pos = cube.position(area_code)
-    i1 = ind.i1
+    i1 = year_positions(ind)[1]
     if comparator_codes:
         comps = comparators_from_codes(ind, area_code, comparator_codes)
     else:
