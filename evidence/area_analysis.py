@@ -310,13 +310,17 @@ class AreaAnalysis:
         would get alone.
 
         A batch's Leontief solves (LAPACK, which releases the interpreter) run in a second
-        thread while this one works out the p-values and the feasible classes' models: on a
-        machine with a free core the solves cost no wall time. Each area's multipliers are the
+        thread, after the feasible classes' ranking (numpy), while this one works out the
+        p-values and then the feasible classes' models (waiting for the ranking if it is not
+        ready: ``cached_property`` computes it once): on a machine with a free core the
+        solves cost no wall time. Each area's multipliers are the
         same whichever thread solves them (one BLAS thread, its own system)."""
         todo = sorted({int(p) for p in positions} - self._chain_mult.keys())
         io = self.io if todo else None
         solving = None
         if io is not None and len(todo) >= _SOLVE_BESIDE:
+            if "feasible" not in self.__dict__:  # numpy too, read after the p-values
+                _solver().submit(getattr, self, "feasible")
             solving = _solver().submit(io.multipliers_of, todo)
         try:
             self._prepare_clusters(positions)
