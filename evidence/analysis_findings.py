@@ -32,7 +32,7 @@ from evidence.area_analysis import (
     related_opportunities,
     sector_io_industries,
 )
-from evidence.findings import confidence, thresholds
+from evidence.findings import confidence, thresholds, year_positions
 from evidence.indicators import zero_nan
 from evidence.models import Finding, RelatedOpportunity, SectorCluster
 from evidence.sectors import load_sectors
@@ -53,13 +53,20 @@ def _top_suppliers(sid: str, n: int) -> tuple[tuple[str, float], ...]:
                  if code not in own)[:n]
 
 
+@lru_cache(maxsize=64)
+def _supplier_positions(sid: str, n: int) -> tuple[tuple[str, float, int], ...]:
+    """:func:`_top_suppliers` with each industry's position in the IO tables."""
+    t = load_io_tables()
+    return tuple((code, v, t.index(code)) for code, v in _top_suppliers(sid, n))
+
+
 class _Ctx:
     """The area, its position and the thresholds, shared by the finding helpers."""
 
     def __init__(self, a: AreaAnalysis, pos: int) -> None:
         self.a, self.pos, self.t = a, pos, thresholds()
         self.ind, self.cube = a.ind, a.ind.cube
-        self.i1 = a.ind.i1
+        self.i1 = year_positions(a.ind)[1]
         rows = a.rows  # the period's per-area lists: no numpy scalar or pandas lookup here
         self.code = rows.codes[pos]
         self.name = a.names[self.code]
@@ -110,14 +117,17 @@ def _supply_chain(c: _Ctx, s_i: int, sid: str, label: str) -> None:
     if not own:
         return
     n = int(c.t["supply_chain_suppliers"])
-    top = list(_top_suppliers(sid, n))
+    top = _top_suppliers(sid, n)
     slq = c.a.rows.slq[c.pos]  # type: ignore[index]  # the area's SLQs as Python floats
-    known = [(code, v, slq[t.index(code)]) for code, v in top if math.isfinite(slq[t.index(code)])]
+    known = [(code, v, slq[j]) for code, v, j in _supplier_positions(sid, n)
+             if math.isfinite(slq[j])]
     if len(known) < c.t["supply_chain_min_known"]:
         return
     coef = np.array([v for _, v, _ in known])
     lqs = np.array([q for _, _, q in known])
     wlq = float((coef * lqs).sum() / coef.sum())
+    if c.t["supply_chain_gap_lq"] < wlq < c.t["supply_chain_strength_lq"]:
+        return  # neither a gap nor a strength: no finding, so no words
     mass = float(coef.sum() / sum(v for _, v in top)) if top else 0.0
     jobs, lq = c.jobs(s_i), c.lq(s_i)
     named = ", ".join(f"{t.names[t.index(code)]} (LQ {q:.2f})" for code, _, q in known[:3])

@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -81,6 +82,7 @@ from evidence.models import (
     SupplyChain,
     models_from,
 )
+from evidence.rounding import rounded, rounded_list
 from evidence.sectors import load_sectors, match_code
 
 N_SUPPLIERS = 5
@@ -186,6 +188,12 @@ class AreaRows:
     allocation_type: list[list[str]]
     slq: list[list[float]] | None  # [A][N] simple LQ by IO industry
     centroid_codes: frozenset[str]
+    # The same numbers as the profile shows them, rounded for all areas at once
+    # (evidence.rounding: Python's round, bit for bit), None where not finite.
+    em1: dict[str, list[list[float | None]]]  # Esteban-Marquillas parts, 1 place
+    lq3: list[list[float | None]]  # [A][S] end-year LQ, 3 places
+    slq4: list[list[float | None]] | None  # [A][N] SLQ by IO industry, 4 places
+    position: dict[str, int]  # cube position of each area code
 
 
 @dataclass
@@ -260,6 +268,21 @@ class AreaAnalysis:
         return _area_rows(self)
 
     @cached_property
+    def em_table(self) -> list[list[dict[str, float | str | None] | None]]:
+        """``[A][S]`` each area's Esteban-Marquillas parts as plain data (None without a start
+        or end figure), made once for all areas: every profile of the period reads them (the
+        models validate their own copy)."""
+        rows = self.rows
+        em = rows.em1
+        parts = ("homothetic_employment", "competitive", "homothetic_competitive",
+                 "allocation")
+        ok = (np.isfinite(self.ind.cube.emp[:, :, self.ind.i0])
+              & np.isfinite(self.ind.cube.emp[:, :, self.ind.i1])).tolist()
+        return [[dict(zip(parts, (em[p][pos][s_i] for p in parts), strict=True),
+                      allocation_type=rows.allocation_type[pos][s_i]) if ok[pos][s_i] else None
+                 for s_i in range(len(ok[pos]))] for pos in range(len(ok))]
+
+    @cached_property
     def feasible(self) -> FeasibleTable | None:
         """Feasible next classes of every area at once (:func:`feasible_next_all`)."""
         if self.space is None:
@@ -282,13 +305,34 @@ class AreaAnalysis:
     def prepare(self, positions: Sequence[int]) -> None:
         """Work out together what the profiles of the areas at ``positions`` will each ask
         for (their FLQ multipliers: one batch of Leontief solves; their specialisms' LISA
-        pseudo p-values: one call a sector); the numbers are the ones each profile would get
-        alone."""
-        self._prepare_clusters(positions)
+        pseudo p-values: one call a sector; their feasible next classes' numbers, rounded as
+        one array, and models, validated in one call); the numbers are the ones each profile
+        would get alone.
+
+        A batch's Leontief solves (LAPACK, which releases the interpreter) run in a second
+        thread, after the feasible classes' ranking (numpy), while this one works out the
+        p-values and then the feasible classes' models (waiting for the ranking if it is not
+        ready: ``cached_property`` computes it once): on a machine with a free core the
+        solves cost no wall time. Each area's multipliers are the
+        same whichever thread solves them (one BLAS thread, its own system)."""
         todo = sorted({int(p) for p in positions} - self._chain_mult.keys())
-        if not todo or self.io is None:
+        io = self.io if todo else None
+        solving = None
+        if io is not None and len(todo) >= _SOLVE_BESIDE:
+            if "feasible" not in self.__dict__:  # numpy too, read after the p-values
+                _solver().submit(getattr, self, "feasible")
+            solving = _solver().submit(io.multipliers_of, todo)
+        try:
+            self._prepare_clusters(positions)
+            todo_opps = sorted({int(p) for p in positions} - self.opportunities.keys())
+            if todo_opps:
+                self.opportunities.update(_opportunities_of(self, todo_opps))
+        finally:
+            m = solving.result() if solving is not None else None
+        if io is None:
             return
-        m = self.io.multipliers_of(todo)
+        if m is None:
+            m = io.multipliers_of(todo)
         # Row-wise over [areas, k], the same sum in the same order as one area at a time.
         per_chain = [((m[:, ch.idx] * ch.weights).sum(axis=1) / ch.weights.sum()).tolist()
                      for ch in self.chains]
@@ -312,6 +356,17 @@ class AreaAnalysis:
         if sector_id not in self.spatial:
             self.spatial[sector_id] = _spatial(self, sector_id)
         return self.spatial[sector_id]
+
+
+_SOLVE_BESIDE = 16
+"""From this many areas a batch's multipliers are solved in the second thread (fewer are a
+few milliseconds)."""
+
+
+@lru_cache(maxsize=1)
+def _solver() -> ThreadPoolExecutor:
+    """The one worker thread the batches' Leontief solves run in (made on first use)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="policymix-solve")
 
 
 def nan_percentile_columns(d: np.ndarray, pct: float) -> np.ndarray:
@@ -577,6 +632,13 @@ def _area_rows(a: AreaAnalysis) -> AreaRows:
         allocation_type=np.asarray(em.allocation_type).astype(str).tolist(),
         slq=a.io.slq.tolist() if a.io is not None else None,
         centroid_codes=frozenset(a.centroids["code"].astype(str)),
+        em1={"homothetic_employment": rounded_list(em.homothetic, 1),
+             "competitive": rounded_list(em.competitive, 1),
+             "homothetic_competitive": rounded_list(em.homothetic_competitive, 1),
+             "allocation": rounded_list(em.allocation, 1)},
+        lq3=rounded_list(ind.lq[:, :, ind.i1], 3),
+        slq4=rounded_list(a.io.slq, 4) if a.io is not None else None,
+        position={c: i for i, c in enumerate(cube.areas["area_code"].astype(str).tolist())},
     )
 
 
@@ -644,17 +706,7 @@ def em_parts(a: AreaAnalysis, pos: int, s_i: int) -> EstebanMarquillasParts | No
 
 def em_values(a: AreaAnalysis, pos: int, s_i: int) -> dict[str, float | str | None] | None:
     """The fields of :func:`em_parts` as plain data (a profile validates its rows at once)."""
-    rows = a.rows
-    if not _finite(rows.emp0[pos][s_i]) or not _finite(rows.emp1[pos][s_i]):
-        return None
-    em = rows.em
-    return {
-        "homothetic_employment": _num(em["homothetic_employment"][pos][s_i], 1),
-        "competitive": _num(em["competitive"][pos][s_i], 1),
-        "homothetic_competitive": _num(em["homothetic_competitive"][pos][s_i], 1),
-        "allocation": _num(em["allocation"][pos][s_i], 1),
-        "allocation_type": rows.allocation_type[pos][s_i],
-    }
+    return a.em_table[pos][s_i]
 
 
 @lru_cache(maxsize=8)
@@ -680,32 +732,54 @@ def related_opportunities(a: AreaAnalysis, pos: int) -> list[RelatedOpportunity]
 
 
 def _related_opportunities(a: AreaAnalysis, pos: int) -> list[RelatedOpportunity]:
+    return _opportunities_of(a, [pos])[pos]
+
+
+def _opportunities_of(a: AreaAnalysis, positions: list[int]
+                      ) -> dict[int, list[RelatedOpportunity]]:
+    """The feasible next classes of the areas at ``positions``: their numbers gathered and
+    rounded as arrays (Python's ``round``, :mod:`evidence.rounding`), the models of all of
+    them validated in one call."""
     table = a.feasible
     if a.space is None or table is None:
-        return []
+        return {p: [] for p in positions}
     cands = am_candidates(a.classes)
     classes, labels = a.classes, a.class_labels
-    lq_row = a.space.lq[pos].tolist()
-    dens_row = a.space.density[pos].tolist()
-    nat = a.national_class_jobs
-    out = []
-    rel_rows, contrib_rows = table.related[pos].tolist(), table.contrib[pos].tolist()
-    for t, c_i in enumerate(table.cand[pos].tolist()):
-        if c_i < 0:
-            break
-        density = dens_row[c_i]
-        if not _finite(density) or density <= 0:
-            continue
-        code = classes[c_i]
-        related = [
-            {"sic": classes[j], "label": labels[j], "relatedness": round(v, 4),
-             "lq": round(lq_row[j], 3)}
-            for j, v in zip(rel_rows[t], contrib_rows[t], strict=True) if j >= 0
-        ]
-        out.append({"sic": code, "label": labels[c_i], "sector": cands[code],
-                    "density": round(density, 4), "lq": _num(lq_row[c_i], 3),
-                    "national_jobs": _num(nat[c_i], 0), "related_present": related})
-    return models_from(RelatedOpportunity, out)
+    at = np.asarray(positions, dtype=np.intp)
+    cand = table.cand[at]  # [n, top], -1 past the last candidate
+    c_safe = np.where(cand >= 0, cand, 0)
+    related = table.related[at]  # [n, top, r], -1 past the last related class
+    r_safe = np.where(related >= 0, related, 0)
+    density = a.space.density[at[:, None], c_safe]
+    dens_raw, dens4 = density.tolist(), rounded(density, 4).tolist()
+    lq_cand = rounded_list(a.space.lq[at[:, None], c_safe], 3)
+    nat = rounded_list(a.ind.cube.nat_class_emp[:, a.ind.i1][c_safe], 0)
+    rel4 = rounded(table.contrib[at], 4).tolist()
+    lq_rel = rounded(a.space.lq[at[:, None, None], r_safe], 3).tolist()
+    items: list[dict] = []
+    counts = []
+    for n, (cand_row, rel_rows) in enumerate(zip(cand.tolist(), related.tolist(), strict=True)):
+        before = len(items)
+        for t, c_i in enumerate(cand_row):
+            if c_i < 0:
+                break
+            d = dens_raw[n][t]
+            if not _finite(d) or d <= 0:
+                continue
+            code = classes[c_i]
+            phi, lqs = rel4[n][t], lq_rel[n][t]
+            present = [{"sic": classes[j], "label": labels[j], "relatedness": phi[r],
+                        "lq": lqs[r]} for r, j in enumerate(rel_rows[t]) if j >= 0]
+            items.append({"sic": code, "label": labels[c_i], "sector": cands[code],
+                          "density": dens4[n][t], "lq": lq_cand[n][t],
+                          "national_jobs": nat[n][t], "related_present": present})
+        counts.append(len(items) - before)
+    models = models_from(RelatedOpportunity, items)
+    out, lo = {}, 0
+    for pos, count in zip(positions, counts, strict=True):
+        out[pos] = models[lo:lo + count]
+        lo += count
+    return out
 
 
 def supply_chains(a: AreaAnalysis, pos: int) -> list[SupplyChain]:
@@ -713,7 +787,7 @@ def supply_chains(a: AreaAnalysis, pos: int) -> list[SupplyChain]:
     if a.io is None:
         return []
     rows = a.rows
-    emp1, slq = rows.emp1[pos], rows.slq[pos] if rows.slq is not None else []
+    emp1, slq = rows.emp1[pos], rows.slq4[pos] if rows.slq4 is not None else []
     out = []
     for ch, mult in zip(a.chains, a.chain_multipliers(pos), strict=True):
         e = emp1[ch.s_i]
@@ -721,9 +795,9 @@ def supply_chains(a: AreaAnalysis, pos: int) -> list[SupplyChain]:
             continue
         out.append({
             "sector": ch.sector, "label": ch.label, "io_industry": ch.industries,
-            "suppliers": [{"industry": c, "name": n, "coefficient": v, "local_lq": _num(slq[j])}
+            "suppliers": [{"industry": c, "name": n, "coefficient": v, "local_lq": slq[j]}
                           for c, n, v, j in ch.suppliers],
-            "buyers": [{"industry": c, "name": n, "share": v, "local_lq": _num(slq[j])}
+            "buyers": [{"industry": c, "name": n, "share": v, "local_lq": slq[j]}
                        for c, n, v, j in ch.buyers],
             "multiplier": {"type_i": round(mult, 4), "method": ch.method,
                            "delta": a.io.delta},
@@ -783,11 +857,12 @@ def _cluster_result(a: AreaAnalysis, pos: int) -> ClusterResult | None:
         if sa is None or code not in sa.neighbours:
             continue
         cf = classify_district(sa, code, names)
-        values = sa.value_list
-        nbrs = [{"code": c, "name": names.get(c, c), "lq": _num(values[sa.position(c)], 3)}
+        # a neighbour's value in the sector is its LQ there: the same number, rounded once
+        lq3 = rows.lq3
+        nbrs = [{"code": c, "name": names.get(c, c), "lq": lq3[rows.position[c]][s_i]}
                 for c in sa.neighbours[code]]
         out.append({
-            "sector": sid, "label": labels[sid], "lq": _num(lq, 3),
+            "sector": sid, "label": labels[sid], "lq": lq3[pos][s_i],
             "moran_i": round(sa.moran_i, 4), "moran_expected": round(sa.moran_expected, 4),
             "moran_p": round(sa.moran_p, 4), "quadrant": cf.quadrant,
             "local_p": round(cf.p_value, 4), "status": cf.status, "text": cf.text,

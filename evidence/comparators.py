@@ -27,7 +27,8 @@ import numpy as np
 
 from evidence.dataset import is_neighbourhood
 from evidence.indicators import Indicators, zero_nan
-from evidence.models import Comparator
+from evidence.models import Comparator, models_from
+from evidence.rounding import rounded
 from evidence.sectors import load_sectors
 
 BLOCK_WEIGHTS: dict[str, float] = {"occupations": 1.0, "industries": 1.0, "size": 1.0,
@@ -118,32 +119,116 @@ def _end_year(ind: Indicators) -> tuple[list[float], list[float]]:
 
 def nearest_comparators(ind: Indicators, area_code: str, k: int = 5) -> list[Comparator]:
     """The k most similar areas of the same level, each with what makes it similar."""
+    pos = ind.cube.position(area_code)
+    found = _found(ind, k)
+    if pos not in found:
+        prepare_comparators(ind, [pos], k)
+    return models_from(Comparator, [
+        {"area_code": c, "area_name": n, "distance": d, "similar_because": why}
+        for c, n, d, why in found[pos]])
+
+
+def _found(ind: Indicators, k: int) -> dict[int, list[tuple[str, str, float, str]]]:
+    """Each area's comparators as plain data, by cube position (cached per period and k)."""
+    return ind.cache.setdefault(("comparators", k), {})
+
+
+_BLOCK = 64
+"""Areas whose distances to every peer are taken in one array ([block, peers, features])."""
+
+
+def prepare_comparators(ind: Indicators, positions: list[int], k: int = 5) -> None:
+    """Work out the comparators of the areas at ``positions`` together (a batch of profiles):
+    each area's distances to its peers a block of areas at a time, the 'why similar' figures
+    of every chosen pair as one array. Each area's row of distances is the same sum over the
+    same features in the same order as alone, so its peers and words are the ones
+    :func:`nearest_comparators` of that area alone gives."""
     cube = ind.cube
-    pos = cube.position(area_code)
+    found = _found(ind, k)
     codes, names, _, levels = _area_text(ind)
-    level = levels[pos]
-    if level == "custom":
-        # A custom area is compared with partnership areas (the nearest predefined scale).
-        groups = np.nonzero((cube.areas["level"] == "group").to_numpy())[0]
-        peer_pos = np.append(groups, pos)
-        z = comparison_features(ind, peer_pos)
-        me = len(peer_pos) - 1
-    else:
+    todo = sorted({int(p) for p in positions} - found.keys())
+    pairs: list[tuple[int, int, float]] = []  # (area, peer, distance) in the areas' order
+    by_level: dict[str, list[int]] = {}
+    for pos in todo:
+        by_level.setdefault(levels[pos], []).append(pos)
+    for level, mine in by_level.items():
+        if level == "custom":
+            for pos in mine:
+                # A custom area is compared with partnership areas (the nearest predefined
+                # scale).
+                groups = np.nonzero((cube.areas["level"] == "group").to_numpy())[0]
+                peer_pos = np.append(groups, pos)
+                z = comparison_features(ind, peer_pos)
+                me_custom = [len(peer_pos) - 1]
+                _pick(_row_distances(z, me_custom), peer_pos, [0], [pos], k, pairs,
+                      own=me_custom)
+            continue
         peer_pos, z = peer_features(ind, level)
-        me = int(np.searchsorted(peer_pos, pos))
-    dist = np.sqrt(((z - z[me]) ** 2).sum(axis=1))
-    order = np.argsort(dist, kind="stable")
-    chosen = [int(j) for j in order[: k + 1] if j != me][:k]
-    peers, dists = peer_pos.tolist(), dist.tolist()
-    return [
-        Comparator(
-            area_code=codes[peers[j]],
-            area_name=names[peers[j]],
-            distance=round(dists[j], 3),
-            similar_because=similarity_reason(ind, pos, peers[j]),
-        )
-        for j in chosen
-    ]
+        me = np.searchsorted(peer_pos, mine).tolist()
+        if len(mine) == len(peer_pos):  # every area of the level: half the sums suffice
+            _pick(all_distances(z), peer_pos, me, mine, k, pairs)
+            continue
+        for lo in range(0, len(mine), _BLOCK):
+            rows = me[lo:lo + _BLOCK]
+            _pick(_row_distances(z, rows), peer_pos, list(range(len(rows))),
+                  mine[lo:lo + _BLOCK], k, pairs, own=rows)
+    reasons = similarity_reasons(ind, [a for a, _, _ in pairs], [b for _, b, _ in pairs])
+    for pos in todo:
+        found[pos] = []
+    for (a, b, d), why in zip(pairs, reasons, strict=True):
+        found[a].append((codes[b], names[b], d, why))
+
+
+def _row_distances(z: np.ndarray, rows: list[int]) -> np.ndarray:
+    """``[len(rows), n]``: each row's ``sqrt(((z - z[m]) ** 2).sum(axis=1))``."""
+    return np.sqrt(((z[None, :, :] - z[rows][:, None, :]) ** 2).sum(axis=2))
+
+
+def all_distances(z: np.ndarray) -> np.ndarray:
+    """``[n, n]`` Euclidean distances between the rows of ``z``, each entry the sum an area's
+    own row gives (``sqrt(((z - z[m]) ** 2).sum(axis=1))``): (a - b)^2 and (b - a)^2 are the
+    same double, so the upper triangle is worked out a block of rows at a time and mirrored."""
+    n = len(z)
+    out = np.empty((n, n))
+    for lo in range(0, n, _BLOCK):
+        hi = min(lo + _BLOCK, n)
+        d = z[None, lo:, :] - z[lo:hi, None, :]
+        np.square(d, out=d)
+        part = np.sqrt(d.sum(axis=2))  # [rows lo:hi, columns lo:n]
+        out[lo:hi, lo:] = part
+        out[lo:, lo:hi] = part.T
+    return out
+
+
+def nearest_order(d: np.ndarray, n: int) -> list[list[int]]:
+    """Each row's first ``n`` columns in a stable argsort (smallest first, ties in column
+    order), without sorting whole rows: every column up to the n-th smallest value (ties
+    included) is sorted, the rest never are. The same lists as
+    ``np.argsort(d, axis=1, kind="stable")[:, :n]``."""
+    if not 0 < n < d.shape[1] or not np.isfinite(d).all():
+        return np.argsort(d, axis=1, kind="stable")[:, :n].tolist()
+    kth = np.partition(d, n - 1, axis=1)[:, n - 1]
+    out = []
+    for row, cut in zip(d, kth.tolist(), strict=True):
+        near = np.flatnonzero(row <= cut)
+        out.append(near[np.argsort(row[near], kind="stable")][:n].tolist())
+    return out
+
+
+def _pick(dist: np.ndarray, peer_pos: np.ndarray, rows: list[int], areas: list[int], k: int,
+          pairs: list[tuple[int, int, float]], own: list[int] | None = None) -> None:
+    """The k nearest peers of each of ``areas`` (its distances: row ``rows[i]`` of ``dist``;
+    its own column: ``own[i]``, default ``rows[i]``), appended to ``pairs``: the nearest
+    first, ties in peer order - the first k + 1 of a stable argsort of the row, less the area
+    itself, found from the (k + 1)-th smallest distance without sorting the whole row."""
+    own = rows if own is None else own
+    peers = peer_pos.tolist()
+    d = dist[rows]
+    order = nearest_order(d, k + 1)
+    for r, (pos, m) in enumerate(zip(areas, own, strict=True)):
+        chosen = [j for j in order[r] if j != m][:k]
+        shown = rounded(d[r, chosen], 3).tolist()
+        pairs.extend((pos, peers[j], v) for j, v in zip(chosen, shown, strict=True))
 
 
 def comparators_from_codes(ind: Indicators, area_code: str, codes: list[str]) -> list[Comparator]:
@@ -169,24 +254,38 @@ def comparators_from_codes(ind: Indicators, area_code: str, codes: list[str]) ->
 def similarity_reason(ind: Indicators, a: int, b: int) -> str:
     """Plain words on what makes two areas similar: size, place type, and how close their
     occupational and industrial structures are (the features peers are chosen on)."""
+    return similarity_reasons(ind, [a], [b])[0]
+
+
+def similarity_reasons(ind: Indicators, a: list[int], b: list[int]) -> list[str]:
+    """:func:`similarity_reason` of each pair ``(a[i], b[i])``, the structures' distances for
+    all pairs as one array (each pair's the same sum over the same columns)."""
     total, am_share = _end_year(ind)
-    ratio = total[b] / total[a] if total[a] else math.nan
-    size_word = "similar size" if 0.67 <= ratio <= 1.5 else "size"
-    parts = [f"{size_word} ({total[a]:,.0f} vs {total[b]:,.0f} jobs, {ind.end})"]
     _, _, types, levels = _area_text(ind)
-    ta, tb = types[a], types[b]
-    if ta and ta == tb:
-        kind = "neighbourhood" if is_neighbourhood(levels[a]) else "district"
-        parts.append(f"same type of {kind} ({ta})")
     blocks = feature_blocks(ind)
+    ia, ib = np.asarray(a, dtype=np.intp), np.asarray(b, dtype=np.intp)
+    occ_alike = ind_alike = None
     if "occupations" in blocks and ind.cube.soc is not None:
         occ = blocks["occupations"][:, :9]
-        diff = 0.5 * float(np.abs(occ[a] - occ[b]).sum())
-        parts.append(f"occupational mix {1 - diff:.0%} alike")
+        occ_alike = (1 - 0.5 * np.abs(occ[ia] - occ[ib]).sum(axis=1)).tolist()
     if "industries" in blocks:
-        diff = 0.5 * float(np.abs(blocks["industries"][a] - blocks["industries"][b]).sum())
-        parts.append(f"industry mix {1 - diff:.0%} alike")
-    parts.append(
-        f"advanced manufacturing share {zero_nan(am_share[a]):.1%} vs "
-        f"{zero_nan(am_share[b]):.1%} (not used to choose peers)")
-    return "; ".join(parts)
+        mix = blocks["industries"]
+        ind_alike = (1 - 0.5 * np.abs(mix[ia] - mix[ib]).sum(axis=1)).tolist()
+    out = []
+    for n, (pa, pb) in enumerate(zip(a, b, strict=True)):
+        ratio = total[pb] / total[pa] if total[pa] else math.nan
+        size_word = "similar size" if 0.67 <= ratio <= 1.5 else "size"
+        parts = [f"{size_word} ({total[pa]:,.0f} vs {total[pb]:,.0f} jobs, {ind.end})"]
+        ta, tb = types[pa], types[pb]
+        if ta and ta == tb:
+            kind = "neighbourhood" if is_neighbourhood(levels[pa]) else "district"
+            parts.append(f"same type of {kind} ({ta})")
+        if occ_alike is not None:
+            parts.append(f"occupational mix {occ_alike[n]:.0%} alike")
+        if ind_alike is not None:
+            parts.append(f"industry mix {ind_alike[n]:.0%} alike")
+        parts.append(
+            f"advanced manufacturing share {zero_nan(am_share[pa]):.1%} vs "
+            f"{zero_nan(am_share[pb]):.1%} (not used to choose peers)")
+        out.append("; ".join(parts))
+    return out

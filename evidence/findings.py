@@ -34,7 +34,7 @@ def thresholds() -> dict[str, float]:
 
 def confidence(jobs: float, suppressed_cells: float = 0, cells: float = 1) -> float:
     """0.95 x n/(n+h) x (1 - suppressed share): near 0.95 for big counts, ~0.5 at h jobs."""
-    if jobs is None or not np.isfinite(jobs):
+    if jobs is None or not math.isfinite(jobs):
         return 0.2
     half = thresholds()["confidence_jobs_half"]
     size = max(jobs, 0.0) / (max(jobs, 0.0) + half)
@@ -60,6 +60,34 @@ def _area_labels(ind: Indicators) -> tuple[list[str], list[str]]:
     return ind.cache["area_labels"]
 
 
+def year_positions(ind: Indicators) -> tuple[int, int]:
+    """The cube positions of the period's start and end years, looked up once a period
+    (``Indicators.i0`` and ``.i1`` search the years on every read)."""
+    if "year_positions" not in ind.cache:
+        ind.cache["year_positions"] = (ind.i0, ind.i1)
+    return ind.cache["year_positions"]
+
+
+def _none_lists(x: np.ndarray) -> list:
+    """``_f`` of every element as nested lists: floats, None where not finite."""
+    x = np.asarray(x, dtype=float)
+    ok = np.isfinite(x)
+    return x.tolist() if ok.all() else np.where(ok, x, None).tolist()
+
+
+def _sector_lists(ind: Indicators) -> dict[str, list]:
+    """Every area's sector figures the findings read, as lists, once per period (cached)."""
+    if "finding_sector_lists" not in ind.cache:
+        cube, i0, i1 = ind.cube, ind.i0, ind.i1
+        ind.cache["finding_sector_lists"] = {
+            "emp0": _none_lists(cube.emp[:, :, i0]), "emp1": _none_lists(cube.emp[:, :, i1]),
+            "lq0": _none_lists(ind.lq[:, :, i0]), "lq1": _none_lists(ind.lq[:, :, i1]),
+            "cagr": _none_lists(ind.cagr), "nat_cagr": _none_lists(ind.nat_cagr),
+            "supp0": cube.supp[:, :, i0].tolist(), "supp1": cube.supp[:, :, i1].tolist(),
+        }
+    return ind.cache["finding_sector_lists"]
+
+
 @dataclass
 class _Area:
     """What every finding about one area needs: its indicators, position, name and the list."""
@@ -71,18 +99,18 @@ class _Area:
 
     def __post_init__(self) -> None:
         self.cube = self.ind.cube
-        self.i0, self.i1 = self.ind.i0, self.ind.i1
+        self.i0, self.i1 = year_positions(self.ind)
         codes, names = _area_labels(self.ind)
         self.name, self.code = names[self.pos], codes[self.pos]
         self.period = f"{self.ind.start}-{self.ind.end}"
         self.total = _f(self.cube.total[self.pos, self.i1])
-        # The area's sector rows as Python floats, one ``tolist`` each: the same numbers as
-        # indexing the arrays one scalar at a time, without numpy's per-scalar cost.
-        cube, ind, pos, i0, i1 = self.cube, self.ind, self.pos, self.i0, self.i1
-        self.emp0, self.emp1 = cube.emp[pos, :, i0].tolist(), cube.emp[pos, :, i1].tolist()
-        self.lq0, self.lq1 = ind.lq[pos, :, i0].tolist(), ind.lq[pos, :, i1].tolist()
-        self.cagr, self.nat_cagr = ind.cagr[pos].tolist(), ind.nat_cagr.tolist()
-        self.supp0, self.supp1 = cube.supp[pos, :, i0].tolist(), cube.supp[pos, :, i1].tolist()
+        # The area's sector rows as Python floats, None where not finite (what ``_f`` makes
+        # of each), from lists made once a period for every area.
+        rows, pos = _sector_lists(self.ind), self.pos
+        self.emp0, self.emp1 = rows["emp0"][pos], rows["emp1"][pos]
+        self.lq0, self.lq1 = rows["lq0"][pos], rows["lq1"][pos]
+        self.cagr, self.nat_cagr = rows["cagr"][pos], rows["nat_cagr"]
+        self.supp0, self.supp1 = rows["supp0"][pos], rows["supp1"][pos]
 
     def add(self, kind: str, topic: str, sector: str | None, values: dict, threshold: str,
             text: str, conf: float) -> None:
@@ -138,18 +166,17 @@ def _sector_findings(a: _Area, s_i: int, sector: Sector) -> None:
     """Specialisation (LQ >= cut-off on enough jobs) and growth faster than the sector in GB."""
     t, ind = a.t, a.ind
     name, total, period, add = a.name, a.total, a.period, a.add
-    jobs = _f(a.emp1[s_i])
-    jobs0 = _f(a.emp0[s_i])
-    lq = _lq(_f(a.lq1[s_i]))
-    cagr = _f(a.cagr[s_i])
-    nat = _f(a.nat_cagr[s_i])
+    jobs = a.emp1[s_i]
+    jobs0 = a.emp0[s_i]
+    lq = _lq(a.lq1[s_i])
+    cagr = a.cagr[s_i]
+    nat = a.nat_cagr[s_i]
     supp = float(a.supp0[s_i] + a.supp1[s_i])
-    conf = confidence(min(jobs or 0, jobs0 or 0) if jobs0 else (jobs or 0), supp, 2)
-    label = sector.label.lower()
-    base = {"employment": jobs, "total_jobs": total, "year": ind.end}
     if lq is not None and jobs is not None and lq >= t["specialisation_lq"] \
             and jobs >= t["min_jobs_for_specialisation"]:
-        add("strength", "specialisation", sector.sector_id, {**base, "lq": lq},
+        label = sector.label.lower()
+        add("strength", "specialisation", sector.sector_id,
+            {"employment": jobs, "total_jobs": total, "year": ind.end, "lq": lq},
             f"LQ vs Great Britain >= {t['specialisation_lq']}",
             f"{name} is specialised in {label}: {jobs:,.0f} of {total:,.0f} jobs in "
             f"{ind.end}, a location quotient of {lq:.2f} against Great Britain.",
@@ -166,7 +193,7 @@ def _sector_findings(a: _Area, s_i: int, sector: Sector) -> None:
             f"gaining >= {t['min_jobs_change_for_trend']:.0f} jobs",
             f"{sector.label} jobs in {name} {growth_words(cagr)} over {period} "
             f"({jobs0:,.0f} to {jobs:,.0f}), while nationally they {growth_words(nat)}.",
-            conf)
+            confidence(min(jobs or 0, jobs0 or 0) if jobs0 else (jobs or 0), supp, 2))
 
 
 def _emergence_findings(a: _Area, s_i: int, sector: Sector) -> None:
@@ -174,8 +201,8 @@ def _emergence_findings(a: _Area, s_i: int, sector: Sector) -> None:
     large absolute gain (and its share of the sector's national gain, and whether the area
     lacked it entirely). Confidence rests on the start count, so it stays modest."""
     t, cube = a.t, a.cube
-    jobs0 = _f(a.emp0[s_i]) or 0.0
-    jobs = _f(a.emp1[s_i])
+    jobs0 = a.emp0[s_i] or 0.0
+    jobs = a.emp1[s_i]
     if jobs is None or jobs0 >= t["min_jobs_for_trend"]:
         return
     gain = jobs - jobs0
@@ -183,7 +210,7 @@ def _emergence_findings(a: _Area, s_i: int, sector: Sector) -> None:
         return
     nat_gain = float(cube.nat_emp[s_i, a.i1] - cube.nat_emp[s_i, a.i0])
     share_nat = round(gain / nat_gain, 3) if nat_gain > 0 else None
-    lq0, lq = _lq(_f(a.lq0[s_i])), _lq(_f(a.lq1[s_i]))
+    lq0, lq = _lq(a.lq0[s_i]), _lq(a.lq1[s_i])
     entry = jobs0 == 0 or (lq0 or 0) < 0.1
     supp = float(a.supp0[s_i] + a.supp1[s_i])
     share_txt = f", {share_nat:.0%} of the sector's growth in Great Britain" if share_nat else ""
@@ -209,8 +236,8 @@ def _decline_findings(a: _Area, s_i: int, sector: Sector) -> list[tuple[float, F
     * a minor sector following its national decline is not a local finding.
     """
     t, ind, pos = a.t, a.ind, a.pos
-    jobs0, jobs = _f(a.emp0[s_i]), _f(a.emp1[s_i])
-    cagr, nat = _f(a.cagr[s_i]), _f(a.nat_cagr[s_i])
+    jobs0, jobs = a.emp0[s_i], a.emp1[s_i]
+    cagr, nat = a.cagr[s_i], a.nat_cagr[s_i]
     if cagr is None or jobs0 is None or jobs is None or jobs0 < t["min_jobs_for_trend"]:
         return []
     lost = jobs0 - jobs
@@ -218,7 +245,7 @@ def _decline_findings(a: _Area, s_i: int, sector: Sector) -> list[tuple[float, F
         return []
     am0 = _f(ind.am_jobs[pos, a.i0]) or 0.0
     weight = jobs0 / am0 if am0 else 0.0
-    lq0 = _f(a.lq0[s_i]) or 0.0
+    lq0 = a.lq0[s_i] or 0.0
     if lq0 >= 1 or weight >= t["decline_risk_share_of_am"]:
         kind, problem = "risk", "a specialism or a large part of the base is shrinking"
     elif (nat or 0) > 0:
@@ -255,9 +282,9 @@ def _spreading_findings(a: _Area, s_i: int, sector: Sector) -> None:
     grew at least as fast as the sector in Great Britain.
     """
     t, cube, ind, pos, i0, i1 = a.t, a.cube, a.ind, a.pos, a.i0, a.i1
-    nat = _f(a.nat_cagr[s_i])
-    jobs, lq = _f(a.emp1[s_i]), _lq(_f(a.lq1[s_i]))
-    cagr = _f(a.cagr[s_i])
+    nat = a.nat_cagr[s_i]
+    jobs, lq = a.emp1[s_i], _lq(a.lq1[s_i])
+    cagr = a.cagr[s_i]
     reg = int(cube.region_pos[pos]) if pos < len(cube.region_pos) else -1
     if nat is None or nat <= 0 or jobs is None or lq is None or reg < 0 or cagr is None:
         return
@@ -308,7 +335,7 @@ def _niche_findings(a: _Area, s_i: int, sector: Sector) -> None:
     """A pronounced specialism resting on few jobs: possibly one plant, so one decision away
     from disappearing (a concentration risk for focusing resources on a small niche)."""
     t, ind = a.t, a.ind
-    jobs, lq = _f(a.emp1[s_i]), _lq(_f(a.lq1[s_i]))
+    jobs, lq = a.emp1[s_i], _lq(a.lq1[s_i])
     if jobs is None or lq is None or lq < t["niche_min_lq"]:
         return
     if not t["niche_min_jobs"] <= jobs < t["niche_max_jobs"]:
@@ -353,7 +380,7 @@ def mix_expected_productivity(ind: Indicators, pos: int) -> tuple[float | None, 
     GVA per job over expected_r is its productivity net of its sector mix; expected_r over GB AM
     GVA per job is the mix effect.
     """
-    cube, i1 = ind.cube, ind.i1
+    cube, i1 = ind.cube, year_positions(ind)[1]
     if cube.gva is None or cube.nat_gva is None:
         return None, None
     nat_prod, gb = _gb_productivity(ind)

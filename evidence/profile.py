@@ -15,7 +15,7 @@ from evidence.area_analysis import AreaAnalysis, analysis_of, em_values, profile
 from evidence.comparators import comparators_from_codes, nearest_comparators
 from evidence.cube import Cube
 from evidence.dataset import CONTEXT_EXTRA, SourceInfo
-from evidence.findings import derive_findings, small_area_caveat
+from evidence.findings import derive_findings, small_area_caveat, year_positions
 from evidence.indicators import Indicators, zero_nan
 from evidence.models import AreaProfile, AreaRef, Period, SectorRow, models_from
 from evidence.sectors import load_sectors
@@ -31,36 +31,62 @@ def _num(x: object, digits: int | None = None) -> float | None:
     return v
 
 
-def _row(x: np.ndarray | None, pos: int, year: int | None = None) -> list:
-    """One area's ``[S]`` values as Python numbers (one ``tolist`` rather than a numpy scalar
-    per sector: the profile of every district reads thousands of them)."""
+def _lists(x: np.ndarray | None) -> list:
+    """``[A][S]`` Python numbers, None where not finite (``_num`` of every element), for all
+    areas at once: one ``tolist`` of the period instead of one per area and field."""
     if x is None:
         return []
-    return (x[pos] if year is None else x[pos, :, year]).tolist()
+    x = np.asarray(x, dtype=float)
+    ok = np.isfinite(x)
+    return x.tolist() if ok.all() else np.where(ok, x, None).tolist()
+
+
+def _sector_lists(ind: Indicators) -> dict[str, list]:
+    """What :func:`sector_rows` reads, for every area of the period (cached on ``ind``)."""
+    key = "profile_sector_lists"
+    if key not in ind.cache:
+        cube, (i0, i1) = ind.cube, year_positions(ind)
+        ind.cache[key] = {
+            "emp0": _lists(cube.emp[:, :, i0]), "emp1": _lists(cube.emp[:, :, i1]),
+            "share": _lists(ind.share[:, :, i1]), "lq": _lists(ind.lq[:, :, i1]),
+            "lq_region": _lists(ind.lq_region[:, :, i1]), "cagr": _lists(ind.cagr),
+            "nat_cagr": _lists(ind.nat_cagr), "hoover": _lists(ind.hoover[:, i1]),
+            # the shift-share parts as plain floats (``float``, NaN kept)
+            "ss_n": ind.ss_national.tolist(), "ss_m": ind.ss_mix.tolist(),
+            "ss_l": ind.ss_local.tolist(),
+            "gva": _lists(cube.gva[:, :, i1]) if cube.gva is not None else None,
+            "prod": (_lists(ind.productivity[:, :, i1]) if ind.productivity is not None
+                     else None),
+            "ratio": (_lists(ind.productivity_ratio[:, :, i1])
+                      if ind.productivity_ratio is not None else None),
+            "dynamics": np.asarray(ind.dynamics).astype(str).tolist(),
+            "supp": (cube.supp[:, :, i0] + cube.supp[:, :, i1]).tolist(),
+        }
+    return ind.cache[key]
 
 
 def sector_rows(ind: Indicators, pos: int, analysis: AreaAnalysis | None = None
                 ) -> list[SectorRow]:
-    cube: Cube = ind.cube
-    i0, i1 = ind.i0, ind.i1
-    emp0, emp1 = _row(cube.emp, pos, i0), _row(cube.emp, pos, i1)
-    share, lq, lq_region = (_row(ind.share, pos, i1), _row(ind.lq, pos, i1),
-                            _row(ind.lq_region, pos, i1))
-    cagr, nat_cagr = _row(ind.cagr, pos), ind.nat_cagr.tolist()
-    ss_n, ss_m, ss_l = _row(ind.ss_national, pos), _row(ind.ss_mix, pos), _row(ind.ss_local, pos)
-    gva = _row(cube.gva, pos, i1)
-    prod, ratio = _row(ind.productivity, pos, i1), _row(ind.productivity_ratio, pos, i1)
-    dynamics, hoover = _row(ind.dynamics, pos), ind.hoover[:, i1].tolist()
-    supp = (cube.supp[pos, :, i0] + cube.supp[pos, :, i1]).tolist()
+    t = _sector_lists(ind)
+    emp0, emp1, share, lq = t["emp0"][pos], t["emp1"][pos], t["share"][pos], t["lq"][pos]
+    lq_region, cagr, nat_cagr, hoover = (t["lq_region"][pos], t["cagr"][pos], t["nat_cagr"],
+                                         t["hoover"])
+    ss_n, ss_m, ss_l = t["ss_n"][pos], t["ss_m"][pos], t["ss_l"][pos]
+    none = [None] * len(emp1)
+    gva = t["gva"][pos] if t["gva"] is not None else none
+    prod = t["prod"][pos] if t["prod"] is not None else none
+    ratio = t["ratio"][pos] if t["ratio"] is not None else none
+    dynamics, supp = t["dynamics"][pos], t["supp"][pos]
+    growth_years = ind.end > ind.start
     rows = []
     for s_i, sector in enumerate(load_sectors()):
-        e0, e1 = _num(emp0[s_i]), _num(emp1[s_i])
+        e0, e1 = emp0[s_i], emp1[s_i]
         ss = None
-        if e0 is not None and e1 is not None and ind.end > ind.start:
+        if e0 is not None and e1 is not None and growth_years:
             ss = {
-                "national": float(ss_n[s_i]),
-                "industry_mix": float(ss_m[s_i]),
-                "local": float(ss_l[s_i]),
+                "national": ss_n[s_i],
+                "industry_mix": ss_m[s_i],
+                "local": ss_l[s_i],
                 "actual": e1 - e0,
             }
         n_supp = int(supp[s_i])
@@ -75,19 +101,17 @@ def sector_rows(ind: Indicators, pos: int, analysis: AreaAnalysis | None = None
             "quadrant": sector.quadrant,
             "employment": e1,
             "employment_start": e0,
-            "share": _num(share[s_i], 5),
-            "lq": _num(lq[s_i]),
-            "lq_region": _num(lq_region[s_i], 3),
-            "growth": _num(cagr[s_i], 4),
-            "growth_national": _num(nat_cagr[s_i], 4),
+            "share": share[s_i],
+            "lq": lq[s_i],
+            "lq_region": lq_region[s_i],
+            "growth": cagr[s_i],
+            "growth_national": nat_cagr[s_i],
             "shift_share": ss,
-            "gva": _num(gva[s_i], 2) if cube.gva is not None else None,
-            "productivity": _num(prod[s_i], 1) if ind.productivity is not None else None,
-            "productivity_ratio": (
-                _num(ratio[s_i], 3) if ind.productivity_ratio is not None else None
-            ),
-            "dynamics": str(dynamics[s_i]),
-            "hoover_gb": _num(hoover[s_i], 3),
+            "gva": gva[s_i],
+            "productivity": prod[s_i],
+            "productivity_ratio": ratio[s_i],
+            "dynamics": dynamics[s_i],
+            "hoover_gb": hoover[s_i],
             "suppressed_cells": n_supp,
             "note": note,
             "esteban_marquillas": em_values(analysis, pos, s_i) if analysis else None,
@@ -197,7 +221,7 @@ def build_profile(
     """Profile of one area; ``comparator_codes`` replaces the statistical neighbours."""
     cube = ind.cube
     pos = cube.position(area_code)
-    i1 = ind.i1
+    i1 = year_positions(ind)[1]
     if comparator_codes:
         comps = comparators_from_codes(ind, area_code, comparator_codes)
     else:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from evidence.area_analysis import analysis_of
 from evidence.batch import collector_paused
+from evidence.comparators import prepare_comparators
 from evidence.cube import Cube, build_cube, with_custom_area
 from evidence.dataset import AREA_LEVELS, DataError, Dataset
 from evidence.geography import AreaNotFound, resolve_area, split_prefix
@@ -134,8 +135,9 @@ class Evidence:
         ind = self.indicators(start, end)
         source = self.dataset.source
         with collector_paused():
-            analysis_of(ind, source.synthetic).prepare(
-                [self.cube.position(c) for c in area_codes])
+            positions = [self.cube.position(c) for c in area_codes]
+            analysis_of(ind, source.synthetic).prepare(positions)
+            prepare_comparators(ind, positions, k)
             return [build_profile(ind, code, source, k=k) for code in area_codes]
 
 
