@@ -189,20 +189,14 @@ def test_indicators_on_a_tidy_file_equal_the_evidence_path(tmp_path: Path) -> No
 
 
 def test_indicators_command_imports_only_what_it_needs(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
     from evidence.sources.demo import bundled_demo_path
-    from tests.paths import ROOT
+    from tests.processes import modules_loaded_by
 
-    script = ("import sys, policymix_cli; policymix_cli.main(['indicators', '--data', "
-              f"{str(bundled_demo_path())!r}, '--out', {str(tmp_path / 'x.csv')!r}]); "
-              "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
-              "('streamlit', 'altair', 'policy', 'rules', 'docx', 'matplotlib') or m in "
-              "('evidence.service', 'evidence.profile', 'evidence.render'))))")
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
-                          text=True, check=True)
-    assert done.stdout.strip() == "", done.stdout
+    loaded = modules_loaded_by(
+        ["indicators", "--data", str(bundled_demo_path()), "--out", str(tmp_path / "x.csv")],
+        packages=("streamlit", "altair", "policy", "rules", "docx", "matplotlib"),
+        modules=("evidence.service", "evidence.profile", "evidence.render"))
+    assert loaded == []
 
 
 @pytest.mark.parametrize("suffix", [".parquet", ".csv"])
@@ -210,24 +204,17 @@ def test_indicators_on_a_tidy_file_imports_no_pandas(tmp_path: Path, suffix: str
     """``indicators`` on a tidy file (Parquet or the bundled CSV) reads, builds the cube and
     writes a Parquet table without pandas, pydantic or YAML (most of its start-up was
     importing them); a CSV table is written by pandas, so it imports pandas then."""
-    import subprocess
-    import sys
-
     from evidence.sources.demo import bundled_demo_path
     from evidence.sources.tidy import read_tidy, write_tidy
-    from tests.paths import ROOT
+    from tests.processes import modules_loaded_by
 
     data = bundled_demo_path()
     if suffix == ".parquet":
         data = write_tidy(read_tidy(data), tmp_path / "demo.parquet")
     out = tmp_path / "x.parquet"
-    script = ("import sys, policymix_cli; policymix_cli.main(['indicators', '--data', "
-              f"{str(data)!r}, '--out', {str(out)!r}]); "
-              "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
-              "('pandas', 'pydantic', 'yaml', 'duckdb'))))")
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
-                          text=True, check=True)
-    assert done.stdout.strip() == "", done.stdout
+    loaded = modules_loaded_by(["indicators", "--data", str(data), "--out", str(out)],
+                               packages=("pandas", "pydantic", "yaml", "duckdb"))
+    assert loaded == []
     slow = indicator_table(Evidence.from_path(str(data)).indicators(None, None))
     pd.testing.assert_frame_equal(pd.read_parquet(out), slow.reset_index(drop=True),
                                   check_dtype=False, rtol=1e-12)

@@ -290,20 +290,13 @@ def test_the_indicators_command_reads_two_years_without_arrow_compute(tmp_path: 
     """The filtered rows are gathered by numpy (``rows_where``): Arrow's ``take`` on the
     many runs of two years' rows would import its compute module (30-50 ms of the command's
     start-up). And the command's table equals the one from every year."""
-    import subprocess
-    import sys
-
-    from tests.paths import ROOT
+    from tests.processes import modules_loaded_by
 
     data = write_tidy(_dataset(list(range(2015, 2021)), 6, 0.1, 0.1), tmp_path / "f.parquet")
     out = tmp_path / "x.parquet"
-    script = ("import sys, policymix_cli; policymix_cli.main(['indicators', '--data', "
-              f"{str(data)!r}, '--out', {str(out)!r}, '--start', '2016']); "
-              "print(' '.join(sorted(m for m in sys.modules if m.startswith('pyarrow.compute') "
-              "or m == 'pandas')))")
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
-                          text=True, check=True)
-    assert done.stdout.strip() == "", done.stdout
+    loaded = modules_loaded_by(["indicators", "--data", str(data), "--out", str(out),
+                                "--start", "2016"], modules=("pyarrow.compute", "pandas"))
+    assert loaded == []
     written = pq.read_table(out)
     full = _table(read_tidy(data), 2016, None)
     for name, values in full.items():
