@@ -20,6 +20,8 @@ from typing import Literal
 
 import numpy as np
 
+from evidence.positions import first_positions
+
 Method = Literal["proximity", "association"]
 
 
@@ -131,10 +133,7 @@ class RelatednessSpace:
     @cached_property
     def _positions(self) -> dict[str, int]:
         """Each class's position (the first, as ``tuple.index``): findings look up many."""
-        out: dict[str, int] = {}
-        for i, c in enumerate(self.classes):
-            out.setdefault(c, i)
-        return out
+        return first_positions(self.classes)
 
 
 def relatedness_space(

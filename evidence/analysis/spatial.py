@@ -43,6 +43,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from evidence.positions import first_positions
+
 DEFAULT_K = 6
 PERMUTATIONS = 999
 SEED = 12345
@@ -362,10 +364,7 @@ class SpatialAssociation:
 
     def __post_init__(self) -> None:
         # A dict, not tuple.index: every district profile looks up its neighbours' positions.
-        at: dict[str, int] = {}
-        for i, c in enumerate(self.codes):
-            at.setdefault(c, i)  # the first, as tuple.index would
-        object.__setattr__(self, "_at", at)
+        object.__setattr__(self, "_at", first_positions(self.codes))
         object.__setattr__(self, "_p", {})
 
     @cached_property

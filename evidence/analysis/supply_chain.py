@@ -36,6 +36,8 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import ThreadpoolController
 
+from evidence.positions import first_positions
+
 DEFAULT_DELTA = 0.3
 """Flegg and Webber (1997) sensitivity parameter delta of the FLQ."""
 
@@ -67,10 +69,7 @@ class IOTables:
     @cached_property
     def _positions(self) -> dict[str, int]:
         """Each code's position (the first, as ``tuple.index``): profiles look up thousands."""
-        out: dict[str, int] = {}
-        for i, c in enumerate(self.codes):
-            out.setdefault(c, i)
-        return out
+        return first_positions(self.codes)
 
     @property
     def flows(self) -> np.ndarray:

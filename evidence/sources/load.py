@@ -29,7 +29,7 @@ from evidence.sources.neighbourhoods import (
 )
 from evidence.sources.nomis import nomis_shape, read_nomis_bres
 from evidence.sources.ons_gva import attach_gva, looks_like_ons_gva, xlsx_has_gva_table
-from evidence.sources.text import leading_bytes, plain_csv, read_head_lines
+from evidence.sources.text import leading_bytes, magic_bytes, plain_csv, read_head_lines
 from evidence.sources.tidy import looks_like_tidy
 from evidence.sources.tidy_cells import YearsWanted
 from evidence.sources.tidy_duckdb import read_tidy_any
@@ -57,10 +57,7 @@ def detect_format(path: str | Path) -> str:
     """
     path = Path(path)
     file = str(path)
-    if not path.exists():
-        raise DataError("file not found", file=file)
-    with open(path, "rb") as fh:
-        magic = fh.read(4)
+    magic = magic_bytes(path, file)
     if not magic:
         raise DataError("the file is empty", file=file)
     if magic == b"PAR1":

@@ -43,7 +43,13 @@ from evidence.sectors import (
     normalise_sic,
     unseparable_sectors,
 )
-from evidence.sources.text import SUPPRESSION_MARKERS, read_head_lines, read_text, xlsx_sheets
+from evidence.sources.text import (
+    SUPPRESSION_MARKERS,
+    magic_bytes,
+    read_head_lines,
+    read_text,
+    xlsx_sheets,
+)
 
 __all__ = [
     "attach_gva",
@@ -485,10 +491,7 @@ def read_ons_gva(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     file = str(path)
-    if not path.exists():
-        raise DataError("file not found", file=file)
-    with open(path, "rb") as fh:
-        magic = fh.read(4)
+    magic = magic_bytes(path, file)
     notes: list[str] = []
     frames: list[pd.DataFrame] = []
     names: dict[str, str] = {}

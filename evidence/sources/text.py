@@ -28,6 +28,7 @@ __all__ = [
     "is_gzip",
     "is_utf16",
     "leading_bytes",
+    "magic_bytes",
     "open_binary",
     "plain_csv",
     "read_head_lines",
@@ -45,6 +46,16 @@ unreliable, not available). Read as NaN and counted as suppressed, never as zero
 def is_gzip(path: Path) -> bool:
     with open(path, "rb") as fh:
         return fh.read(2) == b"\x1f\x8b"
+
+
+def magic_bytes(path: Path, file: str) -> bytes:
+    """The first four bytes of a file as stored (gzip's own, not un-gzipped): how format
+    detection and the ONS reader tell a workbook (``PK``), Parquet and gzip apart. A missing
+    file is a DataError naming ``file``."""
+    if not path.exists():
+        raise DataError("file not found", file=file)
+    with open(path, "rb") as fh:
+        return fh.read(4)
 
 
 def leading_bytes(path: str | Path, n: int = 4) -> bytes:

@@ -768,3 +768,12 @@ def test_demo_format_goes_to_the_demo_reader(
         assert is_tidy_file(path)  # the tidy reader's own check agrees
         assert load_dataset(path) == "demo dataset"
     assert seen == [csv_path, parquet, gz]
+
+
+def test_a_missing_file_is_named_by_detection_and_the_gva_reader(tmp_path: Path) -> None:
+    """Both open the file through ``magic_bytes``: the same located error, naming the file."""
+    missing = tmp_path / "nope.xlsx"
+    for read in (detect_format, read_ons_gva):
+        with pytest.raises(DataError, match="file not found") as info:
+            read(missing)
+        assert info.value.file == str(missing)
