@@ -179,13 +179,13 @@ def _tidy_indicators(args: argparse.Namespace) -> Indicators | None:
     from evidence.indicators import compute_indicators
     from evidence.sources.tidy import is_tidy_file
 
-    years = (args.start, args.end)
-    if args.start is not None and args.end is not None and args.start >= args.end:
-        years = None
+    # A period of one year or backwards reads every year (then refused as before).
+    backwards = args.start is not None and args.end is not None and args.start >= args.end
+    read_years = None if backwards else (args.start, args.end)
     if is_tidy_file(data) and args.gva is None and args.lookup is None:
         from evidence.sources.tidy_duckdb import read_tidy_any
 
-        ds = read_tidy_any(data, args.engine or "auto", years)
+        ds = read_tidy_any(data, args.engine or "auto", read_years)
         if ds.has_placeable_areas():
             from evidence.sources.load import place_tidy
 
@@ -194,7 +194,7 @@ def _tidy_indicators(args: argparse.Namespace) -> Indicators | None:
         from evidence.sources.load import load_dataset
 
         ds = load_dataset(data, args.gva, args.status, args.engine or "auto", args.lookup,
-                          years)
+                          read_years)
     cube = build_cube(ds)
     years = [int(y) for y in cube.years]
     start = years[0] if args.start is None else int(args.start)

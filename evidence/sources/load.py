@@ -117,9 +117,7 @@ def load_dataset(
     fmt = detect_format(path)
     table = read_lookup(lookup) if lookup is not None else None
     if fmt == "demo":
-        tidy = read_tidy_any(path, engine) if years is None else \
-            read_tidy_any(path, engine, years)
-        ds = place_tidy(tidy, path, table)
+        ds = place_tidy(read_tidy_any(path, engine, years), path, table)
     elif fmt in ("nomis_bulk", "nomis_query"):
         with plain_csv(path) as plain:
             try:

@@ -45,8 +45,10 @@ from evidence.sources.tidy_cells import (
     AxesTally,
     Scatter,
     YearsWanted,
+    float_year_mask,
     wanted_years,
     year_mask,
+    year_slots,
 )
 from evidence.sources.tidy_tables import small_tables
 
@@ -644,7 +646,7 @@ def _read_parquet(path: Path, years: YearsWanted | None = None) -> _Lean | pd.Da
             wanted = None if years is None else wanted_years(years, tally.year_counts, name)
             rest_pos = np.flatnonzero(table != _EMPLOYMENT)
             if wanted is not None:
-                rest_pos = rest_pos[_kept_years(rest_years, wanted)]
+                rest_pos = rest_pos[float_year_mask(rest_years, wanted)]
             rest = _parquet_rows(pf, rest_pos, list(schema.names))
             return _Lean(None, table, rest, rest_pos, tally, wanted, group_years)
         # ParquetFile.read, not pq.read_table: the latter goes through pyarrow.dataset,
@@ -709,10 +711,17 @@ def _employment_read(main: pa.Table, table: np.ndarray, years: YearsWanted | Non
     wanted = wanted_years(years, tally.year_counts, file)
     keep = year_mask(_column(rows, "year"), rows.num_rows, wanted)
     if not keep.all():
-        at = np.flatnonzero(keep)
-        positions = at + positions if isinstance(positions, int) else positions[at]
-        rows = rows_where(rows, keep)
+        rows, positions = _rows_kept(rows, positions, keep)
     return (rows, positions), tally, wanted
+
+
+def _rows_kept(rows: pa.Table, positions: np.ndarray | int,
+               keep: np.ndarray) -> tuple[pa.Table, np.ndarray]:  # fmt: skip
+    """The rows where ``keep`` is True and their file positions (``positions``: the rows'
+    positions, or the first's when they are contiguous)."""
+    at = np.flatnonzero(keep)
+    return rows_where(rows, keep), (at + positions if isinstance(positions, int)
+                                    else positions[at])
 
 
 def _rest_of_years(rest: pa.Table, rest_pos: np.ndarray,
@@ -726,12 +735,6 @@ def _rest_of_years(rest: pa.Table, rest_pos: np.ndarray,
     # rows_where, not rows_at: the GVA rows of two years are a run an area, too many for
     # slices, and Arrow's take would import its compute module (about 45 ms of start-up)
     return rows_where(rest, keep), rest_pos[keep]
-
-
-def _kept_years(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """:func:`year_mask` of years already as float64 (NaN where missing)."""
-    with np.errstate(invalid="ignore"):
-        return np.isin(values, wanted) | np.isnan(values) | (values != np.round(values))
 
 
 def _parquet_rows(pf: pq.ParquetFile, positions: np.ndarray, columns: list[str]) -> pa.Table:
@@ -948,7 +951,7 @@ def _batched_cells(path: Path, raw: _Lean, areas: np.ndarray, file: str) -> Empl
     names = pq.read_schema(path).names
     read = None
     if wanted is not None and raw.group_years is not None:
-        slots = wanted[(wanted >= YEAR_RANGE[0]) & (wanted <= YEAR_RANGE[1])] - YEAR_RANGE[0]
+        slots = year_slots(wanted)
         counts = raw.group_years
 
         def read(number: int) -> bool:
@@ -960,9 +963,7 @@ def _batched_cells(path: Path, raw: _Lean, areas: np.ndarray, file: str) -> Empl
             rows, positions = _employment_rows(group, table[offset:offset + n])
             if wanted is not None:
                 keep = year_mask(_column(rows, "year"), rows.num_rows, wanted)
-                at = np.flatnonzero(keep)
-                positions = at + positions if isinstance(positions, int) else positions[at]
-                rows = rows_where(rows, keep)
+                rows, positions = _rows_kept(rows, positions, keep)
             if rows.num_rows:
                 scatter.add(rows, positions + offset)
         offset += n

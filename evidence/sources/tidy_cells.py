@@ -40,9 +40,11 @@ __all__ = [
     "YearsWanted",
     "employment_axes",
     "first",
+    "float_year_mask",
     "located",
     "wanted_years",
     "year_mask",
+    "year_slots",
 ]
 
 LINE_OFFSET = 2  # data row i (0-based) is on line i + 2: the header is line 1
@@ -301,12 +303,21 @@ def year_mask(column: pa.Array | pa.ChunkedArray | None, n: int,
             for year in years:
                 out |= values == year
         else:
-            values = _numbers(chunk, size)
-            with np.errstate(invalid="ignore"):
-                keep[at:at + size] = (np.isin(values, years) | np.isnan(values)
-                                      | (values != np.round(values)))
+            keep[at:at + size] = float_year_mask(_numbers(chunk, size), years)
         at += size
     return keep
+
+
+def float_year_mask(values: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """:func:`year_mask` of years already as float64 (NaN where missing)."""
+    with np.errstate(invalid="ignore"):
+        return np.isin(values, years) | np.isnan(values) | (values != np.round(values))
+
+
+def year_slots(years: np.ndarray) -> np.ndarray:
+    """The positions in ``YEAR_RANGE``-long per-year counts (:attr:`AxesTally.year_counts`)
+    of those of ``years`` inside the range."""
+    return years[(years >= YEAR_RANGE[0]) & (years <= YEAR_RANGE[1])] - YEAR_RANGE[0]
 
 
 class AxesTally:
@@ -352,7 +363,7 @@ class AxesTally:
         counts = self.year_counts
         if years is not None:
             counts = np.zeros_like(counts)
-            inside = years[(years >= YEAR_RANGE[0]) & (years <= YEAR_RANGE[1])] - YEAR_RANGE[0]
+            inside = year_slots(years)
             counts[inside] = self.year_counts[inside]
         return employment_axes(areas, self.labels, counts, self.area_labels)
 

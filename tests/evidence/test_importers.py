@@ -750,7 +750,7 @@ def test_demo_format_goes_to_the_demo_reader(
 ) -> None:
     seen: list[Path] = []
 
-    def read_demo(path: str | Path, engine: str = "auto") -> str:
+    def read_demo(path: str | Path, engine: str = "auto", years: object = None) -> str:
         seen.append(Path(path))
         return "demo dataset"
 
