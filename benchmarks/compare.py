@@ -18,6 +18,17 @@ the four are interleaved in each repeat so they share the machine's noise, and t
 checked against policymix to 1e-9 before any time is printed. Prints median, min and max per
 tool and the ratio of each median to policymix's. The output says what each tool reads and computes.
 
+With ``--floors`` (the default), three more lines, interleaved in the same repeats: not tools
+but floors, the work no reader of this file into policymix's cube can skip. ``floor: Arrow
+decode`` is the reader's first step alone (the six employment columns of every row, text as
+dictionaries, Arrow's threaded reader: what ``Evidence.from_path`` starts with);
+``floor: decode + bare scatter`` adds the least numpy that turns it into two years' cells
+(each row group's years and label indices tallied, the two years' rows picked and their job
+counts added into a dense areas x years x codes array: no check, no cube, no indicator);
+``floor: Polars decode`` is Polars' reader on the same columns, filtered to the employment
+rows of the two years as its query does (its decoder skips what the filter drops). Policymix
+can beat a tool only if its floor is below that tool's whole time.
+
 Then whole processes, hyperfine-style (each command run ``--repeats`` times, interleaved,
 median / min / max of the wall time, and the median CPU time, which a busy machine inflates
 less): ``policymix indicators --data FILE --out X.parquet`` (every
@@ -27,7 +38,8 @@ file and writes them (the command reads only the file's first and last year, as 
 does: ``--start`` / ``--end`` default to them); and ``policymix areas``, ``profile`` and
 ``recommend`` on the bundled demo (start-up; the target is under 1.5 s each).
 
-    python benchmarks/compare.py [--repeats 7] [--file PATH] [--no-processes] [--no-startup]
+    python benchmarks/compare.py [--repeats 7] [--file PATH] [--no-floors] [--no-processes]
+                                 [--no-startup]
 """
 
 from __future__ import annotations
@@ -156,6 +168,51 @@ def run_duckdb(path: Path, start: int, end: int, mapping: pd.DataFrame) -> pd.Da
     return out
 
 
+_MAIN = ["table", "area_code", "year", "sic", "employment", "suppressed"]
+_TEXT = ["table", "area_code", "sic"]
+
+
+def floor_decode(path: Path) -> object:
+    """The reader's first step alone: the six employment columns of every row, decoded by
+    Arrow's threaded reader with text as dictionaries."""
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path, read_dictionary=_TEXT).read(columns=_MAIN, use_threads=True)
+
+
+def floor_scatter(path: Path, start: int, end: int) -> np.ndarray:
+    """The decode and the least numpy that makes two years' cells of it: per row group, the
+    years counted and the label indices tallied (as the reader tallies every row), the two
+    years' employment rows picked and their counts added into a dense areas x years x codes
+    array (codes are each group's dictionary positions; no check, no cube, no indicator)."""
+    table = floor_decode(path)
+    n_area = max(len(c.dictionary) for c in table["area_code"].chunks)
+    n_code = max(len(c.dictionary) for c in table["sic"].chunks)
+    cells = np.zeros(n_area * 2 * n_code)
+    for batch in table.to_batches():
+        kind = batch.column(0).indices.fill_null(-1).to_numpy()
+        year = batch.column(2).fill_null(0).to_numpy()
+        area = batch.column(1).indices.fill_null(0).to_numpy()
+        code = batch.column(3).indices.fill_null(0).to_numpy()
+        np.bincount(np.clip(year - 1990, 0, 110), minlength=111)  # the years tally
+        np.bincount(code, minlength=n_code)  # the labels tally
+        np.bincount(area, minlength=n_area)
+        keep = np.flatnonzero(((year == start) | (year == end)) & (kind >= 0))
+        jobs = batch.column(4).fill_null(0).to_numpy()[keep]
+        at = (area[keep].astype(np.int64) * 2 + (year[keep] == end)) * n_code + code[keep]
+        cells += np.bincount(at, weights=jobs, minlength=len(cells))
+    return cells
+
+
+def floor_polars(path: Path, start: int, end: int) -> object:
+    """Polars' reader on the same columns, filtered to the two years' employment rows."""
+    import polars as pl  # dev-only dependency, imported when this floor runs
+
+    return (pl.scan_parquet(path)
+            .filter((pl.col("table") == "employment") & pl.col("year").is_in([start, end]))
+            .select("area_code", "year", "sic", "employment", "suppressed").collect())
+
+
 def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.set_index(["area_code", "sector"]).sort_index()[["lq", "growth"]].astype(float)
 
@@ -248,6 +305,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--file", type=Path, default=None)
+    parser.add_argument("--no-floors", action="store_true",
+                        help="skip the floors (decode alone, decode + bare scatter, Polars' "
+                        "decode)")
     parser.add_argument("--no-processes", action="store_true",
                         help="skip the whole-process comparison")
     parser.add_argument("--no-startup", action="store_true",
@@ -265,14 +325,22 @@ def main() -> None:
         "polars": lambda: run_polars(path, start, end, mapping),
         "duckdb": lambda: run_duckdb(path, start, end, mapping),
     }
+    floors: dict[str, Callable[[], object]] = {} if args.no_floors else {
+        "floor: Arrow decode": lambda: floor_decode(path),
+        "floor: decode + bare scatter": lambda: floor_scatter(path, start, end),
+        "floor: Polars decode": lambda: floor_polars(path, start, end),
+    }
     reference = tools["policymix"]()
     for name, fn in tools.items():
         if name != "policymix":
             check_same(reference, fn(), name)
-    times: dict[str, list[float]] = {name: [] for name in tools}
-    cpu: dict[str, list[float]] = {name: [] for name in tools}
+    runs: dict[str, Callable[[], object]] = {**tools, **floors}
+    for fn in floors.values():
+        fn()  # a warm-up each (imports, the file in the page cache), as the tools had
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    cpu: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(args.repeats):
-        for name, fn in tools.items():  # interleaved: each repeat runs all four in turn
+        for name, fn in runs.items():  # interleaved: each repeat runs every one in turn
             clear_caches()
             t0, c0 = time.perf_counter(), time.process_time()
             fn()
@@ -290,10 +358,14 @@ def main() -> None:
           "the small tables' rows of those years), builds\n  the cube (districts, groups, "
           "regions; sectors, divisions, 4-digit classes) and computes every indicator\n  of "
           "the period for every area, then the 20-column indicator table")
-    print(f"{'tool':<10} {'median':>9} {'min':>9} {'max':>9} {'vs policymix':>13} {'cpu':>8}")
+    if floors:
+        print("floors (not tools): the reader's Arrow decode alone; that decode plus the least "
+              "numpy making two years'\n  cells (no check, cube or indicator); Polars' reader "
+              "on the same columns with its filter")
+    print(f"{'tool':<30} {'median':>9} {'min':>9} {'max':>9} {'vs policymix':>13} {'cpu':>8}")
     for name, ts in times.items():
         med = statistics.median(ts)
-        print(f"{name:<10} {med * 1000:8.0f}ms {min(ts) * 1000:8.0f}ms {max(ts) * 1000:8.0f}ms "
+        print(f"{name:<30} {med * 1000:8.0f}ms {min(ts) * 1000:8.0f}ms {max(ts) * 1000:8.0f}ms "
               f"{med / base:12.2f}x {statistics.median(cpu[name]) * 1000:6.0f}ms")
     if not args.no_processes:
         run_processes(path, mapping, args.repeats, startup=not args.no_startup)
