@@ -14,8 +14,9 @@ import streamlit as st
 from pydantic import BaseModel, Field
 
 from evidence.yaml_load import load_yaml
+from ui.widgets import lazy_expander
 
-__all__ = ["Term", "glossary_sidebar", "load_glossary", "matching"]
+__all__ = ["GLOSSARY_OPEN", "Term", "glossary_sidebar", "load_glossary", "matching"]
 
 
 class Term(BaseModel):
@@ -53,13 +54,23 @@ def matching(query: str, terms: tuple[Term, ...] | None = None) -> list[Term]:
 
 
 def glossary_sidebar() -> None:
-    """A sidebar expander: a search box and the matching entries (file text only: no HTML)."""
-    with st.sidebar.expander("Glossary: what the terms mean", icon=":material/menu_book:"):
-        query = st.text_input("Find a term", key="glossary_query",
-                              placeholder="e.g. LQ, pseudo p, BCR")
-        found = matching(query)
-        if not found:
-            st.caption(f"No term matches. The glossary has {len(load_glossary())} terms.")
-        for t in found:
-            st.markdown(f"**{t.term}**: {t.means}")
-            st.caption(f"Source: {t.source}")
+    """A sidebar expander, drawn only while open (:func:`ui.widgets.lazy_expander`: 31
+    entries on every page's rerun would cost every step): a search box and the matching
+    entries (file text only: no HTML)."""
+    with st.sidebar:
+        lazy_expander("Glossary: what the terms mean", key=GLOSSARY_OPEN, draw=_entries)
+
+
+GLOSSARY_OPEN = "glossary_open"
+"""``st.session_state`` key: the sidebar's glossary is open."""
+
+
+def _entries() -> None:
+    query = st.text_input("Find a term", key="glossary_query",
+                          placeholder="e.g. LQ, pseudo p, BCR")
+    found = matching(query)
+    if not found:
+        st.caption(f"No term matches. The glossary has {len(load_glossary())} terms.")
+    for t in found:
+        st.markdown(f"**{t.term}**: {t.means}")
+        st.caption(f"Source: {t.source}")

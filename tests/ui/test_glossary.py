@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.ui.apptest_helpers import APP
-from ui.glossary import Term, load_glossary, matching
+from ui.glossary import GLOSSARY_OPEN, Term, load_glossary, matching
 
 JARGON = [
     # what a browser walk of every page found unexplained, and the appraisal's terms
@@ -54,6 +54,9 @@ def test_the_sidebar_shows_the_glossary_and_searches_it() -> None:
     at.run()
     assert not at.exception
     assert any("Glossary" in e.label for e in at.sidebar.expander)
+    assert not at.sidebar.text_input  # closed: nothing inside is drawn on each rerun
+    at.session_state[GLOSSARY_OPEN] = True  # opened (a click reruns with it set)
+    at.run()
     at.sidebar.text_input(key="glossary_query").input("pseudo").run()
     shown = [m.value for m in at.sidebar.markdown]
     assert any(v.startswith("**Pseudo p-value**") for v in shown)
