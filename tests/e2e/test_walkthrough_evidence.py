@@ -125,7 +125,7 @@ def test_walkthrough_evidence_and_findings_survive_reload(
     accepted_text = accepted[0].text
     shot(page, "finding-accepted")
 
-    form = page.locator('[data-testid="stForm"]')
+    form = page.locator(".st-key-add_finding")
     form.get_by_label("What do you know?").fill(LOCAL_TEXT)
     form.get_by_label("Source or who said so").fill(LOCAL_SOURCE)
     rerun_after(page, form.get_by_role("button", name="Add finding").click)
