@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from evidence import analysis_charts, charts
+from evidence.analysis.spatial import DEFAULT_K
 from evidence.area_analysis import analysis_of, cluster_map_frame
 from evidence.models import AreaProfile
 from evidence.service import Evidence
@@ -176,6 +177,16 @@ def related_section(p: AreaProfile) -> None:
                    "+ allocation effect (specialisation x growth advantage).")
 
 
+def no_map_text(ev: Evidence) -> str:
+    """Why the Analysis tab draws no cluster map: none of the data's areas has a position."""
+    src = ev.dataset.source
+    n = int((ev.cube.areas["level"] == "lad").sum())
+    return (f"No map of these areas: the tool places Great Britain's local authority districts "
+            f"(2023 codes) and the demo's districts on its hex map, and none of the "
+            f"{src.areas_text(n)} in this data is one of them. Data by district give the map "
+            "and the cluster statistics.")
+
+
 def cluster_section(ev: Evidence, p: AreaProfile) -> None:
     st.subheader("Where clusters sit")
     analysis = analysis_of(ev.indicators(p.period.start, p.period.end),
@@ -186,13 +197,24 @@ def cluster_section(ev: Evidence, p: AreaProfile) -> None:
     sid = st.selectbox("Sector on the map", sectors, index=sectors.index(best),
                        format_func=labels.__getitem__, key="analysis_map_sector")
     frame = cluster_map_frame(analysis, sid)
-    cached_chart(("cluster map", model_key(p), sid), lambda: analysis_charts.cluster_map(
-        frame, labels[sid], p.period.end, p.area.code, [c.area_code for c in p.comparators],
-        hex_px=20), width="content")  # a hex map keeps its own aspect ratio
-    hot = int(frame["hot_spot"].sum())
-    st.caption(f"Black outline: {p.area.name}; orange: its comparators; white dots ringed in "
-               f"red: {hot} hot spots of {len(frame)} districts (local Moran high-high, p < 0.05, "
-               f"{analysis.centroid_basis}, k = 6 nearest neighbours).")
+    if frame.empty:  # NUTS2 regions and other areas the tool holds no position for
+        st.info(no_map_text(ev), icon=":material/info:")
+    else:
+        cached_chart(("cluster map", model_key(p), sid), lambda: analysis_charts.cluster_map(
+            frame, labels[sid], p.period.end, p.area.code, [c.area_code for c in p.comparators],
+            hex_px=20), width="content")  # a hex map keeps its own aspect ratio
+        hot = int(frame["hot_spot"].sum())
+        st.caption(f"Black outline: {p.area.name}; orange: its comparators; white dots ringed "
+                   f"in red: {hot} hot spots of {ev.dataset.source.areas_text(len(frame))} "
+                   f"(local Moran high-high, p < 0.05, {analysis.centroid_basis}, k = {DEFAULT_K} "
+                   "nearest neighbours).")
+    if analysis.sector_spatial(sid) is None:
+        st.caption(f"Moran's I and the local Moran (LISA) hot spots are not computed for "
+                   f"{labels[sid]}: they need at least {DEFAULT_K + 2} areas with a position "
+                   f"(for their {DEFAULT_K} nearest neighbours) and an LQ that varies between them; here "
+                   f"{ev.dataset.source.areas_text(len(analysis.centroids))} have a position. "
+                   "The LQs, growth, shift-share and supply chain figures above do not need "
+                   "positions.")
     if p.cluster is not None:
         row = next((c for c in p.cluster.sectors if c.sector == sid), None)
         if row is not None:
