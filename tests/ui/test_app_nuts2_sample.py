@@ -7,6 +7,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from evidence.service import SAMPLE_NUTS2
+from evidence.sources.demo import ARCHETYPES
 from policy.session import StrategySession
 from tests.ui.apptest_helpers import make_app, open_tab
 
@@ -35,3 +36,37 @@ def test_analysis_tab_on_nuts2_says_why_there_is_no_map() -> None:
     # the spatial statistics say what they cannot compute without positions
     assert "Moran's I" in text and "not computed" in text
     assert "hot spots of" not in text  # no count of hot spots over an empty map
+
+
+def test_headline_tiles_name_the_mean_probability_and_say_why_it_is_missing() -> None:
+    at = make_app("profile", _session()).run()
+    assert not at.exception
+    tiles = {m.label: m for m in at.metric}
+    assert "Jobs exposed to automation" not in tiles
+    auto = tiles["Mean probability of automation (job-weighted)"]
+    assert auto.value == "-"  # the sample has no jobs by occupation, and the page says why
+    assert any("needs jobs by occupation" in c.value for c in at.caption)
+    krugman = tiles["Krugman specialisation"]
+    assert "Krugman (1991)" in krugman.help and "over 84 industries" in krugman.help
+
+
+def test_headline_tiles_on_the_demo_cite_the_probability_source() -> None:
+    code = ARCHETYPES["engineering_assembly_cluster"][0]
+    at = make_app("profile", StrategySession(area_code=code, area_name="x")).run()
+    assert not at.exception
+    auto = {m.label: m for m in at.metric}["Mean probability of automation (job-weighted)"]
+    assert auto.value.endswith("%")
+    assert "ONS 2019" in auto.help and "not the share of jobs at high risk" in auto.help
+    assert not any("needs jobs by occupation" in c.value for c in at.caption)
+
+
+def test_data_page_counts_the_sample_in_its_own_areas() -> None:
+    at = make_app("data", _session()).run()
+    assert not at.exception
+    text = _texts(at) + "\n".join(r.options[0] for r in at.radio if r.options)
+    assert "39 NUTS2 areas" in text
+    assert "39 districts" not in text
+    everything = text + "\n".join(" ".join(r.options) for r in at.radio)
+    assert everything.lower().count("real official statistics") <= 2
+    assert "NUTS2 area" in [o for r in at.radio for o in r.options]
+    assert "Custom list of NUTS2 areas" in [o for r in at.radio for o in r.options]

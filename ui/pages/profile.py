@@ -10,6 +10,7 @@ from evidence import analysis_charts, charts
 from evidence.analysis.spatial import DEFAULT_K
 from evidence.area_analysis import analysis_of, cluster_map_frame
 from evidence.models import AreaProfile
+from evidence.profile import AUTOMATION_GAP, AUTOMATION_LABEL, AUTOMATION_SOURCE, krugman_basis
 from evidence.service import Evidence
 from policy.labels import percent_text, reader_words
 from ui.state import get_session, session_profile, try_evidence
@@ -51,15 +52,19 @@ def headline(p: AreaProfile) -> None:
     row.metric("Advanced manufacturing share of all jobs", f"{p.am_share:.1%}", width="content",
                help=f"{p.am_jobs:,.0f} / {p.total_jobs:,.0f}, {p.period.end}")
     row.metric("Krugman specialisation", "-" if p.krugman is None else f"{p.krugman:.2f}",
-               width="content",
-               help="Sum of absolute differences between local and national industry shares "
-                    "(0 = same as GB, 2 = entirely different)")
+               width="content", help=reader_words(krugman_basis(p)))
     gb_auto = p.context.get("gb_automation_exposure")
-    row.metric("Jobs exposed to automation",
+    soc_year = p.context.get("soc_year")
+    row.metric(AUTOMATION_LABEL,
                "-" if p.automation_exposure is None else percent_text(p.automation_exposure),
                width="content",
-               help="Share of all jobs in occupations exposed to automation"
-                    + (f"; Great Britain {percent_text(gb_auto)}" if gb_auto is not None else ""))
+               help=(f"- = {AUTOMATION_GAP}." if p.automation_exposure is None else
+                     AUTOMATION_SOURCE[0].upper() + AUTOMATION_SOURCE[1:]
+                     + (f", {soc_year:.0f}" if soc_year else "")
+                     + (f"; Great Britain {percent_text(gb_auto)}" if gb_auto is not None
+                        else "")))
+    if p.automation_exposure is None:
+        st.caption(f"{AUTOMATION_LABEL}: - = {AUTOMATION_GAP}.")
 
 
 def sector_table(p: AreaProfile) -> pd.DataFrame:
@@ -211,7 +216,8 @@ def cluster_section(ev: Evidence, p: AreaProfile) -> None:
     if analysis.sector_spatial(sid) is None:
         st.caption(f"Moran's I and the local Moran (LISA) hot spots are not computed for "
                    f"{labels[sid]}: they need at least {DEFAULT_K + 2} areas with a position "
-                   f"(for their {DEFAULT_K} nearest neighbours) and an LQ that varies between them; here "
+                   f"(for their {DEFAULT_K} nearest neighbours) and an LQ that varies between "
+                   "them; here "
                    f"{ev.dataset.source.areas_text(len(analysis.centroids))} have a position. "
                    "The LQs, growth, shift-share and supply chain figures above do not need "
                    "positions.")
