@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -22,6 +24,9 @@ from ui.widgets import (
     next_button,
     synthetic_banner,
 )
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
 
 TAB_KEY = "profile_tab"
 """Session-state key of the open tab (only its content is drawn: :func:`ui.widgets.lazy_tabs`)."""
@@ -67,19 +72,62 @@ def headline(p: AreaProfile) -> None:
         st.caption(f"{AUTOMATION_LABEL}: - = {AUTOMATION_GAP}.")
 
 
-def sector_table(p: AreaProfile) -> pd.DataFrame:
-    df = charts.sector_frame(p)
+MISSING = "-"
+"""Shown for a figure the data cannot give (no jobs at the start, suppressed, no GVA)."""
+MISSING_NOTE = ("- = not available: no jobs at the start of the period (growth), suppressed or "
+                "missing cells, or no GVA or regional figure in the data.")
+
+
+def _float(values: list[float | None]) -> list[float]:
+    """NaN, not None, for a missing figure: a column of numbers, formatted as one."""
+    return [np.nan if v is None else float(v) for v in values]
+
+
+def sector_tables(p: AreaProfile) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The Table tab's two tables, size and specialisation in the end year, then change over
+    the period: ten columns side by side did not fit the page (the last ones hid off to the
+    right at 1400 px), five or six do."""
+    s, e = p.period.start, p.period.end
+    rows = p.sectors
+    size = pd.DataFrame({
+        "Sector": [r.label for r in rows],
+        f"Jobs {e}": _float([r.employment for r in rows]),
+        "Share of all jobs": _float([r.share for r in rows]),
+        "LQ vs GB": _float([r.lq for r in rows]),
+        "LQ vs region": _float([r.lq_region for r in rows]),
+        "GB localisation (Hoover)": _float([r.hoover_gb for r in rows]),
+    })
+    change = pd.DataFrame({
+        "Sector": [r.label for r in rows],
+        f"Growth p.a. {s}-{e}": _float([r.growth for r in rows]),
+        "GB growth p.a.": _float([r.growth_national for r in rows]),
+        "Dynamics": [r.dynamics or MISSING for r in rows],
+        "Productivity vs GB": _float([r.productivity_ratio for r in rows]),
+    })
+    return size, change
+
+
+TABLE_FORMATS = {"Jobs": "{:,.0f}", "Share": "{:.2%}", "LQ": "{:.2f}", "GB localisation": "{:.2f}",
+                 "Growth": "{:+.1%}", "GB growth": "{:+.1%}", "Productivity": "{:.2f}"}
+"""Display formats by the start of a column's name: LQs to 2 dp, jobs with thousands
+separators, growth as a signed percentage (as the report's Table 1.1)."""
+
+
+def styled(frame: pd.DataFrame) -> Styler:
+    """``frame`` shown with :data:`TABLE_FORMATS` and ``-`` for a missing figure; the numbers
+    stay numbers (the grid still sorts them)."""
+    formats = {c: next((f for k, f in TABLE_FORMATS.items() if str(c).startswith(k)), None)
+               for c in frame.columns}
+    return frame.style.format({c: f for c, f in formats.items() if f}, na_rep=MISSING)
+
+
+def comparator_table(p: AreaProfile) -> pd.DataFrame:
+    """The comparators with why each is similar, for a table that wraps the long reasons."""
     return pd.DataFrame({
-        "Sector": df["label"],
-        f"Jobs {p.period.end}": df["employment"],
-        "Share of all jobs": df["share"],
-        "LQ vs GB": df["lq"],
-        "LQ vs region": [s.lq_region for s in p.sectors],
-        f"Growth p.a. {p.period.start}-{p.period.end}": df["growth"],
-        "National growth p.a.": df["growth_national"],
-        "Productivity vs GB": df["productivity_ratio"],
-        "Dynamics": df["dynamics"],
-        "GB localisation (Hoover)": [s.hoover_gb for s in p.sectors],
+        "Comparator": [c.area_name for c in p.comparators],
+        "Code": [c.area_code for c in p.comparators],
+        "Distance": [round(c.distance, 2) for c in p.comparators],
+        "Why similar": [c.similar_because for c in p.comparators],
     })
 
 
@@ -101,9 +149,10 @@ def comparators_section(ev: Evidence, p: AreaProfile) -> None:
     cached_chart(("comparators", model_key(p)),
                  lambda: charts.comparator_chart(comparator_rows(ev, p), p.period.end),
                  width="stretch")
-    st.dataframe(pd.DataFrame([c.model_dump() for c in p.comparators]).rename(columns={
-        "area_code": "Code", "area_name": "Comparator", "distance": "Distance",
-        "similar_because": "Why similar"}), hide_index=True, width="stretch")
+    if p.comparators:  # a static table wraps the reasons a grid cut off at the right
+        st.table(comparator_table(p).style.format({"Distance": "{:.2f}"}).hide(axis="index"))
+    st.caption("Distance: smaller is more similar (statistical nearest neighbours unless "
+               "chosen below).")
     areas = ev.areas()
     peers = areas[(areas["level"] == p.area.level) & (areas["area_code"] != p.area.code)]
     names = dict(zip(peers["area_code"], peers["area_name"], strict=True))
@@ -171,11 +220,17 @@ def related_section(p: AreaProfile) -> None:
             st.caption(p.variety_method or "")
     em = [(s.label, s.esteban_marquillas) for s in p.sectors if s.esteban_marquillas]
     if em:
-        st.dataframe(pd.DataFrame([{
-            "Sector": label, "Homothetic jobs (start)": e.homothetic_employment,
+        jobs = st.column_config.NumberColumn(format="%.0f", width="small")
+        st.dataframe(pd.DataFrame([{  # the Type beside the sector: at the right it was cut
+            "Sector": label, "Type": e.allocation_type,
+            "Homothetic jobs (start)": e.homothetic_employment,
             "Local effect": e.competitive, "Homothetic competitive": e.homothetic_competitive,
-            "Allocation": e.allocation, "Type": e.allocation_type} for label, e in em]),
-            hide_index=True, width="stretch")
+            "Allocation": e.allocation} for label, e in em]),
+            hide_index=True, width="stretch", column_config={
+                "Sector": st.column_config.TextColumn(width="medium", pinned=True),
+                "Type": st.column_config.TextColumn(width=270),
+                "Homothetic jobs (start)": jobs, "Local effect": jobs,
+                "Homothetic competitive": jobs, "Allocation": jobs})
         st.caption(f"Esteban-Marquillas (1972): the local effect of the shift-share "
                    f"(jobs, {p.period.start}-{p.period.end}) = homothetic competitive effect "
                    "(growth advantage on the jobs the area would have with the GB structure) "
@@ -245,18 +300,26 @@ def shift_share_tab(p: AreaProfile, key: str) -> None:
 
 
 def table_tab(p: AreaProfile) -> None:
-    st.dataframe(sector_table(p), hide_index=True, width="stretch",
-                 column_config={
-                     "Share of all jobs": st.column_config.NumberColumn(format="percent"),
-                     f"Growth p.a. {p.period.start}-{p.period.end}":
-                         st.column_config.NumberColumn(format="percent"),
-                     "National growth p.a.": st.column_config.NumberColumn(format="percent"),
-                 })
+    size, change = sector_tables(p)
+    e = p.period.end
+    st.markdown(f"**Size and specialisation, {e}**")
+    st.dataframe(styled(size), hide_index=True, width="stretch", column_config={
+        "Sector": st.column_config.TextColumn(width="medium", pinned=True),
+        "Share of all jobs": st.column_config.Column(
+            help=f"Sector jobs / all {p.total_jobs:,.0f} jobs in the area, {e}"),
+        "LQ vs GB": st.column_config.Column(
+            help="Location quotient: the sector's share of local jobs / its share of Great "
+                 "Britain's (1 = the GB average)"),
+    })
+    st.markdown(f"**Change, {p.period.start}-{e}**")
+    st.dataframe(styled(change), hide_index=True, width="stretch", column_config={
+        "Sector": st.column_config.TextColumn(width="medium", pinned=True),
+    })
     st.caption(f"Dynamics: growing at +1% a year or more, declining at -1% or less, "
                f"stagnating between ({p.period.start}-{p.period.end}, compound). "
                "Productivity: GVA per job against the same sector in Great Britain. "
                "Hoover localisation: how unevenly the sector's jobs are spread across GB "
-               "districts compared with all jobs (0 even, 1 all in one place).")
+               "districts compared with all jobs (0 even, 1 all in one place). " + MISSING_NOTE)
 
 
 def analysis_tab(ev: Evidence, p: AreaProfile) -> None:
