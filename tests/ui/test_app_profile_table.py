@@ -14,13 +14,13 @@ from policy.session import StrategySession
 from tests.ui.apptest_helpers import make_app, open_tab
 
 MAX_COLUMNS = 6
-"""Columns a grid shows side by side within the page's width at 1400 px (ten hid the last)."""
+"""Columns side by side within the page's width at 1400 px (ten hid the last ones)."""
 
 
 def _shown(at: AppTest, i: int) -> pd.DataFrame:
-    """What grid ``i`` displays: the Styler's display values, as the browser draws them."""
-    data = at.dataframe[i].proto.arrow_data
-    assert data.styler.display_values, "the grid is formatted for display"
+    """What table ``i`` displays: the Styler's display values, as the browser draws them."""
+    data = at.table[i].proto.arrow_data
+    assert data.styler.display_values, "the table is formatted for display"
     return pa.ipc.open_stream(data.styler.display_values).read_all().to_pandas()
 
 
@@ -39,9 +39,9 @@ def ebbcombe() -> AppTest:
 def test_table_formats_lq_jobs_and_growth(ebbcombe: AppTest) -> None:
     at = ebbcombe
     assert not at.exception
-    assert len(at.dataframe) == 2
+    assert len(at.table) == 2 and not at.dataframe  # static: a grid shows "None" for NaN
     size, change = _shown(at, 0), _shown(at, 1)
-    raw = at.dataframe[0].value
+    raw = at.table[0].value
     jobs = next(c for c in raw.columns if str(c).startswith("Jobs "))
     lq = raw["LQ vs GB"]
     for shown, value in zip(size["LQ vs GB"], lq, strict=True):
@@ -55,7 +55,7 @@ def test_table_formats_lq_jobs_and_growth(ebbcombe: AppTest) -> None:
 
 def test_missing_growth_is_a_dash_with_a_caption(ebbcombe: AppTest) -> None:
     at = ebbcombe
-    raw = at.dataframe[1].value
+    raw = at.table[1].value
     growth = next(c for c in raw.columns if str(c).startswith("Growth p.a."))
     missing = raw[growth].isna()
     assert missing.any(), "Ebbcombe has sectors with no jobs at the start"
@@ -65,9 +65,9 @@ def test_missing_growth_is_a_dash_with_a_caption(ebbcombe: AppTest) -> None:
     assert any("- = not available" in c.value for c in at.caption)
 
 
-def test_grids_fit_the_page(ebbcombe: AppTest) -> None:
-    assert all(len(df.value.columns) <= MAX_COLUMNS for df in ebbcombe.dataframe)
-    columns = [c for df in ebbcombe.dataframe for c in df.value.columns if c != "Sector"]
+def test_tables_fit_the_page(ebbcombe: AppTest) -> None:
+    assert all(len(t.value.columns) <= MAX_COLUMNS for t in ebbcombe.table)
+    columns = [c for t in ebbcombe.table for c in t.value.columns if c != "Sector"]
     for name in ("LQ vs GB", "LQ vs region", "GB localisation (Hoover)", "Dynamics",
                  "Productivity vs GB", "GB growth p.a."):
         assert name in columns  # split in two, nothing dropped

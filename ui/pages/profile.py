@@ -86,7 +86,7 @@ def _float(values: list[float | None]) -> list[float]:
 def sector_tables(p: AreaProfile) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The Table tab's two tables, size and specialisation in the end year, then change over
     the period: ten columns side by side did not fit the page (the last ones hid off to the
-    right at 1400 px), five or six do."""
+    right at 1400 px), five or six do. Missing figures are NaN, shown as ``-``."""
     s, e = p.period.start, p.period.end
     rows = p.sectors
     size = pd.DataFrame({
@@ -114,8 +114,7 @@ separators, growth as a signed percentage (as the report's Table 1.1)."""
 
 
 def styled(frame: pd.DataFrame) -> Styler:
-    """``frame`` shown with :data:`TABLE_FORMATS` and ``-`` for a missing figure; the numbers
-    stay numbers (the grid still sorts them)."""
+    """``frame`` shown with :data:`TABLE_FORMATS` and ``-`` for a missing figure."""
     formats = {c: next((f for k, f in TABLE_FORMATS.items() if str(c).startswith(k)), None)
                for c in frame.columns}
     return frame.style.format({c: f for c, f in formats.items() if f}, na_rep=MISSING)
@@ -227,7 +226,7 @@ def related_section(p: AreaProfile) -> None:
             "Local effect": e.competitive, "Homothetic competitive": e.homothetic_competitive,
             "Allocation": e.allocation} for label, e in em]),
             hide_index=True, width="stretch", column_config={
-                "Sector": st.column_config.TextColumn(width="medium", pinned=True),
+                "Sector": st.column_config.TextColumn(width="medium"),
                 "Type": st.column_config.TextColumn(width=270),
                 "Homothetic jobs (start)": jobs, "Local effect": jobs,
                 "Homothetic competitive": jobs, "Allocation": jobs})
@@ -300,21 +299,16 @@ def shift_share_tab(p: AreaProfile, key: str) -> None:
 
 
 def table_tab(p: AreaProfile) -> None:
+    # static tables: a grid shows "None" for a missing number whatever its format says, and
+    # hid the last columns off to the right; these wrap to the page and show "-"
     size, change = sector_tables(p)
-    e = p.period.end
-    st.markdown(f"**Size and specialisation, {e}**")
-    st.dataframe(styled(size), hide_index=True, width="stretch", column_config={
-        "Sector": st.column_config.TextColumn(width="medium", pinned=True),
-        "Share of all jobs": st.column_config.Column(
-            help=f"Sector jobs / all {p.total_jobs:,.0f} jobs in the area, {e}"),
-        "LQ vs GB": st.column_config.Column(
-            help="Location quotient: the sector's share of local jobs / its share of Great "
-                 "Britain's (1 = the GB average)"),
-    })
-    st.markdown(f"**Change, {p.period.start}-{e}**")
-    st.dataframe(styled(change), hide_index=True, width="stretch", column_config={
-        "Sector": st.column_config.TextColumn(width="medium", pinned=True),
-    })
+    st.markdown(f"**Size and specialisation, {p.period.end}**")
+    st.table(styled(size).hide(axis="index"))
+    st.markdown(f"**Change, {p.period.start}-{p.period.end}**")
+    st.table(styled(change).hide(axis="index"))
+    st.caption(f"Share: sector jobs / all {p.total_jobs:,.0f} jobs in the area, "
+               f"{p.period.end}. LQ (location quotient): the sector's share of local jobs / "
+               "its share of Great Britain's (1 = the GB average).")
     st.caption(f"Dynamics: growing at +1% a year or more, declining at -1% or less, "
                f"stagnating between ({p.period.start}-{p.period.end}, compound). "
                "Productivity: GVA per job against the same sector in Great Britain. "
