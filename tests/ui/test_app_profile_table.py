@@ -1,6 +1,7 @@
 """AppTest of the profile's Table tab and comparators (the browser walk's findings): LQs to
-2 dp, jobs with thousands separators, growth as a percentage, "-" (never "None") for a missing
-figure with a caption saying what it means, and no more columns than fit the page."""
+2 dp, jobs with thousands separators, growth as a percentage, a blank (never "None"; a static
+table reads a lone "-" as a bullet) for a missing figure with a caption saying what it means,
+and no more columns than fit the page."""
 
 from __future__ import annotations
 
@@ -45,24 +46,24 @@ def test_table_formats_lq_jobs_and_growth(ebbcombe: AppTest) -> None:
     jobs = next(c for c in raw.columns if str(c).startswith("Jobs "))
     lq = raw["LQ vs GB"]
     for shown, value in zip(size["LQ vs GB"], lq, strict=True):
-        assert shown == ("-" if pd.isna(value) else f"{value:.2f}")
+        assert shown == ("" if pd.isna(value) else f"{value:.2f}")
     big = raw[jobs].idxmax()
     assert raw[jobs][big] >= 1000 and size[jobs][big] == f"{raw[jobs][big]:,.0f}"
     assert "," in size[jobs][big]
     growth = next(c for c in change.columns if str(c).startswith("Growth p.a."))
-    assert all(g == "-" or g.endswith("%") for g in change[growth])
+    assert all(g == "" or g.endswith("%") for g in change[growth])
 
 
-def test_missing_growth_is_a_dash_with_a_caption(ebbcombe: AppTest) -> None:
+def test_missing_growth_is_blank_with_a_caption(ebbcombe: AppTest) -> None:
     at = ebbcombe
     raw = at.table[1].value
     growth = next(c for c in raw.columns if str(c).startswith("Growth p.a."))
     missing = raw[growth].isna()
     assert missing.any(), "Ebbcombe has sectors with no jobs at the start"
     shown = _shown(at, 1)
-    assert (shown[growth][missing] == "-").all()
+    assert (shown[growth][missing] == "").all()
     assert not any("None" in str(v) for t in (_shown(at, 0), shown) for v in t.to_numpy().ravel())
-    assert any("- = not available" in c.value for c in at.caption)
+    assert any("A blank cell: not available" in c.value for c in at.caption)
 
 
 def test_tables_fit_the_page(ebbcombe: AppTest) -> None:

@@ -72,10 +72,11 @@ def headline(p: AreaProfile) -> None:
         st.caption(f"{AUTOMATION_LABEL}: - = {AUTOMATION_GAP}.")
 
 
-MISSING = "-"
-"""Shown for a figure the data cannot give (no jobs at the start, suppressed, no GVA)."""
-MISSING_NOTE = ("- = not available: no jobs at the start of the period (growth), suppressed or "
-                "missing cells, or no GVA or regional figure in the data.")
+MISSING = ""
+"""Shown for a figure the data cannot give (no jobs at the start, suppressed, no GVA): a
+blank, since a static table reads a lone "-" as a markdown bullet."""
+MISSING_NOTE = ("A blank cell: not available (no jobs at the start of the period for growth, "
+                "suppressed or missing cells, or no GVA or regional figure in the data).")
 
 
 def _float(values: list[float | None]) -> list[float]:
@@ -86,7 +87,7 @@ def _float(values: list[float | None]) -> list[float]:
 def sector_tables(p: AreaProfile) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The Table tab's two tables, size and specialisation in the end year, then change over
     the period: ten columns side by side did not fit the page (the last ones hid off to the
-    right at 1400 px), five or six do. Missing figures are NaN, shown as ``-``."""
+    right at 1400 px), five or six do. Missing figures are NaN or None, shown blank."""
     s, e = p.period.start, p.period.end
     rows = p.sectors
     size = pd.DataFrame({
@@ -101,7 +102,7 @@ def sector_tables(p: AreaProfile) -> tuple[pd.DataFrame, pd.DataFrame]:
         "Sector": [r.label for r in rows],
         f"Growth p.a. {s}-{e}": _float([r.growth for r in rows]),
         "GB growth p.a.": _float([r.growth_national for r in rows]),
-        "Dynamics": [r.dynamics or MISSING for r in rows],
+        "Dynamics": [r.dynamics or None for r in rows],
         "Productivity vs GB": _float([r.productivity_ratio for r in rows]),
     })
     return size, change
@@ -114,10 +115,11 @@ separators, growth as a signed percentage (as the report's Table 1.1)."""
 
 
 def styled(frame: pd.DataFrame) -> Styler:
-    """``frame`` shown with :data:`TABLE_FORMATS` and ``-`` for a missing figure."""
+    """``frame`` shown with :data:`TABLE_FORMATS` and :data:`MISSING` for a missing figure."""
     formats = {c: next((f for k, f in TABLE_FORMATS.items() if str(c).startswith(k)), None)
                for c in frame.columns}
-    return frame.style.format({c: f for c, f in formats.items() if f}, na_rep=MISSING)
+    return frame.style.format({c: f for c, f in formats.items() if f}, na_rep=MISSING) \
+        .format(subset=[c for c, f in formats.items() if not f], na_rep=MISSING)
 
 
 def comparator_table(p: AreaProfile) -> pd.DataFrame:
@@ -300,7 +302,7 @@ def shift_share_tab(p: AreaProfile, key: str) -> None:
 
 def table_tab(p: AreaProfile) -> None:
     # static tables: a grid shows "None" for a missing number whatever its format says, and
-    # hid the last columns off to the right; these wrap to the page and show "-"
+    # hid the last columns off to the right; these wrap to the page and leave it blank
     size, change = sector_tables(p)
     st.markdown(f"**Size and specialisation, {p.period.end}**")
     st.table(styled(size).hide(axis="index"))
