@@ -34,12 +34,12 @@ def krugman_basis(p: AreaProfile) -> str:
     """What the Krugman index of ``p`` is computed over, for the page and the reports: its
     value depends on the industry detail (``context["krugman_industries"]``)."""
     n = p.context.get("krugman_industries")
-    over = f"over {n:,.0f} industries (SIC divisions in the data plus the rest of the " \
-        "economy)" if n else "over the industries in the data"
-    national = "Great Britain" if p.national_basis.startswith("Great Britain") else \
-        "the sum of the areas in the file"
-    return (f"Krugman (1991) dissimilarity index, sum of |local share - {national} share| of "
-            f"jobs {over}, {p.period.end}; 0 = the same mix, 2 = no industry in common")
+    over = f"{n:,.0f} industries (SIC divisions in the data plus the rest of the economy)" \
+        if n else "the industries in the data"
+    national = "Great Britain's share" if p.national_basis.startswith("Great Britain") else \
+        "the national share (the sum of the areas in the file)"
+    return (f"Krugman (1991) dissimilarity index: the sum over {over} of |local share of jobs "
+            f"- {national}|, {p.period.end}; 0 = the same mix, 2 = no industry in common")
 
 
 def _num(x: object, digits: int | None = None) -> float | None:

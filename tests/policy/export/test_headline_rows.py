@@ -48,6 +48,7 @@ def test_krugman_row_is_the_index_with_its_industries(which: str, demo: AreaProf
     assert _value(krugman[1]) == pytest.approx(p.krugman)
     assert 0.0 <= _value(krugman[1]) <= 2.0
     assert f"over {n:,} industries" in krugman[2] and "Krugman (1991)" in krugman[2]
+    assert "|local share of jobs - " in krugman[2]
     assert krugman[3] == str(p.period.end)
 
 
