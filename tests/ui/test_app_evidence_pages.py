@@ -50,14 +50,17 @@ def test_profile_page_draws_charts_with_periods(cluster_code: str) -> None:
     assert any("All jobs" in m.label for m in at.metric)
     # only the open tab is drawn: a chart each for structure, bubbles, trends, shift-share
     # and comparators, the comparators and the sector table as grids
-    drawn = {"charts": [], "grids": []}
+    drawn = {"charts": [], "grids": [], "tables": []}
     for tab in ("Structure", "Specialisation and growth", "Trends", "Shift-share",
                 "Comparators", "Table"):
         open_tab(at, "profile_tab", tab)
         assert not at.exception
         drawn["charts"].append(len(charts(at)))
         drawn["grids"].append(len(at.dataframe))
-    assert drawn == {"charts": [1, 1, 1, 1, 1, 0], "grids": [0, 0, 0, 0, 1, 1]}
+        drawn["tables"].append(len(at.table))
+    # the comparators as a table (their reasons wrap), the sector table as two tables
+    assert drawn == {"charts": [1, 1, 1, 1, 1, 0], "grids": [0, 0, 0, 0, 0, 0],
+                     "tables": [0, 0, 0, 0, 1, 2]}
 
 
 def test_profile_page_without_area_asks_for_one() -> None:
