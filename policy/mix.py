@@ -39,6 +39,7 @@ from policy.catalogue import (
     ImpactCoverage,
     Intervention,
     Overlap,
+    load_shared_nodes,
     merge_chains,
     mix_diagnostics,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "alignment",
     "balance",
     "complementarity",
+    "diagnostic_text",
     "mix_report",
     "niche_risk",
 ]
@@ -408,8 +410,9 @@ def complementarity(
         for node, data in sorted(graph.nodes(data=True))
         if data.get("stage") == "outcomes" and len(data.get("contributors", ())) >= 2
     }
-    missing = [g.impact for g in diag.gaps if g.kind == "missing"]
-    fragile = [g.impact for g in diag.gaps if g.kind != "missing"]
+    impacts = {n.id: n.label for n in load_shared_nodes().nodes}  # words, not ids
+    missing = [impacts.get(g.impact, g.impact) for g in diag.gaps if g.kind == "missing"]
+    fragile = [impacts.get(g.impact, g.impact) for g in diag.gaps if g.kind != "missing"]
     parts = [
         f"{len(shared)} outcome(s) shared by several interventions",
         f"{len(diag.complementarities)} where different kinds of lever meet",
@@ -717,3 +720,49 @@ def mix_report(
         niche_risk=niche_risk(option, catalogue, profile, threshold, state=state),
         unknown_interventions=[i for i in ids if i not in catalogue],
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Chain diagnostics in words
+
+
+def _node_labels(catalogue: Mapping[str, Intervention]) -> dict[str, str]:
+    """Every causal-chain node id -> its label: the shared outcomes and impacts, and each
+    intervention's own inputs, activities and outputs."""
+    out = {n.id: n.label for iv in catalogue.values() for n in iv.causal_chain.nodes}
+    out.update({n.id: n.label for n in load_shared_nodes().nodes})
+    return out
+
+
+def diagnostic_text(item: Gap | Overlap | Complementarity,
+                    catalogue: Mapping[str, Intervention]) -> str:
+    """A gap, overlap or complementarity of the merged chains in words: outcomes and impacts
+    by their labels and interventions by name. The diagnostics' own ``message`` names them
+    by id ("exports: business support, trade levers meet"), which a reader should not meet;
+    the structured fields say the same thing."""
+    nodes = _node_labels(catalogue)
+
+    def node(i: str) -> str:
+        return nodes.get(i, i.replace("_", " "))
+
+    def names(ids: Iterable[str]) -> str:
+        return ", ".join(catalogue[i].name if i in catalogue else i.replace("_", " ")
+                         for i in ids)
+
+    if isinstance(item, Complementarity):
+        kinds = ", ".join(f.replace("_", " ") for f in item.families)
+        return f"{node(item.outcome)}: {kinds} levers meet ({names(item.interventions)})"
+    if isinstance(item, Overlap):
+        text = (f"{node(item.outcome)}: acted on directly by {len(item.interventions)} "
+                f"interventions ({names(item.interventions)}); check for duplication and "
+                "coordinate")
+        if item.same_family:
+            text += "; same kind of lever: " + "; ".join(names(g) for g in item.same_family)
+        return text
+    if item.kind == "missing":
+        return f"{node(item.impact)}: not reached by any intervention in the mix"
+    if item.kind == "fragile":
+        return (f"{node(item.impact)}: reached by a single pathway; everything passes through "
+                f"{', '.join(node(b) for b in item.bottleneck)}")
+    return (f"{node(item.impact)}: {item.pathways} pathways, all within "
+            f"{names(item.interventions[:1])}; nothing else carries it if that under-delivers")
