@@ -317,3 +317,4 @@ def test_mix_report_bundles_the_checks(catalogue, kinds):
     assert set(report.alignment.by_intervention) == {"pharma", "fe_apprenticeships"}
     back = MixReport.model_validate_json(report.model_dump_json())
     assert back == report
+
