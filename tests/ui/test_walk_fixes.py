@@ -80,3 +80,17 @@ def test_mix_page_shows_the_thin_base_advice() -> None:
     at = app_at("mix", session(GRANMOUTH))
     assert not at.exception
     assert any("not a priority here" in i.value for i in at.info)
+
+
+def test_mix_page_survives_a_changed_choice_of_interventions() -> None:
+    at = app_at("mix", session(EBBCOMBE))
+    state = at.session_state[SESSION_KEY].appraisal
+    first = [i.intervention_id for i in state.option("light").interventions]
+    at.session_state[SESSION_KEY].chosen_interventions = first[:2]  # no option holds these
+    at.run()
+    assert at.radio(key="mix_option").value == "chosen_mix"
+    at.session_state[SESSION_KEY].chosen_interventions = first  # the Light option's again
+    at.run()
+    assert not at.exception
+    radio = at.radio(key="mix_option")
+    assert radio.value == "light" and radio.options[0].startswith("The chosen interventions (")

@@ -23,6 +23,8 @@ from ui.widgets import cached_chart, go_to, need_area, next_button, plain, rebui
 
 MIX_OPTION_KEY = "mix_option"
 """Session-state key of the package the checks are run on."""
+PACKAGE_KEY = "mix_package"
+"""Session-state key of the chosen interventions' package id when the page was last drawn."""
 
 
 def pick_option(chosen: list[Intervention], state: AppraisalState) -> Option:
@@ -41,6 +43,11 @@ def pick_option(chosen: list[Intervention], state: AppraisalState) -> Option:
     first = "The chosen interventions"
     if package.id != walkthrough.CHOSEN_MIX_ID:  # an option holds exactly them: its budgets
         first += f" (budgets of the {package.name} option)"
+    # a new choice of interventions starts again from them (and a pick no longer there goes)
+    if (st.session_state.get(PACKAGE_KEY) != package.id
+            or st.session_state.get(MIX_OPTION_KEY) not in options):
+        st.session_state.pop(MIX_OPTION_KEY, None)
+    st.session_state[PACKAGE_KEY] = package.id
     pick = st.radio("Package to check", list(options), horizontal=True, key=MIX_OPTION_KEY,
                     format_func=lambda i: first if i == package.id
                     else f"Option: {options[i].name}")
