@@ -94,3 +94,10 @@ def test_mix_page_survives_a_changed_choice_of_interventions() -> None:
     assert not at.exception
     radio = at.radio(key="mix_option")
     assert radio.value == "light" and radio.options[0].startswith("The chosen interventions (")
+
+
+def test_under_the_floor_rows_follow_the_recommended_ones() -> None:
+    at = app_at("interventions", session(GRANMOUTH))
+    ids = list(at.data_editor[0].value["id"])
+    assert ids[:2] == ["access_to_finance", "university_management_links"]
+    assert set(ids[2:4]) == {"careers_inclusion", "digital_adoption"}

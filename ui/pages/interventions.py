@@ -44,12 +44,16 @@ def score_cells(recs: Recommendations) -> dict[str, str]:
 def choice_table(recs: Recommendations, catalogue: dict[str, Intervention],
                  chosen: list[str]) -> pd.DataFrame:
     """One row per catalogue intervention: the chosen ones first in priority order, then the
-    other recommended ones in rank order, then the rest. Priority is text ("1", "2", ... or
+    other recommended ones in rank order, then those a rule fired for but that scored under
+    the floor (highest first), then the rest. Priority is text ("1", "2", ... or
     :data:`NO_PRIORITY`) so an unchosen row shows a dash, never "None" (the grid draws an empty
     choice as "None")."""
     scores = {r.intervention: r.score for r in recs.recommended}
     cells = score_cells(recs)
-    ranked = recs.ids() + sorted(i for i in catalogue if i not in scores)
+    weak = sorted((i for i in cells if i not in scores and i in catalogue),
+                  key=lambda i: (-float(cells[i].split(",")[0]), i))
+    ranked = recs.ids() + weak + sorted(i for i in catalogue if i not in scores
+                                        and i not in weak)
     order = [i for i in chosen if i in catalogue] + [i for i in ranked if i not in chosen]
     rows = []
     for iid in order:
