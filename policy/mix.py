@@ -39,6 +39,7 @@ from policy.catalogue import (
     ImpactCoverage,
     Intervention,
     Overlap,
+    load_shared_nodes,
     merge_chains,
     mix_diagnostics,
 )
@@ -63,15 +64,18 @@ __all__ = [
     "MixReport",
     "NicheItem",
     "NicheRisk",
+    "NicheSector",
     "alignment",
     "balance",
     "complementarity",
+    "diagnostic_text",
     "mix_report",
     "niche_risk",
 ]
 
 DEFAULT_NICHE_THRESHOLD = 0.01
-"""Sectors holding together under 1% of local jobs count as a niche for a vertical measure."""
+"""A sector holding under 1% of local jobs counts as a niche for a vertical measure (each
+sector on its own, not the sectors of a measure together)."""
 
 TARGET_LABELS = {
     "horizontal": "horizontal",
@@ -406,8 +410,9 @@ def complementarity(
         for node, data in sorted(graph.nodes(data=True))
         if data.get("stage") == "outcomes" and len(data.get("contributors", ())) >= 2
     }
-    missing = [g.impact for g in diag.gaps if g.kind == "missing"]
-    fragile = [g.impact for g in diag.gaps if g.kind != "missing"]
+    impacts = {n.id: n.label for n in load_shared_nodes().nodes}  # words, not ids
+    missing = [impacts.get(g.impact, g.impact) for g in diag.gaps if g.kind == "missing"]
+    fragile = [impacts.get(g.impact, g.impact) for g in diag.gaps if g.kind != "missing"]
     parts = [
         f"{len(shared)} outcome(s) shared by several interventions",
         f"{len(diag.complementarities)} where different kinds of lever meet",
@@ -431,36 +436,81 @@ def complementarity(
 # Niche risk
 
 
+class NicheSector(BaseModel):
+    """One sector a vertical measure backs that counts as a niche, and why.
+
+    ``share`` is its jobs over all jobs in the area (``jobs`` of ``total_jobs``, ``year``: the
+    profile's end year, the BRES denominator the profile uses); ``reasons`` says whether it is
+    under the threshold, rests on a handful of jobs (a standing niche-risk finding), or both.
+    """
+
+    sector: str
+    label: str
+    share: float | None
+    jobs: float | None
+    total_jobs: float
+    year: int
+    reasons: list[str]
+    budget_gbp_m: float = Field(description="the part of the option's budget aimed at it")
+
+    def text(self, threshold: float = DEFAULT_NICHE_THRESHOLD) -> str:
+        """``Weapons and ammunition: 1.23% of local jobs (200 of 16,200 in 2024), ...``."""
+        if self.share is None:
+            figure = "its job figure is suppressed"
+        else:
+            figure = f"{_pct2(self.share, under=threshold)} of local jobs"
+            if self.jobs is not None:
+                figure += f" ({self.jobs:,.0f} of all {self.total_jobs:,.0f} in {self.year})"
+            else:
+                figure += f" in {self.year}"
+        return f"{self.label}: {', '.join([figure, *self.reasons])}"
+
+
 class NicheItem(BaseModel):
-    """One vertical intervention of the option and the local job share of its sectors."""
+    """One vertical intervention of the option and the local job share of each of its sectors.
+
+    Each sector is judged on its own (a 0.2% sector is a niche even next to a 14% one);
+    ``niche_budget_gbp_m`` is the part of the budget aimed at its niche sectors, the budget
+    split equally between the sectors it backs since an option does not say how it divides.
+    """
 
     intervention_id: str
     budget_gbp_m: float
     sectors: list[str]
+    sector_shares: dict[str, float | None] = Field(
+        default_factory=dict, description="each sector's share of local jobs (None: unknown)")
     local_job_share: float | None = Field(
         description="share of local jobs in its sectors together; None if it cannot be judged"
     )
-    niche: bool
+    niche: bool = Field(description="it backs at least one niche sector")
+    niche_sectors: list[str] = Field(default_factory=list)
+    niche_budget_gbp_m: float = 0.0
     unknown_sectors: list[str] = Field(default_factory=list)
 
 
 class NicheRisk(BaseModel):
-    """Share of an option's budget on vertical measures for sectors with few local jobs.
+    """Share of an option's budget aimed at sectors with few local jobs.
 
     ``share`` is niche budget / total budget (None when the option has no budget or there is
-    no profile). ``sectors`` names the niche sectors; ``unjudged`` lists vertical interventions
-    whose sectors' job figures are missing or suppressed, so they could not be judged either
-    way. ``mitigation`` is the user's recorded justification or mitigation.
+    no profile), the niche budget being each vertical measure's budget split equally between
+    its sectors and summed over the niche ones; ``backing_budget_gbp_m`` is the whole budget of
+    the measures that back a niche sector. ``sectors`` names the niche sectors and ``details``
+    gives each with its share of local jobs; ``unjudged`` lists vertical interventions with a
+    sector whose job figure is missing or suppressed (``unjudged_sectors``), which is not
+    guessed either way. ``mitigation`` is the user's recorded justification or mitigation.
     """
 
     option_id: str
     threshold: float
     share: float | None
     niche_budget_gbp_m: float
+    backing_budget_gbp_m: float = 0.0
     total_budget_gbp_m: float
     items: list[NicheItem]
     sectors: list[str]
+    details: list[NicheSector] = Field(default_factory=list)
     unjudged: list[str]
+    unjudged_sectors: list[str] = Field(default_factory=list)
     mitigation: str
     judgement: str
 
@@ -473,6 +523,16 @@ def _sector_share(row: SectorRow | None, total_jobs: float) -> float | None:
     if row.employment is not None and total_jobs > 0:
         return float(row.employment) / total_jobs
     return None
+
+
+def _pct2(x: float, under: float | None = None) -> str:
+    """A share of jobs to two decimal places (0.24%, 14.35%), more when two would round a
+    share under ``under`` up to it (0.9996% is not "1.00%" next to "under 1%")."""
+    for digits in (2, 3, 4):
+        text = f"{100 * x:.{digits}f}%"
+        if under is None or x >= under or round(100 * x, digits) < 100 * under:
+            return text
+    return text
 
 
 def _judged_sectors(iv: Intervention, profile: AreaProfile | None) -> list[str]:
@@ -493,6 +553,19 @@ def _niche_findings(profile: AreaProfile | None) -> set[str]:
     return {f.sector for f in profile.findings if f.stands and f.topic == "niche" and f.sector}
 
 
+_HANDFUL = "a specialism resting on a handful of jobs, perhaps one plant"
+
+
+def _sector_reasons(share: float | None, flagged: bool, threshold: float) -> list[str]:
+    """Why a sector counts as a niche (empty: it does not, or it cannot be told)."""
+    reasons = []
+    if share is not None and share < threshold:
+        reasons.append(f"under {100 * threshold:g}%")
+    if flagged:
+        reasons.append(_HANDFUL)
+    return reasons
+
+
 def niche_risk(
     option: Option,
     catalogue: Mapping[str, Intervention],
@@ -504,21 +577,25 @@ def niche_risk(
     """The share of the option's budget aimed at sectors holding under ``threshold`` of jobs.
 
     Only vertical interventions count (horizontal and mission-oriented ones are not aimed at
-    sectors). For each, the local job shares of the sectors it would back are added up from the
-    profile's sector rows - its catalogue sectors, or for one serving any sector (a sector
-    strategy) the focal sectors the findings support - and below ``threshold`` its budget is
-    niche; so is one backing a sector with a niche-risk finding (a specialism resting on a
-    handful of jobs, perhaps one plant). A sector with no row or a suppressed figure is
-    unknown: if the known sectors already reach the threshold the judgement stands, otherwise
-    the intervention is left unjudged rather than guessed. ``mitigation`` comes from
+    sectors). Each sector a vertical measure would back - its catalogue sectors, or for one
+    serving any sector (a sector strategy) the focal sectors the findings support - is judged
+    on its own share of local jobs (the profile's sector row: jobs in the end year over all
+    jobs in the area), not the sectors' total, so a small sector is not hidden behind a large
+    one. A sector is a niche under ``threshold``, or with a standing niche-risk finding (a
+    specialism on a handful of jobs, perhaps one plant) whatever its share. The budget aimed at
+    a niche sector is the measure's budget split equally between its sectors (the option does
+    not say how it divides). A sector with no row or a suppressed figure is unknown and not
+    guessed: its measure is listed as unjudged. ``mitigation`` comes from
     ``state.niche_mitigation``.
     """
     mitigation = state.niche_mitigation if state is not None else ""
     total = option.total_budget_gbp_m
     items: list[NicheItem] = []
     unjudged: list[str] = []
-    niche_sectors: list[str] = []
+    unjudged_sectors: list[str] = []
+    details: dict[str, NicheSector] = {}
     rows = {r.sector: r for r in profile.sectors} if profile is not None else {}
+    flagged = _niche_findings(profile)
     for entry in option.interventions:
         iv = catalogue.get(entry.intervention_id)
         if iv is None or iv.target_type != "vertical":
@@ -526,96 +603,82 @@ def niche_risk(
         sectors = _judged_sectors(iv, profile)
         if profile is None:
             unjudged.append(iv.id)
-            items.append(
-                NicheItem(
-                    intervention_id=iv.id,
-                    budget_gbp_m=entry.budget_gbp_m,
-                    sectors=sectors,
-                    local_job_share=None,
-                    niche=False,
-                    unknown_sectors=sectors,
-                )
-            )
+            items.append(NicheItem(
+                intervention_id=iv.id, budget_gbp_m=entry.budget_gbp_m, sectors=sectors,
+                sector_shares=dict.fromkeys(sectors), local_job_share=None, niche=False,
+                unknown_sectors=sectors))
             continue
-        known: dict[str, float] = {}
-        unknown: list[str] = []
+        shares = {s: _sector_share(rows.get(s), profile.total_jobs) for s in sectors}
+        unknown = [s for s, v in shares.items() if v is None and s not in flagged]
+        per_sector = entry.budget_gbp_m / len(sectors) if sectors else 0.0
+        niche_here = []
         for sid in sectors:
-            value = _sector_share(rows.get(sid), profile.total_jobs)
-            if value is None:
-                unknown.append(sid)
-            else:
-                known[sid] = value
-        together = sum(known.values())
-        if unknown and together < threshold:
-            share: float | None = None
-            niche = False
+            reasons = _sector_reasons(shares[sid], sid in flagged, threshold)
+            if not reasons:
+                continue
+            niche_here.append(sid)
+            row = rows.get(sid)
+            if sid not in details:
+                details[sid] = NicheSector(
+                    sector=sid, label=row.label if row is not None else sid,
+                    share=shares[sid], jobs=row.employment if row is not None else None,
+                    total_jobs=profile.total_jobs, year=profile.period.end, reasons=reasons,
+                    budget_gbp_m=0.0)
+            details[sid].budget_gbp_m += per_sector
+        if unknown:
             unjudged.append(iv.id)
-        else:
-            share = together
-            niche = together < threshold
-        flagged = _niche_findings(profile)
-        if any(s in flagged for s in sectors):
-            niche = True  # a focal sector rests on a handful of jobs or one plant
-        if niche:
-            niche_sectors += [s for s in sectors if s not in niche_sectors]
-        items.append(
-            NicheItem(
-                intervention_id=iv.id,
-                budget_gbp_m=entry.budget_gbp_m,
-                sectors=sectors,
-                local_job_share=share,
-                niche=niche,
-                unknown_sectors=unknown,
-            )
-        )
-    niche_budget = sum(i.budget_gbp_m for i in items if i.niche)
+            unjudged_sectors += [s for s in unknown if s not in unjudged_sectors]
+        known = [v for v in shares.values() if v is not None]
+        items.append(NicheItem(
+            intervention_id=iv.id, budget_gbp_m=entry.budget_gbp_m, sectors=sectors,
+            sector_shares=shares, local_job_share=None if unknown else sum(known),
+            niche=bool(niche_here), niche_sectors=niche_here,
+            niche_budget_gbp_m=per_sector * len(niche_here), unknown_sectors=unknown))
+    niche_budget = sum(i.niche_budget_gbp_m for i in items)
+    backing = sum(i.budget_gbp_m for i in items if i.niche)
     share_all = niche_budget / total if (total > 0 and profile is not None) else None
-    return NicheRisk(
-        option_id=option.id,
-        threshold=threshold,
-        share=share_all,
-        niche_budget_gbp_m=niche_budget,
-        total_budget_gbp_m=total,
-        items=items,
-        sectors=niche_sectors,
-        unjudged=unjudged,
-        mitigation=mitigation,
-        judgement=_niche_judgement(
-            profile, share_all, niche_budget, total, threshold, niche_sectors, unjudged, mitigation
-        ),
-    )
+    labels = {s: (rows[s].label if s in rows else s) for s in unjudged_sectors}
+    report = NicheRisk(
+        option_id=option.id, threshold=threshold, share=share_all,
+        niche_budget_gbp_m=niche_budget, backing_budget_gbp_m=backing, total_budget_gbp_m=total,
+        items=items, sectors=list(details), details=list(details.values()), unjudged=unjudged,
+        unjudged_sectors=unjudged_sectors, mitigation=mitigation, judgement="")
+    report.judgement = _niche_judgement(report, profile, [labels[s] for s in unjudged_sectors])
+    return report
 
 
-def _niche_judgement(
-    profile: AreaProfile | None,
-    share: float | None,
-    niche_budget: float,
-    total: float,
-    threshold: float,
-    sectors: Sequence[str],
-    unjudged: Sequence[str],
-    mitigation: str,
-) -> str:
-    limit = f"{100 * threshold:g}%"
+def _niche_judgement(report: NicheRisk, profile: AreaProfile | None,
+                     unjudged_labels: Sequence[str]) -> str:
+    limit = f"{100 * report.threshold:g}%"
     if profile is None:
         return "no area profile: niche risk cannot be judged"
-    if share is None:
+    if report.share is None:
         return "the option has no budget: niche risk cannot be judged"
-    if niche_budget > 0:
+    if report.details:
+        backers = [i for i in report.items if i.niche]
         text = (
-            f"{_pct(share)} of the budget (GBP {niche_budget:,.1f}m of {total:,.1f}m) is aimed at "
-            f"sectors with under {limit} of local jobs: {', '.join(sectors)}. "
+            f"{_pct(report.share)} of the budget (GBP {report.niche_budget_gbp_m:,.1f}m of "
+            f"{report.total_budget_gbp_m:,.1f}m) is aimed at niche sectors: "
+            f"{'; '.join(d.text(report.threshold) for d in report.details)}. "
         )
+        if any(len(i.sectors) > 1 for i in backers):
+            text += (
+                f"That is each measure's budget split equally between the sectors it backs; "
+                f"the {len(backers)} measure(s) backing them have GBP "
+                f"{report.backing_budget_gbp_m:,.1f}m in all. "
+            )
         text += (
-            f"Mitigation recorded: {mitigation}"
-            if mitigation
+            f"Mitigation recorded: {report.mitigation}"
+            if report.mitigation
             else "Record why this is justified (e.g. a genuine emerging strength known locally) "
             "or rebalance towards the existing base."
         )
     else:
-        text = f"no budget is aimed at sectors with under {limit} of local jobs"
-    if unjudged:
-        text += f" (could not judge, job figures missing or suppressed: {', '.join(unjudged)})"
+        text = (f"no budget is aimed at sectors with under {limit} of local jobs or resting on "
+                "a handful of jobs; each sector a vertical measure backs was judged on its own")
+    if unjudged_labels:
+        text += (f" (could not judge, job figures missing or suppressed: "
+                 f"{', '.join(unjudged_labels)})")
     return text
 
 
@@ -657,3 +720,49 @@ def mix_report(
         niche_risk=niche_risk(option, catalogue, profile, threshold, state=state),
         unknown_interventions=[i for i in ids if i not in catalogue],
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Chain diagnostics in words
+
+
+def _node_labels(catalogue: Mapping[str, Intervention]) -> dict[str, str]:
+    """Every causal-chain node id -> its label: the shared outcomes and impacts, and each
+    intervention's own inputs, activities and outputs."""
+    out = {n.id: n.label for iv in catalogue.values() for n in iv.causal_chain.nodes}
+    out.update({n.id: n.label for n in load_shared_nodes().nodes})
+    return out
+
+
+def diagnostic_text(item: Gap | Overlap | Complementarity,
+                    catalogue: Mapping[str, Intervention]) -> str:
+    """A gap, overlap or complementarity of the merged chains in words: outcomes and impacts
+    by their labels and interventions by name. The diagnostics' own ``message`` names them
+    by id ("exports: business support, trade levers meet"), which a reader should not meet;
+    the structured fields say the same thing."""
+    nodes = _node_labels(catalogue)
+
+    def node(i: str) -> str:
+        return nodes.get(i, i.replace("_", " "))
+
+    def names(ids: Iterable[str]) -> str:
+        return ", ".join(catalogue[i].name if i in catalogue else i.replace("_", " ")
+                         for i in ids)
+
+    if isinstance(item, Complementarity):
+        kinds = ", ".join(f.replace("_", " ") for f in item.families)
+        return f"{node(item.outcome)}: {kinds} levers meet ({names(item.interventions)})"
+    if isinstance(item, Overlap):
+        text = (f"{node(item.outcome)}: acted on directly by {len(item.interventions)} "
+                f"interventions ({names(item.interventions)}); check for duplication and "
+                "coordinate")
+        if item.same_family:
+            text += "; same kind of lever: " + "; ".join(names(g) for g in item.same_family)
+        return text
+    if item.kind == "missing":
+        return f"{node(item.impact)}: not reached by any intervention in the mix"
+    if item.kind == "fragile":
+        return (f"{node(item.impact)}: reached by a single pathway; everything passes through "
+                f"{', '.join(node(b) for b in item.bottleneck)}")
+    return (f"{node(item.impact)}: {item.pathways} pathways, all within "
+            f"{names(item.interventions[:1])}; nothing else carries it if that under-delivers")

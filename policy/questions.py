@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from evidence.labels import label
 from evidence.models import AreaProfile, Finding, standing
 from evidence.sectors import load_sectors
 from evidence.yaml_load import load_yaml
@@ -114,6 +115,65 @@ def rationale_support(recs: Recommendations, findings: list[Finding],
     return out
 
 
+EVIDENCE_MAX = 3
+"""Findings cited for one proposed rationale: the few on the point, not every one the rule saw."""
+
+
+@lru_cache(maxsize=1)
+def rationale_topics() -> dict[str, dict[str, tuple[str, ...]]]:
+    """Rationale id -> finding topic -> the finding kinds that bear on it (empty: any kind),
+    from ``policy/data/rationale_evidence.yaml`` (which says what definitions it follows)."""
+    text = resources.files("policy").joinpath("data/rationale_evidence.yaml").read_text("utf-8")
+    raw = load_yaml(text)
+    unknown = set(raw) - set(RATIONALE_LABELS)
+    if unknown:
+        raise ValueError(f"policy/data/rationale_evidence.yaml: unknown rationale(s) {unknown}")
+    return {r: {t: tuple(k) for t, k in (topics or {}).items()} for r, topics in raw.items()}
+
+
+def bears_on(finding: Finding, rationale: str) -> bool:
+    """Whether ``finding``'s topic and kind speak to ``rationale`` (:func:`rationale_topics`)."""
+    kinds = rationale_topics().get(rationale, {}).get(finding.topic)
+    return kinds is not None and (not kinds or finding.kind in kinds)
+
+
+def _few(candidates: list[Finding], limit: int) -> list[Finding]:
+    """At most ``limit`` findings, most confident first, one a topic before a second on any:
+    three sentences on three points rather than three on one."""
+    ranked = sorted(candidates, key=lambda f: -f.confidence)
+    firsts = list({f.topic: f for f in reversed(ranked)}.values())
+    picked = sorted(firsts, key=lambda f: -f.confidence)[:limit]
+    return picked + [f for f in ranked if f not in picked][: limit - len(picked)]
+
+
+def rationale_evidence(recs: Recommendations, findings: list[Finding],
+                       top: int | None = None) -> dict[str, list[str]]:
+    """Each rationale :func:`rationale_support` proposes with the findings that bear on it: the
+    standing findings whose topic supports that failure (:func:`bears_on`), the ones the
+    rules cited first, then any other standing one on the point; at most
+    :data:`EVIDENCE_MAX`. A rationale with none maps to an empty list: the rules proposed it
+    on a trigger (fast growth for infrastructure failure, say) that is not evidence of the
+    failure itself, and the page says so rather than padding it with whatever the rule saw."""
+    live = standing(findings)
+    by_id = {f.id: f for f in live}
+    out: dict[str, list[str]] = {}
+    for rationale, cited in rationale_support(recs, findings, top).items():
+        on_point = [by_id[i] for i in cited if i in by_id and bears_on(by_id[i], rationale)]
+        if len(on_point) < EVIDENCE_MAX:
+            on_point += [f for f in live if f not in on_point and bears_on(f, rationale)]
+        cited_first = _few([f for f in on_point if f.id in cited], EVIDENCE_MAX)
+        rest = _few([f for f in on_point if f.id not in cited], EVIDENCE_MAX - len(cited_first))
+        out[rationale] = [f.id for f in cited_first + rest]
+    return out
+
+
+def proposing_rules(recs: Recommendations, rationale: str, top: int | None = None) -> list[str]:
+    """Titles of the fired rules (of the top recommendations) that propose ``rationale``."""
+    titles = [fired.title for rec in recs.recommended[:top] for fired in rec.trace
+              if fired.rationale == rationale]
+    return list(dict.fromkeys(titles))
+
+
 def aims_sentence(chosen: list[Intervention]) -> str:
     """The aims in words, read off the chosen interventions' merged chain: what they do, the
     outcomes they share most, the impacts they reach."""
@@ -183,8 +243,43 @@ def propose(
     if q.prefill == "aims_sentence" and picked:
         return aims_sentence(picked)
     if q.prefill == "rationale_sentence" and profile is not None:
-        bottlenecks = [f for f in live if f.kind in ("bottleneck", "risk")][:2]
-        strengths = [f for f in live if f.kind == "strength"][:1]
-        parts = [f.text for f in strengths + bottlenecks]
-        return " ".join(parts) if parts else None
+        return rationale_sentence(profile, live, recs)
     return None
+
+
+def rationale_sentence(profile: AreaProfile, live: list[Finding],
+                       recs: Recommendations | None) -> str:
+    """A short draft of why the public sector should act, in at most three sentences: the
+    base and its specialisms, the main constraints by topic, and the failures the evidence
+    bears on (:func:`rationale_evidence`). A summary to edit, not the findings pasted
+    together: each finding is shown in full beside the rationale it supports."""
+    rows = {r.sector: r for r in profile.sectors}
+    special = sorted({f.sector for f in live if f.topic == "specialisation"
+                      and f.kind == "strength" and f.sector in rows},
+                     key=lambda s: -(rows[s].lq or 0.0))[:2]
+    first = (f"{profile.area.name} has {profile.am_jobs:,.0f} advanced manufacturing jobs, "
+             f"{profile.am_share:.1%} of its {profile.total_jobs:,.0f} jobs "
+             f"({profile.period.end})")
+    if special:
+        first += ", specialised in " + " and ".join(
+            f"{rows[s].label.lower()} (LQ {rows[s].lq:.2f})" for s in special)
+    sentences = [first + "."]
+    constraints = sorted((f for f in live if f.kind in ("bottleneck", "risk")),
+                         key=lambda f: -f.confidence)
+    topics: dict[str, list[str]] = {}  # topic -> its sectors, most confident topic first
+    for f in constraints:
+        sectors = topics.setdefault(f.topic, [])
+        if f.sector in rows and rows[f.sector].label.lower() not in sectors:
+            sectors.append(rows[f.sector].label.lower())
+    points = [label("finding_topic", t).lower() + (f" ({'; '.join(s)})" if s else "")
+              for t, s in list(topics.items())[:2]]
+    if points:
+        sentences.append(f"Its main constraints: {' and '.join(points)}.")
+    if recs is not None:
+        backed = [r for r, ids in rationale_evidence(recs, live, PROPOSAL_TOP).items() if ids]
+        if backed:
+            names = [RATIONALE_LABELS[r].lower() for r in backed[:3]]
+            sentences.append("The evidence points to " + (
+                ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0])
+                + ", which the market will not correct on its own.")
+    return " ".join(sentences)

@@ -161,17 +161,73 @@ def test_niche_risk_hand_computed(kinds):
     assert no_state.mitigation == "" and "Record why" in no_state.judgement
 
 
-def test_niche_threshold_is_strict_and_sectors_add_up(kinds):
+def test_niche_threshold_is_strict_and_judged_per_sector(kinds):
+    """Each sector is judged on its own share: 0.6% and 0.4% are each under 1% (together they
+    were exactly 1%, which once hid both); exactly 1% is not under it."""
     base = kinds["v"]
     two = variant(base, "two", sectors=("aerospace", "automotive"))
     profile = make_profile(
         sectors=[sector_row("aerospace", 0.006), sector_row("automotive", 0.004)]
     )
-    # 0.6% + 0.4% = exactly 1%: not under the threshold
     report = niche_risk(option(("two", 5)), {"two": two}, profile)
-    assert report.share == 0 and report.items[0].niche is False
+    assert report.share == 1.0 and report.items[0].niche is True
+    assert report.sectors == ["aerospace", "automotive"]
     assert report.items[0].local_job_share == pytest.approx(0.01)
-    assert niche_risk(option(("two", 5)), {"two": two}, profile, threshold=0.011).share == 1.0
+    assert report.items[0].sector_shares == pytest.approx({"aerospace": 0.006,
+                                                           "automotive": 0.004})
+    exact = make_profile(sectors=[sector_row("aerospace", 0.01), sector_row("automotive", 0.02)])
+    report = niche_risk(option(("two", 5)), {"two": two}, exact)
+    assert report.share == 0 and not report.items[0].niche
+    assert report.judgement.startswith("no budget is aimed at sectors with under 1%")
+    assert niche_risk(option(("two", 5)), {"two": two}, exact, threshold=0.011).share == 0.5
+
+
+def test_niche_small_sector_next_to_a_large_one_is_named_with_its_share(kinds):
+    """Ashminster's case: a measure backing a 14% sector and a 0.24% one aims part of its
+    budget at a niche. The budget is split equally between its sectors; the niche sector is
+    named by label with its share, jobs, denominator and year, never by id."""
+    two = variant(kinds["v"], "two", sectors=("computers_electronics_optics",
+                                              "pharmaceuticals"))
+    big = sector_row("computers_electronics_optics", 0.1435, employment=14_350)
+    small = sector_row("pharmaceuticals", 0.0024, employment=240)
+    big = big.model_copy(update={"label": "Computers, electronics and optics"})
+    small = small.model_copy(update={"label": "Pharmaceuticals"})
+    cat = {"two": two, "h": kinds["h"]}
+    report = niche_risk(option(("two", 4), ("h", 16)), cat,
+                        make_profile(sectors=[big, small]))
+    assert report.sectors == ["pharmaceuticals"]
+    assert report.niche_budget_gbp_m == pytest.approx(2.0)  # half of the measure's 4
+    assert report.backing_budget_gbp_m == pytest.approx(4.0)
+    assert report.share == pytest.approx(0.1)
+    text = report.judgement
+    assert text.startswith("10% of the budget (GBP 2.0m of 20.0m) is aimed at niche sectors")
+    assert "Pharmaceuticals: 0.24% of local jobs (240 of all 100,000 in 2022), under 1%" in text
+    assert "Computers" not in text and "pharmaceuticals" not in text
+
+
+def test_niche_share_just_under_the_threshold_is_not_rounded_up_to_it(kinds):
+    v = variant(kinds["v"], "one", sectors=("electrical",))
+    row = sector_row("electrical", 930 / 93_035, employment=930)
+    report = niche_risk(option(("one", 1)), {"one": v}, make_profile(sectors=[row]))
+    assert "0.9996% of local jobs" in report.judgement
+
+
+def test_niche_finding_makes_a_sector_niche_whatever_its_share(kinds):
+    """Ebbcombe's case: weapons holds 1.23% of jobs (over 1%) but rests on one plant; the
+    computers sector beside it (14%) is not a niche and is not named."""
+    two = variant(kinds["v"], "two", sectors=("weapons", "computers_electronics_optics"))
+    rows = [sector_row("weapons", 200 / 16_200, employment=200).model_copy(
+                update={"label": "Weapons and ammunition"}),
+            sector_row("computers_electronics_optics", 2_325 / 16_200, employment=2_325)]
+    plant = Finding(id="T1:niche:weapons", kind="risk", topic="niche", sector="weapons",
+                    text="one plant", confidence=0.8)
+    report = niche_risk(option(("two", 0.8)), {"two": two},
+                        make_profile(sectors=rows, findings=[plant]))
+    assert report.sectors == ["weapons"]
+    assert report.niche_budget_gbp_m == pytest.approx(0.4)
+    assert "Weapons and ammunition: 1.23% of local jobs (200 of all 100,000 in 2022), a " \
+           "specialism resting on a handful of jobs" in report.judgement
+    assert "computers" not in report.judgement.lower()
 
 
 def test_niche_unknown_or_suppressed_sectors_are_not_guessed(kinds):
@@ -261,3 +317,4 @@ def test_mix_report_bundles_the_checks(catalogue, kinds):
     assert set(report.alignment.by_intervention) == {"pharma", "fe_apprenticeships"}
     back = MixReport.model_validate_json(report.model_dump_json())
     assert back == report
+

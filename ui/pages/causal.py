@@ -16,7 +16,8 @@ from policy.catalogue import (
     stage_views,
     to_dot,
 )
-from policy.labels import in_words, word
+from policy.labels import word
+from policy.mix import diagnostic_text
 from policy.questions import propose, questions_for
 from ui.state import get_session, session_profile, session_recommendations
 from ui.widgets import go_to, lazy_expander, lazy_tabs, need_area, next_button, render_question
@@ -71,7 +72,8 @@ def each_tab(chosen: list[str], catalogue: dict[str, Intervention]) -> None:
 
 
 def checks_tab(diag: MixDiagnostics, catalogue: dict[str, Intervention]) -> None:
-    labels = {n.id: n.label for n in load_shared_nodes().nodes}
+    labels = {n.id: n.label for iv in catalogue.values() for n in iv.causal_chain.nodes}
+    labels.update({n.id: n.label for n in load_shared_nodes().nodes})
     st.markdown("**Intended impacts and how they are reached**")
     st.dataframe(pd.DataFrame([{
         "impact": labels.get(c.impact, c.impact),
@@ -81,11 +83,11 @@ def checks_tab(diag: MixDiagnostics, catalogue: dict[str, Intervention]) -> None
         "single point of failure": ", ".join(labels.get(b, b) for b in c.bottleneck),
     } for c in diag.coverage]), hide_index=True, width="stretch")
     for gap in diag.gaps:
-        st.warning(in_words(gap.message))
+        st.warning(diagnostic_text(gap, catalogue))
     for comp in diag.complementarities:
-        st.success(in_words(comp.message))
+        st.success(diagnostic_text(comp, catalogue))
     for ov in diag.overlaps:
-        st.info(in_words(ov.message))
+        st.info(diagnostic_text(ov, catalogue))
 
 
 def render() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import partial
 
 import pandas as pd
@@ -19,16 +20,40 @@ TAB_KEY = "interventions_tab"
 """Session-state key of the open tab (only its content is drawn: :func:`ui.widgets.lazy_tabs`)."""
 NO_PRIORITY = "\u2013"
 """The Priority cell of a row not chosen (an en dash)."""
+NOT_PICKED = "no rule picked it"
+"""The Rule score cell of an intervention no rule recommended (the grid draws a missing number
+as "None")."""
+_UNDER_FLOOR = re.compile(r"scores ([0-9.]+), under the floor of ([0-9.]+)")
+"""How the rules engine says a fired rule's intervention scored under the floor."""
+
+
+def score_cells(recs: Recommendations) -> dict[str, str]:
+    """Each intervention's Rule score in words: the score of a recommended one ("0.95"), the
+    score of one whose rule fired but scored under the floor ("0.47, under the 0.5 floor"),
+    and :data:`NOT_PICKED` for the rest - text, so the grid never shows "None"."""
+    cells = {r.intervention: f"{r.score:.2f}" for r in recs.recommended}
+    for nr in recs.not_recommended:
+        found = [m for why in nr.why if (m := _UNDER_FLOOR.search(why))]
+        if found and nr.intervention not in cells:
+            best = max(found, key=lambda m: float(m.group(1)))
+            cells[nr.intervention] = (f"{float(best.group(1)):.2f}, under the "
+                                      f"{float(best.group(2)):g} floor")
+    return cells
 
 
 def choice_table(recs: Recommendations, catalogue: dict[str, Intervention],
                  chosen: list[str]) -> pd.DataFrame:
     """One row per catalogue intervention: the chosen ones first in priority order, then the
-    other recommended ones in rank order, then the rest. Priority is text ("1", "2", ... or
+    other recommended ones in rank order, then those a rule fired for but that scored under
+    the floor (highest first), then the rest. Priority is text ("1", "2", ... or
     :data:`NO_PRIORITY`) so an unchosen row shows a dash, never "None" (the grid draws an empty
     choice as "None")."""
     scores = {r.intervention: r.score for r in recs.recommended}
-    ranked = recs.ids() + sorted(i for i in catalogue if i not in scores)
+    cells = score_cells(recs)
+    weak = sorted((i for i in cells if i not in scores and i in catalogue),
+                  key=lambda i: (-float(cells[i].split(",")[0]), i))
+    ranked = recs.ids() + weak + sorted(i for i in catalogue if i not in scores
+                                        and i not in weak)
     order = [i for i in chosen if i in catalogue] + [i for i in ranked if i not in chosen]
     rows = []
     for iid in order:
@@ -37,7 +62,7 @@ def choice_table(recs: Recommendations, catalogue: dict[str, Intervention],
             "Choose": iid in chosen,
             "Priority": str(chosen.index(iid) + 1) if iid in chosen else NO_PRIORITY,
             "Intervention": item.name,
-            "Rule score": scores.get(iid, float("nan")),
+            "Rule score": cells.get(iid, NOT_PICKED),
             "Target": label("target_type", item.target_type),
             "Cost GBP m": f"{item.cost.low_gbp_m:g}-{item.cost.high_gbp_m:g} "
                           f"({label('cost_basis', item.cost.basis)})",
@@ -110,6 +135,14 @@ def why_not_tab(recs: Recommendations, catalogue: dict[str, Intervention]) -> No
             st.markdown(f"- {in_words(reason)}")
 
 
+def advice_block(recs: Recommendations) -> None:
+    """What a fired rule advises beyond the list (e.g. "advanced manufacturing is not a priority
+    here"): shown whenever the rule fired, even when its own interventions scored under the
+    floor and so are not in the list."""
+    for text in recs.advice:
+        st.info(f"**What the evidence advises.** {plain(text)}")
+
+
 def render() -> None:
     if need_area():
         return
@@ -117,6 +150,7 @@ def render() -> None:
     recs = session_recommendations(session)
     if recs is None:
         return
+    advice_block(recs)
     catalogue = load_catalogue()
     if not session.chosen_interventions and "interventions_initialised" not in session.answers:
         session.chosen_interventions = recs.ids()[:DEFAULT_CHOSEN]
@@ -135,7 +169,9 @@ def render() -> None:
             "Priority": st.column_config.SelectboxColumn(
                 options=[NO_PRIORITY] + [str(i) for i in range(1, len(table) + 1)],
                 help="1 = first; give a row a number another holds and that one moves down"),
-            "Rule score": st.column_config.NumberColumn(format="%.2f"),
+            "Rule score": st.column_config.TextColumn(
+                help="the strength of the rules' support; under the floor, a rule fired but "
+                     "the evidence was too weak to recommend it"),
         },
     )
     chosen = apply_choice(edited, session.chosen_interventions)

@@ -7,11 +7,51 @@ import pandas as pd
 import streamlit as st
 
 from evidence.charts import FIT_WIDTH, LABEL_LIMIT_PX, rows_height
-from policy.catalogue import ACTOR_LABELS, load_catalogue
+from policy import walkthrough
+from policy.appraisal import AppraisalState, Option
+from policy.catalogue import ACTOR_LABELS, Intervention, load_catalogue
 from policy.labels import in_words, label, sentence, word
-from policy.mix import mix_report
-from ui.state import ensure_appraisal, get_session, session_memo, session_profile
-from ui.widgets import cached_chart, go_to, need_area, next_button, rebuild_button
+from policy.mix import diagnostic_text, mix_report
+from ui.state import (
+    ensure_appraisal,
+    get_session,
+    session_memo,
+    session_profile,
+    session_recommendations,
+)
+from ui.widgets import cached_chart, go_to, need_area, next_button, plain, rebuild_button
+
+MIX_OPTION_KEY = "mix_option"
+"""Session-state key of the package the checks are run on."""
+PACKAGE_KEY = "mix_package"
+"""Session-state key of the chosen interventions' package id when the page was last drawn."""
+
+
+def pick_option(chosen: list[Intervention], state: AppraisalState) -> Option:
+    """The package to check: the interventions chosen at step 5 as one package (the default,
+    the same one the report checks: :func:`policy.walkthrough.chosen_option`), or one of the
+    appraisal options of step 8, named and explained here because the user meets them only
+    at the next step."""
+    package = walkthrough.chosen_option(chosen, state)
+    options = {package.id: package}
+    options.update({o.id: o for o in state.options if not o.is_baseline})
+    if len(options) > 1:
+        st.caption("The checks run on the interventions you chose, as one package. The next "
+                   "step, option appraisal, compares options: the same interventions at "
+                   "lighter or fuller budgets, or only one kind of measure. You can check one "
+                   "of those options here too.")
+    first = "The chosen interventions"
+    if package.id != walkthrough.CHOSEN_MIX_ID:  # an option holds exactly them: its budgets
+        first += f" (budgets of the {package.name} option)"
+    # a new choice of interventions starts again from them (and a pick no longer there goes)
+    if (st.session_state.get(PACKAGE_KEY) != package.id
+            or st.session_state.get(MIX_OPTION_KEY) not in options):
+        st.session_state.pop(MIX_OPTION_KEY, None)
+    st.session_state[PACKAGE_KEY] = package.id
+    pick = st.radio("Package to check", list(options), horizontal=True, key=MIX_OPTION_KEY,
+                    format_func=lambda i: first if i == package.id
+                    else f"Option: {options[i].name}")
+    return options[pick]
 
 
 def render() -> None:
@@ -22,18 +62,21 @@ def render() -> None:
         return
     state = session.appraisal
     catalogue = load_catalogue()
-    options = [o for o in state.options if not o.is_baseline]
-    if not options:
-        st.info("No options with interventions yet: choose interventions first.")
+    recs = session_recommendations(session)
+    chosen = [catalogue[i] for i in (walkthrough.chosen_interventions(
+        session, recs, catalogue).ids if recs is not None else []) if i in catalogue]
+    if not chosen:
+        st.info("No interventions chosen yet: choose interventions first.")
         st.button("Go to candidate interventions", on_click=go_to, args=("interventions",))
         return
-    pick = st.radio("Option", [o.id for o in options], horizontal=True, key="mix_option",
-                    format_func=lambda i: state.option(i).name)
-    option = state.option(pick)
+    option = pick_option(chosen, state)
     profile = session_profile(session)
+    for text in recs.advice if recs is not None else []:
+        st.info(f"**What the evidence advises.** {plain(text)}")
     impacts = session.answers.get("intended_impacts") or None
     # the checks walk the merged causal chains (networkx): kept while nothing they read changes
-    report = session_memo("mix report", profile, (pick, state.model_dump_json(), impacts),
+    inputs = (option.model_dump_json(), state.model_dump_json(), impacts)
+    report = session_memo("mix report", profile, inputs,
                           lambda: mix_report(option, catalogue, profile, state,
                                              intended_impacts=impacts))
     bal = report.balance
@@ -84,14 +127,16 @@ def render() -> None:
             catalogue[i].name for i in ids if i in catalogue)}
             for o, ids in comp.shared_outcomes.items()]), hide_index=True, width="stretch")
     for gap in comp.gaps:
-        st.warning(in_words(gap.message))
+        st.warning(diagnostic_text(gap, catalogue))
     st.subheader("Risk of focusing resources on small niches")
     niche = report.niche_risk
     if niche.share is not None:
         st.metric("Budget share on niche sectors", f"{niche.share:.0%}",
-                  help=f"GBP {niche.niche_budget_gbp_m:,.1f}m of {niche.total_budget_gbp_m:,.1f}m "
-                       f"on vertical measures for sectors under {niche.threshold:.0%} of "
-                       "local jobs")
+                  help=f"GBP {niche.niche_budget_gbp_m:,.1f}m of {niche.total_budget_gbp_m:,.1f}m: "
+                       "the part of the vertical measures' budgets aimed at sectors under "
+                       f"{niche.threshold:.0%} of local jobs or resting on a handful of jobs, "
+                       "each sector judged on its own and each measure's budget split equally "
+                       "between the sectors it backs")
     st.write(sentence(in_words(niche.judgement)))
     text = st.text_area("Mitigation or justification", value=state.niche_mitigation,
                         key="niche_mitigation",
