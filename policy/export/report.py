@@ -1276,12 +1276,20 @@ def _summary(bundle: ReportBundle) -> list[Block]:
         why = res.stability_statement or "it has the highest weighted total."
         lead = "business as usual: no new option beats the baseline. " if top.is_baseline else ""
         out.append(Paragraph(f"{top.name}. {lead}{why}", label="Recommended option: "))
-    if res.verdict is not None and res.verdict.winner is None:
+    if top is not None and res.verdict is not None and res.verdict.winner is None:
         opts = {o.id: o for o in st.options}
+        close = [opts[o] for o in res.verdict.close if o in opts]
         out.append(Paragraph("; ".join(
-            f"{opts[o].name} GBP {opts[o].total_budget_gbp_m:,.1f}m public budget"
-            for o in res.verdict.close if o in opts) + " (undiscounted, real terms).",
-            label="Cost of each: "))
+            f"{o.name} GBP {o.total_budget_gbp_m:,.1f}m public budget" for o in close)
+            + " (undiscounted, real terms).", label="Cost: "))
+        out.append(Paragraph(" ".join(
+            f"{o.name}: " + (res.cba[o.id].vfm_statement if o.id in res.cba
+                             else "not assessed: no cost-benefit analysis.") for o in close),
+            label="Value for money: "))
+        risks = list(dict.fromkeys(r for o in close for r in _main_risks(bundle, o)))
+        out.append(Paragraph("; ".join(risks[:4]) + ".", label="Main risks: "))
+        out.append(Paragraph(" ".join(_what_would_change(bundle, top)),
+                             label="What would change the recommendation: "))
     elif top is not None:
         if top.description:
             out.append(Paragraph(top.description, "note", label="What it is: "))
