@@ -229,7 +229,9 @@ def scores_tab(state: AppraisalState, results: AppraisalResults) -> None:
     edited = st.data_editor(frame, hide_index=True, placeholder=BLANK, width="stretch",
                             key="score_editor", disabled=["option", "criterion", "from"],
                             column_config={"score": st.column_config.NumberColumn(
-                                               min_value=0, max_value=100, step=1)})
+                                               min_value=0, max_value=100, step=1),
+                                           "from": st.column_config.TextColumn(
+                                               width="medium")})
     for (option_id, criterion_id), before, row in zip(keys, shown, edited.to_dict("records"),
                                                       strict=True):
         value = None if pd.isna(row["score"]) else float(row["score"])
@@ -376,7 +378,7 @@ def _cba_result(result: object, cba: OptionCba) -> None:
     if result.bcr_uk is not None:
         st.caption(f"UK level: PV benefits GBP {result.pv_benefits_uk:,.2f}m, BCR "
                    f"{result.bcr_uk:.2f}.")
-    st.caption("Switching values (Green Book 2022, chapter 5): "
+    st.caption("Switching values (Green Book 2022, chapter 5). "
                + result.switching.sentence() + " Discounted at the Green Book social time "
                "preference rate (3.5% to year 30, 3.0% years 31-75). VfM bands: "
                + VFM_SOURCE + ".")
