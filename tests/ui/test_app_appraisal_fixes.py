@@ -85,6 +85,7 @@ def test_cost_benefit_says_switching_values_in_words_and_hides_empty_years(
     switching = next(c.value for c in at.caption if c.value.startswith("Switching values"))
     assert "by -," not in switching and "no switching value for benefits" in switching
     assert "costs would have to fall to nothing" in switching
+    assert next(m.value for m in at.metric if m.label == "BCR") == "none yet"  # not "-"
     yearly = next(f for f in _frames(at) if "discount factor" in f.value.columns)
     assert "calendar year" not in yearly.value.columns  # no first year set: no column of blanks
     streams = next(f for f in _frames(at) if "persistence" in f.value.columns)

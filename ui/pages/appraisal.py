@@ -369,7 +369,7 @@ def _cba_result(result: object, cba: OptionCba) -> None:
                 help=f"net additional: x{result.additionality_factor:.3f}")
     m[3].metric("NPV (GBP m)", f"{result.npv:,.2f}", help="social NPV: benefits less public "
                 "and private costs")
-    m[4].metric("BCR", "-" if result.bcr is None else f"{result.bcr:.2f}",
+    m[4].metric("BCR", "none yet" if result.bcr is None else f"{result.bcr:.2f}",
                 help="PV benefits / PV public costs")
     st.markdown(f"**Value for money:** {result.vfm_statement}")
     for o in result.optimism_bias_applied:
