@@ -24,6 +24,7 @@ from ui.state import (
     SID_PARAM,
     expire_uploads_on_start,
     get_session,
+    note_open,
     open_saved,
     publish_address,
     save_session,
@@ -42,8 +43,10 @@ def step_status(step: Step) -> str:
 
     Opening a page never marks it done: a step is done when its decision is in the session
     (an area, a reviewed finding, a chosen intervention, a workshop ...) and, for the steps
-    that are read rather than decided (profile, aims, mix, appraisal, export), when the user
-    finished them with their Next button (``session.steps_visited``)."""
+    that are read rather than decided (profile, aims, mix, appraisal), when the user finished
+    them: their Next button or moving on to another step (``session.steps_visited``, see
+    :func:`ui.state.note_open`); export once a report or the session file was prepared or
+    downloaded. Each step's rule in words is ``done_when`` in ``ui/steps.yaml``."""
     s = get_session()
     finished = step.id in s.steps_visited
     done = {
@@ -100,7 +103,8 @@ def sidebar(steps: tuple[Step, ...]) -> None:
         _step_buttons(steps, statuses)
         with st.expander("Progress and key questions"):  # one element, not one a step
             st.markdown("\n\n".join(f"{STATUS_ICON[statuses[s.id]]} **{i}. {s.title}** "
-                                     f"({statuses[s.id]})  \n{s.question}"
+                                     f"({statuses[s.id]}; counts as done when {s.done_when})  \n"
+                                     f"{s.question}"
                                      for i, s in enumerate(steps, start=1)))
         session = get_session()
         if session.area_name:
@@ -242,6 +246,7 @@ def _step_page(step: Step, default: bool) -> st.Page:
         restore_note()
         merged_note()
         set_aside_note(get_session())
+        note_open(step.id)
         if st.session_state.get(STALE):
             stale_banner()
         try:

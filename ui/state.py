@@ -437,3 +437,28 @@ def session_store() -> SessionStore:
 @st.cache_resource
 def _session_store(path: str) -> SessionStore:
     return SessionStore(path)
+
+
+# --------------------------------------------------------------------------------------------
+# Step progress
+
+OPEN_STEP = "open_step"
+"""Session-state key of the step on screen in this browser tab (for :func:`note_open`)."""
+
+
+def finish_step(step_id: str) -> None:
+    """Record that the user finished a step (``StrategySession.steps_visited``): its Next
+    button, moving on from it to another step, or (export) preparing or downloading a file."""
+    session = get_session()
+    if step_id not in session.steps_visited:
+        session.steps_visited.append(step_id)
+
+
+def note_open(step_id: str) -> None:
+    """The step now on screen. The one on screen before it, left for another step by the
+    sidebar or a Next button, counts as finished: the user read it and moved on. Opening a
+    page (or staying on it) never finishes it (issue 15)."""
+    before = st.session_state.get(OPEN_STEP)
+    st.session_state[OPEN_STEP] = step_id
+    if before is not None and before != step_id:
+        finish_step(before)

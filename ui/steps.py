@@ -10,9 +10,13 @@ from pydantic import BaseModel
 
 
 class Step(BaseModel):
+    """One step of the walkthrough; ``done_when`` says in words what marks it done (the
+    sidebar shows it beside the status, so the count of steps done says what it counts)."""
+
     id: str
     title: str
     question: str
+    done_when: str
 
 
 @lru_cache(maxsize=1)

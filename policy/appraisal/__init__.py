@@ -39,7 +39,8 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
         "VfmCategory", "appraise_cba", "benefit_cost_ratio", "cba_sensitivity",
         "cost_lines_from_option", "discount_factor", "discount_factors",
         "flat_schedule", "optimism_bias_uplift", "present_value", "switching_values",
-        "vfm_category",
+        "vfm_category", "VFM_BASELINE_BASIS", "VFM_BASELINE_SCORE", "VFM_SCORE_BASIS",
+        "VFM_SCORE_KNOTS", "vfm_score",
     ),
     "cba_file": (
         "CbaFileError", "cba_file_markdown", "cba_file_output", "parse_cba_file",
@@ -55,7 +56,8 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
         "EVALUATION_SOURCE", "EvaluationPlan", "LogframeRow", "evaluation_plan",
     ),
     "mcda": (
-        "CLOSE_LEAD_POINTS", "DEFAULT_CRITERIA", "TIE_DECIMALS", "Criterion",
+        "CLEAR_FIRST_SHARE", "CLOSE_LEAD_POINTS", "DEFAULT_CRITERIA", "Verdict",
+        "names_text", "points_text", "share_text", "verdict", "TIE_DECIMALS", "Criterion",
         "McdaInputs", "McdaResult", "OptionTotal", "RankStability", "Score",
         "SwingRange", "WeightThreshold", "appraise_mcda", "moved_weights",
         "normalise_weights", "rank_order", "rank_stability", "stability_statement",
@@ -70,7 +72,8 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
         "AppraisalResults", "run_appraisal",
     ),
     "state": (
-        "DEFAULT_SWING_WEIGHTS", "AppraisalState", "OptionCba",
+        "DEFAULT_SWING_WEIGHTS", "LEGACY_VFM_REASONS", "VFM_CRITERION", "VFM_UNSCORED",
+        "AppraisalState", "OptionCba",
         "RecommendedIntervention",
     ),
 })

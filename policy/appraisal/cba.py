@@ -558,6 +558,27 @@ def vfm_category(bcr: float | None) -> VfmCategory | None:
     return next(c for c in VFM_CATEGORIES if c.contains(bcr))
 
 
+_VFM_SCORE = _VFM_DATA["score"]
+VFM_SCORE_BASIS: str = " ".join(str(_VFM_SCORE["basis"]).split())
+"""How the value-for-money criterion is scored from a BCR (shown with every such score)."""
+VFM_SCORE_KNOTS: tuple[tuple[float, float], ...] = tuple(
+    (float(b), float(v)) for b, v in _VFM_SCORE["knots"])
+"""(BCR, score) points: the DfT bands' edges on the 0-100 scale; linear between them."""
+VFM_BASELINE_SCORE: float = float(_VFM_SCORE["baseline"])
+VFM_BASELINE_BASIS: str = " ".join(str(_VFM_SCORE["baseline_basis"]).split())
+
+
+def vfm_score(bcr: float | None) -> float | None:
+    """The 0-100 value-for-money score of a BCR (:data:`VFM_SCORE_BASIS`), None without one.
+
+    Piecewise linear through :data:`VFM_SCORE_KNOTS`, flat at 100 past the last, so the score
+    keeps the order of the BCRs and each DfT band keeps its fifth of the scale."""
+    if bcr is None or not math.isfinite(bcr):
+        return None
+    xs, ys = zip(*VFM_SCORE_KNOTS, strict=True)
+    return round(float(np.interp(max(bcr, 0.0), xs, ys)), 1)
+
+
 # --------------------------------------------------------------------------------------------
 # Results
 
@@ -606,6 +627,29 @@ class SwitchingValues(BaseModel):
     bcr_threshold: float
     benefits_pct_for_bcr: float | None
     costs_pct_for_bcr: float | None
+
+
+    def sentence(self) -> str:
+        """The switching values in words (Green Book 2022, chapter 5): how far PV benefits
+        could fall (NPV / PV benefits) or PV costs rise (NPV / PV costs) before the NPV is
+        zero, or how far they must move the other way when it is negative; a value that does
+        not exist (no benefits, or no costs) is said in words, never printed as '-'."""
+        parts = []
+        if self.benefits_pct is None:
+            parts.append("with no benefits entered there is no switching value for benefits")
+        else:
+            verb = "fall" if self.benefits_pct < 0 else "rise"
+            parts.append(f"benefits would have to {verb} by {abs(self.benefits_pct):.0f}%")
+        if self.costs_pct is None:
+            parts.append("with no costs there is no switching value for costs")
+        elif self.costs_pct <= -100.0 + 1e-9:
+            parts.append("costs would have to fall to nothing (by 100%)")
+        else:
+            verb = "rise" if self.costs_pct > 0 else "fall"
+            parts.append(f"costs would have to {verb} by {abs(self.costs_pct):.0f}%")
+        text = parts[0][0].upper() + parts[0][1:]
+        joiner = ", and " if self.benefits_pct is None or self.costs_pct is None else ", or "
+        return text + joiner + parts[1] + " for the NPV to reach zero."
 
 
 def benefit_cost_ratio(pv_benefits: float, pv_costs: float) -> float | None:

@@ -307,8 +307,7 @@ def cba_file_markdown(result: CbaResult) -> str:
         f"- BCR on public cost: {_f(result.bcr)}; value for money: "
         f"{result.vfm_label or 'not assessed'} ({VFM_SOURCE})",
         f"- Optimism bias: {_f(ob['percent'], '.0f')}% ({ob['category']}). {ob['basis']}",
-        f"- Switching values: benefits {_f(sv.benefits_pct, '+.1f')}%, costs "
-        f"{_f(sv.costs_pct, '+.1f')}% to NPV zero",
+        f"- Switching values: {sv.sentence()}",
     ]
     if result.bcr_uk is not None:
         out.append(f"- UK level: PV benefits GBP {_f(result.pv_benefits_uk)}m, BCR "

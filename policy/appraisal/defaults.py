@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+from evidence.labels import label
 from evidence.models import AreaProfile, standing
 from policy.appraisal.additionality import (
     geography_of,
@@ -44,11 +45,13 @@ from policy.appraisal.options import (
 )
 from policy.appraisal.state import (
     DEFAULT_SWING_WEIGHTS,
+    VFM_CRITERION,
+    VFM_UNSCORED,
     AppraisalState,
     OptionCba,
     RecommendedIntervention,
 )
-from policy.catalogue import RATIONALE_CATEGORIES, Intervention
+from policy.catalogue import RATIONALE_CATEGORIES, RATIONALE_LABELS, Intervention
 
 CORE_ID = "core"
 """The option holding every chosen intervention at its catalogue cost midpoint."""
@@ -79,8 +82,7 @@ EVIDENCE_STRENGTH_SCORES: dict[str, float] = {
 """0-100 score for each catalogue evidence strength (emerging = few evaluations yet, lowest)."""
 
 UNSCORED_REASONS: dict[str, str] = {
-    "value_for_money": "Unscored: no benefits entered, so there is no BCR to score from. Score "
-    "it from the cost-benefit analysis (its value-for-money category) once benefits are in.",
+    VFM_CRITERION: VFM_UNSCORED,
     "deliverability": "Unscored: deliverability is the delivery partners' judgement (capacity, "
     "powers, procurement, match funding); the catalogue holds no evidence of it for this area.",
     "risk": "Unscored: the catalogue names risks to watch, but counting them would penalise the "
@@ -253,7 +255,7 @@ def default_spending_objectives(profile: AreaProfile | None) -> list[SpendingObj
     )[:MAX_DEFAULT_OBJECTIVES]
     out = []
     for f in findings:
-        sector = f.sector or "the sector"
+        sector = label("sector", f.sector) if f.sector else "the sector"
         measure = _TOPIC_MEASURE.get(f.topic, "the indicator behind this finding").format(
             sector=sector
         )
@@ -309,9 +311,7 @@ def _baseline_scores(option: Option, profile: AreaProfile | None) -> list[Score]
             "Business as usual does not aim at the objectives, so there is no evidence that it "
             "achieves them: the bottom of the scale.",
         ),
-        "value_for_money": (None, "Unscored: business as usual is the benchmark the other "
-                            "options' value for money is measured against; score it with them "
-                            "once their benefits are in."),
+        VFM_CRITERION: (None, VFM_UNSCORED),
         "deliverability": (100.0, "Nothing new to deliver: continuing current policy."),
         "risk": (None, "Unscored: the risk of inaction (the bottlenecks and risks found staying "
                  "unaddressed) is the partnership's judgement, like the other options' risks."),
@@ -323,7 +323,8 @@ def _baseline_scores(option: Option, profile: AreaProfile | None) -> list[Score]
         ),
     }
     return [
-        Score(option_id=option.id, criterion_id=cid, value=value, rationale=text)
+        Score(option_id=option.id, criterion_id=cid, value=value, rationale=text,
+              from_cba=cid == VFM_CRITERION)
         for cid, (value, text) in texts.items()
     ]
 
@@ -375,12 +376,14 @@ def _option_scores(
 
     def add(cid: str, value: float | None, text: str) -> None:
         out.append(Score(option_id=opt.id, criterion_id=cid,
-                         value=None if value is None else _clamp(value), rationale=text + extra))
+                         value=None if value is None else _clamp(value), rationale=text + extra,
+                         from_cba=cid == VFM_CRITERION and bool(ivs)))
 
     if not ivs:
         for c in DEFAULT_CRITERIA:
             add(c.id, None, "Unscored: the option has no catalogue interventions to score yet.")
         return out
+    iv_names = {iv.id: iv.name for iv in ivs}
     top = max(scores_by_id.values(), default=0.0)
     all_score = sum(scores_by_id.values())
     rel = [scores_by_id.get(iv.id, 0.0) / top if top else 0.0 for iv in ivs]
@@ -393,10 +396,11 @@ def _option_scores(
         f"Its interventions average {mean_rel:.0%} of the top recommendation score and "
         f"cover {cover:.0%} of the total score of all {len(scores_by_id)} recommended "
         "interventions; scored 100 x (half the first + half the second)."
-        + (f" Not recommended by the rules: {', '.join(unranked)}." if unranked else ""),
+        + (f" Not recommended by the rules: {', '.join(iv_names[i] for i in unranked)}."
+           if unranked else ""),
     )
     ev = sum(w[iv.id] * EVIDENCE_STRENGTH_SCORES[iv.evidence.strength] for iv in ivs)
-    parts = ", ".join(f"{iv.id} {iv.evidence.strength}" for iv in ivs)
+    parts = ", ".join(f"{iv.name} {iv.evidence.strength}" for iv in ivs)
     add(
         "evidence_strength",
         ev,
@@ -415,7 +419,8 @@ def _option_scores(
     }
     equity = {k: v for k, v in equity.items() if v}
     share = sum(w[k] for k in equity)
-    listed = "; ".join(f"{k} ({', '.join(v)})" for k, v in equity.items())
+    listed = "; ".join(f"{iv_names[k]} ({', '.join(RATIONALE_LABELS.get(r, r) for r in v)})"
+                       for k, v in equity.items())
     add(
         "inclusion",
         100.0 * share,

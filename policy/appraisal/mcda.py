@@ -33,6 +33,12 @@ CLOSE_LEAD_POINTS = 5.0
 choose between on these scores: a tool judgement, about one step of a typical 0-100 scoring
 scale, so a stable rank is not mistaken for a material difference."""
 
+CLEAR_FIRST_SHARE = 0.9
+"""The share of random weight sets (:func:`rank_stability`) in which the top option must rank
+first to be called the winner: below it, small weight changes put another option first
+often enough that the ranking does not choose between them. A tool judgement (the DCLG 2009
+manual asks for the sensitivity test, not for a cut-off), stated where it is used."""
+
 TIE_DECIMALS = 9
 """Weighted totals (0-100 scale) are compared after rounding to this many decimals."""
 
@@ -102,7 +108,9 @@ class Score(BaseModel):
     """One option's score on one criterion (0-100, higher = better) and why it was given.
 
     ``value`` None means *unscored*: there is no evidence to score it from yet and the
-    rationale says what would be needed. An unscored cell is never read as 0 or 50: the
+    rationale says what would be needed. ``from_cba`` marks a score the appraisal derives
+    (value for money from the option's own BCR, :func:`policy.appraisal.cba.vfm_score`);
+    editing it makes it the user's. An unscored cell is never read as 0 or 50: the
     appraisal leaves its criterion out of the totals and says so (see
     :meth:`policy.appraisal.state.AppraisalState.mcda_inputs`).
     """
@@ -111,6 +119,9 @@ class Score(BaseModel):
     criterion_id: str
     value: float | None
     rationale: str = ""
+    from_cba: bool = Field(
+        False, description="kept in step with the option's cost-benefit result (value for "
+        "money from its BCR) each time the appraisal runs, until the user edits the cell")
 
     @property
     def scored(self) -> bool:
@@ -348,8 +359,10 @@ class WeightThreshold(BaseModel):
     ``lower`` is the weight at which, moving the weight down from ``weight``, another option
     draws level with the top option and then overtakes it (``top_below`` ranks first just
     below ``lower``); ``upper`` and ``top_above`` likewise moving up. ``None`` means the top
-    option does not change anywhere in that direction within [0, 1]. When the crossing is at the
-    end of the range (0 or 1) the change happens at the end point itself, through the tie-break.
+    option does not change anywhere in that direction within the range: a weight share runs
+    from 0 to 1, so a crossing only at an end of it (where another option merely draws level
+    and the listed order breaks the tie) is not a change of preference, and no threshold is
+    ever reported at or beyond the end (no "changes above 1.000").
     """
 
     criterion_id: str
@@ -388,9 +401,6 @@ def _criterion_threshold(
     idx = np.arange(scores.shape[0])
     not_t = idx != t
 
-    def totals_at(x: float) -> np.ndarray:
-        return r + x * slope
-
     with np.errstate(divide="ignore", invalid="ignore"):
         cross = wk - a / b
 
@@ -403,10 +413,6 @@ def _criterion_threshold(
             near = ids_up[np.abs(xs - u) <= 1e-12]
             new = min(near, key=lambda i: (-b[i], i))
             result["upper"], result["top_above"] = u, option_ids[new]
-        else:
-            new = _top(totals_at(1.0))
-            if new != t:
-                result["upper"], result["top_above"] = 1.0, option_ids[new]
     down = not_t & (b < -_TOL)
     if down.any():
         xs = np.minimum(cross[down], wk)
@@ -416,10 +422,6 @@ def _criterion_threshold(
             near = ids_down[np.abs(xs - lo) <= 1e-12]
             new = min(near, key=lambda i: (b[i], i))
             result["lower"], result["top_below"] = lo, option_ids[new]
-        else:
-            new = _top(totals_at(0.0))
-            if new != t:
-                result["lower"], result["top_below"] = 0.0, option_ids[new]
     return WeightThreshold(**result)
 
 
@@ -567,6 +569,55 @@ def swing_ranges(inputs: McdaInputs) -> list[SwingRange]:
     return out
 
 
+def share_text(p: float) -> str:
+    """A share of random weight draws as shown everywhere (statement, page, report): one
+    decimal of a percent, so the app and the report print the same number (99.9%, never
+    100% in one and 99.9% in the other)."""
+    return f"{p:.1%}"
+
+
+def points_text(lead: float) -> str:
+    """A lead on the 0-100 scale in words: never "0.0 points" for a lead that rounds away."""
+    return "less than 0.1 points" if lead < 0.05 else f"{lead:.1f} points"
+
+
+class Verdict(BaseModel):
+    """Whether the MCDA picks one option, or which options it cannot choose between.
+
+    ``winner`` is the top option when its lead over the runner-up is at least
+    :data:`CLOSE_LEAD_POINTS` (the resolution of 0-100 scores) and it ranks first in at least
+    :data:`CLEAR_FIRST_SHARE` of the random weight sets; otherwise None, and ``close`` lists
+    the options it cannot be told apart from (top first): those within the resolution of
+    the top total, or the one that small weight changes put first most often."""
+
+    winner: str | None
+    close: list[str] = Field(default_factory=list)
+    lead: float = 0.0
+    p_first: float | None = None
+
+
+def verdict(result: McdaResult, stability: RankStability | None) -> Verdict:
+    """The winner, or 'no clear winner between ...' (see :class:`Verdict`)."""
+    top = result.rows[0]
+    if len(result.rows) < 2:
+        return Verdict(winner=top.option_id)
+    lead = top.total - result.rows[1].total
+    p = stability.p_first[top.option_id] if stability is not None else None
+    close = [r.option_id for r in result.rows if top.total - r.total < CLOSE_LEAD_POINTS]
+    if p is not None and p < CLEAR_FIRST_SHARE and len(close) < 2:
+        rival = max((o for o in stability.p_first if o != top.option_id),  # type: ignore[union-attr]
+                    key=lambda o: stability.p_first[o])  # type: ignore[union-attr]
+        close = [top.option_id, rival]
+    if len(close) >= 2:
+        return Verdict(winner=None, close=close, lead=lead, p_first=p)
+    return Verdict(winner=top.option_id, lead=lead, p_first=p)
+
+
+def names_text(names: Sequence[str]) -> str:
+    """'A and B', 'A, B and C'."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def stability_statement(
     inputs: McdaInputs,
     result: McdaResult,
@@ -577,7 +628,9 @@ def stability_statement(
 ) -> str:
     """Rank stability in words, with what drives it: the top option's chance of ranking
     first, the criteria its lead over the runner-up comes from (weight x score difference),
-    and the nearest weight change that would put another option first."""
+    and the nearest weight change that would put another option first. When the scores
+    cannot choose (:func:`verdict`), it opens with "No clear winner between ..." instead of
+    naming a winner."""
     labels = labels or {}
     names = names or {}
 
@@ -589,22 +642,30 @@ def stability_statement(
         return f"{n(top.option_id)} is the only option scored."
     second = result.rows[1]
     lead = top.total - second.total
+    judged = verdict(result, stability)
     diffs = {c: top.contributions[c] - second.contributions[c] for c in top.contributions}
-    drivers = sorted((c for c in diffs if diffs[c] > 1e-9), key=lambda c: -diffs[c])[:2]
-    against = sorted((c for c in diffs if diffs[c] < -1e-9), key=lambda c: diffs[c])[:1]
+    drivers = sorted((c for c in diffs if diffs[c] > 0.05), key=lambda c: -diffs[c])[:2]
+    against = sorted((c for c in diffs if diffs[c] < -0.05), key=lambda c: diffs[c])[:1]
     parts = []
+    if judged.winner is None:
+        parts.append(f"No clear winner between {names_text([n(o) for o in judged.close])}.")
     if stability is not None:
         parts.append(
-            f"{n(top.option_id)} ranks first in {stability.p_first[top.option_id]:.0%} of "
-            f"{stability.n_draws:,} random weight sets around the chosen weights"
+            f"{n(top.option_id)} ranks first in {share_text(stability.p_first[top.option_id])} "
+            f"of {stability.n_draws:,} random weight sets around the chosen weights"
         )
     else:
         parts.append(f"{n(top.option_id)} ranks first")
-    parts[0] += f", {lead:.1f} points ahead of {n(second.option_id)}."
+    parts[-1] += f", {points_text(lead)} ahead of {n(second.option_id)}."
     if lead < CLOSE_LEAD_POINTS:
         parts.append(
             f"A lead under {CLOSE_LEAD_POINTS:g} points on the 0-100 scale is too small to "
             "choose between them on these scores, however stable the rank."
+        )
+    elif judged.winner is None:
+        parts.append(
+            f"Ranking first in under {share_text(CLEAR_FIRST_SHARE)} of the weight sets means "
+            "small changes of weight put another option first."
         )
     if drivers:
         parts.append("Its lead comes from " + " and ".join(
@@ -620,7 +681,7 @@ def stability_statement(
             if nearest is None or gap < nearest[0]:
                 nearest = (gap, t, bound, who)
     if nearest is None:
-        parts.append("No single weight change, however large, puts another option first.")
+        parts.append("No single weight change within the range puts another option first.")
     else:
         _, t, bound, who = nearest
         label = labels.get(t.criterion_id, t.criterion_id)

@@ -15,12 +15,15 @@ from policy.appraisal.cba import (
 from policy.appraisal.mcda import (
     McdaResult,
     RankStability,
+    Score,
     SwingRange,
+    Verdict,
     WeightThreshold,
     appraise_mcda,
     rank_stability,
     stability_statement,
     swing_ranges,
+    verdict,
     weight_thresholds,
 )
 from policy.appraisal.state import AppraisalState, OptionCba
@@ -39,7 +42,10 @@ class AppraisalResults(BaseModel):
     ``excluded_criteria`` names the criteria left out of the totals because an option is
     unscored on them (criterion id -> the sentence shown); ``swing`` is each used criterion's
     worst and best option beside its weights; ``stability_statement`` says in words how stable
-    the ranking is and what drives it.
+    the ranking is and what drives it; ``verdict`` whether it picks one option or which it
+    cannot choose between. ``scores`` are the scores the MCDA used and the pages show: the
+    state's, with value for money filled from each option's BCR where it follows the CBA
+    (:meth:`AppraisalState.scores_with_cba`).
     """
 
     kept: list[str] = Field(default_factory=list)
@@ -54,6 +60,8 @@ class AppraisalResults(BaseModel):
     excluded_criteria: dict[str, str] = Field(default_factory=dict)
     swing: list[SwingRange] = Field(default_factory=list)
     stability_statement: str = ""
+    verdict: Verdict | None = None
+    scores: list[Score] = Field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -81,37 +89,6 @@ def run_appraisal(
         kept = [o for o in state.options if o.id not in state.dropped]
         dropped = {}
 
-    mcda = None
-    thresholds: list[WeightThreshold] = []
-    stability = None
-    swing: list[SwingRange] = []
-    statement = ""
-    names = {o.id: o.name for o in state.options}
-    labels = {c.id: c.label for c in state.criteria}
-    n_kept = len(state.kept_option_ids())
-    excluded = {
-        cid: f"{labels.get(cid, cid)}: left out of the totals until scored for "
-        + ("every option" if len(oids) == n_kept else ", ".join(names.get(o, o) for o in oids))
-        for cid, oids in state.unscored().items()
-    }
-    if not problems:
-        try:
-            inputs = state.mcda_inputs()
-            mcda = appraise_mcda(inputs)
-            thresholds = weight_thresholds(inputs)
-            stability = rank_stability(
-                inputs, n_draws=n_draws, concentration=concentration, seed=seed
-            )
-            swing = swing_ranges(inputs)
-            statement = stability_statement(inputs, mcda, thresholds, stability, labels, names)
-            if excluded:
-                statement += (
-                    f" {len(excluded)} criteria are unscored and not in these totals; scoring "
-                    "them could change the ranking."
-                )
-        except ValueError as exc:
-            problems.append(f"MCDA: {exc}")
-
     cba: dict[str, CbaResult] = {}
     skipped: dict[str, str] = {}
     for opt in kept:
@@ -135,6 +112,47 @@ def run_appraisal(
                 f"{opt.name}: no benefits entered, so its CBA shows costs only and a "
                 "negative NPV by construction"
             )
+    scores = state.scores_with_cba({o: r.bcr for o, r in cba.items()})
+    state = state.model_copy(update={"scores": scores})
+    mcda = None
+    judged = None
+    thresholds: list[WeightThreshold] = []
+    stability = None
+    swing: list[SwingRange] = []
+    statement = ""
+    names = {o.id: o.name for o in state.options}
+    labels = {c.id: c.label for c in state.criteria}
+    n_kept = len(state.kept_option_ids())
+    derived = {(s.option_id, s.criterion_id) for s in scores if s.from_cba}
+
+    def left_out(cid: str, oids: list[str]) -> str:
+        who = ("every option" if len(oids) == n_kept
+               else ", ".join(names.get(o, o) for o in oids))
+        if all((o, cid) in derived for o in oids):
+            return (f"{labels.get(cid, cid)}: left out of the totals until benefits are "
+                    f"entered for {who} (it is then scored from each option's BCR)")
+        return f"{labels.get(cid, cid)}: left out of the totals until scored for {who}"
+
+    excluded = {cid: left_out(cid, oids) for cid, oids in state.unscored().items()}
+    if not problems:
+        try:
+            inputs = state.mcda_inputs()
+            mcda = appraise_mcda(inputs)
+            thresholds = weight_thresholds(inputs)
+            stability = rank_stability(
+                inputs, n_draws=n_draws, concentration=concentration, seed=seed
+            )
+            swing = swing_ranges(inputs)
+            statement = stability_statement(inputs, mcda, thresholds, stability, labels, names)
+            judged = verdict(mcda, stability)
+            if excluded:
+                statement += (
+                    f" {len(excluded)} criteria are unscored and not in these totals; scoring "
+                    "them could change the ranking."
+                )
+        except ValueError as exc:
+            problems.append(f"MCDA: {exc}")
+
     return AppraisalResults(
         kept=[o.id for o in kept],
         dropped=dropped,
@@ -148,4 +166,6 @@ def run_appraisal(
         excluded_criteria=excluded,
         swing=swing,
         stability_statement=statement,
+        verdict=judged,
+        scores=scores,
     )

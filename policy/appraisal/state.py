@@ -25,6 +25,10 @@ from pydantic import BaseModel, Field, computed_field, field_validator, model_va
 
 from policy.appraisal.cba import (
     BENEFITS_OPTIMISM_PCT,
+    VFM_BASELINE_BASIS,
+    VFM_BASELINE_SCORE,
+    VFM_SCORE_BASIS,
+    VFM_SOURCE,
     Additionality,
     BenefitStream,
     CashflowLine,
@@ -32,6 +36,8 @@ from policy.appraisal.cba import (
     OptimismBiasChoice,
     SpendType,
     cost_lines_from_option,
+    vfm_category,
+    vfm_score,
 )
 from policy.appraisal.mcda import (
     DEFAULT_CRITERIA,
@@ -47,6 +53,20 @@ from policy.appraisal.options import (
     SpendingObjective,
     shortlist,
 )
+
+VFM_CRITERION = "value_for_money"
+"""The criterion scored from each option's cost-benefit result (:meth:`AppraisalState.
+scores_with_cba`)."""
+
+VFM_UNSCORED = ("Unscored until benefits are entered: scored from the option's own BCR "
+                "once its cost-benefit analysis has one (" + VFM_SCORE_BASIS + "; "
+                + VFM_SOURCE + "). The tool does not invent benefits. Type a score to set "
+                "your own.")
+"""Why an option's value for money is still empty, and what will score it."""
+
+LEGACY_VFM_REASONS = ("Unscored: no benefits entered, so there is no BCR to score from.",
+                      "Unscored: business as usual is the benchmark the other options' value")
+"""How the old default's value-for-money cells began (see ``AppraisalState._legacy_vfm``)."""
 
 DEFAULT_SWING_WEIGHTS: dict[str, float] = {c.id: 100.0 for c in DEFAULT_CRITERIA}
 """Equal swing weights: the neutral starting point until the workshop judges the swings. Any
@@ -169,6 +189,23 @@ class AppraisalState(BaseModel):
     )
     notes: str = ""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_vfm(cls, data: Any) -> Any:
+        """Sessions saved before value for money followed the CBA held the old default's
+        unscored cells as plain scores; those (and only those: the old default's own words,
+        value empty) follow the CBA now, so a saved session gets the new default too."""
+        if not isinstance(data, dict) or not isinstance(data.get("scores"), list):
+            return data
+        scores = []
+        for s in data["scores"]:
+            if (isinstance(s, dict) and s.get("criterion_id") == VFM_CRITERION
+                    and s.get("value") is None and "from_cba" not in s
+                    and str(s.get("rationale", "")).startswith(LEGACY_VFM_REASONS)):
+                s = {**s, "from_cba": True, "rationale": VFM_UNSCORED}
+            scores.append(s)
+        return {**data, "scores": scores}
+
     @field_validator("niche_mitigation", "notes")
     @classmethod
     def _strip(cls, v: str) -> str:
@@ -207,6 +244,43 @@ class AppraisalState(BaseModel):
             if not (s.option_id == option_id and s.criterion_id == criterion_id)
         ] + [new]
         return new
+
+    def scores_with_cba(self, bcrs: dict[str, float | None]) -> list[Score]:
+        """The scores with every ``from_cba`` cell filled from the options' BCRs.
+
+        ``bcrs`` maps an option id to its BCR (None: no benefits entered). A derived value
+        for money is :func:`~policy.appraisal.cba.vfm_score` of the option's BCR with the
+        band and its source in the rationale; business as usual, the counterfactual, scores
+        :data:`~policy.appraisal.cba.VFM_BASELINE_SCORE`, but only once every other
+        short-listed option has a BCR (until then the criterion is unscored for them and
+        left out anyway). Cells the user has set are returned as they are; the stored state
+        is not changed (the derived scores are results, not decisions)."""
+        kept = self.kept_option_ids()
+        baseline = self.baseline.id if self.baseline is not None else None
+        others = [o for o in kept if o != baseline]
+        all_in = bool(others) and all(bcrs.get(o) is not None for o in others)
+        out = []
+        for s in self.scores:
+            if not s.from_cba:
+                out.append(s)
+                continue
+            if s.option_id == baseline:
+                value = VFM_BASELINE_SCORE if all_in else None
+                text = (f"From the cost-benefit analysis: {VFM_BASELINE_BASIS} "
+                        f"({VFM_SOURCE})." if all_in else
+                        "Unscored until every option's BCR is in: business as usual, the "
+                        f"counterfactual, then scores {VFM_BASELINE_SCORE:g} "
+                        f"({VFM_BASELINE_BASIS}).")
+            else:
+                bcr = bcrs.get(s.option_id)
+                value = vfm_score(bcr)
+                cat = vfm_category(bcr)
+                text = VFM_UNSCORED if value is None or cat is None else (
+                    f"From the cost-benefit analysis: BCR {bcr:.2f}, {cat.label.lower()} "
+                    f"value for money, score {value:g} ({VFM_SCORE_BASIS}; {VFM_SOURCE}). "
+                    "Type a score to set your own.")
+            out.append(s.model_copy(update={"value": value, "rationale": text}))
+        return out
 
     def remove_option(self, option_id: str) -> None:
         """Delete an option with its scores, CBA inputs and drop reason (not the baseline)."""

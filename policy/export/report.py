@@ -29,7 +29,9 @@ from policy.appraisal import (
     GREEN_BOOK_STPR,
     OPTIMISM_BIAS_DEFAULTS,
     OPTIMISM_BIAS_TABLE,
+    VFM_SCORE_BASIS,
     VFM_SOURCE,
+    names_text,
 )
 from policy.catalogue import ACTOR_LABELS, RATIONALE_CATEGORIES
 from policy.labels import (
@@ -791,15 +793,17 @@ def _appraisal(bundle: ReportBundle) -> list[Block]:
     labels = {c.id: c.label for c in st.criteria}
     order = {c.id: i for i, c in enumerate(st.criteria)}
     opt_order = {o.id: i for i, o in enumerate(st.options)}
-    scores = sorted(st.scores, key=lambda s: (opt_order.get(s.option_id, 99),
-                                              order.get(s.criterion_id, 99)))
+    scores = sorted(res.scores or st.scores, key=lambda s: (opt_order.get(s.option_id, 99),
+                                                            order.get(s.criterion_id, 99)))
     out.append(Table(
         [Column("Option"), Column("Criterion"), Column("Score (0-100)", ".0f"),
          Column("Rationale")],
         [[bundle.option_name(s.option_id), labels.get(s.criterion_id, s.criterion_id),
           s.value if s.value is not None else "unscored", s.rationale] for s in scores],
         caption="Scores on a 0-100 scale, higher is better on every criterion, with the reason "
-        "given for each; 'unscored' where no evidence supports a score yet.",
+        "given for each; 'unscored' where no evidence supports a score yet. Value for money "
+        f"follows each option's cost-benefit result unless the user set it: {VFM_SCORE_BASIS} "
+        f"({VFM_SOURCE}).",
         compact=True,
     ))
     out.append(Heading("Weighted totals and ranking", 2))
@@ -837,8 +841,11 @@ def _cba(bundle: ReportBundle) -> list[Block]:
                        for o in r.optimism_bias_applied) or f"{r.optimism_bias_pct:g}%"
         rows.append([
             bundle.option_name(oid), r.pv_costs, r.pv_private_costs, r.pv_benefits, r.npv,
-            r.bcr, r.vfm_label or "not assessed", r.bcr_uk, r.switching.benefits_pct,
-            r.switching.costs_pct, ob, add_text,
+            r.bcr, r.vfm_label or "not assessed", r.bcr_uk,
+            "none: no benefits" if r.switching.benefits_pct is None
+            else r.switching.benefits_pct,
+            "none: no costs" if r.switching.costs_pct is None else r.switching.costs_pct,
+            ob, add_text,
         ])
     if rows:
         out.append(Table(
@@ -855,7 +862,9 @@ def _cba(bundle: ReportBundle) -> list[Block]:
                 "PV net additional benefits / PV public costs ('-' until benefits are entered); "
                 "social NPV = PV benefits - PV public costs - PV private co-funding. Value for "
                 f"money: poor < 1, low 1-1.5, medium 1.5-2, high 2-4, very high > 4 ({VFM_SOURCE})."
-                " Switching values: the % change in PV benefits (or costs) that makes NPV zero."
+                " Switching values (Green Book 2022, chapter 5): the % change in PV benefits "
+                "(NPV / PV benefits, negative: how far they can fall) or in PV costs (NPV / PV "
+                "costs, positive: how far they can rise) that makes NPV zero."
             ),
             compact=True,
         ))
@@ -891,15 +900,17 @@ def _cba(bundle: ReportBundle) -> list[Block]:
     shown = [top.id] if top is not None and top.id in res.cba else list(res.cba)[:1]
     for oid in shown:
         r = res.cba[oid]
+        dated = any(y.calendar_year is not None for y in r.years)  # else a column of blanks
         out.append(Heading(f"Cash flows: {bundle.option_name(oid)}", 3))
         out.append(Table(
-            [Column("Year", "d"), Column("Calendar year", "d"),
-             Column("Cost before OB", ",.3f"), Column("Cost", ",.3f"),
-             Column("Benefit (gross)", ",.3f"), Column("Benefit (net)", ",.3f"),
-             Column("Discount factor", ".4f"), Column("PV cost", ",.3f"),
-             Column("PV benefit", ",.3f"), Column("Cumulative NPV", "+,.3f")],
-            [[y.year, y.calendar_year, y.cost_base, y.cost, y.benefit_gross, y.benefit,
-              y.discount_factor, y.pv_cost, y.pv_benefit, y.cumulative_npv] for y in r.years],
+            [Column("Year", "d")] + ([Column("Calendar year", "d")] if dated else [])
+            + [Column("Cost before OB", ",.3f"), Column("Cost", ",.3f"),
+               Column("Benefit (gross)", ",.3f"), Column("Benefit (net)", ",.3f"),
+               Column("Discount factor", ".4f"), Column("PV cost", ",.3f"),
+               Column("PV benefit", ",.3f"), Column("Cumulative NPV", "+,.3f")],
+            [[y.year] + ([y.calendar_year] if dated else [])
+             + [y.cost_base, y.cost, y.benefit_gross, y.benefit,
+                y.discount_factor, y.pv_cost, y.pv_benefit, y.cumulative_npv] for y in r.years],
             caption=(
                 f"Yearly streams of {bundle.option_name(oid)}, GBP million, real terms; cost "
                 f"includes {r.optimism_bias_pct:.0f}% optimism bias (public and private); PV = "
@@ -908,6 +919,10 @@ def _cba(bundle: ReportBundle) -> list[Block]:
             compact=True,
         ))
     return out
+
+
+NO_CHANGE = "does not change within the range"
+"""A weight threshold that does not exist: a weight share cannot pass 0 or 100%."""
 
 
 def _sensitivity(bundle: ReportBundle, images: dict[str, Any]) -> list[Block]:
@@ -923,11 +938,13 @@ def _sensitivity(bundle: ReportBundle, images: dict[str, Any]) -> list[Block]:
              Column("Lower threshold", ".1%"), Column("Top below it"),
              Column("Upper threshold", ".1%"), Column("Top above it")],
             [[labels.get(t.criterion_id, t.criterion_id), t.weight,
-              bundle.option_name(t.top_option), t.lower,
-              bundle.option_name(t.top_below) if t.top_below else None, t.upper,
-              bundle.option_name(t.top_above) if t.top_above else None] for t in res.thresholds],
+              bundle.option_name(t.top_option),
+              NO_CHANGE if t.lower is None else t.lower,
+              bundle.option_name(t.top_below) if t.top_below else "",
+              NO_CHANGE if t.upper is None else t.upper,
+              bundle.option_name(t.top_above) if t.top_above else ""] for t in res.thresholds],
             caption="How far each normalised weight can move (the others rescaled in proportion) "
-            "before the top option changes; '-' = it does not change in that direction.",
+            "before the top option changes, within the range a weight share has (0 to 100%).",
         ))
     if res.stability is not None:
         stab = res.stability
@@ -1254,10 +1271,31 @@ def _summary(bundle: ReportBundle) -> list[Block]:
         out.append(Paragraph(
             "No recommendation yet: the multi-criteria analysis could not be run ("
             + "; ".join(res.problems) + ").", "warning", label="Recommended option: "))
+    elif res.verdict is not None and res.verdict.winner is None:
+        close = names_text([bundle.option_name(o) for o in res.verdict.close])
+        out.append(Paragraph(
+            f"no clear winner between {close}. {res.stability_statement} Choose between them "
+            "on what the scores leave out (the unscored criteria, value for money once "
+            "benefits are in), not on this ranking.", "warning", label="Recommended option: "))
     else:
         why = res.stability_statement or "it has the highest weighted total."
         lead = "business as usual: no new option beats the baseline. " if top.is_baseline else ""
         out.append(Paragraph(f"{top.name}. {lead}{why}", label="Recommended option: "))
+    if top is not None and res.verdict is not None and res.verdict.winner is None:
+        opts = {o.id: o for o in st.options}
+        close = [opts[o] for o in res.verdict.close if o in opts]
+        out.append(Paragraph("; ".join(
+            f"{o.name} GBP {o.total_budget_gbp_m:,.1f}m public budget" for o in close)
+            + " (undiscounted, real terms).", label="Cost: "))
+        out.append(Paragraph(" ".join(
+            f"{o.name}: " + (res.cba[o.id].vfm_statement if o.id in res.cba
+                             else "not assessed: no cost-benefit analysis.") for o in close),
+            label="Value for money: "))
+        risks = list(dict.fromkeys(r for o in close for r in _main_risks(bundle, o)))
+        out.append(Paragraph("; ".join(risks[:4]) + ".", label="Main risks: "))
+        out.append(Paragraph(" ".join(_what_would_change(bundle, top)),
+                             label="What would change the recommendation: "))
+    elif top is not None:
         if top.description:
             out.append(Paragraph(top.description, "note", label="What it is: "))
         private = sum(i.private_gbp_m for i in top.interventions)

@@ -279,7 +279,7 @@ def _appraisal(wb: Workbook, bundle: ReportBundle) -> None:
            [[s.option_id, bundle.option_name(s.option_id), s.criterion_id,
              labels.get(s.criterion_id, s.criterion_id),
              s.value if s.value is not None else "unscored", s.rationale]
-            for s in st.scores],
+            for s in res.scores or st.scores],  # value for money as the MCDA used it
            [None, None, None, None, "0.0"], widths=[12, 22, 20, 32, 12, 120])
     crit = [c.id for c in st.criteria]
     mcda_rows = [] if res.mcda is None else [

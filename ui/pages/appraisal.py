@@ -22,6 +22,8 @@ from policy.appraisal import (
     OPTIMISM_BIAS_DEFAULTS,
     OPTIMISM_BIAS_TABLE,
     SPEND_TYPES,
+    VFM_CATEGORIES,
+    VFM_SCORE_BASIS,
     VFM_SOURCE,
     AppraisalResults,
     AppraisalState,
@@ -35,12 +37,17 @@ from policy.appraisal import (
     area_gva_per_job,
     evaluation_plan,
     run_appraisal,
+    share_text,
     swing_ranges,
 )
 from policy.catalogue import load_catalogue
 from policy.labels import label
 from ui.state import ensure_appraisal, get_session, session_profile, session_recommendations
 from ui.widgets import cached_chart, lazy_tabs, need_area, next_button, plain, rebuild_button
+
+BLANK = ""
+"""What an empty cell shows (Streamlit's default is the word "None"): an unscored score, a
+calendar year not set, a stream's unused amount are blanks, not a code."""
 
 TAB_KEY = "appraisal_tab"
 """Session-state key of the open tab (only its content is run: :func:`ui.widgets.lazy_tabs`)."""
@@ -54,7 +61,8 @@ def objectives_tab(state: AppraisalState) -> None:
     objectives = st.data_editor(
         pd.DataFrame([o.model_dump() for o in state.spending_objectives]
                      or [{"id": "", "statement": "", "measure": "", "target": ""}]),
-        num_rows="dynamic", hide_index=True, width="stretch", key="objectives_editor",
+        num_rows="dynamic", hide_index=True, placeholder=BLANK,
+        width="stretch", key="objectives_editor",
         column_config={"id": None})
     kept = []
     for i, row in enumerate(objectives.fillna("").itertuples(index=False), start=1):
@@ -66,7 +74,7 @@ def objectives_tab(state: AppraisalState) -> None:
     csfs = st.data_editor(
         pd.DataFrame([c.model_dump() for c in state.critical_success_factors]
                      or [{"id": "", "label": "", "description": ""}]),
-        num_rows="dynamic", hide_index=True, width="stretch", key="csf_editor",
+        num_rows="dynamic", hide_index=True, placeholder=BLANK, width="stretch", key="csf_editor",
         column_config={"id": None})
     state.critical_success_factors = [
         CriticalSuccessFactor(id=str(row.id) or f"CSF{i}", label=str(row.label).strip(),
@@ -101,7 +109,8 @@ def options_tab(state: AppraisalState) -> None:
                "year 0 = first year of spend). The type of spend (capital or revenue) sets the "
                "optimism bias category. Edit the numbers; the cost streams follow.")
     edited = st.data_editor(
-        pd.DataFrame(rows), hide_index=True, width="stretch", key="budget_editor",
+        pd.DataFrame(rows), hide_index=True, placeholder=BLANK,
+        width="stretch", key="budget_editor",
         disabled=["option", "intervention"],
         column_config={"budget GBP m": st.column_config.NumberColumn(min_value=0.0, step=0.1),
                        "private GBP m": st.column_config.NumberColumn(min_value=0.0, step=0.1),
@@ -147,7 +156,8 @@ def rules_editor(state: AppraisalState) -> None:
                                "focus": ", ".join(r.target_types),
                                "stagger years": r.stagger_years, "enabled": r.enabled,
                                "rule": r.describe()} for r in state.option_rules])
-        edited = st.data_editor(frame, hide_index=True, width="stretch", key="rules_editor",
+        edited = st.data_editor(frame, hide_index=True, placeholder=BLANK,
+                                width="stretch", key="rules_editor",
                                 num_rows="dynamic", disabled=["rule"], column_config={
                                     "scale": st.column_config.SelectboxColumn(
                                         options=["low", "mid", "high"])})
@@ -194,30 +204,40 @@ def weights_tab(state: AppraisalState) -> None:
         if c.id in swing else f"unscored for {len(unscored.get(c.id, []))} option(s)",
         "swing weight": state.swing_weights.get(c.id),
         "normalised weight": f"{swing[c.id].weight:.1%}" if c.id in swing else "-",
-    } for c in state.criteria]), hide_index=True, width="stretch")
+    } for c in state.criteria]), hide_index=True, placeholder=BLANK, width="stretch")
 
 
-def scores_tab(state: AppraisalState) -> None:
+def scores_tab(state: AppraisalState, results: AppraisalResults) -> None:
     st.caption("Scores 0-100 (higher is better; for risk, higher means less risky). Defaults "
                "are given only where the evidence supports one, each saying how; the others "
-               "are empty (unscored) and say what would score them. A criterion counts in the "
-               "totals once every short-listed option is scored on it.")
+               "are empty (unscored) and say what would score them. Value for money follows "
+               f"each option's cost-benefit result ({VFM_SCORE_BASIS}; {VFM_SOURCE}) until "
+               "you type your own. A criterion counts in the totals once every short-listed "
+               "option is scored on it.")
     names = {o.id: o.name for o in state.options}
     labels = {c.id: c.label for c in state.criteria}
+    shown = results.scores or state.scores  # value for money filled from the CBA
     frame = pd.DataFrame([{"option": names.get(s.option_id, s.option_id),
                            "criterion": labels.get(s.criterion_id, s.criterion_id),
-                           "score": s.value, "rationale": s.rationale}
-                          for s in state.scores])
-    keys = [(s.option_id, s.criterion_id) for s in state.scores]  # row order, off the screen
-    edited = st.data_editor(frame, hide_index=True, width="stretch", key="score_editor",
-                            disabled=["option", "criterion"],
+                           "score": s.value,
+                           "from": "cost-benefit result" if s.from_cba else "",
+                           "rationale": s.rationale}
+                          for s in shown])
+    if len(frame):
+        frame["score"] = pd.to_numeric(frame["score"], errors="coerce").astype("float64")
+    keys = [(s.option_id, s.criterion_id) for s in shown]  # row order, off the screen
+    edited = st.data_editor(frame, hide_index=True, placeholder=BLANK, width="stretch",
+                            key="score_editor", disabled=["option", "criterion", "from"],
                             column_config={"score": st.column_config.NumberColumn(
-                                               min_value=0, max_value=100, step=1)})
-    for (option_id, criterion_id), row in zip(keys, edited.to_dict("records"), strict=True):
+                                               min_value=0, max_value=100, step=1),
+                                           "from": st.column_config.TextColumn(
+                                               width="medium")})
+    for (option_id, criterion_id), before, row in zip(keys, shown, edited.to_dict("records"),
+                                                      strict=True):
         value = None if pd.isna(row["score"]) else float(row["score"])
-        old = state.score(option_id, criterion_id)
-        if old is None or old.value != value or old.rationale != str(row["rationale"]):
-            state.set_score(option_id, criterion_id, value, str(row["rationale"]))
+        if before.value == value and before.rationale == str(row["rationale"]):
+            continue  # untouched: a derived score keeps following its source
+        state.set_score(option_id, criterion_id, value, str(row["rationale"]))
 
 
 def _benefit_rows(cba: OptionCba, pick: str) -> None:
@@ -226,7 +246,8 @@ def _benefit_rows(cba: OptionCba, pick: str) -> None:
     lines = pd.DataFrame([{"label": line.label, "year": y, "amount GBP m": a}
                           for line in cba.benefit_lines for y, a in sorted(line.amounts.items())]
                          or [{"label": "", "year": 0, "amount GBP m": 0.0}])
-    edited = st.data_editor(lines, num_rows="dynamic", hide_index=True, width="stretch",
+    edited = st.data_editor(lines, num_rows="dynamic", hide_index=True, placeholder=BLANK,
+                            width="stretch",
                             key=f"benefits_{pick}",
                             column_config={"year": st.column_config.NumberColumn(
                                 min_value=0, max_value=75, step=1),
@@ -255,8 +276,10 @@ def _benefit_streams(cba: OptionCba, pick: str, gva_per_job: float | None) -> No
                          or [{"label": "", "start year": 1, "years": 10,
                               "amount GBP m a year": None, "jobs": None,
                               "GVA per job GBP k": gva_per_job, "persistence": 1.0}])
-    edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, width="stretch",
-                            key=f"streams_{pick}")
+    frame = frame.astype({"amount GBP m a year": "float64", "jobs": "float64",
+                          "GVA per job GBP k": "float64"})
+    edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, placeholder=BLANK,
+                            width="stretch", key=f"streams_{pick}")
     streams = []
     for row in edited.to_dict("records"):
         if not str(row.get("label") or "").strip():
@@ -346,7 +369,7 @@ def _cba_result(result: object, cba: OptionCba) -> None:
                 help=f"net additional: x{result.additionality_factor:.3f}")
     m[3].metric("NPV (GBP m)", f"{result.npv:,.2f}", help="social NPV: benefits less public "
                 "and private costs")
-    m[4].metric("BCR", "-" if result.bcr is None else f"{result.bcr:.2f}",
+    m[4].metric("BCR", "none yet" if result.bcr is None else f"{result.bcr:.2f}",
                 help="PV benefits / PV public costs")
     st.markdown(f"**Value for money:** {result.vfm_statement}")
     for o in result.optimism_bias_applied:
@@ -355,18 +378,17 @@ def _cba_result(result: object, cba: OptionCba) -> None:
     if result.bcr_uk is not None:
         st.caption(f"UK level: PV benefits GBP {result.pv_benefits_uk:,.2f}m, BCR "
                    f"{result.bcr_uk:.2f}.")
-    sv = result.switching
-    st.caption("Switching values: benefits would have to change by "
-               + ("-" if sv.benefits_pct is None else f"{sv.benefits_pct:+.0f}%")
-               + ", or costs by " + ("-" if sv.costs_pct is None else f"{sv.costs_pct:+.0f}%")
-               + ", for the NPV to reach zero. Discounted at the Green Book social time "
-                 "preference rate (3.5% to year 30, 3.0% years 31-75). VfM bands: "
+    st.caption("Switching values (Green Book 2022, chapter 5). "
+               + result.switching.sentence() + " Discounted at the Green Book social time "
+               "preference rate (3.5% to year 30, 3.0% years 31-75). VfM bands: "
                + VFM_SOURCE + ".")
+    vfm_words = {c.id: c.label for c in VFM_CATEGORIES}
     if result.sensitivity:
         st.dataframe(pd.DataFrame([{"case": c.label, "NPV GBP m": round(c.npv, 2),
-                                    "BCR": None if c.bcr is None else round(c.bcr, 2),
-                                    "VfM": c.vfm_category} for c in result.sensitivity]),
-                     hide_index=True, width="stretch")
+                                    "BCR": float("nan") if c.bcr is None else round(c.bcr, 2),
+                                    "VfM": vfm_words.get(c.vfm_category or "", "")}
+                                   for c in result.sensitivity]),
+                     hide_index=True, placeholder=BLANK, width="stretch")
     if not cba.benefits_entered:
         st.warning("No benefits entered: this option shows costs only, and no BCR.")
 
@@ -400,8 +422,12 @@ def cba_tab(state: AppraisalState, results: AppraisalResults,
             long, title="Discounted costs and benefits by year (GBP m, present "
             "values)").mark_bar().encode(x="year:O", y="GBP m:Q", color="stream:N",
                                          xOffset="stream:N"), width="stretch")
+        if yearly["calendar_year"].isna().all():  # no first year set: a column of blanks
+            yearly = yearly.drop(columns=["calendar_year"])
+        else:
+            yearly["calendar_year"] = yearly["calendar_year"].astype("Int64")
         st.dataframe(yearly.rename(columns=lambda c: label("column", c)), hide_index=True,
-                     width="stretch")
+                     placeholder=BLANK, width="stretch")
 
 
 def results_tab(state: AppraisalState, results: AppraisalResults) -> None:
@@ -431,10 +457,10 @@ def results_tab(state: AppraisalState, results: AppraisalResults) -> None:
     st.dataframe(pd.DataFrame([{"rank": r.rank, "option": names[r.option_id],
                                 "weighted score": round(r.total, 1)}
                                for r in sorted(results.mcda.rows, key=lambda r: r.rank)]),
-                 hide_index=True, width="stretch")
+                 hide_index=True, placeholder=BLANK, width="stretch")
     st.subheader("Sensitivity")
     st.caption("How far each weight can move (others rescaled) before the top option changes.")
-    never = "no change"
+    never = "does not change within the range"
     st.dataframe(pd.DataFrame([{
         "criterion": labels.get(t.criterion_id, t.criterion_id),
         "weight now": round(t.weight, 3),
@@ -442,7 +468,7 @@ def results_tab(state: AppraisalState, results: AppraisalResults) -> None:
         "to": names.get(t.top_below or "", t.top_below) or "",
         "top changes above": never if t.upper is None else f"{t.upper:.3f}",
         "to ": names.get(t.top_above or "", t.top_above) or "",
-    } for t in results.thresholds]), hide_index=True, width="stretch")
+    } for t in results.thresholds]), hide_index=True, placeholder=BLANK, width="stretch")
     if results.thresholds:
         top = names.get(results.thresholds[0].top_option, results.thresholds[0].top_option)
         band = pd.DataFrame([{
@@ -457,6 +483,11 @@ def results_tab(state: AppraisalState, results: AppraisalResults) -> None:
                      lambda: weight_ranges_chart(band, title), width="stretch")
     if results.stability is not None:
         stab = results.stability
+        st.dataframe(pd.DataFrame({  # the report's rounding (share_text): the same number
+            "option": [names[o] for o in stab.option_ids],
+            "ranks first in (share of weight sets)": [share_text(stab.p_first[o])
+                                                      for o in stab.option_ids]}),
+            hide_index=True, placeholder=BLANK, width="stretch")
         frame = pd.DataFrame({"option": [names[o] for o in stab.p_first],
                               "P(ranked first)": list(stab.p_first.values())})
         title = (f"Rank stability: {stab.n_draws:,} random weight sets around yours "
@@ -502,7 +533,8 @@ def evaluation_tab(state: AppraisalState, session: object) -> None:
     frame = pd.DataFrame([{"stage": r.stage, "result": r.label,
                            "indicator": r.indicator, "source": r.source,
                            "baseline": r.baseline, "target": r.target} for r in plan.rows])
-    edited = st.data_editor(frame, hide_index=True, width="stretch", key="logframe_editor",
+    edited = st.data_editor(frame, hide_index=True, placeholder=BLANK,
+                            width="stretch", key="logframe_editor",
                             disabled=["stage", "result", "indicator", "source", "baseline"],
 )
     targets = {node: str(row["target"]).strip()
@@ -513,7 +545,8 @@ def evaluation_tab(state: AppraisalState, session: object) -> None:
     st.markdown("**Evaluation design** (counterfactual approach and Maryland SMS level)")
     st.dataframe(pd.DataFrame([{"intervention": d.intervention, "approach": d.label,
                                 "Maryland SMS": d.sms_level, "data": "; ".join(d.data)}
-                               for d in plan.designs]), hide_index=True, width="stretch")
+                               for d in plan.designs]), hide_index=True, placeholder=BLANK,
+                               width="stretch")
     for when, text in plan.timing:
         st.markdown(f"- **{when}:** {text}")
     st.markdown("**Risks to evaluability**")
@@ -531,7 +564,7 @@ def render() -> None:
     lazy_tabs({
         "Options": lambda: options_tab(state),
         "Weights": lambda: weights_tab(state),
-        "Scores": lambda: scores_tab(state),
+        "Scores": lambda: scores_tab(state, run_appraisal(state, n_draws=200)),
         "Cost-benefit": lambda: cba_tab(state, run_appraisal(state),
                                         area_gva_per_job(session_profile(session))),
         "Results and sensitivity": lambda: results_tab(state, run_appraisal(state)),

@@ -15,6 +15,7 @@ from ui.state import (
     KEY_PARAM,
     SID_PARAM,
     check_custom_area,
+    finish_step,
     get_session,
     keyring,
     open_saved,
@@ -70,11 +71,13 @@ def exports_section() -> None:
             except ValueError as exc:
                 st.error(f"Cannot export yet: {exc}")
                 return
+        finish_step("export")  # a report was made: the step is done (ui/steps.yaml)
     blob = st.session_state.get("export_blob")
     if blob and blob[0] == fmt:
         st.download_button(f"Download {FORMATS[fmt][0]}", data=blob[1],
                            file_name=f"{_file_stem(session.area_name)}.{fmt}",
-                           mime=FORMATS[fmt][1], key="download_export")
+                           mime=FORMATS[fmt][1], key="download_export",
+                           on_click=finish_step, args=("export",))
 
 
 def _set_title() -> None:
@@ -133,7 +136,8 @@ def save_load_section() -> None:
                "copy as a file and open it on another machine.")
     st.download_button("Download the session (.json)", data=session_to_json(session),
                        file_name=f"policymix-session-{session.session_id or 'new'}.json",
-                       mime="application/json", key="download_session")
+                       mime="application/json", key="download_session",
+                       on_click=finish_step, args=("export",))
     uploaded = st.file_uploader("Open a session file", type=["json"], key="session_upload")
     if uploaded is not None and st.button("Open it (replaces the current session)",
                                           key="open_session"):

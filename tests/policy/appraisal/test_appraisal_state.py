@@ -277,7 +277,7 @@ def test_scores_are_derived_from_the_data_by_hand(catalogue):
     assert scores["risk"].value is None and "Risks named: 6" in scores["risk"].rationale
     # inclusion: only x (75% of budget) has an equity rationale
     assert scores["inclusion"].value == 75.0
-    assert "x (inclusion)" in scores["inclusion"].rationale
+    assert f"{x.name} (Inclusion)" in scores["inclusion"].rationale  # names, not ids
     # alignment: unscored, naming the programmes
     assert scores["national_alignment"].value is None
     assert "P1; P2; P3; P4" in scores["national_alignment"].rationale
@@ -307,7 +307,8 @@ def test_spending_objectives_come_from_accepted_findings():
     assert "auto_risk" not in " ".join(ids)
     assert objectives[0].statement.endswith("Few residents are qualified to level 4+.")
     assert "level 4+" in objectives[0].measure
-    assert "medical_instruments" in objectives[2].measure
+    assert "Medical and dental instruments" in objectives[2].measure  # the label, not the id
+    assert "medical_instruments" not in objectives[2].measure
     assert all(o.target == "" for o in objectives)  # targets are the partnership's to set
     assert default_spending_objectives(None) == []
     many = [finding(f"f{i}", "strength", "am_base", f"Fact {i}.") for i in range(9)]

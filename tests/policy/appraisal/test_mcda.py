@@ -106,12 +106,17 @@ def test_weight_threshold_two_options_two_criteria_by_hand():
 
 def test_threshold_reaching_the_end_of_the_range():
     # p = (50, 50), q = (50, 40): level on c0, so q only draws level at weight 1 on c0, where
-    # p still wins the tie (listed first): no change. Listed the other way round, q wins at 1.
+    # the listed order breaks the tie. A weight share cannot pass 1, so either way round the
+    # top option does not change within the range: no threshold at (or "above") 1.
     t_pq = weight_thresholds(make_inputs({"p": [50, 50], "q": [50, 40]}, [50, 50]))[0]
     assert t_pq.upper is None
     t_qp = weight_thresholds(make_inputs({"q": [50, 40], "p": [50, 50]}, [50, 50]))[0]
     assert t_qp.top_option == "p"
-    assert t_qp.upper == 1.0 and t_qp.top_above == "q"
+    assert t_qp.upper is None and t_qp.top_above is None
+    # the same at the bottom end: q = (40, 50) only draws level with p at weight 0 on c0
+    t_low = weight_thresholds(make_inputs({"q": [40, 50], "p": [50, 50]}, [50, 50]))[0]
+    assert t_low.top_option == "p" and t_low.lower is None
+
 
 
 def test_threshold_when_already_tied():
@@ -277,18 +282,18 @@ def test_weight_threshold_flips_top_just_past_it_and_not_before(inputs):
         cid, wk, top = th.criterion_id, th.weight, th.top_option
         assert _top_at(inputs, cid, wk) == top
         # upwards
-        end = 1.0 if th.upper is None else th.upper - EPS
+        end = 1.0 - EPS if th.upper is None else th.upper - EPS  # at 1 only ties are left
         for x in np.linspace(wk, end, 12) if end > wk else []:
             assert _top_at(inputs, cid, float(x)) == top, (cid, x, th)
         if th.upper is not None:
-            past = 1.0 if th.upper == 1.0 else min(th.upper + EPS, 1.0)
+            past = min(th.upper + EPS, 1.0)
             assert _top_at(inputs, cid, past) != top, th
         # downwards
-        end = 0.0 if th.lower is None else th.lower + EPS
+        end = EPS if th.lower is None else th.lower + EPS
         for x in np.linspace(wk, end, 12) if end < wk else []:
             assert _top_at(inputs, cid, float(x)) == top, (cid, x, th)
         if th.lower is not None:
-            past = 0.0 if th.lower == 0.0 else max(th.lower - EPS, 0.0)
+            past = max(th.lower - EPS, 0.0)
             assert _top_at(inputs, cid, past) != top, th
 
 
@@ -352,3 +357,11 @@ def test_stability_statement_names_drivers_and_warns_on_a_close_lead():
                                            Score(option_id="b", criterion_id="fit", value=70)]))}
     assert (rows["fit"].worst_option, rows["fit"].best_option, rows["fit"].swing) == ("a", "b", 50)
     assert rows["fit"].weight == 1.0 and rows["fit"].swing_weight == 80
+
+
+@settings(max_examples=150, deadline=None)
+@given(mcda_inputs())
+def test_no_threshold_is_ever_reported_at_or_past_the_end_of_the_range(inputs):
+    for th in weight_thresholds(inputs):
+        assert th.upper is None or th.upper < 1.0, th
+        assert th.lower is None or th.lower > 0.0, th
