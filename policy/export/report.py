@@ -1242,7 +1242,10 @@ def _position(bundle: ReportBundle) -> str:
     )
     if lead:
         top = max(lead, key=lambda r: r.lq or 0.0)
-        first += f"; its most specialised sector is {top.label} (LQ {top.lq:.2f} against GB)"
+        if (top.lq or 0.0) >= 1.0:  # an LQ under 1 is under-representation, not specialisation
+            first += f"; its most specialised sector is {top.label} (LQ {top.lq:.2f} against GB)"
+        else:
+            first += f"; no sector is specialised (largest LQ {top.lq:.2f}, {top.label})"
     sentences = [first + "."]
     for kinds, lead_in, none in (
         (("strength", "opportunity"), "Its main strength", "No strength stands out in the data."),
