@@ -1006,15 +1006,21 @@ def _mix_checks(bundle: ReportBundle) -> list[Block]:
     n = m.niche_risk
     out.append(Heading("Niche risk", 2))
     if n.items:
+        # One row a sector an intervention backs: each sector is judged on its own share
+        # (policy.mix.NicheItem), so a 0.2% sector beside a 14% one is still a niche.
         out.append(Table(
-            [Column("Vertical intervention"), Column("Budget (GBP m)", ",.2f"),
-             Column("Sectors"), Column("Local job share of its sectors", ".2%"),
-             Column("Niche")],
-            [[bundle.intervention_name(i.intervention_id), i.budget_gbp_m,
-              ", ".join(_label(s) for s in i.sectors), i.local_job_share, i.niche]
-             for i in n.items],
-            caption=f"Local job share = jobs in the intervention's sectors / all jobs in the "
-            f"area, {bundle.profile.period.end}; niche = below {n.threshold:.0%}.",
+            [Column("Vertical intervention"), Column("Sector"),
+             Column("Share of local jobs", ".2%"), Column("Niche"),
+             Column("Budget aimed at it (GBP m)", ",.2f")],
+            [[bundle.intervention_name(i.intervention_id), _label(s), i.sector_shares.get(s),
+              s in i.niche_sectors,
+              i.budget_gbp_m / len(i.sectors) if i.sectors else None]
+             for i in n.items for s in i.sectors],
+            caption=f"Share of local jobs = the sector's jobs / all jobs in the area, "
+            f"{bundle.profile.period.end}; a sector is a niche below {n.threshold:.0%} of local "
+            "jobs, judged sector by sector, or when it is a specialism resting on a handful of "
+            "jobs (a risk finding); an intervention's budget is split equally between "
+            "the sectors it backs (an option does not say how it divides).",
         ))
     out.append(Paragraph(n.judgement, label="Judgement: "))
     out.append(Paragraph(n.mitigation or "(none recorded)", label="Mitigation recorded: "))
