@@ -168,8 +168,11 @@ def appraisal_state(
         return session.appraisal
     scores = {r.intervention: r.score for r in recs.recommended}
     rules = session.appraisal.option_rules or DEFAULT_OPTION_RULES
+    # the rationales the area's rules gave each intervention: inclusion counts only the
+    # equity ones found here (policy.appraisal.defaults.default_scores)
+    given = {r.intervention: r.rationales for r in recs.recommended}
     return default_appraisal([(i, scores.get(i, 0.0)) for i in chosen], catalogue, profile,
-                             rules)
+                             rules, area_rationales=given)
 
 
 def intended_impacts(session: StrategySession) -> list[str] | None:

@@ -334,6 +334,7 @@ def default_scores(
     catalogue: Mapping[str, Intervention],
     ranked: Sequence[tuple[str, float]],
     profile: AreaProfile | None = None,
+    area_rationales: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Score]:
     """Default scores (0-100, higher = better) where the evidence supports one; unscored
     (None, with the reason) where it does not.
@@ -345,7 +346,13 @@ def default_scores(
       breadth of response to the findings the rules fired on);
     - evidence_strength: budget-weighted mean of :data:`EVIDENCE_STRENGTH_SCORES` of the
       catalogue's evidence reviews;
-    - inclusion: budget share of interventions with an equity rationale.
+    - inclusion: budget share of interventions with an equity rationale (spatial equity,
+      inclusion, just transition) for this area: one the area's rules gave the intervention
+      (``area_rationales``: intervention id -> the rationales of the rules that recommended
+      it). A rationale the catalogue lists but no rule found here does not count: a net-zero
+      mission that *can* serve a just transition does nothing for inclusion in a place whose
+      evidence raised no equity concern. Without ``area_rationales`` (no rules run) the
+      catalogue's rationales count, and the rationale says so.
 
     Unscored (see :data:`UNSCORED_REASONS`): value for money, deliverability, risk, national
     alignment. Interventions missing from the catalogue are ignored (named in the rationales).
@@ -358,12 +365,13 @@ def default_scores(
         if opt.is_baseline:
             out += _baseline_scores(opt, profile)
         else:
-            out += _option_scores(opt, catalogue, scores_by_id)
+            out += _option_scores(opt, catalogue, scores_by_id, area_rationales)
     return out
 
 
 def _option_scores(
-    opt: Option, catalogue: Mapping[str, Intervention], scores_by_id: Mapping[str, float]
+    opt: Option, catalogue: Mapping[str, Intervention], scores_by_id: Mapping[str, float],
+    area_rationales: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Score]:
     """Scores of one non-baseline option (see :func:`default_scores` for the formulas)."""
     items = [i for i in opt.interventions if i.intervention_id in catalogue]
@@ -414,23 +422,40 @@ def _option_scores(
         f"{sum(mids) / len(mids):.1f} years.")
     n_risks = sum(len(iv.risks) for iv in ivs)
     add("risk", None, UNSCORED_REASONS["risk"] + f" Risks named: {n_risks}.")
-    equity = {
-        iv.id: [r for r in iv.rationales if RATIONALE_CATEGORIES.get(r) == "equity"] for iv in ivs
-    }
-    equity = {k: v for k, v in equity.items() if v}
-    share = sum(w[k] for k in equity)
-    listed = "; ".join(f"{iv_names[k]} ({', '.join(RATIONALE_LABELS.get(r, r) for r in v)})"
-                       for k, v in equity.items())
-    add(
-        "inclusion",
-        100.0 * share,
-        f"{share:.0%} of the budget goes to interventions with an equity rationale"
-        + (f": {listed}." if listed else " (none has one)."),
-    )
+    add("inclusion", *_inclusion(ivs, w, iv_names, area_rationales))
     progs = sorted({p for iv in ivs for p in iv.national_programmes})
     add("national_alignment", None, UNSCORED_REASONS["national_alignment"]
         + (f" Programmes named: {'; '.join(progs)}." if progs else ""))
     return out
+
+
+def _inclusion(ivs: Sequence[Intervention], w: Mapping[str, float], iv_names: Mapping[str, str],
+               area_rationales: Mapping[str, Sequence[str]] | None) -> tuple[float, str]:
+    """The inclusion score and its rationale (see :func:`default_scores`)."""
+    def words(ids: Sequence[str]) -> str:
+        return ", ".join(RATIONALE_LABELS.get(r, r) for r in ids)
+
+    listed = {iv.id: [r for r in iv.rationales if RATIONALE_CATEGORIES.get(r) == "equity"]
+              for iv in ivs}
+    if area_rationales is None:
+        equity = {k: v for k, v in listed.items() if v}
+        basis = "an equity rationale in the catalogue (no rules were run for this area)"
+        unfound: dict[str, list[str]] = {}
+    else:
+        equity = {k: [r for r in v if r in area_rationales.get(k, ())]
+                  for k, v in listed.items()}
+        unfound = {k: [r for r in v if r not in equity[k]] for k, v in listed.items()}
+        equity = {k: v for k, v in equity.items() if v}
+        unfound = {k: v for k, v in unfound.items() if v}
+        basis = "an equity rationale the area's rules found"
+    share = sum(w[k] for k in equity)
+    given = "; ".join(f"{iv_names[k]} ({words(v)})" for k, v in equity.items())
+    text = (f"{share:.0%} of the budget goes to interventions with {basis}"
+            + (f": {given}." if given else " (none has one)."))
+    if unfound:
+        text += (" Not counted, listed in the catalogue but not found by this area's rules: "
+                 + "; ".join(f"{iv_names[k]} ({words(v)})" for k, v in unfound.items()) + ".")
+    return 100.0 * share, text
 
 
 def default_appraisal(
@@ -438,6 +463,7 @@ def default_appraisal(
     catalogue: dict[str, Intervention],
     profile: AreaProfile | None,
     rules: Sequence[OptionRule] = DEFAULT_OPTION_RULES,
+    area_rationales: Mapping[str, Sequence[str]] | None = None,
 ) -> AppraisalState:
     """A starting appraisal from the chosen interventions (ranked, with their rule scores).
 
@@ -468,7 +494,7 @@ def default_appraisal(
         option_rules=list(rules),
         criteria=list(DEFAULT_CRITERIA),
         swing_weights=dict(DEFAULT_SWING_WEIGHTS),
-        scores=default_scores(options, catalogue, items, profile),
+        scores=default_scores(options, catalogue, items, profile, area_rationales),
         cba={o.id: default_cba(o, catalogue, profile) for o in options if not o.is_baseline},
         notes=notes,
     )

@@ -284,6 +284,58 @@ def test_scores_are_derived_from_the_data_by_hand(catalogue):
     assert scores["value_for_money"].value is None
 
 
+def test_inclusion_counts_only_the_equity_rationales_the_area_s_rules_found(catalogue):
+    base = catalogue["fe_apprenticeships"]
+    x = variant(base, "x", rationales=("inclusion", "capability_failure"))
+    y = variant(base, "y", rationales=("just_transition", "lock_in"))
+    cat = {"x": x, "y": y}
+    opt = Option(id="o", name="O", interventions=[
+        OptionIntervention(intervention_id="x", budget_gbp_m=30),
+        OptionIntervention(intervention_id="y", budget_gbp_m=10),
+    ])
+    ranked = [("x", 8.0), ("y", 2.0)]
+
+    def inclusion(given):  # noqa: ANN001, ANN202
+        return {s.criterion_id: s for s in default_scores([opt], cat, ranked, None, given)}[
+            "inclusion"]
+
+    # no rules run: the catalogue's equity rationales count (both: 100), and it says so
+    alone = inclusion(None)
+    assert alone.value == 100.0 and "no rules were run" in alone.rationale
+    # the area's rules gave x its inclusion reason, y none of its just transition: 75%
+    found = inclusion({"x": ["inclusion", "capability_failure"], "y": ["lock_in"]})
+    assert found.value == 75.0
+    assert f"{x.name} (Inclusion)" in found.rationale
+    assert f"Not counted, listed in the catalogue but not found by this area's rules: " \
+           f"{y.name} (Just transition)" in found.rationale
+    # nothing found here: 0, however much the catalogue lists
+    assert inclusion({}).value == 0.0
+
+
+def test_the_walkthrough_scores_inclusion_from_the_area_s_rules():
+    from evidence.service import Evidence as Ev  # noqa: PLC0415 - the demo, for this test only
+    from policy.walkthrough import new_session, run_walkthrough  # noqa: PLC0415
+
+    ev = Ev.from_path(None)
+    # Ebbcombe: the rules find a just transition for its reskilling, not for the others
+    results = run_walkthrough(new_session(ev, "E07000078"), ev)
+    given = {r.intervention: set(r.rationales) for r in results.recommendations.recommended}
+    cat = load_catalogue()
+    equity = {"spatial_equity", "inclusion", "just_transition"}
+    state = results.appraisal
+    scored: list[float] = []
+    for opt in state.options:
+        if opt.is_baseline:
+            continue
+        total = sum(i.budget_gbp_m for i in opt.interventions)
+        expected = sum(i.budget_gbp_m for i in opt.interventions
+                       if equity & set(cat[i.intervention_id].rationales)
+                       & given.get(i.intervention_id, set())) / total
+        assert state.score(opt.id, "inclusion").value == pytest.approx(100 * expected, abs=0.06)
+        scored.append(expected)
+    assert 0 < max(scored) < 1  # some budget counted, not all of it
+
+
 def test_scores_follow_the_catalogue_not_a_table(catalogue):
     before = default_appraisal(RANKED, catalogue, None).score(FOCUSED_ID, "evidence_strength")
     changed = dict(catalogue)

@@ -24,7 +24,9 @@ def blocks() -> tuple[list, object]:
 def test_the_summary_names_no_winner_on_a_tie(blocks) -> None:  # noqa: ANN001
     items, bundle = blocks
     rec = next(b for b in items if isinstance(b, Paragraph) and b.label == "Recommended option: ")
-    assert rec.text.startswith("no clear winner between Full, Core and Light.")
+    # Full, Core and Light are the same interventions at three budgets and value for money is
+    # unscored until benefits are in: the scores cannot tell them (or the focus options) apart
+    assert rec.text.startswith("no clear winner between Full, Core")
     assert "0.0 points" not in rec.text
     cost = next(b for b in items if isinstance(b, Paragraph) and b.label == "Cost: ")
     assert "Full GBP 150.5m" in cost.text and "Light GBP 27.7m" in cost.text
@@ -45,7 +47,8 @@ def test_thresholds_stay_within_the_range_and_shares_match(blocks) -> None:  # n
                   and any(c.header == "P(first)" for c in b.columns))
     col = next(c for c in shares.columns if c.header == "P(first)")
     row = next(r for r in shares.rows if r[0] == "Full")
-    assert format_value(row[1], col.fmt) == share_text(p) == "99.9%"
+    assert format_value(row[1], col.fmt) == share_text(p)
+    assert 0.0 < p < 1.0  # neither 0% nor 100%: the old statement said 100% for 99.9%
     assert f"ranks first in {share_text(p)}" in bundle.results.stability_statement
 
 
