@@ -69,10 +69,12 @@ def char_width_px(font_px: float) -> float:
 @dataclass(frozen=True)
 class LabelBox:
     """Where a label is drawn: ``y`` in data units (the text layer's y), ``shift`` in lines
-    of text (0: beside its point; negative: above it)."""
+    of text (0: beside its point; negative: above it), ``left``: to the left of its point,
+    right-aligned (it would run past the plotting area's right edge on the right)."""
 
     y: float
     shift: int
+    left: bool = False
 
 
 def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]
@@ -91,9 +93,9 @@ def stagger_labels(
     dx_px: float,
     max_shift: int = 3,
 ) -> list[LabelBox]:
-    """Where to draw each point's label (left-aligned ``dx_px`` to the right of its point,
-    vertically centred): beside it when that is free, else the nearest free line above or
-    below, within ``max_shift`` lines.
+    """Where to draw each point's label (``dx_px`` to the right of its point, vertically
+    centred; to the left, right-aligned, when it would run past the right edge): beside it
+    when that is free, else the nearest free line above or below, within ``max_shift`` lines.
 
     ``points`` are ``(x, y, text)`` in data units, in the order of priority (the first keeps
     its place). ``x_extent`` and ``y_extent`` are the extents of the chart's x and y scales
@@ -111,8 +113,11 @@ def stagger_labels(
     placed: list[tuple[float, float, float, float]] = []
     out: list[LabelBox] = []
     for x, y, text in points:
-        left = (x - x0) / x_span * width_px + dx_px
-        right = left + len(text) * char_width_px(font_px)
+        at = (x - x0) / x_span * width_px
+        text_px = len(text) * char_width_px(font_px)
+        on_left = at + dx_px + text_px > width_px and at - dx_px - text_px >= 0
+        left = at - dx_px - text_px if on_left else at + dx_px
+        right = left + text_px
         centre = (y1 - y) / y_span * height_px
         chosen = 0
         for shift in _shifts(max_shift):
@@ -128,7 +133,7 @@ def stagger_labels(
         moved = y - chosen * line / height_px * y_span
         if chosen:  # no rounding past the scale's end
             moved = min(max(moved, y_extent[0]), y_extent[1])
-        out.append(LabelBox(y=moved, shift=chosen))
+        out.append(LabelBox(y=moved, shift=chosen, left=on_left))
     return out
 
 

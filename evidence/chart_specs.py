@@ -28,7 +28,7 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from evidence.chart_labels import stagger_labels
+from evidence.chart_labels import LabelBox, stagger_labels
 from evidence.hexmap import HEX_PATH
 from evidence.labels import label
 from evidence.models import AreaProfile
@@ -251,15 +251,17 @@ BUBBLE_HEIGHT_PX = 380
 LABEL_FONT_PX = 11
 LABEL_DX_PX = 8
 
-NARROWEST_PLOT_PX = 360
-"""The narrowest plotting width the LQ-vs-growth chart is drawn at, for staggering its
-labels: a report's is 520 px; the app's is its column less the legends (about 560 px on a
-1,400 px window; less on a laptop's half screen)."""
+NARROWEST_PLOT_PX = 420
+"""The plotting width the LQ-vs-growth chart's labels are staggered for: narrower than it is
+drawn at, as a rule (a report's is 520 px; the app's is its column less the legends: about
+640 px in a 1,400 px window, about 430 px in a 1,024 px one), so labels that could meet are
+moved."""
 
 
-def _bubble_labels(rows: list[dict[str, Any]]) -> list[float]:
-    """Each row's label's y (growth units): staggered where labels would meet
-    (:func:`evidence.chart_labels.stagger_labels`), the largest sectors keeping their place.
+def _bubble_labels(rows: list[dict[str, Any]]) -> list[LabelBox]:
+    """Where each row's label goes (y in growth units; on the left near the right edge):
+    staggered where labels would meet (:func:`evidence.chart_labels.stagger_labels`), the
+    largest sectors keeping their place.
 
     The extents are the chart's scales': x from zero (``zero: true``) to at least the LQ = 1
     rule, y through the zero-growth rule."""
@@ -277,9 +279,9 @@ def _bubble_labels(rows: list[dict[str, Any]]) -> list[float]:
         (min(0.0, *lqs), max(1.0, *lqs)), (min(0.0, *growths), max(0.0, *growths)),
         width_px=NARROWEST_PLOT_PX, height_px=BUBBLE_HEIGHT_PX, font_px=LABEL_FONT_PX,
         dx_px=LABEL_DX_PX)
-    out = [0.0] * len(rows)
+    out = [LabelBox(y=0.0, shift=0)] * len(rows)
     for i, box in zip(order, boxes, strict=True):
-        out[i] = box.y
+        out[i] = box
     return out
 
 
@@ -288,10 +290,12 @@ def lq_growth_spec(p: AreaProfile) -> dict[str, Any]:
     period (y), size jobs, colour type of sector; dashed rules at LQ = 1 and zero growth.
 
     Each bubble's name is drawn at ``label_y``, a row's own growth unless that would print it
-    over another name, when it moves a line up or down (:func:`_bubble_labels`)."""
+    over another name, when it moves a line up or down (:func:`_bubble_labels`) and a thin
+    grey leader joins it to its bubble; a name that would run into the legend
+    (``label_left``) is drawn to the left of its bubble."""
     rows = [dict(r) for r in sector_rows(p) if not _missing(r["lq"]) and not _missing(r["growth"])]
-    for row, y in zip(rows, _bubble_labels(rows), strict=True):
-        row["label_y"] = y
+    for row, box in zip(rows, _bubble_labels(rows), strict=True):
+        row["label_y"], row["label_left"] = box.y, box.left
     data = Datasets()
     table = data.add(records(rows))
     title = (f"Specialisation against growth, {p.area.name}: LQ in {p.period.end} vs compound "
@@ -311,17 +315,23 @@ def lq_growth_spec(p: AreaProfile) -> dict[str, Any]:
                         _q("employment", format=",.0f")],
         },
     }
-    labels = {"data": table, "title": title,
-              "mark": {"type": "text", "align": "left", "dx": LABEL_DX_PX,
-                       "fontSize": LABEL_FONT_PX},
-              "encoding": {"x": _q("lq"), "y": _q("label_y", **growth_axis),
-                           "text": _n("label")}}
+    labels = [{"data": table, "title": title,
+               "transform": [{"filter": test}],
+               "mark": {"type": "text", "align": align, "dx": dx, "fontSize": LABEL_FONT_PX},
+               "encoding": {"x": _q("lq"), "y": _q("label_y", **growth_axis),
+                            "text": _n("label")}}
+              for test, align, dx in [("!datum.label_left", "left", LABEL_DX_PX),
+                                      ("datum.label_left", "right", -LABEL_DX_PX)]]
+    leaders = {"data": table, "transform": [{"filter": "datum.label_y != datum.growth"}],
+               "mark": {"type": "rule", "color": "#888888", "strokeWidth": 0.75, "aria": False},
+               "encoding": {"x": _q("lq"), "y": _q("growth", **growth_axis),
+                            "y2": {"field": "label_y"}}}
     rule_x = {"data": data.add([{"x": 1.0}]), "mark": {"type": "rule", "strokeDash": [4, 4]},
               "encoding": {"x": _q("x")}}
     rule_y = {"data": data.add([{"y": 0.0}]), "mark": {"type": "rule", "strokeDash": [4, 4]},
               "encoding": {"y": _q("y")}}
-    return _top({"layer": [bubbles, labels, rule_x, rule_y], "height": BUBBLE_HEIGHT_PX},
-                data)
+    return _top({"layer": [bubbles, *labels, rule_x, rule_y, leaders],
+                 "height": BUBBLE_HEIGHT_PX}, data)
 
 
 def employment_trends_spec(timeseries: Sequence[dict[str, Any]],

@@ -167,7 +167,7 @@ def test_comparators_rows_focus_colour_and_title() -> None:
 
 def test_bubbles_rows_sizes_and_title() -> None:
     spec = chart_specs.lq_growth_spec(small_profile())
-    bubbles, labels, rule_x, rule_y = spec["layer"]
+    bubbles, labels, on_left, rule_x, rule_y, leaders = spec["layer"]
     assert bubbles["title"] == ("Specialisation against growth, Testshire: LQ in 2023 vs "
                                 "compound annual growth 2018-2023 (bubble = jobs)")
     rows = _table(spec, bubbles)
@@ -178,9 +178,18 @@ def test_bubbles_rows_sizes_and_title() -> None:
     assert size["scale"] == {"domain": [0, 1200.0], "range": [40, 2500], "zero": True}
     assert size["legend"]["values"] == [300.0, 600.0, 1200.0]
     assert bubbles["encoding"]["y"]["axis"] == {"format": "%"}
-    assert labels["encoding"]["y"] == {"field": "label_y", "type": "quantitative",
-                                       "title": "jobs growth per year", "axis": {"format": "%"}}
+    for layer in (labels, on_left):
+        assert layer["encoding"]["y"] == {"field": "label_y", "type": "quantitative",
+                                          "title": "jobs growth per year",
+                                          "axis": {"format": "%"}}
+    assert (labels["transform"], labels["mark"]["align"], labels["mark"]["dx"]) == (
+        [{"filter": "!datum.label_left"}], "left", 8)
+    assert (on_left["transform"], on_left["mark"]["align"], on_left["mark"]["dx"]) == (
+        [{"filter": "datum.label_left"}], "right", -8)
     assert _table(spec, rule_x) == [{"x": 1.0}] and _table(spec, rule_y) == [{"y": 0.0}]
+    assert leaders["transform"] == [{"filter": "datum.label_y != datum.growth"}]  # moved only
+    assert (leaders["encoding"]["y"]["field"], leaders["encoding"]["y2"]) == (
+        "growth", {"field": "label_y"})
     assert spec["height"] == chart_specs.BUBBLE_HEIGHT_PX
 
 
@@ -195,6 +204,10 @@ def test_close_sectors_get_labels_a_line_apart() -> None:
     line = 13 / 380 * 0.03
     assert label_y["Aerospace"] == 0.03 and label_y["Chemicals"] == 0.02
     assert label_y["Computers"] == pytest.approx(0.0205 + line)
+    # x runs 0-2.6 (nice) over the 420 px assumed: Aerospace at 2.5 is 404 px across, and
+    # its name (9 characters, at most 6.6 px each) would run past 420 px: it goes on the left
+    assert {r["label"]: r["label_left"] for r in rows} == {
+        "Aerospace": True, "Chemicals": False, "Computers": False}
     assert abs(label_y["Computers"] - label_y["Chemicals"]) / 0.03 * 380 >= 13
 
 
@@ -206,6 +219,8 @@ def test_close_sectors_labels_are_drawn_apart() -> None:
     svg = _svg(spec)
     texts = {name.split("label: ")[-1]: (x, y) for name, x, y in _marks(svg, "text mark")}
     assert sorted(texts) == ["Aerospace", "Chemicals", "Computers"]
+    anchors = dict(re.findall(r'aria-label="[^"]*label: (\w+)"[^>]*text-anchor="(\w+)"', svg))
+    assert anchors == {"Aerospace": "end", "Chemicals": "start", "Computers": "start"}
     assert abs(texts["Chemicals"][1] - texts["Computers"][1]) >= 11
     assert abs(texts["Chemicals"][0] - texts["Computers"][0]) < 20  # still beside its bubble
     assert len(_marks(svg, "circle")) == 3
