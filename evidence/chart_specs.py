@@ -13,8 +13,8 @@ their denominators and periods).
 The data rows are written as Altair wrote a pandas frame
 (``altair.utils.core.sanitize_pandas_dataframe``): a numeric column with a gap or a float in
 it is all floats, gaps and infinities become ``null``; each table sits once in the top-level
-``datasets``, named by a hash of its rows. So the specs, the figure cache's keys and the
-pictures stayed what they were when Altair wrote them.
+``datasets``, named by a hash of its rows. So the app's charts kept the specs Altair gave
+them, but for two deliberate changes (the trends' year axis, the bubbles' staggered names).
 
 The chart-sizing helpers and colours live here too; :mod:`evidence.charts` re-exports them
 for the app's Altair-only charts (appraisal, mix, workshop).
@@ -267,6 +267,7 @@ def _bubble_labels(rows: list[dict[str, Any]]) -> list[LabelBox]:
     rule, y through the zero-growth rule."""
     if not rows:
         return []
+
     def jobs(i: int) -> float:
         value = rows[i]["employment"]
         return 0.0 if _missing(value) else float(value)
