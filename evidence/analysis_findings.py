@@ -195,7 +195,10 @@ def _cluster(c: _Ctx, s_i: int, row: SectorCluster) -> None:
     values = {"lq": row.lq, "employment": jobs, "total_jobs": c.total, "year": c.year,
               "quadrant": row.quadrant, "local_p": row.local_p, "moran_i": row.moran_i,
               "moran_p": row.moran_p, "neighbours": ", ".join(n.name for n in row.neighbours)}
-    base = (f"{c.name}'s {row.label.lower()} specialism (LQ {(row.lq or 0):.2f}, "
+    # The LQ at full precision (the cluster row keeps 3 places: 1.5653 stored as 1.565 would
+    # print 1.56 here beside the specialisation finding's 1.57).
+    lq = c.lq(s_i) if math.isfinite(c.lq(s_i)) else (row.lq or 0)
+    base = (f"{c.name}'s {row.label.lower()} specialism (LQ {lq:.2f}, "
             f"{_fmt_jobs(jobs)} of {_fmt_jobs(c.total)} jobs, {c.year})")
     stat = (f"local Moran {row.quadrant}, pseudo p = {row.local_p:.3f} over the "
             f"{len(row.neighbours)} nearest districts; the sector's global Moran's I across "

@@ -233,6 +233,15 @@ class SourceInfo:
     kind: str = ""
     """``official``, ``sample`` or ``synthetic``; empty means: from ``synthetic``."""
     report: LoadReport | None = None
+    area_word: str = ""
+    """The data's own word for one of its lowest-level areas ("NUTS2 area"): the contract
+    files them as districts (``lad``), but a page counting them must not call NUTS2 regions
+    districts. Empty means district."""
+
+    def areas_text(self, n: int) -> str:
+        """``n`` lowest-level areas in the data's own word: "39 NUTS2 areas", "1 district"."""
+        word = self.area_word or "district"
+        return f"{n:,} {word}" + ("" if n == 1 else "s")
 
     @property
     def source_kind(self) -> str:
@@ -244,8 +253,9 @@ class SourceInfo:
         text = self.name
         if self.synthetic:
             text += " (SYNTHETIC demo data - fictional areas, not real statistics)"
-        elif self.source_kind == "sample":
-            text += " (real official statistics, a bundled sample)"
+        elif self.source_kind == "sample":  # the sample's own name may already say "real"
+            text += (" (a bundled sample)" if "real official statistics" in text.lower()
+                     else " (real official statistics, a bundled sample)")
         return text
 
 

@@ -240,6 +240,8 @@ def hex_map(
     when absent, real hexjson positions are looked up by code), optionally ``area_name``.
     Districts without a value are drawn light grey ("no data"). ``focus_code`` is outlined in
     black, ``outline_codes`` (e.g. comparators) in orange. No tiles, no network.
+    ValueError when no area has a position (NUTS2 regions, say): a map needs one; callers
+    check :func:`hex_positions` first and say why in words.
     """
     import altair as alt  # deferred: ~0.4 s to import, and only drawing a map needs it
 
@@ -248,6 +250,9 @@ def hex_map(
         pos = real_hex_positions(data["area_code"])
         data["q"], data["r"] = pos["q"].to_numpy(), pos["r"].to_numpy()
     data = data[data["q"].notna() & data["r"].notna()].copy()
+    if data.empty:  # no extent to draw: say so, not "cannot convert float NaN to integer"
+        raise ValueError("no area has a hex position: the hex map places GB local authority "
+                         "districts (2023 codes) and the synthetic demo's districts only")
     if "area_name" not in data.columns:
         data["area_name"] = data["area_code"]
     data["x"], data["y"] = hex_centres(data["q"].astype(int), data["r"].astype(int))

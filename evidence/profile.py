@@ -20,6 +20,27 @@ from evidence.indicators import Indicators, zero_nan
 from evidence.models import AreaProfile, AreaRef, Period, SectorRow, models_from
 from evidence.sectors import load_sectors
 
+AUTOMATION_LABEL = "Mean probability of automation (job-weighted)"
+"""What ``AreaProfile.automation_exposure`` is, said the same on the page and in the reports:
+the jobs-weighted mean of the occupation groups' probabilities, not a share of jobs."""
+AUTOMATION_SOURCE = ("job-weighted mean of the probability of automation of each occupation "
+                     "group (SOC major groups; ONS 2019, The probability of automation in "
+                     "England: 2011 and 2017); not the share of jobs at high risk")
+AUTOMATION_GAP = ("needs jobs by occupation: load the NOMIS Annual Population Survey "
+                  "employment by occupation (SOC) table for these areas")
+
+
+def krugman_basis(p: AreaProfile) -> str:
+    """What the Krugman index of ``p`` is computed over, for the page and the reports: its
+    value depends on the industry detail (``context["krugman_industries"]``)."""
+    n = p.context.get("krugman_industries")
+    over = f"{n:,.0f} industries (SIC divisions in the data plus the rest of the economy)" \
+        if n else "the industries in the data"
+    national = "Great Britain's share" if p.national_basis.startswith("Great Britain") else \
+        "the national share (the sum of the areas in the file)"
+    return (f"Krugman (1991) dissimilarity index: the sum over {over} of |local share of jobs "
+            f"- {national}|, {p.period.end}; 0 = the same mix, 2 = no industry in common")
+
 
 def _num(x: object, digits: int | None = None) -> float | None:
     """A finite float or None. Full precision: rounding is for display (``digits`` is kept

@@ -16,6 +16,7 @@ import streamlit as st
 
 from policy.session import SessionError, session_to_json
 from policy.storage import AccessDenied, StaleSession
+from ui.glossary import glossary_sidebar
 from ui.pages import PAGES, PARTICIPANT
 from ui.state import (
     KEY_PARAM,
@@ -104,6 +105,7 @@ def sidebar(steps: tuple[Step, ...]) -> None:
         session = get_session()
         if session.area_name:
             st.caption(f"Area: **{plain(session.area_name)}**")
+    glossary_sidebar()
 
 
 FAVICON = Path(__file__).with_name("favicon.png")

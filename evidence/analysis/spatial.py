@@ -34,6 +34,7 @@ British National Grid metres), given as a DataFrame of ``code, x, y``.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -495,5 +496,26 @@ def classify_district(
         shown = ", ".join(label(c, c) for c in nbrs)
         return ClusterFinding(code, "isolated", quad, p, nbrs,
                               f"an isolated specialism (neighbours {shown} are below the mean)")
-    return ClusterFinding(code, "neither", quad, p, (),
-                          "neither part of a significant cluster nor an isolated specialism")
+    return ClusterFinding(code, "neither", quad, p, (), _no_pattern(quad, p, alpha))
+
+
+_QUADRANT_WORDS = {
+    "HH": "high here and high around it",
+    "HL": "high here but low around it",
+    "LH": "low here but high around it",
+    "LL": "low here and low around it",
+}
+"""The local Moran quadrants in words (Anselin 1995): the district's value against the mean,
+then its neighbours' average against the mean."""
+
+
+def _no_pattern(quadrant: str, p: float, alpha: float) -> str:
+    """Why a district is neither a cluster nor an isolated specialism, in words: its quadrant
+    is not told apart from chance (a strong specialism can still be that: a high value beside
+    mixed neighbours)."""
+    pattern = _QUADRANT_WORDS.get(quadrant)
+    if pattern is None or not math.isfinite(p):
+        return "no pattern with its neighbours could be measured"
+    return (f"no significant pattern with its neighbours: {pattern}, but a pattern this "
+            f"strong arises by chance too often (pseudo p = {p:.3f}, not below {alpha:g}) to "
+            "call it a cross-boundary cluster or an isolated specialism")

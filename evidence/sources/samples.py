@@ -27,7 +27,9 @@ SAMPLES: dict[str, str] = {"nuts2": "bres_nuts2.csv.gz"}
 """Sample name -> file under ``evidence/data/samples`` (``--data sample:<name>``)."""
 
 SAMPLE_PREFIX = "sample:"
-SAMPLE_SOURCE = ("real official statistics: ONS Business Register and Employment Survey via "
+SAMPLE_AREA_WORDS: dict[str, str] = {"nuts2": "NUTS2 area"}
+"""Each sample's own word for its lowest-level areas (``SourceInfo.area_word``)."""
+SAMPLE_SOURCE = ("ONS Business Register and Employment Survey via "
                  "NOMIS (derived by Nesta, beis-indicators), Open Government Licence v3.0")
 
 
@@ -59,4 +61,5 @@ def load_sample_nuts2() -> Dataset:
     if ds.source.synthetic:  # pragma: no cover - guards a mis-built file
         raise DataError("the NUTS2 sample is marked synthetic; rebuild it", file=str(path))
     ds.source.kind = "sample"
+    ds.source.area_word = ds.source.area_word or SAMPLE_AREA_WORDS["nuts2"]
     return ds

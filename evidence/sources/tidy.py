@@ -135,6 +135,7 @@ def _file_table(ds: Dataset, meta: dict[str, str] | None = None) -> pa.Table:
         "source_name": ds.source.name,
         "synthetic": "true" if ds.source.synthetic else "false",
         "rounding": "" if ds.source.rounding is None else str(ds.source.rounding),
+        **({"area_word": ds.source.area_word} if ds.source.area_word else {}),
         **(meta or {}),
     }
     meta_frame = pd.DataFrame(
@@ -1103,4 +1104,5 @@ def _source_from_meta(keys: Iterable[str], values: Iterable[str], file: str) -> 
         synthetic=found.get("synthetic", "").lower() == "true",
         rounding=int(rounding) if rounding.isdigit() else None,
         notes=notes,
+        area_word=found.get("area_word", ""),
     )

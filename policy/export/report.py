@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from evidence.models import AreaProfile, standing
+from evidence.profile import AUTOMATION_LABEL, AUTOMATION_SOURCE, krugman_basis
 from policy.appraisal import (
     ADDITIONALITY_SOURCE,
     GREEN_BOOK_STPR,
@@ -316,6 +317,9 @@ _CONTEXT_LABELS = {
 }
 _CONTEXT_PARTS = ("_year", "_ci", "_people")
 """Context keys shown inside another row (its year, confidence interval, denominator)."""
+_CONTEXT_IN_ROWS = {"krugman_industries"}
+"""Context keys that are another row's basis, not a value: the number of industries the
+Krugman index is computed over (``krugman_basis``)."""
 
 
 def _context_basis(p: Any, key: str, unit: str) -> tuple[str, str]:
@@ -345,19 +349,20 @@ def _headline_table(bundle: ReportBundle) -> Table:
          f"AM jobs / all {p.total_jobs:,.0f} jobs", str(e)],
     ]
     if p.krugman is not None:
-        rows.append(["Krugman specialisation index", Num(p.krugman, ".3f"),
-                     "distance of the AM sector mix from Great Britain's (0 = same)", str(e)])
+        rows.append(["Krugman specialisation index", Num(p.krugman, ".3f"), krugman_basis(p),
+                     str(e)])
     if p.herfindahl is not None:
         rows.append(["Herfindahl concentration index", Num(p.herfindahl, ".3f"),
                      "sum of squared sector shares of AM jobs (1 = one sector)", str(e)])
     gb_auto = p.context.get("gb_automation_exposure")
     if p.automation_exposure is not None:
         gb = f"; Great Britain {gb_auto:.1%}" if gb_auto is not None else ""
-        rows.append(["Jobs exposed to automation", Num(p.automation_exposure, ".1%"),
-                     f"share of all jobs in automation-exposed occupations{gb}",
+        rows.append([AUTOMATION_LABEL, Num(p.automation_exposure, ".1%"),
+                     f"{AUTOMATION_SOURCE}{gb}",
                      str(int(p.context["soc_year"])) if p.context.get("soc_year") else str(e)])
     for key, value in p.context.items():
-        if key.startswith("gb_") or value is None or key.endswith(_CONTEXT_PARTS):
+        if key.startswith("gb_") or value is None or key.endswith(_CONTEXT_PARTS) \
+                or key in _CONTEXT_IN_ROWS:
             continue
         label_, fmt, unit = _CONTEXT_LABELS.get(key, (indicator_label(f"context.{key}"),
                                                       ",.3g", ""))

@@ -162,7 +162,7 @@ def test_two_tabs_on_one_session_keep_both_or_refuse_one(
             open_app(tab, f"{app_server.url}/?sid={sid}&key={key}&step=findings")
             expect(tab.get_by_role("heading", name="Strengths and bottlenecks")).to_be_visible()
         for i, tab in enumerate(tabs):
-            form = tab.locator('[data-testid="stForm"]')
+            form = tab.locator(".st-key-add_finding")
             form.get_by_label("What do you know?").fill(f"Tab {'AB'[i]} knows this.")
             rerun_after(tab, form.get_by_role("button", name="Add finding").click)
         a, b = tabs

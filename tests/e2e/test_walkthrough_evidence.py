@@ -103,9 +103,9 @@ def test_walkthrough_evidence_and_findings_survive_reload(
         expect(page.get_by_role("tab", name=tab)).to_have_attribute("aria-selected", "true")
         chart_drawn(visible_panel(page).locator('[data-testid="stVegaLiteChart"]'))
         shot(page, f"profile-{tab}")
-    expect(visible_panel(page).locator('[data-testid="stDataFrame"]')).to_be_visible()
+    expect(visible_panel(page).locator('[data-testid="stTable"]').first).to_be_visible()
     page.get_by_role("tab", name="Table").click()
-    expect(visible_panel(page).locator('[data-testid="stDataFrame"]')).to_be_visible()
+    expect(visible_panel(page).locator('[data-testid="stTable"]').first).to_be_visible()
     shot(page, "profile-table")
 
     # 3. Strengths and bottlenecks: accept the first strength, add local knowledge
@@ -125,7 +125,7 @@ def test_walkthrough_evidence_and_findings_survive_reload(
     accepted_text = accepted[0].text
     shot(page, "finding-accepted")
 
-    form = page.locator('[data-testid="stForm"]')
+    form = page.locator(".st-key-add_finding")
     form.get_by_label("What do you know?").fill(LOCAL_TEXT)
     form.get_by_label("Source or who said so").fill(LOCAL_SOURCE)
     rerun_after(page, form.get_by_role("button", name="Add finding").click)

@@ -215,6 +215,6 @@ def test_report_headline_rows_give_the_data_year_ci_and_denominator() -> None:
     skills = rows["Residents qualified to level 4+"]
     assert skills[1].value == pytest.approx(67_200 / 159_500)
     assert "(of 159,500), 95% CI +/- 4.9 points" in skills[2] and skills[3] == "2021"
-    assert rows["Jobs exposed to automation"][3] == "2021"
+    assert rows["Mean probability of automation (job-weighted)"][3] == "2021"
     large = rows["Large manufacturing enterprises"]
     assert (large[1].value, large[2], large[3]) == (5, "250+ employees, of 440", "2022")

@@ -50,14 +50,17 @@ def test_profile_page_draws_charts_with_periods(cluster_code: str) -> None:
     assert any("All jobs" in m.label for m in at.metric)
     # only the open tab is drawn: a chart each for structure, bubbles, trends, shift-share
     # and comparators, the comparators and the sector table as grids
-    drawn = {"charts": [], "grids": []}
+    drawn = {"charts": [], "grids": [], "tables": []}
     for tab in ("Structure", "Specialisation and growth", "Trends", "Shift-share",
                 "Comparators", "Table"):
         open_tab(at, "profile_tab", tab)
         assert not at.exception
         drawn["charts"].append(len(charts(at)))
         drawn["grids"].append(len(at.dataframe))
-    assert drawn == {"charts": [1, 1, 1, 1, 1, 0], "grids": [0, 0, 0, 0, 1, 1]}
+        drawn["tables"].append(len(at.table))
+    # the comparators as a table (their reasons wrap), the sector table as two tables
+    assert drawn == {"charts": [1, 1, 1, 1, 1, 0], "grids": [0, 0, 0, 0, 0, 0],
+                     "tables": [0, 0, 0, 0, 1, 2]}
 
 
 def test_profile_page_without_area_asks_for_one() -> None:
@@ -100,6 +103,36 @@ def test_findings_page_accept_reject_and_add(cluster_code: str) -> None:
     assert "waiting list" in local[0].text
     # the rejection survived the rerun
     assert findings[0].status == "rejected"
+    assert at.text_area(key="add_text").value == ""  # the box starts empty again
+
+
+def test_a_local_knowledge_draft_survives_a_visit_to_another_step(cluster_code: str) -> None:
+    at = make_app("findings", StrategySession(area_code=cluster_code, area_name="x")).run()
+    at.text_area(key="add_text").input("Two firms share a test rig.").run()
+    at.text_input(key="add_source").input("workshop").run()
+    at.selectbox(key="add_kind").set_value("opportunity").run()
+    at.session_state["step"] = "profile"
+    at.run()
+    assert not at.exception
+    at.session_state["step"] = "findings"
+    at.run()
+    assert at.text_area(key="add_text").value == "Two firms share a test rig."
+    assert at.text_input(key="add_source").value == "workshop"
+    assert at.selectbox(key="add_kind").value == "opportunity"
+    assert any("draft is kept" in c.value for c in at.caption)
+    next(b for b in at.button if b.label == "Add finding").click().run()
+    local = [f for f in at.session_state[SESSION_KEY].findings
+             if f.origin == "local_knowledge"]
+    assert [(f.kind, f.text, f.note) for f in local] == [
+        ("opportunity", "Two firms share a test rig.", "workshop")]
+
+
+def test_adding_an_empty_local_finding_says_so_and_adds_nothing(cluster_code: str) -> None:
+    at = make_app("findings", StrategySession(area_code=cluster_code, area_name="x")).run()
+    before = len(at.session_state[SESSION_KEY].findings)
+    next(b for b in at.button if b.label == "Add finding").click().run()
+    assert any("Write the finding first" in w.value for w in at.warning)
+    assert len(at.session_state[SESSION_KEY].findings) == before
 
 
 def test_data_page_switches_to_the_full_national_demo() -> None:

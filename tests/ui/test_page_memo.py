@@ -67,4 +67,4 @@ def test_profile_follows_the_period() -> None:
     shown = at.session_state["page_memo"]["profile"][2]
     assert shown.period.start == years[1]
     assert shown == session_profile(ev, at.session_state[SESSION_KEY])
-    assert any(f"{years[1]}-" in str(c) for c in at.dataframe[0].value.columns)
+    assert any(f"{years[1]}-" in str(c) for t in at.table for c in t.value.columns)

@@ -22,8 +22,7 @@ from ui.widgets import next_button, plain, synthetic_banner
 SOURCES = {
     "bundled": "Bundled demo (synthetic, advanced manufacturing classes only; instant)",
     "full": "Full national demo (synthetic, every SIC class; generated on first use)",
-    "sample": "Real sample: BRES employment for the 39 NUTS2 areas of Great Britain, 2015-2018 "
-              "(real official statistics)",
+    "sample": "Real sample: BRES employment for the 39 NUTS2 areas of Great Britain, 2015-2018",
     "upload": "Upload a file (NOMIS BRES CSV or XLSX, ONS GVA alongside, or a policymix CSV)",
 }
 STATUSES = ["Employment", "Employees", "Full-time employees", "Part-time employees"]
@@ -128,7 +127,7 @@ def _load_report(ev: Evidence) -> None:
     """What was read from the file: rows, areas, years, level, status, what was left out."""
     src = ev.dataset.source
     if src.source_kind == "sample":
-        st.info(f"**Real official statistics** (a bundled sample): {SAMPLE_SOURCE}.",
+        st.info(f"**Real official statistics**: {SAMPLE_SOURCE}.",
                 icon=":material/verified:")
     report = src.report
     if report is None:
@@ -163,13 +162,26 @@ def _choose_neighbourhood(ev: Evidence, district: str, current: str | None,
     return picked or district
 
 
+def level_labels(ev: Evidence) -> dict[str, str]:
+    """The kinds of area in the data's own words: the NUTS2 sample's lowest areas are filed
+    as districts by the contract but are NUTS2 areas, and the page must say so."""
+    word = ev.dataset.source.area_word
+    plural = ev.dataset.source.areas_text(2).split(" ", 1)[1]
+    if not word:
+        return {**LEVEL_LABELS, "custom_build": "Custom list of districts",
+                "custom_plural": "Districts"}
+    return {**LEVEL_LABELS, "lad": word[0].upper() + word[1:],
+            "custom_build": f"Custom list of {plural}",
+            "custom_plural": plural[0].upper() + plural[1:]}
+
+
 def _choose_area(ev: Evidence) -> None:
     session = get_session()
     areas = ev.areas()
     parents = _neighbourhood_parents(ev)
     levels = [lv for lv in LEVEL_LABELS if lv in set(areas["level"]) and lv != "country"]
     mode_options = levels + ["custom_build"]
-    labels = {**LEVEL_LABELS, "custom_build": "Custom list of districts"}
+    labels = level_labels(ev)
     current = parents.get(session.area_code or "", session.area_code)  # a neighbourhood's
     current_level = next((lv for lv in levels if current in
                           set(areas.loc[areas["level"] == lv, "area_code"])), levels[0])
@@ -180,7 +192,8 @@ def _choose_area(ev: Evidence) -> None:
         names = dict(zip(districts["area_code"], districts["area_name"], strict=True))
         with st.form("custom_area"):
             name = st.text_input("Name of the custom area", value="My custom area")
-            members = st.multiselect("Districts", list(names), format_func=names.__getitem__)
+            members = st.multiselect(labels["custom_plural"], list(names),
+                                     format_func=names.__getitem__)
             if st.form_submit_button("Use this custom area") and members:
                 session.use_custom_area(name, members)
                 st.rerun()
@@ -189,7 +202,7 @@ def _choose_area(ev: Evidence) -> None:
     names = dict(zip(subset["area_code"], subset["area_name"], strict=True))
     codes = list(names)
     index = codes.index(current) if current in names else None
-    picked = st.selectbox(f"{LEVEL_LABELS[level]}", codes, index=index,
+    picked = st.selectbox(labels[level], codes, index=index,
                           format_func=lambda c: f"{names[c]} ({c})",
                           placeholder="Choose an area...", key=f"area_pick_{level}")
     if picked and level == "lad" and parents:
@@ -245,7 +258,7 @@ def render() -> None:
     src = ev.dataset.source
     st.caption(reader_words(
         f"Data: {src.label()}. Years {ev.years[0]}-{ev.years[-1]}; "
-        f"{int((ev.cube.areas['level'] == 'lad').sum())} districts. "
+        f"{src.areas_text(int((ev.cube.areas['level'] == 'lad').sum()))}. "
         f"Total jobs from: {ev.cube.total_basis}; national reference: "
         f"{ev.cube.national_basis}."))
     _load_report(ev)

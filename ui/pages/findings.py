@@ -87,32 +87,79 @@ def kind_cards(findings: list[Finding], kind: str) -> None:
             finding_card(f)
 
 
+DRAFT = "finding_draft"
+"""``st.session_state`` key of the local-knowledge finding being written (kind, topic, sector,
+text, source): kept while the user visits other steps, so a draft is never lost unseen (a
+widget's own state is dropped as soon as its page is left)."""
+_KINDS = ["strength", "bottleneck", "opportunity", "risk"]
+_DRAFT_FIELDS = ("kind", "topic", "sector", "text", "source")
+
+
+def _keep(field: str) -> None:
+    """A widget of the draft changed: keep its value beyond this page."""
+    st.session_state.setdefault(DRAFT, {})[field] = st.session_state[f"add_{field}"]
+
+
+def _add_local_finding() -> None:
+    """The Add finding button: the draft becomes an accepted local-knowledge finding; an empty
+    text keeps the draft and says so."""
+    draft = dict(st.session_state.get(DRAFT, {}))
+    # the boxes' values as they stand (their on_change may run after this callback)
+    draft.update({f: st.session_state[f"add_{f}"] for f in _DRAFT_FIELDS
+                  if f"add_{f}" in st.session_state})
+    text = str(draft.get("text", "")).strip()
+    if not text:
+        st.session_state["add_finding_empty"] = True
+        return
+    get_session().findings.append(Finding(
+        id=f"local:{uuid.uuid4().hex[:8]}", kind=draft.get("kind", _KINDS[0]),
+        topic=draft.get("topic", next(iter(FINDING_TOPICS))),
+        sector=draft.get("sector") or None, text=text, threshold="local knowledge",
+        confidence=0.6, origin="local_knowledge", status="accepted",
+        note=str(draft.get("source", "")).strip(), values={}))
+    st.session_state.pop(DRAFT, None)
+    # the text boxes start empty again (set, not dropped: the browser keeps a dropped
+    # widget's text); the choices stay as they were, for the next finding
+    st.session_state["add_text"] = ""
+    st.session_state["add_source"] = ""
+
+
 def add_finding_form() -> None:
-    session = get_session()
+    """Add local knowledge. Not an ``st.form``: a form's text reaches the server only when it
+    is submitted, so a finding half-written when the user went to another step was lost
+    without a word. Each box keeps its text in :data:`DRAFT` as it is entered."""
     sectors = {s.sector_id: s.label for s in load_sectors()}
-    with st.form("add_finding", clear_on_submit=True):
+    topics = list(FINDING_TOPICS)
+    draft = st.session_state.get(DRAFT, {})
+
+    def at(options: list[str], field: str) -> int:
+        return options.index(draft[field]) if draft.get(field) in options else 0
+
+    with st.container(border=True, key="add_finding"):
         st.markdown("**Add local knowledge** (what the data misses)")
+        if draft.get("text"):
+            st.caption("Your draft is kept while you visit other steps; add it to count it.")
         c1, c2, c3 = st.columns(3)
-        kind = c1.selectbox("Kind", ["strength", "bottleneck", "opportunity", "risk"],
-                            format_func=lambda k: label("finding_kind", k))
-        topic = c2.selectbox("Topic", list(FINDING_TOPICS),
-                             format_func=lambda t: label("finding_topic", t))
-        sector = c3.selectbox("Sector (optional)", [""] + list(sectors),
-                              format_func=lambda s: sectors.get(s, "none"))
-        text = st.text_area("What do you know?", placeholder=(
-            "e.g. The main aerospace employer is consolidating two sites; the college's "
-            "engineering course has a waiting list."))
-        source = st.text_input("Source or who said so", placeholder="workshop, 12 March")
-        if st.form_submit_button("Add finding"):
-            if not text.strip():
-                st.warning("Write the finding first.")
-                return
-            session.findings.append(Finding(
-                id=f"local:{uuid.uuid4().hex[:8]}", kind=kind, topic=topic,
-                sector=sector or None, text=text.strip(), threshold="local knowledge",
-                confidence=0.6, origin="local_knowledge", status="accepted", note=source,
-                values={}))
-            st.rerun()
+        c1.selectbox("Kind", _KINDS, index=at(_KINDS, "kind"), key="add_kind",
+                     format_func=lambda k: label("finding_kind", k), on_change=_keep,
+                     args=("kind",))
+        c2.selectbox("Topic", topics, index=at(topics, "topic"), key="add_topic",
+                     format_func=lambda t: label("finding_topic", t), on_change=_keep,
+                     args=("topic",))
+        options = [""] + list(sectors)
+        c3.selectbox("Sector (optional)", options, index=at(options, "sector"),
+                     key="add_sector", format_func=lambda s: sectors.get(s, "none"),
+                     on_change=_keep, args=("sector",))
+        st.text_area("What do you know?", value=draft.get("text", ""), key="add_text",
+                     on_change=_keep, args=("text",), placeholder=(
+                         "e.g. The main aerospace employer is consolidating two sites; the "
+                         "college's engineering course has a waiting list."))
+        st.text_input("Source or who said so", value=draft.get("source", ""),
+                      key="add_source", on_change=_keep, args=("source",),
+                      placeholder="workshop, 12 March")
+        st.button("Add finding", on_click=_add_local_finding)
+        if st.session_state.pop("add_finding_empty", False):
+            st.warning("Write the finding first.")
 
 
 def render() -> None:

@@ -6,13 +6,17 @@ for both, each built once per cache key (:func:`ui.widgets.cached_chart`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from evidence import analysis_charts, chart_specs
+from evidence.analysis.spatial import DEFAULT_K
 from evidence.area_analysis import analysis_of, cluster_map_frame
 from evidence.models import AreaProfile
+from evidence.profile import AUTOMATION_GAP, AUTOMATION_LABEL, AUTOMATION_SOURCE, krugman_basis
 from evidence.service import Evidence
 from policy.labels import percent_text, reader_words
 from ui.state import get_session, session_profile, try_evidence
@@ -24,6 +28,9 @@ from ui.widgets import (
     next_button,
     synthetic_banner,
 )
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
 
 TAB_KEY = "profile_tab"
 """Session-state key of the open tab (only its content is drawn: :func:`ui.widgets.lazy_tabs`)."""
@@ -54,30 +61,78 @@ def headline(p: AreaProfile) -> None:
     row.metric("Advanced manufacturing share of all jobs", f"{p.am_share:.1%}", width="content",
                help=f"{p.am_jobs:,.0f} / {p.total_jobs:,.0f}, {p.period.end}")
     row.metric("Krugman specialisation", "-" if p.krugman is None else f"{p.krugman:.2f}",
-               width="content",
-               help="Sum of absolute differences between local and national industry shares "
-                    "(0 = same as GB, 2 = entirely different)")
+               width="content", help=reader_words(krugman_basis(p)))
     gb_auto = p.context.get("gb_automation_exposure")
-    row.metric("Jobs exposed to automation",
+    soc_year = p.context.get("soc_year")
+    row.metric(AUTOMATION_LABEL,
                "-" if p.automation_exposure is None else percent_text(p.automation_exposure),
                width="content",
-               help="Share of all jobs in occupations exposed to automation"
-                    + (f"; Great Britain {percent_text(gb_auto)}" if gb_auto is not None else ""))
+               help=(f"- = {AUTOMATION_GAP}." if p.automation_exposure is None else
+                     AUTOMATION_SOURCE[0].upper() + AUTOMATION_SOURCE[1:]
+                     + (f", {soc_year:.0f}" if soc_year else "")
+                     + (f"; Great Britain {percent_text(gb_auto)}" if gb_auto is not None
+                        else "")))
+    if p.automation_exposure is None:
+        st.caption(f"{AUTOMATION_LABEL}: - = {AUTOMATION_GAP}.")
 
 
-def sector_table(p: AreaProfile) -> pd.DataFrame:
-    df = pd.DataFrame(chart_specs.sector_rows(p))
+MISSING = ""
+"""Shown for a figure the data cannot give (no jobs at the start, suppressed, no GVA): a
+blank, since a static table reads a lone "-" as a markdown bullet."""
+MISSING_NOTE = ("A blank cell: not available (no jobs at the start of the period for growth, "
+                "suppressed or missing cells, or no GVA or regional figure in the data).")
+
+
+def _float(values: list[float | None]) -> list[float]:
+    """NaN, not None, for a missing figure: a column of numbers, formatted as one."""
+    return [np.nan if v is None else float(v) for v in values]
+
+
+def sector_tables(p: AreaProfile) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The Table tab's two tables, size and specialisation in the end year, then change over
+    the period: ten columns side by side did not fit the page (the last ones hid off to the
+    right at 1400 px), five or six do. Missing figures are NaN or None, shown blank."""
+    s, e = p.period.start, p.period.end
+    rows = p.sectors
+    size = pd.DataFrame({
+        "Sector": [r.label for r in rows],
+        f"Jobs {e}": _float([r.employment for r in rows]),
+        "Share of all jobs": _float([r.share for r in rows]),
+        "LQ vs GB": _float([r.lq for r in rows]),
+        "LQ vs region": _float([r.lq_region for r in rows]),
+        "GB localisation (Hoover)": _float([r.hoover_gb for r in rows]),
+    })
+    change = pd.DataFrame({
+        "Sector": [r.label for r in rows],
+        f"Growth p.a. {s}-{e}": _float([r.growth for r in rows]),
+        "GB growth p.a.": _float([r.growth_national for r in rows]),
+        "Dynamics": [r.dynamics or None for r in rows],
+        "Productivity vs GB": _float([r.productivity_ratio for r in rows]),
+    })
+    return size, change
+
+
+TABLE_FORMATS = {"Jobs": "{:,.0f}", "Share": "{:.2%}", "LQ": "{:.2f}", "GB localisation": "{:.2f}",
+                 "Growth": "{:+.1%}", "GB growth": "{:+.1%}", "Productivity": "{:.2f}"}
+"""Display formats by the start of a column's name: LQs to 2 dp, jobs with thousands
+separators, growth as a signed percentage (as the report's Table 1.1)."""
+
+
+def styled(frame: pd.DataFrame) -> Styler:
+    """``frame`` shown with :data:`TABLE_FORMATS` and :data:`MISSING` for a missing figure."""
+    formats = {c: next((f for k, f in TABLE_FORMATS.items() if str(c).startswith(k)), None)
+               for c in frame.columns}
+    return frame.style.format({c: f for c, f in formats.items() if f}, na_rep=MISSING) \
+        .format(subset=[c for c, f in formats.items() if not f], na_rep=MISSING)
+
+
+def comparator_table(p: AreaProfile) -> pd.DataFrame:
+    """The comparators with why each is similar, for a table that wraps the long reasons."""
     return pd.DataFrame({
-        "Sector": df["label"],
-        f"Jobs {p.period.end}": df["employment"],
-        "Share of all jobs": df["share"],
-        "LQ vs GB": df["lq"],
-        "LQ vs region": [s.lq_region for s in p.sectors],
-        f"Growth p.a. {p.period.start}-{p.period.end}": df["growth"],
-        "National growth p.a.": df["growth_national"],
-        "Productivity vs GB": df["productivity_ratio"],
-        "Dynamics": df["dynamics"],
-        "GB localisation (Hoover)": [s.hoover_gb for s in p.sectors],
+        "Comparator": [c.area_name for c in p.comparators],
+        "Code": [c.area_code for c in p.comparators],
+        "Distance": [round(c.distance, 2) for c in p.comparators],
+        "Why similar": [c.similar_because for c in p.comparators],
     })
 
 
@@ -100,9 +155,10 @@ def comparators_section(ev: Evidence, p: AreaProfile) -> None:
                  lambda: chart_specs.comparator_spec(
                      comparator_rows(ev, p).to_dict("records"), p.period.end),
                  width="stretch")
-    st.dataframe(pd.DataFrame([c.model_dump() for c in p.comparators]).rename(columns={
-        "area_code": "Code", "area_name": "Comparator", "distance": "Distance",
-        "similar_because": "Why similar"}), hide_index=True, width="stretch")
+    if p.comparators:  # a static table wraps the reasons a grid cut off at the right
+        st.table(comparator_table(p).style.format({"Distance": "{:.2f}"}).hide(axis="index"))
+    st.caption("Distance: smaller is more similar (statistical nearest neighbours unless "
+               "chosen below).")
     areas = ev.areas()
     peers = areas[(areas["level"] == p.area.level) & (areas["area_code"] != p.area.code)]
     names = dict(zip(peers["area_code"], peers["area_name"], strict=True))
@@ -170,15 +226,31 @@ def related_section(p: AreaProfile) -> None:
             st.caption(p.variety_method or "")
     em = [(s.label, s.esteban_marquillas) for s in p.sectors if s.esteban_marquillas]
     if em:
-        st.dataframe(pd.DataFrame([{
-            "Sector": label, "Homothetic jobs (start)": e.homothetic_employment,
+        jobs = st.column_config.NumberColumn(format="%.0f", width="small")
+        st.dataframe(pd.DataFrame([{  # the Type beside the sector: at the right it was cut
+            "Sector": label, "Type": e.allocation_type,
+            "Homothetic jobs (start)": e.homothetic_employment,
             "Local effect": e.competitive, "Homothetic competitive": e.homothetic_competitive,
-            "Allocation": e.allocation, "Type": e.allocation_type} for label, e in em]),
-            hide_index=True, width="stretch")
+            "Allocation": e.allocation} for label, e in em]),
+            hide_index=True, width="stretch", column_config={
+                "Sector": st.column_config.TextColumn(width="medium"),
+                "Type": st.column_config.TextColumn(width=270),
+                "Homothetic jobs (start)": jobs, "Local effect": jobs,
+                "Homothetic competitive": jobs, "Allocation": jobs})
         st.caption(f"Esteban-Marquillas (1972): the local effect of the shift-share "
                    f"(jobs, {p.period.start}-{p.period.end}) = homothetic competitive effect "
                    "(growth advantage on the jobs the area would have with the GB structure) "
                    "+ allocation effect (specialisation x growth advantage).")
+
+
+def no_map_text(ev: Evidence) -> str:
+    """Why the Analysis tab draws no cluster map: none of the data's areas has a position."""
+    src = ev.dataset.source
+    n = int((ev.cube.areas["level"] == "lad").sum())
+    return (f"No map of these areas: the tool places Great Britain's local authority districts "
+            f"(2023 codes) and the demo's districts on its hex map, and none of the "
+            f"{src.areas_text(n)} in this data is one of them. Data by district give the map "
+            "and the cluster statistics.")
 
 
 def cluster_section(ev: Evidence, p: AreaProfile) -> None:
@@ -191,14 +263,26 @@ def cluster_section(ev: Evidence, p: AreaProfile) -> None:
     sid = st.selectbox("Sector on the map", sectors, index=sectors.index(best),
                        format_func=labels.__getitem__, key="analysis_map_sector")
     frame = cluster_map_frame(analysis, sid)
-    cached_chart(("cluster map", model_key(p), sid), lambda: chart_specs.cluster_map_spec(
-        frame.to_dict("records"), labels[sid], p.period.end, p.area.code,
-        [c.area_code for c in p.comparators], hex_px=20),
-        width="content")  # a hex map keeps its own aspect ratio
-    hot = int(frame["hot_spot"].sum())
-    st.caption(f"Black outline: {p.area.name}; orange: its comparators; white dots ringed in "
-               f"red: {hot} hot spots of {len(frame)} districts (local Moran high-high, p < 0.05, "
-               f"{analysis.centroid_basis}, k = 6 nearest neighbours).")
+    if frame.empty:  # NUTS2 regions and other areas the tool holds no position for
+        st.info(no_map_text(ev), icon=":material/info:")
+    else:
+        cached_chart(("cluster map", model_key(p), sid), lambda: chart_specs.cluster_map_spec(
+            frame.to_dict("records"), labels[sid], p.period.end, p.area.code,
+            [c.area_code for c in p.comparators], hex_px=20),
+            width="content")  # a hex map keeps its own aspect ratio
+        hot = int(frame["hot_spot"].sum())
+        st.caption(f"Black outline: {p.area.name}; orange: its comparators; white dots ringed "
+                   f"in red: {hot} hot spots of {ev.dataset.source.areas_text(len(frame))} "
+                   f"(local Moran high-high, p < 0.05, {analysis.centroid_basis}, k = {DEFAULT_K} "
+                   "nearest neighbours).")
+    if analysis.sector_spatial(sid) is None:
+        st.caption(f"Moran's I and the local Moran (LISA) hot spots are not computed for "
+                   f"{labels[sid]}: they need at least {DEFAULT_K + 2} areas with a position "
+                   f"(for their {DEFAULT_K} nearest neighbours) and an LQ that varies between "
+                   "them; here "
+                   f"{ev.dataset.source.areas_text(len(analysis.centroids))} have a position. "
+                   "The LQs, growth, shift-share and supply chain figures above do not need "
+                   "positions.")
     if p.cluster is not None:
         row = next((c for c in p.cluster.sectors if c.sector == sid), None)
         if row is not None:
@@ -223,18 +307,21 @@ def shift_share_tab(p: AreaProfile, key: str) -> None:
 
 
 def table_tab(p: AreaProfile) -> None:
-    st.dataframe(sector_table(p), hide_index=True, width="stretch",
-                 column_config={
-                     "Share of all jobs": st.column_config.NumberColumn(format="percent"),
-                     f"Growth p.a. {p.period.start}-{p.period.end}":
-                         st.column_config.NumberColumn(format="percent"),
-                     "National growth p.a.": st.column_config.NumberColumn(format="percent"),
-                 })
+    # static tables: a grid shows "None" for a missing number whatever its format says, and
+    # hid the last columns off to the right; these wrap to the page and leave it blank
+    size, change = sector_tables(p)
+    st.markdown(f"**Size and specialisation, {p.period.end}**")
+    st.table(styled(size).hide(axis="index"))
+    st.markdown(f"**Change, {p.period.start}-{p.period.end}**")
+    st.table(styled(change).hide(axis="index"))
+    st.caption(f"Share: sector jobs / all {p.total_jobs:,.0f} jobs in the area, "
+               f"{p.period.end}. LQ (location quotient): the sector's share of local jobs / "
+               "its share of Great Britain's (1 = the GB average).")
     st.caption(f"Dynamics: growing at +1% a year or more, declining at -1% or less, "
                f"stagnating between ({p.period.start}-{p.period.end}, compound). "
                "Productivity: GVA per job against the same sector in Great Britain. "
                "Hoover localisation: how unevenly the sector's jobs are spread across GB "
-               "districts compared with all jobs (0 even, 1 all in one place).")
+               "districts compared with all jobs (0 even, 1 all in one place). " + MISSING_NOTE)
 
 
 def analysis_tab(ev: Evidence, p: AreaProfile) -> None:

@@ -82,6 +82,8 @@ def test_planted_cluster_and_isolated_specialism():
     assert all(lq[c] == 0.1 for c in iso.neighbours)
     plain = classify_district(sa, "E0011")
     assert plain.status == "neither" and plain.neighbours == ()
+    assert plain.text.startswith("no significant pattern with its neighbours: ")
+    assert f"pseudo p = {plain.p_value:.3f}" in plain.text and "low here" in plain.text
     with pytest.raises(KeyError):
         classify_district(sa, "nope")
 
