@@ -1,23 +1,23 @@
-"""The profile's charts as Vega-Lite specs written as plain dicts, for the exports (no Altair).
+"""The profile's report charts as Vega-Lite specs written as plain dicts: the one definition
+the app draws (``st.vega_lite_chart``, through :func:`ui.widgets.cached_chart`) and the
+exports embed (the HTML report's inlined Vega, Word's PNGs through vl-convert).
 
-Why: the app draws its charts with Altair (:mod:`evidence.charts`,
-:mod:`evidence.analysis_charts`), but a report only needs each chart's Vega-Lite JSON - to draw
-it in the reader's browser (HTML) or to hand it to vl-convert (Word). Importing Altair costs a
-command-line export 0.2-0.3 s and turning eight Altair charts into JSON (``to_dict`` walks
-Altair's schema classes and sanitises each pandas frame) another 0.2 s; these functions build
-the same JSON in a few milliseconds (issue 14).
+Why plain dicts and not Altair: a report only needs each chart's Vega-Lite JSON, and
+importing Altair cost a command-line export 0.2-0.3 s and turning eight Altair charts into
+JSON (``to_dict`` walks Altair's schema classes and sanitises each pandas frame) another
+0.2 s; these functions build the JSON in a few milliseconds (issue 14). The app drew the same
+charts from Altair twins until both were tied by a test; now there is one definition, tested
+on its own values (``tests/evidence/test_chart_specs.py``: data rows, encodings, titles with
+their denominators and periods).
 
-They are not a second design. Each builds exactly the spec its Altair twin gives with
-``to_json(validate=False)`` - the same keys, the same data rows, the same dataset names (a
-hash of the rows, as Altair names them) - so the text, the figure cache's keys and the
-rendered pictures are the same; ``tests/evidence/test_chart_specs.py`` compares the two on
-every district of the bundled demo and on edge cases, so a change to one that is not made to
-the other fails. The data rows follow what Altair makes of a pandas frame
+The data rows are written as Altair wrote a pandas frame
 (``altair.utils.core.sanitize_pandas_dataframe``): a numeric column with a gap or a float in
-it is all floats, gaps and infinities become ``null``.
+it is all floats, gaps and infinities become ``null``; each table sits once in the top-level
+``datasets``, named by a hash of its rows. So the app's charts kept the specs Altair gave
+them, but for two deliberate changes (the trends' year axis, the bubbles' staggered names).
 
-The chart-sizing helpers and colours that both versions share live here (no Altair needed);
-:mod:`evidence.charts` imports them.
+The chart-sizing helpers and colours live here too; :mod:`evidence.charts` re-exports them
+for the app's Altair-only charts (appraisal, mix, workshop).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from evidence.chart_labels import LabelBox, stagger_labels
 from evidence.hexmap import HEX_PATH
 from evidence.labels import label
 from evidence.models import AreaProfile
@@ -37,15 +38,16 @@ __all__ = [
     "CONFIG", "HOT_SPOT_COLOUR", "LABEL_LIMIT_PX", "QUADRANT_COLOURS", "ROW_PX", "SCHEMA_URL",
     "Datasets",
     "cluster_map_spec", "comparator_spec", "employment_trends_spec", "feasible_next_spec",
-    "lq_growth_spec", "records", "rows_height", "sector_rows", "sector_structure_spec",
-    "shift_share_spec", "size_legend_values", "spec_json",
+    "lq_growth_spec", "opportunity_rows", "records", "rows_height", "sector_rows",
+    "sector_structure_spec", "shift_share_spec", "size_legend_values", "spec_json",
 ]
 
 SCHEMA_URL = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
 """The Vega-Lite schema Altair 6 writes (``altair.SCHEMA_URL``; the test checks they agree)."""
 
 CONFIG = {"view": {"continuousWidth": 300, "continuousHeight": 300}}
-"""Altair's default theme, which every Altair spec carries."""
+"""Altair's default theme, which every spec carried when Altair wrote them (the exports keep
+it, so their pictures and cache keys stay; the app leaves it out, as it always drew them)."""
 
 QUADRANT_COLOURS = {
     "expanding_engineering": "#1f77b4",
@@ -156,7 +158,7 @@ def _top(spec: dict[str, Any], data: Datasets) -> dict[str, Any]:
 
 
 def spec_json(spec: dict[str, Any]) -> str:
-    """The spec's text exactly as Altair's ``to_json`` writes it."""
+    """The spec's text as Altair's ``to_json`` wrote it (sorted keys, two-space indent)."""
     return json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False)
 
 
@@ -181,7 +183,11 @@ def _colour(orient: str = "right") -> dict[str, Any]:
 
 def _bubble_size(name: str, title: str, values: Iterable[float | None],
                  range_px: tuple[int, int]) -> dict[str, Any]:
-    """As :func:`evidence.charts.bubble_size`: the scale from zero to the largest value."""
+    """A size channel whose scale starts at zero (area proportional to the value) and ends at
+    the largest value, with legend entries that include that largest value.
+
+    Left to itself Vega-Lite picks a "nice" domain and legend ticks below the data's maximum,
+    so the largest bubble was bigger than any circle in the legend (issue 15)."""
     shown = size_legend_values(values)
     top = shown[-1] if shown else 1.0
     return _q(name, title=title, scale={"domain": [0, top], "range": list(range_px), "zero": True},
@@ -189,11 +195,14 @@ def _bubble_size(name: str, title: str, values: Iterable[float | None],
 
 
 # --------------------------------------------------------------------------------------------
-# The profile's charts (evidence.charts)
+# The profile's charts
+#
+# Every chart title carries the period or year and the denominator, so a screenshot pasted into
+# a board paper still says what the numbers are.
 
 
 def sector_rows(p: AreaProfile) -> list[dict[str, Any]]:
-    """One row a sector: the columns of :func:`evidence.charts.sector_frame`."""
+    """One row a sector: the charts' data and the profile page's sector table."""
     rows = []
     for s in p.sectors:
         ss = s.shift_share
@@ -210,7 +219,10 @@ def sector_rows(p: AreaProfile) -> list[dict[str, Any]]:
 
 
 def sector_structure_spec(p: AreaProfile) -> dict[str, Any]:
-    """:func:`evidence.charts.sector_structure`."""
+    """Bars of jobs by sector in the end year, coloured by type of sector.
+
+    The denominator on a line of its own and the legend under the bars: in one line beside a
+    side legend, a report's 520 px cut the title short and left the bars a third of it."""
     rows = [r for r in sector_rows(p) if not _missing(r["employment"])]
     data = Datasets()
     return _top({
@@ -233,19 +245,69 @@ def sector_structure_spec(p: AreaProfile) -> dict[str, Any]:
     }, data)
 
 
+BUBBLE_HEIGHT_PX = 380
+"""The LQ-vs-growth chart's plotting height."""
+
+LABEL_FONT_PX = 11
+LABEL_DX_PX = 8
+
+NARROWEST_PLOT_PX = 420
+"""The plotting width the LQ-vs-growth chart's labels are staggered for: narrower than it is
+drawn at, as a rule (a report's is 520 px; the app's is its column less the legends: about
+640 px in a 1,400 px window, about 430 px in a 1,024 px one), so labels that could meet are
+moved."""
+
+
+def _bubble_labels(rows: list[dict[str, Any]]) -> list[LabelBox]:
+    """Where each row's label goes (y in growth units; on the left near the right edge):
+    staggered where labels would meet (:func:`evidence.chart_labels.stagger_labels`), the
+    largest sectors keeping their place.
+
+    The extents are the chart's scales': x from zero (``zero: true``) to at least the LQ = 1
+    rule, y through the zero-growth rule."""
+    if not rows:
+        return []
+
+    def jobs(i: int) -> float:
+        value = rows[i]["employment"]
+        return 0.0 if _missing(value) else float(value)
+
+    order = sorted(range(len(rows)), key=lambda i: (-jobs(i), rows[i]["label"]))
+    lqs = [r["lq"] for r in rows]
+    growths = [r["growth"] for r in rows]
+    boxes = stagger_labels(
+        [(rows[i]["lq"], rows[i]["growth"], rows[i]["label"]) for i in order],
+        (min(0.0, *lqs), max(1.0, *lqs)), (min(0.0, *growths), max(0.0, *growths)),
+        width_px=NARROWEST_PLOT_PX, height_px=BUBBLE_HEIGHT_PX, font_px=LABEL_FONT_PX,
+        dx_px=LABEL_DX_PX)
+    out = [LabelBox(y=0.0, shift=0)] * len(rows)
+    for i, box in zip(order, boxes, strict=True):
+        out[i] = box
+    return out
+
+
 def lq_growth_spec(p: AreaProfile) -> dict[str, Any]:
-    """:func:`evidence.charts.lq_growth_bubbles`."""
-    rows = [r for r in sector_rows(p) if not _missing(r["lq"]) and not _missing(r["growth"])]
+    """Sectors as bubbles: LQ in the end year (x) against compound annual growth over the
+    period (y), size jobs, colour type of sector; dashed rules at LQ = 1 and zero growth.
+
+    Each bubble's name is drawn at ``label_y``, a row's own growth unless that would print it
+    over another name, when it moves a line up or down (:func:`_bubble_labels`) and a thin
+    grey leader joins it to its bubble; a name that would run into the legend
+    (``label_left``) is drawn to the left of its bubble."""
+    rows = [dict(r) for r in sector_rows(p) if not _missing(r["lq"]) and not _missing(r["growth"])]
+    for row, box in zip(rows, _bubble_labels(rows), strict=True):
+        row["label_y"], row["label_left"] = box.y, box.left
     data = Datasets()
     table = data.add(records(rows))
     title = (f"Specialisation against growth, {p.area.name}: LQ in {p.period.end} vs compound "
              f"annual growth {p.period.start}-{p.period.end} (bubble = jobs)")
+    growth_axis = {"title": "jobs growth per year", "axis": {"format": "%"}}
     bubbles = {
         "data": table, "title": title,
         "mark": {"type": "circle", "opacity": 0.75, "stroke": "black", "strokeWidth": 0.5},
         "encoding": {
             "x": _q("lq", title="location quotient vs Great Britain", scale={"zero": True}),
-            "y": _q("growth", title="jobs growth per year", axis={"format": "%"}),
+            "y": _q("growth", **growth_axis),
             "size": _bubble_size("employment", "jobs", [r["employment"] for r in rows],
                                  (40, 2500)),
             "color": _colour(),
@@ -254,20 +316,33 @@ def lq_growth_spec(p: AreaProfile) -> dict[str, Any]:
                         _q("employment", format=",.0f")],
         },
     }
-    labels = {"data": table, "title": title,
-              "mark": {"type": "text", "align": "left", "dx": 8, "fontSize": 11},
-              "encoding": {"x": _q("lq"), "y": _q("growth"), "text": _n("label")}}
+    labels = [{"data": table, "title": title,
+               "transform": [{"filter": test}],
+               "mark": {"type": "text", "align": align, "dx": dx, "fontSize": LABEL_FONT_PX},
+               "encoding": {"x": _q("lq"), "y": _q("label_y", **growth_axis),
+                            "text": _n("label")}}
+              for test, align, dx in [("!datum.label_left", "left", LABEL_DX_PX),
+                                      ("datum.label_left", "right", -LABEL_DX_PX)]]
+    leaders = {"data": table, "transform": [{"filter": "datum.label_y != datum.growth"}],
+               "mark": {"type": "rule", "color": "#888888", "strokeWidth": 0.75, "aria": False},
+               "encoding": {"x": _q("lq"), "y": _q("growth", **growth_axis),
+                            "y2": {"field": "label_y"}}}
     rule_x = {"data": data.add([{"x": 1.0}]), "mark": {"type": "rule", "strokeDash": [4, 4]},
               "encoding": {"x": _q("x")}}
     rule_y = {"data": data.add([{"y": 0.0}]), "mark": {"type": "rule", "strokeDash": [4, 4]},
               "encoding": {"y": _q("y")}}
-    return _top({"layer": [bubbles, labels, rule_x, rule_y], "height": 380}, data)
+    return _top({"layer": [bubbles, *labels, rule_x, rule_y, leaders],
+                 "height": BUBBLE_HEIGHT_PX}, data)
 
 
 def employment_trends_spec(timeseries: Sequence[dict[str, Any]],
                            area_name: str) -> dict[str, Any]:
-    """:func:`evidence.charts.employment_trends` of the rows ``pd.DataFrame(timeseries)``
-    would hold (``sector, label, year, employment``)."""
+    """Lines of jobs by sector and year, of rows ``sector, label, year, employment`` (as
+    :meth:`evidence.service.Evidence.area_timeseries` gives them).
+
+    Years on a quantitative axis, not as ordinal categories: a file with 2015, 2016 and 2018
+    leaves a gap where 2017 is missing, so the slope of each line is true. Ticks are whole
+    years (``tickMinStep``) written without a thousands comma (format ``d``)."""
     rows = [r for r in timeseries if not _missing(r["employment"])]
     years = (f"{int(min(r['year'] for r in rows))}-{int(max(r['year'] for r in rows))}"
              if rows else "")
@@ -277,16 +352,19 @@ def employment_trends_spec(timeseries: Sequence[dict[str, Any]],
         "title": f"Jobs by sector, {area_name}, {years}",
         "mark": {"type": "line", "point": True},
         "encoding": {
-            "x": _field("year", "ordinal", title="year"),
+            "x": _q("year", title="year", scale={"zero": False},
+                    axis={"format": "d", "tickMinStep": 1}),
             "y": _q("employment", title="jobs"),
             "color": _n("label", title="sector"),
-            "tooltip": [_n("label"), _q("year"), _q("employment", format=",.0f")],
+            "tooltip": [_n("label"), _q("year", format="d"),
+                        _q("employment", format=",.0f")],
         },
     }, data)
 
 
 def shift_share_spec(p: AreaProfile) -> dict[str, Any]:
-    """:func:`evidence.charts.shift_share_chart`."""
+    """Stacked shift-share components by sector with a black tick at the actual change they
+    sum to (Dunn 1960: national growth + industry mix + local effect)."""
     rows = [dict(r) for r in sector_rows(p) if not _missing(r["ss_local"])]
     for r in rows:
         r["actual"] = r["ss_national"] + r["ss_industry_mix"] + r["ss_local"]
@@ -319,7 +397,8 @@ def shift_share_spec(p: AreaProfile) -> dict[str, Any]:
 
 
 def comparator_spec(rows: Sequence[dict[str, Any]], year: int) -> dict[str, Any]:
-    """:func:`evidence.charts.comparator_chart` of ``pd.DataFrame(rows)``."""
+    """Bars of the advanced manufacturing share of all jobs, the area (red) and its
+    comparators; ``rows``: ``area_name, am_share, am_jobs, total_jobs, is_focus``."""
     data = Datasets()
     return _top({
         "data": data.add(records(rows)),
@@ -338,19 +417,26 @@ def comparator_spec(rows: Sequence[dict[str, Any]], year: int) -> dict[str, Any]
 
 
 # --------------------------------------------------------------------------------------------
-# The analysis step's charts (evidence.analysis_charts)
+# The analysis step's charts
 
 
-def feasible_next_spec(p: AreaProfile) -> dict[str, Any]:
-    """:func:`evidence.analysis_charts.feasible_next_chart` (of a profile with related
-    opportunities: the report draws it only then)."""
+def opportunity_rows(p: AreaProfile) -> list[dict[str, Any]]:
+    """The related opportunities, one row a class: the feasible-next chart's data and the
+    Analysis view's table (:func:`evidence.analysis_charts.opportunities_frame`)."""
     labels = {s.sector_id: s.label for s in load_sectors()}
-    rows = [{
+    return [{
         "sic": o.sic, "label": o.label, "sector": labels.get(o.sector or "", o.sector or ""),
         "density": o.density,
         "lq": o.lq if o.lq is not None else 0.0, "national_jobs": o.national_jobs or 0.0,
         "related_present": "; ".join(f"{r.label} (LQ {r.lq:.2f})" for r in o.related_present),
     } for o in p.related_opportunities]
+
+
+def feasible_next_spec(p: AreaProfile) -> dict[str, Any]:
+    """Relatedness density (y) against the area's LQ (x) of the feasible next classes; bubble
+    size is the class's national jobs in the end year, colour its Table 1 sector (drawn only
+    for a profile with related opportunities)."""
+    rows = opportunity_rows(p)
     year = p.period.end
     data = Datasets()
     return _top({
@@ -392,10 +478,11 @@ def cluster_map_spec(
     comparator_codes: Iterable[str] = (),
     hex_px: float = 13.0,
 ) -> dict[str, Any]:
-    """:func:`evidence.analysis_charts.cluster_map` (with :func:`evidence.hexmap.hex_map`,
-    the LQ column, the viridis scheme) of ``frame``: the records of
+    """The hex map of a sector's LQ by district (viridis; no data grey), focus (black) and
+    comparators (orange) outlined, LISA hot spots (high-high, p < 0.05) marked with a white
+    dot ringed in red. ``frame``: the records of
     :func:`evidence.area_analysis.cluster_map_frame` (``area_code, area_name, q, r, lq,
-    hot_spot``)."""
+    hot_spot``); positions as :func:`evidence.hexmap.hex_centres` gives them."""
     rows = []
     for row in frame:
         if _missing(row["q"]) or _missing(row["r"]):

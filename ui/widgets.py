@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Hashable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import altair as alt
 import streamlit as st
 from pydantic import BaseModel
 
@@ -21,6 +20,9 @@ from policy.session import StrategySession
 from ui.state import ensure_appraisal, get_session
 from ui.steps import load_steps
 from ui.text import plain
+
+if TYPE_CHECKING:
+    import altair as alt
 
 __all__ = ["STEP_KEY", "cached_chart", "go_to", "lazy_expander", "lazy_tabs", "model_key",
            "need_area",
@@ -152,37 +154,51 @@ def model_key(model: BaseModel) -> str:
 
 
 _DEFAULT_THEME_VIEW = {"continuousWidth": 300, "continuousHeight": 300}
-"""What Altair's default theme adds to every spec; ``st.altair_chart`` draws without it (theme
-"none") and so do we, so a cached chart looks exactly as it did."""
+"""What Altair's default theme adds to every spec (and :data:`evidence.chart_specs.CONFIG`
+writes, as Altair did); ``st.altair_chart`` draws without it (theme "none") and so do we, so a
+cached chart looks exactly as it did."""
+
+ChartBuilder = Callable[[], "dict[str, Any] | alt.TopLevelMixin"]
+"""What draws a chart: a Vega-Lite spec as a plain dict (the profile's charts,
+:mod:`evidence.chart_specs`) or an Altair chart (the appraisal, mix and workshop pages')."""
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _chart_spec(key: tuple[Hashable, ...], _build: Callable[[], alt.TopLevelMixin]
-                ) -> dict[str, Any]:
+def _chart_spec(key: tuple[Hashable, ...], _build: ChartBuilder) -> dict[str, Any]:
     del key  # the cache key only
-    spec = _build().to_dict()
-    view = spec.get("config", {}).get("view", {})
-    for name, value in _DEFAULT_THEME_VIEW.items():
-        if view.get(name) == value:
-            del view[name]
-    if "view" in spec.get("config", {}) and not view:
-        del spec["config"]["view"]
-    if "config" in spec and not spec["config"]:
-        del spec["config"]
+    chart = _build()
+    spec = dict(chart) if isinstance(chart, dict) else chart.to_dict()
+    config = dict(spec.get("config", {}))
+    view = {name: value for name, value in config.get("view", {}).items()
+            if _DEFAULT_THEME_VIEW.get(name) != value}
+    config.pop("view", None)
+    if view:
+        config["view"] = view
+    spec.pop("config", None)
+    if config:
+        spec["config"] = config
     return spec
 
 
-def cached_chart(key: tuple[Hashable, ...], build: Callable[[], alt.TopLevelMixin],
+def cached_chart(key: tuple[Hashable, ...], build: ChartBuilder,
                  width: Literal["stretch", "content"] = "stretch") -> None:
-    """Draw an Altair chart, building and validating its Vega-Lite spec once per ``key``.
+    """Draw a chart, building its Vega-Lite spec once per ``key``: ``build`` returns the spec
+    as a plain dict or an Altair chart (whose spec is then validated, once).
 
     Building a chart and Altair's JSON-schema validation of its spec took ~180 ms of the
     profile page's ~220 ms script run, on every rerun; the spec of the same key is the same
     chart. ``key`` must name everything the chart is drawn from (a :func:`model_key` and the
-    chart's own choices); ``width`` as in ``st.altair_chart``."""
+    chart's own choices); ``width`` as in ``st.altair_chart``. This module does not import
+    Altair: the profile page's charts are plain dicts."""
     try:
         spec = _chart_spec(key, build)
-    except alt.MaxRowsError:  # too many rows for inline data: Streamlit's own path has no limit
-        st.altair_chart(build(), width=width)
+    except Exception as exc:
+        # Altair refuses to inline more than 5,000 rows (only an Altair chart raises this, so
+        # Altair is loaded by then; the plain dicts have no limit): Streamlit's own path has none
+        import altair as alt
+
+        if not isinstance(exc, alt.MaxRowsError):
+            raise
+        st.altair_chart(build(), width=width)  # type: ignore[arg-type]
         return
     st.vega_lite_chart(spec, width=width)

@@ -1,9 +1,9 @@
 """Charts and diagrams of a report, rendered offline to PNG and SVG, each at most once.
 
-Profile charts are the app's own charts (:mod:`evidence.charts`) as their Vega-Lite specs,
-written as plain dicts by :mod:`evidence.chart_specs` - the same JSON as Altair's, without
-importing Altair or walking its schema classes (0.4-0.5 s of a command-line export; issue 14) -
-and converted with ``vl-convert``, so a report shows exactly what the walkthrough showed.
+Profile charts are the app's own charts: the Vega-Lite specs of :mod:`evidence.chart_specs`,
+plain dicts that the app draws too (no Altair import, no walk of its schema classes: 0.4-0.5 s
+of a command-line export; issue 14), converted with ``vl-convert``, so a report shows exactly
+what the walkthrough showed.
 Causal diagrams come from :func:`policy.catalogue.to_svg` (SVG written straight from the
 layout) and :func:`policy.catalogue.to_png` (the same drawing with Pillow); the chosen mix is
 drawn a stage at a time, as the app's causal chain page shows it
@@ -28,7 +28,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
-import pandas as pd
 
 from evidence import chart_specs
 from policy.catalogue import chain_graph, diagram_size, stage_views, to_png, to_svg
@@ -41,7 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CHART_SCALE", "ReportImage", "chart_png", "chart_svg", "clear_figure_cache",
            "diagram_png", "diagram_svg", "diagram_width_in", "figure_cache_info", "images_as",
-           "rank_stability_chart", "rank_stability_spec", "render_images"]
+           "rank_stability_spec", "render_images"]
 
 CHART_SCALE = 1.5
 """vl-convert scale factor: sharp enough for print at 6 inches wide, small enough to embed."""
@@ -246,25 +245,9 @@ def _rank_title(bundle: ReportBundle) -> str:
             f"concentration {stab.concentration:g}) giving each rank")
 
 
-def rank_stability_chart(bundle: ReportBundle) -> alt.Chart | None:
-    """Stacked bars: share of weight draws in which each option takes each rank (Altair: the
-    twin of :func:`rank_stability_spec`, which the report uses; tested equal)."""
-    import altair as alt
-
-    rows = _rank_rows(bundle)
-    if rows is None:
-        return None
-    return alt.Chart(pd.DataFrame(rows), title=_rank_title(bundle)).mark_bar().encode(
-        x=alt.X("probability:Q", title="share of draws", axis=alt.Axis(format="%"),
-                scale=alt.Scale(domain=[0, 1])),
-        y=alt.Y("option:N", title=None),
-        color=alt.Color("rank:N", title="rank", sort=alt.SortField("order")),
-        order=alt.Order("order:Q"),
-    ).properties(width=_CHART_WIDTH)
-
-
 def rank_stability_spec(bundle: ReportBundle) -> dict[str, Any] | None:
-    """:func:`rank_stability_chart`'s Vega-Lite spec as a plain dict (no Altair)."""
+    """Stacked bars: share of weight draws in which each option takes each rank, as a plain
+    Vega-Lite dict (no Altair)."""
     rows = _rank_rows(bundle)
     if rows is None:
         return None

@@ -1,5 +1,5 @@
-"""The profile charts' sizes and labels (issue 15): the bubble legend covers the largest
-bubble, long names are not cut at Vega-Lite's default 180 px."""
+"""The profile charts' sizes and labels (issue 15), on a demo district: the bubble legend covers
+the largest bubble, long names are not cut at Vega-Lite's default 180 px."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from functools import lru_cache
 
 import pytest
 
-from evidence import analysis_charts, charts
-from evidence.charts import LABEL_LIMIT_PX, size_legend_values
+from evidence import analysis_charts, chart_specs
+from evidence.chart_specs import LABEL_LIMIT_PX, size_legend_values
 from evidence.models import AreaProfile
 from evidence.service import Evidence, load_any
 from evidence.sources.demo import ARCHETYPES
@@ -40,7 +40,7 @@ def test_size_legend_ends_at_the_largest_value(values: list[float],
 
 def test_bubble_chart_legend_covers_its_largest_bubble() -> None:
     p = profile()
-    size = _size(charts.lq_growth_bubbles(p).to_dict())
+    size = _size(chart_specs.lq_growth_spec(p))
     largest = max(s.employment for s in p.sectors if s.lq is not None and s.growth is not None)
     assert size["scale"]["domain"] == [0, pytest.approx(largest)]
     assert size["legend"]["values"][-1] == pytest.approx(largest)
@@ -51,14 +51,14 @@ def test_feasible_next_legend_covers_its_largest_bubble() -> None:
     p = profile()
     frame = analysis_charts.opportunities_frame(p)
     assert len(frame), "the cluster archetype has feasible next classes"
-    size = _size(analysis_charts.feasible_next_chart(p).to_dict())
+    size = _size(chart_specs.feasible_next_spec(p))
     assert size["scale"]["domain"][-1] == pytest.approx(frame["national_jobs"].max())
     assert size["legend"]["values"][-1] == pytest.approx(frame["national_jobs"].max())
 
 
 def test_sector_names_and_legends_have_room() -> None:
     p = profile()
-    spec = charts.lq_growth_bubbles(p).to_dict()
+    spec = chart_specs.lq_growth_spec(p)
     colour = next(layer["encoding"]["color"] for layer in spec["layer"]
                   if "color" in layer.get("encoding", {}))
     assert colour["legend"]["labelLimit"] == LABEL_LIMIT_PX
@@ -71,7 +71,7 @@ def test_sector_structure_title_and_legend_leave_the_bars_room() -> None:
     indu") and a side legend left the bars a third of the width: the denominator is a
     subtitle (still with its period) and the legend sits under the bars."""
     p = profile()
-    spec = charts.sector_structure(p).to_dict()
+    spec = chart_specs.sector_structure_spec(p)
     title = spec["title"]
     assert title["text"] == (f"Jobs by advanced manufacturing sector, {p.area.name}, "
                              f"{p.period.end}")

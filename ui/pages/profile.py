@@ -1,4 +1,8 @@
-"""Step 2: the evidence profile - structure, specialisation, trends, shift-share, comparators."""
+"""Step 2: the evidence profile - structure, specialisation, trends, shift-share, comparators.
+
+Its charts are the report's own Vega-Lite specs (:mod:`evidence.chart_specs`), one definition
+for both, each built once per cache key (:func:`ui.widgets.cached_chart`).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from evidence import analysis_charts, charts
+from evidence import analysis_charts, chart_specs
 from evidence.analysis.spatial import DEFAULT_K
 from evidence.area_analysis import analysis_of, cluster_map_frame
 from evidence.models import AreaProfile
@@ -148,7 +152,8 @@ def comparator_rows(ev: Evidence, p: AreaProfile) -> pd.DataFrame:
 def comparators_section(ev: Evidence, p: AreaProfile) -> None:
     session = get_session()
     cached_chart(("comparators", model_key(p)),
-                 lambda: charts.comparator_chart(comparator_rows(ev, p), p.period.end),
+                 lambda: chart_specs.comparator_spec(
+                     comparator_rows(ev, p).to_dict("records"), p.period.end),
                  width="stretch")
     if p.comparators:  # a static table wraps the reasons a grid cut off at the right
         st.table(comparator_table(p).style.format({"Distance": "{:.2f}"}).hide(axis="index"))
@@ -200,7 +205,7 @@ def related_section(p: AreaProfile) -> None:
         st.caption(p.class_detail)
     if p.related_opportunities:
         cached_chart(("feasible next", model_key(p)),
-                     lambda: analysis_charts.feasible_next_chart(p), width="stretch")
+                     lambda: chart_specs.feasible_next_spec(p), width="stretch")
         st.dataframe(analysis_charts.opportunities_frame(p).rename(columns={
             "sic": "SIC", "label": "Class", "sector": "Sector", "density": "Density",
             "lq": f"LQ {p.period.end}", "national_jobs": f"GB jobs {p.period.end}",
@@ -261,9 +266,10 @@ def cluster_section(ev: Evidence, p: AreaProfile) -> None:
     if frame.empty:  # NUTS2 regions and other areas the tool holds no position for
         st.info(no_map_text(ev), icon=":material/info:")
     else:
-        cached_chart(("cluster map", model_key(p), sid), lambda: analysis_charts.cluster_map(
-            frame, labels[sid], p.period.end, p.area.code, [c.area_code for c in p.comparators],
-            hex_px=20), width="content")  # a hex map keeps its own aspect ratio
+        cached_chart(("cluster map", model_key(p), sid), lambda: chart_specs.cluster_map_spec(
+            frame.to_dict("records"), labels[sid], p.period.end, p.area.code,
+            [c.area_code for c in p.comparators], hex_px=20),
+            width="content")  # a hex map keeps its own aspect ratio
         hot = int(frame["hot_spot"].sum())
         st.caption(f"Black outline: {p.area.name}; orange: its comparators; white dots ringed "
                    f"in red: {hot} hot spots of {ev.dataset.source.areas_text(len(frame))} "
@@ -288,13 +294,13 @@ def cluster_section(ev: Evidence, p: AreaProfile) -> None:
 
 
 def bubbles_tab(p: AreaProfile, key: str) -> None:
-    cached_chart(("bubbles", key), lambda: charts.lq_growth_bubbles(p), width="stretch")
+    cached_chart(("bubbles", key), lambda: chart_specs.lq_growth_spec(p), width="stretch")
     st.caption("Top right: specialised and growing. Bottom right: specialised but "
                "declining. Dashed lines: LQ = 1 (GB average) and zero growth.")
 
 
 def shift_share_tab(p: AreaProfile, key: str) -> None:
-    cached_chart(("shift-share", key), lambda: charts.shift_share_chart(p), width="stretch")
+    cached_chart(("shift-share", key), lambda: chart_specs.shift_share_spec(p), width="stretch")
     st.caption("National growth: jobs the sector would have gained had it grown like all "
                "GB jobs. Industry mix: extra from the sector's national trend. Local "
                "effect: what is left, the area's own performance.")
@@ -342,10 +348,11 @@ def render() -> None:
     key = model_key(p)
     lazy_tabs({
         "Structure": lambda: cached_chart(("structure", key),
-                                          lambda: charts.sector_structure(p), width="stretch"),
+                                          lambda: chart_specs.sector_structure_spec(p),
+                                          width="stretch"),
         "Specialisation and growth": lambda: bubbles_tab(p, key),
-        "Trends": lambda: cached_chart(("trends", key), lambda: charts.employment_trends(
-            ev.area_timeseries(p.area.code), p.area.name), width="stretch"),
+        "Trends": lambda: cached_chart(("trends", key), lambda: chart_specs.employment_trends_spec(
+            ev.area_timeseries(p.area.code).to_dict("records"), p.area.name), width="stretch"),
         "Shift-share": lambda: shift_share_tab(p, key),
         "Comparators": lambda: comparators_section(ev, p),
         "Table": lambda: table_tab(p),
