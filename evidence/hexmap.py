@@ -1,4 +1,5 @@
-"""Hex maps of districts: positions on an "odd-r" hex grid and an offline Altair hex map.
+"""Hex maps of districts: positions on an "odd-r" hex grid (the map itself is
+:func:`evidence.chart_specs.cluster_map_spec`, one Vega-Lite spec for the app and the reports).
 
 Real districts take their position from the bundled Open Innovations hexjson (2023 districts;
 older codes take the position of the 2023 district they are now part of). The synthetic demo's
@@ -17,15 +18,11 @@ import json
 import math
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from evidence.geography import GB_NATIONS, hexjson_path, load_geography, to_2023_codes
-
-if TYPE_CHECKING:
-    import altair as alt
 
 HEX_PATH = "M0,-1L0.8660254,-0.5L0.8660254,0.5L0,1L-0.8660254,0.5L-0.8660254,-0.5Z"
 """A pointy-top hexagon as an SVG path in Vega's [-1, 1] symbol box."""
@@ -218,88 +215,11 @@ def gb_hex_frame() -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-# --------------------------------------------------------------------------------------------
-# Chart
-# --------------------------------------------------------------------------------------------
-
-
-def hex_map(
-    frame: pd.DataFrame,
-    value_column: str,
-    title: str,
-    legend_title: str,
-    focus_code: str | None = None,
-    outline_codes: Iterable[str] = (),
-    *,
-    hex_px: float = 13.0,
-    scheme: str = "viridis",
-) -> alt.LayerChart:
-    """An offline hex map (Altair): one hexagon per district coloured by ``value_column``.
-
-    ``frame`` has ``area_code``, ``value_column`` and ``q``, ``r`` (from ``hex_positions``;
-    when absent, real hexjson positions are looked up by code), optionally ``area_name``.
-    Districts without a value are drawn light grey ("no data"). ``focus_code`` is outlined in
-    black, ``outline_codes`` (e.g. comparators) in orange. No tiles, no network.
-    ValueError when no area has a position (NUTS2 regions, say): a map needs one; callers
-    check :func:`hex_positions` first and say why in words.
-    """
-    import altair as alt  # deferred: ~0.4 s to import, and only drawing a map needs it
-
-    data = frame.copy()
-    if "q" not in data.columns or "r" not in data.columns:
-        pos = real_hex_positions(data["area_code"])
-        data["q"], data["r"] = pos["q"].to_numpy(), pos["r"].to_numpy()
-    data = data[data["q"].notna() & data["r"].notna()].copy()
-    if data.empty:  # no extent to draw: say so, not "cannot convert float NaN to integer"
-        raise ValueError("no area has a hex position: the hex map places GB local authority "
-                         "districts (2023 codes) and the synthetic demo's districts only")
-    if "area_name" not in data.columns:
-        data["area_name"] = data["area_code"]
-    data["x"], data["y"] = hex_centres(data["q"].astype(int), data["r"].astype(int))
-    data = data[["area_code", "area_name", "x", "y", value_column]].copy()
-    data[value_column] = pd.to_numeric(data[value_column], errors="coerce").astype(float)
-    data["area_code"] = data["area_code"].astype(str)
-    data["area_name"] = data["area_name"].astype(str)
-
-    x0, x1 = float(data["x"].min()) - 1, float(data["x"].max()) + 1
-    y0, y1 = float(data["y"].min()) - 1, float(data["y"].max()) + 1
-    width, height = (x1 - x0) * hex_px, (y1 - y0) * hex_px
-    size = 4 * hex_px**2 / 3  # a hexagon hex_px wide (flat side to flat side)
-    x = alt.X("x:Q", scale=alt.Scale(domain=[x0, x1], nice=False, zero=False), axis=None)
-    y = alt.Y("y:Q", scale=alt.Scale(domain=[y0, y1], nice=False, zero=False), axis=None)
-    tooltip = [
-        alt.Tooltip("area_name:N", title="Area"),
-        alt.Tooltip("area_code:N", title="Code"),
-        alt.Tooltip(f"{value_column}:Q", title=legend_title, format=",.2f"),
-    ]
-    base = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
-    hexes = dict(shape=HEX_PATH, size=size, filled=True, opacity=1)
-    layers = [
-        base.mark_point(**hexes, color="#e3e3e3", stroke="white", strokeWidth=0.4),
-        base.transform_filter(f"isValid(datum['{value_column}'])")
-        .mark_point(**hexes, stroke="white", strokeWidth=0.4)
-        .encode(
-            color=alt.Color(
-                f"{value_column}:Q",
-                title=legend_title,
-                scale=alt.Scale(scheme=scheme),
-                legend=alt.Legend(orient="right", gradientLength=max(120, height / 3)),
-            )
-        ),
-    ]
-    outlined = [c for c in outline_codes if c != focus_code]
-    outline = dict(shape=HEX_PATH, size=size, filled=False, opacity=1)
-    if outlined:
-        layers.append(
-            base.transform_filter(alt.FieldOneOfPredicate(field="area_code", oneOf=outlined))
-            .mark_point(**outline, stroke="#e66101", strokeWidth=2)
-        )
-    if focus_code is not None:
-        layers.append(
-            base.transform_filter(alt.FieldEqualPredicate(field="area_code", equal=focus_code))
-            .mark_point(**outline, stroke="black", strokeWidth=3)
-        )
-    return alt.layer(*layers).properties(
-        title=title, width=round(width), height=round(height),
-        view=alt.ViewBackground(stroke=None)
-    )
+def no_map_reason(areas_text: str) -> str:
+    """Why there is no cluster map (and so no spatial statistics) for a dataset none of whose
+    areas has a position: ``areas_text`` counts them in the data's own word ("39 NUTS2
+    areas"). One sentence for the Analysis tab and the reports."""
+    return (f"No map of these areas: the tool places Great Britain's local authority districts "
+            f"(2023 codes) and the demo's districts on its hex map, and none of the "
+            f"{areas_text} in this data is one of them. Data by district give the map "
+            "and the cluster statistics.")

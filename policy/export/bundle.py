@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from evidence.area_analysis import analysis_of, cluster_map_frame
+from evidence.hexmap import hex_positions, no_map_reason
 from evidence.models import AreaProfile, Finding
 from policy.appraisal import AppraisalResults, AppraisalState, EvaluationPlan
 from policy.catalogue import Intervention, MixDiagnostics
@@ -74,6 +75,8 @@ class ReportBundle:
     cluster_map: list[dict[str, Any]] = field(default_factory=list)
     """Districts with hex positions, the map sector's LQ and LISA (the Analysis view's map)."""
     cluster_map_sector: str | None = None
+    cluster_map_note: str | None = None
+    """Why there is no cluster map, when the data's areas have no positions (NUTS2 areas)."""
     source_rounding: int | None = None
     source_suppressed_cells: int = 0
     source_notes: list[str] = field(default_factory=list)
@@ -261,7 +264,8 @@ def bundle_from_results(
         comparator_rows=comparator_rows,
         timeseries=_timeseries(run.evidence, profile),
         cluster_map_sector=(sector := _map_sector(profile)),
-        cluster_map=_cluster_map(run.evidence, profile, sector),
+        cluster_map=(cluster := _cluster_map(run.evidence, profile, sector)),
+        cluster_map_note=None if cluster else _no_map_note(run.evidence),
         source_rounding=source.rounding,
         source_suppressed_cells=int(source.suppressed_cells or 0),
         source_notes=list(source.notes),
@@ -295,6 +299,15 @@ def _map_sector(profile: AreaProfile) -> str | None:
     """The sector the Analysis view opens its map on: the area's highest LQ."""
     rows = [r for r in profile.sectors if r.lq is not None]
     return max(rows, key=lambda r: r.lq or 0.0).sector if rows else None
+
+
+def _no_map_note(ev: Evidence) -> str | None:
+    """The Analysis tab's reason for no map, when no area of the data has a hex position."""
+    if hex_positions(ev.cube.areas, ev.dataset.source.synthetic)[["q", "r"]].notna().all(
+            axis=1).any():
+        return None  # some area has a position: the map is missing for another reason
+    n = int((ev.cube.areas["level"] == "lad").sum())
+    return no_map_reason(ev.dataset.source.areas_text(n))
 
 
 def _cluster_map(ev: Evidence, profile: AreaProfile, sector: str | None) -> list[dict[str, Any]]:

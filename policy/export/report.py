@@ -537,6 +537,8 @@ def _analysis(bundle: ReportBundle, images: dict[str, Any]) -> list[Block]:
             f"{p.cluster.permutations} permutations, seed {p.cluster.seed}.", "note"))
     if "cluster_map" in images:
         out.append(Figure("cluster_map", images["cluster_map"].caption))
+    elif bundle.cluster_map_note:
+        out.append(Paragraph(bundle.cluster_map_note, "note"))
     return out
 
 

@@ -1,4 +1,4 @@
-"""Hex positions (real and synthetic) and the offline Altair hex map."""
+"""Hex positions (real and synthetic) and the hex map drawn from them (cluster_map_spec)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from evidence.chart_specs import cluster_map_spec
 from evidence.hexmap import (
     HEX_PATH,
     gb_hex_frame,
-    hex_map,
     hex_positions,
     neighbours,
     real_hex_positions,
@@ -78,22 +78,27 @@ def test_real_dataset_positions_use_the_real_layout() -> None:
     assert pos["r"].tolist() == hexes.loc[["E08000003", "W06000015"], "r"].tolist()
 
 
+def _records(frame: pd.DataFrame, values: list[float]) -> list[dict]:
+    """The cluster map's records (``evidence.area_analysis.cluster_map_frame``'s columns)."""
+    out = frame.assign(area_name=frame["area_code"], lq=values, hot_spot=False)
+    return out[["area_code", "area_name", "q", "r", "lq", "hot_spot"]].to_dict("records")
+
+
 def test_hex_map_spec_and_png(demo_areas) -> None:
     frame = gb_hex_frame()
-    frame["value"] = frame["r"].astype(float)
-    frame.loc[frame.index[:3], "value"] = float("nan")
-    chart = hex_map(frame, "value", "Test map", "Row", focus_code="E08000003",
-                    outline_codes=["E08000001", "E08000002"])
-    spec = chart.to_dict()
-    assert spec["title"] == "Test map"
+    values = frame["r"].astype(float).tolist()
+    values[:3] = [float("nan")] * 3
+    spec = cluster_map_spec(_records(frame, values), "Row", 2024, "E08000003",
+                            ["E08000001", "E08000002"])
+    assert spec["title"].startswith("Row")
     layers = spec["layer"]
-    assert len(layers) == 4  # background, values, comparator outlines, focus outline
-    assert all(layer["mark"]["shape"] == HEX_PATH for layer in layers)
+    assert len(layers) >= 4  # background, values, comparator outlines, focus outline
+    assert all(layer["mark"]["shape"] == HEX_PATH for layer in layers[:4])
     colour = layers[1]["encoding"]["color"]
-    assert colour["field"] == "value" and colour["title"] == "Row"
-    assert layers[3]["mark"]["stroke"] == "black"
+    assert colour["field"] == "lq" and colour["scale"] == {"scheme": "viridis"}
+    assert any(layer["mark"].get("stroke") == "black" for layer in layers)
     data = next(iter(spec["datasets"].values()))
-    assert len(data) == 350 and {"x", "y", "area_code", "value"} <= set(data[0])
+    assert len(data) == 350 and {"x", "y", "area_code", "lq"} <= set(data[0])
     import vl_convert as vlc
 
     png = vlc.vegalite_to_png(spec, scale=1)
@@ -102,6 +107,6 @@ def test_hex_map_spec_and_png(demo_areas) -> None:
     (ARTIFACTS / "hexmap_gb.png").write_bytes(png)
     # The synthetic demo's layout draws too.
     pos = hex_positions(demo_areas, synthetic=True)
-    pos["value"] = range(len(pos))
-    demo_spec = hex_map(pos, "value", "Demo", "n").to_dict()
+    demo_spec = cluster_map_spec(_records(pos, [float(i) for i in range(len(pos))]), "n",
+                                 2024, None)
     assert len(next(iter(demo_spec["datasets"].values()))) == 360

@@ -15,6 +15,7 @@ import streamlit as st
 from evidence import analysis_charts, chart_specs
 from evidence.analysis.spatial import DEFAULT_K
 from evidence.area_analysis import analysis_of, cluster_map_frame
+from evidence.hexmap import no_map_reason
 from evidence.models import AreaProfile
 from evidence.profile import AUTOMATION_GAP, AUTOMATION_LABEL, AUTOMATION_SOURCE, krugman_basis
 from evidence.service import Evidence
@@ -245,12 +246,8 @@ def related_section(p: AreaProfile) -> None:
 
 def no_map_text(ev: Evidence) -> str:
     """Why the Analysis tab draws no cluster map: none of the data's areas has a position."""
-    src = ev.dataset.source
     n = int((ev.cube.areas["level"] == "lad").sum())
-    return (f"No map of these areas: the tool places Great Britain's local authority districts "
-            f"(2023 codes) and the demo's districts on its hex map, and none of the "
-            f"{src.areas_text(n)} in this data is one of them. Data by district give the map "
-            "and the cluster statistics.")
+    return no_map_reason(ev.dataset.source.areas_text(n))
 
 
 def cluster_section(ev: Evidence, p: AreaProfile) -> None:

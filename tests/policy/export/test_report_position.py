@@ -50,3 +50,20 @@ def test_the_niche_table_judges_each_sector_on_its_own_share() -> None:
             assert r[3], r  # under the 1% line, sector by sector (weapons, at 1.23% but
             # resting on a handful of jobs, is a niche for that reason: policy.mix)
     assert "judged sector by sector" in table.caption
+
+
+def test_the_report_says_why_there_is_no_cluster_map_for_nuts2_areas() -> None:
+    from evidence.service import SAMPLE_NUTS2, load_any  # noqa: PLC0415 - this test only
+
+    ev = Evidence.from_dataset(load_any(SAMPLE_NUTS2))
+    bundle = build_bundle(new_session(ev, "UKF1", data_source=SAMPLE_NUTS2), ev)
+    assert bundle.cluster_map == [] and bundle.cluster_map_note
+    items = report_blocks(bundle)
+    notes = [b.text for b in items if isinstance(b, Paragraph) and b.kind == "note"]
+    assert any(n.startswith("No map of these areas") and "39 NUTS2 areas" in n for n in notes)
+
+
+def test_a_district_report_has_the_map_and_no_such_note() -> None:
+    ev = Evidence.from_path(None)
+    bundle = build_bundle(new_session(ev, "E08000017"), ev)
+    assert bundle.cluster_map and bundle.cluster_map_note is None
