@@ -35,7 +35,8 @@ from evidence.models import AreaProfile
 from evidence.sectors import load_sectors
 
 __all__ = [
-    "CONFIG", "HOT_SPOT_COLOUR", "LABEL_LIMIT_PX", "QUADRANT_COLOURS", "ROW_PX", "SCHEMA_URL",
+    "CATEGORY_SCHEME", "CONFIG", "HOT_SPOT_COLOUR", "LABEL_LIMIT_PX", "QUADRANT_COLOURS", "ROW_PX",
+    "SCHEMA_URL",
     "Datasets",
     "cluster_map_spec", "comparator_spec", "employment_trends_spec", "feasible_next_spec",
     "lq_growth_spec", "opportunity_rows", "records", "rows_height", "sector_rows",
@@ -60,6 +61,11 @@ HOT_SPOT_COLOUR = "#d7191c"
 
 ROW_PX = 26
 """Height of one bar's row in a bar chart by sector, area or option."""
+
+CATEGORY_SCHEME = {"scheme": "tableau10"}
+"""The colours of a chart's categories (sectors, shift-share parts), named in the spec: Vega's
+own default, which the reports draw with, while the app's Streamlit theme would otherwise put
+its own palette on the same chart (Automotive light blue in the app, orange in the report)."""
 
 LABEL_LIMIT_PX = 320
 """Room for a sector's or a legend entry's full name (Vega-Lite's default cuts at 180 px)."""
@@ -350,12 +356,19 @@ def employment_trends_spec(timeseries: Sequence[dict[str, Any]],
     return _top({
         "data": data.add(records(rows)),
         "title": f"Jobs by sector, {area_name}, {years}",
+        # The plotting area tall enough for the legend, one entry a sector (the app's theme
+        # spaces them ~28 px): Streamlit's default autosize "fit" squeezed axes and legend into
+        # 300 px and cut the legend off at its tenth sector; with fit-x the height is the
+        # plot's and only the width fits the column.
+        "autosize": FIT_WIDTH,
+        "height": max(300, 30 * len({r["label"] for r in rows}) + 40),
         "mark": {"type": "line", "point": True},
         "encoding": {
             "x": _q("year", title="year", scale={"zero": False},
                     axis={"format": "d", "tickMinStep": 1}),
             "y": _q("employment", title="jobs"),
-            "color": _n("label", title="sector"),
+            "color": _n("label", title="sector", scale=CATEGORY_SCHEME,
+                        legend={"labelLimit": LABEL_LIMIT_PX}),
             "tooltip": [_n("label"), _q("year", format="d"),
                         _q("employment", format=",.0f")],
         },
@@ -381,7 +394,8 @@ def shift_share_spec(p: AreaProfile) -> dict[str, Any]:
         "encoding": {
             "x": _q("jobs", title="change in jobs (parts sum to the actual change: black tick)"),
             "y": _n("label", title=None, axis={"labelLimit": 260}),
-            "color": _n("component", title="component", legend={"labelLimit": LABEL_LIMIT_PX}),
+            "color": _n("component", title="component", scale=CATEGORY_SCHEME,
+                        legend={"labelLimit": LABEL_LIMIT_PX}),
             "tooltip": [_n("label"), _n("component"), _q("jobs", format="+,.0f")],
         },
     }
@@ -450,8 +464,8 @@ def feasible_next_spec(p: AreaProfile) -> dict[str, Any]:
             "y": _q("density", title="relatedness density (0-1)", scale={"domain": [0, 1]}),
             "size": _bubble_size("national_jobs", f"GB jobs in the class, {year}",
                                  [r["national_jobs"] for r in rows], (40, 900)),
-            "color": _n("sector", title="Advanced manufacturing sector",
-                        legend={"labelLimit": LABEL_LIMIT_PX}),
+            "color": _n("sector", title="Advanced manufacturing sector", scale=CATEGORY_SCHEME,
+                        legend={"labelLimit": LABEL_LIMIT_PX, "titleLimit": LABEL_LIMIT_PX}),
             "tooltip": [_n("label", title="Class"), _q("density", format=".2f"),
                         _q("lq", title="LQ", format=".2f"),
                         _q("national_jobs", title="GB jobs", format=",.0f"),

@@ -301,6 +301,19 @@ def test_a_missing_year_keeps_its_width() -> None:
     assert _axis(svg, "X-axis") == (["2015", "2016", "2017", "2018"], "year")
 
 
+def test_trends_legend_fits_and_colours_are_named_in_the_spec() -> None:
+    spec = chart_specs.employment_trends_spec(_series(), "Testshire")
+    colour = spec["encoding"]["color"]
+    # the scheme in the spec, so the app's theme does not repaint what the report shows
+    assert colour["scale"] == chart_specs.CATEGORY_SCHEME == {"scheme": "tableau10"}
+    assert colour["legend"]["labelLimit"] == chart_specs.LABEL_LIMIT_PX
+    assert spec["height"] == 300  # two sectors: the default height holds the legend
+    assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}  # height = the plot's
+    ten = [{"sector": f"s{i}", "label": f"Sector {i}", "year": 2015, "employment": 1.0}
+           for i in range(10)]
+    assert chart_specs.employment_trends_spec(ten, "T")["height"] == 30 * 10 + 40
+
+
 def test_trends_of_no_rows() -> None:
     spec = chart_specs.employment_trends_spec([], "Testshire")
     assert spec["title"] == "Jobs by sector, Testshire, " and _table(spec) == []
