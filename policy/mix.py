@@ -197,8 +197,9 @@ def _balance_judgement(counts: Mapping[str, int], shares: Mapping[str, float], t
     if total > 0:
         for t in ("vertical", "horizontal", "mission"):
             if shares[t] >= _MOSTLY:
-                other = "the wider base" if t != "horizontal" else "distinctive strengths"
-                return f"mostly {TARGET_LABELS[t]} ({split} of the budget): {other} gets little"
+                other = ("the wider base gets" if t != "horizontal"
+                         else "the area's distinctive sector strengths get")
+                return f"mostly {TARGET_LABELS[t]} ({split} of the budget): {other} little"
     return f"balanced: {split} of the budget" if total > 0 else "balanced by count; no budget"
 
 

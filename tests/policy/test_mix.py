@@ -79,6 +79,7 @@ def test_balance_judgements(kinds):
     mostly = balance([h, v], {"h": 30, "v": 10})
     assert mostly.budget_shares["horizontal"] == 0.75
     assert mostly.judgement.startswith("mostly horizontal (75% horizontal, 25% vertical")
+    assert mostly.judgement.endswith("the area's distinctive sector strengths get little")
 
 
 def test_balance_without_budgets_uses_catalogue_midpoints(kinds):
