@@ -18,11 +18,15 @@ import json
 import math
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from evidence.geography import GB_NATIONS, hexjson_path, load_geography, to_2023_codes
+
+if TYPE_CHECKING:
+    from evidence.dataset import SourceInfo
 
 HEX_PATH = "M0,-1L0.8660254,-0.5L0.8660254,0.5L0,1L-0.8660254,0.5L-0.8660254,-0.5Z"
 """A pointy-top hexagon as an SVG path in Vega's [-1, 1] symbol box."""
@@ -215,11 +219,12 @@ def gb_hex_frame() -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def no_map_reason(areas_text: str) -> str:
+def no_map_reason(areas: pd.DataFrame, source: SourceInfo) -> str:
     """Why there is no cluster map (and so no spatial statistics) for a dataset none of whose
-    areas has a position: ``areas_text`` counts them in the data's own word ("39 NUTS2
-    areas"). One sentence for the Analysis tab and the reports."""
+    areas has a position, its areas counted in the data's own word ("39 NUTS2 areas"). One
+    sentence for the Analysis tab and the reports."""
+    n = int((areas["level"] == "lad").sum())
     return (f"No map of these areas: the tool places Great Britain's local authority districts "
             f"(2023 codes) and the demo's districts on its hex map, and none of the "
-            f"{areas_text} in this data is one of them. Data by district give the map "
+            f"{source.areas_text(n)} in this data is one of them. Data by district give the map "
             "and the cluster statistics.")

@@ -30,6 +30,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from evidence.labels import label
 from evidence.models import AreaProfile, SectorRow
 from policy.appraisal import AppraisalState, Option, default_option_intervention
 from policy.catalogue import (
@@ -516,6 +517,11 @@ class NicheRisk(BaseModel):
     judgement: str
 
 
+def _sector_label(rows: Mapping[str, SectorRow], sid: str) -> str:
+    """A sector's name: the profile's, else the sector table's (never its id on screen)."""
+    return rows[sid].label if sid in rows else label("sector", sid)
+
+
 def _sector_share(row: SectorRow | None, total_jobs: float) -> float | None:
     if row is None:
         return None
@@ -621,7 +627,7 @@ def niche_risk(
             row = rows.get(sid)
             if sid not in details:
                 details[sid] = NicheSector(
-                    sector=sid, label=row.label if row is not None else sid,
+                    sector=sid, label=_sector_label(rows, sid),
                     share=shares[sid], jobs=row.employment if row is not None else None,
                     total_jobs=profile.total_jobs, year=profile.period.end, reasons=reasons,
                     budget_gbp_m=0.0)
@@ -638,7 +644,7 @@ def niche_risk(
     niche_budget = sum(i.niche_budget_gbp_m for i in items)
     backing = sum(i.budget_gbp_m for i in items if i.niche)
     share_all = niche_budget / total if (total > 0 and profile is not None) else None
-    labels = {s: (rows[s].label if s in rows else s) for s in unjudged_sectors}
+    labels = {s: _sector_label(rows, s) for s in unjudged_sectors}
     report = NicheRisk(
         option_id=option.id, threshold=threshold, share=share_all,
         niche_budget_gbp_m=niche_budget, backing_budget_gbp_m=backing, total_budget_gbp_m=total,

@@ -254,9 +254,12 @@ def rationale_sentence(profile: AreaProfile, live: list[Finding],
     bears on (:func:`rationale_evidence`). A summary to edit, not the findings pasted
     together: each finding is shown in full beside the rationale it supports."""
     rows = {r.sector: r for r in profile.sectors}
+    # a finding from a saved file may name a sector whose LQ is missing (suppressed): only
+    # those with an LQ are named with one
     special = sorted({f.sector for f in live if f.topic == "specialisation"
-                      and f.kind == "strength" and f.sector in rows},
-                     key=lambda s: -(rows[s].lq or 0.0))[:2]
+                      and f.kind == "strength" and f.sector in rows
+                      and rows[f.sector].lq is not None},
+                     key=lambda s: -rows[s].lq)[:2]
     first = (f"{profile.area.name} has {profile.am_jobs:,.0f} advanced manufacturing jobs, "
              f"{profile.am_share:.1%} of its {profile.total_jobs:,.0f} jobs "
              f"({profile.period.end})")

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from evidence.service import Evidence
 from policy.questions import Question, options_of
 from policy.session import StrategySession
+from rules import Recommendations
 from ui.state import ensure_appraisal, get_session
 from ui.steps import load_steps
 from ui.text import plain
@@ -92,6 +93,14 @@ def lazy_expander(label: str, key: str, draw: Callable[[], None]) -> None:
     if box.open:
         with box:
             draw()
+
+
+def advice_block(recs: Recommendations) -> None:
+    """What a fired rule advises beyond the list (e.g. "advanced manufacturing is not a priority
+    here"): shown whenever the rule fired, even when its own interventions scored under the
+    floor and so are not in the list (the candidate interventions and policy mix pages)."""
+    for text in recs.advice:
+        st.info(f"**What the evidence advises.** {plain(text)}")
 
 
 def need_area() -> bool:

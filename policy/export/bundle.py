@@ -306,8 +306,7 @@ def _no_map_note(ev: Evidence) -> str | None:
     if hex_positions(ev.cube.areas, ev.dataset.source.synthetic)[["q", "r"]].notna().all(
             axis=1).any():
         return None  # some area has a position: the map is missing for another reason
-    n = int((ev.cube.areas["level"] == "lad").sum())
-    return no_map_reason(ev.dataset.source.areas_text(n))
+    return no_map_reason(ev.cube.areas, ev.dataset.source)
 
 
 def _cluster_map(ev: Evidence, profile: AreaProfile, sector: str | None) -> list[dict[str, Any]]:

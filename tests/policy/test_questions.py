@@ -28,3 +28,29 @@ def test_bears_on_reads_topic_and_kind():
     assert not bears_on(f("specialisation", "strength"), "network_failure")
     assert bears_on(f("supply_chain_gap", "bottleneck"), "network_failure")
     assert not bears_on(f("sector_growth", "strength"), "infrastructure_failure")
+
+
+def test_the_draft_rationale_skips_a_specialism_whose_lq_is_missing() -> None:
+    """A saved session may hold a specialisation finding on a sector whose LQ is now missing
+    (suppressed): the draft names the others with their LQ and does not fail on it."""
+    from evidence.service import Evidence  # noqa: PLC0415 - the demo, for this test only
+    from policy.questions import rationale_sentence  # noqa: PLC0415
+
+    ev = Evidence.from_path(None)
+    profile = ev.profile("E08000017")  # Ashminster: specialised in automotive and aerospace
+    # two specialisms only, so the one without an LQ is among the two the draft names
+    live = [f for f in profile.findings if f.topic != "specialisation"
+            or f.sector in ("automotive", "aerospace")]
+    before = rationale_sentence(profile, live, None)
+    assert "automotive (LQ 12.18)" in before
+    sectors = [r.model_copy(update={"lq": None}) if r.sector == "automotive" else r
+               for r in profile.sectors]
+    gappy = profile.model_copy(update={"sectors": sectors})
+    text = rationale_sentence(gappy, live, None)
+    assert "automotive (LQ" not in text and "aerospace (LQ 5.71)" in text
+
+
+def test_a_niche_sector_is_named_by_its_label_even_without_a_profile_row() -> None:
+    from policy.mix import _sector_label  # noqa: PLC0415 - the one place labels are chosen
+
+    assert _sector_label({}, "weapons") == "Weapons and ammunition"  # not "weapons"

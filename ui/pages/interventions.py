@@ -13,7 +13,7 @@ from policy.catalogue import Intervention, load_catalogue
 from policy.labels import condition_words, in_words, label, needs_words, word
 from rules.results import FiredRule, Recommendation, Recommendations
 from ui.state import get_session, session_recommendations
-from ui.widgets import lazy_expander, lazy_tabs, need_area, next_button, plain
+from ui.widgets import advice_block, lazy_expander, lazy_tabs, need_area, next_button, plain
 
 DEFAULT_CHOSEN = 5
 TAB_KEY = "interventions_tab"
@@ -133,14 +133,6 @@ def why_not_tab(recs: Recommendations, catalogue: dict[str, Intervention]) -> No
         st.markdown(f"**{name}**")
         for reason in nr.why:
             st.markdown(f"- {in_words(reason)}")
-
-
-def advice_block(recs: Recommendations) -> None:
-    """What a fired rule advises beyond the list (e.g. "advanced manufacturing is not a priority
-    here"): shown whenever the rule fired, even when its own interventions scored under the
-    floor and so are not in the list."""
-    for text in recs.advice:
-        st.info(f"**What the evidence advises.** {plain(text)}")
 
 
 def render() -> None:

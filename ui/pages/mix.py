@@ -19,7 +19,14 @@ from ui.state import (
     session_profile,
     session_recommendations,
 )
-from ui.widgets import cached_chart, go_to, need_area, next_button, plain, rebuild_button
+from ui.widgets import (
+    advice_block,
+    cached_chart,
+    go_to,
+    need_area,
+    next_button,
+    rebuild_button,
+)
 
 MIX_OPTION_KEY = "mix_option"
 """Session-state key of the package the checks are run on."""
@@ -64,15 +71,15 @@ def render() -> None:
     catalogue = load_catalogue()
     recs = session_recommendations(session)
     chosen = [catalogue[i] for i in (walkthrough.chosen_interventions(
-        session, recs, catalogue).ids if recs is not None else []) if i in catalogue]
+        session, recs, catalogue).ids if recs is not None else [])]  # ids: catalogue's only
     if not chosen:
         st.info("No interventions chosen yet: choose interventions first.")
         st.button("Go to candidate interventions", on_click=go_to, args=("interventions",))
         return
     option = pick_option(chosen, state)
     profile = session_profile(session)
-    for text in recs.advice if recs is not None else []:
-        st.info(f"**What the evidence advises.** {plain(text)}")
+    if recs is not None:  # always so here (no recommendations: nothing chosen, returned)
+        advice_block(recs)
     impacts = session.answers.get("intended_impacts") or None
     # the checks walk the merged causal chains (networkx): kept while nothing they read changes
     inputs = (option.model_dump_json(), state.model_dump_json(), impacts)

@@ -19,7 +19,7 @@ from evidence.hexmap import no_map_reason
 from evidence.models import AreaProfile
 from evidence.profile import AUTOMATION_GAP, AUTOMATION_LABEL, AUTOMATION_SOURCE, krugman_basis
 from evidence.service import Evidence
-from policy.labels import percent_text, reader_words
+from policy.labels import percent_text, reader_words, sentence
 from ui.state import get_session, session_profile, try_evidence
 from ui.widgets import (
     cached_chart,
@@ -69,7 +69,7 @@ def headline(p: AreaProfile) -> None:
                "-" if p.automation_exposure is None else percent_text(p.automation_exposure),
                width="content",
                help=(f"- = {AUTOMATION_GAP}." if p.automation_exposure is None else
-                     AUTOMATION_SOURCE[0].upper() + AUTOMATION_SOURCE[1:]
+                     sentence(AUTOMATION_SOURCE)
                      + (f", {soc_year:.0f}" if soc_year else "")
                      + (f"; Great Britain {percent_text(gb_auto)}" if gb_auto is not None
                         else "")))
@@ -246,8 +246,7 @@ def related_section(p: AreaProfile) -> None:
 
 def no_map_text(ev: Evidence) -> str:
     """Why the Analysis tab draws no cluster map: none of the data's areas has a position."""
-    n = int((ev.cube.areas["level"] == "lad").sum())
-    return no_map_reason(ev.dataset.source.areas_text(n))
+    return no_map_reason(ev.cube.areas, ev.dataset.source)
 
 
 def cluster_section(ev: Evidence, p: AreaProfile) -> None:
