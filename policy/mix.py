@@ -69,7 +69,7 @@ __all__ = [
     "alignment",
     "balance",
     "complementarity",
-    "diagnostic_text",
+    "diagnostic_text", "node_labels",
     "mix_report",
     "niche_risk",
 ]
@@ -733,7 +733,7 @@ def mix_report(
 # Chain diagnostics in words
 
 
-def _node_labels(catalogue: Mapping[str, Intervention]) -> dict[str, str]:
+def node_labels(catalogue: Mapping[str, Intervention]) -> dict[str, str]:
     """Every causal-chain node id -> its label: the shared outcomes and impacts, and each
     intervention's own inputs, activities and outputs."""
     out = {n.id: n.label for iv in catalogue.values() for n in iv.causal_chain.nodes}
@@ -747,7 +747,7 @@ def diagnostic_text(item: Gap | Overlap | Complementarity,
     by their labels and interventions by name. The diagnostics' own ``message`` names them
     by id ("exports: business support, trade levers meet"), which a reader should not meet;
     the structured fields say the same thing."""
-    nodes = _node_labels(catalogue)
+    nodes = node_labels(catalogue)
 
     def node(i: str) -> str:
         return nodes.get(i, i.replace("_", " "))

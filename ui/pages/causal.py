@@ -10,14 +10,13 @@ from policy.catalogue import (
     MixDiagnostics,
     chain_graph,
     load_catalogue,
-    load_shared_nodes,
     merge_chains,
     mix_diagnostics,
     stage_views,
     to_dot,
 )
 from policy.labels import word
-from policy.mix import diagnostic_text
+from policy.mix import diagnostic_text, node_labels
 from policy.questions import propose, questions_for
 from ui.state import get_session, session_profile, session_recommendations
 from ui.widgets import go_to, lazy_expander, lazy_tabs, need_area, next_button, render_question
@@ -72,8 +71,7 @@ def each_tab(chosen: list[str], catalogue: dict[str, Intervention]) -> None:
 
 
 def checks_tab(diag: MixDiagnostics, catalogue: dict[str, Intervention]) -> None:
-    labels = {n.id: n.label for iv in catalogue.values() for n in iv.causal_chain.nodes}
-    labels.update({n.id: n.label for n in load_shared_nodes().nodes})
+    labels = node_labels(catalogue)
     st.markdown("**Intended impacts and how they are reached**")
     st.dataframe(pd.DataFrame([{
         "impact": labels.get(c.impact, c.impact),
